@@ -187,4 +187,36 @@ void ofp_error_format(const struct ofp_err *err, struct buf *b);
  * ofp_error_format). 0, or -ENOENT if either name is unknown. */
 int ofp_error_from_names(const char *type, const char *code, struct ofp_err *err);
 
+/* OFPT_ERROR. For OFPET_EXPERIMENTER the wire carries exp_type in place of code and an
+ * experimenter id; code holds exp_type then. data is the offending request's first
+ * bytes, or an ASCII explanation for HELLO_FAILED. */
+struct ofp_error_msg {
+	uint16_t type;
+	uint16_t code; /* exp_type for OFPET_EXPERIMENTER */
+	uint32_t experimenter;
+	struct {
+		const uint8_t *data;
+		size_t len;
+	} data;
+};
+
+/* Decodes an OFPT_ERROR: BAD_REQUEST/BAD_LEN if an OFPET_EXPERIMENTER error is
+ * shorter than 16 bytes. data is copied into a. 0, -EPROTO with *err, or -ENOMEM. */
+int ofp_error_msg_decode(const void *msg, size_t len, struct arena *a,
+			 struct ofp_error_msg *out, struct ofp_err *err);
+/* Appends one OFPT_ERROR. 0, -ENOMEM, or -EMSGSIZE. */
+int ofp_error_msg_encode(const struct ofp_error_msg *in, uint32_t xid, struct buf *b);
+/* As ovs-ofctl: the code name ("OFPBMC_BAD_PREREQ", or "OFPET_BAD_MATCH/code(99)"),
+ * then on a new line the offending message's header ("OFPT_FLOW_MOD (OF1.3)
+ * (xid=0x5): 64 bytes") or, for HELLO_FAILED, the explanation text. */
+void ofp_error_msg_format(const struct ofp_error_msg *in, struct buf *b);
+/* Builds the OFPT_ERROR that answers the offending message (len bytes, possibly
+ * truncated or malformed): its xid (0 if len < 8) and its first min(len, 64) bytes;
+ * for OFPET_HELLO_FAILED an ASCII explanation that names the peer's version instead.
+ * 0, -ENOMEM, or -EINVAL if len > 0 and offending_msg is NULL. */
+int ofp_error_reply(const struct ofp_err *err, const void *offending_msg, size_t len,
+		    struct buf *b);
+/* How many bytes of the offending message ofp_error_reply() echoes at most. */
+#define OFP_ERROR_REPLY_DATA_MAX 64
+
 #endif /* PFS_OFP_ERROR_H */
