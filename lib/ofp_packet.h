@@ -64,8 +64,8 @@ struct ofp_packet_out {
  * OFPP_LOCAL) nor OFPP_CONTROLLER nor OFPP_ANY (accepted as "no ingress port", as Open
  * vSwitch does); ofp_actions_decode()'s errors. A buffer_id with data present is
  * allowed. 0, -EPROTO with *err, or -ENOMEM. */
-int ofp_packet_out_decode(const void *msg, size_t len, struct arena *a,
-			  struct ofp_packet_out *out, struct ofp_err *err);
+int ofp_packet_out_decode(const void *msg, size_t len, struct arena *a, struct ofp_packet_out *out,
+			  struct ofp_err *err);
 /* 0, -ENOMEM, or -EMSGSIZE. */
 int ofp_packet_out_encode(const struct ofp_packet_out *in, uint32_t xid, struct buf *b);
 /* As ovs-ofctl: "in_port=1 actions=output:2 data_len=60", or "... buffer=0x00000100"

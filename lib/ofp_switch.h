@@ -209,8 +209,8 @@ int ofp_queue_get_config_request_decode(const void *msg, size_t len, struct aren
 					struct ofp_queue_get_config_request *out,
 					struct ofp_err *err);
 /* 0 or -ENOMEM. */
-int ofp_queue_get_config_request_encode(const struct ofp_queue_get_config_request *in,
-					uint32_t xid, struct buf *b);
+int ofp_queue_get_config_request_encode(const struct ofp_queue_get_config_request *in, uint32_t xid,
+					struct buf *b);
 /* "port=1" / "port=ANY". */
 void ofp_queue_get_config_request_format(const struct ofp_queue_get_config_request *in,
 					 struct buf *b);
@@ -257,8 +257,7 @@ int ofp_queue_get_config_reply_decode(const void *msg, size_t len, struct arena 
 int ofp_queue_get_config_reply_encode(const struct ofp_queue_get_config_reply *in, uint32_t xid,
 				      struct buf *b);
 /* "port=1\nqueue 1: min_rate:50.0% max_rate:uncfg\n..." */
-void ofp_queue_get_config_reply_format(const struct ofp_queue_get_config_reply *in,
-				       struct buf *b);
+void ofp_queue_get_config_reply_format(const struct ofp_queue_get_config_reply *in, struct buf *b);
 
 /* ---- OFPMP_DESC reply body -------------------------------------------------------------- */
 
