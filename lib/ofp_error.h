@@ -202,8 +202,8 @@ struct ofp_error_msg {
 
 /* Decodes an OFPT_ERROR: BAD_REQUEST/BAD_LEN if an OFPET_EXPERIMENTER error is
  * shorter than 16 bytes. data is copied into a. 0, -EPROTO with *err, or -ENOMEM. */
-int ofp_error_msg_decode(const void *msg, size_t len, struct arena *a,
-			 struct ofp_error_msg *out, struct ofp_err *err);
+int ofp_error_msg_decode(const void *msg, size_t len, struct arena *a, struct ofp_error_msg *out,
+			 struct ofp_err *err);
 /* Appends one OFPT_ERROR. 0, -ENOMEM, or -EMSGSIZE. */
 int ofp_error_msg_encode(const struct ofp_error_msg *in, uint32_t xid, struct buf *b);
 /* As ovs-ofctl: the code name ("OFPBMC_BAD_PREREQ", or "OFPET_BAD_MATCH/code(99)"),
