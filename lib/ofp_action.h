@@ -103,6 +103,20 @@ const char *ofp_action_type_name(uint16_t type);
  * ethertype). 0 or -EPROTO. */
 int ofp_actions_check(const struct ofp_action_list *l, const struct ofp_match *m,
 		      struct ofp_err *err);
+/* The header state ofp_actions_check() tracks, for checking several lists in a row
+ * (ofp_instructions_check(): apply_actions, then write_actions). -1: not known. */
+struct ofp_action_hdrs {
+	int32_t eth_type;
+	int16_t ip_proto;
+	int16_t icmpv6_type;
+	int8_t vlan; /* 1: a VLAN tag is guaranteed, 0: guaranteed absent */
+};
+/* Sets h to what match m guarantees. */
+void ofp_action_hdrs_init(struct ofp_action_hdrs *h, const struct ofp_match *m);
+/* ofp_actions_check() from state h, which it updates. action_set: take the actions in
+ * the action set's execution order (spec 5.10), as write_actions will run them. */
+int ofp_actions_check_hdrs(const struct ofp_action_list *l, bool action_set,
+			   struct ofp_action_hdrs *h, struct ofp_err *err);
 /* Appends the ovs-ofctl text, e.g. "output:1,dec_ttl"; an empty list prints "drop". */
 void ofp_actions_format(const struct ofp_action_list *l, struct buf *b);
 /* Parses comma-separated actions text ("drop" or an empty string is the empty list).

@@ -63,6 +63,11 @@ void ofp_instructions_encode(const struct ofp_instruction_list *l, struct buf *b
 /* True if a and b hold the same instructions in the same order. */
 bool ofp_instructions_equal(const struct ofp_instruction_list *a,
 			    const struct ofp_instruction_list *b);
+/* Checks the action lists against the flow's match as ofp_actions_check() does, in the
+ * order they run: apply_actions in list order, then write_actions in the action set's
+ * order on the headers apply_actions left (OFPBAC_MATCH_INCONSISTENT). 0 or -EPROTO. */
+int ofp_instructions_check(const struct ofp_instruction_list *l, const struct ofp_match *m,
+			   struct ofp_err *err);
 /* The instruction of type t in l, or NULL. */
 const struct ofp_instruction *ofp_instructions_find(const struct ofp_instruction_list *l,
 						    uint16_t type);
