@@ -1,6 +1,6 @@
 /* Port description, PORT_STATUS, PORT_MOD, port and queue statistics; see ofp_port.h.
  * Fixed-size bodies only: every decoder pulls a known number of bytes through one cursor
- * and nothing is allocated. */
+ * and nothing is allocated. Port numbers print through ofp_port_format() (ofp_action.c). */
 #include "ofp_port.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "ofp_action.h"
 #include "ofp_error.h"
 #include "ofp_msg.h"
 #include "util.h"
@@ -50,14 +51,6 @@ static const char *const reason_names[] = {
 	[OFPPR_MODIFY] = "MOD",
 };
 
-/* Reserved port names, the same words ofp_port_format() in ofp_action.h prints; kept
- * here so this module links without the action codec. */
-static const struct bit_name reserved_ports[] = {
-	{ OFPP_IN_PORT, "IN_PORT" }, { OFPP_TABLE, "TABLE" }, { OFPP_NORMAL, "NORMAL" },
-	{ OFPP_FLOOD, "FLOOD" },     { OFPP_ALL, "ALL" },     { OFPP_CONTROLLER, "CONTROLLER" },
-	{ OFPP_LOCAL, "LOCAL" },     { OFPP_ANY, "ANY" },
-};
-
 /* mod-port words: config bits set and cleared by each. */
 struct port_word {
 	const char *word;
@@ -95,17 +88,6 @@ format_bits(const struct bit_name *names, size_t n, uint32_t bits, struct buf *b
 	}
 	if (bits)
 		buf_printf(b, "%s0x%" PRIx32, sep, bits);
-}
-
-static void
-format_port_no(uint32_t port, struct buf *b)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(reserved_ports); i++)
-		if (reserved_ports[i].bit == port) {
-			buf_printf(b, "%s", reserved_ports[i].name);
-			return;
-		}
-	buf_printf(b, "%" PRIu32, port);
 }
 
 /* A port number a request may name: a physical port, LOCAL, or (any_ok) ANY. */
@@ -236,7 +218,7 @@ ofp_port_desc_format(const struct ofp_port_desc *in, struct buf *b)
 	};
 
 	buf_printf(b, " ");
-	format_port_no(in->port_no, b);
+	ofp_port_format(in->port_no, b);
 	buf_printf(b, "(%s): addr:", in->name);
 	format_mac(in->hw_addr, b);
 	buf_printf(b, "\n     config:     ");
@@ -347,7 +329,7 @@ void
 ofp_port_mod_format(const struct ofp_port_mod *in, struct buf *b)
 {
 	buf_printf(b, "port: ");
-	format_port_no(in->port_no, b);
+	ofp_port_format(in->port_no, b);
 	buf_printf(b, ": addr:");
 	format_mac(in->hw_addr, b);
 	buf_printf(b, "\n     config: ");
@@ -409,7 +391,7 @@ void
 ofp_port_stats_request_format(const struct ofp_port_stats_request *in, struct buf *b)
 {
 	buf_printf(b, " port_no=");
-	format_port_no(in->port_no, b);
+	ofp_port_format(in->port_no, b);
 }
 
 int
@@ -456,7 +438,7 @@ ofp_port_stats_format(const struct ofp_port_stats *in, struct buf *b)
 {
 	struct buf port = BUF_INITIALIZER;
 
-	format_port_no(in->port_no, &port);
+	ofp_port_format(in->port_no, &port);
 	buf_printf(b, "  port %2s: rx ", buf_cstr(&port));
 	buf_uninit(&port);
 	format_counter("pkts", in->rx_packets, b);
@@ -518,7 +500,7 @@ void
 ofp_queue_stats_request_format(const struct ofp_queue_stats_request *in, struct buf *b)
 {
 	buf_printf(b, " port=");
-	format_port_no(in->port_no, b);
+	ofp_port_format(in->port_no, b);
 	buf_printf(b, " queue=");
 	format_queue_id(in->queue_id, b);
 }
@@ -558,7 +540,7 @@ void
 ofp_queue_stats_format(const struct ofp_queue_stats *in, struct buf *b)
 {
 	buf_printf(b, "  port ");
-	format_port_no(in->port_no, b);
+	ofp_port_format(in->port_no, b);
 	buf_printf(b, " queue ");
 	format_queue_id(in->queue_id, b);
 	buf_printf(b, ": ");

@@ -133,12 +133,13 @@ void ofp_table_features_format(const struct ofp_table_features *in, struct buf *
 /* "instructions", "instructions_miss", ..., "experimenter_miss"; NULL if unknown. */
 const char *ofp_table_feature_prop_name(uint16_t type);
 
-/* Fills *out with the features of pfswitch table table_id of n_tables (every OF1.3
- * instruction and action, every OXM field in MATCH, APPLY_SETFIELD and WRITE_SETFIELD
- * where settable, maskable fields in WILDCARDS, next tables table_id+1..n_tables-1, the
- * _MISS variants alike; goto_table is left out of the last table), name "table<N>",
- * metadata match/write all ones, config 0. Lists are allocated from a.
- * 0, -EINVAL if table_id >= n_tables, or -ENOMEM. */
+/* Fills *out with the features of pfswitch table table_id of n_tables: every OF1.3
+ * instruction (goto_table left out of the last table) and action; MATCH lists every OXM
+ * basic field, with hasmask (and doubled length) where the field is maskable; WILDCARDS
+ * lists every field (any field may be omitted from a match); WRITE/APPLY_SETFIELD list the
+ * settable fields; NEXT_TABLES are table_id+1..n_tables-1; each _MISS property equals its
+ * regular one; no experimenter property. Name "table<N>", metadata match/write all ones,
+ * config 0. Lists are allocated from a. 0, -EINVAL if table_id >= n_tables, or -ENOMEM. */
 int ofp_table_features_default(uint8_t table_id, uint8_t n_tables, uint32_t max_entries,
 			       struct arena *a, struct ofp_table_features *out);
 
