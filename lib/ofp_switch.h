@@ -114,7 +114,8 @@ struct ofp_experimenter {
 	} data;
 };
 
-/* 0 or -ENOMEM (the 16-byte minimum is ofp_header_check's). */
+/* BAD_REQUEST/BAD_LEN below 16 bytes (ofp_header_check already refuses those).
+ * 0, -EPROTO with *err, or -ENOMEM. */
 int ofp_experimenter_decode(const void *msg, size_t len, struct arena *a,
 			    struct ofp_experimenter *out, struct ofp_err *err);
 /* 0, -ENOMEM, or -EMSGSIZE. */
