@@ -133,8 +133,11 @@ void oxm_format(const struct ofp_match *m, struct buf *b);
  * one-line reason naming the token. 0, or -EINVAL. */
 int oxm_parse_token(const char *name, const char *value, struct ofp_match *m, char *errbuf,
 		    size_t errlen);
-/* Parses a comma-separated match ("tcp,nw_src=10.0.0.1,tp_dst=80"). 0, or -EINVAL with
- * errbuf naming the offending token. */
+/* Parses a comma-separated match ("tcp,nw_src=10.0.0.1,tp_dst=80"), in any token order
+ * (tp_src/tp_dst/icmp_type/icmp_code resolve through ip_proto; dl_vlan_pcp without a VLAN
+ * id adds vlan_vid=0x1000/0x1000), and checks prerequisites. 0, or -EINVAL with errbuf
+ * naming the offending token or the field whose prerequisite is missing (also for an
+ * allocation failure, with errbuf saying so). */
 int oxm_parse(const char *text, struct ofp_match *m, char *errbuf, size_t errlen);
 /* Formats / parses one field value (without name) as text, e.g. "00:11:22:33:44:55" or
  * "10.0.0.1"; used by set_field. Parse: 0 or -EINVAL. */
