@@ -106,9 +106,11 @@ bucket_check(const uint8_t *p, size_t left, uint8_t group_type, struct ofp_err *
 	return blen;
 }
 
-int
-ofp_buckets_decode(const void *p, size_t len, uint8_t group_type, struct arena *a,
-		   struct ofp_bucket_list *out, struct ofp_err *err)
+/* Decodes buckets with ofp_actions_decode_opts() options (a client reading a switch's
+ * groups keeps experimenter actions). */
+static int
+buckets_decode(const void *p, size_t len, uint8_t group_type, unsigned opts, struct arena *a,
+	       struct ofp_bucket_list *out, struct ofp_err *err)
 {
 	struct buf_cursor c = buf_cursor(p, len);
 	size_t n = 0;
@@ -145,12 +147,20 @@ ofp_buckets_decode(const void *p, size_t len, uint8_t group_type, struct arena *
 		bk->weight = get_be16(h + 2);
 		bk->watch_port = get_be32(h + 4);
 		bk->watch_group = get_be32(h + 8);
-		ret = ofp_actions_decode(acts, blen - OFP_BUCKET_LEN, a, &bk->actions, err);
+		ret = ofp_actions_decode_opts(acts, blen - OFP_BUCKET_LEN, opts, a, &bk->actions,
+					      err);
 		if (ret)
 			return ret;
 	}
 	out->n = n;
 	return 0;
+}
+
+int
+ofp_buckets_decode(const void *p, size_t len, uint8_t group_type, struct arena *a,
+		   struct ofp_bucket_list *out, struct ofp_err *err)
+{
+	return buckets_decode(p, len, group_type, 0, a, out, err);
 }
 
 void
@@ -170,6 +180,13 @@ ofp_buckets_encode(const struct ofp_bucket_list *l, struct buf *b)
 	}
 }
 
+/* ovs-ofctl's bucket weight when none is given: 1 in select groups, else 0. */
+static uint16_t
+default_weight(uint8_t group_type)
+{
+	return group_type == OFPGT_SELECT;
+}
+
 void
 ofp_buckets_format(const struct ofp_bucket_list *l, uint8_t group_type, struct buf *b)
 {
@@ -177,7 +194,7 @@ ofp_buckets_format(const struct ofp_bucket_list *l, uint8_t group_type, struct b
 		const struct ofp_bucket *bk = &l->items[i];
 
 		buf_printf(b, ",bucket=");
-		if (group_type == OFPGT_SELECT || bk->weight)
+		if (bk->weight != default_weight(group_type))
 			buf_printf(b, "weight:%" PRIu16 ",", bk->weight);
 		if (bk->watch_port != OFPP_ANY) {
 			buf_printf(b, "watch_port:");
@@ -385,13 +402,14 @@ find_bucket(char *s)
 
 /* Parses one bucket's text (after "bucket="), NUL-terminated in place. */
 static int
-parse_bucket(char *s, struct arena *a, struct ofp_bucket *bk, char *errbuf, size_t errlen)
+parse_bucket(char *s, uint8_t group_type, struct arena *a, struct ofp_bucket *bk, char *errbuf,
+	     size_t errlen)
 {
 	struct buf acts = BUF_INITIALIZER;
 	char *tok, *value;
 	int ret = 0;
 
-	bk->weight = 0;
+	bk->weight = default_weight(group_type);
 	bk->watch_port = OFPP_ANY;
 	bk->watch_group = OFPG_ANY;
 	buf_printf(&acts, "%s", "");
@@ -498,7 +516,7 @@ bad:
 
 		if (next)
 			*next = '\0';
-		ret = parse_bucket(body, a, &out->buckets.items[i], errbuf, errlen);
+		ret = parse_bucket(body, out->type, a, &out->buckets.items[i], errbuf, errlen);
 		if (ret)
 			goto out;
 		out->buckets.n++;
@@ -641,8 +659,8 @@ ofp_group_desc_decode(struct buf_cursor *c, struct arena *a, struct ofp_group_de
 		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BAD_LEN);
 	out->type = p[2];
 	out->group_id = get_be32(p + 4);
-	ret = ofp_buckets_decode(p + OFP_GROUP_DESC_LEN, elen - OFP_GROUP_DESC_LEN, out->type, a,
-				 &out->buckets, err);
+	ret = buckets_decode(p + OFP_GROUP_DESC_LEN, elen - OFP_GROUP_DESC_LEN, out->type,
+			     OFP_ACTIONS_KEEP_EXPERIMENTER, a, &out->buckets, err);
 	if (ret)
 		return ret;
 	buf_pull(c, elen);

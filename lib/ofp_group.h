@@ -56,7 +56,8 @@ void ofp_group_mod_format(const struct ofp_group_mod *in, struct buf *b);
  * inside a bucket, tokens that are not weight/watch_port/watch_group/actions are
  * actions, and "actions=" takes the rest of the bucket. group_id accepts "all"/"any";
  * type accepts all, select, indirect, ff, fast_failover. group_id defaults to ALL and
- * type to all for DELETE; ADD/MODIFY need both. watch_port/watch_group default to ANY.
+ * type to all for DELETE; ADD/MODIFY need both. watch_port/watch_group default to ANY,
+ * weight to 1 in select groups and 0 otherwise (format omits a default weight).
  * The result is not validated as decode would (encode it and decode to check).
  * 0, -EINVAL with errbuf naming the bad token, or -ENOMEM. */
 int ofp_group_mod_parse(const char *text, uint16_t command, struct arena *a,
@@ -109,8 +110,8 @@ struct ofp_group_stats {
 int ofp_group_stats_decode(struct buf_cursor *c, struct arena *a, struct ofp_group_stats *out,
 			   struct ofp_err *err);
 void ofp_group_stats_encode(const struct ofp_group_stats *in, struct buf *b);
-/* "group_id=1,duration=1.500s,ref_count=0,packet_count=0,byte_count=0,
- * bucket0:packet_count=0,byte_count=0" */
+/* " group_id=1,duration=1.500s,ref_count=0,packet_count=0,byte_count=0,
+ * bucket0:packet_count=0,byte_count=0" (dump-group-stats, with its leading space) */
 void ofp_group_stats_format(const struct ofp_group_stats *in, struct buf *b);
 
 /* One OFPMP_GROUP_DESC reply entry. */
@@ -121,11 +122,13 @@ struct ofp_group_desc {
 };
 
 /* Pulls one entry: length >= 8 and within the cursor (else OFPBRC_BAD_LEN); buckets as
- * ofp_buckets_decode. 0, -EPROTO or -ENOMEM. */
+ * ofp_buckets_decode, except that experimenter actions are kept (a client reads another
+ * switch's groups). 0, -EPROTO or -ENOMEM. */
 int ofp_group_desc_decode(struct buf_cursor *c, struct arena *a, struct ofp_group_desc *out,
 			  struct ofp_err *err);
 void ofp_group_desc_encode(const struct ofp_group_desc *in, struct buf *b);
-/* "group_id=1,type=select,bucket=weight:10,actions=output:1" (as dump-groups). */
+/* " group_id=1,type=select,bucket=weight:10,actions=output:1" (as dump-groups, with
+ * its leading space). */
 void ofp_group_desc_format(const struct ofp_group_desc *in, struct buf *b);
 
 /* OFPMP_GROUP_FEATURES reply body. Arrays are indexed by OFPGT_*. */
