@@ -955,6 +955,15 @@ fail(char *errbuf, size_t errlen, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* True if vlan_vid is the OFPVID_PRESENT/OFPVID_PRESENT that a vlan_pcp token implied. */
+static bool
+vlan_any_implicit(const struct ofp_match *m)
+{
+	return oxm_match_has(m, OFPXMT_OFB_VLAN_PCP) &&
+	       get_be16(oxm_match_value(m, OFPXMT_OFB_VLAN_VID)) == OFPVID_PRESENT &&
+	       get_be16(oxm_match_mask(m, OFPXMT_OFB_VLAN_VID)) == OFPVID_PRESENT;
+}
+
 /* Sets field f, or accepts it if the same value is already there (so "ip,dl_type=0x800"
  * and "tcp,nw_proto=6" read as ovs-ofctl reads them). */
 static int
@@ -967,6 +976,17 @@ set_field(struct ofp_match *m, uint8_t f, const uint8_t *value, const uint8_t *m
 		mask = NULL;
 	if (mask && all_zeros(mask, n))
 		return 0; /* a zero mask matches everything: nothing to add */
+	if (f == OFPXMT_OFB_VLAN_VID && oxm_match_has(m, f) && vlan_any_implicit(m) &&
+	    (get_be16(value) & OFPVID_PRESENT) && (!mask || (get_be16(mask) & OFPVID_PRESENT))) {
+		/* dl_vlan_pcp came first and assumed "any VLAN": narrow it to this one. */
+		memset(value_ptr(&m->mask, f), 0xff, n);
+		if (mask)
+			memcpy(value_ptr(&m->mask, f), mask, n);
+		for (size_t i = 0; i < n; i++)
+			value_ptr(&m->value, f)[i] = value[i] & value_ptr(&m->mask, f)[i];
+		m->masked = mask ? m->masked | (1ull << f) : m->masked & ~(1ull << f);
+		return 0;
+	}
 	if (oxm_match_has(m, f)) {
 		memset(full, 0xff, n);
 		if (!memcmp(oxm_match_mask(m, f), mask ? mask : full, n)) {
@@ -1230,12 +1250,19 @@ oxm_parse(const char *text, struct ofp_match *m, char *errbuf, size_t errlen)
 	}
 	free(copy);
 	if (!error)
-		order_prereqs_first(m);
-	for (uint8_t f = 0; f < OFPXMT_OFB_N_FIELDS && !error; f++)
-		if (oxm_match_has(m, f) && !prereqs_met(m, f))
-			error = fail(errbuf, errlen, "%s: prerequisite missing (%s)",
-				     fields[f].info.name, prereq_hint(f));
+		error = oxm_parse_finish(m, errbuf, errlen);
 	if (error)
 		oxm_match_init(m);
 	return error;
+}
+
+int
+oxm_parse_finish(struct ofp_match *m, char *errbuf, size_t errlen)
+{
+	order_prereqs_first(m);
+	for (uint8_t f = 0; f < OFPXMT_OFB_N_FIELDS; f++)
+		if (oxm_match_has(m, f) && !prereqs_met(m, f))
+			return fail(errbuf, errlen, "%s: prerequisite missing (%s)",
+				    fields[f].info.name, prereq_hint(f));
+	return 0;
 }

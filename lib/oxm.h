@@ -139,6 +139,11 @@ int oxm_parse_token(const char *name, const char *value, struct ofp_match *m, ch
  * naming the offending token or the field whose prerequisite is missing (also for an
  * allocation failure, with errbuf saying so). */
 int oxm_parse(const char *text, struct ofp_match *m, char *errbuf, size_t errlen);
+/* For callers that feed oxm_parse_token() themselves: puts every prerequisite before the
+ * fields that need it in m->order (what oxm_encode() sends; Open vSwitch refuses a match
+ * whose prerequisites come later) and checks prerequisites. 0, or -EINVAL with errbuf
+ * naming the field whose prerequisite is missing. */
+int oxm_parse_finish(struct ofp_match *m, char *errbuf, size_t errlen);
 /* Formats / parses one field value (without name) as text, e.g. "00:11:22:33:44:55" or
  * "10.0.0.1"; used by set_field. Parse: 0 or -EINVAL. */
 void oxm_format_value(uint8_t field, const void *value, const void *mask, struct buf *b);

@@ -980,6 +980,25 @@ START_TEST(test_parse_token)
 	ck_assert_int_eq(oxm_parse_token("ip", "1", &m, errbuf, sizeof errbuf), -EINVAL);
 	ck_assert(strstr(errbuf, "ip"));
 	ck_assert_int_eq(oxm_parse_token("nw_src", "10.0.0.1", &m, NULL, 0), 0);
+
+	/* Token by token, then finish: prerequisites first on the wire. */
+	oxm_match_init(&m);
+	ck_assert_int_eq(oxm_parse_token("nw_dst", "10.0.0.1", &m, errbuf, sizeof errbuf), 0);
+	ck_assert_int_eq(oxm_parse_finish(&m, errbuf, sizeof errbuf), -EINVAL);
+	ck_assert(strstr(errbuf, "ipv4_dst"));
+	ck_assert_int_eq(oxm_parse_token("ip", NULL, &m, errbuf, sizeof errbuf), 0);
+	ck_assert_uint_eq(m.order[0], OFPXMT_OFB_IPV4_DST);
+	ck_assert_int_eq(oxm_parse_finish(&m, errbuf, sizeof errbuf), 0);
+	ck_assert_uint_eq(m.order[0], OFPXMT_OFB_ETH_TYPE);
+	ck_assert_uint_eq(m.order[1], OFPXMT_OFB_IPV4_DST);
+
+	/* dl_vlan_pcp before dl_vlan: the implied "any VLAN" narrows to the VLAN given. */
+	oxm_match_init(&m);
+	ck_assert_int_eq(oxm_parse_token("dl_vlan_pcp", "3", &m, errbuf, sizeof errbuf), 0);
+	ck_assert_int_eq(oxm_parse_token("dl_vlan", "5", &m, errbuf, sizeof errbuf), 0);
+	ck_assert_uint_eq(get_be16(oxm_match_value(&m, OFPXMT_OFB_VLAN_VID)), 0x1005);
+	ck_assert_uint_eq(m.masked, 0);
+	ck_assert_int_eq(oxm_parse_token("dl_vlan", "6", &m, errbuf, sizeof errbuf), -EINVAL);
 }
 END_TEST
 
