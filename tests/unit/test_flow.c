@@ -1050,6 +1050,35 @@ START_TEST(test_text_alloc_failure)
 }
 END_TEST
 
+/* Every byte of the vectors set to a few hostile values: decoding returns 0 or -EPROTO
+ * and never reads out of bounds (the sanitizer build checks the latter). */
+START_TEST(test_byte_mutations)
+{
+	static const uint8_t vals[] = { 0x00, 0x01, 0x07, 0x80, 0xff };
+	uint8_t m[sizeof fm_add];
+
+	for (size_t i = 0; i < sizeof fm_add; i++) {
+		for (size_t v = 0; v < sizeof vals; v++) {
+			struct arena a = ARENA_INITIALIZER;
+			struct ofp_flow_mod fm;
+			struct ofp_flow_stats fs;
+			struct ofp_err err;
+			int r;
+
+			memcpy(m, fm_add, sizeof m);
+			m[i] = vals[v];
+			r = ofp_flow_mod_decode(m, sizeof m, &a, &fm, &err);
+			ck_assert_msg(r == 0 || r == -EPROTO, "fm byte %zu=%#x: %d", i, vals[v], r);
+			memcpy(m, fs_entry, sizeof fs_entry);
+			m[i] = vals[v];
+			r = decode_fs(m, sizeof fs_entry, &a, &fs, &err);
+			ck_assert_msg(r == 0 || r == -EPROTO, "fs byte %zu=%#x: %d", i, vals[v], r);
+			arena_free(&a);
+		}
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1076,6 +1105,7 @@ main(void)
 	tcase_add_test(tc, test_text_stats_line_back);
 	tcase_add_test(tc, test_text_errors);
 	tcase_add_test(tc, test_text_alloc_failure);
+	tcase_add_test(tc, test_byte_mutations);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
