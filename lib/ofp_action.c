@@ -1086,6 +1086,16 @@ parse_experimenter(char *arg, struct arena *a, struct ofp_action *act, const cha
 	return 0;
 }
 
+/* Copies token t into out (size n >= 1), cut to fit, for error messages. */
+static void
+copy_token(char *out, size_t n, const char *t)
+{
+	size_t len = PFS_MIN(strlen(t), n - 1);
+
+	memcpy(out, t, len);
+	out[len] = '\0';
+}
+
 static char *
 trim(char *s)
 {
@@ -1131,7 +1141,7 @@ parse_action(char *tok, struct arena *a, struct ofp_action *act, char *errbuf, s
 	uint32_t port;
 	int r;
 
-	snprintf(copy, sizeof copy, "%s", tok);
+	copy_token(copy, sizeof copy, tok);
 	if (split_token(tok, &word, &arg, &paren))
 		return fail(errbuf, errlen, copy, "unbalanced parentheses");
 	if (!strcasecmp(word, "output"))
@@ -1215,9 +1225,11 @@ ofp_actions_parse(const char *text, struct arena *a, struct ofp_action_list *out
 		r = -ENOMEM;
 		goto out;
 	}
-	for (int i = 0; i < n; i++, p += strlen(p) + 1) {
+	for (int i = 0; i < n; i++) {
+		char *next = p + strlen(p) + 1; /* before p is cut up in place */
 		char *tok = trim(p);
 
+		p = next;
 		if (!*tok) {
 			r = fail(errbuf, errlen, text, "empty action");
 			goto out;

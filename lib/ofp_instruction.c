@@ -329,6 +329,16 @@ fail(char *errbuf, size_t errlen, const char *token, const char *reason)
 	return -EINVAL;
 }
 
+/* Copies token t into out (size n >= 1), cut to fit, for error messages. */
+static void
+copy_token(char *out, size_t n, const char *t)
+{
+	size_t len = PFS_MIN(strlen(t), n - 1);
+
+	memcpy(out, t, len);
+	out[len] = '\0';
+}
+
 static char *
 trim(char *s)
 {
@@ -396,7 +406,7 @@ parse_inst(char *tok, struct arena *a, struct ofp_instruction *in, char *errbuf,
 	uint64_t v, m = UINT64_MAX;
 	char *arg, *slash;
 
-	snprintf(msg, sizeof msg, "%s", tok);
+	copy_token(msg, sizeof msg, tok);
 	if (!strcmp(tok, "clear_actions")) {
 		in->type = OFPIT_CLEAR_ACTIONS;
 		return 0;
@@ -462,10 +472,12 @@ parse_all(char *s, int n, struct arena *a, struct ofp_instruction *insts, size_t
 	uint32_t seen = 0;
 	size_t k = 0;
 
-	for (int i = 0; i < n; i++, s += strlen(s) + 1) {
+	for (int i = 0; i < n; i++) {
+		char *next = s + strlen(s) + 1; /* before s is cut up in place */
 		char *tok = trim(s);
 		int r;
 
+		s = next;
 		if (!*tok)
 			return fail(errbuf, errlen, "actions", "empty instruction");
 		if (!strcasecmp(tok, "drop"))
