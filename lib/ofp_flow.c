@@ -734,14 +734,14 @@ find_keyword(const struct keyword *table, const char *name)
 }
 
 /* Splits the text s (modified in place) into tokens separated by commas and white
- * space and applies each: a keyword from table, or else a match token. Then checks the
- * match's prerequisites. 0, or -EINVAL with errbuf. */
+ * space and applies each: a keyword from table, or else a match token. Then lets
+ * oxm_parse_finish() order the match's prerequisites first and check them. 0, or
+ * -EINVAL with errbuf. */
 static int
 parse_fields(char *s, const struct keyword *table, unsigned cmd, void *obj, struct ofp_match *m,
 	     char *errbuf, size_t errlen)
 {
 	static const char seps[] = ", \t\r\n";
-	struct ofp_err err;
 	char *save = NULL;
 	int r;
 
@@ -759,9 +759,7 @@ parse_fields(char *s, const struct keyword *table, unsigned cmd, void *obj, stru
 		if (r)
 			return r;
 	}
-	if (oxm_check_prereqs(m, &err))
-		return parse_error(errbuf, errlen, "match is missing a field's prerequisite");
-	return 0;
+	return oxm_parse_finish(m, errbuf, errlen);
 }
 
 /* Finds "actions=" at the start of a field (start of text, after a comma or white

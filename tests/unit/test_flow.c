@@ -821,6 +821,8 @@ static const struct {
 	  "ADD actions=meter:2,write_actions(output:3),goto_table:1" },
 	{ OFPFC_ADD, "actions=output:1,goto_table:2", "ADD actions=output:1,goto_table:2" },
 	{ OFPFC_ADD, "actions=clear_actions", "ADD actions=clear_actions" },
+	{ OFPFC_ADD, "nw_dst=10.0.0.1,ip,actions=output:1",
+	  "ADD ip,nw_dst=10.0.0.1 actions=output:1" },
 	{ OFPFC_ADD, "reset_counts,no_packet_counts,no_byte_counts,actions=output:1,output:2",
 	  "ADD reset_counts no_packet_counts no_byte_counts actions=output:1,output:2" },
 	{ OFPFC_ADD, "cookie=0x1234,idle_timeout=30,hard_timeout=60,send_flow_rem,actions=output:1",
@@ -892,8 +894,10 @@ START_TEST(test_text_round_trip)
 		"udp,udp_src=53,actions=output:1,output:2",
 		"arp,arp_tpa=10.0.0.1,actions=LOCAL",
 		"ipv6,ipv6_src=2001:db8::1,actions=drop",
-		"priority=7 tcp,nw_dst=10.1.1.1,tp_src=1000 "
-		"actions=set_field:10.0.0.2->ip_dst,output:1",
+		("priority=7 tcp,nw_dst=10.1.1.1,tp_src=1000 "
+		 "actions=set_field:10.0.0.2->ip_dst,output:1"),
+		"nw_dst=10.0.0.1,ip,actions=output:1",
+		"tcp_dst=80,ip_proto=6,eth_type=0x800,actions=output:1",
 		"in_port=1,dl_vlan=10,actions=pop_vlan,output:2",
 		"metadata=0x1/0xff,actions=write_metadata:0x2/0xff,goto_table:4",
 	};
@@ -935,6 +939,31 @@ START_TEST(test_text_round_trip)
 	buf_uninit(&b);
 	buf_uninit(&wire);
 	buf_uninit(&line);
+}
+END_TEST
+
+/* Text may name a field before its prerequisite; the wire carries the prerequisite
+ * first (OXM eth_type = 0x8000/5, then ipv4_dst = 0x8000/12), as peers expect. */
+START_TEST(test_text_prereq_order)
+{
+	static const uint8_t want_match[] = {
+		0x00, 0x01, 0x00, 0x12, 0x80, 0x00, 0x0a, 0x02, /* OXM len 18; eth_type hdr */
+		0x08, 0x00, 0x80, 0x00, 0x18, 0x04, 0x0a, 0x00, /* 0x0800; ipv4_dst hdr; value */
+		0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, /* value, pad to 24 */
+	};
+	struct arena a = ARENA_INITIALIZER;
+	struct buf b = BUF_INITIALIZER;
+	struct ofp_flow_mod fm;
+	char eb[128] = "";
+
+	ck_assert_int_eq(ofp_flow_mod_parse("nw_dst=10.0.0.1,ip,actions=drop", OFPFC_ADD, &a, &fm,
+					    eb, sizeof eb),
+			 0);
+	ck_assert_int_eq(ofp_flow_mod_encode(&fm, 1, &b), 0);
+	ck_assert_uint_eq(b.size, OFP_FLOW_MOD_FIXED_LEN + sizeof want_match);
+	ck_assert_mem_eq(b.data + OFP_FLOW_MOD_FIXED_LEN, want_match, sizeof want_match);
+	buf_uninit(&b);
+	arena_free(&a);
 }
 END_TEST
 
@@ -1102,6 +1131,7 @@ main(void)
 	tcase_add_test(tc, test_duration_and_names);
 	tcase_add_test(tc, test_text_parse_format);
 	tcase_add_test(tc, test_text_round_trip);
+	tcase_add_test(tc, test_text_prereq_order);
 	tcase_add_test(tc, test_text_stats_line_back);
 	tcase_add_test(tc, test_text_errors);
 	tcase_add_test(tc, test_text_alloc_failure);
