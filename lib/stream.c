@@ -1,0 +1,559 @@
+/* Stream sockets and OpenFlow message framing (see stream.h). Plain POSIX sockets;
+ * the framing reads the 16-bit length of each OpenFlow header and nothing else. */
+#include "stream.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define OFP_HEADER_LEN 8
+
+struct prefix {
+	const char *name;
+	int kind; /* enum stream_kind, or -1 for TLS kinds we do not have */
+};
+
+static const struct prefix prefixes[] = {
+	{ "tcp:", STREAM_TCP },	    { "unix:", STREAM_UNIX }, { "ptcp:", STREAM_PTCP },
+	{ "punix:", STREAM_PUNIX }, { "ssl:", -1 },	      { "pssl:", -1 },
+};
+
+static int fail(char *errbuf, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int
+fail(char *errbuf, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list args;
+
+	if (errbuf && errlen) {
+		va_start(args, fmt);
+		vsnprintf(errbuf, errlen, fmt, args);
+		va_end(args);
+	}
+	return ret;
+}
+
+/* Parses a decimal port 0..65535. */
+static bool
+parse_port(const char *s, uint16_t *port)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > 65535)
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+/* Fills a->sa from an IPv4 or IPv6 literal (without brackets) and a port. */
+static bool
+parse_ip(const char *ip, uint16_t port, struct stream_addr *a)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)&a->sa;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->sa;
+
+	memset(&a->sa, 0, sizeof a->sa);
+	if (inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		a->sa_len = sizeof *sin;
+		return true;
+	}
+	if (inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		a->sa_len = sizeof *sin6;
+		return true;
+	}
+	return false;
+}
+
+/* Splits "IP[:PORT]" or "[IP6][:PORT]" (active) into ip and port text. */
+static int
+split_host_port(const char *s, char *ip, size_t iplen, const char **port)
+{
+	const char *colon;
+	size_t n;
+
+	*port = NULL;
+	if (*s == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || (close[1] && close[1] != ':'))
+			return -EINVAL;
+		n = (size_t)(close - s - 1);
+		if (close[1] == ':')
+			*port = close + 2;
+		s++;
+	} else {
+		colon = strchr(s, ':');
+		n = colon ? (size_t)(colon - s) : strlen(s);
+		if (colon)
+			*port = colon + 1;
+	}
+	if (n == 0 || n >= iplen)
+		return -EINVAL;
+	memcpy(ip, s, n);
+	ip[n] = '\0';
+	return 0;
+}
+
+static int
+parse_tcp(const char *rest, const char *name, uint16_t default_port, struct stream_addr *a,
+	  char *errbuf, size_t errlen)
+{
+	char ip[INET6_ADDRSTRLEN + 1];
+	const char *port_text;
+	uint16_t port = default_port;
+
+	if (split_host_port(rest, ip, sizeof ip, &port_text))
+		return fail(errbuf, errlen, -EINVAL, "\"%s\": expected tcp:IP[:PORT]", name);
+	if (port_text && !parse_port(port_text, &port))
+		return fail(errbuf, errlen, -EINVAL, "\"%s\": bad port (0..65535)", name);
+	if (port == 0)
+		return fail(errbuf, errlen, -EINVAL, "\"%s\": port 0 cannot be connected to", name);
+	if (!parse_ip(ip, port, a))
+		return fail(errbuf, errlen, -EINVAL, "\"%s\": not an IPv4 or IPv6 address", name);
+	return 0;
+}
+
+static int
+parse_ptcp(const char *rest, const char *name, uint16_t default_port, struct stream_addr *a,
+	   char *errbuf, size_t errlen)
+{
+	char port_text[8];
+	const char *ip = "0.0.0.0";
+	const char *colon = strchr(rest, ':');
+	char ipbuf[INET6_ADDRSTRLEN + 1];
+	uint16_t port = default_port;
+	size_t n = colon ? (size_t)(colon - rest) : strlen(rest);
+
+	if (n >= sizeof port_text)
+		return fail(errbuf, errlen, -EINVAL, "\"%s\": bad port (0..65535)", name);
+	memcpy(port_text, rest, n);
+	port_text[n] = '\0';
+	if (n && !parse_port(port_text, &port))
+		return fail(errbuf, errlen, -EINVAL, "\"%s\": bad port (0..65535)", name);
+	if (colon) {
+		const char *s = colon + 1;
+		size_t l = strlen(s);
+		if (*s == '[' && l > 2 && s[l - 1] == ']') {
+			s++;
+			l -= 2;
+		}
+		if (l == 0 || l >= sizeof ipbuf)
+			return fail(errbuf, errlen, -EINVAL, "\"%s\": expected ptcp:[PORT][:IP]",
+				    name);
+		memcpy(ipbuf, s, l);
+		ipbuf[l] = '\0';
+		ip = ipbuf;
+	}
+	if (!parse_ip(ip, port, a))
+		return fail(errbuf, errlen, -EINVAL, "\"%s\": not an IPv4 or IPv6 address", name);
+	return 0;
+}
+
+static int
+parse_unix(const char *path, const char *name, struct stream_addr *a, char *errbuf, size_t errlen)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&a->sa;
+	size_t n = strlen(path);
+
+	if (n == 0)
+		return fail(errbuf, errlen, -EINVAL, "\"%s\": empty socket path", name);
+	if (n >= sizeof sun->sun_path || n >= sizeof a->path)
+		return fail(errbuf, errlen, -EINVAL, "socket path longer than 107 bytes");
+	memset(&a->sa, 0, sizeof a->sa);
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, path, n + 1);
+	memcpy(a->path, path, n + 1);
+	a->sa_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+	return 0;
+}
+
+int
+stream_addr_parse(const char *name, uint16_t default_port, struct stream_addr *out, char *errbuf,
+		  size_t errlen)
+{
+	const struct prefix *p = NULL;
+	const char *rest;
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < ARRAY_SIZE(prefixes); i++) {
+		if (!strncmp(name, prefixes[i].name, strlen(prefixes[i].name))) {
+			p = &prefixes[i];
+			break;
+		}
+	}
+	if (!p)
+		return fail(errbuf, errlen, -EINVAL,
+			    "\"%s\": expected tcp:IP[:PORT], unix:PATH, ptcp:[PORT][:IP] or "
+			    "punix:PATH",
+			    name);
+	if (p->kind < 0)
+		return fail(errbuf, errlen, -EPROTONOSUPPORT, "\"%s\": TLS is not supported yet",
+			    name);
+	rest = name + strlen(p->name);
+	out->kind = (enum stream_kind)p->kind;
+	switch (out->kind) {
+	case STREAM_TCP:
+		return parse_tcp(rest, name, default_port, out, errbuf, errlen);
+	case STREAM_PTCP:
+		return parse_ptcp(rest, name, default_port, out, errbuf, errlen);
+	case STREAM_UNIX:
+	case STREAM_PUNIX:
+		return parse_unix(rest, name, out, errbuf, errlen);
+	}
+	return -EINVAL;
+}
+
+bool
+stream_addr_is_passive(const struct stream_addr *a)
+{
+	return a->kind == STREAM_PTCP || a->kind == STREAM_PUNIX;
+}
+
+void
+stream_addr_format(const struct stream_addr *a, struct buf *b)
+{
+	static const char *const names[] = { "tcp", "unix", "ptcp", "punix" };
+	char ip[INET6_ADDRSTRLEN];
+	uint16_t port;
+
+	if (a->kind == STREAM_UNIX || a->kind == STREAM_PUNIX) {
+		buf_printf(b, "%s:%s", names[a->kind], a->path);
+		return;
+	}
+	if (a->sa.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&a->sa;
+		inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof ip);
+		port = ntohs(sin6->sin6_port);
+		if (a->kind == STREAM_TCP)
+			buf_printf(b, "tcp:[%s]:%u", ip, port);
+		else
+			buf_printf(b, "ptcp:%u:[%s]", port, ip);
+		return;
+	}
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&a->sa;
+	inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip);
+	port = ntohs(sin->sin_port);
+	if (a->kind == STREAM_TCP)
+		buf_printf(b, "tcp:%s:%u", ip, port);
+	else
+		buf_printf(b, "ptcp:%u:%s", port, ip);
+}
+
+static int
+open_socket(const struct stream_addr *a)
+{
+	int fd = socket(a->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (a->sa.ss_family != AF_UNIX) {
+		int one = 1;
+		if (stream_addr_is_passive(a))
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		else
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	}
+	return fd;
+}
+
+int
+stream_connect(const struct stream_addr *a, int timeout_ms)
+{
+	struct pollfd pfd;
+	socklen_t len = sizeof(int);
+	int fd, err = 0, n;
+
+	if (stream_addr_is_passive(a))
+		return -EINVAL;
+	fd = open_socket(a);
+	if (fd < 0)
+		return fd;
+	if (!connect(fd, (const struct sockaddr *)&a->sa, a->sa_len))
+		return fd;
+	if (errno != EINPROGRESS && errno != EAGAIN) {
+		err = -errno;
+		goto out;
+	}
+	/* unix sockets answer EAGAIN when the listen backlog is full; poll covers both. */
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	do
+		n = poll(&pfd, 1, timeout_ms);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		err = -errno;
+		goto out;
+	}
+	if (n == 0) {
+		err = -ETIMEDOUT;
+		goto out;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	err = -err;
+out:
+	if (err) {
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int
+stream_listen(const struct stream_addr *a)
+{
+	struct stat st;
+	int fd, err;
+
+	if (!stream_addr_is_passive(a))
+		return -EINVAL;
+	if (a->kind == STREAM_PUNIX && !lstat(a->path, &st)) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST;
+		unlink(a->path);
+	}
+	fd = open_socket(a);
+	if (fd < 0)
+		return fd;
+	if (bind(fd, (const struct sockaddr *)&a->sa, a->sa_len) < 0)
+		goto fail;
+	if (a->kind == STREAM_PUNIX && chmod(a->path, 0600) < 0)
+		goto fail;
+	if (listen(fd, 64) < 0)
+		goto fail;
+	return fd;
+fail:
+	err = -errno;
+	close(fd);
+	return err;
+}
+
+int
+stream_local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -errno;
+	if (ss.ss_family == AF_INET)
+		return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (ss.ss_family == AF_INET6)
+		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	return -EAFNOSUPPORT;
+}
+
+int
+stream_accept(int listen_fd)
+{
+	int fd;
+
+	do
+		fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	while (fd < 0 && errno == EINTR);
+	if (fd < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return fd;
+}
+
+int
+stream_init(struct stream *s, int fd)
+{
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	s->rx = pfs_malloc(STREAM_RX_SIZE);
+	if (!s->rx)
+		return -ENOMEM;
+	s->fd = fd;
+	s->tx_max = STREAM_TX_MAX_DEFAULT;
+	return 0;
+}
+
+void
+stream_close(struct stream *s)
+{
+	if (!s)
+		return;
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	free(s->rx);
+	s->rx = NULL;
+	buf_uninit(&s->tx);
+	s->tx_ofs = 0;
+}
+
+/* Length of the complete message at the start of the unconsumed bytes: > 0 if one is
+ * complete, 0 if more bytes are needed, -EPROTO for a length field below 8. */
+static int
+framed_len(const struct stream *s)
+{
+	size_t have = s->rx_end - s->rx_start;
+	uint16_t len;
+
+	if (have < OFP_HEADER_LEN)
+		return 0;
+	len = get_be16(s->rx + s->rx_start + 2);
+	if (len < OFP_HEADER_LEN)
+		return -EPROTO;
+	return have >= len ? len : 0;
+}
+
+bool
+stream_has_message(const struct stream *s)
+{
+	size_t start = s->rx_start + s->rx_last;
+	size_t have = s->rx_end - start;
+
+	if (!s->rx || have < OFP_HEADER_LEN)
+		return false;
+	return get_be16(s->rx + start + 2) < OFP_HEADER_LEN || have >= get_be16(s->rx + start + 2);
+}
+
+int
+stream_recv(struct stream *s, const uint8_t **msg, size_t *len)
+{
+	ssize_t n;
+	int m;
+
+	if (!s->rx)
+		return -EBADF;
+	s->rx_start += s->rx_last;
+	s->rx_last = 0;
+	for (;;) {
+		m = framed_len(s);
+		if (m < 0)
+			return m;
+		if (m > 0) {
+			*msg = s->rx + s->rx_start;
+			*len = (size_t)m;
+			s->rx_last = (size_t)m;
+			s->n_rx++;
+			return 0;
+		}
+		/* Make room: a whole message of up to 65535 bytes always fits. */
+		if (s->rx_start) {
+			memmove(s->rx, s->rx + s->rx_start, s->rx_end - s->rx_start);
+			s->rx_end -= s->rx_start;
+			s->rx_start = 0;
+		}
+		do
+			n = read(s->fd, s->rx + s->rx_end, STREAM_RX_SIZE - s->rx_end);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		if (n == 0)
+			return -ECONNRESET;
+		s->rx_end += (size_t)n;
+	}
+}
+
+size_t
+stream_tx_pending(const struct stream *s)
+{
+	return s->tx.size - s->tx_ofs;
+}
+
+int
+stream_flush(struct stream *s)
+{
+	while (s->tx_ofs < s->tx.size) {
+		ssize_t n =
+			send(s->fd, s->tx.data + s->tx_ofs, s->tx.size - s->tx_ofs, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+		}
+		s->tx_ofs += (size_t)n;
+	}
+	buf_clear(&s->tx);
+	s->tx_ofs = 0;
+	return 0;
+}
+
+int
+stream_send(struct stream *s, const void *data, size_t len)
+{
+	int err;
+
+	if (s->fd < 0)
+		return -EBADF;
+	if (stream_tx_pending(s) + len > s->tx_max)
+		return -ENOBUFS;
+	if (s->tx_ofs && s->tx_ofs == s->tx.size) {
+		buf_clear(&s->tx);
+		s->tx_ofs = 0;
+	}
+	buf_put(&s->tx, data, len);
+	if ((err = buf_error(&s->tx))) {
+		/* The sticky error would poison the queue: rebuild it from what is left. */
+		buf_clear(&s->tx);
+		s->tx_ofs = 0;
+		return err;
+	}
+	s->n_tx++;
+	err = stream_flush(s);
+	return err == -EAGAIN ? 0 : err;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+stream_wait(struct stream *s, int timeout_ms)
+{
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	struct pollfd pfd;
+	int err, n, left;
+
+	for (;;) {
+		if (stream_has_message(s))
+			return 0;
+		err = stream_flush(s);
+		if (err && err != -EAGAIN)
+			return err;
+		pfd.fd = s->fd;
+		pfd.events = POLLIN | (err ? POLLOUT : 0);
+		pfd.revents = 0;
+		left = -1;
+		if (deadline >= 0) {
+			int64_t d = deadline - now_ms();
+			left = d < 0 ? 0 : (int)d;
+		}
+		n = poll(&pfd, 1, left);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n == 0)
+			return -ETIMEDOUT;
+		if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			return 0;
+	}
+}
