@@ -125,23 +125,6 @@ ofp_flow_mod_init(struct ofp_flow_mod *fm, uint8_t command)
 	oxm_match_init(&fm->match);
 }
 
-/* Checks every action list the instructions carry against the match. */
-static int
-check_actions(const struct ofp_instruction_list *l, const struct ofp_match *m, struct ofp_err *err)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		const struct ofp_instruction *in = &l->insts[i];
-		int r;
-
-		if (in->type != OFPIT_APPLY_ACTIONS && in->type != OFPIT_WRITE_ACTIONS)
-			continue;
-		r = ofp_actions_check(&in->actions, m, err);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
 int
 ofp_flow_mod_decode(const void *msg, size_t len, struct arena *a, struct ofp_flow_mod *out,
 		    struct ofp_err *err)
@@ -180,7 +163,7 @@ ofp_flow_mod_decode(const void *msg, size_t len, struct arena *a, struct ofp_flo
 		return r;
 	if (is_delete(out->command))
 		return 0;
-	return check_actions(&out->insts, &out->match, err);
+	return ofp_instructions_check(&out->insts, &out->match, err);
 }
 
 int
@@ -762,6 +745,25 @@ parse_fields(char *s, const struct keyword *table, unsigned cmd, void *obj, stru
 	return oxm_parse_finish(m, errbuf, errlen);
 }
 
+/* Refuses text whose actions the decoder would refuse for this match (a set_field
+ * without its prerequisites, set_mpls_ttl on an IP flow...), so the error names the
+ * actions here instead of coming back from the switch. */
+static int
+check_parsed_actions(const struct ofp_flow_mod *fm, const char *acts, char *errbuf, size_t errlen)
+{
+	struct buf why = BUF_INITIALIZER;
+	struct ofp_err err;
+	int r = ofp_instructions_check(&fm->insts, &fm->match, &err);
+
+	if (r != -EPROTO)
+		return r;
+	ofp_error_format(&err, &why);
+	r = parse_error(errbuf, errlen, "actions=%s: not possible on this match (%s)", acts,
+			buf_cstr(&why));
+	buf_uninit(&why);
+	return r;
+}
+
 /* Finds "actions=" at the start of a field (start of text, after a comma or white
  * space); NULL if there is none. */
 static char *
@@ -809,6 +811,8 @@ ofp_flow_mod_parse(const char *text, uint8_t command, struct arena *a, struct of
 	for (size_t n = strlen(acts); n && isspace((unsigned char)acts[n - 1]); n--)
 		acts[n - 1] = '\0';
 	r = ofp_instructions_parse(acts, a, &out->insts, errbuf, errlen);
+	if (!r)
+		r = check_parsed_actions(out, acts, errbuf, errlen);
 out:
 	free(copy);
 	return r;
