@@ -358,6 +358,11 @@ START_TEST(test_group_text)
 	ck_assert_str_eq(buf_cstr(&out),
 			 "ADD group_id=3,type=indirect,bucket=actions=pop_vlan,output:2");
 	buf_clear(&out);
+	parse_roundtrip("group_id=7,type=all,bucket=output:1,group:2,bucket=output:3", OFPGC_ADD,
+			&out);
+	ck_assert_str_eq(buf_cstr(&out), "ADD group_id=7,type=all,bucket=actions=output:1,group:2,"
+					 "bucket=actions=output:3");
+	buf_clear(&out);
 	parse_roundtrip("type=all,group_id=4,bucket=actions=drop", OFPGC_ADD, &out);
 	ck_assert_str_eq(buf_cstr(&out), "ADD group_id=4,type=all,bucket=actions=drop");
 	buf_clear(&out);
