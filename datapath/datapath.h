@@ -1,0 +1,197 @@
+/* The datapath's public contract: the one header ofproto (and tests) include.
+ *
+ * Everything per packet lives behind it: EAL and mempools, DPDK ports, worker lcores,
+ * the OpenFlow table pipeline (classifiers, compiled action programs, the per-worker
+ * microflow cache), MAC learning for NORMAL, miss rings to the control thread, the
+ * packet-out inject path, and per-worker counters.
+ *
+ * Threading: every function here is called from the control thread (the main lcore)
+ * only, which is the single writer of all datapath state. Workers read that state
+ * without locks. Flow changes are staged and become visible to the workers together at
+ * dp_commit(): every packet is processed entirely by the rule set before or entirely by
+ * the one after (make-before-break). Objects a commit retires are freed only after every
+ * worker has passed a quiescent state (rte_rcu_qsbr).
+ *
+ * Errors: negative errno; where an OpenFlow request can be refused for OpenFlow reasons
+ * (a table full, an unsupported action), the function also fills a struct ofp_err. */
+#ifndef PFS_DATAPATH_H
+#define PFS_DATAPATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ofp_action.h"
+#include "ofp_error.h"
+#include "ofp_instruction.h"
+#include "oxm.h"
+
+struct dp_bridge;
+struct dp_port;
+struct dp_flow;
+
+#define DP_N_TABLES 255		/* OpenFlow tables 0..254 on every bridge */
+#define DP_MAX_FRAME_LEN 9216	/* largest frame a port accepts (jumbo 9000 + headers) */
+
+/* ---- Lifecycle ---------------------------------------------------------------------- */
+
+struct dp_params {
+	unsigned n_workers;	      /* worker lcores (>= 1); the main lcore runs ofproto */
+	unsigned n_mbufs;	      /* mbuf pool size; 0 = default (16383) */
+	unsigned miss_ring_size;      /* per-worker ring to the control thread; 0 = 1024 */
+	unsigned max_masks_per_table; /* tuple-space cap; 0 = default (512) */
+	bool microflow_cache;	      /* per-worker exact-match cache in front of the tables */
+	/* Idle back-off: after this many empty polls a worker pauses, then sleeps up to
+	 * idle_sleep_us between polls; 0 disables sleeping (pure busy polling). */
+	unsigned idle_polls_before_sleep;
+	unsigned idle_sleep_us;
+};
+
+/* Fills *p with the defaults above (1 worker, cache on, back-off on). */
+void dp_params_default(struct dp_params *p);
+/* Initialises the EAL with argv (as rte_eal_init) and the datapath with *p; needs
+ * 1 + p->n_workers lcores. Returns the number of argv entries the EAL consumed, or a
+ * negative errno (-EINVAL bad arguments or too few lcores, -ENOMEM, ...). Call once. */
+int dp_init(int argc, char **argv, const struct dp_params *p);
+/* Launches the workers on their lcores. 0 or negative errno. */
+int dp_start(void);
+/* Stops the workers (they finish their burst, flush tx and return) and waits for them. */
+void dp_stop(void);
+/* Frees every bridge, port and pool and cleans up the EAL. After dp_stop(). */
+void dp_fini(void);
+
+/* ---- Bridges ------------------------------------------------------------------------ */
+
+/* Creates an empty bridge: 255 empty tables (table-miss = drop), no ports. 0, -EEXIST
+ * (name in use), -ENOMEM. */
+int dp_bridge_create(const char *name, struct dp_bridge **out);
+/* Removes a bridge with its ports, flows and learned MACs. NULL-safe. */
+void dp_bridge_destroy(struct dp_bridge *br);
+/* While on, every packet of the bridge is forwarded by NORMAL (MAC learning and
+ * flooding) and the flow tables are bypassed, though kept: standalone fail mode with no
+ * controller connected. Takes effect at the next dp_commit(). */
+void dp_bridge_set_normal_mode(struct dp_bridge *br, bool on);
+
+/* ---- Ports -------------------------------------------------------------------------- */
+
+struct dp_port_info {
+	char name[OFP_MAX_PORT_NAME_LEN + 1];
+	uint32_t ofport;
+	uint8_t hw_addr[6];
+	uint32_t config; /* OFPPC_* */
+	uint32_t state;	 /* OFPPS_* (LINK_DOWN, LIVE) */
+	uint32_t curr, advertised, supported, peer; /* OFPPF_* */
+	uint32_t curr_speed, max_speed;		    /* kbps */
+};
+
+struct dp_port_stats {
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+	uint64_t rx_dropped, tx_dropped, rx_errors, tx_errors;
+	uint64_t rx_frame_err, rx_over_err, rx_crc_err, collisions;
+	uint64_t duration_ns; /* since the port was added */
+};
+
+/* Probes devargs (a PCI address or a vdev such as "net_af_packet0,iface=veth0"),
+ * configures one rx queue per worker where the device has them (else one, polled by one
+ * worker) and one tx queue per worker, starts it and binds it to OpenFlow port number
+ * ofport (1..OFPP_MAX) on br under name. 0, -EEXIST (ofport or name in use), -ENODEV
+ * (probe failed), -EINVAL, -ENOMEM. */
+int dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_t ofport,
+		struct dp_port **out);
+/* Stops, closes and detaches the port; its flows stay (their output actions drop). */
+void dp_port_del(struct dp_port *port);
+/* The port with this OpenFlow number on br, or NULL. */
+struct dp_port *dp_port_find(const struct dp_bridge *br, uint32_t ofport);
+/* Calls cb for every port of br in ofport order. */
+void dp_port_foreach(const struct dp_bridge *br, void (*cb)(struct dp_port *, void *), void *aux);
+void dp_port_get_info(const struct dp_port *port, struct dp_port_info *info);
+void dp_port_get_stats(const struct dp_port *port, struct dp_port_stats *st);
+/* Applies OFPPC_PORT_DOWN, NO_RECV, NO_FWD, NO_PACKET_IN under mask. PORT_DOWN also sets
+ * the device link down. 0 or negative errno. */
+int dp_port_set_config(struct dp_port *port, uint32_t config, uint32_t mask);
+/* Re-reads link states; returns true if any port of br changed (info then differs). */
+bool dp_port_poll_changes(struct dp_bridge *br);
+
+/* ---- Flows -------------------------------------------------------------------------- */
+
+/* An OpenFlow rule as the datapath executes it. ofproto keeps the rule's full OpenFlow
+ * identity; the datapath keeps what forwarding needs. match and insts are copied. */
+struct dp_flow_spec {
+	uint8_t table_id;
+	uint16_t priority;
+	uint64_t cookie; /* reported in packet-ins from this rule */
+	uint16_t flags;	 /* OFPFF_NO_PKT_COUNTS / OFPFF_NO_BYT_COUNTS honoured */
+	const struct ofp_match *match;
+	const struct ofp_instruction_list *insts;
+};
+
+/* Compiles and stages a rule (visible at the next dp_commit()). ofproto has already
+ * decided overlap and replacement; the datapath never merges rules. 0; -ENOSPC with
+ * FLOW_MOD_FAILED/TABLE_FULL (table or mask cap full); -EOPNOTSUPP with the specific
+ * BAD_ACTION/BAD_INSTRUCTION error for something it cannot execute; -ENOMEM. */
+int dp_flow_add(struct dp_bridge *br, const struct dp_flow_spec *spec, struct dp_flow **out,
+		struct ofp_err *err);
+/* Stages new instructions for an existing rule; counters are kept. Same errors. */
+int dp_flow_modify(struct dp_bridge *br, struct dp_flow *flow,
+		   const struct ofp_instruction_list *insts, struct ofp_err *err);
+/* Stages the rule's removal; the handle must not be used after the next dp_commit(). */
+void dp_flow_remove(struct dp_bridge *br, struct dp_flow *flow);
+/* Counters summed over workers, and the time it last matched a packet (ns on the
+ * CLOCK_MONOTONIC scale; 0 if never). */
+void dp_flow_get_stats(const struct dp_flow *flow, uint64_t *packets, uint64_t *bytes,
+		       uint64_t *last_used_ns);
+/* Table lookup and match counters summed over workers. */
+void dp_table_get_stats(const struct dp_bridge *br, uint8_t table_id, uint64_t *lookups,
+			uint64_t *matched);
+
+/* Publishes everything staged on br since the last commit as one new version. Workers
+ * pick it up at their next burst. 0 or -ENOMEM. */
+int dp_commit(struct dp_bridge *br);
+/* Returns once every worker has started a burst after the last dp_commit() of every
+ * bridge (so nothing processes packets with an older rule set), and frees retired
+ * objects. Bounded wait; idle (sleeping) workers do not hold it up. Use it before a
+ * BARRIER_REPLY. 0, or -ETIMEDOUT if a worker is stuck. */
+int dp_sync(void);
+
+/* ---- Control-path packets ------------------------------------------------------------ */
+
+/* Values are the OFPR_* reasons. As OF1.3 says, output to CONTROLLER from a table-miss
+ * entry (priority 0, empty match) reports NO_MATCH; from any other rule, ACTION. */
+enum dp_upcall_reason {
+	DP_UPCALL_NO_MATCH = 0,
+	DP_UPCALL_ACTION = 1,
+	DP_UPCALL_INVALID_TTL = 2,
+};
+
+/* A packet for the controller. data holds the first len bytes of the frame (len <=
+ * max_len requested by the action, or the whole frame); total_len is the frame size. */
+struct dp_upcall {
+	struct dp_bridge *br;
+	uint32_t in_port;
+	uint8_t reason;	  /* enum dp_upcall_reason */
+	uint8_t table_id; /* table of the rule that sent it */
+	uint64_t cookie;  /* that rule's cookie (0xffffffffffffffff for a bare table miss) */
+	uint64_t metadata;
+	uint64_t tunnel_id;
+	uint16_t max_len; /* OFPCML_NO_BUFFER or the action's max_len */
+	uint32_t total_len;
+	uint16_t len;
+	uint8_t data[DP_MAX_FRAME_LEN];
+};
+
+/* Takes up to n waiting upcalls from the workers' miss rings (copying the frames and
+ * freeing the mbufs). Returns how many were filled (0 if none). Never blocks. */
+unsigned dp_upcall_recv(struct dp_upcall *ups, unsigned n);
+/* Drops counted per reason: miss ring full, and so on; for telemetry. */
+uint64_t dp_upcall_dropped(void);
+
+/* Executes a PACKET_OUT: the frame (len bytes, copied) enters br as if received on
+ * in_port (OFPP_CONTROLLER or OFPP_ANY for none) and the actions run on it; output to
+ * OFPP_TABLE sends it through the pipeline from table 0. The packet is handed to a worker
+ * and leaves in order with that worker's traffic. 0; -EINVAL with BAD_REQUEST/BAD_PORT or
+ * BAD_ACTION errors; -ENOBUFS if no mbuf or the inject ring is full; -EMSGSIZE for a frame
+ * over DP_MAX_FRAME_LEN. */
+int dp_packet_out(struct dp_bridge *br, uint32_t in_port, const struct ofp_action_list *actions,
+		  const void *data, size_t len, struct ofp_err *err);
+
+#endif /* PFS_DATAPATH_H */
