@@ -363,6 +363,7 @@ ofp_multipart_request_encode(const struct ofp_multipart_request *in, uint32_t xi
 	if (!t)
 		return -EINVAL;
 	ofp_mp_writer_start_request(&w, b, in->type, xid);
+	ofp_mp_writer_set_flags(&w, in->flags);
 	ret = body_encode(&t->req, &in->flow, &w);
 	if (ret && !w.error)
 		w.error = ret;
@@ -426,6 +427,7 @@ ofp_multipart_reply_encode(const struct ofp_multipart_reply *in, uint32_t xid, s
 	if (!t)
 		return -EINVAL;
 	ofp_mp_writer_start(&w, b, in->type, xid);
+	ofp_mp_writer_set_flags(&w, in->flags);
 	ret = body_encode(&t->rep, &in->desc, &w);
 	if (ret && !w.error)
 		w.error = ret;
@@ -469,7 +471,7 @@ writer_open(struct ofp_mp_writer *w)
 {
 	w->msg_start = ofp_msg_start(w->b, w->msg_type, w->xid);
 	buf_put_be16(w->b, w->type);
-	buf_put_be16(w->b, 0);
+	buf_put_be16(w->b, w->flags);
 	buf_put_zeros(w->b, 4);
 	w->n_msgs++;
 }
@@ -499,6 +501,13 @@ ofp_mp_writer_start_request(struct ofp_mp_writer *w, struct buf *b, uint16_t typ
 	writer_init(w, b, OFPT_MULTIPART_REQUEST, type, xid);
 }
 
+void
+ofp_mp_writer_set_flags(struct ofp_mp_writer *w, uint16_t flags)
+{
+	w->flags = flags & ~OFPMPF_REPLY_MORE; /* REQ_MORE is the same bit */
+	buf_set_be16(w->b, w->msg_start + MP_FLAGS_OFS, w->flags);
+}
+
 size_t
 ofp_mp_writer_entry_begin(struct ofp_mp_writer *w)
 {
@@ -524,7 +533,7 @@ ofp_mp_writer_entry_end(struct ofp_mp_writer *w, size_t ofs)
 	}
 	/* Close the current message before the entry, with the MORE flag... */
 	buf_set_be16(b, w->msg_start + 2, (uint16_t)(ofs - w->msg_start));
-	buf_set_be16(b, w->msg_start + MP_FLAGS_OFS, OFPMPF_REPLY_MORE);
+	buf_set_be16(b, w->msg_start + MP_FLAGS_OFS, w->flags | OFPMPF_REPLY_MORE);
 	/* ...and slide the entry up to make room for a new header in front of it. */
 	buf_put_zeros(b, MP_HEADER_LEN);
 	if (buf_error(b)) {
@@ -538,6 +547,7 @@ ofp_mp_writer_entry_end(struct ofp_mp_writer *w, size_t ofs)
 	put_be32(b->data + ofs + 4, w->xid);
 	put_be16(b->data + ofs + MP_TYPE_OFS, w->type);
 	memset(b->data + ofs + MP_FLAGS_OFS, 0, MP_HEADER_LEN - MP_FLAGS_OFS);
+	put_be16(b->data + ofs + MP_FLAGS_OFS, w->flags);
 	w->msg_start = ofs;
 	w->n_msgs++;
 	return 0;

@@ -28,6 +28,19 @@ fail(const char *what, const char *text)
 	abort();
 }
 
+/* An apply_actions with no actions does nothing, and the printer shows it as "drop"
+ * like ovs-ofctl, so it is compared as absent. */
+static void
+drop_empty_apply(struct ofp_instruction_list *l)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->insts[i].type != OFPIT_APPLY_ACTIONS || l->insts[i].actions.n)
+			l->insts[n++] = l->insts[i];
+	l->n = n;
+}
+
 static bool
 same_flow(const struct ofp_flow_mod *a, const struct ofp_flow_mod *b)
 {
@@ -60,8 +73,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if (ofp_flow_mod_encode(&fm, 1, &wire1))
 		goto out; /* e.g. too many actions for one message: refused, not a bug */
-	if (ofp_flow_mod_decode(wire1.data, wire1.size, &a, &back, &err))
+	if (ofp_flow_mod_decode(wire1.data, wire1.size, &a, &back, &err)) {
+		/* The text syntax can name experimenter actions for other switches; our
+		 * decoder refuses every experimenter on purpose (ofp_action.h). */
+		if ((err.type == OFPET_BAD_ACTION && err.code == OFPBAC_BAD_EXPERIMENTER) ||
+		    (err.type == OFPET_BAD_INSTRUCTION && err.code == OFPBIC_BAD_EXPERIMENTER))
+			goto out;
 		fail("parsed flow does not decode after encoding", line);
+	}
 	if (ofp_flow_mod_encode(&back, 1, &wire2) || wire1.size != wire2.size ||
 	    memcmp(wire1.data, wire2.data, wire1.size))
 		fail("wire round trip differs", line);
@@ -80,6 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "reparse error: %s\n  printed: %s\n", errbuf, buf_cstr(&text));
 		fail("printed flow does not parse", line);
 	}
+	drop_empty_apply(&fm.insts);
+	drop_empty_apply(&reparsed.insts);
 	if (!same_flow(&fm, &reparsed)) {
 		fprintf(stderr, "  printed: %s\n", buf_cstr(&text));
 		fail("printed flow parses to a different flow", line);
