@@ -1,0 +1,98 @@
+/* The flow key: every OpenFlow 1.3 match field a packet has, in exactly the OXM value
+ * layout of lib/oxm.h (struct ofp_match_values, network byte order), so that a rule's
+ * key value and mask are its ofp_match's value and mask copied, and a lookup is a masked
+ * compare of 64-bit words.
+ *
+ * dp_key_extract() parses a struct dp_pkt (dp_pkt.h) once per packet and records the
+ * header offsets that actions use. It never reads past pkt->len: every header is checked
+ * before it is read, and a short or malformed header stops the parse with a named drop
+ * reason (enum dp_drop_reason, also used by action execution in dp_prog.h).
+ *
+ * Key semantics (fields a packet lacks are zero):
+ * - in_port and in_phy_port: the port given; metadata and tunnel_id: zero here, the
+ *   pipeline fills them (write_metadata, set_field tunnel_id, the tunnel port).
+ * - eth_dst/src; eth_type after all VLAN tags (802.1Q 0x8100 and 802.1ad 0x88a8, any
+ *   number); an 802.3 length (< 0x0600) gives eth_type 0x05ff, as Open vSwitch reports
+ *   such frames (no LLC/SNAP decoding).
+ * - vlan_vid = OFPVID_PRESENT | VID and vlan_pcp from the outer tag (the S-tag of QinQ);
+ *   vlan_vid 0 without a tag.
+ * - MPLS (0x8847/0x8848): label, tc, bos of the top entry; nothing under the stack.
+ * - PBB (0x88e7): pbb_isid from the I-TAG; the customer frame is not parsed (pop_pbb and
+ *   a goto expose it).
+ * - ARP: op, spa, tpa, sha, tha for Ethernet/IPv4 ARP (htype 1, ptype 0x0800, 6, 4);
+ *   other ARP formats give none of them.
+ * - IPv4: dscp, ecn, proto, src, dst; options skipped; a fragment other than the first
+ *   has no L4 fields; the L4 header is read within the datagram (total length), so
+ *   Ethernet padding is never taken for a header.
+ * - IPv6: src, dst, flabel, dscp, ecn; extension headers (hop-by-hop, destination,
+ *   routing, fragment, AH) are walked to the upper-layer protocol, which is ip_proto
+ *   (50 for ESP and 59 for no-next-header, where the walk stops); ipv6_exthdr gets the
+ *   OFPIEH_* flags: HOP, DEST (one or two), ROUTER, FRAG, AUTH, ESP, NONEXT, UNREP (a
+ *   header repeated: any but DEST twice, or DEST more than twice) and UNSEQ (out of the
+ *   RFC 8200 4.1 order: hop-by-hop first, DEST, routing, fragment, AH, ESP, DEST).
+ * - TCP/UDP/SCTP ports, ICMPv4 type/code (proto 1 over IPv4), ICMPv6 type/code (58 over
+ *   IPv6), ND target (NS 135 / NA 136, code 0) with the SLL option of an NS and the TLL
+ *   option of an NA (the first one with an Ethernet address). */
+#ifndef PFS_DP_KEY_H
+#define PFS_DP_KEY_H
+
+#include <stdint.h>
+
+#include "dp_pkt.h"
+#include "oxm.h"
+
+#define DP_KEY_WORDS ((sizeof(struct ofp_match_values) + 7) / 8)
+
+struct dp_key {
+	union {
+		struct ofp_match_values f;
+		uint64_t w[DP_KEY_WORDS];
+	};
+};
+
+/* X(NAME, "text"): why a packet was dropped. The parse reasons come from
+ * dp_key_extract(); the others from action execution (dp_prog.h). */
+#define DP_DROP_REASONS(X)                                                                         \
+	X(NONE, "none")                                                                            \
+	X(ETH_TRUNCATED, "eth_truncated")                                                          \
+	X(VLAN_TRUNCATED, "vlan_truncated")                                                        \
+	X(MPLS_TRUNCATED, "mpls_truncated")                                                        \
+	X(PBB_TRUNCATED, "pbb_truncated")                                                          \
+	X(ARP_TRUNCATED, "arp_truncated")                                                          \
+	X(IPV4_TRUNCATED, "ipv4_truncated")                                                        \
+	X(IPV4_BAD_VERSION, "ipv4_bad_version")                                                    \
+	X(IPV4_BAD_IHL, "ipv4_bad_ihl")                                                            \
+	X(IPV4_BAD_TOTLEN, "ipv4_bad_total_length")                                                \
+	X(IPV6_TRUNCATED, "ipv6_truncated")                                                        \
+	X(IPV6_BAD_VERSION, "ipv6_bad_version")                                                    \
+	X(IPV6_EXTHDR_TRUNCATED, "ipv6_exthdr_truncated")                                          \
+	X(TCP_TRUNCATED, "tcp_truncated")                                                          \
+	X(TCP_BAD_OFFSET, "tcp_bad_data_offset")                                                   \
+	X(UDP_TRUNCATED, "udp_truncated")                                                          \
+	X(SCTP_TRUNCATED, "sctp_truncated")                                                        \
+	X(ICMP_TRUNCATED, "icmp_truncated")                                                        \
+	X(ICMPV6_TRUNCATED, "icmpv6_truncated")                                                    \
+	X(ND_TRUNCATED, "nd_truncated")                                                            \
+	X(ND_BAD_OPTION, "nd_bad_option")                                                          \
+	X(INVALID_TTL, "invalid_ttl")                                                              \
+	X(NO_HEADROOM, "no_headroom")                                                              \
+	X(METER, "meter")                                                                          \
+	X(NO_OUTPUT, "no_output")
+
+enum dp_drop_reason {
+#define DP_DROP_ENUM(NAME, TEXT) DP_DROP_##NAME,
+	DP_DROP_REASONS(DP_DROP_ENUM)
+#undef DP_DROP_ENUM
+	DP_DROP_N
+};
+
+/* "ipv4_truncated" for DP_DROP_IPV4_TRUNCATED; "unknown" out of range. */
+const char *dp_drop_reason_name(unsigned reason);
+
+/* Parses pkt (data, len, frame_len) into *key (zeroed first; in_port and in_phy_port =
+ * in_port) and pkt's parsed offsets. Returns 0, or a positive enum dp_drop_reason for a
+ * truncated or malformed header: then *key holds the fields of the layers before the bad
+ * header and pkt's offsets past it are DP_PKT_NONE (consistent, only shorter). */
+int dp_key_extract(struct dp_pkt *pkt, uint32_t in_port, struct dp_key *key);
+
+#endif /* PFS_DP_KEY_H */

@@ -1,0 +1,537 @@
+/* Instruction compilation (control thread) and action execution (workers): see
+ * dp_prog.h. Header edits are dp_pkt.c's; key re-extraction is dp_key.c's. */
+#include "dp_prog.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openflow.h"
+#include "oxm.h"
+#include "util.h"
+
+/* ---- Compilation ------------------------------------------------------------------------ */
+
+static int
+refuse(struct ofp_err *err, uint16_t type, uint16_t code)
+{
+	ofp_err_set(err, type, code);
+	return -EOPNOTSUPP;
+}
+
+static bool
+output_port_ok(uint32_t port, unsigned opts)
+{
+	switch (port) {
+	case OFPP_IN_PORT:
+	case OFPP_NORMAL:
+	case OFPP_FLOOD:
+	case OFPP_ALL:
+	case OFPP_CONTROLLER:
+	case OFPP_LOCAL:
+		return true;
+	case OFPP_TABLE:
+		return (opts & DP_PROG_PACKET_OUT) != 0;
+	default:
+		return port != 0 && port <= OFPP_MAX;
+	}
+}
+
+/* Checks one action; returns the 8-byte ops it takes, or a negative errno. */
+static int
+check_action(const struct ofp_action *a, unsigned opts, struct ofp_err *err)
+{
+	const struct oxm_field_info *fi;
+
+	switch (a->type) {
+	case OFPAT_OUTPUT:
+		if (!output_port_ok(a->output.port, opts))
+			return refuse(err, OFPET_BAD_ACTION, OFPBAC_BAD_OUT_PORT);
+		return 1;
+	case OFPAT_GROUP:
+		if (a->group_id > OFPG_MAX)
+			return refuse(err, OFPET_BAD_ACTION, OFPBAC_BAD_OUT_GROUP);
+		return 1;
+	case OFPAT_PUSH_VLAN:
+		if (a->ethertype != 0x8100 && a->ethertype != 0x88a8)
+			return refuse(err, OFPET_BAD_ACTION, OFPBAC_BAD_ARGUMENT);
+		return 1;
+	case OFPAT_PUSH_MPLS:
+		if (a->ethertype != 0x8847 && a->ethertype != 0x8848)
+			return refuse(err, OFPET_BAD_ACTION, OFPBAC_BAD_ARGUMENT);
+		return 1;
+	case OFPAT_PUSH_PBB:
+		if (a->ethertype != 0x88e7)
+			return refuse(err, OFPET_BAD_ACTION, OFPBAC_BAD_ARGUMENT);
+		return 1;
+	case OFPAT_SET_QUEUE:
+	case OFPAT_POP_VLAN:
+	case OFPAT_POP_MPLS:
+	case OFPAT_POP_PBB:
+	case OFPAT_COPY_TTL_OUT:
+	case OFPAT_COPY_TTL_IN:
+	case OFPAT_SET_MPLS_TTL:
+	case OFPAT_DEC_MPLS_TTL:
+	case OFPAT_SET_NW_TTL:
+	case OFPAT_DEC_NW_TTL:
+		return 1;
+	case OFPAT_SET_FIELD:
+		fi = oxm_field_info(a->set_field.field);
+		if (!fi || !fi->settable)
+			return refuse(err, OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE);
+		if (a->set_field.len != fi->len)
+			return refuse(err, OFPET_BAD_ACTION, OFPBAC_BAD_SET_LEN);
+		return DP_OP_SET_FIELD_SLOTS;
+	case OFPAT_EXPERIMENTER:
+		return refuse(err, OFPET_BAD_ACTION, OFPBAC_BAD_EXPERIMENTER);
+	default:
+		return refuse(err, OFPET_BAD_ACTION, OFPBAC_BAD_TYPE);
+	}
+}
+
+static int
+count_ops(const struct ofp_action_list *l, unsigned opts, unsigned *n, struct ofp_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		int rc = check_action(&l->actions[i], opts, err);
+
+		if (rc < 0)
+			return rc;
+		*n += (unsigned)rc;
+		if (*n > DP_PROG_MAX_OPS)
+			return refuse(err, OFPET_BAD_ACTION, OFPBAC_TOO_MANY);
+	}
+	return 0;
+}
+
+static const uint8_t op_of_action[] = {
+	[OFPAT_OUTPUT] = DP_OP_OUTPUT,
+	[OFPAT_COPY_TTL_OUT] = DP_OP_COPY_TTL_OUT,
+	[OFPAT_COPY_TTL_IN] = DP_OP_COPY_TTL_IN,
+	[OFPAT_SET_MPLS_TTL] = DP_OP_SET_MPLS_TTL,
+	[OFPAT_DEC_MPLS_TTL] = DP_OP_DEC_MPLS_TTL,
+	[OFPAT_PUSH_VLAN] = DP_OP_PUSH_VLAN,
+	[OFPAT_POP_VLAN] = DP_OP_POP_VLAN,
+	[OFPAT_PUSH_MPLS] = DP_OP_PUSH_MPLS,
+	[OFPAT_POP_MPLS] = DP_OP_POP_MPLS,
+	[OFPAT_SET_QUEUE] = DP_OP_SET_QUEUE,
+	[OFPAT_GROUP] = DP_OP_GROUP,
+	[OFPAT_SET_NW_TTL] = DP_OP_SET_NW_TTL,
+	[OFPAT_DEC_NW_TTL] = DP_OP_DEC_NW_TTL,
+	[OFPAT_SET_FIELD] = DP_OP_SET_FIELD,
+	[OFPAT_PUSH_PBB] = DP_OP_PUSH_PBB,
+	[OFPAT_POP_PBB] = DP_OP_POP_PBB,
+};
+
+static const uint8_t slot_of_op[DP_OP_N] = {
+	[DP_OP_OUTPUT] = DP_ASET_OUTPUT,
+	[DP_OP_GROUP] = DP_ASET_GROUP,
+	[DP_OP_SET_QUEUE] = DP_ASET_SET_QUEUE,
+	[DP_OP_PUSH_VLAN] = DP_ASET_PUSH_VLAN,
+	[DP_OP_POP_VLAN] = DP_ASET_POP_VLAN,
+	[DP_OP_PUSH_MPLS] = DP_ASET_PUSH_MPLS,
+	[DP_OP_POP_MPLS] = DP_ASET_POP_MPLS,
+	[DP_OP_PUSH_PBB] = DP_ASET_PUSH_PBB,
+	[DP_OP_POP_PBB] = DP_ASET_POP_PBB,
+	[DP_OP_COPY_TTL_OUT] = DP_ASET_COPY_TTL_OUT,
+	[DP_OP_COPY_TTL_IN] = DP_ASET_COPY_TTL_IN,
+	[DP_OP_SET_MPLS_TTL] = DP_ASET_SET_MPLS_TTL,
+	[DP_OP_DEC_MPLS_TTL] = DP_ASET_DEC_MPLS_TTL,
+	[DP_OP_SET_NW_TTL] = DP_ASET_SET_NW_TTL,
+	[DP_OP_DEC_NW_TTL] = DP_ASET_DEC_NW_TTL,
+	[DP_OP_SET_FIELD] = DP_ASET_SET_FIELD,
+};
+
+static inline unsigned
+op_slots(const struct dp_op *op)
+{
+	return op->code == DP_OP_SET_FIELD ? DP_OP_SET_FIELD_SLOTS : 1;
+}
+
+static inline unsigned
+aset_slot(const struct dp_op *op)
+{
+	return slot_of_op[op->code] + (op->code == DP_OP_SET_FIELD ? op->a8 : 0u);
+}
+
+/* Emits the (already checked) actions of l at op; returns the op after them. */
+static struct dp_op *
+emit(struct dp_op *op, const struct ofp_action_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct ofp_action *a = &l->actions[i];
+		const struct oxm_field_info *fi;
+		uint8_t *v;
+
+		memset(op, 0, sizeof *op);
+		op->code = op_of_action[a->type];
+		switch (a->type) {
+		case OFPAT_OUTPUT:
+			op->a32 = a->output.port;
+			op->a16 = a->output.max_len;
+			break;
+		case OFPAT_GROUP:
+			op->a32 = a->group_id;
+			break;
+		case OFPAT_SET_QUEUE:
+			op->a32 = a->queue_id;
+			break;
+		case OFPAT_PUSH_VLAN:
+		case OFPAT_PUSH_MPLS:
+		case OFPAT_POP_MPLS:
+		case OFPAT_PUSH_PBB:
+			op->a16 = a->ethertype;
+			break;
+		case OFPAT_SET_MPLS_TTL:
+		case OFPAT_SET_NW_TTL:
+			op->a8 = a->ttl;
+			break;
+		case OFPAT_SET_FIELD:
+			fi = oxm_field_info(a->set_field.field);
+			op->a8 = a->set_field.field;
+			op->a16 = fi->len;
+			op->a32 = fi->offset;
+			v = (uint8_t *)(op + 1);
+			memset(v, 0, 16);
+			memcpy(v, a->set_field.value, fi->len);
+			if (op->a8 == OFPXMT_OFB_VLAN_VID)
+				v[0] = (uint8_t)((v[0] & 0x0f) | (OFPVID_PRESENT >> 8));
+			break;
+		default:
+			break;
+		}
+		op += op_slots(op);
+	}
+	return op;
+}
+
+static struct dp_prog *
+prog_alloc(unsigned n_ops)
+{
+	struct dp_prog *p = pfs_calloc(1, sizeof *p + n_ops * sizeof(struct dp_op));
+
+	return p;
+}
+
+static void
+prog_finish_write(struct dp_prog *p)
+{
+	const struct dp_op *op = p->ops + p->n_apply, *end = op + p->n_write;
+
+	for (; op < end; op += op_slots(op))
+		p->write_slots |= 1ull << aset_slot(op);
+}
+
+int
+dp_prog_compile(const struct ofp_instruction_list *insts, struct dp_prog **out, struct ofp_err *err)
+{
+	const struct ofp_action_list *apply = NULL, *write = NULL;
+	const struct ofp_instruction *goto_i = NULL, *meta = NULL, *meter = NULL;
+	unsigned seen = 0, n_apply = 0, n_write = 0;
+	bool clear = false;
+	struct dp_prog *p;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	for (i = 0; i < insts->n; i++) {
+		const struct ofp_instruction *in = &insts->insts[i];
+
+		if (in->type == OFPIT_EXPERIMENTER)
+			return refuse(err, OFPET_BAD_INSTRUCTION, OFPBIC_BAD_EXPERIMENTER);
+		if (in->type < OFPIT_GOTO_TABLE || in->type > OFPIT_METER)
+			return refuse(err, OFPET_BAD_INSTRUCTION, OFPBIC_UNKNOWN_INST);
+		if (seen & (1u << in->type))
+			return refuse(err, OFPET_BAD_INSTRUCTION, OFPBIC_DUP_INST);
+		seen |= 1u << in->type;
+		switch (in->type) {
+		case OFPIT_GOTO_TABLE:
+			if (in->table_id == OFPTT_ALL)
+				return refuse(err, OFPET_BAD_INSTRUCTION, OFPBIC_BAD_TABLE_ID);
+			goto_i = in;
+			break;
+		case OFPIT_WRITE_METADATA:
+			meta = in;
+			break;
+		case OFPIT_WRITE_ACTIONS:
+			write = &in->actions;
+			break;
+		case OFPIT_APPLY_ACTIONS:
+			apply = &in->actions;
+			break;
+		case OFPIT_CLEAR_ACTIONS:
+			clear = true;
+			break;
+		case OFPIT_METER:
+			meter = in;
+			break;
+		}
+	}
+	if (apply && (rc = count_ops(apply, 0, &n_apply, err)) < 0)
+		return rc;
+	if (write && (rc = count_ops(write, 0, &n_write, err)) < 0)
+		return rc;
+	if (n_apply + n_write > DP_PROG_MAX_OPS)
+		return refuse(err, OFPET_BAD_ACTION, OFPBAC_TOO_MANY);
+
+	p = prog_alloc(n_apply + n_write);
+	if (!p)
+		return -ENOMEM;
+	p->n_apply = (uint16_t)n_apply;
+	p->n_write = (uint16_t)n_write;
+	p->has_write = write != NULL;
+	if (apply)
+		emit(p->ops, apply);
+	if (write)
+		emit(p->ops + n_apply, write);
+	prog_finish_write(p);
+	if (clear)
+		p->flags |= DP_PROG_F_CLEAR;
+	if (meta) {
+		p->flags |= DP_PROG_F_WRITE_METADATA;
+		p->metadata = meta->write_metadata.metadata & meta->write_metadata.mask;
+		p->metadata_mask = meta->write_metadata.mask;
+	}
+	if (goto_i) {
+		p->flags |= DP_PROG_F_GOTO;
+		p->goto_table = goto_i->table_id;
+	}
+	if (meter) {
+		p->flags |= DP_PROG_F_METER;
+		p->meter_id = meter->meter_id;
+	}
+	*out = p;
+	return 0;
+}
+
+int
+dp_prog_compile_actions(const struct ofp_action_list *actions, unsigned opts, struct dp_prog **out,
+			struct ofp_err *err)
+{
+	unsigned n = 0;
+	struct dp_prog *p;
+	int rc;
+
+	*out = NULL;
+	rc = count_ops(actions, opts, &n, err);
+	if (rc < 0)
+		return rc;
+	p = prog_alloc(n);
+	if (!p)
+		return -ENOMEM;
+	emit(p->ops, actions);
+	if (opts & DP_PROG_AS_SET) {
+		p->n_write = (uint16_t)n;
+		p->has_write = 1;
+		prog_finish_write(p);
+	} else {
+		p->n_apply = (uint16_t)n;
+	}
+	*out = p;
+	return 0;
+}
+
+void
+dp_prog_free(struct dp_prog *prog)
+{
+	free(prog);
+}
+
+/* ---- Execution -------------------------------------------------------------------------- */
+
+/* Re-extracts the key after a structural edit, keeping the pipeline's fields. */
+static void
+rekey(struct dp_pkt *pkt, struct dp_key *key)
+{
+	struct ofp_match_values *f = &key->f;
+	uint8_t in_port[4], in_phy[4], metadata[8], tunnel[8];
+	uint32_t port;
+
+	memcpy(in_port, f->in_port, 4);
+	memcpy(in_phy, f->in_phy_port, 4);
+	memcpy(metadata, f->metadata, 8);
+	memcpy(tunnel, f->tunnel_id, 8);
+	port = (uint32_t)in_port[0] << 24 | (uint32_t)in_port[1] << 16 | (uint32_t)in_port[2] << 8 |
+	       in_port[3];
+	(void)dp_key_extract(pkt, port, key);
+	memcpy(f->in_phy_port, in_phy, 4);
+	memcpy(f->metadata, metadata, 8);
+	memcpy(f->tunnel_id, tunnel, 8);
+}
+
+static int
+invalid_ttl(struct dp_pkt *pkt, struct dp_key *key, struct dp_exec_ctx *ctx)
+{
+	if (ctx->ops->invalid_ttl)
+		ctx->ops->invalid_ttl(ctx, pkt, key);
+	return DP_DROP_INVALID_TTL;
+}
+
+/* The result of a push or pop: re-key on success, drop without headroom, ignore a pop
+ * of a header the packet lacks. */
+static inline int
+restructured(int rc, struct dp_pkt *pkt, struct dp_key *key)
+{
+	if (likely(rc == 0)) {
+		rekey(pkt, key);
+		return 0;
+	}
+	return rc == -ENOSPC ? DP_DROP_NO_HEADROOM : 0;
+}
+
+static int
+set_field(const struct dp_op *op, struct dp_pkt *pkt, struct dp_key *key)
+{
+	const uint8_t *v = (const uint8_t *)(op + 1);
+
+	if (op->a8 == OFPXMT_OFB_TUNNEL_ID) {
+		memcpy(key->f.tunnel_id, v, 8);
+		return 0;
+	}
+	if (dp_pkt_set_field(pkt, op->a8, v) != 0)
+		return 0;
+	if (unlikely(op->a8 == OFPXMT_OFB_ETH_TYPE || op->a8 == OFPXMT_OFB_IP_PROTO ||
+		     op->a8 == OFPXMT_OFB_ICMPV6_TYPE))
+		rekey(pkt, key);
+	else
+		memcpy((uint8_t *)&key->f + op->a32, v, op->a16);
+	return 0;
+}
+
+static int
+run_op(const struct dp_op *op, struct dp_pkt *pkt, struct dp_key *key, struct dp_exec_ctx *ctx)
+{
+	switch ((enum dp_op_code)op->code) {
+	case DP_OP_OUTPUT:
+		ctx->ops->output(ctx, pkt, key, op->a32, op->a16);
+		return 0;
+	case DP_OP_GROUP:
+		ctx->ops->group(ctx, pkt, key, op->a32);
+		return 0;
+	case DP_OP_SET_QUEUE:
+		ctx->queue_id = op->a32;
+		return 0;
+	case DP_OP_PUSH_VLAN:
+		return restructured(dp_pkt_push_vlan(pkt, op->a16), pkt, key);
+	case DP_OP_POP_VLAN:
+		return restructured(dp_pkt_pop_vlan(pkt), pkt, key);
+	case DP_OP_PUSH_MPLS:
+		return restructured(dp_pkt_push_mpls(pkt, op->a16), pkt, key);
+	case DP_OP_POP_MPLS:
+		return restructured(dp_pkt_pop_mpls(pkt, op->a16), pkt, key);
+	case DP_OP_PUSH_PBB:
+		return restructured(dp_pkt_push_pbb(pkt, op->a16), pkt, key);
+	case DP_OP_POP_PBB:
+		return restructured(dp_pkt_pop_pbb(pkt), pkt, key);
+	case DP_OP_COPY_TTL_OUT:
+		(void)dp_pkt_copy_ttl_out(pkt);
+		return 0;
+	case DP_OP_COPY_TTL_IN:
+		(void)dp_pkt_copy_ttl_in(pkt);
+		return 0;
+	case DP_OP_SET_MPLS_TTL:
+		(void)dp_pkt_set_mpls_ttl(pkt, op->a8);
+		return 0;
+	case DP_OP_DEC_MPLS_TTL:
+		if (unlikely(dp_pkt_dec_mpls_ttl(pkt) == -ERANGE))
+			return invalid_ttl(pkt, key, ctx);
+		return 0;
+	case DP_OP_SET_NW_TTL:
+		(void)dp_pkt_set_nw_ttl(pkt, op->a8);
+		return 0;
+	case DP_OP_DEC_NW_TTL:
+		if (unlikely(dp_pkt_dec_nw_ttl(pkt) == -ERANGE))
+			return invalid_ttl(pkt, key, ctx);
+		return 0;
+	case DP_OP_SET_FIELD:
+		return set_field(op, pkt, key);
+	case DP_OP_N:
+		break;
+	}
+	return 0;
+}
+
+int
+dp_actions_run(const struct dp_op *ops, unsigned n, struct dp_pkt *pkt, struct dp_key *key,
+	       struct dp_exec_ctx *ctx)
+{
+	const struct dp_op *end = ops + n;
+	int rc;
+
+	for (; ops < end; ops += op_slots(ops)) {
+		rc = run_op(ops, pkt, key, ctx);
+		if (unlikely(rc))
+			return rc;
+	}
+	return 0;
+}
+
+void
+dp_action_set_write(struct dp_action_set *set, const struct dp_prog *prog)
+{
+	const struct dp_op *op = prog->ops + prog->n_apply, *end = op + prog->n_write;
+
+	for (; op < end; op += op_slots(op)) {
+		unsigned s = aset_slot(op);
+
+		set->slot[s] = op;
+		set->present |= 1ull << s;
+	}
+}
+
+int
+dp_action_set_execute(const struct dp_action_set *set, struct dp_pkt *pkt, struct dp_key *key,
+		      struct dp_exec_ctx *ctx)
+{
+	uint64_t m = set->present;
+	int rc;
+
+	/* A group takes precedence over output (5.10). */
+	if (m & (1ull << DP_ASET_GROUP))
+		m &= ~(1ull << DP_ASET_OUTPUT);
+	while (m) {
+		unsigned s = (unsigned)__builtin_ctzll(m);
+
+		m &= m - 1;
+		rc = run_op(set->slot[s], pkt, key, ctx);
+		if (unlikely(rc))
+			return rc;
+	}
+	return 0;
+}
+
+int
+dp_prog_run(const struct dp_prog *prog, struct dp_pkt *pkt, struct dp_key *key,
+	    struct dp_action_set *set, struct dp_exec_ctx *ctx, unsigned *next_table)
+{
+	int rc;
+
+	*next_table = DP_PROG_NO_GOTO;
+	if (unlikely(prog->flags & DP_PROG_F_METER) && ctx->ops->meter &&
+	    !ctx->ops->meter(ctx, pkt, prog->meter_id))
+		return DP_DROP_METER;
+	if (prog->n_apply) {
+		rc = dp_actions_run(prog->ops, prog->n_apply, pkt, key, ctx);
+		if (unlikely(rc))
+			return rc;
+	}
+	if (prog->flags & DP_PROG_F_CLEAR)
+		set->present = 0;
+	if (prog->n_write)
+		dp_action_set_write(set, prog);
+	if (prog->flags & DP_PROG_F_WRITE_METADATA) {
+		uint64_t md;
+
+		memcpy(&md, key->f.metadata, 8);
+		md = (be64toh(md) & ~prog->metadata_mask) | prog->metadata;
+		md = htobe64(md);
+		memcpy(key->f.metadata, &md, 8);
+	}
+	if (prog->flags & DP_PROG_F_GOTO)
+		*next_table = prog->goto_table;
+	return 0;
+}
