@@ -41,8 +41,17 @@ DP = Datapath()
 MSGS = []
 
 
+def name_xid(name):
+    """FNV-1a of the name: a message keeps its xid (and its seed file its bytes) when
+    messages are added or removed around it."""
+    h = 0x811c9dc5
+    for c in name.encode():
+        h = ((h ^ c) * 0x01000193) & 0xffffffff
+    return h
+
+
 def add(name, buf, expect, parse_back=True, **extra):
-    buf = bytes(buf)
+    buf = bytes(buf[:4]) + struct.pack('!I', name_xid('osken-' + name)) + bytes(buf[8:])
     version, msg_type, msg_len, xid = ofproto_parser.header(buf)
     assert version == ofp.OFP_VERSION and msg_len == len(buf), name
     entry = {'name': 'osken-' + name, 'type': TYPE_NAMES[msg_type],
@@ -302,6 +311,16 @@ flow_mods = [
     # Exact pbb_isid.
     (dict(command=ofp.OFPFC_ADD, priority=802, match=M(eth_type=0x88e7, pbb_isid=0x10)),
      ['priority=802', 'dl_type=0x88e7', 'pbb_isid=16', 'actions=drop']),
+    # The maskable fields not masked above: eth_dst, ipv6_dst; arp_tpa, arp_tha.
+    (dict(command=ofp.OFPFC_ADD, priority=1000,
+          match=M(eth_dst=('01:00:00:00:00:00', '01:00:00:00:00:00'), eth_type=0x86dd,
+                  ipv6_dst=('ff02::', 'ffff::'))),
+     ['priority=1000', 'dl_dst=01:00:00:00:00:00/01:00:00:00:00:00', 'ipv6_dst=ff02::/16']),
+    (dict(command=ofp.OFPFC_ADD, priority=1001,
+          match=M(eth_type=0x0806, arp_tpa=('192.168.0.0', '255.255.0.0'),
+                  arp_tha=('00:00:5e:00:00:00', 'ff:ff:ff:00:00:00'))),
+     ['priority=1001', 'arp_tpa=192.168.0.0/16',
+      'arp_tha=00:00:5e:00:00:00/ff:ff:ff:00:00:00']),
     # Delete with out_port / out_group and a cookie mask.
     (dict(command=ofp.OFPFC_DELETE_STRICT, table_id=ofp.OFPTT_ALL, priority=900,
           cookie=0xf0, cookie_mask=0xff, out_port=3, out_group=4,

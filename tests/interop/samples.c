@@ -631,6 +631,25 @@ flow_mod_10(struct arena *a, struct ofp_message *m)
 	return 0;
 }
 
+/* The maskable fields not masked elsewhere: eth_dst, arp_tpa, arp_tha (ipv6_dst is
+ * masked in flow_removed). */
+static int
+flow_mod_12(struct arena *a, struct ofp_message *m)
+{
+	struct ofp_flow_mod *fm = &m->flow_mod;
+	struct ofp_match *mt = &fm->match;
+
+	(void)a;
+	m->h.type = OFPT_FLOW_MOD;
+	ofp_flow_mod_init(fm, OFPFC_ADD);
+	fm->priority = 1000;
+	msetm(mt, OFPXMT_OFB_ETH_DST, 0x010000000000ull, 0x010000000000ull);
+	mset(mt, OFPXMT_OFB_ETH_TYPE, 0x0806);
+	msetm(mt, OFPXMT_OFB_ARP_TPA, 0xc0a80000, 0xffff0000);
+	msetm(mt, OFPXMT_OFB_ARP_THA, 0x00005e000000ull, 0xffffff000000ull);
+	return 0;
+}
+
 /* A strict delete with out_port, out_group and a cookie mask. */
 static int
 flow_mod_11(struct arena *a, struct ofp_message *m)
@@ -1376,6 +1395,10 @@ const struct interop_sample interop_samples[] = {
 	{ "flow_mod-11", flow_mod_11,
 	  "command=4 table_id=255 priority=900 cookie=0xf0 cookie_mask=0xff out_port=3 "
 	  "out_group=4 match.in_port=9 match.vlan_vid=0" },
+	{ "flow_mod-12", flow_mod_12,
+	  "priority=1000 match.eth_dst=01:00:00:00:00:00/01:00:00:00:00:00 "
+	  "match.arp_tpa=192.168.0.0/255.255.0.0 "
+	  "match.arp_tha=00:00:5e:00:00:00/ff:ff:ff:00:00:00 instructions=" },
 	{ "group_mod-all", group_mod_all,
 	  "command=0 type=0 group_id=1 buckets[0].actions[0].port=1 "
 	  "buckets[1].actions[0].key=eth_dst buckets[1].actions[0].value=02:00:00:00:00:09" },
