@@ -73,7 +73,8 @@ uint32_t vconn_next_xid(struct vconn *vc);
  * below the stream's bound). */
 int vconn_send(struct vconn *vc, const void *msg, size_t len);
 /* Receives the next message, answering ECHO_REQUESTs on the way. *msg is valid until
- * the next call. Messages whose version is not OpenFlow 1.3 (HELLO aside) are -EPROTO. */
+ * the next call. A message whose version is not OpenFlow 1.3 (HELLO aside) gives
+ * -EPROTO with *msg and *len still set to it (a snooper may show it anyway). */
 int vconn_recv(struct vconn *vc, const uint8_t **msg, size_t *len);
 /* Sends one request (req holds a whole message; its xid is read from it) and waits for
  * the message with the same xid, copied into reply (cleared first). An OFPT_ERROR with
