@@ -155,8 +155,12 @@ ofp_message_format(const struct ofp_message *m, struct buf *b)
 		return;
 	c = &codecs[m->h.type];
 	if (c->format) {
+		size_t mark = b->size;
+
 		buf_printf(b, " ");
 		c->format(&m->hello, b);
+		if (b->size == mark + 1)
+			buf_truncate(b, mark); /* the body printed nothing */
 	}
 }
 

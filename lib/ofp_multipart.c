@@ -504,7 +504,9 @@ ofp_mp_writer_start_request(struct ofp_mp_writer *w, struct buf *b, uint16_t typ
 void
 ofp_mp_writer_set_flags(struct ofp_mp_writer *w, uint16_t flags)
 {
-	w->flags = flags & ~OFPMPF_REPLY_MORE; /* REQ_MORE is the same bit */
+	/* MORE here marks the sequence as a part of a longer one, so its last message
+	 * keeps it too (REQ_MORE is the same bit). */
+	w->flags = flags;
 	buf_set_be16(w->b, w->msg_start + MP_FLAGS_OFS, w->flags);
 }
 

@@ -142,9 +142,9 @@ int ofp_multipart_reply_body_decode(uint16_t type, uint16_t flags, const void *b
 				    struct arena *a, struct ofp_multipart_reply *out,
 				    struct ofp_err *err);
 /* Appends the reply as one or more MULTIPART_REPLY messages (same xid, REPLY_MORE on
- * all but the last; MORE in in->flags is ignored, its other bits are kept), each entry whole in one
- * message, through struct ofp_mp_writer. 0, -ENOMEM, -EMSGSIZE (one entry alone too long) or
- * -EINVAL (unknown type). On error b is truncated back to where it was. */
+ * all but the last; in->flags is kept on every message, MORE included on the last), each entry
+ * whole in one message, through struct ofp_mp_writer. 0, -ENOMEM, -EMSGSIZE (one entry alone too
+ * long) or -EINVAL (unknown type). On error b is truncated back to where it was. */
 int ofp_multipart_reply_encode(const struct ofp_multipart_reply *in, uint32_t xid, struct buf *b);
 /* One entry per line, ovs-ofctl dump-* style, after a "type=..." summary line. */
 void ofp_multipart_reply_format(const struct ofp_multipart_reply *in, struct buf *b);
@@ -183,8 +183,9 @@ void ofp_mp_writer_start(struct ofp_mp_writer *w, struct buf *b, uint16_t type, 
 /* Begins a MULTIPART_REQUEST sequence (REQ_MORE on all but the last). */
 void ofp_mp_writer_start_request(struct ofp_mp_writer *w, struct buf *b, uint16_t type,
 				 uint32_t xid);
-/* Sets flag bits other than MORE (which the writer manages) on every message of the
- * sequence, so a decoded message's unknown flag bits survive re-encoding. */
+/* Sets flag bits on every message of the sequence, so a decoded message's flags
+ * survive re-encoding. The writer sets MORE on all but the last message itself; MORE
+ * given here also marks the last one (the sequence is one part of a longer one). */
 void ofp_mp_writer_set_flags(struct ofp_mp_writer *w, uint16_t flags);
 /* Returns the offset where the next entry starts (pass it to entry_end). */
 size_t ofp_mp_writer_entry_begin(struct ofp_mp_writer *w);
