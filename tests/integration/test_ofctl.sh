@@ -481,24 +481,33 @@ run 0 "replace-flows from stdin" replace-flows "$SW" - <"$TMP/flows3"
 $OFCTL del-flows "$SW"
 $OFCTL add-flow "$SW" "priority=5,in_port=1,actions=controller"
 $OFCTL add-flow "$SW" "send_flow_rem,priority=6,in_port=2,actions=drop"
-"$PFS" monitor "$SW" 65535 --max=3 --timeout=20 >"$TMP/mon" 2>"$TMP/mon.err" &
+"$PFS" monitor "$SW" 65535 --timeout=30 >"$TMP/mon" 2>"$TMP/mon.err" &
 MON=$!
 PIDS+=($MON)
-"$PFS" --json monitor "$SW" 65535 --max=3 --timeout=20 >"$TMP/monj" 2>&1 &
+"$PFS" --json monitor "$SW" 65535 --timeout=30 >"$TMP/monj" 2>&1 &
 MONJ=$!
 PIDS+=($MONJ)
-sleep 0.5
-run 0 "packet-out to CONTROLLER" packet-out "$SW" "in_port=1 packet=$ARP actions=table"
+# await FILE PATTERN: up to 5 s for a line to appear (the monitors connect on their own).
+await() {
+	for _ in $(seq 50); do grep -q -- "$2" "$1" && return 0; sleep 0.1; done
+	return 1
+}
+# The monitors set miss_send_len once connected: send packets until both saw one.
+for _ in $(seq 50); do
+	"$PFS" packet-out "$SW" "in_port=1 packet=$ARP actions=table" >/dev/null 2>&1
+	grep -q PACKET_IN "$TMP/mon" && grep -q PACKET_IN "$TMP/monj" && break
+	sleep 0.1
+done
 $VSCTL add-port br0 p3 -- set interface p3 type=internal ofport_request=3
 run 0 "del-flows (flow_removed)" del-flows "$SW" "in_port=2"
-wait $MON
-rc=$?
-[ $rc = 0 ] && pass || fail "monitor exited $rc: $(cat "$TMP/mon.err")"
+await "$TMP/mon" FLOW_REMOVED && await "$TMP/mon" PORT_STATUS && await "$TMP/monj" FLOW_REMOVED &&
+	await "$TMP/monj" PORT_STATUS
+kill "$MON" "$MONJ" 2>/dev/null
+wait "$MON" "$MONJ" 2>/dev/null
 contains "$TMP/mon" "^OFPT_PACKET_IN (OF1.3) (xid=0x0): .*total_len=42 in_port=1" "monitor packet-in"
 contains "$TMP/mon" "^OFPT_PORT_STATUS (OF1.3) (xid=0x0): ADD: 3(p3)" "monitor port-status"
 contains "$TMP/mon" "^OFPT_FLOW_REMOVED (OF1.3) (xid=0x0): priority=6,in_port=2 reason=delete" "monitor flow-removed"
-wait $MONJ
-OUT=$TMP/monj
+[ -s "$TMP/mon.err" ] && fail "monitor stderr: $(cat "$TMP/mon.err")" || pass
 python3 -c "
 import json, sys
 m = [json.loads(l) for l in open('$TMP/monj')]
@@ -506,8 +515,20 @@ t = {x['type']: x for x in m}
 assert t['PACKET_IN']['match']['in_port'] == '1' and len(t['PACKET_IN']['packet']) == 84, t
 assert t['PORT_STATUS']['reason'] == 'ADD' and t['PORT_STATUS']['port']['name'] == 'p3', t
 assert t['FLOW_REMOVED']['reason'] == 'delete' and t['FLOW_REMOVED']['priority'] == 6, t
-" 2>"$TMP/pyerr" && pass || fail "monitor --json: $(cat "$TMP/pyerr" | tail -2)"
-OUT=$TMP/out
+" 2>"$TMP/pyerr" && pass || fail "monitor --json: $(tail -2 "$TMP/pyerr")"
+# --max: the monitor stops by itself after N messages, with status 0.
+"$PFS" monitor "$SW" 65535 --max=2 --timeout=20 >"$TMP/mon" 2>&1 &
+MON=$!
+PIDS+=($MON)
+for _ in $(seq 50); do
+	kill -0 "$MON" 2>/dev/null || break
+	"$PFS" packet-out "$SW" "in_port=1 packet=$ARP actions=table" >/dev/null 2>&1
+	sleep 0.1
+done
+wait "$MON"
+rc=$?
+[ $rc = 0 ] && pass || fail "monitor --max=2 exited $rc"
+[ "$(grep -c '^OFPT_PACKET_IN' "$TMP/mon")" = 2 ] && pass || fail "monitor --max=2 printed $(grep -c '^OFPT_' "$TMP/mon") messages"
 # --timeout ends a quiet monitor with status 0.
 run 0 "monitor --timeout" --timeout=1 monitor "$SW"
 
@@ -542,6 +563,14 @@ run 0 "snoop" --timeout=10 --max=2 --rundir="$RUN" snoop br0
 contains "$OUT" "^OFPT_ECHO_\(REQUEST\|REPLY\) (OF1.3)" "snoop shows the controller's echoes"
 run 0 "snoop unix: --json" --json --timeout=10 --max=1 snoop "unix:$RUN/br0.snoop"
 json_ok "snoop --json" "d['type'].startswith('ECHO_')"
+$VSCTL del-controller br0
+
+# ---- TCP targets: a passive controller address inside the namespace ----
+$VSCTL set-controller br0 ptcp:6653:127.0.0.1
+for _ in $(seq 50); do $NSX "$PFS" --timeout=1 probe tcp:127.0.0.1 2>/dev/null && break; sleep 0.1; done
+$NSX "$PFS" dump-desc tcp:127.0.0.1 >"$OUT" 2>"$ERR" && pass || fail "dump-desc over tcp: (default port 6653)"
+contains "$OUT" "Hardware: Open vSwitch" "dump-desc over tcp:"
+$NSX "$PFS" dump-flows tcp:127.0.0.1:6653 >"$OUT" 2>"$ERR" && pass || fail "dump-flows over tcp:IP:PORT"
 $VSCTL del-controller br0
 
 # ---- probe and role ----
