@@ -402,7 +402,9 @@ ofp_flow_stats_decode(struct buf_cursor *c, struct arena *a, struct ofp_flow_sta
 	r = oxm_decode(&e, &out->match, err);
 	if (r)
 		return r;
-	return ofp_instructions_decode(e.p, e.left, a, &out->insts, err);
+	/* A client reads flows another switch installed, experimenter actions included. */
+	return ofp_instructions_decode_opts(e.p, e.left, OFP_ACTIONS_KEEP_EXPERIMENTER, a,
+					    &out->insts, err);
 }
 
 void
@@ -788,6 +790,8 @@ ofp_flow_mod_parse(const char *text, uint8_t command, struct arena *a, struct of
 	if (command > OFPFC_DELETE_STRICT)
 		return parse_error(errbuf, errlen, "bad flow_mod command %u", command);
 	ofp_flow_mod_init(out, command);
+	if (is_delete(command))
+		out->table_id = OFPTT_ALL; /* as ovs-ofctl: del-flows without table= is all */
 	copy = pfs_strdup(text);
 	if (!copy)
 		return -ENOMEM;

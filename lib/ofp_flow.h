@@ -67,11 +67,11 @@ void ofp_flow_mod_format(const struct ofp_flow_mod *in, struct buf *b);
 /* Parses one ovs-ofctl flow line for add-flow (command OFPFC_ADD), mod-flows
  * (OFPFC_MODIFY[_STRICT]) or del-flows (OFPFC_DELETE[_STRICT]) into *out, which is
  * initialised here with ofp_flow_mod_init(). Keys: cookie=V (add, mod) or cookie=V/M
- * (mod, del), table=N (255 means 0 for add/mod, as ovs-ofctl encodes it), priority=N,
- * idle_timeout=N, hard_timeout=N, buffer_id=N, out_port=P and out_group=G (mod, del),
- * the flag words send_flow_rem, check_overlap, reset_counts, no_packet_counts,
- * no_byte_counts, match tokens (oxm_parse_token, prerequisites checked at the end) and
- * "actions=..." (the rest of the line, ofp_instructions_parse; required for add/mod,
+ * (mod, del), table=N (default: 0 for add/mod, all tables for del; 255 means 0 for add/mod, as
+ * ovs-ofctl encodes it), priority=N, idle_timeout=N, hard_timeout=N, buffer_id=N, out_port=P and
+ * out_group=G (mod, del), the flag words send_flow_rem, check_overlap, reset_counts,
+ * no_packet_counts, no_byte_counts, match tokens (oxm_parse_token, prerequisites checked at the
+ * end) and "actions=..." (the rest of the line, ofp_instructions_parse; required for add/mod,
  * refused for del). dump-flows' duration=, n_packets=, n_bytes=, idle_age= and
  * hard_age= are ignored so its output can be fed back. Fields are separated by commas
  * and/or white space. Instruction lists come from a. 0, -EINVAL with errbuf naming the

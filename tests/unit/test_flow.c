@@ -836,7 +836,8 @@ static const struct {
 	  "no_byte_counts actions=output:2" },
 	{ OFPFC_MODIFY, "cookie=0x5,actions=drop", "MOD cookie:0x5 actions=drop" },
 	{ OFPFC_DELETE, "table=255,out_port=3", "DEL table:255 out_port:3 actions=drop" },
-	{ OFPFC_DELETE, "", "DEL actions=drop" },
+	{ OFPFC_DELETE, "", "DEL table:255 actions=drop" }, /* all tables by default */
+	{ OFPFC_DELETE, "table=0", "DEL actions=drop" },
 	{ OFPFC_DELETE, "cookie=0x1/-1 out_group=5",
 	  "DEL cookie:0x1/0xffffffffffffffff out_group:5 actions=drop" },
 	{ OFPFC_DELETE_STRICT, "table=1,priority=5,in_port=1",
