@@ -839,7 +839,7 @@ static const struct {
 	{ OFPFC_DELETE, "", "DEL table:255 actions=drop" }, /* all tables by default */
 	{ OFPFC_DELETE, "table=0", "DEL actions=drop" },
 	{ OFPFC_DELETE, "cookie=0x1/-1 out_group=5",
-	  "DEL cookie:0x1/0xffffffffffffffff out_group:5 actions=drop" },
+	  "DEL table:255 cookie:0x1/0xffffffffffffffff out_group:5 actions=drop" },
 	{ OFPFC_DELETE_STRICT, "table=1,priority=5,in_port=1",
 	  "DEL_STRICT table:1 priority=5,in_port=1 actions=drop" },
 };
