@@ -171,7 +171,9 @@ ofp_port_desc_decode(struct buf_cursor *c, struct arena *a, struct ofp_port_desc
 	out->port_no = get_be32(p);
 	memcpy(out->hw_addr, p + 8, OFP_ETH_ALEN);
 	memcpy(out->name, p + 16, OFP_MAX_PORT_NAME_LEN);
-	out->name[strnlen(out->name, OFP_MAX_PORT_NAME_LEN)] = '\0';
+	/* The name is NUL-terminated on the wire: a peer that fills all 16 bytes loses the
+	 * last, exactly as our encoder would write it, so decode and encode agree. */
+	out->name[strnlen(out->name, OFP_MAX_PORT_NAME_LEN - 1)] = '\0';
 	out->config = get_be32(p + 32);
 	out->state = get_be32(p + 36);
 	out->curr = get_be32(p + 40);

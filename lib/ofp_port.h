@@ -46,7 +46,8 @@ struct ofp_port_desc {
 	uint32_t max_speed;  /* kbps */
 };
 
-/* Pulls one 64-byte struct ofp_port. The name may fill all 16 bytes (no NUL on the wire);
+/* Pulls one 64-byte struct ofp_port. The name is NUL-terminated on the wire: one that fills
+ * all 16 bytes keeps 15, as the encoder would write it;
  * values are taken as they are (a switch's report). 0, or -EPROTO with
  * OFPET_BAD_REQUEST/OFPBRC_BAD_LEN if c holds fewer than 64 bytes. a is unused. */
 int ofp_port_desc_decode(struct buf_cursor *c, struct arena *a, struct ofp_port_desc *out,

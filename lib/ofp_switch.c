@@ -857,7 +857,7 @@ ofp_desc_decode(struct buf_cursor *c, struct arena *a, struct ofp_desc *out, str
 		return bad_len(err);
 #define DESC_DECODE(FIELD, LEN, LABEL)                                                             \
 	memcpy(out->FIELD, p, LEN);                                                                \
-	out->FIELD[LEN] = '\0';                                                                    \
+	out->FIELD[LEN - 1] = '\0'; /* NUL-terminated on the wire, as the encoder writes */        \
 	p += LEN;
 	DESC_FIELDS(DESC_DECODE)
 #undef DESC_DECODE

@@ -270,8 +270,9 @@ struct ofp_desc {
 	char dp_desc[DESC_STR_LEN + 1];
 };
 
-/* Pulls the 1056-byte body from c; every string is NUL-terminated even if the peer
- * filled its field. BAD_REQUEST/BAD_LEN if c is short. a is unused. 0 or -EPROTO. */
+/* Pulls the 1056-byte body from c; every string is NUL-terminated: a peer that filled
+ * its field loses the last byte, so decode agrees with what encode writes. BAD_REQUEST/BAD_LEN if c
+ * is short. a is unused. 0 or -EPROTO. */
 int ofp_desc_decode(struct buf_cursor *c, struct arena *a, struct ofp_desc *out,
 		    struct ofp_err *err);
 /* Appends the 1056-byte body, each string NUL-padded to its field; a string is cut to

@@ -340,6 +340,7 @@ ofp_table_features_decode(struct buf_cursor *c, struct arena *a, struct ofp_tabl
 	memset(out, 0, sizeof *out);
 	out->table_id = p[2];
 	memcpy(out->name, p + 8, OFP_MAX_TABLE_NAME_LEN);
+	out->name[OFP_MAX_TABLE_NAME_LEN - 1] = '\0'; /* NUL-terminated on the wire */
 	out->metadata_match = get_be64(p + 40);
 	out->metadata_write = get_be64(p + 48);
 	out->config = get_be32(p + 56);
