@@ -182,6 +182,7 @@ parse_ipv4(struct dp_pkt *pkt, struct dp_key *key, uint32_t off)
 
 	pkt->l3 = (uint16_t)off;
 	pkt->l3_type = DP_L3_IPV4;
+	pkt->l3_end = (uint16_t)(off + tot < DP_PKT_NONE ? off + tot : DP_PKT_NONE);
 	pkt->proto = (uint16_t)(off + 9);
 	key->f.ip_dscp[0] = ip[1] >> 2;
 	key->f.ip_ecn[0] = ip[1] & 3;
@@ -245,6 +246,8 @@ parse_ipv6(struct dp_pkt *pkt, struct dp_key *key, uint32_t off)
 
 	pkt->l3 = (uint16_t)off;
 	pkt->l3_type = DP_L3_IPV6;
+	if (rd16(ip + 4) && ip_end < DP_PKT_NONE)
+		pkt->l3_end = (uint16_t)ip_end;
 	tc = (uint8_t)(ip[0] << 4 | ip[1] >> 4);
 	key->f.ip_dscp[0] = tc >> 2;
 	key->f.ip_ecn[0] = tc & 3;
@@ -334,6 +337,7 @@ parse_arp(struct dp_pkt *pkt, struct dp_key *key, uint32_t off)
 		return DP_DROP_ARP_TRUNCATED;
 	pkt->l3 = (uint16_t)off;
 	pkt->l3_type = DP_L3_ARP;
+	pkt->l3_end = (uint16_t)(off + 28);
 	memcpy(key->f.arp_op, a + 6, 2);
 	memcpy(key->f.arp_sha, a + 8, 6);
 	memcpy(key->f.arp_spa, a + 14, 4);

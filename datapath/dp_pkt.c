@@ -54,6 +54,7 @@ dp_pkt_reset_offsets(struct dp_pkt *pkt)
 	pkt->l4 = DP_PKT_NONE;
 	pkt->l4_len = 0;
 	pkt->nd_lla = DP_PKT_NONE;
+	pkt->l3_end = DP_PKT_NONE;
 	pkt->n_vlans = 0;
 	pkt->l3_type = DP_L3_NONE;
 	pkt->l4_type = DP_L4_NONE;
@@ -316,6 +317,23 @@ dp_pkt_pad(struct dp_pkt *pkt, uint32_t min)
 	pkt->tailroom -= n;
 }
 
+/* After a push of n bytes: drops the padding past the L3 content (l3_end, from before
+ * the push), then pads to the minimum again. */
+static void
+repad_after_push(struct dp_pkt *pkt, uint32_t l3_end, uint32_t n)
+{
+	uint32_t end;
+
+	if (l3_end != DP_PKT_NONE && pkt->len == pkt->frame_len) {
+		end = l3_end + n;
+		if (end < pkt->len) {
+			pkt->tailroom += pkt->len - end;
+			pkt->len = pkt->frame_len = end;
+		}
+	}
+	dp_pkt_pad(pkt, DP_PKT_MIN_FRAME);
+}
+
 int
 dp_pkt_push_vlan(struct dp_pkt *pkt, uint16_t tpid)
 {
@@ -331,6 +349,7 @@ dp_pkt_push_vlan(struct dp_pkt *pkt, uint16_t tpid)
 		return rc;
 	wr16(pkt->data + 12, tpid);
 	wr16(pkt->data + 14, tci);
+	repad_after_push(pkt, pkt->l3_end, 4);
 	return 0;
 }
 
@@ -369,6 +388,7 @@ dp_pkt_push_mpls(struct dp_pkt *pkt, uint16_t ethertype)
 		return rc;
 	wr16(pkt->data + pkt->eth_type, ethertype);
 	wr32(pkt->data + at, lse);
+	repad_after_push(pkt, pkt->l3_end, 4);
 	return 0;
 }
 
@@ -401,6 +421,7 @@ dp_pkt_push_pbb(struct dp_pkt *pkt, uint16_t ethertype)
 	memcpy(pkt->data, pkt->data + 18, 12);
 	wr16(pkt->data + 12, ethertype);
 	memcpy(pkt->data + 14, tci, 4);
+	repad_after_push(pkt, pkt->l3_end, 18);
 	return 0;
 }
 

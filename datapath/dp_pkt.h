@@ -6,6 +6,11 @@
  * data within the headroom and changes len and frame_len by the same delta; a pad grows
  * len at the tail). Nothing here knows DPDK: tests run it on plain buffers.
  *
+ * Padding: pushes drop Ethernet padding that follows the IP datagram or ARP packet (the
+ * bytes past l3_end) before re-padding to the 60-byte minimum, so a padded 60-byte frame
+ * that gets a 4-byte tag is 60 bytes again, not 64 with 18 bytes of padding; pops re-pad
+ * to 60. (The Ryu/os-ken conformance suite compares frames byte for byte this way.)
+ *
  * dp_key_extract() (dp_key.h) fills the parsed offsets below; the edits use them and never
  * read or write outside [data - headroom, data + len + tailroom). After a push or pop the
  * offsets are stale until the next dp_key_extract() (dp_prog.c re-extracts at once).
@@ -49,6 +54,7 @@ struct dp_pkt {
 	uint16_t l4;	   /* TCP/UDP/SCTP/ICMP/ICMPv6 header (not in later fragments) */
 	uint16_t l4_len;   /* bytes from l4 to the end of the IP datagram */
 	uint16_t nd_lla;   /* the ND SLL/TLL option's link-layer address */
+	uint16_t l3_end;   /* end of the IP datagram or ARP packet (padding follows) */
 	uint8_t n_vlans;   /* VLAN tags (saturates at 255) */
 	uint8_t l3_type;   /* enum dp_pkt_l3 */
 	uint8_t l4_type;   /* enum dp_pkt_l4 */

@@ -214,7 +214,7 @@ fr_nd(struct frame *f, uint8_t type, const uint8_t *target)
 	fr_u8(f, type);
 	fr_u8(f, 0);
 	fr_u16(f, 0);
-	fr_u32(f, type == 136 ? 0x60000000u : 0);
+	fr_u32(f, 0);
 	fr_bytes(f, target, 16);
 }
 
