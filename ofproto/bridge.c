@@ -1,0 +1,523 @@
+/* A bridge in the agent (see bridge.h): rule set <-> datapath flows, expiry, ports. */
+#include "bridge.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connmgr.h"
+#include "ofproto.h"
+#include "util.h"
+#include "vlog.h"
+
+#define MOD "bridge"
+
+static struct vlog_rl rl_flow = VLOG_RL_INIT(10);
+
+int
+bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridge **out)
+{
+	struct bridge *br = pfs_calloc(1, sizeof(*br));
+	int r;
+
+	if (!br)
+		return -ENOMEM;
+	snprintf(br->name, sizeof(br->name), "%s", cfg->name);
+	snprintf(br->description, sizeof(br->description), "%s",
+		 cfg->description ? cfg->description : cfg->name);
+	br->ofp = ofp;
+	br->datapath_id = cfg->datapath_id;
+	br->fail_mode = cfg->fail_mode;
+	br->n_tables = DP_N_TABLES;
+	br->max_flows = cfg->max_flows;
+	r = rule_set_init(&br->rules, br->n_tables, cfg->max_flows);
+	if (r) {
+		free(br);
+		return r;
+	}
+	r = dp_bridge_create(cfg->name, &br->dp);
+	if (r) {
+		rule_set_destroy(&br->rules, NULL, NULL);
+		free(br);
+		return r;
+	}
+	/* Standalone starts as a learning switch; it leaves NORMAL when a controller
+	 * connects (bridge_run). */
+	if (br->fail_mode == CONFIG_FAIL_STANDALONE) {
+		dp_bridge_set_normal_mode(br->dp, true);
+		br->normal_mode = true;
+	}
+	dp_commit(br->dp);
+	*out = br;
+	return 0;
+}
+
+static int
+port_cmp(const void *a, const void *b)
+{
+	const struct bridge_port *x = a, *y = b;
+
+	return x->ofport < y->ofport ? -1 : x->ofport > y->ofport;
+}
+
+void
+bridge_port_desc(const struct bridge_port *p, struct ofp_port_desc *d)
+{
+	struct dp_port_info info;
+
+	memset(d, 0, sizeof(*d));
+	dp_port_get_info(p->dp, &info);
+	d->port_no = p->ofport;
+	memcpy(d->hw_addr, info.hw_addr, 6);
+	snprintf(d->name, sizeof(d->name), "%s", p->name);
+	d->config = info.config;
+	d->state = info.state;
+	d->curr = info.curr;
+	d->advertised = info.advertised;
+	d->supported = info.supported;
+	d->peer = info.peer;
+	d->curr_speed = info.curr_speed;
+	d->max_speed = info.max_speed;
+}
+
+int
+bridge_add_port(struct bridge *br, const struct config_port *cfg)
+{
+	struct bridge_port *ports, *p;
+	struct dp_port *dpp;
+	int r;
+
+	ports = pfs_realloc(br->ports, (br->n_ports + 1) * sizeof(*ports));
+	if (!ports)
+		return -ENOMEM;
+	br->ports = ports;
+	r = dp_port_add(br->dp, cfg->name, cfg->devargs, cfg->ofport, &dpp);
+	if (r)
+		return r;
+	p = &br->ports[br->n_ports++];
+	memset(p, 0, sizeof(*p));
+	p->ofport = cfg->ofport;
+	snprintf(p->name, sizeof(p->name), "%s", cfg->name);
+	p->dp = dpp;
+	bridge_port_desc(p, &p->desc);
+	qsort(br->ports, br->n_ports, sizeof(*br->ports), port_cmp);
+	return 0;
+}
+
+struct bridge_port *
+bridge_port_find(struct bridge *br, uint32_t ofport)
+{
+	struct bridge_port key = { .ofport = ofport };
+
+	if (!br->n_ports)
+		return NULL;
+	return bsearch(&key, br->ports, br->n_ports, sizeof(*br->ports), port_cmp);
+}
+
+void
+bridge_destroy(struct bridge *br)
+{
+	if (!br)
+		return;
+	connmgr_destroy(br->cm);
+	/* The datapath bridge takes its flows and ports with it. */
+	rule_set_destroy(&br->rules, NULL, NULL);
+	dp_bridge_destroy(br->dp);
+	free(br->ports);
+	free(br);
+}
+
+/* ---- Rules <-> datapath ------------------------------------------------------------ */
+
+void
+bridge_rule_stats(const struct rule *r, uint64_t *packets, uint64_t *bytes)
+{
+	uint64_t p = 0, b = 0, used = 0;
+
+	if (r->dp)
+		dp_flow_get_stats(r->dp, &p, &b, &used);
+	*packets = p + r->pkt_ofs;
+	*bytes = b + r->byte_ofs;
+}
+
+static void
+reset_counts(struct rule *r)
+{
+	uint64_t p = 0, b = 0, used = 0;
+
+	if (r->dp)
+		dp_flow_get_stats(r->dp, &p, &b, &used);
+	r->pkt_ofs = -p;
+	r->byte_ofs = -b;
+}
+
+static int
+dp_add(struct bridge *br, struct rule *r, struct ofp_err *err)
+{
+	struct dp_flow_spec spec = {
+		.table_id = r->table_id,
+		.priority = r->priority,
+		.cookie = r->cookie,
+		.flags = r->flags,
+		.match = &r->match,
+		.insts = &r->insts,
+	};
+	struct dp_flow *f = NULL;
+	int ret;
+
+	err->type = OFPET_FLOW_MOD_FAILED;
+	err->code = OFPFMFC_UNKNOWN;
+	ret = dp_flow_add(br->dp, &spec, &f, err);
+	if (ret) {
+		if (ret != -EPROTO && ret != -ENOSPC && ret != -EOPNOTSUPP)
+			ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_UNKNOWN);
+		return -EPROTO;
+	}
+	r->dp = f;
+	br->dirty = true;
+	return 0;
+}
+
+static void
+fill_flow_removed(const struct rule *r, uint8_t reason, uint64_t now_ns,
+		  struct ofp_flow_removed *fr)
+{
+	uint64_t d = now_ns - r->created_ns;
+
+	memset(fr, 0, sizeof(*fr));
+	fr->cookie = r->cookie;
+	fr->priority = r->priority;
+	fr->reason = reason;
+	fr->table_id = r->table_id;
+	fr->duration_sec = (uint32_t)(d / 1000000000u);
+	fr->duration_nsec = (uint32_t)(d % 1000000000u);
+	fr->idle_timeout = r->idle_timeout;
+	fr->hard_timeout = r->hard_timeout;
+	bridge_rule_stats(r, &fr->packet_count, &fr->byte_count);
+	fr->match = r->match;
+}
+
+/* Removes r from the set and the datapath, sending FLOW_REMOVED if it asked for one. */
+static void
+remove_rule(struct bridge *br, struct rule *r, uint8_t reason, uint64_t now_ns)
+{
+	if (r->flags & OFPFF_SEND_FLOW_REM) {
+		struct ofp_flow_removed fr;
+
+		fill_flow_removed(r, reason, now_ns, &fr);
+		connmgr_send_flow_removed(br->cm, &fr);
+	}
+	if (r->dp) {
+		dp_flow_remove(br->dp, r->dp);
+		br->dirty = true;
+	}
+	rule_set_remove(&br->rules, r);
+	rule_free(r);
+}
+
+static int
+flow_add(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now, struct ofp_err *err)
+{
+	struct rule *old, *r;
+	int ret;
+
+	if (fm->flags & OFPFF_CHECK_OVERLAP &&
+	    rule_set_overlaps(&br->rules, fm->table_id, fm->priority, &fm->match))
+		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_OVERLAP);
+	old = rule_set_find(&br->rules, fm->table_id, fm->priority, &fm->match);
+	if (!old && rule_set_count(&br->rules, fm->table_id) >= br->max_flows)
+		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
+	r = rule_create(fm, now);
+	if (!r)
+		return -ENOMEM;
+	if (old && old->dp && old->cookie == r->cookie &&
+	    !((old->flags ^ r->flags) & (OFPFF_NO_PKT_COUNTS | OFPFF_NO_BYT_COUNTS))) {
+		/* Same datapath identity: swap the instructions in place (counters kept). */
+		err->type = OFPET_FLOW_MOD_FAILED;
+		err->code = OFPFMFC_UNKNOWN;
+		ret = dp_flow_modify(br->dp, old->dp, &r->insts, err);
+		if (ret) {
+			rule_free(r);
+			return ret == -ENOMEM ? ret : -EPROTO;
+		}
+		br->dirty = true;
+		r->dp = old->dp;
+		r->pkt_ofs = old->pkt_ofs;
+		r->byte_ofs = old->byte_ofs;
+		old->dp = NULL;
+		if (fm->flags & OFPFF_RESET_COUNTS)
+			reset_counts(r);
+	} else {
+		ret = dp_add(br, r, err);
+		if (ret) {
+			rule_free(r);
+			return ret;
+		}
+		if (old && !(fm->flags & OFPFF_RESET_COUNTS))
+			bridge_rule_stats(old, &r->pkt_ofs, &r->byte_ofs);
+	}
+	if (old) {
+		/* Replaced, not removed: no FLOW_REMOVED (as Open vSwitch). */
+		if (old->dp) {
+			dp_flow_remove(br->dp, old->dp);
+			br->dirty = true;
+		}
+		rule_set_remove(&br->rules, old);
+		rule_free(old);
+	}
+	ret = rule_set_insert(&br->rules, r);
+	if (ret) { /* cannot happen: capacity was checked, insert does not allocate */
+		if (r->dp)
+			dp_flow_remove(br->dp, r->dp);
+		rule_free(r);
+		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
+	}
+	return 0;
+}
+
+static void
+filter_from_flow_mod(const struct ofp_flow_mod *fm, struct rule_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->table_id = fm->table_id;
+	f->strict = fm->command == OFPFC_MODIFY_STRICT || fm->command == OFPFC_DELETE_STRICT;
+	f->priority = fm->priority;
+	f->match = &fm->match;
+	f->cookie = fm->cookie;
+	f->cookie_mask = fm->cookie_mask;
+	if (fm->command == OFPFC_DELETE || fm->command == OFPFC_DELETE_STRICT) {
+		f->out_port = fm->out_port;
+		f->out_group = fm->out_group;
+	} else {
+		/* out_port/out_group are ignored by MODIFY (spec 6.4). */
+		f->out_port = OFPP_ANY;
+		f->out_group = OFPG_ANY;
+	}
+}
+
+static int
+flow_modify(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err *err)
+{
+	struct rule_filter f;
+	struct rule **v;
+	long n;
+	int ret = 0;
+
+	filter_from_flow_mod(fm, &f);
+	n = rule_set_collect(&br->rules, &f, &v);
+	if (n < 0)
+		return (int)n;
+	for (long i = 0; i < n; i++) {
+		struct rule *r = v[i];
+		struct ofp_instruction_list old_insts = r->insts;
+
+		/* rule_set_insts() frees what r holds: detach the old list first so that a
+		 * datapath refusal can put it back. */
+		r->insts.insts = NULL;
+		r->insts.n = 0;
+		if (rule_set_insts(r, &fm->insts)) {
+			r->insts = old_insts;
+			ret = -ENOMEM;
+			break;
+		}
+		if (r->dp) {
+			int dr;
+
+			err->type = OFPET_FLOW_MOD_FAILED;
+			err->code = OFPFMFC_UNKNOWN;
+			dr = dp_flow_modify(br->dp, r->dp, &r->insts, err);
+			if (dr) {
+				/* The datapath refuses the same instructions for every rule:
+				 * report the first refusal. */
+				free(r->insts.insts);
+				r->insts = old_insts;
+				ret = dr == -ENOMEM ? dr : -EPROTO;
+				break;
+			}
+			br->dirty = true;
+		}
+		free(old_insts.insts);
+		if (fm->flags & OFPFF_RESET_COUNTS)
+			reset_counts(r);
+	}
+	free(v);
+	/* OpenFlow 1.3: a modify that selects nothing is not an error and adds nothing. */
+	return ret;
+}
+
+static int
+flow_delete(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now)
+{
+	struct rule_filter f;
+	struct rule **v;
+	long n;
+
+	filter_from_flow_mod(fm, &f);
+	n = rule_set_collect(&br->rules, &f, &v);
+	if (n < 0)
+		return (int)n;
+	for (long i = 0; i < n; i++)
+		remove_rule(br, v[i], OFPRR_DELETE, now);
+	free(v);
+	return 0;
+}
+
+int
+bridge_flow_mod(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err *err)
+{
+	uint64_t now = ofproto_now_ns();
+	int r;
+
+	br->n_flow_mods++;
+	switch (fm->command) {
+	case OFPFC_ADD:
+	case OFPFC_MODIFY:
+	case OFPFC_MODIFY_STRICT:
+		if (fm->table_id >= br->n_tables)
+			return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID);
+		r = rule_check_insts(&fm->insts, fm->table_id, br->n_tables, NULL, NULL, NULL, err);
+		if (r)
+			return r;
+		r = fm->command == OFPFC_ADD ? flow_add(br, fm, now, err) : flow_modify(br, fm, err);
+		break;
+	case OFPFC_DELETE:
+	case OFPFC_DELETE_STRICT:
+		if (fm->table_id != OFPTT_ALL && fm->table_id >= br->n_tables)
+			return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID);
+		r = flow_delete(br, fm, now);
+		break;
+	default:
+		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_COMMAND);
+	}
+	if (r == -ENOMEM) {
+		vlog_rl(&rl_flow, VLOG_WARN, MOD, "%s: out of memory applying a flow_mod", br->name);
+		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_UNKNOWN);
+	}
+	if (!r && fm->buffer_id != OFP_NO_BUFFER)
+		/* Applied; there is no packet buffer to release (n_buffers = 0). */
+		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BUFFER_UNKNOWN);
+	return r;
+}
+
+void
+bridge_commit(struct bridge *br)
+{
+	if (!br->dirty)
+		return;
+	if (dp_commit(br->dp))
+		vlog_rl(&rl_flow, VLOG_ERR, MOD, "%s: dp_commit failed (out of memory)", br->name);
+	else
+		br->dirty = false;
+}
+
+/* ---- Periodic work ------------------------------------------------------------------- */
+
+static void
+expire_flows(struct bridge *br)
+{
+	uint64_t now = ofproto_now_ns();
+	struct rule *r, *next;
+
+	for (r = br->rules.exp_head; r; r = next) {
+		uint64_t p, b, used = 0;
+
+		next = r->enext;
+		if (r->hard_timeout &&
+		    now - r->created_ns >= (uint64_t)r->hard_timeout * 1000000000u) {
+			remove_rule(br, r, OFPRR_HARD_TIMEOUT, now);
+			br->n_expired++;
+			continue;
+		}
+		if (!r->idle_timeout)
+			continue;
+		if (r->dp) {
+			dp_flow_get_stats(r->dp, &p, &b, &used);
+			if (used > r->used_ns)
+				r->used_ns = used;
+		}
+		if (now - r->used_ns >= (uint64_t)r->idle_timeout * 1000000000u) {
+			remove_rule(br, r, OFPRR_IDLE_TIMEOUT, now);
+			br->n_expired++;
+		}
+	}
+}
+
+static bool
+desc_changed(const struct ofp_port_desc *a, const struct ofp_port_desc *b)
+{
+	return a->config != b->config || a->state != b->state || a->curr != b->curr ||
+	       a->advertised != b->advertised || a->supported != b->supported ||
+	       a->peer != b->peer || a->curr_speed != b->curr_speed ||
+	       a->max_speed != b->max_speed || memcmp(a->hw_addr, b->hw_addr, 6);
+}
+
+static void
+report_port_changes(struct bridge *br)
+{
+	for (size_t i = 0; i < br->n_ports; i++) {
+		struct bridge_port *p = &br->ports[i];
+		struct ofp_port_status ps;
+
+		memset(&ps, 0, sizeof(ps));
+		bridge_port_desc(p, &ps.desc);
+		if (!desc_changed(&ps.desc, &p->desc))
+			continue;
+		vlog(VLOG_INFO, MOD, "%s: port %s (%u) %s", br->name, p->name, p->ofport,
+		     ps.desc.state & OFPPS_LINK_DOWN ? "link down" : "link up");
+		p->desc = ps.desc;
+		ps.reason = OFPPR_MODIFY;
+		connmgr_send_port_status(br->cm, &ps);
+	}
+}
+
+int
+bridge_port_mod(struct bridge *br, const struct ofp_port_mod *pm, struct ofp_err *err)
+{
+	struct bridge_port *p = bridge_port_find(br, pm->port_no);
+	int r;
+
+	if (!p)
+		return ofp_err_set(err, OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT);
+	if (memcmp(pm->hw_addr, p->desc.hw_addr, 6))
+		return ofp_err_set(err, OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_HW_ADDR);
+	/* advertise: the datapath cannot change what a DPDK port advertises; 0 (unchanged)
+	 * or the current value are accepted, anything else refused. */
+	if (pm->advertise && pm->advertise != p->desc.advertised)
+		return ofp_err_set(err, OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_ADVERTISE);
+	if (pm->mask) {
+		r = dp_port_set_config(p->dp, pm->config, pm->mask);
+		if (r)
+			return ofp_err_set(err, OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_CONFIG);
+	}
+	report_port_changes(br);
+	return 0;
+}
+
+void
+bridge_run(struct bridge *br, uint64_t now_ms)
+{
+	if (br->fail_mode == CONFIG_FAIL_STANDALONE) {
+		bool want = !connmgr_has_controller(br->cm);
+
+		if (want != br->normal_mode) {
+			vlog(VLOG_INFO, MOD, "%s: %s standalone (NORMAL) forwarding", br->name,
+			     want ? "no controller connected: entering" :
+				    "controller connected: leaving");
+			dp_bridge_set_normal_mode(br->dp, want);
+			br->normal_mode = want;
+			br->dirty = true;
+		}
+	}
+	if (now_ms >= br->next_expiry_ms) {
+		br->next_expiry_ms = now_ms + 1000;
+		if (br->rules.n_exp)
+			expire_flows(br);
+	}
+	if (now_ms >= br->next_port_poll_ms) {
+		br->next_port_poll_ms = now_ms + 200;
+		if (dp_port_poll_changes(br->dp))
+			report_port_changes(br);
+	}
+}

@@ -1,0 +1,77 @@
+/* One OpenFlow logical switch in the agent: its datapath bridge, ports, the authoritative
+ * rule set (rule.h) and its translation into datapath flows (dp_flow_add/modify/remove,
+ * committed once per loop iteration), flow expiry (idle/hard timeouts from
+ * dp_flow_get_stats' last-used time), port status changes, fail mode, and the state the
+ * message handlers read (datapath id, tables, switch config).
+ *
+ * Uses datapath.h, rule.h, connmgr.h (to send FLOW_REMOVED and PORT_STATUS). */
+#ifndef PFS_BRIDGE_H
+#define PFS_BRIDGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "datapath.h"
+#include "ofp_flow.h"
+#include "ofp_port.h"
+#include "rule.h"
+
+struct ofproto;
+struct connmgr;
+
+struct bridge_port {
+	uint32_t ofport;
+	char name[OFP_MAX_PORT_NAME_LEN + 1];
+	struct dp_port *dp;
+	struct ofp_port_desc desc; /* last reported to controllers */
+};
+
+struct bridge {
+	char name[CONFIG_NAME_MAX + 1];
+	uint64_t datapath_id;
+	enum config_fail_mode fail_mode;
+	char description[256];
+	struct ofproto *ofp;
+	struct dp_bridge *dp;
+	struct connmgr *cm;
+	struct rule_set rules;
+	unsigned n_tables;
+	uint32_t max_flows;
+	struct bridge_port *ports; /* sorted by ofport */
+	size_t n_ports;
+	uint16_t frag_flags; /* OFPC_FRAG_* (only NORMAL is supported) */
+	bool dirty;	     /* datapath changes staged, not yet committed */
+	bool normal_mode;    /* standalone fail mode engaged */
+	uint64_t next_expiry_ms;
+	uint64_t next_port_poll_ms;
+	uint64_t n_flow_mods, n_expired;
+};
+
+/* Creates the bridge and its datapath bridge (no ports, no connections yet).
+ * 0, -EEXIST, -ENOMEM. */
+int bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridge **out);
+/* Adds a configured port through dp_port_add(). 0 or its negative errno. */
+int bridge_add_port(struct bridge *br, const struct config_port *cfg);
+/* Destroys the connection manager, the rules and the datapath bridge. NULL-safe. */
+void bridge_destroy(struct bridge *br);
+
+/* Applies one decoded FLOW_MOD (OpenFlow 1.3 section 6.4) to the rule set and stages
+ * the datapath changes. 0 or -EPROTO with *err (TABLE_FULL, OVERLAP, BAD_TABLE_ID, the
+ * datapath's BAD_ACTION/BAD_INSTRUCTION, ...), -ENOMEM. */
+int bridge_flow_mod(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err *err);
+/* Reported counters of a rule (datapath counters + baseline). */
+void bridge_rule_stats(const struct rule *r, uint64_t *packets, uint64_t *bytes);
+/* Publishes staged changes (dp_commit) if any. */
+void bridge_commit(struct bridge *br);
+/* Periodic work: flow expiry (once a second), port status polling, fail mode. */
+void bridge_run(struct bridge *br, uint64_t now_ms);
+/* Port by OpenFlow number, or NULL. */
+struct bridge_port *bridge_port_find(struct bridge *br, uint32_t ofport);
+/* Fills d from the datapath's current view of the port. */
+void bridge_port_desc(const struct bridge_port *p, struct ofp_port_desc *d);
+/* Applies a PORT_MOD: BAD_PORT for an unknown port, BAD_HW_ADDR for a mismatching
+ * address; sends PORT_STATUS(MODIFY) when the config changed. 0 or -EPROTO. */
+int bridge_port_mod(struct bridge *br, const struct ofp_port_mod *pm, struct ofp_err *err);
+
+#endif /* PFS_BRIDGE_H */

@@ -1,0 +1,875 @@
+/* INI configuration for pfswitchd through libinih (see config.h). libinih calls us once
+ * per "name = value"; to know line numbers (and to see sections that have no keys) we
+ * feed it through our own line reader, which counts lines and tracks section headers.
+ * Each key is described once in a table: its section kind, name and parser. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <ini.h>
+
+#include "openflow.h"
+#include "stream.h"
+#include "util.h"
+#include "vlog.h"
+
+enum section_kind {
+	SEC_NONE,    /* before any section header */
+	SEC_DPDK,
+	SEC_SWITCH,
+	SEC_BRIDGE,
+	SEC_PORT,
+};
+
+struct parse_state {
+	struct config *cfg;
+	const char *text; /* reader position */
+	int line;	  /* line number of the line last handed to inih */
+	enum section_kind sec;
+	size_t idx; /* bridge or port index for SEC_BRIDGE / SEC_PORT */
+	uint64_t seen; /* keys seen in the current section (bit per table index) */
+	int err_line;  /* first error, 0 if none */
+	char err[256];
+	bool nomem;
+};
+
+static void __attribute__((format(printf, 3, 4)))
+fail(struct parse_state *st, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (st->err_line)
+		return;
+	st->err_line = line > 0 ? line : 1;
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof(st->err), fmt, ap);
+	va_end(ap);
+}
+
+void
+config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->workers = 1;
+	cfg->log_level = VLOG_INFO;
+	cfg->microflow_cache = true;
+	cfg->idle_polls_before_sleep = 1000;
+	cfg->idle_sleep_us = 100;
+}
+
+static void
+bridge_free(struct config_bridge *b)
+{
+	for (size_t i = 0; i < b->n_controllers; i++)
+		free(b->controllers[i]);
+	free(b->controllers);
+	free(b->description);
+}
+
+void
+config_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < cfg->n_bridges; i++)
+		bridge_free(&cfg->bridges[i]);
+	for (size_t i = 0; i < cfg->n_ports; i++)
+		free(cfg->ports[i].devargs);
+	free(cfg->bridges);
+	free(cfg->ports);
+	free(cfg->eal);
+	free(cfg->rundir);
+	free(cfg->file);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+const struct config_bridge *
+config_find_bridge(const struct config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->n_bridges; i++)
+		if (!strcmp(cfg->bridges[i].name, name))
+			return &cfg->bridges[i];
+	return NULL;
+}
+
+/* ---- Value parsers: 0 or -EINVAL with a reason in st ------------------------------- */
+
+static int
+parse_u64(struct parse_state *st, const char *name, const char *v, uint64_t min, uint64_t max,
+	  uint64_t *out)
+{
+	char *end;
+	unsigned long long x;
+
+	errno = 0;
+	if (!*v || *v == '-' || isspace((unsigned char)*v))
+		goto bad;
+	x = strtoull(v, &end, 0);
+	if (errno || *end)
+		goto bad;
+	if (x < min || x > max) {
+		fail(st, st->line, "%s: %s is out of range [%" PRIu64 ", %" PRIu64 "]", name, v,
+		     min, max);
+		return -EINVAL;
+	}
+	*out = x;
+	return 0;
+bad:
+	fail(st, st->line, "%s: '%s' is not a number", name, v);
+	return -EINVAL;
+}
+
+static int
+parse_uint(struct parse_state *st, const char *name, const char *v, unsigned min, unsigned max,
+	   unsigned *out)
+{
+	uint64_t x;
+	int r = parse_u64(st, name, v, min, max, &x);
+
+	if (!r)
+		*out = (unsigned)x;
+	return r;
+}
+
+static int
+parse_bool(struct parse_state *st, const char *name, const char *v, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(v, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(v, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	fail(st, st->line, "%s: '%s' is not a boolean (true/false, yes/no, on/off, 1/0)", name, v);
+	return -EINVAL;
+}
+
+static int
+set_string(struct parse_state *st, char **dst, const char *v)
+{
+	char *s = strdup(v);
+
+	if (!s) {
+		st->nomem = true;
+		return -ENOMEM;
+	}
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static bool
+valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n > CONFIG_NAME_MAX)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return false;
+	return true;
+}
+
+/* ---- Keys ------------------------------------------------------------------------ */
+
+#define KEY_REPEATABLE 1u
+
+struct key_desc {
+	enum section_kind sec;
+	const char *name;
+	unsigned flags;
+	int (*set)(struct parse_state *st, const char *name, const char *v);
+};
+
+#define CUR_BRIDGE(st) (&(st)->cfg->bridges[(st)->idx])
+#define CUR_PORT(st) (&(st)->cfg->ports[(st)->idx])
+
+static int
+k_eal(struct parse_state *st, const char *n, const char *v)
+{
+	(void)n;
+	return set_string(st, &st->cfg->eal, v);
+}
+
+static int
+k_n_mbufs(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 1u << 30, &st->cfg->n_mbufs);
+}
+
+static int
+k_miss_ring_size(struct parse_state *st, const char *n, const char *v)
+{
+	unsigned x;
+
+	if (parse_uint(st, n, v, 0, 1u << 24, &x))
+		return -EINVAL;
+	if (x & (x - 1)) {
+		fail(st, st->line, "%s: %u is not a power of two", n, x);
+		return -EINVAL;
+	}
+	st->cfg->miss_ring_size = x;
+	return 0;
+}
+
+static int
+k_workers(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 128, &st->cfg->workers);
+}
+
+static int
+k_rundir(struct parse_state *st, const char *n, const char *v)
+{
+	if (v[0] != '/') {
+		fail(st, st->line, "%s: '%s' is not an absolute path", n, v);
+		return -EINVAL;
+	}
+	/* RUNDIR/BRIDGE.snoop must fit a unix socket path (108 bytes). */
+	if (strlen(v) > 80) {
+		fail(st, st->line, "%s: path longer than 80 bytes (unix socket paths are short)", n);
+		return -EINVAL;
+	}
+	return set_string(st, &st->cfg->rundir, v);
+}
+
+static int
+k_log_level(struct parse_state *st, const char *n, const char *v)
+{
+	int l = vlog_level_from_name(v);
+
+	if (l < 0) {
+		fail(st, st->line, "%s: '%s' is not one of err, warn, info, dbg", n, v);
+		return -EINVAL;
+	}
+	st->cfg->log_level = l;
+	return 0;
+}
+
+static int
+k_max_masks(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 65536, &st->cfg->max_masks_per_table);
+}
+
+static int
+k_cache(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_bool(st, n, v, &st->cfg->microflow_cache);
+}
+
+static int
+k_idle_polls(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, UINT_MAX, &st->cfg->idle_polls_before_sleep);
+}
+
+static int
+k_idle_sleep(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 1000000, &st->cfg->idle_sleep_us);
+}
+
+static int
+k_dpid(struct parse_state *st, const char *n, const char *v)
+{
+	uint64_t x;
+
+	if (parse_u64(st, n, v, 0, UINT64_MAX, &x))
+		return -EINVAL;
+	CUR_BRIDGE(st)->datapath_id = x;
+	CUR_BRIDGE(st)->datapath_id_set = true;
+	return 0;
+}
+
+static int
+k_fail_mode(struct parse_state *st, const char *n, const char *v)
+{
+	if (!strcasecmp(v, "standalone"))
+		CUR_BRIDGE(st)->fail_mode = CONFIG_FAIL_STANDALONE;
+	else if (!strcasecmp(v, "secure"))
+		CUR_BRIDGE(st)->fail_mode = CONFIG_FAIL_SECURE;
+	else {
+		fail(st, st->line, "%s: '%s' is not standalone or secure", n, v);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+k_controller(struct parse_state *st, const char *n, const char *v)
+{
+	struct config_bridge *b = CUR_BRIDGE(st);
+	struct stream_addr addr;
+	char why[160];
+	char **c;
+	int r;
+
+	r = stream_addr_parse(v, OFP_TCP_PORT, &addr, why, sizeof(why));
+	if (r == -EPROTONOSUPPORT) {
+		fail(st, st->line, "%s: '%s': TLS (ssl:/pssl:) is not supported yet", n, v);
+		return -EINVAL;
+	}
+	if (r) {
+		fail(st, st->line, "%s: %s", n, why);
+		return -EINVAL;
+	}
+	if (addr.kind == STREAM_UNIX) {
+		/* An active unix: controller would need a controller listening on a path;
+		 * allowed, as Open vSwitch allows it. */
+	}
+	for (size_t i = 0; i < b->n_controllers; i++) {
+		if (!strcmp(b->controllers[i], v)) {
+			fail(st, st->line, "%s: '%s' is listed twice", n, v);
+			return -EINVAL;
+		}
+	}
+	c = realloc(b->controllers, (b->n_controllers + 1) * sizeof(*c));
+	if (!c) {
+		st->nomem = true;
+		return -ENOMEM;
+	}
+	b->controllers = c;
+	c[b->n_controllers] = strdup(v);
+	if (!c[b->n_controllers]) {
+		st->nomem = true;
+		return -ENOMEM;
+	}
+	b->n_controllers++;
+	return 0;
+}
+
+static int
+k_probe(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 3600, &CUR_BRIDGE(st)->inactivity_probe_s);
+}
+
+static int
+k_backoff(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 3600, &CUR_BRIDGE(st)->max_backoff_s);
+}
+
+static int
+k_max_flows(struct parse_state *st, const char *n, const char *v)
+{
+	unsigned x;
+
+	if (parse_uint(st, n, v, 1, 100000000, &x))
+		return -EINVAL;
+	CUR_BRIDGE(st)->max_flows = x;
+	return 0;
+}
+
+static int
+k_pin_rate(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 10000000, &CUR_BRIDGE(st)->packet_in_rate);
+}
+
+static int
+k_pin_burst(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 10000000, &CUR_BRIDGE(st)->packet_in_burst);
+}
+
+static int
+k_description(struct parse_state *st, const char *n, const char *v)
+{
+	if (strlen(v) > 255) {
+		fail(st, st->line, "%s: longer than 255 bytes", n);
+		return -EINVAL;
+	}
+	return set_string(st, &CUR_BRIDGE(st)->description, v);
+}
+
+static int
+k_port_bridge(struct parse_state *st, const char *n, const char *v)
+{
+	if (!valid_name(v)) {
+		fail(st, st->line, "%s: '%s' is not a valid bridge name", n, v);
+		return -EINVAL;
+	}
+	snprintf(CUR_PORT(st)->bridge, sizeof(CUR_PORT(st)->bridge), "%s", v);
+	CUR_PORT(st)->bridge_line = st->line;
+	return 0;
+}
+
+static int
+k_ofport(struct parse_state *st, const char *n, const char *v)
+{
+	uint64_t x;
+
+	if (parse_u64(st, n, v, 1, OFPP_MAX, &x))
+		return -EINVAL;
+	CUR_PORT(st)->ofport = (uint32_t)x;
+	return 0;
+}
+
+static int
+k_devargs(struct parse_state *st, const char *n, const char *v)
+{
+	if (!*v) {
+		fail(st, st->line, "%s: empty", n);
+		return -EINVAL;
+	}
+	return set_string(st, &CUR_PORT(st)->devargs, v);
+}
+
+static const struct key_desc keys[] = {
+	{ SEC_DPDK, "eal", 0, k_eal },
+	{ SEC_DPDK, "n_mbufs", 0, k_n_mbufs },
+	{ SEC_DPDK, "miss_ring_size", 0, k_miss_ring_size },
+	{ SEC_SWITCH, "workers", 0, k_workers },
+	{ SEC_SWITCH, "rundir", 0, k_rundir },
+	{ SEC_SWITCH, "log_level", 0, k_log_level },
+	{ SEC_SWITCH, "max_masks_per_table", 0, k_max_masks },
+	{ SEC_SWITCH, "microflow_cache", 0, k_cache },
+	{ SEC_SWITCH, "idle_polls_before_sleep", 0, k_idle_polls },
+	{ SEC_SWITCH, "idle_sleep_us", 0, k_idle_sleep },
+	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
+	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
+	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },
+	{ SEC_BRIDGE, "inactivity_probe", 0, k_probe },
+	{ SEC_BRIDGE, "max_backoff", 0, k_backoff },
+	{ SEC_BRIDGE, "max_flows", 0, k_max_flows },
+	{ SEC_BRIDGE, "packet_in_rate", 0, k_pin_rate },
+	{ SEC_BRIDGE, "packet_in_burst", 0, k_pin_burst },
+	{ SEC_BRIDGE, "description", 0, k_description },
+	{ SEC_PORT, "bridge", 0, k_port_bridge },
+	{ SEC_PORT, "ofport", 0, k_ofport },
+	{ SEC_PORT, "devargs", 0, k_devargs },
+};
+
+static const char *
+section_label(enum section_kind k)
+{
+	switch (k) {
+	case SEC_DPDK:
+		return "[dpdk]";
+	case SEC_SWITCH:
+		return "[switch]";
+	case SEC_BRIDGE:
+		return "[bridge NAME]";
+	case SEC_PORT:
+		return "[port NAME]";
+	default:
+		return "the top of the file (before any section)";
+	}
+}
+
+static int
+handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_state *st = user;
+
+	(void)section;
+	if (st->err_line || st->nomem)
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const struct key_desc *k = &keys[i];
+
+		if (k->sec != st->sec || strcmp(k->name, name))
+			continue;
+		if ((st->seen >> i) & 1 && !(k->flags & KEY_REPEATABLE)) {
+			fail(st, st->line, "%s: given twice in this section", name);
+			return 0;
+		}
+		st->seen |= 1ull << i;
+		return k->set(st, name, value) ? 0 : 1;
+	}
+	if (st->sec == SEC_NONE)
+		fail(st, st->line, "'%s' outside any section", name);
+	else
+		fail(st, st->line, "unknown key '%s' in %s", name, section_label(st->sec));
+	return 0;
+}
+
+/* Called by the reader for each "[...]" line. */
+static void
+section_begin(struct parse_state *st, const char *p)
+{
+	struct config *cfg = st->cfg;
+	char kind[32], name[64], extra[2];
+	const char *end = strchr(p, ']');
+	char inner[128];
+	size_t n;
+	int k;
+
+	st->seen = 0;
+	st->sec = SEC_NONE;
+	if (!end) {
+		fail(st, st->line, "section header without ']'");
+		return;
+	}
+	n = (size_t)(end - p - 1);
+	if (n >= sizeof(inner)) {
+		fail(st, st->line, "section header too long");
+		return;
+	}
+	memcpy(inner, p + 1, n);
+	inner[n] = '\0';
+	k = sscanf(inner, "%31s %63s %1s", kind, name, extra);
+	if (k <= 0) {
+		fail(st, st->line, "empty section name");
+		return;
+	}
+	if (k == 3) {
+		fail(st, st->line, "section [%s]: too many words", inner);
+		return;
+	}
+	if (!strcmp(kind, "dpdk") || !strcmp(kind, "switch")) {
+		if (k != 1) {
+			fail(st, st->line, "section [%s] takes no name", kind);
+			return;
+		}
+		st->sec = !strcmp(kind, "dpdk") ? SEC_DPDK : SEC_SWITCH;
+		/* Repeating [dpdk] or [switch] is allowed; a key twice is not. */
+		return;
+	}
+	if (strcmp(kind, "bridge") && strcmp(kind, "port")) {
+		fail(st, st->line, "unknown section [%s] (expected dpdk, switch, bridge NAME, port NAME)",
+		     inner);
+		return;
+	}
+	if (k != 2) {
+		fail(st, st->line, "section [%s] needs a name: [%s NAME]", kind, kind);
+		return;
+	}
+	if (!valid_name(name)) {
+		fail(st, st->line, "%s name '%s': 1 to %d characters of A-Z a-z 0-9 _ . -", kind, name,
+		     CONFIG_NAME_MAX);
+		return;
+	}
+	if (!strcmp(kind, "bridge")) {
+		struct config_bridge *b;
+
+		for (size_t i = 0; i < cfg->n_bridges; i++) {
+			if (!strcmp(cfg->bridges[i].name, name)) {
+				fail(st, st->line, "bridge %s already defined at line %d", name,
+				     cfg->bridges[i].line);
+				return;
+			}
+		}
+		b = realloc(cfg->bridges, (cfg->n_bridges + 1) * sizeof(*b));
+		if (!b) {
+			st->nomem = true;
+			return;
+		}
+		cfg->bridges = b;
+		b = &b[cfg->n_bridges];
+		memset(b, 0, sizeof(*b));
+		snprintf(b->name, sizeof(b->name), "%.15s", name);
+		b->line = st->line;
+		b->fail_mode = CONFIG_FAIL_STANDALONE;
+		b->inactivity_probe_s = 5;
+		b->max_backoff_s = 8;
+		b->max_flows = 1000000;
+		b->packet_in_rate = 1000;
+		b->packet_in_burst = 100;
+		st->idx = cfg->n_bridges++;
+		st->sec = SEC_BRIDGE;
+	} else {
+		struct config_port *pt;
+
+		for (size_t i = 0; i < cfg->n_ports; i++) {
+			if (!strcmp(cfg->ports[i].name, name)) {
+				fail(st, st->line, "port %s already defined at line %d", name,
+				     cfg->ports[i].line);
+				return;
+			}
+		}
+		pt = realloc(cfg->ports, (cfg->n_ports + 1) * sizeof(*pt));
+		if (!pt) {
+			st->nomem = true;
+			return;
+		}
+		cfg->ports = pt;
+		pt = &pt[cfg->n_ports];
+		memset(pt, 0, sizeof(*pt));
+		snprintf(pt->name, sizeof(pt->name), "%.15s", name);
+		pt->line = st->line;
+		st->idx = cfg->n_ports++;
+		st->sec = SEC_PORT;
+	}
+}
+
+/* fgets()-like reader over st->text that numbers lines and spots section headers
+ * (libinih only reports sections along with their keys, and gives no line numbers). */
+static char *
+reader(char *str, int num, void *stream)
+{
+	struct parse_state *st = stream;
+	const char *p = st->text, *nl;
+	size_t n;
+
+	if (!*p)
+		return NULL;
+	nl = strchr(p, '\n');
+	n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+	st->line++;
+	if (n > (size_t)num - 1) {
+		fail(st, st->line, "line longer than %d characters", num - 3);
+		/* Hand inih an empty line and skip the rest. */
+		str[0] = '\n';
+		str[1] = '\0';
+		st->text = p + n;
+		return str;
+	}
+	memcpy(str, p, n);
+	str[n] = '\0';
+	st->text = p + n;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '[') /* as inih: a header is the first thing on its line */
+		section_begin(st, p);
+	return str;
+}
+
+static int
+validate(struct parse_state *st)
+{
+	struct config *cfg = st->cfg;
+
+	for (size_t i = 0; i < cfg->n_bridges; i++) {
+		struct config_bridge *b = &cfg->bridges[i];
+
+		if (!b->datapath_id_set)
+			b->datapath_id = i + 1;
+		for (size_t j = 0; j < i; j++) {
+			if (cfg->bridges[j].datapath_id == b->datapath_id) {
+				fail(st, b->line,
+				     "bridge %s: datapath_id 0x%016" PRIx64 " already used by bridge %s",
+				     b->name, b->datapath_id, cfg->bridges[j].name);
+				return -EINVAL;
+			}
+		}
+	}
+	for (size_t i = 0; i < cfg->n_ports; i++) {
+		struct config_port *p = &cfg->ports[i];
+
+		if (!p->bridge[0]) {
+			fail(st, p->line, "port %s: 'bridge' is required", p->name);
+			return -EINVAL;
+		}
+		if (!config_find_bridge(cfg, p->bridge)) {
+			fail(st, p->bridge_line, "port %s: no [bridge %s] section", p->name, p->bridge);
+			return -EINVAL;
+		}
+		if (!p->ofport) {
+			fail(st, p->line, "port %s: 'ofport' is required", p->name);
+			return -EINVAL;
+		}
+		if (!p->devargs) {
+			fail(st, p->line, "port %s: 'devargs' is required", p->name);
+			return -EINVAL;
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct config_port *q = &cfg->ports[j];
+
+			if (!strcmp(q->bridge, p->bridge) && q->ofport == p->ofport) {
+				fail(st, p->line, "port %s: ofport %u on bridge %s already used by port %s",
+				     p->name, p->ofport, p->bridge, q->name);
+				return -EINVAL;
+			}
+			if (!strcmp(q->devargs, p->devargs)) {
+				fail(st, p->line, "port %s: devargs already used by port %s", p->name,
+				     q->name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
+int
+config_parse_string(const char *text, const char *name, struct config *cfg, char *errbuf,
+		    size_t errlen)
+{
+	struct parse_state st;
+	int r;
+
+	config_init(cfg);
+	memset(&st, 0, sizeof(st));
+	st.cfg = cfg;
+	st.text = text;
+	cfg->file = strdup(name);
+	if (!cfg->file)
+		goto nomem;
+	r = ini_parse_stream(reader, &st, handler, &st);
+	if (st.nomem || r == -2)
+		goto nomem;
+	if (!st.err_line && r > 0)
+		fail(&st, r, "syntax error (expected [section], name = value, or a comment)");
+	if (!st.err_line)
+		validate(&st);
+	if (!st.err_line && !cfg->rundir && !(cfg->rundir = strdup(CONFIG_RUNDIR_DEFAULT)))
+		goto nomem;
+	if (st.err_line) {
+		snprintf(errbuf, errlen, "%s:%d: %s", name, st.err_line, st.err);
+		return -EINVAL;
+	}
+	return 0;
+nomem:
+	snprintf(errbuf, errlen, "%s: out of memory", name);
+	return -ENOMEM;
+}
+
+int
+config_load(const char *path, struct config *cfg, char *errbuf, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t n = 0, alloc = 0;
+	int r;
+
+	config_init(cfg);
+	if (!f) {
+		r = -errno;
+		snprintf(errbuf, errlen, "%s: %s", path, strerror(errno));
+		return r;
+	}
+	for (;;) {
+		size_t got;
+
+		if (alloc - n < 4097) {
+			char *t = realloc(text, alloc ? alloc * 2 : 8192);
+
+			if (!t) {
+				fclose(f);
+				free(text);
+				snprintf(errbuf, errlen, "%s: out of memory", path);
+				return -ENOMEM;
+			}
+			text = t;
+			alloc = alloc ? alloc * 2 : 8192;
+		}
+		got = fread(text + n, 1, alloc - n - 1, f);
+		n += got;
+		if (!got)
+			break;
+	}
+	if (ferror(f)) {
+		r = -EIO;
+		snprintf(errbuf, errlen, "%s: read error", path);
+		fclose(f);
+		free(text);
+		return r;
+	}
+	fclose(f);
+	text[n] = '\0';
+	if (memchr(text, '\0', n)) {
+		snprintf(errbuf, errlen, "%s: contains a NUL byte (not a text file)", path);
+		free(text);
+		return -EINVAL;
+	}
+	r = config_parse_string(text, path, cfg, errbuf, errlen);
+	free(text);
+	return r;
+}
+
+static int
+split_words(const char *s, char ***v, int *n)
+{
+	while (s && *s) {
+		char word[1024];
+		size_t len = 0;
+		char q = 0;
+		char **nv;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s)
+			break;
+		while (*s && (q || !isspace((unsigned char)*s))) {
+			if (!q && (*s == '"' || *s == '\'')) {
+				q = *s++;
+				continue;
+			}
+			if (q && *s == q) {
+				q = 0;
+				s++;
+				continue;
+			}
+			if (len + 1 >= sizeof(word))
+				return -EINVAL;
+			word[len++] = *s++;
+		}
+		if (q)
+			return -EINVAL;
+		word[len] = '\0';
+		nv = realloc(*v, (size_t)(*n + 2) * sizeof(char *));
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		if (!(nv[*n] = strdup(word)))
+			return -ENOMEM;
+		nv[++*n] = NULL;
+	}
+	return 0;
+}
+
+int
+config_eal_argv(const struct config *cfg, const char *argv0, int n_extra, char **extra, int *argc,
+		char ***argv)
+{
+	char **v = calloc(2, sizeof(char *));
+	int n = 0, r;
+
+	if (!v)
+		return -ENOMEM;
+	if (!(v[n++] = strdup(argv0))) {
+		r = -ENOMEM;
+		goto err;
+	}
+	r = split_words(cfg->eal, &v, &n);
+	if (r)
+		goto err;
+	for (int i = 0; i < n_extra; i++) {
+		char **nv = realloc(v, (size_t)(n + 2) * sizeof(char *));
+
+		if (!nv) {
+			r = -ENOMEM;
+			goto err;
+		}
+		v = nv;
+		if (!(v[n] = strdup(extra[i]))) {
+			r = -ENOMEM;
+			goto err;
+		}
+		v[++n] = NULL;
+	}
+	*argc = n;
+	*argv = v;
+	return 0;
+err:
+	config_free_argv(n, v);
+	return r;
+}
+
+void
+config_free_argv(int argc, char **argv)
+{
+	if (!argv)
+		return;
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+	free(argv);
+}

@@ -1,0 +1,263 @@
+/* The agent's event loop and the construction of bridges from the configuration (see
+ * ofproto.h). */
+#include "ofproto.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bridge.h"
+#include "config.h"
+#include "connmgr.h"
+#include "datapath.h"
+#include "util.h"
+#include "vlog.h"
+
+#define MOD "ofproto"
+#define UPCALL_BATCH 32
+#define UPCALLS_PER_ITERATION 1024
+
+struct ofproto {
+	int epfd;
+	struct bridge **bridges;
+	size_t n_bridges;
+	bool wake;		    /* do not sleep in the next wait */
+	uint64_t last_upcall_ms;    /* when upcalls last arrived */
+	struct dp_upcall *upcalls; /* UPCALL_BATCH buffers */
+	uint64_t n_upcalls, n_upcalls_unrouted;
+};
+
+uint64_t
+ofproto_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t
+ofproto_now_ms(void)
+{
+	return ofproto_now_ns() / 1000000u;
+}
+
+int
+ofproto_fd_add(struct ofproto *ofp, struct ofproto_fd *pfd, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = pfd };
+
+	pfd->fd = fd;
+	pfd->events = events;
+	if (epoll_ctl(ofp->epfd, EPOLL_CTL_ADD, fd, &ev))
+		return -errno;
+	return 0;
+}
+
+int
+ofproto_fd_mod(struct ofproto *ofp, struct ofproto_fd *pfd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = pfd };
+
+	if (epoll_ctl(ofp->epfd, EPOLL_CTL_MOD, pfd->fd, &ev))
+		return -errno;
+	pfd->events = events;
+	return 0;
+}
+
+void
+ofproto_fd_del(struct ofproto *ofp, struct ofproto_fd *pfd)
+{
+	epoll_ctl(ofp->epfd, EPOLL_CTL_DEL, pfd->fd, NULL);
+	/* An event for pfd may already sit in this iteration's array: neutralise it. */
+	pfd->cb = NULL;
+}
+
+void
+ofproto_wake(struct ofproto *ofp)
+{
+	ofp->wake = true;
+}
+
+void
+ofproto_commit_all(struct ofproto *ofp)
+{
+	for (size_t i = 0; i < ofp->n_bridges; i++)
+		bridge_commit(ofp->bridges[i]);
+}
+
+static int
+mkdir_p(const char *path)
+{
+	char tmp[256];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int
+ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, size_t errlen)
+{
+	struct ofproto *ofp = pfs_calloc(1, sizeof(*ofp));
+	int r;
+
+	if (!ofp) {
+		snprintf(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	ofp->epfd = epoll_create1(EPOLL_CLOEXEC);
+	ofp->upcalls = pfs_calloc(UPCALL_BATCH, sizeof(*ofp->upcalls));
+	ofp->bridges = pfs_calloc(cfg->n_bridges ? cfg->n_bridges : 1, sizeof(*ofp->bridges));
+	if (ofp->epfd < 0 || !ofp->upcalls || !ofp->bridges) {
+		r = ofp->epfd < 0 ? -errno : -ENOMEM;
+		snprintf(errbuf, errlen, "cannot set up the event loop: %s", strerror(-r));
+		goto err;
+	}
+	r = mkdir_p(cfg->rundir);
+	if (r) {
+		snprintf(errbuf, errlen, "rundir %s: %s", cfg->rundir, strerror(-r));
+		goto err;
+	}
+	for (size_t i = 0; i < cfg->n_bridges; i++) {
+		const struct config_bridge *cb = &cfg->bridges[i];
+		struct bridge *br;
+		struct connmgr *cm;
+
+		r = bridge_create(ofp, cb, &br);
+		if (r) {
+			snprintf(errbuf, errlen, "bridge %s: %s", cb->name, strerror(-r));
+			goto err;
+		}
+		ofp->bridges[ofp->n_bridges++] = br;
+		for (size_t j = 0; j < cfg->n_ports; j++) {
+			const struct config_port *cp = &cfg->ports[j];
+
+			if (strcmp(cp->bridge, cb->name))
+				continue;
+			r = bridge_add_port(br, cp);
+			if (r) {
+				snprintf(errbuf, errlen, "%s:%d: port %s (%s): %s", cfg->file, cp->line,
+					 cp->name, cp->devargs, strerror(-r));
+				goto err;
+			}
+			vlog(VLOG_INFO, MOD, "%s: port %s is OpenFlow port %u (%s)", cb->name,
+			     cp->name, cp->ofport, cp->devargs);
+		}
+		r = connmgr_create(ofp, br, cb, cfg->rundir, &cm, errbuf, errlen);
+		if (r)
+			goto err;
+		vlog(VLOG_INFO, MOD, "bridge %s: datapath_id %016llx, %zu port(s), fail_mode %s",
+		     cb->name, (unsigned long long)cb->datapath_id, br->n_ports,
+		     cb->fail_mode == CONFIG_FAIL_SECURE ? "secure" : "standalone");
+	}
+	*out = ofp;
+	return 0;
+err:
+	ofproto_destroy(ofp);
+	return r;
+}
+
+void
+ofproto_destroy(struct ofproto *ofp)
+{
+	if (!ofp)
+		return;
+	for (size_t i = 0; i < ofp->n_bridges; i++)
+		bridge_destroy(ofp->bridges[i]);
+	if (ofp->epfd >= 0)
+		close(ofp->epfd);
+	free(ofp->bridges);
+	free(ofp->upcalls);
+	free(ofp);
+}
+
+static struct bridge *
+bridge_by_dp(struct ofproto *ofp, const struct dp_bridge *dp)
+{
+	for (size_t i = 0; i < ofp->n_bridges; i++)
+		if (ofp->bridges[i]->dp == dp)
+			return ofp->bridges[i];
+	return NULL;
+}
+
+static void
+handle_upcalls(struct ofproto *ofp, uint64_t now_ms)
+{
+	unsigned total = 0, n;
+
+	do {
+		n = dp_upcall_recv(ofp->upcalls, UPCALL_BATCH);
+		for (unsigned i = 0; i < n; i++) {
+			struct bridge *br = bridge_by_dp(ofp, ofp->upcalls[i].br);
+
+			/* Without a connection that wants it (secure mode and no controller),
+			 * connmgr drops the packet. */
+			if (!br) {
+				ofp->n_upcalls_unrouted++;
+				continue;
+			}
+			connmgr_send_packet_in(br->cm, &ofp->upcalls[i]);
+		}
+		total += n;
+	} while (n == UPCALL_BATCH && total < UPCALLS_PER_ITERATION);
+	if (total) {
+		ofp->n_upcalls += total;
+		ofp->last_upcall_ms = now_ms;
+	}
+}
+
+void
+ofproto_run_once(struct ofproto *ofp, int max_wait_ms)
+{
+	struct epoll_event evs[64];
+	uint64_t now = ofproto_now_ms();
+	int timeout, n;
+
+	/* Miss rings have no file descriptor: poll them every millisecond while packets
+	 * come, every 10 ms otherwise. */
+	timeout = now - ofp->last_upcall_ms < 1000 ? 1 : 10;
+	if (timeout > max_wait_ms)
+		timeout = max_wait_ms;
+	if (ofp->wake)
+		timeout = 0;
+	ofp->wake = false;
+	n = epoll_wait(ofp->epfd, evs, (int)ARRAY_SIZE(evs), timeout);
+	for (int i = 0; i < n; i++) {
+		struct ofproto_fd *pfd = evs[i].data.ptr;
+
+		if (pfd->cb)
+			pfd->cb(pfd, evs[i].events);
+	}
+	now = ofproto_now_ms();
+	handle_upcalls(ofp, now);
+	for (size_t i = 0; i < ofp->n_bridges; i++) {
+		struct bridge *br = ofp->bridges[i];
+
+		connmgr_run(br->cm, now);
+		bridge_run(br, now);
+		bridge_commit(br);
+	}
+}
+
+int
+ofproto_run(struct ofproto *ofp, volatile sig_atomic_t *stop)
+{
+	while (!*stop)
+		ofproto_run_once(ofp, 10);
+	return 0;
+}

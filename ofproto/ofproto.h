@@ -1,0 +1,61 @@
+/* The OpenFlow agent as a whole: builds every bridge, port and controller connection
+ * from a parsed configuration and runs the control thread's single epoll loop on the
+ * main lcore: sockets (controllers, listeners, the per-bridge mgmt and snoop sockets),
+ * upcalls from the datapath's miss rings (polled: 1 ms while packets arrive, up to
+ * 10 ms when idle), and timers (echo/inactivity probes, reconnect back-off, flow
+ * expiry, port status polling, fail-mode changes). Flow changes made while handling one
+ * loop iteration's messages are published with one dp_commit() per bridge at the end of
+ * the iteration (or earlier, before a BARRIER_REPLY or a PACKET_OUT).
+ *
+ * Neighbours: bridge.c (rule sets, ports, datapath translation), connmgr.c
+ * (connections), handlers.c (OpenFlow message handlers); datapath.h only below. */
+#ifndef PFS_OFPROTO_H
+#define PFS_OFPROTO_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct config;
+struct bridge;
+struct dp_bridge;
+
+struct ofproto;
+
+/* Callback slot for one file descriptor in the loop. */
+struct ofproto_fd {
+	int fd;
+	uint32_t events; /* EPOLL* currently registered */
+	void (*cb)(struct ofproto_fd *pfd, uint32_t events);
+};
+
+/* Creates the agent: for each [bridge] a datapath bridge with its ports and its
+ * connection manager (listeners bound, active controllers scheduled). The datapath
+ * must be initialised (dp_init) already. rundir is created if missing. 0, or a
+ * negative errno with errbuf saying what failed (-EEXIST, -ENODEV for a port, -EADDRINUSE
+ * for a socket, -ENOMEM, ...). On failure nothing is left behind. */
+int ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, size_t errlen);
+/* Closes every connection and socket and destroys the bridges (call after dp_stop()
+ * when the workers were started). NULL-safe. */
+void ofproto_destroy(struct ofproto *ofp);
+/* Runs the loop until *stop becomes non-zero (a signal handler sets it). 0 or a negative
+ * errno if epoll fails. */
+int ofproto_run(struct ofproto *ofp, volatile sig_atomic_t *stop);
+/* One loop iteration waiting at most max_wait_ms for events (for tests). */
+void ofproto_run_once(struct ofproto *ofp, int max_wait_ms);
+
+/* ---- Services for the ofproto modules ------------------------------------------------ */
+
+/* Registers / changes / removes fd with events (EPOLLIN, EPOLLOUT). 0 or -errno. */
+int ofproto_fd_add(struct ofproto *ofp, struct ofproto_fd *pfd, int fd, uint32_t events);
+int ofproto_fd_mod(struct ofproto *ofp, struct ofproto_fd *pfd, uint32_t events);
+void ofproto_fd_del(struct ofproto *ofp, struct ofproto_fd *pfd);
+/* Asks the loop not to sleep in its next wait (a connection has buffered messages). */
+void ofproto_wake(struct ofproto *ofp);
+/* Publishes every bridge's staged flow changes now (dp_commit). */
+void ofproto_commit_all(struct ofproto *ofp);
+/* CLOCK_MONOTONIC in ns / ms. */
+uint64_t ofproto_now_ns(void);
+uint64_t ofproto_now_ms(void);
+
+#endif /* PFS_OFPROTO_H */

@@ -1,0 +1,241 @@
+/* Unit tests of pfswitchd's INI configuration parser (ofproto/config.c): the shipped
+ * reference file, defaults, every kind of refusal with its FILE:LINE, EAL argv. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "vlog.h"
+
+static char errbuf[512];
+
+static int
+parse(const char *text, struct config *cfg)
+{
+	errbuf[0] = '\0';
+	return config_parse_string(text, "t.ini", cfg, errbuf, sizeof(errbuf));
+}
+
+/* Asserts that text is refused with a message starting "t.ini:LINE: " and
+ * containing what. */
+static void
+expect_error(const char *text, int line, const char *what)
+{
+	struct config cfg;
+	char prefix[32];
+	int r = parse(text, &cfg);
+
+	snprintf(prefix, sizeof(prefix), "t.ini:%d: ", line);
+	ck_assert_msg(r == -EINVAL, "accepted: %s", text);
+	ck_assert_msg(!strncmp(errbuf, prefix, strlen(prefix)), "want %s, got '%s'", prefix, errbuf);
+	ck_assert_msg(strstr(errbuf, what), "want '%s' in '%s'", what, errbuf);
+	config_free(&cfg);
+}
+
+START_TEST(test_reference_file)
+{
+	struct config cfg;
+	const struct config_bridge *b;
+	int r = config_load(SRCDIR "/../../../config/pfswitch.ini", &cfg, errbuf, sizeof(errbuf));
+
+	ck_assert_msg(r == 0, "%s", errbuf);
+	ck_assert_uint_eq(cfg.n_bridges, 1);
+	ck_assert_uint_eq(cfg.n_ports, 2);
+	b = config_find_bridge(&cfg, "br0");
+	ck_assert_ptr_nonnull(b);
+	ck_assert_int_eq(b->fail_mode, CONFIG_FAIL_STANDALONE);
+	ck_assert_uint_eq(b->datapath_id, 1);
+	ck_assert_str_eq(cfg.rundir, "/run/pfswitch");
+	ck_assert_str_eq(cfg.ports[0].devargs, "net_af_packet0,iface=veth-a");
+	ck_assert_str_eq(cfg.ports[1].bridge, "br0");
+	ck_assert_uint_eq(cfg.ports[1].ofport, 2);
+	ck_assert_str_eq(b->description, "pfswitch demo bridge br0");
+	config_free(&cfg);
+	config_free(&cfg); /* idempotent */
+}
+END_TEST
+
+START_TEST(test_defaults_and_values)
+{
+	struct config cfg;
+	const char *text = "[switch]\n"
+			   "workers = 3\n"
+			   "rundir = /tmp/x ; inline comment\n"
+			   "log_level = dbg\n"
+			   "microflow_cache = off\n"
+			   "[bridge a]\n"
+			   "[bridge b]\n"
+			   "datapath_id = 0xff\n"
+			   "fail_mode = secure\n"
+			   "controller = tcp:127.0.0.1:6653\n"
+			   "controller = ptcp:6653\n"
+			   "  punix:/tmp/c.sock\n"
+			   "inactivity_probe = 0\n"
+			   "max_backoff = 30\n"
+			   "max_flows = 10\n"
+			   "packet_in_rate = 0\n"
+			   "[port p1]\n"
+			   "bridge = b\n"
+			   "ofport = 7\n"
+			   "devargs = net_null0\n"
+			   "# a comment\n"
+			   "; another\n";
+	const struct config_bridge *a, *b;
+
+	ck_assert_msg(parse(text, &cfg) == 0, "%s", errbuf);
+	ck_assert_uint_eq(cfg.workers, 3);
+	ck_assert_str_eq(cfg.rundir, "/tmp/x");
+	ck_assert_int_eq(cfg.log_level, VLOG_DBG);
+	ck_assert(!cfg.microflow_cache);
+	a = config_find_bridge(&cfg, "a");
+	b = config_find_bridge(&cfg, "b");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	/* A bridge without keys still exists, with the defaults. */
+	ck_assert_uint_eq(a->datapath_id, 1);
+	ck_assert_int_eq(a->fail_mode, CONFIG_FAIL_STANDALONE);
+	ck_assert_uint_eq(a->inactivity_probe_s, 5);
+	ck_assert_uint_eq(a->max_backoff_s, 8);
+	ck_assert_uint_eq(a->n_controllers, 0);
+	ck_assert_uint_eq(b->datapath_id, 0xff);
+	ck_assert_int_eq(b->fail_mode, CONFIG_FAIL_SECURE);
+	ck_assert_uint_eq(b->n_controllers, 3);
+	ck_assert_str_eq(b->controllers[2], "punix:/tmp/c.sock");
+	ck_assert_uint_eq(b->inactivity_probe_s, 0);
+	ck_assert_uint_eq(b->max_backoff_s, 30);
+	ck_assert_uint_eq(b->max_flows, 10);
+	ck_assert_uint_eq(b->packet_in_rate, 0);
+	ck_assert_uint_eq(cfg.ports[0].ofport, 7);
+	config_free(&cfg);
+
+	ck_assert_int_eq(parse("", &cfg), 0);
+	ck_assert_str_eq(cfg.rundir, CONFIG_RUNDIR_DEFAULT);
+	ck_assert_uint_eq(cfg.workers, 1);
+	ck_assert(cfg.microflow_cache);
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+	expect_error("[dpdk]\neal = x\n[bogus]\n", 3, "unknown section [bogus]");
+	expect_error("[switch]\nworkers = 2\nfoo = 1\n", 3, "unknown key 'foo' in [switch]");
+	expect_error("workers = 1\n", 1, "outside any section");
+	expect_error("[switch]\nworkers = two\n", 2, "'two' is not a number");
+	expect_error("[switch]\nworkers = 0\n", 2, "out of range");
+	expect_error("[switch]\nworkers = -1\n", 2, "not a number");
+	expect_error("[switch]\nworkers = 1\nworkers = 2\n", 3, "given twice");
+	expect_error("[switch]\nrundir = relative/path\n", 2, "not an absolute path");
+	expect_error("[switch]\nlog_level = loud\n", 2, "not one of");
+	expect_error("[switch]\nmicroflow_cache = maybe\n", 2, "not a boolean");
+	expect_error("[dpdk]\nmiss_ring_size = 1000\n", 2, "not a power of two");
+	expect_error("\n[bridge]\n", 2, "needs a name");
+	expect_error("[bridge a b]\n", 1, "too many words");
+	expect_error("[bridge this-name-is-too-long]\n", 1, "bridge name");
+	expect_error("[bridge a]\n[bridge a]\n", 2, "already defined at line 1");
+	expect_error("[bridge a]\nfail_mode = open\n", 2, "not standalone or secure");
+	expect_error("[bridge a]\ncontroller = http://x\n", 2, "controller");
+	expect_error("[bridge a]\ncontroller = ssl:1.2.3.4:6653\n", 2, "TLS");
+	expect_error("[bridge a]\ncontroller = tcp:1.2.3.4:99999\n", 2, "controller");
+	expect_error("[bridge a]\ncontroller = ptcp:6653\ncontroller = ptcp:6653\n", 3,
+		     "listed twice");
+	expect_error("[bridge a]\nmax_backoff = 0\n", 2, "out of range");
+	expect_error("[bridge a]\ndatapath_id = 0x10000000000000000\n", 2, "not a number");
+	expect_error("[bridge a]\n[bridge b]\ndatapath_id = 1\n", 2, "already used by bridge a");
+	expect_error("[bridge a]\n[port p]\nbridge = b\nofport = 1\ndevargs = x\n", 3,
+		     "no [bridge b] section");
+	expect_error("[bridge a]\n[port p]\nofport = 1\ndevargs = x\n", 2, "'bridge' is required");
+	expect_error("[bridge a]\n[port p]\nbridge = a\ndevargs = x\n", 2, "'ofport' is required");
+	expect_error("[bridge a]\n[port p]\nbridge = a\nofport = 1\n", 2, "'devargs' is required");
+	expect_error("[bridge a]\n[port p]\nbridge = a\nofport = 0\n", 4, "out of range");
+	expect_error("[bridge a]\n[port p]\nbridge = a\nofport = 0xffffff01\n", 4, "out of range");
+	expect_error("[bridge a]\n[port p]\nbridge=a\nofport=1\ndevargs=x\n"
+		     "[port q]\nbridge=a\nofport=1\ndevargs=y\n",
+		     6, "ofport 1 on bridge a already used by port p");
+	expect_error("[bridge a]\n[port p]\nbridge=a\nofport=1\ndevargs=x\n"
+		     "[port q]\nbridge=a\nofport=2\ndevargs=x\n",
+		     6, "devargs already used by port p");
+	expect_error("[bridge a]\n[port p]\nbridge=a\nofport=1\ndevargs=x\n[port p]\n", 6,
+		     "already defined");
+	expect_error("[switch]\nthis line has no equals sign\n", 2, "syntax error");
+	expect_error("[switch\n", 1, "without ']'");
+	expect_error("[dpdk]\n[dpdk]\neal=a\neal=b\n", 4, "given twice");
+}
+END_TEST
+
+START_TEST(test_long_line)
+{
+	char text[600];
+
+	memset(text, 'x', sizeof(text));
+	memcpy(text, "[dpdk]\neal = ", 13);
+	text[sizeof(text) - 2] = '\n';
+	text[sizeof(text) - 1] = '\0';
+	expect_error(text, 2, "line longer than");
+}
+END_TEST
+
+START_TEST(test_load_missing_file)
+{
+	struct config cfg;
+	int r = config_load("/nonexistent/pfswitch.ini", &cfg, errbuf, sizeof(errbuf));
+
+	ck_assert_int_eq(r, -ENOENT);
+	ck_assert(strstr(errbuf, "/nonexistent/pfswitch.ini") != NULL);
+	config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_eal_argv)
+{
+	struct config cfg;
+	char *extra[] = { "--file-prefix", "t1" };
+	char **argv;
+	int argc;
+
+	ck_assert_int_eq(parse("[dpdk]\neal = -l 0-1  --vdev 'net_null0,a=b c' \"--in-memory\"\n",
+			       &cfg),
+			 0);
+	ck_assert_int_eq(config_eal_argv(&cfg, "pfswitchd", 2, extra, &argc, &argv), 0);
+	ck_assert_int_eq(argc, 8);
+	ck_assert_str_eq(argv[0], "pfswitchd");
+	ck_assert_str_eq(argv[1], "-l");
+	ck_assert_str_eq(argv[2], "0-1");
+	ck_assert_str_eq(argv[3], "--vdev");
+	ck_assert_str_eq(argv[4], "net_null0,a=b c");
+	ck_assert_str_eq(argv[5], "--in-memory");
+	ck_assert_str_eq(argv[6], "--file-prefix");
+	ck_assert_str_eq(argv[7], "t1");
+	ck_assert_ptr_null(argv[8]);
+	config_free_argv(argc, argv);
+	config_free(&cfg);
+
+	ck_assert_int_eq(parse("[dpdk]\neal = 'unterminated\n", &cfg), 0);
+	ck_assert_int_eq(config_eal_argv(&cfg, "x", 0, NULL, &argc, &argv), -EINVAL);
+	config_free(&cfg);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, test_reference_file);
+	tcase_add_test(tc, test_defaults_and_values);
+	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_long_line);
+	tcase_add_test(tc, test_load_missing_file);
+	tcase_add_test(tc, test_eal_argv);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

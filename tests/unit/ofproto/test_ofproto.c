@@ -1,0 +1,811 @@
+/* End-to-end tests of the OpenFlow agent (ofproto/) over its real sockets, with the
+ * datapath replaced by the test double dp_fake.c. The agent runs its event loop in a
+ * thread; the test talks to it as pfs-ofctl and a controller would (lib/vconn.h) and
+ * checks replies, errors, asynchronous messages and what reached the datapath. */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "config.h"
+#include "dp_fake.h"
+#include "ofp_message.h"
+#include "ofproto.h"
+#include "util.h"
+#include "vconn.h"
+#include "vlog.h"
+
+static struct {
+	char dir[64];
+	struct config cfg;
+	struct ofproto *ofp;
+	pthread_t th;
+	volatile sig_atomic_t stop;
+} ag;
+
+static struct arena A;
+
+/* Messages that arrived while a call waited for something else (vconn's unsolicited
+ * callback), kept for wait_msg(). */
+struct saved {
+	struct vconn *vc;
+	uint8_t msg[2048];
+	size_t len;
+};
+static struct saved saved_msgs[64];
+static size_t n_saved;
+
+static void
+save_unsolicited(void *aux, const uint8_t *msg, size_t len)
+{
+	if (n_saved < 64) {
+		saved_msgs[n_saved].vc = aux;
+		memcpy(saved_msgs[n_saved].msg, msg, len < 2048 ? len : 2048);
+		saved_msgs[n_saved].len = len;
+		n_saved++;
+	}
+}
+
+static void *
+loop(void *arg)
+{
+	(void)arg;
+	ofproto_run(ag.ofp, &ag.stop);
+	return NULL;
+}
+
+static void
+setup(void)
+{
+	n_saved = 0;
+	char text[2048], err[256];
+
+	vlog_set_level(VLOG_WARN);
+	snprintf(ag.dir, sizeof(ag.dir), "/tmp/pfs-ofp-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(ag.dir));
+	snprintf(text, sizeof(text),
+		 "[switch]\nrundir = %s\n"
+		 "[bridge br0]\ndatapath_id = 0xabc\nfail_mode = secure\nmax_flows = 5\n"
+		 "inactivity_probe = 0\n"
+		 "[bridge br1]\nfail_mode = standalone\ncontroller = punix:%s/ctl.sock\n"
+		 "packet_in_rate = 0\n"
+		 "[port p1]\nbridge = br0\nofport = 1\ndevargs = fake1\n"
+		 "[port p2]\nbridge = br0\nofport = 2\ndevargs = fake2\n"
+		 "[port q1]\nbridge = br1\nofport = 1\ndevargs = fake3\n",
+		 ag.dir, ag.dir);
+	ck_assert_msg(config_parse_string(text, "test.ini", &ag.cfg, err, sizeof(err)) == 0, "%s",
+		      err);
+	ck_assert_msg(ofproto_create(&ag.cfg, &ag.ofp, err, sizeof(err)) == 0, "%s", err);
+	ag.stop = 0;
+	ck_assert_int_eq(pthread_create(&ag.th, NULL, loop, NULL), 0);
+}
+
+static void
+teardown(void)
+{
+	char path[128];
+
+	ag.stop = 1;
+	pthread_join(ag.th, NULL);
+	ofproto_destroy(ag.ofp);
+	config_free(&ag.cfg);
+	/* The agent removed its sockets; the directory must be empty now. */
+	ck_assert_int_eq(rmdir(ag.dir), 0);
+	snprintf(path, sizeof(path), "%s/br0.mgmt", ag.dir);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	arena_free(&A);
+}
+
+static struct vconn *
+open_sock(const char *name)
+{
+	char target[160], err[256];
+	struct vconn *vc;
+
+	snprintf(target, sizeof(target), "unix:%s/%s", ag.dir, name);
+	ck_assert_msg(vconn_open(target, 3000, &vc, err, sizeof(err)) == 0, "%s", err);
+	vc->timeout_ms = 3000;
+	vc->unsolicited = save_unsolicited;
+	vc->aux = vc;
+	return vc;
+}
+
+static void
+send_buf(struct vconn *vc, struct buf *b)
+{
+	ck_assert_int_eq(buf_error(b), 0);
+	ck_assert_int_eq(vconn_send(vc, b->data, b->size), 0);
+	buf_uninit(b);
+}
+
+/* Sends b and waits for the barrier; returns 0 or -EPROTO (error text in vc). */
+static int
+send_sync(struct vconn *vc, struct buf *b)
+{
+	send_buf(vc, b);
+	return vconn_barrier(vc, NULL, NULL);
+}
+
+static void
+assert_error(struct vconn *vc, int r, uint16_t type, uint16_t code)
+{
+	ck_assert_msg(r == -EPROTO, "no error (r=%d), want %u/%u", r, type, code);
+	ck_assert_msg(vc->error.type == type && vc->error.code == code, "got %s, want %u/%u",
+		      vconn_error_text(vc), type, code);
+}
+
+static int
+flow(struct vconn *vc, uint8_t cmd, const char *text)
+{
+	struct ofp_flow_mod fm;
+	struct buf b = BUF_INITIALIZER;
+	char err[256];
+
+	ck_assert_msg(ofp_flow_mod_parse(text, cmd, &A, &fm, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(ofp_flow_mod_encode(&fm, vconn_next_xid(vc), &b), 0);
+	return send_sync(vc, &b);
+}
+
+/* Dumps a multipart type (request body from rq) and decodes the reassembled reply. */
+static struct ofp_multipart_reply
+dump(struct vconn *vc, struct ofp_multipart_request *rq)
+{
+	struct buf req = BUF_INITIALIZER, body = BUF_INITIALIZER;
+	struct ofp_multipart_reply rep;
+	struct ofp_err e;
+	uint16_t type;
+	int r;
+
+	ck_assert_int_eq(ofp_multipart_request_encode(rq, vconn_next_xid(vc), &req), 0);
+	r = vconn_dump(vc, &req, &type, &body);
+	ck_assert_msg(r == 0, "dump type %u: %d %s", rq->type, r, vconn_error_text(vc));
+	ck_assert_uint_eq(type, rq->type);
+	ck_assert_int_eq(ofp_multipart_reply_body_decode(type, 0, body.data, body.size, &A, &rep, &e),
+			 0);
+	buf_uninit(&req);
+	buf_uninit(&body);
+	return rep;
+}
+
+static struct ofp_multipart_reply
+dump_flows(struct vconn *vc)
+{
+	struct ofp_multipart_request rq = { .type = OFPMP_FLOW };
+
+	ofp_flow_stats_request_init(&rq.flow);
+	return dump(vc, &rq);
+}
+
+static size_t
+n_flows(struct vconn *vc)
+{
+	return dump_flows(vc).flow.n;
+}
+
+static struct ofp_multipart_reply
+dump_simple(struct vconn *vc, uint16_t type)
+{
+	struct ofp_multipart_request rq;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.type = type;
+	if (type == OFPMP_PORT_STATS)
+		rq.port_stats.port_no = OFPP_ANY;
+	if (type == OFPMP_QUEUE) {
+		rq.queue.port_no = OFPP_ANY;
+		rq.queue.queue_id = OFPQ_ALL;
+	}
+	if (type == OFPMP_GROUP)
+		rq.group.group_id = OFPG_ALL;
+	if (type == OFPMP_METER || type == OFPMP_METER_CONFIG)
+		rq.meter.meter_id = OFPM_ALL;
+	return dump(vc, &rq);
+}
+
+/* Waits for an unsolicited message of the given type; returns its length (copied into
+ * out) or 0 on timeout. */
+static size_t
+wait_msg(struct vconn *vc, uint8_t type, uint8_t *out, size_t max, int timeout_ms)
+{
+	int saved = vc->timeout_ms;
+	uint64_t deadline = ofproto_now_ms() + (uint64_t)timeout_ms;
+
+	for (size_t i = 0; i < n_saved; i++) {
+		if (saved_msgs[i].vc == vc && saved_msgs[i].msg[1] == type) {
+			size_t len = saved_msgs[i].len;
+
+			memcpy(out, saved_msgs[i].msg, PFS_MIN(len, max));
+			saved_msgs[i] = saved_msgs[--n_saved];
+			return len;
+		}
+	}
+	vc->timeout_ms = 100;
+	while (ofproto_now_ms() < deadline) {
+		const uint8_t *msg;
+		size_t len;
+		int r = vconn_recv(vc, &msg, &len);
+
+		if (r == -ETIMEDOUT)
+			continue;
+		ck_assert_int_eq(r, 0);
+		if (msg[1] == type) {
+			memcpy(out, msg, PFS_MIN(len, max));
+			vc->timeout_ms = saved;
+			return len;
+		}
+	}
+	vc->timeout_ms = saved;
+	return 0;
+}
+
+static int
+role(struct vconn *vc, uint32_t r, uint64_t gen, struct ofp_role *out)
+{
+	struct ofp_role rq = { r, gen };
+	struct buf req = BUF_INITIALIZER, rep = BUF_INITIALIZER;
+	struct ofp_err e;
+	int ret;
+
+	ck_assert_int_eq(ofp_role_request_encode(&rq, vconn_next_xid(vc), &req), 0);
+	ret = vconn_transact(vc, &req, &rep);
+	if (!ret)
+		ck_assert_int_eq(ofp_role_reply_decode(rep.data, rep.size, &A, out, &e), 0);
+	buf_uninit(&req);
+	buf_uninit(&rep);
+	return ret;
+}
+
+static bool
+wait_normal(const char *br, int want)
+{
+	for (int i = 0; i < 300; i++) {
+		if (dp_fake_normal_mode(br) == want)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+START_TEST(test_features_desc_ports_tables)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct buf req = BUF_INITIALIZER, rep = BUF_INITIALIZER;
+	struct ofp_switch_features f;
+	struct ofp_multipart_reply r;
+	struct ofp_err e;
+
+	ck_assert_int_eq(ofp_empty_encode(OFPT_FEATURES_REQUEST, vconn_next_xid(vc), &req), 0);
+	ck_assert_int_eq(vconn_transact(vc, &req, &rep), 0);
+	ck_assert_int_eq(ofp_features_reply_decode(rep.data, rep.size, &A, &f, &e), 0);
+	ck_assert_uint_eq(f.datapath_id, 0xabc);
+	ck_assert_uint_eq(f.n_tables, 255);
+	ck_assert_uint_eq(f.n_buffers, 0);
+	buf_uninit(&req);
+	buf_uninit(&rep);
+
+	r = dump_simple(vc, OFPMP_DESC);
+	ck_assert_str_eq(r.desc.mfr_desc, "pfswitch");
+	ck_assert_str_eq(r.desc.dp_desc, "br0");
+	r = dump_simple(vc, OFPMP_PORT_DESC);
+	ck_assert_uint_eq(r.port_desc.n, 2);
+	ck_assert_str_eq(r.port_desc.items[0].name, "p1");
+	ck_assert_uint_eq(r.port_desc.items[1].port_no, 2);
+	ck_assert_uint_eq(r.port_desc.items[1].hw_addr[5], 2);
+	r = dump_simple(vc, OFPMP_PORT_STATS);
+	ck_assert_uint_eq(r.port_stats.n, 2);
+	r = dump_simple(vc, OFPMP_TABLE);
+	ck_assert_uint_eq(r.table.n, 255);
+	ck_assert_uint_eq(r.table.items[0].lookup_count, 100);
+	ck_assert_uint_eq(r.table.items[254].table_id, 254);
+	/* 255 tables of features need several messages (REPLY_MORE). */
+	r = dump_simple(vc, OFPMP_TABLE_FEATURES);
+	ck_assert_uint_eq(r.table_features.n, 255);
+	ck_assert_uint_eq(r.table_features.items[0].max_entries, 5);
+	r = dump_simple(vc, OFPMP_GROUP_DESC);
+	ck_assert_uint_eq(r.group_desc.n, 0);
+	r = dump_simple(vc, OFPMP_GROUP);
+	ck_assert_uint_eq(r.group.n, 0);
+	r = dump_simple(vc, OFPMP_GROUP_FEATURES);
+	ck_assert_uint_eq(r.group_features.types, 0);
+	r = dump_simple(vc, OFPMP_METER);
+	ck_assert_uint_eq(r.meter.n, 0);
+	r = dump_simple(vc, OFPMP_METER_CONFIG);
+	ck_assert_uint_eq(r.meter_config.n, 0);
+	r = dump_simple(vc, OFPMP_METER_FEATURES);
+	ck_assert_uint_eq(r.meter_features.max_meter, 0);
+	r = dump_simple(vc, OFPMP_QUEUE);
+	ck_assert_uint_eq(r.queue.n, 0);
+	r = dump_simple(vc, OFPMP_AGGREGATE);
+	ck_assert_uint_eq(r.aggregate.flow_count, 0);
+	vconn_close(vc);
+}
+END_TEST
+
+START_TEST(test_config_and_refusals)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct buf req = BUF_INITIALIZER, rep = BUF_INITIALIZER;
+	struct ofp_switch_config sc = { OFPC_FRAG_DROP, 256 };
+	struct ofp_queue_get_config_request q = { 9 };
+	struct ofp_multipart_request rq;
+	struct ofp_group_mod gm;
+	struct ofp_meter_mod mm;
+	struct ofp_err e;
+	char err[256];
+	uint8_t raw[16];
+
+	ck_assert_int_eq(ofp_set_config_encode(&sc, vconn_next_xid(vc), &req), 0);
+	assert_error(vc, send_sync(vc, &req), OFPET_SWITCH_CONFIG_FAILED, OFPSCFC_BAD_FLAGS);
+	sc.flags = OFPC_FRAG_NORMAL;
+	ck_assert_int_eq(ofp_set_config_encode(&sc, vconn_next_xid(vc), &req), 0);
+	ck_assert_int_eq(send_sync(vc, &req), 0);
+	ck_assert_int_eq(ofp_empty_encode(OFPT_GET_CONFIG_REQUEST, vconn_next_xid(vc), &req), 0);
+	ck_assert_int_eq(vconn_transact(vc, &req, &rep), 0);
+	ck_assert_int_eq(ofp_get_config_reply_decode(rep.data, rep.size, &A, &sc, &e), 0);
+	ck_assert_uint_eq(sc.miss_send_len, 256);
+	buf_uninit(&req);
+
+	ck_assert_int_eq(ofp_queue_get_config_request_encode(&q, vconn_next_xid(vc), &req), 0);
+	assert_error(vc, vconn_transact(vc, &req, &rep), OFPET_QUEUE_OP_FAILED, OFPQOFC_BAD_PORT);
+	buf_uninit(&req);
+	q.port = 1;
+	ck_assert_int_eq(ofp_queue_get_config_request_encode(&q, vconn_next_xid(vc), &req), 0);
+	ck_assert_int_eq(vconn_transact(vc, &req, &rep), 0);
+	ck_assert_uint_eq(rep.data[1], OFPT_QUEUE_GET_CONFIG_REPLY);
+	buf_uninit(&req);
+	buf_uninit(&rep);
+
+	ck_assert_int_eq(ofp_group_mod_parse("group_id=1,type=all,bucket=output:1", OFPGC_ADD, &A,
+					     &gm, err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(ofp_group_mod_encode(&gm, vconn_next_xid(vc), &req), 0);
+	assert_error(vc, send_sync(vc, &req), OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
+	ck_assert_int_eq(ofp_meter_mod_parse("meter=1,kbps,bands=type=drop,rate=100", OFPMC_ADD, &A,
+					     &mm, err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(ofp_meter_mod_encode(&mm, vconn_next_xid(vc), &req), 0);
+	assert_error(vc, send_sync(vc, &req), OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+
+	/* Setting table features is refused. */
+	memset(&rq, 0, sizeof(rq));
+	rq.type = OFPMP_TABLE_FEATURES;
+	rq.table_features.n = 1;
+	rq.table_features.items = arena_calloc(&A, 1, sizeof(struct ofp_table_features));
+	ck_assert_int_eq(ofp_multipart_request_encode(&rq, vconn_next_xid(vc), &req), 0);
+	assert_error(vc, send_sync(vc, &req), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_EPERM);
+
+	/* Malformed and unknown messages get their error; the connection lives on. */
+	memset(raw, 0, sizeof(raw));
+	raw[0] = OFP13_VERSION;
+	raw[1] = OFPT_FLOW_MOD;
+	raw[3] = 16;
+	buf_put(&req, raw, 16);
+	assert_error(vc, send_sync(vc, &req), OFPET_BAD_REQUEST, OFPBRC_BAD_LEN);
+	raw[1] = 200;
+	raw[3] = 8;
+	buf_put(&req, raw, 8);
+	assert_error(vc, send_sync(vc, &req), OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE);
+	raw[1] = OFPT_ECHO_REQUEST;
+	raw[0] = 0x01;
+	buf_put(&req, raw, 8);
+	assert_error(vc, send_sync(vc, &req), OFPET_BAD_REQUEST, OFPBRC_BAD_VERSION);
+	raw[1] = OFPT_PACKET_IN;
+	raw[0] = OFP13_VERSION;
+	raw[3] = 16;
+	buf_put(&req, raw, 16);
+	ck_assert_int_eq(send_sync(vc, &req) < 0, 1);
+	raw[1] = OFPT_EXPERIMENTER;
+	buf_put(&req, raw, 16);
+	assert_error(vc, send_sync(vc, &req), OFPET_BAD_REQUEST, OFPBRC_BAD_EXPERIMENTER);
+	ck_assert_uint_eq(n_flows(vc), 0);
+	vconn_close(vc);
+}
+END_TEST
+
+START_TEST(test_flow_mods)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct ofp_multipart_reply r;
+	unsigned syncs;
+	struct buf t = BUF_INITIALIZER;
+
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=10,in_port=1,actions=output:2"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=20,in_port=1,tcp,actions=output:2"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=1,priority=5,ip,actions=output:1"), 0);
+	ck_assert_uint_eq(n_flows(vc), 3);
+	ck_assert_uint_eq(dp_fake_n_flows("br0"), 3);
+	ck_assert_uint_eq(dp_fake_n_flows("br1"), 0);
+	syncs = dp_fake_n_syncs();
+	ck_assert_int_eq(vconn_barrier(vc, NULL, NULL), 0);
+	ck_assert_uint_gt(dp_fake_n_syncs(), syncs);
+
+	/* Loose modify changes both in_port=1 rules of table 0. */
+	ck_assert_int_eq(flow(vc, OFPFC_MODIFY, "in_port=1,actions=output:1"), 0);
+	r = dump_flows(vc);
+	ck_assert_uint_eq(r.flow.n, 3);
+	for (size_t i = 0; i < r.flow.n; i++) {
+		buf_clear(&t);
+		ofp_instructions_format(&r.flow.items[i].insts, &t);
+		ck_assert_str_eq(buf_cstr(&t), "output:1");
+	}
+	/* Modify-strict that selects nothing neither fails nor adds (OpenFlow 1.3). */
+	ck_assert_int_eq(flow(vc, OFPFC_MODIFY_STRICT, "priority=11,in_port=1,actions=drop"), 0);
+	ck_assert_uint_eq(n_flows(vc), 3);
+	/* Delete-strict removes exactly one. */
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE_STRICT, "priority=10,in_port=1"), 0);
+	ck_assert_uint_eq(n_flows(vc), 2);
+	ck_assert_uint_eq(dp_fake_n_flows("br0"), 2);
+	/* Delete with an out_port filter. */
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE, "table=255,out_port=2"), 0);
+	ck_assert_uint_eq(n_flows(vc), 2);
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE, "table=255,out_port=1"), 0);
+	ck_assert_uint_eq(n_flows(vc), 0);
+	ck_assert_uint_eq(dp_fake_n_flows("br0"), 0);
+
+	/* Refusals, each with its own error; nothing reaches the datapath. */
+	assert_error(vc, flow(vc, OFPFC_ADD, "table=3,actions=goto_table:2"), OFPET_BAD_INSTRUCTION,
+		     OFPBIC_BAD_TABLE_ID);
+	assert_error(vc, flow(vc, OFPFC_ADD, "table=3,actions=goto_table:3"), OFPET_BAD_INSTRUCTION,
+		     OFPBIC_BAD_TABLE_ID);
+	assert_error(vc, flow(vc, OFPFC_ADD, "actions=meter:1,output:1"), OFPET_METER_MOD_FAILED,
+		     OFPMMFC_UNKNOWN_METER);
+	assert_error(vc, flow(vc, OFPFC_ADD, "actions=group:1"), OFPET_BAD_ACTION,
+		     OFPBAC_BAD_OUT_GROUP);
+	assert_error(vc, flow(vc, OFPFC_ADD, "actions=push_pbb:0x88e7"), OFPET_BAD_ACTION,
+		     OFPBAC_BAD_TYPE);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=5,ip,nw_src=10.0.0.0/8,actions=drop"), 0);
+	assert_error(vc, flow(vc, OFPFC_ADD, "priority=5,ip,nw_dst=1.2.3.4,check_overlap,actions=drop"),
+		     OFPET_FLOW_MOD_FAILED, OFPFMFC_OVERLAP);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=6,ip,nw_dst=1.2.3.4,check_overlap,actions=drop"),
+			 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=1,actions=drop"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=2,actions=drop"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=3,actions=drop"), 0);
+	/* max_flows = 5 per table: the 6th is refused, a replacement is not. */
+	assert_error(vc, flow(vc, OFPFC_ADD, "priority=4,actions=drop"), OFPET_FLOW_MOD_FAILED,
+		     OFPFMFC_TABLE_FULL);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=3,actions=output:1"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=1,priority=4,actions=drop"), 0);
+	ck_assert_uint_eq(n_flows(vc), 6);
+	ck_assert_uint_eq(dp_fake_n_flows("br0"), 6);
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE, "table=255"), 0);
+	ck_assert_uint_eq(dp_fake_n_flows("br0"), 0);
+	buf_uninit(&t);
+	vconn_close(vc);
+}
+END_TEST
+
+static uint64_t
+flow_packets(struct vconn *vc)
+{
+	struct ofp_multipart_reply r = dump_flows(vc);
+
+	ck_assert_uint_eq(r.flow.n, 1);
+	return r.flow.items[0].packet_count;
+}
+
+START_TEST(test_counters_and_replace)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct ofp_multipart_reply r;
+
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=7,in_port=1,actions=output:2"), 0);
+	dp_fake_set_flow_stats("br0", 7, 10, 1000, 0);
+	ck_assert_uint_eq(flow_packets(vc), 10);
+	/* Identical match and priority: replaced, counters kept. */
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=7,in_port=1,actions=output:1"), 0);
+	ck_assert_uint_eq(flow_packets(vc), 10);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "cookie=0x5,priority=7,in_port=1,actions=output:1"), 0);
+	ck_assert_uint_eq(flow_packets(vc), 10);
+	ck_assert_uint_eq(dp_fake_n_flows("br0"), 1);
+	r = dump_flows(vc);
+	ck_assert_uint_eq(r.flow.items[0].cookie, 5);
+	/* reset_counts on replace and on modify. */
+	dp_fake_set_flow_stats("br0", 7, 3, 300, 0);
+	ck_assert_uint_eq(flow_packets(vc), 13);
+	ck_assert_int_eq(
+		flow(vc, OFPFC_ADD, "cookie=0x5,priority=7,in_port=1,reset_counts,actions=output:1"),
+		0);
+	ck_assert_uint_eq(flow_packets(vc), 0);
+	dp_fake_set_flow_stats("br0", 7, 8, 800, 0);
+	ck_assert_uint_eq(flow_packets(vc), 5);
+	ck_assert_int_eq(flow(vc, OFPFC_MODIFY, "in_port=1,reset_counts,actions=output:2"), 0);
+	ck_assert_uint_eq(flow_packets(vc), 0);
+	/* Cookie-masked modify and delete. */
+	ck_assert_int_eq(flow(vc, OFPFC_MODIFY, "cookie=0x4/0xff,actions=drop"), 0);
+	r = dump_flows(vc);
+	ck_assert_uint_eq(r.flow.items[0].insts.n, 1); /* unchanged: output:2 */
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE, "cookie=0x4/0xff"), 0);
+	ck_assert_uint_eq(n_flows(vc), 1);
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE, "cookie=0x5/0xff"), 0);
+	ck_assert_uint_eq(n_flows(vc), 0);
+	/* no_packet_counts reports "unavailable". */
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=8,no_packet_counts,actions=drop"), 0);
+	ck_assert_uint_eq(flow_packets(vc), UINT64_MAX);
+	vconn_close(vc);
+}
+END_TEST
+
+START_TEST(test_roles)
+{
+	struct vconn *c1 = open_sock("br0.mgmt"), *c2 = open_sock("br0.mgmt");
+	struct ofp_role got;
+	struct buf req = BUF_INITIALIZER, rep = BUF_INITIALIZER;
+	struct ofp_async_config ac;
+	struct ofp_err e;
+
+	ck_assert_int_eq(role(c1, OFPCR_ROLE_MASTER, 1, &got), 0);
+	ck_assert_uint_eq(got.role, OFPCR_ROLE_MASTER);
+	ck_assert_uint_eq(got.generation_id, 1);
+	assert_error(c2, role(c2, OFPCR_ROLE_MASTER, 0, &got), OFPET_ROLE_REQUEST_FAILED,
+		     OFPRRFC_STALE);
+	ck_assert_int_eq(role(c2, OFPCR_ROLE_SLAVE, 2, &got), 0);
+	ck_assert_uint_eq(got.role, OFPCR_ROLE_SLAVE);
+	ck_assert_int_eq(role(c2, OFPCR_ROLE_NOCHANGE, 0, &got), 0);
+	ck_assert_uint_eq(got.role, OFPCR_ROLE_SLAVE);
+	ck_assert_uint_eq(got.generation_id, 2);
+	assert_error(c2, flow(c2, OFPFC_ADD, "actions=drop"), OFPET_BAD_REQUEST, OFPBRC_IS_SLAVE);
+	/* The slave's default async config has no packet-in and no flow-removed. */
+	ck_assert_int_eq(ofp_empty_encode(OFPT_GET_ASYNC_REQUEST, vconn_next_xid(c2), &req), 0);
+	ck_assert_int_eq(vconn_transact(c2, &req, &rep), 0);
+	ck_assert_int_eq(ofp_get_async_reply_decode(rep.data, rep.size, &A, &ac, &e), 0);
+	ck_assert_uint_eq(ac.packet_in_mask[0], 3);
+	ck_assert_uint_eq(ac.packet_in_mask[1], 0);
+	ck_assert_uint_eq(ac.port_status_mask[1], 7);
+	buf_uninit(&req);
+	buf_uninit(&rep);
+	/* A new master demotes the old one. */
+	ck_assert_int_eq(role(c2, OFPCR_ROLE_MASTER, 3, &got), 0);
+	assert_error(c1, flow(c1, OFPFC_ADD, "actions=drop"), OFPET_BAD_REQUEST, OFPBRC_IS_SLAVE);
+	ck_assert_int_eq(role(c1, OFPCR_ROLE_NOCHANGE, 0, &got), 0);
+	ck_assert_uint_eq(got.role, OFPCR_ROLE_SLAVE);
+	ck_assert_int_eq(flow(c2, OFPFC_ADD, "actions=drop"), 0);
+	ck_assert_int_eq(role(c1, OFPCR_ROLE_EQUAL, 0, &got), 0);
+	ck_assert_int_eq(flow(c1, OFPFC_DELETE, "table=255"), 0);
+	vconn_close(c1);
+	vconn_close(c2);
+}
+END_TEST
+
+START_TEST(test_controller_packet_in_snoop_fail_mode)
+{
+	struct vconn *snoop, *ctl, *mgmt;
+	struct ofp_async_config ac;
+	struct ofp_packet_in pi;
+	struct buf b = BUF_INITIALIZER;
+	struct ofp_err e;
+	uint8_t frame[60], msg[2048];
+	size_t n;
+
+	ck_assert(wait_normal("br1", 1));  /* standalone, no controller */
+	ck_assert(wait_normal("br0", 0));  /* secure */
+	snoop = open_sock("br1.snoop");
+	mgmt = open_sock("br1.mgmt");
+	usleep(100000);
+	ck_assert_int_eq(dp_fake_normal_mode("br1"), 1); /* mgmt is not a controller */
+	ctl = open_sock("ctl.sock");
+	ck_assert(wait_normal("br1", 0));
+	/* The snoop client sees the controller's traffic (HELLOs, then a barrier). */
+	ck_assert_int_eq(vconn_barrier(ctl, NULL, NULL), 0);
+	ck_assert_uint_gt(wait_msg(snoop, OFPT_BARRIER_REQUEST, msg, sizeof(msg), 2000), 0);
+	ck_assert_uint_gt(wait_msg(snoop, OFPT_BARRIER_REPLY, msg, sizeof(msg), 2000), 0);
+
+	memset(frame, 0xab, sizeof(frame));
+	dp_fake_push_upcall("br1", 1, OFPR_NO_MATCH, frame, sizeof(frame));
+	n = wait_msg(ctl, OFPT_PACKET_IN, msg, sizeof(msg), 2000);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_int_eq(ofp_packet_in_decode(msg, n, &A, &pi, &e), 0);
+	ck_assert_uint_eq(pi.total_len, 60);
+	ck_assert_uint_eq(pi.data.len, 60);
+	ck_assert_uint_eq(pi.reason, OFPR_NO_MATCH);
+	ck_assert_uint_eq(pi.buffer_id, OFP_NO_BUFFER);
+	ck_assert_uint_eq(get_be32(oxm_match_value(&pi.match, OFPXMT_OFB_IN_PORT)), 1);
+	/* The mgmt connection (equal role) gets it too. */
+	ck_assert_uint_gt(wait_msg(mgmt, OFPT_PACKET_IN, msg, sizeof(msg), 2000), 0);
+
+	/* SET_ASYNC without NO_MATCH: the controller gets nothing more. */
+	memset(&ac, 0, sizeof(ac));
+	ac.port_status_mask[0] = ac.port_status_mask[1] = 7;
+	ac.packet_in_mask[0] = 1u << OFPR_ACTION;
+	ck_assert_int_eq(ofp_set_async_encode(&ac, vconn_next_xid(ctl), &b), 0);
+	ck_assert_int_eq(send_sync(ctl, &b), 0);
+	dp_fake_push_upcall("br1", 1, OFPR_NO_MATCH, frame, sizeof(frame));
+	ck_assert_uint_gt(wait_msg(mgmt, OFPT_PACKET_IN, msg, sizeof(msg), 2000), 0);
+	ck_assert_uint_eq(wait_msg(ctl, OFPT_PACKET_IN, msg, sizeof(msg), 300), 0);
+	dp_fake_push_upcall("br1", 1, OFPR_ACTION, frame, sizeof(frame));
+	ck_assert_uint_gt(wait_msg(ctl, OFPT_PACKET_IN, msg, sizeof(msg), 2000), 0);
+
+	vconn_close(ctl);
+	ck_assert(wait_normal("br1", 1)); /* back to standalone forwarding */
+	vconn_close(snoop);
+	vconn_close(mgmt);
+}
+END_TEST
+
+START_TEST(test_flow_removed_and_expiry)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct ofp_flow_removed fr;
+	struct ofp_err e;
+	uint8_t msg[1024];
+	size_t n;
+
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=9,hard_timeout=1,send_flow_rem,actions=drop"),
+			 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=10,idle_timeout=1,send_flow_rem,actions=drop"),
+			 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=11,idle_timeout=1,actions=drop"), 0);
+	for (int got = 0; got < 2;) {
+		n = wait_msg(vc, OFPT_FLOW_REMOVED, msg, sizeof(msg), 4000);
+		ck_assert_uint_gt(n, 0);
+		ck_assert_int_eq(ofp_flow_removed_decode(msg, n, &A, &fr, &e), 0);
+		if (fr.priority == 9)
+			ck_assert_uint_eq(fr.reason, OFPRR_HARD_TIMEOUT);
+		else
+			ck_assert_uint_eq(fr.reason, OFPRR_IDLE_TIMEOUT);
+		got++;
+	}
+	ck_assert_uint_eq(n_flows(vc), 0);
+	ck_assert_uint_eq(dp_fake_n_flows("br0"), 0);
+
+	/* A flow in use does not idle out: the datapath's last-used time counts. */
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=12,idle_timeout=2,send_flow_rem,actions=drop"),
+			 0);
+	for (int i = 0; i < 25; i++) {
+		dp_fake_set_flow_stats("br0", 12, (uint64_t)i, (uint64_t)i * 100, ofproto_now_ns());
+		usleep(100000);
+	}
+	ck_assert_uint_eq(n_flows(vc), 1);
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE, "priority=12"), 0);
+	n = wait_msg(vc, OFPT_FLOW_REMOVED, msg, sizeof(msg), 2000);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_int_eq(ofp_flow_removed_decode(msg, n, &A, &fr, &e), 0);
+	ck_assert_uint_eq(fr.reason, OFPRR_DELETE);
+	ck_assert_uint_eq(fr.packet_count, 24);
+	vconn_close(vc);
+}
+END_TEST
+
+START_TEST(test_port_status_and_port_mod)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct ofp_port_status ps;
+	struct ofp_port_mod pm;
+	struct buf b = BUF_INITIALIZER;
+	struct ofp_err e;
+	uint8_t msg[256];
+	size_t n;
+
+	dp_fake_set_link("br0", 2, false);
+	n = wait_msg(vc, OFPT_PORT_STATUS, msg, sizeof(msg), 2000);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_int_eq(ofp_port_status_decode(msg, n, &A, &ps, &e), 0);
+	ck_assert_uint_eq(ps.reason, OFPPR_MODIFY);
+	ck_assert_uint_eq(ps.desc.port_no, 2);
+	ck_assert(ps.desc.state & OFPPS_LINK_DOWN);
+
+	memset(&pm, 0, sizeof(pm));
+	pm.port_no = 1;
+	pm.hw_addr[0] = 0x02;
+	pm.hw_addr[5] = 1;
+	pm.config = OFPPC_NO_PACKET_IN;
+	pm.mask = OFPPC_NO_PACKET_IN;
+	ck_assert_int_eq(ofp_port_mod_encode(&pm, vconn_next_xid(vc), &b), 0);
+	ck_assert_int_eq(send_sync(vc, &b), 0);
+	n = wait_msg(vc, OFPT_PORT_STATUS, msg, sizeof(msg), 2000);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_int_eq(ofp_port_status_decode(msg, n, &A, &ps, &e), 0);
+	ck_assert_uint_eq(ps.desc.port_no, 1);
+	ck_assert_uint_eq(ps.desc.config, OFPPC_NO_PACKET_IN);
+	pm.hw_addr[5] = 9;
+	ck_assert_int_eq(ofp_port_mod_encode(&pm, vconn_next_xid(vc), &b), 0);
+	assert_error(vc, send_sync(vc, &b), OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_HW_ADDR);
+	pm.port_no = 7;
+	ck_assert_int_eq(ofp_port_mod_encode(&pm, vconn_next_xid(vc), &b), 0);
+	assert_error(vc, send_sync(vc, &b), OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT);
+	vconn_close(vc);
+}
+END_TEST
+
+START_TEST(test_packet_out)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct ofp_packet_out po;
+	struct ofp_action act = { .type = OFPAT_OUTPUT };
+	struct buf b = BUF_INITIALIZER;
+	uint8_t frame[64] = { 0 };
+	uint32_t in_port;
+	size_t len, n_act;
+	unsigned before = dp_fake_n_packet_outs(&in_port, &len, &n_act);
+
+	act.output.port = 1;
+	memset(&po, 0, sizeof(po));
+	po.buffer_id = OFP_NO_BUFFER;
+	po.in_port = OFPP_CONTROLLER;
+	po.actions.actions = &act;
+	po.actions.n = 1;
+	po.data.data = frame;
+	po.data.len = sizeof(frame);
+	ck_assert_int_eq(ofp_packet_out_encode(&po, vconn_next_xid(vc), &b), 0);
+	ck_assert_int_eq(send_sync(vc, &b), 0);
+	ck_assert_uint_eq(dp_fake_n_packet_outs(&in_port, &len, &n_act), before + 1);
+	ck_assert_uint_eq(in_port, OFPP_CONTROLLER);
+	ck_assert_uint_eq(len, 64);
+	ck_assert_uint_eq(n_act, 1);
+	po.buffer_id = 5;
+	ck_assert_int_eq(ofp_packet_out_encode(&po, vconn_next_xid(vc), &b), 0);
+	assert_error(vc, send_sync(vc, &b), OFPET_BAD_REQUEST, OFPBRC_BUFFER_UNKNOWN);
+	po.buffer_id = OFP_NO_BUFFER;
+	po.in_port = 9;
+	ck_assert_int_eq(ofp_packet_out_encode(&po, vconn_next_xid(vc), &b), 0);
+	assert_error(vc, send_sync(vc, &b), OFPET_BAD_REQUEST, OFPBRC_BAD_PORT);
+	vconn_close(vc);
+}
+END_TEST
+
+START_TEST(test_hello_failed)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	uint8_t hello10[8] = { 0x01, OFPT_HELLO, 0, 8, 0, 0, 0, 1 };
+	uint8_t in[512];
+	size_t got = 0, hl;
+	ssize_t k;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct timeval tv = { 3, 0 };
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/br0.mgmt", ag.dir);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ck_assert_int_eq(write(fd, hello10, 8), 8);
+	while ((k = read(fd, in + got, sizeof(in) - got)) > 0)
+		got += (size_t)k;
+	ck_assert_int_eq(k, 0); /* closed by the switch */
+	ck_assert_uint_ge(got, 8);
+	ck_assert_uint_eq(in[1], OFPT_HELLO);
+	hl = get_be16(in + 2);
+	ck_assert_uint_ge(got, hl + 12);
+	ck_assert_uint_eq(in[hl + 1], OFPT_ERROR);
+	ck_assert_uint_eq(get_be16(in + hl + 8), OFPET_HELLO_FAILED);
+	ck_assert_uint_eq(get_be16(in + hl + 10), OFPHFC_INCOMPATIBLE);
+	close(fd);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("ofproto");
+	TCase *tc = tcase_create("agent");
+	SRunner *sr;
+	int failed;
+
+	signal(SIGPIPE, SIG_IGN);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_features_desc_ports_tables);
+	tcase_add_test(tc, test_config_and_refusals);
+	tcase_add_test(tc, test_flow_mods);
+	tcase_add_test(tc, test_counters_and_replace);
+	tcase_add_test(tc, test_roles);
+	tcase_add_test(tc, test_controller_packet_in_snoop_fail_mode);
+	tcase_add_test(tc, test_flow_removed_and_expiry);
+	tcase_add_test(tc, test_port_status_and_port_mod);
+	tcase_add_test(tc, test_packet_out);
+	tcase_add_test(tc, test_hello_failed);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
