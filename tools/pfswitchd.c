@@ -1,0 +1,242 @@
+/* pfswitchd: the pfswitch daemon. Reads one INI configuration (ofproto/config.h),
+ * initialises the DPDK datapath with the EAL arguments it names (plus anything after
+ * `--` on the command line), builds the bridges, ports and controller connections
+ * (ofproto/ofproto.h), starts the workers and runs the OpenFlow agent's event loop on
+ * the main lcore until SIGTERM or SIGINT, then shuts down cleanly: workers stopped,
+ * connections closed, sockets and pidfile removed, EAL cleaned up. Logs go to stderr. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "datapath.h"
+#include "ofproto.h"
+#include "pfs_config.h"
+#include "vlog.h"
+
+#define MOD "pfswitchd"
+#define DEFAULT_CONFIG "/etc/pfswitch/pfswitch.ini"
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+	stop_requested = 1;
+	stop_signal = sig;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pfswitchd [OPTIONS] [-- EAL_ARGS...]\n"
+		"OpenFlow 1.3 software switch on DPDK.\n"
+		"\n"
+		"  -c, --config FILE      configuration file (default " DEFAULT_CONFIG ");\n"
+		"                         see config/pfswitch.ini for every key\n"
+		"  -p, --pidfile FILE     write the daemon's pid to FILE (removed at exit)\n"
+		"  -l, --log-level LEVEL  err, warn, info or dbg (overrides [switch] log_level)\n"
+		"      --check-config     parse the configuration, report errors, and exit\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n"
+		"\n"
+		"EAL arguments come from [dpdk] eal; arguments after `--` are appended.\n"
+		"Every bridge listens on punix:RUNDIR/BRIDGE.mgmt (for pfs-ofctl and\n"
+		"`ovs-ofctl -O OpenFlow13`) and mirrors controller traffic on RUNDIR/BRIDGE.snoop.\n"
+		"SIGTERM or SIGINT shuts the switch down cleanly.\n");
+}
+
+static int
+write_pidfile(const char *path)
+{
+	char buf[32];
+	FILE *f;
+	int fd;
+
+	f = fopen(path, "r");
+	if (f) {
+		long pid = 0;
+
+		if (fscanf(f, "%ld", &pid) == 1 && pid > 0 && pid != getpid() &&
+		    !kill((pid_t)pid, 0)) {
+			fclose(f);
+			vlog(VLOG_ERR, MOD, "pidfile %s: pfswitchd already running as pid %ld", path,
+			     pid);
+			return -EEXIST;
+		}
+		fclose(f);
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		vlog(VLOG_ERR, MOD, "pidfile %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, strlen(buf)) != (ssize_t)strlen(buf)) {
+		int r = -errno;
+
+		close(fd);
+		vlog(VLOG_ERR, MOD, "pidfile %s: write failed", path);
+		return r;
+	}
+	close(fd);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = DEFAULT_CONFIG, *pidfile = NULL;
+	int log_override = -1;
+	bool check_only = false, pidfile_written = false;
+	struct config cfg;
+	struct dp_params params;
+	struct ofproto *ofp = NULL;
+	struct sigaction sa;
+	char err[512];
+	int eal_argc = 0, extra_argc, opt, r, status = EXIT_FAILURE;
+	char **eal_argv = NULL, **extra_argv;
+
+	while ((opt = getopt_long(argc, argv, "c:p:l:hV", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'p':
+			pidfile = optarg;
+			break;
+		case 'l':
+			log_override = vlog_level_from_name(optarg);
+			if (log_override < 0) {
+				fprintf(stderr, "pfswitchd: --log-level: '%s' is not err, warn, info "
+						"or dbg\n",
+					optarg);
+				return EXIT_FAILURE;
+			}
+			break;
+		case 'C':
+			check_only = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("pfswitchd (pfswitch) %s\n", PFS_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return EXIT_FAILURE;
+		}
+	}
+	/* getopt_long stops at "--" and leaves what follows for the EAL. */
+	extra_argc = argc - optind;
+	extra_argv = argv + optind;
+	if (extra_argc > 0 && optind > 0 && strcmp(argv[optind - 1], "--")) {
+		fprintf(stderr, "pfswitchd: unexpected argument '%s' (EAL arguments go after --)\n",
+			argv[optind]);
+		return EXIT_FAILURE;
+	}
+
+	r = config_load(config_path, &cfg, err, sizeof(err));
+	if (r) {
+		fprintf(stderr, "pfswitchd: %s\n", err);
+		config_free(&cfg);
+		return EXIT_FAILURE;
+	}
+	vlog_set_level(log_override >= 0 ? log_override : cfg.log_level);
+	r = config_eal_argv(&cfg, argv[0], extra_argc, extra_argv, &eal_argc, &eal_argv);
+	if (r) {
+		fprintf(stderr, "pfswitchd: %s: [dpdk] eal: %s\n", config_path,
+			r == -EINVAL ? "unterminated quote or word too long" : strerror(-r));
+		goto out;
+	}
+	if (check_only) {
+		printf("%s: OK (%zu bridge(s), %zu port(s))\n", config_path, cfg.n_bridges,
+		       cfg.n_ports);
+		status = EXIT_SUCCESS;
+		goto out;
+	}
+	if (!cfg.n_bridges)
+		vlog(VLOG_WARN, MOD, "%s defines no bridge", config_path);
+
+	dp_params_default(&params);
+	params.n_workers = cfg.workers;
+	params.n_mbufs = cfg.n_mbufs;
+	params.miss_ring_size = cfg.miss_ring_size;
+	params.max_masks_per_table = cfg.max_masks_per_table;
+	params.microflow_cache = cfg.microflow_cache;
+	params.idle_polls_before_sleep = cfg.idle_polls_before_sleep;
+	params.idle_sleep_us = cfg.idle_sleep_us;
+	{
+		/* rte_eal_init may permute argv; keep our copy for freeing. */
+		char **argv_copy = calloc((size_t)eal_argc + 1, sizeof(char *));
+
+		if (!argv_copy) {
+			vlog(VLOG_ERR, MOD, "out of memory");
+			goto out;
+		}
+		memcpy(argv_copy, eal_argv, (size_t)eal_argc * sizeof(char *));
+		r = dp_init(eal_argc, argv_copy, &params);
+		free(argv_copy);
+	}
+	if (r < 0) {
+		vlog(VLOG_ERR, MOD, "datapath initialisation failed: %s (EAL arguments: [dpdk] eal "
+				     "and after --; %u worker(s) need %u lcores)",
+		     strerror(-r), cfg.workers, cfg.workers + 1);
+		goto out;
+	}
+	r = ofproto_create(&cfg, &ofp, err, sizeof(err));
+	if (r) {
+		vlog(VLOG_ERR, MOD, "%s", err);
+		goto out_fini;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (pidfile) {
+		if (write_pidfile(pidfile))
+			goto out_destroy;
+		pidfile_written = true;
+	}
+	r = dp_start();
+	if (r) {
+		vlog(VLOG_ERR, MOD, "cannot start the workers: %s", strerror(-r));
+		goto out_destroy;
+	}
+	vlog(VLOG_INFO, MOD, "pfswitchd %s started: %zu bridge(s), %u worker(s), rundir %s",
+	     PFS_VERSION, cfg.n_bridges, cfg.workers, cfg.rundir);
+	r = ofproto_run(ofp, &stop_requested);
+	vlog(VLOG_INFO, MOD, "%s received, shutting down", strsignal(stop_signal));
+	dp_stop();
+	status = r ? EXIT_FAILURE : EXIT_SUCCESS;
+out_destroy:
+	ofproto_destroy(ofp);
+out_fini:
+	dp_fini();
+	if (pidfile_written)
+		unlink(pidfile);
+out:
+	config_free_argv(eal_argc, eal_argv);
+	config_free(&cfg);
+	return status;
+}
