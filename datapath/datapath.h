@@ -194,4 +194,31 @@ uint64_t dp_upcall_dropped(void);
 int dp_packet_out(struct dp_bridge *br, uint32_t in_port, const struct ofp_action_list *actions,
 		  const void *data, size_t len, struct ofp_err *err);
 
+/* ---- Additions by the datapath core (telemetry, tests, switch config) ----------------- */
+
+/* OFPC_INVALID_TTL_TO_CONTROLLER: while on, a packet whose TTL a dec_ttl action finds 0 or
+ * 1 is sent to the controller with reason DP_UPCALL_INVALID_TTL (it is dropped either
+ * way, and counted). Off by default. Takes effect at once. */
+void dp_bridge_set_invalid_ttl_to_controller(struct dp_bridge *br, bool on);
+
+/* One drop reason and its count summed over the workers. */
+struct dp_drop_stat {
+	const char *name; /* "table_miss", "ipv4_truncated", "tx_full", ... (static) */
+	uint64_t count;
+};
+/* Fills up to n entries, one per drop reason, and returns how many reasons there are
+ * (call with n = 0 to size the array). */
+unsigned dp_drop_stats(struct dp_drop_stat *out, unsigned n);
+
+/* Worker counters summed over the workers (microflow cache and idle back-off). */
+struct dp_worker_stats {
+	uint64_t cache_hits, cache_misses, cache_inserts, cache_skipped;
+	uint64_t polls, busy_polls, idle_sleeps;
+};
+void dp_get_worker_stats(struct dp_worker_stats *st);
+
+/* mbufs of the datapath's pool ("dp_mbufs") currently allocated, for leak checks: after
+ * traffic stops and tx queues drain it returns to its value before the traffic. */
+unsigned dp_mbuf_in_use(void);
+
 #endif /* PFS_DATAPATH_H */

@@ -1,0 +1,1159 @@
+/* The datapath's public API (datapath.h): EAL and mbuf pool, worker lifecycle, bridges,
+ * ports (binding ethdevs from dp_port.c to OpenFlow port numbers and to the workers' poll
+ * sets), flows (compiled by dp_prog, staged in the dp_cls tables at version + 1),
+ * commit/sync, upcalls from the miss rings and packet-outs through the inject ring,
+ * counters and drop statistics.
+ *
+ * Versions and memory: a bridge's workers look up at br->version (loaded once per
+ * burst). Changes are staged at br->version + 1 and published by dp_commit() with a
+ * release store. What a commit retires (replaced or removed rules, their flows, purged
+ * classifier nodes) is freed by a callback queued on the QSBR-backed struct dp_defer
+ * (dp_defer.c), which runs once every worker has passed a quiescent state after the
+ * commit. Poll sets and port maps are replaced whole and retired the same way.
+ *
+ * Control thread only. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "dp_cache.h"
+#include "dp_core.h"
+#include "dp_normal.h"
+#include "util.h"
+
+struct dp_global dp_g;
+int dp_logtype;
+
+#define DEFAULT_MBUFS 16383
+#define DEFAULT_MISS_RING 1024
+#define MBUF_CACHE 256
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t
+dp_tsc_to_ns(uint64_t tsc)
+{
+	if (tsc <= dp_g.tsc0)
+		return dp_g.mono0_ns;
+	uint64_t d = tsc - dp_g.tsc0;
+
+	return dp_g.mono0_ns + d / dp_g.tsc_hz * 1000000000ull +
+	       d % dp_g.tsc_hz * 1000000000ull / dp_g.tsc_hz;
+}
+
+/* ---- Lifecycle ---------------------------------------------------------------------- */
+
+void
+dp_params_default(struct dp_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->n_workers = 1;
+	p->n_mbufs = DEFAULT_MBUFS;
+	p->miss_ring_size = DEFAULT_MISS_RING;
+	p->max_masks_per_table = DP_CLS_DEFAULT_MAX_MASKS;
+	p->microflow_cache = true;
+	p->idle_polls_before_sleep = 1000;
+	p->idle_sleep_us = 100;
+}
+
+static void
+drain_done(struct dp_worker *w)
+{
+	void *progs[64];
+	unsigned n;
+
+	while ((n = rte_ring_sc_dequeue_burst(w->done, progs, 64, NULL)) > 0)
+		for (unsigned i = 0; i < n; i++)
+			dp_prog_free(progs[i]);
+}
+
+static void
+drain_done_all(void)
+{
+	for (unsigned i = 0; i < dp_g.n_workers; i++)
+		drain_done(dp_g.workers[i]);
+}
+
+/* Frees what sits in a stopped worker's rings. */
+static void
+drain_worker(struct dp_worker *w)
+{
+	struct rte_mbuf *m;
+
+	while (rte_ring_sc_dequeue(w->inject, (void **)&m) == 0) {
+		dp_prog_free(dp_mbuf_meta(m)->prog);
+		rte_pktmbuf_free(m);
+	}
+	while (rte_ring_sc_dequeue(w->miss, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	drain_done(w);
+}
+
+static void
+worker_free(struct dp_worker *w)
+{
+	if (!w)
+		return;
+	if (w->inject && w->miss && w->done)
+		drain_worker(w);
+	rte_ring_free(w->miss);
+	rte_ring_free(w->inject);
+	rte_ring_free(w->done);
+	dp_cache_destroy(w->cache);
+	rte_free(w->polls);
+	rte_free(w);
+}
+
+static int
+worker_create(unsigned id, unsigned lcore)
+{
+	char name[RTE_RING_NAMESIZE];
+	int socket = (int)rte_lcore_to_socket_id(lcore);
+	struct dp_worker *w = rte_zmalloc_socket("dp_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
+						 socket);
+
+	if (!w)
+		return -ENOMEM;
+	w->id = id;
+	w->lcore = lcore;
+	snprintf(name, sizeof(name), "dp_miss%u", id);
+	w->miss = rte_ring_create(name, rte_align32pow2(dp_g.params.miss_ring_size), socket,
+				  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "dp_inject%u", id);
+	w->inject = rte_ring_create(name, DP_INJECT_RING_SIZE, socket, RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "dp_done%u", id);
+	w->done = rte_ring_create(name, DP_INJECT_RING_SIZE * 2, socket,
+				  RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (dp_g.params.microflow_cache)
+		w->cache = dp_cache_create(DP_CACHE_DEFAULT_ENTRIES, socket);
+	if (!w->miss || !w->inject || !w->done || (dp_g.params.microflow_cache && !w->cache)) {
+		worker_free(w);
+		return -ENOMEM;
+	}
+	dp_g.workers[id] = w;
+	return 0;
+}
+
+int
+dp_init(int argc, char **argv, const struct dp_params *p)
+{
+	int consumed, ret;
+
+	if (dp_g.initialised)
+		return -EALREADY;
+	if (!p || p->n_workers < 1 || p->n_workers > DP_MAX_WORKERS)
+		return -EINVAL;
+	memset(&dp_g, 0, sizeof(dp_g));
+	dp_g.params = *p;
+	if (!dp_g.params.n_mbufs)
+		dp_g.params.n_mbufs = DEFAULT_MBUFS;
+	if (!dp_g.params.miss_ring_size)
+		dp_g.params.miss_ring_size = DEFAULT_MISS_RING;
+	if (!dp_g.params.max_masks_per_table)
+		dp_g.params.max_masks_per_table = DP_CLS_DEFAULT_MAX_MASKS;
+	TAILQ_INIT(&dp_g.bridges);
+
+	consumed = rte_eal_init(argc, argv);
+	if (consumed < 0)
+		return rte_errno == ENOMEM ? -ENOMEM : -EINVAL;
+	dp_logtype = rte_log_register_type_and_pick_level("pfs.datapath", RTE_LOG_INFO);
+	if (dp_logtype < 0)
+		dp_logtype = RTE_LOGTYPE_USER1;
+	if (rte_lcore_count() < 1 + p->n_workers) {
+		DP_LOG(ERR, "%u workers need %u lcores, EAL has %u\n", p->n_workers,
+		       1 + p->n_workers, rte_lcore_count());
+		ret = -EINVAL;
+		goto fail;
+	}
+	dp_g.n_workers = p->n_workers;
+	dp_g.tsc_hz = rte_get_tsc_hz();
+	dp_g.tsc0 = rte_rdtsc();
+	dp_g.mono0_ns = mono_ns();
+
+	unsigned cache = MBUF_CACHE;
+
+	while (cache > 1 && cache * 3 / 2 > dp_g.params.n_mbufs)
+		cache /= 2;
+	dp_g.pool = rte_pktmbuf_pool_create(DP_POOL_NAME, dp_g.params.n_mbufs, cache,
+					    RTE_ALIGN(sizeof(struct dp_mbuf_meta),
+						      RTE_MBUF_PRIV_ALIGN),
+					    RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!dp_g.pool) {
+		DP_LOG(ERR, "mbuf pool of %u: %s\n", dp_g.params.n_mbufs, rte_strerror(rte_errno));
+		ret = -ENOMEM;
+		goto fail;
+	}
+	ret = dp_defer_init(dp_g.n_workers);
+	if (ret < 0)
+		goto fail;
+
+	unsigned lcore, id = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		if (id == dp_g.n_workers)
+			break;
+		ret = worker_create(id, lcore);
+		if (ret < 0)
+			goto fail;
+		id++;
+	}
+	dp_g.initialised = true;
+	return consumed;
+
+fail:
+	for (unsigned i = 0; i < DP_MAX_WORKERS; i++) {
+		worker_free(dp_g.workers[i]);
+		dp_g.workers[i] = NULL;
+	}
+	dp_defer_fini();
+	rte_mempool_free(dp_g.pool);
+	dp_g.pool = NULL;
+	rte_eal_cleanup();
+	return ret;
+}
+
+int
+dp_start(void)
+{
+	if (!dp_g.initialised)
+		return -EINVAL;
+	if (dp_g.running)
+		return 0;
+	for (unsigned i = 0; i < dp_g.n_workers; i++) {
+		struct dp_worker *w = dp_g.workers[i];
+		int ret;
+
+		__atomic_store_n(&w->stop, false, __ATOMIC_RELEASE);
+		ret = rte_eal_remote_launch(dp_worker_main, w, w->lcore);
+		if (ret < 0) {
+			DP_LOG(ERR, "cannot launch worker %u on lcore %u: %s\n", i, w->lcore,
+			       strerror(-ret));
+			for (unsigned j = 0; j < i; j++) {
+				__atomic_store_n(&dp_g.workers[j]->stop, true, __ATOMIC_RELEASE);
+				rte_eal_wait_lcore(dp_g.workers[j]->lcore);
+			}
+			return ret;
+		}
+	}
+	/* Registered with RCU before dp_start() returns: a dp_sync() right after waits. */
+	for (unsigned i = 0; i < dp_g.n_workers; i++)
+		while (!__atomic_load_n(&dp_g.workers[i]->running, __ATOMIC_ACQUIRE))
+			rte_pause();
+	dp_g.running = true;
+	return 0;
+}
+
+void
+dp_stop(void)
+{
+	if (!dp_g.running)
+		return;
+	for (unsigned i = 0; i < dp_g.n_workers; i++)
+		__atomic_store_n(&dp_g.workers[i]->stop, true, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i < dp_g.n_workers; i++)
+		rte_eal_wait_lcore(dp_g.workers[i]->lcore);
+	dp_g.running = false;
+	/* Nobody reads now: run every deferred free. Packet-outs still queued run at the
+	 * next dp_start(). */
+	drain_done_all();
+	dp_defer_reclaim();
+}
+
+void
+dp_fini(void)
+{
+	if (!dp_g.initialised)
+		return;
+	dp_stop();
+	while (!TAILQ_EMPTY(&dp_g.bridges))
+		dp_bridge_destroy(TAILQ_FIRST(&dp_g.bridges));
+	for (unsigned i = 0; i < DP_MAX_WORKERS; i++) {
+		worker_free(dp_g.workers[i]);
+		dp_g.workers[i] = NULL;
+	}
+	dp_defer_fini();
+	rte_mempool_free(dp_g.pool);
+	dp_g.pool = NULL;
+	dp_g.initialised = false;
+	rte_eal_cleanup();
+}
+
+/* Waits for a grace period; a stuck worker is reported and waited for again: freeing
+ * what it may read is never an option. */
+static void
+sync_hard(void)
+{
+	while (dp_defer_sync(DP_SYNC_TIMEOUT_NS) == -ETIMEDOUT)
+		DP_LOG(ERR, "a worker has not passed a quiescent state for 2 s; waiting\n");
+}
+
+/* ---- Poll sets and port maps -------------------------------------------------------- */
+
+static void
+free_rte(void *p)
+{
+	rte_free(p);
+}
+
+static int
+publish_polls(void)
+{
+	struct dp_pollset *ps[DP_MAX_WORKERS];
+	unsigned count[DP_MAX_WORKERS] = {0};
+
+	for (unsigned pid = 0; pid < RTE_MAX_ETHPORTS; pid++) {
+		struct dp_port *p = dp_g.ports[pid];
+
+		for (unsigned q = 0; p && q < p->n_rxq; q++)
+			count[(q + pid) % dp_g.n_workers]++;
+	}
+	for (unsigned w = 0; w < dp_g.n_workers; w++) {
+		ps[w] = rte_zmalloc("dp_polls", sizeof(*ps[w]) + count[w] * sizeof(ps[w]->q[0]),
+				    RTE_CACHE_LINE_SIZE);
+		if (!ps[w]) {
+			for (unsigned j = 0; j < w; j++)
+				rte_free(ps[j]);
+			return -ENOMEM;
+		}
+	}
+	for (unsigned pid = 0; pid < RTE_MAX_ETHPORTS; pid++) {
+		struct dp_port *p = dp_g.ports[pid];
+
+		for (unsigned q = 0; p && q < p->n_rxq; q++) {
+			struct dp_pollset *s = ps[(q + pid) % dp_g.n_workers];
+
+			s->q[s->n++] = (struct dp_rxq_ref){p, (uint16_t)pid, (uint16_t)q};
+		}
+	}
+	for (unsigned w = 0; w < dp_g.n_workers; w++) {
+		struct dp_worker *wk = dp_g.workers[w];
+		struct dp_pollset *old = wk->polls;
+
+		__atomic_store_n(&wk->polls, ps[w], __ATOMIC_RELEASE);
+		if (old)
+			dp_defer_call(dp_defer_get(), free_rte, old);
+	}
+	return 0;
+}
+
+static int
+publish_pmap(struct dp_bridge *br)
+{
+	unsigned n = 0;
+	struct dp_portmap *pm, *old = br->pmap;
+
+	for (unsigned s = 0; s < DP_BRIDGE_MAX_PORTS; s++)
+		n += br->slots[s] != NULL;
+	pm = rte_zmalloc("dp_pmap", sizeof(*pm) + n * sizeof(pm->ports[0]), RTE_CACHE_LINE_SIZE);
+	if (!pm)
+		return -ENOMEM;
+	for (unsigned s = 0; s < DP_BRIDGE_MAX_PORTS; s++)
+		if (br->slots[s])
+			pm->ports[pm->n++] = br->slots[s];
+	/* ofport order */
+	for (unsigned i = 1; i < pm->n; i++)
+		for (unsigned j = i; j > 0 && pm->ports[j - 1]->ofport > pm->ports[j]->ofport; j--) {
+			struct dp_port *t = pm->ports[j];
+
+			pm->ports[j] = pm->ports[j - 1];
+			pm->ports[j - 1] = t;
+		}
+	__atomic_store_n(&br->pmap, pm, __ATOMIC_RELEASE);
+	if (old)
+		dp_defer_call(dp_defer_get(), free_rte, old);
+	return 0;
+}
+
+/* ---- Bridges ------------------------------------------------------------------------ */
+
+static struct dp_bridge *
+bridge_by_name(const char *name)
+{
+	struct dp_bridge *br;
+
+	TAILQ_FOREACH(br, &dp_g.bridges, node)
+		if (strcmp(br->name, name) == 0)
+			return br;
+	return NULL;
+}
+
+static struct dp_bridge *
+bridge_by_uid(const struct dp_bridge *ptr, uint64_t uid)
+{
+	struct dp_bridge *br;
+
+	TAILQ_FOREACH(br, &dp_g.bridges, node)
+		if (br == ptr && br->uid == uid)
+			return br;
+	return NULL;
+}
+
+static void
+bridge_free(struct dp_bridge *br)
+{
+	if (!br)
+		return;
+	if (br->tables) {
+		for (unsigned t = 0; t < DP_N_TABLES; t++)
+			dp_cls_destroy(&br->tables[t]);
+		free(br->tables);
+	}
+	dp_normal_destroy(br->mac);
+	rte_free(br->tstats);
+	rte_free(br->pmap);
+	rte_free(br);
+}
+
+int
+dp_bridge_create(const char *name, struct dp_bridge **out)
+{
+	struct dp_bridge *br;
+
+	if (!dp_g.initialised || !name || !out || strlen(name) >= sizeof(br->name))
+		return -EINVAL;
+	if (bridge_by_name(name))
+		return -EEXIST;
+	br = rte_zmalloc("dp_bridge", sizeof(*br), RTE_CACHE_LINE_SIZE);
+	if (!br)
+		return -ENOMEM;
+	snprintf(br->name, sizeof(br->name), "%s", name);
+	br->uid = ++dp_g.next_bridge_uid;
+	br->version = 1;
+	TAILQ_INIT(&br->flows);
+	br->tables = pfs_calloc(DP_N_TABLES, sizeof(struct dp_cls));
+	br->tstats = rte_zmalloc("dp_tstats",
+				 sizeof(struct dp_table_wstats) * DP_N_TABLES * dp_g.n_workers,
+				 RTE_CACHE_LINE_SIZE);
+	br->mac = dp_normal_create(DP_NORMAL_DEFAULT_ENTRIES,
+				   DP_NORMAL_DEFAULT_AGING_S * dp_g.tsc_hz);
+	if (!br->tables || !br->tstats || !br->mac)
+		goto nomem;
+	for (unsigned t = 0; t < DP_N_TABLES; t++) {
+		char tn[DP_CLS_NAME_LEN];
+
+		snprintf(tn, sizeof(tn), "%.20s.t%u", name, t);
+		if (dp_cls_init(&br->tables[t], tn, dp_g.params.max_masks_per_table,
+				dp_defer_get()) < 0)
+			goto nomem;
+	}
+	if (publish_pmap(br) < 0)
+		goto nomem;
+	TAILQ_INSERT_TAIL(&dp_g.bridges, br, node);
+	*out = br;
+	return 0;
+
+nomem:
+	bridge_free(br);
+	return -ENOMEM;
+}
+
+static void flow_free(struct dp_flow *f);
+static void rule_free(struct dp_rule *r);
+
+void
+dp_bridge_destroy(struct dp_bridge *br)
+{
+	if (!br)
+		return;
+	/* Ports first: no new packets enter the bridge. */
+	for (unsigned s = 0; s < DP_BRIDGE_MAX_PORTS; s++)
+		if (br->slots[s])
+			dp_port_del(br->slots[s]);
+	/* Packet-outs for this bridge: run them (workers up) or drop them (workers down). */
+	if (dp_g.running) {
+		for (unsigned i = 0; i < dp_g.n_workers; i++)
+			while (!rte_ring_empty(dp_g.workers[i]->inject))
+				rte_pause();
+	} else {
+		for (unsigned i = 0; i < dp_g.n_workers; i++)
+			drain_worker(dp_g.workers[i]);
+	}
+	TAILQ_REMOVE(&dp_g.bridges, br, node);
+	sync_hard(); /* runs every deferred free queued so far, this bridge's included */
+
+	struct dp_flow *f;
+
+	while ((f = TAILQ_FIRST(&br->flows)) != NULL) {
+		TAILQ_REMOVE(&br->flows, f, node);
+		rule_free(f->rule);
+		flow_free(f);
+	}
+	for (struct dp_rule *r = br->retired, *n; r; r = n) {
+		n = r->retired_next;
+		struct dp_flow *rf = r->free_flow ? r->flow : NULL;
+
+		rule_free(r);
+		flow_free(rf);
+	}
+	bridge_free(br);
+	dp_defer_reclaim();
+}
+
+void
+dp_bridge_set_normal_mode(struct dp_bridge *br, bool on)
+{
+	br->normal_staged = on;
+}
+
+void
+dp_bridge_set_invalid_ttl_to_controller(struct dp_bridge *br, bool on)
+{
+	__atomic_store_n(&br->ttl_to_controller, on, __ATOMIC_RELAXED);
+}
+
+/* ---- Ports -------------------------------------------------------------------------- */
+
+int
+dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_t ofport,
+	    struct dp_port **out)
+{
+	struct dp_port *p;
+	int slot = -1, ret;
+
+	if (!br || !name || !devargs || !*name || strlen(name) > OFP_MAX_PORT_NAME_LEN ||
+	    ofport < 1 || ofport > OFPP_MAX)
+		return -EINVAL;
+	for (unsigned s = 0; s < DP_BRIDGE_MAX_PORTS; s++) {
+		struct dp_port *q = br->slots[s];
+
+		if (!q) {
+			if (slot < 0)
+				slot = (int)s;
+			continue;
+		}
+		if (q->ofport == ofport || strcmp(q->name, name) == 0)
+			return -EEXIST;
+	}
+	if (slot < 0)
+		return -ENOSPC;
+	p = rte_zmalloc("dp_port", sizeof(*p), RTE_CACHE_LINE_SIZE);
+	if (!p)
+		return -ENOMEM;
+	p->ws = rte_zmalloc("dp_port_ws", sizeof(*p->ws) * dp_g.n_workers, RTE_CACHE_LINE_SIZE);
+	if (!p->ws) {
+		rte_free(p);
+		return -ENOMEM;
+	}
+	p->br = br;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->ofport = ofport;
+	p->slot = (uint16_t)slot;
+	ret = dp_port_dev_open(p, devargs);
+	if (ret < 0) {
+		rte_free(p->ws);
+		rte_free(p);
+		return ret == -EBUSY ? -EEXIST : ret;
+	}
+	p->added_ns = mono_ns();
+	br->slots[slot] = p;
+	dp_g.ports[p->port_id] = p;
+	if (publish_pmap(br) < 0 || publish_polls() < 0) {
+		br->slots[slot] = NULL;
+		dp_g.ports[p->port_id] = NULL;
+		publish_pmap(br);
+		sync_hard();
+		dp_port_dev_close(p);
+		rte_free(p->ws);
+		rte_free(p);
+		return -ENOMEM;
+	}
+	if (ofport < DP_OFPORT_FAST)
+		__atomic_store_n(&br->by_ofport[ofport], p, __ATOMIC_RELEASE);
+	if (out)
+		*out = p;
+	return 0;
+}
+
+void
+dp_port_del(struct dp_port *port)
+{
+	if (!port)
+		return;
+	struct dp_bridge *br = port->br;
+
+	if (port->ofport < DP_OFPORT_FAST)
+		__atomic_store_n(&br->by_ofport[port->ofport], NULL, __ATOMIC_RELEASE);
+	br->slots[port->slot] = NULL;
+	dp_g.ports[port->port_id] = NULL;
+	if (publish_pmap(br) < 0 || publish_polls() < 0) {
+		/* Cannot republish: stop everything from reaching the port the hard way. */
+		__atomic_store_n(&port->config, port->config | OFPPC_PORT_DOWN | OFPPC_NO_FWD,
+				 __ATOMIC_RELAXED);
+		DP_LOG(ERR, "port %s: no memory to unpublish; port left down\n", port->name);
+		return;
+	}
+	sync_hard(); /* no worker polls it, sends to it, or holds it */
+	dp_normal_flush_slot(br->mac, port->slot);
+	dp_port_dev_close(port);
+	rte_free(port->ws);
+	rte_free(port);
+}
+
+struct dp_port *
+dp_port_find(const struct dp_bridge *br, uint32_t ofport)
+{
+	if (!br || ofport < 1 || ofport > OFPP_MAX)
+		return NULL;
+	return dp_bridge_port(br, ofport);
+}
+
+void
+dp_port_foreach(const struct dp_bridge *br, void (*cb)(struct dp_port *, void *), void *aux)
+{
+	const struct dp_portmap *pm = br->pmap;
+
+	for (unsigned i = 0; pm && i < pm->n; i++)
+		cb(pm->ports[i], aux);
+}
+
+void
+dp_port_get_info(const struct dp_port *port, struct dp_port_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", port->name);
+	info->ofport = port->ofport;
+	memcpy(info->hw_addr, port->hw_addr, 6);
+	info->config = port->config;
+	info->state = port->state;
+	info->curr = port->curr;
+	info->advertised = port->advertised;
+	info->supported = port->supported;
+	info->peer = port->peer;
+	info->curr_speed = port->curr_speed;
+	info->max_speed = port->max_speed;
+}
+
+void
+dp_port_get_stats(const struct dp_port *port, struct dp_port_stats *st)
+{
+	dp_port_dev_stats(port, st);
+	st->duration_ns = mono_ns() - port->added_ns;
+}
+
+int
+dp_port_set_config(struct dp_port *port, uint32_t config, uint32_t mask)
+{
+	const uint32_t known = OFPPC_PORT_DOWN | OFPPC_NO_RECV | OFPPC_NO_FWD | OFPPC_NO_PACKET_IN;
+
+	if (!port || (mask & ~known))
+		return -EINVAL;
+	uint32_t old = port->config;
+	uint32_t nc = (old & ~mask) | (config & mask);
+
+	__atomic_store_n(&port->config, nc, __ATOMIC_RELAXED);
+	if ((old ^ nc) & OFPPC_PORT_DOWN) {
+		dp_port_dev_set_link(port, !(nc & OFPPC_PORT_DOWN));
+		dp_port_dev_poll(port);
+	}
+	return 0;
+}
+
+bool
+dp_port_poll_changes(struct dp_bridge *br)
+{
+	bool changed = false;
+
+	for (unsigned s = 0; s < DP_BRIDGE_MAX_PORTS; s++)
+		if (br->slots[s])
+			changed |= dp_port_dev_poll(br->slots[s]);
+	return changed;
+}
+
+/* ---- Flows -------------------------------------------------------------------------- */
+
+static void
+rule_free(struct dp_rule *r)
+{
+	if (!r)
+		return;
+	dp_prog_free(r->prog);
+	free(r);
+}
+
+static void
+flow_free(struct dp_flow *f)
+{
+	if (!f)
+		return;
+	rte_free(f->ws);
+	free(f);
+}
+
+static int
+rule_new(struct dp_bridge *br, struct dp_flow *f, const struct ofp_instruction_list *insts,
+	 struct dp_rule **out, struct ofp_err *err)
+{
+	struct dp_rule *r = pfs_calloc(1, sizeof(*r));
+	int ret;
+
+	(void)br;
+	if (!r)
+		return -ENOMEM;
+	ret = dp_prog_compile(insts, &r->prog, err);
+	if (ret < 0) {
+		free(r);
+		return ret;
+	}
+	if ((r->prog->flags & DP_PROG_F_GOTO) && r->prog->goto_table <= f->table_id) {
+		dp_prog_free(r->prog);
+		free(r);
+		ofp_err_set(err, OFPET_BAD_INSTRUCTION, OFPBIC_BAD_TABLE_ID);
+		return -EOPNOTSUPP;
+	}
+	r->flow = f;
+	r->cookie = f->cookie;
+	r->table_id = f->table_id;
+	r->count_packets = !(f->flags & OFPFF_NO_PKT_COUNTS);
+	r->count_bytes = !(f->flags & OFPFF_NO_BYT_COUNTS);
+	dp_pipeline_summarise(r->prog, &r->sum);
+	*out = r;
+	return 0;
+}
+
+static void
+mark_dirty(struct dp_bridge *br, unsigned table)
+{
+	br->purge_dirty[table / 64] |= 1ull << (table % 64);
+}
+
+static void
+retire(struct dp_bridge *br, struct dp_rule *r, bool with_flow)
+{
+	r->free_flow = with_flow;
+	r->retired_next = br->retired;
+	br->retired = r;
+}
+
+int
+dp_flow_add(struct dp_bridge *br, const struct dp_flow_spec *spec, struct dp_flow **out,
+	    struct ofp_err *err)
+{
+	struct dp_flow *f;
+	struct dp_rule *r;
+	int ret;
+
+	if (!br || !spec || !spec->match || !spec->insts || !out)
+		return -EINVAL;
+	if (spec->table_id >= DP_N_TABLES) {
+		ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID);
+		return -EINVAL;
+	}
+	f = pfs_calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->ws = rte_zmalloc("dp_flow_ws", sizeof(*f->ws) * dp_g.n_workers, RTE_CACHE_LINE_SIZE);
+	if (!f->ws) {
+		free(f);
+		return -ENOMEM;
+	}
+	f->br = br;
+	f->table_id = spec->table_id;
+	f->priority = spec->priority;
+	f->cookie = spec->cookie;
+	f->flags = spec->flags;
+	ret = rule_new(br, f, spec->insts, &r, err);
+	if (ret < 0) {
+		flow_free(f);
+		return ret;
+	}
+	memcpy(&r->cls.value.f, &spec->match->value, sizeof(r->cls.value.f));
+	memcpy(&r->cls.mask.f, &spec->match->mask, sizeof(r->cls.mask.f));
+	r->cls.priority = spec->priority;
+	r->table_miss = spec->priority == 0 && spec->match->present == 0;
+	ret = dp_cls_insert(&br->tables[spec->table_id], &r->cls, br->version + 1);
+	if (ret < 0) {
+		rule_free(r);
+		flow_free(f);
+		if (ret == -ENOSPC)
+			ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
+		return ret;
+	}
+	f->rule = r;
+	br->staged = true;
+	TAILQ_INSERT_TAIL(&br->flows, f, node);
+	*out = f;
+	return 0;
+}
+
+int
+dp_flow_modify(struct dp_bridge *br, struct dp_flow *flow,
+	       const struct ofp_instruction_list *insts, struct ofp_err *err)
+{
+	struct dp_rule *r, *old;
+	int ret;
+
+	if (!br || !flow || !insts || flow->removed)
+		return -EINVAL;
+	old = flow->rule;
+	ret = rule_new(br, flow, insts, &r, err);
+	if (ret < 0)
+		return ret;
+	r->cls.value = old->cls.value;
+	r->cls.mask = old->cls.mask;
+	r->cls.priority = old->cls.priority;
+	r->table_miss = old->table_miss;
+	/* Make before break: new inserted and old removed at the same version. */
+	ret = dp_cls_insert(&br->tables[flow->table_id], &r->cls, br->version + 1);
+	if (ret < 0) {
+		rule_free(r);
+		if (ret == -ENOSPC)
+			ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
+		return ret;
+	}
+	dp_cls_remove(&br->tables[flow->table_id], &old->cls, br->version + 1);
+	mark_dirty(br, flow->table_id);
+	retire(br, old, false);
+	flow->rule = r;
+	br->staged = true;
+	return 0;
+}
+
+void
+dp_flow_remove(struct dp_bridge *br, struct dp_flow *flow)
+{
+	if (!br || !flow || flow->removed)
+		return;
+	dp_cls_remove(&br->tables[flow->table_id], &flow->rule->cls, br->version + 1);
+	mark_dirty(br, flow->table_id);
+	flow->removed = true;
+	br->staged = true;
+	TAILQ_REMOVE(&br->flows, flow, node);
+	retire(br, flow->rule, true);
+}
+
+void
+dp_flow_get_stats(const struct dp_flow *flow, uint64_t *packets, uint64_t *bytes,
+		  uint64_t *last_used_ns)
+{
+	uint64_t p = 0, b = 0, used = 0;
+
+	for (unsigned w = 0; w < dp_g.n_workers; w++) {
+		const struct dp_flow_wstats *s = &flow->ws[w];
+
+		p += __atomic_load_n(&s->packets, __ATOMIC_RELAXED);
+		b += __atomic_load_n(&s->bytes, __ATOMIC_RELAXED);
+		used = PFS_MAX(used, __atomic_load_n(&s->used_tsc, __ATOMIC_RELAXED));
+	}
+	if (packets)
+		*packets = p;
+	if (bytes)
+		*bytes = b;
+	if (last_used_ns)
+		*last_used_ns = used ? dp_tsc_to_ns(used) : 0;
+}
+
+void
+dp_table_get_stats(const struct dp_bridge *br, uint8_t table_id, uint64_t *lookups,
+		   uint64_t *matched)
+{
+	uint64_t l = 0, m = 0;
+
+	for (unsigned w = 0; table_id < DP_N_TABLES && w < dp_g.n_workers; w++) {
+		const struct dp_table_wstats *s = &br->tstats[w * DP_N_TABLES + table_id];
+
+		l += __atomic_load_n(&s->lookups, __ATOMIC_RELAXED);
+		m += __atomic_load_n(&s->matched, __ATOMIC_RELAXED);
+	}
+	if (lookups)
+		*lookups = l;
+	if (matched)
+		*matched = m;
+}
+
+/* ---- Commit and sync ---------------------------------------------------------------- */
+
+struct retire_batch {
+	struct dp_bridge *br; /* alive: dp_bridge_destroy() runs every batch first */
+	uint64_t version;     /* the version whose publication retired them */
+	uint64_t dirty[4];
+	struct dp_rule *rules;
+};
+
+static void
+retire_batch_run(void *arg)
+{
+	struct retire_batch *b = arg;
+	struct dp_flow *flows = NULL;
+
+	for (unsigned t = 0; t < DP_N_TABLES; t++)
+		if (b->dirty[t / 64] >> (t % 64) & 1)
+			dp_cls_purge(&b->br->tables[t], b->version);
+	for (struct dp_rule *r = b->rules, *n; r; r = n) {
+		n = r->retired_next;
+		if (r->free_flow) { /* freed after every rule of the batch */
+			r->flow->rule = (struct dp_rule *)flows;
+			flows = r->flow;
+		}
+		rule_free(r);
+	}
+	while (flows) {
+		struct dp_flow *n = (struct dp_flow *)flows->rule;
+
+		flow_free(flows);
+		flows = n;
+	}
+	free(b);
+}
+
+int
+dp_commit(struct dp_bridge *br)
+{
+	struct retire_batch *b = NULL;
+
+	if (!br)
+		return -EINVAL;
+	bool dirty = br->purge_dirty[0] | br->purge_dirty[1] | br->purge_dirty[2] |
+		     br->purge_dirty[3];
+
+	drain_done_all();
+	if (!br->staged && br->normal_staged == br->normal_mode) {
+		dp_defer_reclaim();
+		return 0; /* nothing to publish: keep the version (and every cache entry) */
+	}
+	if (dirty || br->retired) {
+		b = pfs_malloc(sizeof(*b));
+		if (!b)
+			return -ENOMEM;
+	}
+	/* normal_mode first: a worker that sees the new version sees it too. */
+	__atomic_store_n(&br->normal_mode, br->normal_staged, __ATOMIC_RELAXED);
+	__atomic_store_n(&br->version, br->version + 1, __ATOMIC_RELEASE);
+	br->staged = false;
+	if (b) {
+		b->br = br;
+		b->version = br->version;
+		memcpy(b->dirty, br->purge_dirty, sizeof(b->dirty));
+		b->rules = br->retired;
+		memset(br->purge_dirty, 0, sizeof(br->purge_dirty));
+		br->retired = NULL;
+		dp_defer_call(dp_defer_get(), retire_batch_run, b);
+	}
+	dp_defer_reclaim();
+	return 0;
+}
+
+int
+dp_sync(void)
+{
+	int ret = dp_defer_sync(DP_SYNC_TIMEOUT_NS);
+
+	drain_done_all();
+	return ret;
+}
+
+/* ---- Upcalls and packet-out ----------------------------------------------------------- */
+
+unsigned
+dp_upcall_recv(struct dp_upcall *ups, unsigned n)
+{
+	unsigned got = 0;
+
+	if (!dp_g.initialised)
+		return 0;
+	for (unsigned k = 0; k < dp_g.n_workers && got < n; k++) {
+		struct dp_worker *w = dp_g.workers[(dp_g.upcall_rr + k) % dp_g.n_workers];
+		struct rte_mbuf *m;
+
+		while (got < n && rte_ring_sc_dequeue(w->miss, (void **)&m) == 0) {
+			struct dp_mbuf_meta *meta = dp_mbuf_meta(m);
+			struct dp_upcall *u = &ups[got];
+			struct dp_bridge *br = bridge_by_uid(meta->br, meta->br_uid);
+
+			if (!br) { /* destroyed meanwhile */
+				dp_g.upcall_dropped_ctl++;
+				rte_pktmbuf_free(m);
+				continue;
+			}
+			uint32_t len = rte_pktmbuf_pkt_len(m);
+
+			if (meta->max_len != OFPCML_NO_BUFFER && len > meta->max_len)
+				len = meta->max_len;
+			if (len > DP_MAX_FRAME_LEN)
+				len = DP_MAX_FRAME_LEN;
+			u->br = br;
+			u->in_port = meta->in_port;
+			u->reason = meta->reason;
+			u->table_id = meta->table_id;
+			u->cookie = meta->cookie;
+			u->metadata = meta->metadata;
+			u->tunnel_id = meta->tunnel_id;
+			u->max_len = meta->max_len;
+			u->total_len = meta->total_len;
+			u->len = (uint16_t)len;
+			const void *d = rte_pktmbuf_read(m, 0, len, u->data);
+
+			if (d != u->data)
+				memcpy(u->data, d, len);
+			rte_pktmbuf_free(m);
+			got++;
+		}
+	}
+	dp_g.upcall_rr++;
+	return got;
+}
+
+uint64_t
+dp_upcall_dropped(void)
+{
+	uint64_t n = dp_g.upcall_dropped_ctl;
+
+	for (unsigned i = 0; i < dp_g.n_workers; i++)
+		n += dp_g.workers[i]->drops_core[DP_DROP_CORE_UPCALL_RING_FULL];
+	return n;
+}
+
+/* Copies data into a fresh mbuf chain from the pool. NULL if the pool is short. */
+static struct rte_mbuf *
+mbuf_from(const void *data, size_t len)
+{
+	struct rte_mbuf *head = rte_pktmbuf_alloc(dp_g.pool), *last = head;
+	const uint8_t *src = data;
+
+	if (!head)
+		return NULL;
+	for (;;) {
+		size_t room = rte_pktmbuf_tailroom(last);
+		size_t n = PFS_MIN(room, len);
+		char *dst = rte_pktmbuf_append(last, (uint16_t)n);
+
+		memcpy(dst, src, n);
+		if (last != head) {
+			head->pkt_len += (uint32_t)n;
+		}
+		src += n;
+		len -= n;
+		if (!len)
+			return head;
+		struct rte_mbuf *seg = rte_pktmbuf_alloc(dp_g.pool);
+
+		if (!seg) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		last->next = seg;
+		head->nb_segs++;
+		last = seg;
+	}
+}
+
+int
+dp_packet_out(struct dp_bridge *br, uint32_t in_port, const struct ofp_action_list *actions,
+	      const void *data, size_t len, struct ofp_err *err)
+{
+	struct dp_prog *prog;
+	struct rte_mbuf *m;
+	int ret;
+
+	if (!br || !actions || (len && !data))
+		return -EINVAL;
+	if (len > DP_MAX_FRAME_LEN)
+		return -EMSGSIZE;
+	if (len < RTE_ETHER_HDR_LEN)
+		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BAD_PACKET), -EINVAL;
+	if (in_port != OFPP_CONTROLLER && in_port != OFPP_ANY && in_port != OFPP_LOCAL &&
+	    !dp_port_find(br, in_port))
+		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BAD_PORT), -EINVAL;
+	ret = dp_prog_compile_actions(actions, DP_PROG_PACKET_OUT, &prog, err);
+	if (ret < 0)
+		return ret == -EOPNOTSUPP ? -EINVAL : ret;
+	drain_done_all();
+	m = mbuf_from(data, len);
+	if (!m) {
+		dp_prog_free(prog);
+		return -ENOBUFS;
+	}
+	struct dp_mbuf_meta *meta = dp_mbuf_meta(m);
+
+	memset(meta, 0, sizeof(*meta));
+	meta->br = br;
+	meta->br_uid = br->uid;
+	meta->in_port = in_port;
+	meta->prog = prog;
+	dp_pipeline_summarise(prog, &meta->sum);
+	/* One worker takes every packet-out: they leave in the order they were sent. */
+	if (rte_ring_mp_enqueue(dp_g.workers[0]->inject, m) != 0) {
+		rte_pktmbuf_free(m);
+		dp_prog_free(prog);
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+/* ---- Telemetry ------------------------------------------------------------------------ */
+
+static const char *const core_drop_names[] = {
+#define DP_CORE_DROP_NAME(NAME, STR) STR,
+	DP_CORE_DROPS(DP_CORE_DROP_NAME)
+#undef DP_CORE_DROP_NAME
+};
+
+unsigned
+dp_drop_stats(struct dp_drop_stat *out, unsigned n)
+{
+	unsigned k = 0;
+
+	for (unsigned r = 1; r < DP_DROP_N; r++, k++) {
+		if (k >= n)
+			continue;
+		out[k].name = dp_drop_reason_name(r);
+		out[k].count = 0;
+		for (unsigned w = 0; w < dp_g.n_workers; w++)
+			out[k].count += dp_g.workers[w]->drops_key[r];
+	}
+	for (unsigned r = 0; r < DP_DROP_CORE_N; r++, k++) {
+		if (k >= n)
+			continue;
+		out[k].name = core_drop_names[r];
+		out[k].count = 0;
+		for (unsigned w = 0; w < dp_g.n_workers; w++)
+			out[k].count += dp_g.workers[w]->drops_core[r];
+	}
+	return k;
+}
+
+unsigned
+dp_mbuf_in_use(void)
+{
+	return dp_g.pool ? rte_mempool_in_use_count(dp_g.pool) : 0;
+}
+
+void
+dp_get_worker_stats(struct dp_worker_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (unsigned i = 0; i < dp_g.n_workers; i++) {
+		const struct dp_worker *w = dp_g.workers[i];
+		struct dp_cache_stats cs;
+
+		if (w->cache) {
+			dp_cache_get_stats(w->cache, &cs);
+			st->cache_hits += cs.hits;
+			st->cache_misses += cs.misses;
+			st->cache_inserts += cs.inserts;
+			st->cache_skipped += cs.skipped;
+		}
+		st->polls += w->n_polls;
+		st->busy_polls += w->busy_polls;
+		st->idle_sleeps += w->idle_sleeps;
+	}
+}

@@ -1,0 +1,59 @@
+/* Per-worker microflow cache: an exact-match cache from a packet's full flow key (as
+ * extracted at ingress: in_port, metadata 0, every header field) to the pipeline's path
+ * for that key: the rules hit table after table, or the table where it missed. The path
+ * is a pure function of the key and the bridge's rule-set version, so an entry is stamped
+ * with (bridge uid, version) and a hit requires both equal: after a dp_commit() every
+ * older entry is stale and is recomputed by the worker on its next packet. Nothing is ever
+ * flushed, locked or served stale. Rules an entry points to stay allocated while the
+ * version it was computed at is current (they are retired only by a later commit and
+ * freed after a grace period the worker's quiescent state ends).
+ *
+ * Thrash guard: when the hit rate over a window of lookups falls below 1/4 (more distinct
+ * flows than entries), only one miss in 16 is inserted, so a flood of new flows does not
+ * evict the working set and costs little.
+ *
+ * One cache per worker; no sharing, no atomics. Used by dp_pipeline.c. */
+#ifndef PFS_DP_CACHE_H
+#define PFS_DP_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dp_key.h"
+
+#define DP_CACHE_MAX_RULES 8 /* longer paths are not cached */
+#define DP_CACHE_DEFAULT_ENTRIES 4096
+
+struct dp_rule;
+
+struct dp_cache_path {
+	uint8_t n_rules;    /* rules hit, in table order */
+	bool miss;	    /* after them, a table had no matching rule */
+	uint8_t miss_table; /* that table */
+	const struct dp_rule *rules[DP_CACHE_MAX_RULES];
+};
+
+struct dp_cache;
+
+/* A cache of n_entries (rounded up to a power of two, at least 4) on NUMA socket socket.
+ * NULL on allocation failure. */
+struct dp_cache *dp_cache_create(unsigned n_entries, int socket);
+void dp_cache_destroy(struct dp_cache *c);
+
+/* The hash the cache uses for key (CRC32 over the key words). */
+uint32_t dp_cache_hash(const struct dp_key *key);
+
+/* The path cached for key under (br_uid, version), or NULL. */
+const struct dp_cache_path *dp_cache_lookup(struct dp_cache *c, uint64_t br_uid,
+					    uint64_t version, const struct dp_key *key,
+					    uint32_t hash);
+/* Caches path for key (unless the thrash guard skips it; returns false then). */
+bool dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version,
+		     const struct dp_key *key, uint32_t hash, const struct dp_cache_path *path);
+
+struct dp_cache_stats {
+	uint64_t hits, misses, inserts, skipped;
+};
+void dp_cache_get_stats(const struct dp_cache *c, struct dp_cache_stats *st);
+
+#endif /* PFS_DP_CACHE_H */

@@ -1,0 +1,343 @@
+/* The datapath core's internal contract: the structures shared by datapath.c (public API,
+ * bridges, flows, commit/sync, upcalls, packet-out), dp_port.c (ethdev setup, link,
+ * stats), dp_worker.c (lcore loop, rx bursts, tx buffers, idle back-off, RCU quiescence),
+ * dp_pipeline.c (tables, goto, action set, outputs, counters), dp_cache.c (per-worker
+ * microflow cache), dp_normal.c (MAC learning) and dp_defer.c (deferred free on QSBR).
+ * Not for ofproto: it includes datapath.h only.
+ *
+ * Threads: the control thread (main lcore) is the only writer of every structure here
+ * except the per-worker parts (struct dp_worker, the per-worker counter slots, the MAC
+ * table's learned entries). Workers read shared structures without locks: pointers they
+ * follow are published with release stores and retired memory is freed through
+ * dp_defer_get() after an RCU grace period.
+ *
+ * Neighbours: dp_cls.h (classifier), dp_key.h (flow key), dp_prog.h (compiled programs,
+ * action execution), DPDK ethdev/mempool/ring/rcu. */
+#ifndef PFS_DP_CORE_H
+#define PFS_DP_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <rte_common.h>
+#include <rte_ethdev.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_spinlock.h>
+
+#include "datapath.h"
+#include "dp_cls.h"
+#include "dp_defer.h"
+#include "dp_key.h"
+#include "dp_prog.h"
+
+#define DP_BURST 32		   /* rx burst */
+#define DP_MAX_WORKERS 64	   /* worker lcores */
+#define DP_TXBUF 64		   /* per-port tx buffer; flushed when full and per burst */
+#define DP_OFPORT_FAST 1024	   /* ofports below this resolve through an array */
+#define DP_BRIDGE_MAX_PORTS 1024   /* ports per bridge (MAC table slot index) */
+#define DP_INJECT_RING_SIZE 1024   /* packet-out ring per worker */
+#define DP_SYNC_TIMEOUT_NS 2000000000ull
+#define DP_POOL_NAME "dp_mbufs"
+
+/* ---- Drop reasons ------------------------------------------------------------------- */
+
+/* Every packet the datapath discards is counted under one of these (per worker). The
+ * first ones are the core's; the packet parser's own reasons (dp_key_extract) and the
+ * action executor's are counted in dp_worker.drops_key[]. */
+#define DP_CORE_DROPS(X)                                                                   \
+	X(TABLE_MISS, "table_miss")             /* no rule matched, no table-miss rule */  \
+	X(RX_PORT_DOWN, "rx_port_down")         /* received on a PORT_DOWN port */         \
+	X(RX_NO_RECV, "rx_no_recv")             /* received on a NO_RECV port */           \
+	X(TX_PORT_DOWN, "tx_port_down")         /* output to a PORT_DOWN port */           \
+	X(TX_NO_FWD, "tx_no_fwd")               /* output to a NO_FWD port */              \
+	X(TX_NO_PORT, "tx_no_port")             /* output to a port number not on the bridge */ \
+	X(TX_IN_PORT, "tx_to_in_port")          /* output:N where N is the ingress port */ \
+	X(TX_RING_FULL, "tx_full")              /* device tx queue full */                 \
+	X(TX_MULTISEG, "tx_multiseg")           /* multi-segment frame, port cannot send */ \
+	X(TX_LOCAL, "tx_local")                 /* output to LOCAL (no local port) */      \
+	X(TX_TABLE, "tx_table_in_flow")         /* output to TABLE outside packet-out */   \
+	X(TX_BAD_PORT, "tx_bad_port")           /* ANY or another unusable reserved port */ \
+	X(NO_MBUF, "no_mbuf")                   /* mbuf pool empty (copy for output) */    \
+	X(UPCALL_RING_FULL, "upcall_ring_full") /* miss ring to the control thread full */ \
+	X(NO_PACKET_IN, "no_packet_in")         /* upcall from a NO_PACKET_IN port */      \
+	X(GROUP, "group_unsupported")           /* group action: no group table */         \
+	X(NORMAL_SAME_PORT, "normal_same_port") /* NORMAL: destination is the ingress */   \
+	X(EXEC, "exec_error")                   /* action executor refused the packet */   \
+	X(BRIDGE_GONE, "bridge_gone")           /* packet-out for a destroyed bridge */
+
+enum dp_core_drop {
+#define DP_CORE_DROP_ENUM(NAME, STR) DP_DROP_CORE_##NAME,
+	DP_CORE_DROPS(DP_CORE_DROP_ENUM)
+#undef DP_CORE_DROP_ENUM
+		DP_DROP_CORE_N
+};
+
+#define DP_KEY_DROP_SLOTS 64 /* >= DP_DROP_N: the parser's/executor's reasons (dp_key.h) */
+
+/* ---- Ports -------------------------------------------------------------------------- */
+
+struct dp_port_wstats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_dropped, tx_dropped;
+} __rte_cache_aligned;
+
+struct dp_port {
+	struct dp_bridge *br;
+	char name[OFP_MAX_PORT_NAME_LEN + 1];
+	uint32_t ofport;
+	uint16_t port_id; /* ethdev */
+	uint16_t slot;	  /* index in br->slots (MAC table value) */
+	uint16_t n_rxq, n_txq;
+	bool probed;	  /* probed by dp_port_add: removed by dp_port_del */
+	bool tx_shared;	  /* fewer tx queues than workers: tx_lock[queue] at flush */
+	bool tx_multiseg; /* the device sends chained mbufs */
+	uint32_t config;  /* OFPPC_*, read by workers (relaxed) */
+	uint32_t state;	  /* OFPPS_*, read by workers (relaxed) */
+	uint8_t hw_addr[6];
+	uint32_t curr, advertised, supported, peer, curr_speed, max_speed;
+	uint32_t mtu;
+	uint64_t added_ns;
+	rte_spinlock_t *tx_lock;    /* [n_txq] when tx_shared */
+	struct dp_port_wstats *ws;  /* [n_workers] */
+};
+
+/* dp_port.c: device side. */
+/* Probes/adopts devargs, configures n_workers' queues, starts it. Fills port's device
+ * fields. 0, -ENODEV, -EBUSY (device already used by a port), -EINVAL, -ENOMEM. */
+int dp_port_dev_open(struct dp_port *port, const char *devargs);
+/* Stops and closes (and removes, if probed) the device. */
+void dp_port_dev_close(struct dp_port *port);
+/* Refreshes state/curr/speeds from the link; true if state or curr changed. */
+bool dp_port_dev_poll(struct dp_port *port);
+/* Sets the device link up or down (ignored where the PMD cannot). */
+void dp_port_dev_set_link(struct dp_port *port, bool up);
+/* Device counters merged with the workers' software counters. */
+void dp_port_dev_stats(const struct dp_port *port, struct dp_port_stats *st);
+
+/* ---- Flows -------------------------------------------------------------------------- */
+
+struct dp_flow_wstats {
+	uint64_t packets, bytes, used_tsc;
+} __rte_cache_aligned;
+
+/* What the pipeline needs to know about an apply-actions list beyond running it. */
+struct dp_prog_summary {
+	uint16_t n_out;	     /* output actions */
+	bool last_is_output; /* the list ends with an output: it may take the original mbuf */
+	bool reparses;	     /* pops a header or rewrites eth_type/ip_proto/icmpv6_type: the
+			      * key afterwards depends on bytes the ingress key does not hold */
+};
+
+/* One version of a flow's forwarding state, immutable once inserted. dp_flow_modify()
+ * replaces it (new rule inserted, old removed, at the same version). */
+struct dp_rule {
+	struct dp_cls_rule cls;
+	struct dp_flow *flow;
+	struct dp_prog *prog;
+	uint64_t cookie;
+	uint8_t table_id;
+	bool table_miss;    /* priority 0, empty match: CONTROLLER reports NO_MATCH */
+	bool count_packets; /* !OFPFF_NO_PKT_COUNTS */
+	bool count_bytes;   /* !OFPFF_NO_BYT_COUNTS */
+	bool free_flow;	      /* retired with its flow: free the flow with it */
+	struct dp_prog_summary sum;
+	struct dp_rule *retired_next;
+};
+
+struct dp_flow {
+	struct dp_bridge *br;
+	struct dp_rule *rule; /* current rule (control thread's view) */
+	uint8_t table_id;
+	uint16_t priority;
+	uint64_t cookie;
+	uint16_t flags;
+	bool removed;
+	TAILQ_ENTRY(dp_flow) node;
+	struct dp_flow_wstats *ws; /* [n_workers] */
+};
+
+/* ---- Bridges ------------------------------------------------------------------------ */
+
+struct dp_table_wstats {
+	uint64_t lookups, matched;
+};
+
+/* Ports of a bridge in ofport order; immutable once published (replaced whole). */
+struct dp_portmap {
+	unsigned n;
+	struct dp_port *ports[];
+};
+
+struct dp_normal;
+
+TAILQ_HEAD(dp_flow_list, dp_flow);
+
+struct dp_bridge {
+	char name[64];
+	uint64_t uid;	  /* never reused: the microflow cache compares it */
+	uint64_t version; /* published rule-set version (release store / acquire load) */
+	bool normal_mode; /* published with the version */
+	bool normal_staged;
+	bool staged; /* flow changes since the last commit */
+	bool ttl_to_controller; /* invalid-TTL packets go to the controller */
+	struct dp_cls *tables;	/* [DP_N_TABLES] */
+	struct dp_port *by_ofport[DP_OFPORT_FAST];
+	struct dp_port *slots[DP_BRIDGE_MAX_PORTS];
+	struct dp_portmap *pmap;
+	struct dp_table_wstats *tstats; /* [n_workers * DP_N_TABLES] */
+	struct dp_normal *mac;
+	struct dp_flow_list flows;
+	struct dp_rule *retired; /* rules to free once the next commit is old enough */
+	uint64_t purge_dirty[4]; /* tables with removals not yet purged */
+	TAILQ_ENTRY(dp_bridge) node;
+};
+
+static inline struct dp_table_wstats *
+dp_bridge_tstats(struct dp_bridge *br, unsigned worker, unsigned table)
+{
+	return &br->tstats[worker * DP_N_TABLES + table];
+}
+
+/* Resolves a standard port number on br (worker side). */
+static inline struct dp_port *
+dp_bridge_port(const struct dp_bridge *br, uint32_t ofport)
+{
+	if (likely(ofport < DP_OFPORT_FAST))
+		return __atomic_load_n(&br->by_ofport[ofport], __ATOMIC_ACQUIRE);
+	const struct dp_portmap *pm = __atomic_load_n(&br->pmap, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; pm && i < pm->n; i++)
+		if (pm->ports[i]->ofport == ofport)
+			return pm->ports[i];
+	return NULL;
+}
+
+/* ---- Workers ------------------------------------------------------------------------ */
+
+struct dp_rxq_ref {
+	struct dp_port *port;
+	uint16_t port_id, queue;
+};
+
+/* A worker's rx queues; immutable once published (replaced whole). */
+struct dp_pollset {
+	unsigned n;
+	struct dp_rxq_ref q[];
+};
+
+struct dp_txbuf {
+	struct dp_port *port;
+	uint16_t n;
+	struct rte_mbuf *pkts[DP_TXBUF];
+};
+
+struct dp_cache;
+
+struct dp_worker {
+	unsigned id;	/* 0..n_workers-1: counter slot, RCU thread id */
+	unsigned lcore; /* EAL lcore */
+	bool stop;
+	bool running;
+	struct dp_pollset *polls;
+	struct rte_ring *miss;	 /* SP/SC: upcall mbufs to the control thread */
+	struct rte_ring *inject; /* MP/SC: packet-out mbufs from the control thread */
+	struct rte_ring *done;	 /* SP/SC: executed packet-out programs back for freeing */
+	struct dp_cache *cache;	 /* NULL when the microflow cache is off */
+	uint64_t burst_tsc;	 /* rte_rdtsc() at the start of the current burst */
+	uint64_t drops_core[DP_DROP_CORE_N];
+	uint64_t drops_key[DP_KEY_DROP_SLOTS];
+	uint64_t cache_hits, cache_misses, cache_skipped;
+	uint64_t idle_sleeps, n_polls, busy_polls;
+	uint16_t n_dirty;
+	uint16_t dirty[RTE_MAX_ETHPORTS];
+	struct dp_txbuf tx[RTE_MAX_ETHPORTS];
+} __rte_cache_aligned;
+
+/* Per-packet private area of every mbuf in the pool (upcall and inject metadata). */
+struct dp_mbuf_meta {
+	struct dp_bridge *br;
+	uint64_t cookie;
+	uint64_t metadata;
+	uint64_t tunnel_id;
+	struct dp_prog *prog; /* inject: the packet-out program */
+	struct dp_prog_summary sum; /* inject: its summary */
+	uint64_t br_uid;      /* inject: the bridge it was meant for */
+	uint32_t in_port;
+	uint32_t total_len;
+	uint16_t max_len;
+	uint8_t reason;
+	uint8_t table_id;
+};
+
+static inline struct dp_mbuf_meta *
+dp_mbuf_meta(struct rte_mbuf *m)
+{
+	return (struct dp_mbuf_meta *)rte_mbuf_to_priv(m);
+}
+
+/* ---- Global state ------------------------------------------------------------------- */
+
+TAILQ_HEAD(dp_bridge_list, dp_bridge);
+
+struct dp_global {
+	struct dp_params params;
+	bool initialised, running;
+	unsigned n_workers;
+	struct rte_mempool *pool;
+	struct dp_worker *workers[DP_MAX_WORKERS];
+	struct dp_port *ports[RTE_MAX_ETHPORTS]; /* by ethdev port id */
+	struct dp_bridge_list bridges;
+	uint64_t next_bridge_uid;
+	uint64_t tsc_hz, tsc0, mono0_ns;
+	uint64_t upcall_dropped_ctl; /* control-side losses (pool empty while copying...) */
+	unsigned upcall_rr;	     /* round robin over miss rings */
+};
+
+extern struct dp_global dp_g;
+
+/* Control-path logging (never per packet): type "pfs.datapath". */
+extern int dp_logtype;
+#define DP_LOG(level, ...) rte_log(RTE_LOG_##level, dp_logtype, "datapath: " __VA_ARGS__)
+
+static inline void
+dp_worker_drop(struct dp_worker *w, enum dp_core_drop r, struct rte_mbuf *m)
+{
+	w->drops_core[r]++;
+	if (m)
+		rte_pktmbuf_free(m);
+}
+
+/* dp_worker.c */
+/* The lcore main loop (rte_eal_remote_launch argument: struct dp_worker *). */
+int dp_worker_main(void *arg);
+/* Queues m for transmission on port (taking ownership); flushed per burst. */
+void dp_worker_tx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m);
+/* Sends every buffered packet. */
+void dp_worker_flush(struct dp_worker *w);
+
+/* dp_pipeline.c */
+/* Processes n packets received on port (owns them). */
+void dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts,
+		    unsigned n);
+/* Executes one packet-out (owns m; meta holds bridge, in_port, program). */
+void dp_pipeline_inject(struct dp_worker *w, struct rte_mbuf *m);
+/* Summarises prog's apply-actions list (control thread, at compile time). */
+void dp_pipeline_summarise(const struct dp_prog *prog, struct dp_prog_summary *sum);
+
+/* dp_defer.c */
+int dp_defer_init(unsigned max_threads);
+struct dp_defer *dp_defer_get(void);
+struct rte_rcu_qsbr *dp_defer_qsbr(void);
+/* Runs every deferred call whose grace period is over; returns how many ran. */
+unsigned dp_defer_reclaim(void);
+/* Waits until every online worker passed a quiescent state after the call (at most
+ * timeout_ns), then reclaims. 0 or -ETIMEDOUT. */
+int dp_defer_sync(uint64_t timeout_ns);
+/* Runs everything still queued (workers stopped) and frees the QSBR variable. */
+void dp_defer_fini(void);
+
+/* Monotonic ns of a TSC value (counters' last-used times). */
+uint64_t dp_tsc_to_ns(uint64_t tsc);
+
+#endif /* PFS_DP_CORE_H */

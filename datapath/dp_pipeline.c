@@ -1,0 +1,633 @@
+/* The OpenFlow 1.3 pipeline as a worker runs it on one packet: key extraction
+ * (dp_key.h), the per-worker microflow cache (dp_cache.h), table lookups at the version
+ * loaded once per burst (dp_cls.h), each rule's instructions (dp_prog.h: meter, apply,
+ * clear, write, write_metadata, goto), the action set at the end, and every output:
+ * standard ports, IN_PORT, FLOOD, ALL, NORMAL (dp_normal.h), CONTROLLER (the worker's
+ * miss ring), LOCAL (none: dropped), TABLE (packet-out only). Per-worker counters for
+ * rules, tables and ports; every drop counted under a named reason.
+ *
+ * mbufs: a packet is one mbuf chain viewed through a struct dp_pkt (its first segment).
+ * An output sends a copy, except the last thing that happens to the packet (the final
+ * output of the apply list of the last table with an empty action set to come, or the
+ * action set's output), which sends the original: the common single-output rule copies
+ * nothing.
+ *
+ * Microflow cache: the path (rules hit per table, or the table that missed) is a function
+ * of the ingress key and the version, unless an action makes later lookups depend on
+ * bytes the ingress key lacks (pop, eth_type/ip_proto rewrite) before a goto: such paths
+ * are not cached. A hit replays the rules' instructions without lookups; the counters are
+ * the same as for a lookup. */
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+#include <rte_ring.h>
+
+#include "dp_cache.h"
+#include "dp_core.h"
+#include "dp_normal.h"
+
+enum phase { PH_APPLY, PH_SET, PH_PKTOUT };
+
+struct run {
+	struct dp_exec_ctx ctx; /* first: callbacks cast ctx back to the run */
+	struct dp_worker *w;
+	struct dp_bridge *br;
+	uint64_t version;
+	struct rte_mbuf *m;
+	struct dp_port *in; /* ingress port, NULL for a packet-out from the controller */
+	const struct dp_rule *rule; /* the rule executing (or the last one) */
+	uint32_t in_port;
+	uint32_t bytes; /* frame size at ingress (rule byte counters) */
+	uint8_t phase;
+	bool consumed;	 /* the original mbuf left (final output) */
+	uint16_t outs;	 /* outputs in the current list so far */
+	uint16_t final_at; /* the output number that may take the original; 0: none */
+	uint16_t n_outputs; /* output callbacks for this packet (NO_OUTPUT drop count) */
+	struct dp_pkt pkt;
+	struct dp_key key;
+	struct dp_action_set set;
+};
+
+static void cb_output(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key,
+		      uint32_t port, uint16_t max_len);
+static void cb_group(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key,
+		     uint32_t group_id);
+static void cb_invalid_ttl(struct dp_exec_ctx *ctx, struct dp_pkt *pkt,
+			   const struct dp_key *key);
+
+static const struct dp_exec_ops exec_ops = {
+	.output = cb_output,
+	.group = cb_group,
+	.invalid_ttl = cb_invalid_ttl,
+	.meter = NULL, /* meter hook: no meter table in the datapath yet, every packet passes */
+};
+
+/* ---- mbuf <-> dp_pkt ------------------------------------------------------------------ */
+
+static inline void
+pkt_view(struct dp_pkt *p, struct rte_mbuf *m)
+{
+	dp_pkt_init(p, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m),
+		    rte_pktmbuf_headroom(m), rte_pktmbuf_tailroom(m));
+	p->frame_len = rte_pktmbuf_pkt_len(m);
+}
+
+/* Brings the mbuf's offsets and lengths in line with the view after header edits. */
+static inline void
+mbuf_sync(struct rte_mbuf *m, const struct dp_pkt *p)
+{
+	m->data_off = (uint16_t)(p->data - (uint8_t *)m->buf_addr);
+	m->data_len = (uint16_t)p->len;
+	m->pkt_len = p->frame_len;
+}
+
+/* The mbuf to send: the original if final (the run gives it up), else a copy. */
+static inline struct rte_mbuf *
+take_or_copy(struct run *r, bool final, uint32_t max_len)
+{
+	if (final && !r->consumed) {
+		r->consumed = true;
+		return r->m;
+	}
+	struct rte_mbuf *c = rte_pktmbuf_copy(r->m, dp_g.pool, 0, max_len);
+
+	if (unlikely(!c))
+		r->w->drops_core[DP_DROP_CORE_NO_MBUF]++;
+	return c;
+}
+
+static inline uint64_t
+be64_field(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return rte_be_to_cpu_64(v);
+}
+
+/* ---- Outputs -------------------------------------------------------------------------- */
+
+static void
+out_port(struct run *r, struct dp_port *p, bool final)
+{
+	struct dp_worker *w = r->w;
+	uint32_t cfg = __atomic_load_n(&p->config, __ATOMIC_RELAXED);
+
+	if (unlikely(cfg & (OFPPC_PORT_DOWN | OFPPC_NO_FWD))) {
+		p->ws[w->id].tx_dropped++;
+		w->drops_core[cfg & OFPPC_PORT_DOWN ? DP_DROP_CORE_TX_PORT_DOWN
+						    : DP_DROP_CORE_TX_NO_FWD]++;
+		return;
+	}
+	struct rte_mbuf *m = take_or_copy(r, final, UINT32_MAX);
+
+	if (likely(m != NULL))
+		dp_worker_tx(w, p, m);
+}
+
+static void
+flood(struct run *r, bool is_flood, bool final)
+{
+	const struct dp_portmap *pm = __atomic_load_n(&r->br->pmap, __ATOMIC_ACQUIRE);
+	struct dp_port *prev = NULL;
+
+	for (unsigned i = 0; pm && i < pm->n; i++) {
+		struct dp_port *p = pm->ports[i];
+		uint32_t cfg = __atomic_load_n(&p->config, __ATOMIC_RELAXED);
+		uint32_t st = __atomic_load_n(&p->state, __ATOMIC_RELAXED);
+
+		if (p == r->in || (cfg & (OFPPC_PORT_DOWN | OFPPC_NO_FWD)))
+			continue;
+		if (is_flood && (st & (OFPPS_LINK_DOWN | OFPPS_BLOCKED)))
+			continue;
+		if (prev)
+			out_port(r, prev, false);
+		prev = p;
+	}
+	if (prev)
+		out_port(r, prev, final);
+}
+
+static void
+normal(struct run *r, const struct dp_key *key, bool final)
+{
+	struct dp_bridge *br = r->br;
+	const uint8_t *src = key->f.eth_src, *dst = key->f.eth_dst;
+
+	if (r->in && !(src[0] & 1))
+		dp_normal_learn(br->mac, src, r->in->slot, r->w->burst_tsc);
+	if (!(dst[0] & 1)) {
+		int slot = dp_normal_lookup(br->mac, dst, r->w->burst_tsc);
+		struct dp_port *p =
+			slot >= 0 ? __atomic_load_n(&br->slots[slot], __ATOMIC_ACQUIRE) : NULL;
+
+		if (p) {
+			if (unlikely(p == r->in)) {
+				r->w->drops_core[DP_DROP_CORE_NORMAL_SAME_PORT]++;
+				return;
+			}
+			out_port(r, p, final);
+			return;
+		}
+	}
+	flood(r, true, final);
+}
+
+static void
+upcall(struct run *r, const struct dp_key *key, uint8_t reason, uint16_t max_len, bool final)
+{
+	struct dp_worker *w = r->w;
+
+	if (r->in && (__atomic_load_n(&r->in->config, __ATOMIC_RELAXED) & OFPPC_NO_PACKET_IN)) {
+		w->drops_core[DP_DROP_CORE_NO_PACKET_IN]++;
+		return;
+	}
+	uint32_t total = rte_pktmbuf_pkt_len(r->m);
+	struct rte_mbuf *m =
+		take_or_copy(r, final, max_len == OFPCML_NO_BUFFER ? UINT32_MAX : max_len);
+
+	if (unlikely(!m))
+		return;
+	struct dp_mbuf_meta *meta = dp_mbuf_meta(m);
+	const struct dp_rule *rule = r->rule;
+
+	meta->br = r->br;
+	meta->br_uid = r->br->uid;
+	meta->in_port = r->in_port;
+	meta->reason = reason;
+	meta->table_id = rule ? rule->table_id : 0;
+	meta->cookie = rule ? rule->cookie : UINT64_MAX;
+	meta->metadata = be64_field(key->f.metadata);
+	meta->tunnel_id = be64_field(key->f.tunnel_id);
+	meta->max_len = max_len;
+	meta->total_len = total;
+	if (unlikely(rte_ring_sp_enqueue(w->miss, m) != 0))
+		dp_worker_drop(w, DP_DROP_CORE_UPCALL_RING_FULL, m);
+}
+
+static void run_tables(struct run *r, struct dp_cache_path *rec);
+static void finish(struct run *r);
+
+/* OFPP_TABLE from a packet-out: the packet as it is now goes through the tables. */
+static void
+to_table(struct run *r, const struct dp_key *key, bool final)
+{
+	struct rte_mbuf *m = take_or_copy(r, final, UINT32_MAX);
+
+	if (unlikely(!m))
+		return;
+	struct run t;
+
+	t.ctx.ops = &exec_ops;
+	t.ctx.aux = NULL;
+	t.ctx.queue_id = 0;
+	t.w = r->w;
+	t.br = r->br;
+	t.version = r->version;
+	t.m = m;
+	t.in = r->in;
+	t.rule = NULL;
+	t.in_port = r->in_port;
+	t.bytes = rte_pktmbuf_pkt_len(m);
+	t.consumed = false;
+	t.n_outputs = 0;
+	pkt_view(&t.pkt, m);
+	if (dp_key_extract(&t.pkt, r->in_port, &t.key) != 0)
+		t.key = *key; /* malformed: the executor's key is the best we have */
+	memset(t.key.f.metadata, 0, sizeof(t.key.f.metadata));
+	memcpy(t.key.f.tunnel_id, key->f.tunnel_id, sizeof(t.key.f.tunnel_id));
+	dp_action_set_init(&t.set);
+	run_tables(&t, NULL);
+	finish(&t);
+}
+
+static void
+cb_output(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key, uint32_t port,
+	  uint16_t max_len)
+{
+	struct run *r = (struct run *)ctx;
+	struct dp_worker *w = r->w;
+	bool final;
+
+	r->outs++;
+	r->n_outputs++;
+	final = r->phase == PH_SET || (r->final_at && r->outs == r->final_at);
+	mbuf_sync(r->m, pkt);
+	if (likely(port <= OFPP_MAX)) {
+		struct dp_port *p = dp_bridge_port(r->br, port);
+
+		if (unlikely(!p)) {
+			w->drops_core[DP_DROP_CORE_TX_NO_PORT]++;
+			return;
+		}
+		if (unlikely(p == r->in)) {
+			w->drops_core[DP_DROP_CORE_TX_IN_PORT]++;
+			return;
+		}
+		out_port(r, p, final);
+		return;
+	}
+	switch (port) {
+	case OFPP_IN_PORT:
+		if (unlikely(!r->in)) {
+			w->drops_core[DP_DROP_CORE_TX_BAD_PORT]++;
+			return;
+		}
+		out_port(r, r->in, final);
+		return;
+	case OFPP_FLOOD:
+	case OFPP_ALL:
+		flood(r, port == OFPP_FLOOD, final);
+		return;
+	case OFPP_NORMAL:
+		normal(r, key, final);
+		return;
+	case OFPP_CONTROLLER: {
+		uint8_t reason = r->phase != PH_PKTOUT && r->rule && r->rule->table_miss
+					 ? DP_UPCALL_NO_MATCH
+					 : DP_UPCALL_ACTION;
+
+		upcall(r, key, reason, max_len, final);
+		return;
+	}
+	case OFPP_LOCAL:
+		w->drops_core[DP_DROP_CORE_TX_LOCAL]++;
+		return;
+	case OFPP_TABLE:
+		if (r->phase == PH_PKTOUT) {
+			to_table(r, key, final);
+			return;
+		}
+		w->drops_core[DP_DROP_CORE_TX_TABLE]++;
+		return;
+	default:
+		w->drops_core[DP_DROP_CORE_TX_BAD_PORT]++;
+		return;
+	}
+}
+
+static void
+cb_group(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key, uint32_t group_id)
+{
+	struct run *r = (struct run *)ctx;
+
+	(void)pkt;
+	(void)key;
+	(void)group_id;
+	r->n_outputs++;
+	r->w->drops_core[DP_DROP_CORE_GROUP]++;
+}
+
+static void
+cb_invalid_ttl(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key)
+{
+	struct run *r = (struct run *)ctx;
+
+	if (!r->br->ttl_to_controller)
+		return;
+	mbuf_sync(r->m, pkt);
+	upcall(r, key, DP_UPCALL_INVALID_TTL, OFPCML_NO_BUFFER, false);
+}
+
+/* ---- Tables --------------------------------------------------------------------------- */
+
+static inline void
+count_drop(struct run *r, int reason)
+{
+	r->w->drops_key[(unsigned)reason < DP_KEY_DROP_SLOTS ? reason : 0]++;
+}
+
+/* Runs one rule's instructions. 0 with *next, or a drop reason. */
+static inline int
+exec_rule(struct run *r, const struct dp_rule *rule, unsigned *next)
+{
+	struct dp_flow_wstats *fs = &rule->flow->ws[r->w->id];
+	const struct dp_prog *prog = rule->prog;
+
+	if (likely(rule->count_packets))
+		fs->packets++;
+	if (likely(rule->count_bytes))
+		fs->bytes += r->bytes;
+	fs->used_tsc = r->w->burst_tsc;
+	r->rule = rule;
+	r->phase = PH_APPLY;
+	r->outs = 0;
+	r->final_at = 0;
+	if (rule->sum.last_is_output && !(prog->flags & DP_PROG_F_GOTO) && prog->write_slots == 0 &&
+	    ((prog->flags & DP_PROG_F_CLEAR) || r->set.present == 0))
+		r->final_at = rule->sum.n_out;
+	return dp_prog_run(prog, &r->pkt, &r->key, &r->set, &r->ctx, next);
+}
+
+/* Looks the packet up table after table from table 0, recording the path in rec (if
+ * not NULL; rec->n_rules is set to 0xff when the path must not be cached). */
+static void
+run_tables(struct run *r, struct dp_cache_path *rec)
+{
+	struct dp_bridge *br = r->br;
+	unsigned table = 0, next;
+
+	for (;;) {
+		struct dp_table_wstats *ts = dp_bridge_tstats(br, r->w->id, table);
+		const struct dp_cls_rule *cr;
+
+		ts->lookups++;
+		cr = dp_cls_lookup(&br->tables[table], &r->key, r->version);
+		if (!cr) {
+			if (rec) {
+				rec->miss = true;
+				rec->miss_table = (uint8_t)table;
+			}
+			r->w->drops_core[DP_DROP_CORE_TABLE_MISS]++;
+			r->n_outputs++; /* counted: not a NO_OUTPUT drop too */
+			return;
+		}
+		ts->matched++;
+		const struct dp_rule *rule = container_of(cr, const struct dp_rule, cls);
+
+		if (rec && rec->n_rules != 0xff) {
+			if (rec->n_rules < DP_CACHE_MAX_RULES)
+				rec->rules[rec->n_rules++] = rule;
+			else
+				rec->n_rules = 0xff;
+		}
+		int rc = exec_rule(r, rule, &next);
+
+		if (unlikely(rc)) {
+			count_drop(r, rc);
+			r->n_outputs++;
+			if (rec)
+				rec->n_rules = 0xff; /* meter or TTL: not a function of the key */
+			return;
+		}
+		if (next == DP_PROG_NO_GOTO)
+			break;
+		if (unlikely(next <= table || next >= DP_N_TABLES)) {
+			r->w->drops_core[DP_DROP_CORE_EXEC]++;
+			r->n_outputs++;
+			if (rec)
+				rec->n_rules = 0xff;
+			return;
+		}
+		if (rec && rule->sum.reparses)
+			rec->n_rules = 0xff;
+		table = next;
+	}
+	if (r->set.present) {
+		r->phase = PH_SET;
+		int rc = dp_action_set_execute(&r->set, &r->pkt, &r->key, &r->ctx);
+
+		if (unlikely(rc)) {
+			count_drop(r, rc);
+			r->n_outputs++;
+		}
+	}
+}
+
+/* Replays a cached path: the same instructions and counters, no lookups. */
+static void
+replay(struct run *r, const struct dp_cache_path *path)
+{
+	struct dp_bridge *br = r->br;
+	unsigned next;
+
+	for (unsigned i = 0; i < path->n_rules; i++) {
+		const struct dp_rule *rule = path->rules[i];
+		struct dp_table_wstats *ts = dp_bridge_tstats(br, r->w->id, rule->table_id);
+
+		ts->lookups++;
+		ts->matched++;
+		int rc = exec_rule(r, rule, &next);
+
+		if (unlikely(rc)) {
+			count_drop(r, rc);
+			r->n_outputs++;
+			return;
+		}
+	}
+	if (path->miss) {
+		dp_bridge_tstats(br, r->w->id, path->miss_table)->lookups++;
+		r->w->drops_core[DP_DROP_CORE_TABLE_MISS]++;
+		r->n_outputs++;
+		return;
+	}
+	if (r->set.present) {
+		r->phase = PH_SET;
+		int rc = dp_action_set_execute(&r->set, &r->pkt, &r->key, &r->ctx);
+
+		if (unlikely(rc)) {
+			count_drop(r, rc);
+			r->n_outputs++;
+		}
+	}
+}
+
+static void
+finish(struct run *r)
+{
+	if (r->consumed)
+		return;
+	if (!r->n_outputs)
+		r->w->drops_key[DP_DROP_NO_OUTPUT]++;
+	rte_pktmbuf_free(r->m);
+}
+
+static inline void
+run_init(struct run *r, struct dp_worker *w, struct dp_bridge *br, uint64_t version,
+	 struct dp_port *in, uint32_t in_port, struct rte_mbuf *m)
+{
+	r->ctx.ops = &exec_ops;
+	r->ctx.aux = NULL;
+	r->ctx.queue_id = 0;
+	r->w = w;
+	r->br = br;
+	r->version = version;
+	r->m = m;
+	r->in = in;
+	r->rule = NULL;
+	r->in_port = in_port;
+	r->bytes = rte_pktmbuf_pkt_len(m);
+	r->consumed = false;
+	r->n_outputs = 0;
+	r->outs = 0;
+	r->final_at = 0;
+	dp_action_set_init(&r->set);
+	pkt_view(&r->pkt, m);
+}
+
+static inline void
+process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal_mode,
+	struct dp_port *in, struct rte_mbuf *m)
+{
+	struct run r;
+	int rc;
+
+	run_init(&r, w, br, version, in, in->ofport, m);
+	rc = dp_key_extract(&r.pkt, in->ofport, &r.key);
+	if (unlikely(rc)) {
+		count_drop(&r, rc);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (unlikely(normal_mode)) {
+		r.phase = PH_SET; /* the one output takes the original */
+		r.n_outputs++;
+		normal(&r, &r.key, true);
+		finish(&r);
+		return;
+	}
+	struct dp_cache *c = w->cache;
+
+	if (likely(c != NULL)) {
+		uint32_t hash = dp_cache_hash(&r.key);
+		const struct dp_cache_path *path = dp_cache_lookup(c, br->uid, version, &r.key, hash);
+
+		if (path) {
+			replay(&r, path);
+		} else {
+			struct dp_key key0 = r.key;
+			struct dp_cache_path rec;
+
+			rec.n_rules = 0;
+			rec.miss = false;
+			rec.miss_table = 0;
+			run_tables(&r, &rec);
+			if (rec.n_rules != 0xff)
+				dp_cache_insert(c, br->uid, version, &key0, hash, &rec);
+		}
+	} else {
+		run_tables(&r, NULL);
+	}
+	finish(&r);
+}
+
+void
+dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts, unsigned n)
+{
+	struct dp_port_wstats *ps = &port->ws[w->id];
+	uint32_t cfg = __atomic_load_n(&port->config, __ATOMIC_RELAXED);
+	uint64_t bytes = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	ps->rx_packets += n;
+	ps->rx_bytes += bytes;
+	if (unlikely(cfg & (OFPPC_PORT_DOWN | OFPPC_NO_RECV))) {
+		for (unsigned i = 0; i < n; i++)
+			rte_pktmbuf_free(pkts[i]);
+		ps->rx_dropped += n;
+		w->drops_core[cfg & OFPPC_PORT_DOWN ? DP_DROP_CORE_RX_PORT_DOWN
+						    : DP_DROP_CORE_RX_NO_RECV] += n;
+		return;
+	}
+	struct dp_bridge *br = port->br;
+	uint64_t version = __atomic_load_n(&br->version, __ATOMIC_ACQUIRE);
+	bool normal_mode = __atomic_load_n(&br->normal_mode, __ATOMIC_RELAXED);
+
+	for (unsigned i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		process(w, br, version, normal_mode, port, pkts[i]);
+	}
+}
+
+void
+dp_pipeline_inject(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct dp_mbuf_meta *meta = dp_mbuf_meta(m);
+	struct dp_bridge *br = meta->br;
+	struct dp_prog *prog = meta->prog;
+	uint64_t version = __atomic_load_n(&br->version, __ATOMIC_ACQUIRE);
+	struct dp_port *in = meta->in_port <= OFPP_MAX ? dp_bridge_port(br, meta->in_port) : NULL;
+	struct run r;
+	int rc;
+
+	run_init(&r, w, br, version, in, meta->in_port, m);
+	r.phase = PH_PKTOUT;
+	r.final_at = meta->sum.last_is_output ? meta->sum.n_out : 0;
+	/* A malformed frame still goes where the controller sends it: keep the partial key. */
+	(void)dp_key_extract(&r.pkt, meta->in_port, &r.key);
+	rc = dp_actions_run(prog->ops, prog->n_apply, &r.pkt, &r.key, &r.ctx);
+	if (unlikely(rc)) {
+		count_drop(&r, rc);
+		r.n_outputs++;
+	}
+	finish(&r);
+	if (unlikely(rte_ring_sp_enqueue(w->done, prog) != 0))
+		w->drops_core[DP_DROP_CORE_EXEC]++; /* cannot happen: done ring > inject ring */
+}
+
+void
+dp_pipeline_summarise(const struct dp_prog *prog, struct dp_prog_summary *sum)
+{
+	uint8_t last = DP_OP_N;
+
+	sum->n_out = 0;
+	sum->reparses = false;
+	for (unsigned i = 0; i < prog->n_apply;) {
+		const struct dp_op *op = &prog->ops[i];
+
+		last = op->code;
+		switch (op->code) {
+		case DP_OP_OUTPUT:
+			sum->n_out++;
+			break;
+		case DP_OP_POP_VLAN:
+		case DP_OP_POP_MPLS:
+		case DP_OP_POP_PBB:
+			sum->reparses = true;
+			break;
+		case DP_OP_SET_FIELD:
+			if (op->a8 == OFPXMT_OFB_ETH_TYPE || op->a8 == OFPXMT_OFB_IP_PROTO ||
+			    op->a8 == OFPXMT_OFB_ICMPV6_TYPE)
+				sum->reparses = true;
+			break;
+		default:
+			break;
+		}
+		i += op->code == DP_OP_SET_FIELD ? DP_OP_SET_FIELD_SLOTS : 1;
+	}
+	sum->last_is_output = last == DP_OP_OUTPUT;
+}

@@ -1,0 +1,1087 @@
+/* The datapath through its public API (datapath.h) with a real EAL and worker lcore:
+ * net_ring ports whose rings the test feeds and drains, flows installed with dp_flow_add,
+ * forwarding, the multi-table pipeline (goto, metadata, apply/write/clear, action set),
+ * reserved outputs (FLOOD, ALL, IN_PORT, CONTROLLER, NORMAL, LOCAL), counters, port
+ * config, packet-out (ordered, OFPP_TABLE), jumbo multi-segment frames, mbufs returning
+ * to the pool, and the consistency test: a hot flow's output flipped thousands of times
+ * under traffic, no packet lost, none with a mix of old and new actions.
+ *
+ * EAL: --no-huge --no-shconf, lcores 0 (control) and 1 (the worker). CK_FORK=no. */
+#include <check.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "arena.h"
+#include "datapath.h"
+#include "ofp_instruction.h"
+#include "oxm.h"
+#include "util.h"
+
+#define N_PORTS 4
+#define RING_SIZE 4096
+
+struct tport {
+	struct rte_ring *rx; /* test -> switch */
+	struct rte_ring *tx; /* switch -> test */
+	struct dp_port *dp;
+	uint32_t ofport;
+};
+
+static struct dp_bridge *br;
+static struct tport ports[N_PORTS + 1]; /* 1-based */
+static struct rte_mempool *pool;
+static unsigned ring_seq;
+
+static const uint8_t MAC_A[6] = {0x02, 0, 0, 0, 0, 0x0a};
+static const uint8_t MAC_B[6] = {0x02, 0, 0, 0, 0, 0x0b};
+static const uint8_t MAC_C[6] = {0x02, 0, 0, 0, 0, 0x0c};
+static const uint8_t MAC_BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+/* ---- Helpers -------------------------------------------------------------------------- */
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Creates a net_ring ethdev with fresh rings and binds it to br as ofport. */
+static int
+make_port(struct dp_bridge *b, struct tport *tp, const char *name, uint32_t ofport)
+{
+	char rn[32], dn[32];
+	int ret;
+
+	snprintf(rn, sizeof(rn), "trx%u", ring_seq);
+	tp->rx = rte_ring_create(rn, RING_SIZE, 0, 0);
+	snprintf(rn, sizeof(rn), "ttx%u", ring_seq);
+	tp->tx = rte_ring_create(rn, RING_SIZE, 0, 0);
+	if (!tp->rx || !tp->tx)
+		return -ENOMEM;
+	snprintf(dn, sizeof(dn), "t%u", ring_seq);
+	ret = rte_eth_from_rings(dn, &tp->rx, 1, &tp->tx, 1, 0);
+	snprintf(dn, sizeof(dn), "net_ring_t%u", ring_seq++); /* the ethdev's name */
+	if (ret < 0) {
+		fprintf(stderr, "rte_eth_from_rings(%s): %d\n", dn, ret);
+		return ret;
+	}
+	ret = dp_port_add(b, name, dn, ofport, &tp->dp);
+	if (ret < 0) {
+		fprintf(stderr, "dp_port_add(%s): %d\n", dn, ret);
+		return ret;
+	}
+	tp->ofport = ofport;
+	return 0;
+}
+
+/* A 60-byte IPv4/UDP frame whose payload carries seq. */
+static struct rte_mbuf *
+frame(const uint8_t *dst, const uint8_t *src, uint32_t seq)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t p[60] = {0};
+	char *d;
+
+	ck_assert_ptr_nonnull(m);
+	memcpy(p, dst, 6);
+	memcpy(p + 6, src, 6);
+	p[12] = 0x08;
+	p[14] = 0x45;		  /* IPv4, IHL 5 */
+	p[17] = 46;		  /* total length */
+	p[22] = 64;		  /* TTL */
+	p[23] = 17;		  /* UDP */
+	p[26] = 10, p[29] = 1;	  /* 10.0.0.1 */
+	p[30] = 10, p[33] = 2;	  /* 10.0.0.2 */
+	p[35] = 100, p[37] = 200; /* ports */
+	p[39] = 26;		  /* UDP length */
+	memcpy(p + 42, &seq, 4);
+	d = rte_pktmbuf_append(m, sizeof(p));
+	ck_assert_ptr_nonnull(d);
+	memcpy(d, p, sizeof(p));
+	return m;
+}
+
+static uint32_t
+seq_of(struct rte_mbuf *m)
+{
+	uint32_t s;
+
+	memcpy(&s, rte_pktmbuf_mtod_offset(m, uint8_t *, 42), 4);
+	return s;
+}
+
+static void
+send_on(unsigned port, struct rte_mbuf *m)
+{
+	ck_assert_int_eq(rte_ring_enqueue(ports[port].rx, m), 0);
+}
+
+static void
+send_n(unsigned port, const uint8_t *dst, const uint8_t *src, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		send_on(port, frame(dst, src, i));
+}
+
+/* Waits until every rx ring is empty and the worker went round twice more. */
+static void
+settle(void)
+{
+	uint64_t t0 = now_ms();
+
+	for (;;) {
+		bool empty = true;
+
+		for (unsigned i = 1; i <= N_PORTS; i++)
+			empty &= rte_ring_count(ports[i].rx) == 0;
+		if (empty || now_ms() - t0 > 5000)
+			break;
+		usleep(100);
+	}
+	usleep(3000);
+	ck_assert_int_eq(dp_sync(), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	usleep(1000);
+}
+
+/* Receives up to max packets from port's tx ring, waiting up to 2 s for want of them. */
+static unsigned
+recv_on(unsigned port, struct rte_mbuf **out, unsigned max, unsigned want)
+{
+	unsigned got = 0;
+	uint64_t t0 = now_ms();
+
+	while (got < max) {
+		unsigned n = rte_ring_dequeue_burst(ports[port].tx, (void **)out + got, max - got,
+						    NULL);
+		got += n;
+		if (got >= want && n == 0)
+			break;
+		if (!n) {
+			if (now_ms() - t0 > 2000)
+				break;
+			usleep(50);
+		}
+	}
+	return got;
+}
+
+static void
+free_all(struct rte_mbuf **m, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		rte_pktmbuf_free(m[i]);
+}
+
+/* Drains every port and returns how many packets each had (counts[1..N_PORTS]). */
+static void
+drain_counts(unsigned counts[N_PORTS + 1])
+{
+	struct rte_mbuf *m[256];
+
+	settle();
+	for (unsigned i = 1; i <= N_PORTS; i++) {
+		unsigned n;
+
+		counts[i] = 0;
+		while ((n = rte_ring_dequeue_burst(ports[i].tx, (void **)m, 256, NULL)) > 0) {
+			counts[i] += n;
+			free_all(m, n);
+		}
+	}
+}
+
+static struct dp_flow *
+add_flow_x(struct dp_bridge *b, uint8_t table, uint16_t prio, const char *match,
+	   const char *actions, uint16_t flags, uint64_t cookie, int expect)
+{
+	struct ofp_match m;
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_instruction_list il;
+	struct ofp_err err = {0, 0};
+	struct dp_flow *f = NULL;
+	char eb[256];
+
+	oxm_match_init(&m);
+	if (*match)
+		ck_assert_msg(oxm_parse(match, &m, eb, sizeof(eb)) == 0, "%s: %s", match, eb);
+	ck_assert_msg(ofp_instructions_parse(actions, &a, &il, eb, sizeof(eb)) == 0, "%s: %s",
+		      actions, eb);
+	struct dp_flow_spec spec = {
+		.table_id = table,
+		.priority = prio,
+		.cookie = cookie,
+		.flags = flags,
+		.match = &m,
+		.insts = &il,
+	};
+	int ret = dp_flow_add(b, &spec, &f, &err);
+
+	ck_assert_msg(ret == expect, "add %s -> %s: %d (err %u/%u)", match, actions, ret,
+		      err.type, err.code);
+	arena_free(&a);
+	return ret == 0 ? f : NULL;
+}
+
+static struct dp_flow *
+add_flow(uint8_t table, uint16_t prio, const char *match, const char *actions)
+{
+	return add_flow_x(br, table, prio, match, actions, 0, 0x1234, 0);
+}
+
+static void
+modify_flow(struct dp_flow *f, const char *actions)
+{
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_instruction_list il;
+	struct ofp_err err;
+	char eb[256];
+
+	ck_assert(ofp_instructions_parse(actions, &a, &il, eb, sizeof(eb)) == 0);
+	ck_assert_int_eq(dp_flow_modify(br, f, &il, &err), 0);
+	arena_free(&a);
+}
+
+/* Flows added by a test; removed by teardown. */
+static struct dp_flow *flows[64];
+static unsigned n_flows;
+
+static struct dp_flow *
+track(struct dp_flow *f)
+{
+	ck_assert_uint_lt(n_flows, 64);
+	flows[n_flows++] = f;
+	return f;
+}
+
+static void
+teardown(void)
+{
+	for (unsigned i = 0; i < n_flows; i++)
+		dp_flow_remove(br, flows[i]);
+	n_flows = 0;
+	dp_bridge_set_normal_mode(br, false);
+	ck_assert_int_eq(dp_commit(br), 0);
+	for (unsigned i = 1; i <= N_PORTS; i++)
+		ck_assert_int_eq(dp_port_set_config(ports[i].dp, 0,
+						    OFPPC_PORT_DOWN | OFPPC_NO_RECV | OFPPC_NO_FWD |
+							    OFPPC_NO_PACKET_IN),
+				 0);
+	unsigned c[N_PORTS + 1];
+
+	drain_counts(c);
+	struct dp_upcall *ups = malloc(sizeof(*ups) * 8);
+
+	while (dp_upcall_recv(ups, 8) > 0)
+		;
+	free(ups);
+}
+
+static uint64_t
+drop_count(const char *name)
+{
+	struct dp_drop_stat st[128];
+	unsigned n = dp_drop_stats(st, 128);
+
+	for (unsigned i = 0; i < n && i < 128; i++)
+		if (strcmp(st[i].name, name) == 0)
+			return st[i].count;
+	ck_abort_msg("no drop reason %s", name);
+	return 0;
+}
+
+/* ---- Tests ---------------------------------------------------------------------------- */
+
+START_TEST(test_forward)
+{
+	struct rte_mbuf *m[64];
+	struct dp_port_stats ps1, ps2, qs1, qs2;
+	uint64_t pk, by, used, lk0, mt0, lk, mt;
+
+	dp_port_get_stats(ports[1].dp, &ps1);
+	dp_port_get_stats(ports[2].dp, &ps2);
+	dp_table_get_stats(br, 0, &lk0, &mt0);
+	struct dp_flow *f = track(add_flow(0, 10, "in_port=1", "output:2"));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	for (unsigned i = 0; i < 40; i++)
+		send_on(1, frame(MAC_B, MAC_A, i));
+	unsigned n = recv_on(2, m, 64, 40);
+
+	ck_assert_uint_eq(n, 40);
+	for (unsigned i = 0; i < n; i++) {
+		ck_assert_uint_eq(seq_of(m[i]), i); /* in order */
+		ck_assert_uint_eq(rte_pktmbuf_pkt_len(m[i]), 60);
+		ck_assert_mem_eq(rte_pktmbuf_mtod(m[i], uint8_t *), MAC_B, 6);
+	}
+	free_all(m, n);
+	unsigned c[N_PORTS + 1];
+
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[3] + c[4], 0);
+	dp_flow_get_stats(f, &pk, &by, &used);
+	ck_assert_uint_eq(pk, 40);
+	ck_assert_uint_eq(by, 40 * 60);
+	ck_assert_uint_gt(used, 0);
+	dp_table_get_stats(br, 0, &lk, &mt);
+	ck_assert_uint_eq(lk - lk0, 40);
+	ck_assert_uint_eq(mt - mt0, 40);
+	dp_port_get_stats(ports[1].dp, &qs1);
+	dp_port_get_stats(ports[2].dp, &qs2);
+	ck_assert_uint_eq(qs1.rx_packets - ps1.rx_packets, 40);
+	ck_assert_uint_eq(qs1.rx_bytes - ps1.rx_bytes, 40 * 60);
+	ck_assert_uint_eq(qs2.tx_packets - ps2.tx_packets, 40);
+	ck_assert_uint_eq(qs2.tx_bytes - ps2.tx_bytes, 40 * 60);
+
+	/* The reverse direction has no rule: table miss, dropped and counted. */
+	uint64_t miss0 = drop_count("table_miss");
+
+	send_n(2, MAC_A, MAC_B, 5);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[2] + c[3] + c[4], 0);
+	ck_assert_uint_eq(drop_count("table_miss") - miss0, 5);
+}
+END_TEST
+
+START_TEST(test_update_visible_at_commit)
+{
+	struct rte_mbuf *m[8];
+	struct dp_flow *f = track(add_flow(0, 10, "in_port=1", "output:2"));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 3);
+	ck_assert_uint_eq(recv_on(2, m, 8, 3), 3);
+	free_all(m, 3);
+	/* Staged, not committed: still port 2 (and the cache must not matter). */
+	modify_flow(f, "output:3");
+	send_n(1, MAC_B, MAC_A, 3);
+	ck_assert_uint_eq(recv_on(2, m, 8, 3), 3);
+	free_all(m, 3);
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	send_n(1, MAC_B, MAC_A, 3);
+	ck_assert_uint_eq(recv_on(3, m, 8, 3), 3);
+	free_all(m, 3);
+	/* A higher-priority rule added later wins from the commit on. */
+	track(add_flow(0, 20, "in_port=1,eth_dst=02:00:00:00:00:0b", "output:4"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	send_n(1, MAC_B, MAC_A, 3);
+	ck_assert_uint_eq(recv_on(4, m, 8, 3), 3);
+	free_all(m, 3);
+	unsigned c[N_PORTS + 1];
+
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[2] + c[3] + c[4], 0);
+}
+END_TEST
+
+START_TEST(test_pipeline)
+{
+	struct rte_mbuf *m[8];
+	unsigned c[N_PORTS + 1];
+
+	/* table 0: metadata and a header edit, then table 1 */
+	track(add_flow(0, 10, "in_port=1",
+		       "set_field:02:00:00:00:00:0c->eth_dst,write_metadata:0x5/0xff,goto_table:1"));
+	/* table 1: matches on the metadata; output 3 into the action set */
+	track(add_flow(1, 10, "metadata=0x5/0xff", "write_actions(output:3),goto_table:2"));
+	/* table 2: the table-miss rule: apply output 2 now; the set outputs 3 at the end */
+	track(add_flow(2, 0, "", "output:2"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 4);
+	ck_assert_uint_eq(recv_on(2, m, 8, 4), 4);
+	for (unsigned i = 0; i < 4; i++)
+		ck_assert_mem_eq(rte_pktmbuf_mtod(m[i], uint8_t *), MAC_C, 6);
+	free_all(m, 4);
+	ck_assert_uint_eq(recv_on(3, m, 8, 4), 4);
+	for (unsigned i = 0; i < 4; i++)
+		ck_assert_mem_eq(rte_pktmbuf_mtod(m[i], uint8_t *), MAC_C, 6);
+	free_all(m, 4);
+
+	uint64_t l1, m1, l2, m2;
+
+	dp_table_get_stats(br, 1, &l1, &m1);
+	dp_table_get_stats(br, 2, &l2, &m2);
+	ck_assert_uint_eq(l1, 4);
+	ck_assert_uint_eq(m1, 4);
+	ck_assert_uint_eq(m2, 4);
+
+	/* A metadata mismatch in table 1: table miss there, nothing leaves. */
+	teardown();
+	track(add_flow(0, 10, "in_port=1", "write_metadata:0x6/0xff,goto_table:1"));
+	track(add_flow(1, 10, "metadata=0x5/0xff", "output:2"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 2);
+	drain_counts(c);
+	ck_assert_uint_eq(c[2] + c[3] + c[4], 0);
+
+	/* clear_actions in the last table empties the set: only the apply output. */
+	teardown();
+	track(add_flow(0, 10, "in_port=1", "write_actions(output:3),goto_table:5"));
+	track(add_flow(5, 10, "", "clear_actions,output:4"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 3);
+	drain_counts(c);
+	ck_assert_uint_eq(c[3], 0);
+	ck_assert_uint_eq(c[4], 3);
+
+	/* write_actions replaces per type: the later output wins (set semantics). */
+	teardown();
+	track(add_flow(0, 10, "in_port=1", "write_actions(output:3),goto_table:1"));
+	track(add_flow(1, 10, "", "write_actions(output:4)"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 3);
+	drain_counts(c);
+	ck_assert_uint_eq(c[3], 0);
+	ck_assert_uint_eq(c[4], 3);
+
+	/* A goto backwards is refused; an unknown goto table is not the datapath's to judge
+	 * but a backwards one would loop. */
+	add_flow_x(br, 3, 10, "", "goto_table:2", 0, 0, -EOPNOTSUPP);
+}
+END_TEST
+
+START_TEST(test_reserved_ports)
+{
+	unsigned c[N_PORTS + 1];
+	struct dp_flow *f = track(add_flow(0, 10, "in_port=1", "FLOOD"));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 3);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1], 0);
+	ck_assert_uint_eq(c[2], 3);
+	ck_assert_uint_eq(c[3], 3);
+	ck_assert_uint_eq(c[4], 3);
+
+	/* NO_FWD ports are skipped by FLOOD and ALL and refuse direct output. */
+	ck_assert_int_eq(dp_port_set_config(ports[3].dp, OFPPC_NO_FWD, OFPPC_NO_FWD), 0);
+	send_n(1, MAC_B, MAC_A, 3);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[3], 0);
+	ck_assert_uint_eq(c[2] + c[4], 6);
+	modify_flow(f, "ALL");
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 3);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[3], 0);
+	ck_assert_uint_eq(c[2] + c[4], 6);
+	uint64_t nofwd = drop_count("tx_no_fwd");
+
+	modify_flow(f, "output:3");
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 2);
+	drain_counts(c);
+	ck_assert_uint_eq(c[3], 0);
+	ck_assert_uint_eq(drop_count("tx_no_fwd") - nofwd, 2);
+	ck_assert_int_eq(dp_port_set_config(ports[3].dp, 0, OFPPC_NO_FWD), 0);
+
+	/* IN_PORT sends back; output:<ingress> is dropped (use IN_PORT). */
+	modify_flow(f, "IN_PORT");
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 2);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1], 2);
+	ck_assert_uint_eq(c[2] + c[3] + c[4], 0);
+	uint64_t toin = drop_count("tx_to_in_port");
+
+	modify_flow(f, "output:1");
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 2);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1], 0);
+	ck_assert_uint_eq(drop_count("tx_to_in_port") - toin, 2);
+
+	/* LOCAL: there is none; counted and dropped. Output to a missing port: the same. */
+	uint64_t loc = drop_count("tx_local"), nop = drop_count("tx_no_port");
+
+	modify_flow(f, "LOCAL,output:9");
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 2);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[2] + c[3] + c[4], 0);
+	ck_assert_uint_eq(drop_count("tx_local") - loc, 2);
+	ck_assert_uint_eq(drop_count("tx_no_port") - nop, 2);
+
+	/* Several outputs with an edit between them: each copy as it was at its output. */
+	modify_flow(f, "output:2,set_field:02:00:00:00:00:0c->eth_dst,output:3");
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 1);
+	struct rte_mbuf *m[4];
+
+	ck_assert_uint_eq(recv_on(2, m, 4, 1), 1);
+	ck_assert_mem_eq(rte_pktmbuf_mtod(m[0], uint8_t *), MAC_B, 6);
+	rte_pktmbuf_free(m[0]);
+	ck_assert_uint_eq(recv_on(3, m, 4, 1), 1);
+	ck_assert_mem_eq(rte_pktmbuf_mtod(m[0], uint8_t *), MAC_C, 6);
+	rte_pktmbuf_free(m[0]);
+}
+END_TEST
+
+START_TEST(test_controller)
+{
+	struct dp_upcall *ups = malloc(sizeof(*ups) * 8);
+	unsigned n = 0;
+	uint64_t t0;
+
+	ck_assert_ptr_nonnull(ups);
+	track(add_flow_x(br, 0, 10, "in_port=1", "CONTROLLER:24", 0, 0xabc, 0));
+	track(add_flow_x(br, 0, 0, "", "CONTROLLER:65535", 0, 0xdef, 0)); /* table-miss rule */
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 1);
+	send_n(2, MAC_A, MAC_B, 1);
+	t0 = now_ms();
+	while (n < 2 && now_ms() - t0 < 2000) {
+		n += dp_upcall_recv(ups + n, 8 - n);
+		usleep(100);
+	}
+	ck_assert_uint_eq(n, 2);
+	for (unsigned i = 0; i < 2; i++) {
+		struct dp_upcall *u = &ups[i];
+
+		ck_assert_ptr_eq(u->br, br);
+		ck_assert_uint_eq(u->total_len, 60);
+		ck_assert_uint_eq(u->table_id, 0);
+		if (u->in_port == 1) {
+			ck_assert_uint_eq(u->reason, DP_UPCALL_ACTION);
+			ck_assert_uint_eq(u->len, 24);
+			ck_assert_uint_eq(u->max_len, 24);
+			ck_assert_uint_eq(u->cookie, 0xabc);
+			ck_assert_mem_eq(u->data, MAC_B, 6);
+		} else {
+			ck_assert_uint_eq(u->in_port, 2);
+			ck_assert_uint_eq(u->reason, DP_UPCALL_NO_MATCH);
+			ck_assert_uint_eq(u->len, 60);
+			ck_assert_uint_eq(u->cookie, 0xdef);
+			ck_assert_mem_eq(u->data, MAC_A, 6);
+		}
+	}
+	/* NO_PACKET_IN on the ingress port: nothing goes up, counted. */
+	uint64_t npi = drop_count("no_packet_in");
+
+	ck_assert_int_eq(dp_port_set_config(ports[1].dp, OFPPC_NO_PACKET_IN, OFPPC_NO_PACKET_IN),
+			 0);
+	send_n(1, MAC_B, MAC_A, 3);
+	settle();
+	ck_assert_uint_eq(dp_upcall_recv(ups, 8), 0);
+	ck_assert_uint_eq(drop_count("no_packet_in") - npi, 3);
+	free(ups);
+}
+END_TEST
+
+START_TEST(test_normal)
+{
+	struct rte_mbuf *m[8];
+	unsigned c[N_PORTS + 1];
+
+	track(add_flow(0, 0, "", "NORMAL"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	/* A -> B from 1: B unknown, flooded; A learned on 1. */
+	send_n(1, MAC_B, MAC_A, 1);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1], 0);
+	ck_assert_uint_eq(c[2] + c[3] + c[4], 3);
+	/* B -> A from 2: A known on 1, only there; B learned on 2. */
+	send_n(2, MAC_A, MAC_B, 1);
+	ck_assert_uint_eq(recv_on(1, m, 8, 1), 1);
+	free_all(m, 1);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[2] + c[3] + c[4], 0);
+	/* A -> B: only to 2 now. */
+	send_n(1, MAC_B, MAC_A, 1);
+	ck_assert_uint_eq(recv_on(2, m, 8, 1), 1);
+	free_all(m, 1);
+	/* Broadcast floods. */
+	send_n(1, MAC_BCAST, MAC_A, 1);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1], 0);
+	ck_assert_uint_eq(c[2] + c[3] + c[4], 3);
+
+	/* Standalone mode: NORMAL with the tables bypassed (the table has no rule here). */
+	teardown();
+	dp_bridge_set_normal_mode(br, true);
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(2, MAC_A, MAC_B, 1);
+	ck_assert_uint_eq(recv_on(1, m, 8, 1), 1);
+	free_all(m, 1);
+	dp_bridge_set_normal_mode(br, false);
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(2, MAC_A, MAC_B, 1);
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[2] + c[3] + c[4], 0);
+}
+END_TEST
+
+START_TEST(test_port_config)
+{
+	unsigned c[N_PORTS + 1];
+	struct dp_port_info info;
+	struct dp_port_stats s0, s1;
+
+	track(add_flow(0, 10, "in_port=1", "output:2"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	dp_port_get_stats(ports[1].dp, &s0);
+	ck_assert_int_eq(dp_port_set_config(ports[1].dp, OFPPC_NO_RECV, OFPPC_NO_RECV), 0);
+	dp_port_get_info(ports[1].dp, &info);
+	ck_assert_uint_eq(info.config, OFPPC_NO_RECV);
+	send_n(1, MAC_B, MAC_A, 5);
+	drain_counts(c);
+	ck_assert_uint_eq(c[2], 0);
+	dp_port_get_stats(ports[1].dp, &s1);
+	ck_assert_uint_eq(s1.rx_dropped - s0.rx_dropped, 5);
+	ck_assert_int_eq(dp_port_set_config(ports[1].dp, 0, OFPPC_NO_RECV), 0);
+
+	ck_assert_int_eq(dp_port_set_config(ports[2].dp, OFPPC_PORT_DOWN, OFPPC_PORT_DOWN), 0);
+	dp_port_get_info(ports[2].dp, &info);
+	ck_assert(!(info.state & OFPPS_LIVE));
+	send_n(1, MAC_B, MAC_A, 5);
+	drain_counts(c);
+	ck_assert_uint_eq(c[2], 0);
+	ck_assert_int_eq(dp_port_set_config(ports[2].dp, 0, OFPPC_PORT_DOWN), 0);
+	send_n(1, MAC_B, MAC_A, 5);
+	drain_counts(c);
+	ck_assert_uint_eq(c[2], 5);
+	ck_assert_int_eq(dp_port_set_config(ports[2].dp, 0x8000, 0x8000), -EINVAL);
+
+	/* Info: names, numbers, link. */
+	dp_port_get_info(ports[3].dp, &info);
+	ck_assert_str_eq(info.name, "p3");
+	ck_assert_uint_eq(info.ofport, 3);
+	ck_assert(info.state & OFPPS_LIVE);
+	ck_assert_ptr_eq(dp_port_find(br, 3), ports[3].dp);
+	ck_assert_ptr_null(dp_port_find(br, 9));
+	dp_port_poll_changes(br);
+
+	/* Duplicates refused. */
+	ck_assert_int_eq(dp_port_add(br, "p1", "net_ring_nosuch", 7, NULL), -EEXIST);
+	ck_assert_int_eq(dp_port_add(br, "px", "net_ring_nosuch", 1, NULL), -EEXIST);
+	ck_assert_int_eq(dp_port_add(br, "px", "net_nosuchdriver0", 7, NULL), -ENODEV);
+}
+END_TEST
+
+START_TEST(test_counter_flags)
+{
+	uint64_t pk, by, used;
+	struct dp_flow *f = track(add_flow_x(br, 0, 10, "in_port=1", "output:2",
+					     OFPFF_NO_PKT_COUNTS | OFPFF_NO_BYT_COUNTS, 1, 0));
+	unsigned c[N_PORTS + 1];
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_n(1, MAC_B, MAC_A, 5);
+	drain_counts(c);
+	ck_assert_uint_eq(c[2], 5);
+	dp_flow_get_stats(f, &pk, &by, &used);
+	ck_assert_uint_eq(pk, 0);
+	ck_assert_uint_eq(by, 0);
+	ck_assert_uint_gt(used, 0); /* idle timeouts still work */
+}
+END_TEST
+
+static int
+packet_out(uint32_t in_port, const char *actions, struct rte_mbuf *m)
+{
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_action_list al;
+	struct ofp_err err;
+	char eb[128];
+	uint8_t buf[9216];
+	uint32_t len = rte_pktmbuf_pkt_len(m);
+
+	ck_assert(ofp_actions_parse(actions, &a, &al, eb, sizeof(eb)) == 0);
+	const void *d = rte_pktmbuf_read(m, 0, len, buf);
+	int ret = dp_packet_out(br, in_port, &al, d, len, &err);
+
+	arena_free(&a);
+	rte_pktmbuf_free(m);
+	return ret;
+}
+
+START_TEST(test_packet_out)
+{
+	struct rte_mbuf *m[128];
+	unsigned c[N_PORTS + 1];
+
+	for (unsigned i = 0; i < 100; i++)
+		ck_assert_int_eq(packet_out(OFPP_CONTROLLER, "output:2", frame(MAC_B, MAC_A, i)),
+				 0);
+	ck_assert_uint_eq(recv_on(2, m, 128, 100), 100);
+	for (unsigned i = 0; i < 100; i++)
+		ck_assert_uint_eq(seq_of(m[i]), i);
+	free_all(m, 100);
+
+	/* TABLE: through the pipeline as if received on in_port. */
+	track(add_flow(0, 10, "in_port=1", "output:3"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(packet_out(1, "TABLE", frame(MAC_B, MAC_A, 7)), 0);
+	ck_assert_uint_eq(recv_on(3, m, 8, 1), 1);
+	ck_assert_uint_eq(seq_of(m[0]), 7);
+	free_all(m, 1);
+	/* IN_PORT and an output after an edit. */
+	ck_assert_int_eq(packet_out(4, "IN_PORT,set_field:02:00:00:00:00:0c->eth_dst,output:2",
+				    frame(MAC_B, MAC_A, 8)),
+			 0);
+	ck_assert_uint_eq(recv_on(4, m, 8, 1), 1);
+	ck_assert_mem_eq(rte_pktmbuf_mtod(m[0], uint8_t *), MAC_B, 6);
+	free_all(m, 1);
+	ck_assert_uint_eq(recv_on(2, m, 8, 1), 1);
+	ck_assert_mem_eq(rte_pktmbuf_mtod(m[0], uint8_t *), MAC_C, 6);
+	free_all(m, 1);
+
+	/* Refusals. */
+	ck_assert_int_eq(packet_out(9, "output:2", frame(MAC_B, MAC_A, 0)), -EINVAL);
+	uint8_t big[9300] = {0};
+	struct ofp_action_list none = {NULL, 0};
+	struct ofp_err err;
+
+	ck_assert_int_eq(dp_packet_out(br, OFPP_CONTROLLER, &none, big, sizeof(big), &err),
+			 -EMSGSIZE);
+	drain_counts(c);
+}
+END_TEST
+
+START_TEST(test_jumbo)
+{
+	struct rte_mbuf *m[4];
+	uint8_t ref[9000], got[9000];
+
+	for (unsigned i = 0; i < sizeof(ref); i++)
+		ref[i] = (uint8_t)(i * 7);
+	memcpy(ref, MAC_B, 6);
+	memcpy(ref + 6, MAC_A, 6);
+	ref[12] = 0x88, ref[13] = 0xb5; /* local experimental ethertype */
+	track(add_flow(0, 10, "in_port=1", "output:2"));
+	ck_assert_int_eq(dp_commit(br), 0);
+
+	/* A 9000-byte frame as a chain of mbufs, as a scatter-rx NIC delivers it. */
+	struct rte_mbuf *head = NULL;
+
+	for (unsigned off = 0; off < sizeof(ref);) {
+		struct rte_mbuf *s = rte_pktmbuf_alloc(pool);
+		unsigned n = PFS_MIN(sizeof(ref) - off, 2000);
+
+		memcpy(rte_pktmbuf_append(s, (uint16_t)n), ref + off, n);
+		off += n;
+		if (!head)
+			head = s;
+		else
+			ck_assert_int_eq(rte_pktmbuf_chain(head, s), 0);
+	}
+	ck_assert_uint_eq(head->nb_segs, 5);
+	send_on(1, head);
+	ck_assert_uint_eq(recv_on(2, m, 4, 1), 1);
+	ck_assert_uint_eq(rte_pktmbuf_pkt_len(m[0]), 9000);
+	ck_assert_mem_eq(rte_pktmbuf_read(m[0], 0, 9000, got), ref, 9000);
+	free_all(m, 1);
+
+	/* A jumbo packet-out (copied into a chain by the datapath) and a flood of it. */
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_action_list al;
+	struct ofp_err err;
+	char eb[64];
+
+	ck_assert(ofp_actions_parse("FLOOD", &a, &al, eb, sizeof(eb)) == 0);
+	ck_assert_int_eq(dp_packet_out(br, 1, &al, ref, sizeof(ref), &err), 0);
+	arena_free(&a);
+	for (unsigned p = 2; p <= 4; p++) {
+		ck_assert_uint_eq(recv_on(p, m, 4, 1), 1);
+		ck_assert_uint_eq(rte_pktmbuf_pkt_len(m[0]), 9000);
+		ck_assert_mem_eq(rte_pktmbuf_read(m[0], 0, 9000, got), ref, 9000);
+		free_all(m, 1);
+	}
+}
+END_TEST
+
+START_TEST(test_bad_frames)
+{
+	unsigned c[N_PORTS + 1];
+	uint64_t tr = drop_count("eth_truncated");
+
+	track(add_flow(0, 0, "", "output:2"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+
+	memset(rte_pktmbuf_append(m, 10), 0xee, 10);
+	send_on(1, m);
+	drain_counts(c);
+	ck_assert_uint_eq(c[2], 0);
+	ck_assert_uint_eq(drop_count("eth_truncated") - tr, 1);
+	ck_assert_uint_gt(dp_drop_stats(NULL, 0), 20);
+}
+END_TEST
+
+START_TEST(test_mbufs_return)
+{
+	unsigned base, c[N_PORTS + 1];
+	struct dp_upcall *ups = malloc(sizeof(*ups) * 16);
+
+	settle();
+	base = dp_mbuf_in_use();
+	/* Every path that allocates: copies for floods, upcalls, packet-outs, drops. */
+	track(add_flow(0, 10, "in_port=1", "output:2,FLOOD,CONTROLLER:32"));
+	track(add_flow(0, 10, "in_port=2", "output:3"));
+	track(add_flow(0, 10, "in_port=3", "write_actions(output:4)"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	for (unsigned round = 0; round < 20; round++) {
+		for (unsigned p = 1; p <= 4; p++)
+			send_n(p, MAC_B, MAC_A, 10);
+		ck_assert_int_eq(packet_out(OFPP_CONTROLLER, "output:1,output:2",
+					    frame(MAC_B, MAC_A, round)), 0);
+		drain_counts(c);
+		while (dp_upcall_recv(ups, 16) > 0)
+			;
+	}
+	teardown();
+	ck_assert_int_eq(dp_sync(), 0);
+	ck_assert_uint_eq(dp_mbuf_in_use(), base);
+	free(ups);
+}
+END_TEST
+
+/* ---- Consistency under updates -------------------------------------------------------- */
+
+struct traffic {
+	volatile bool stop;
+	unsigned long sent, recv2, recv3, bad, dup;
+	uint8_t *seen; /* per sequence number */
+	unsigned long n;
+};
+
+static void *
+traffic_thread(void *arg)
+{
+	struct traffic *t = arg;
+	struct rte_mbuf *m[64];
+
+	while (t->sent < t->n || t->recv2 + t->recv3 < t->sent) {
+		if (t->sent < t->n && rte_ring_count(ports[1].rx) < RING_SIZE / 2) {
+			unsigned k = 0;
+
+			while (k < 32 && t->sent + k < t->n) {
+				m[k] = rte_pktmbuf_alloc(pool);
+				if (!m[k])
+					break;
+				uint8_t p[60] = {0};
+				uint32_t seq = (uint32_t)(t->sent + k);
+
+				memcpy(p, MAC_B, 6);
+				memcpy(p + 6, MAC_C, 6);
+				p[12] = 0x08;
+				p[14] = 0x45, p[17] = 46, p[22] = 64, p[23] = 17;
+				memcpy(p + 42, &seq, 4);
+				memcpy(rte_pktmbuf_append(m[k], 60), p, 60);
+				k++;
+			}
+			unsigned e = rte_ring_enqueue_burst(ports[1].rx, (void **)m, k, NULL);
+
+			for (unsigned i = e; i < k; i++)
+				rte_pktmbuf_free(m[i]);
+			t->sent += e;
+		}
+		for (unsigned port = 2; port <= 3; port++) {
+			unsigned n = rte_ring_dequeue_burst(ports[port].tx, (void **)m, 64, NULL);
+
+			for (unsigned i = 0; i < n; i++) {
+				const uint8_t *p = rte_pktmbuf_mtod(m[i], const uint8_t *);
+				const uint8_t *want = port == 2 ? MAC_A : MAC_B;
+				uint32_t seq;
+
+				memcpy(&seq, p + 42, 4);
+				if (memcmp(p + 6, want, 6) != 0 || seq >= t->n)
+					t->bad++;
+				else if (t->seen[seq]++)
+					t->dup++;
+				rte_pktmbuf_free(m[i]);
+			}
+			if (port == 2)
+				t->recv2 += n;
+			else
+				t->recv3 += n;
+		}
+		if (t->stop)
+			break;
+	}
+	return NULL;
+}
+
+START_TEST(test_consistency_flip)
+{
+	struct traffic t = {0};
+	pthread_t th;
+	const char *old_a = "set_field:02:00:00:00:00:0a->eth_src,output:2";
+	const char *new_b = "set_field:02:00:00:00:00:0b->eth_src,output:3";
+	uint64_t drops0 = 0, drops1 = 0;
+	struct dp_drop_stat st[128];
+	unsigned nd = dp_drop_stats(st, 128);
+
+	for (unsigned i = 0; i < nd; i++)
+		drops0 += st[i].count;
+	t.n = 300000;
+	t.seen = calloc(t.n, 1);
+	ck_assert_ptr_nonnull(t.seen);
+	struct dp_flow *f = track(add_flow(0, 10, "in_port=1", old_a));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, traffic_thread, &t), 0);
+	unsigned flips = 0;
+	uint64_t t0 = now_ms();
+
+	while (__atomic_load_n(&t.sent, __ATOMIC_RELAXED) < t.n && now_ms() - t0 < 60000) {
+		modify_flow(f, flips & 1 ? old_a : new_b);
+		ck_assert_int_eq(dp_commit(br), 0);
+		flips++;
+		if (flips % 64 == 0)
+			ck_assert_int_eq(dp_sync(), 0);
+	}
+	/* Let the tail drain, then stop the thread. */
+	t0 = now_ms();
+	while (t.recv2 + t.recv3 < t.sent && now_ms() - t0 < 10000)
+		usleep(1000);
+	t.stop = true;
+	pthread_join(th, NULL);
+	nd = dp_drop_stats(st, 128);
+	for (unsigned i = 0; i < nd; i++)
+		drops1 += st[i].count;
+	fprintf(stderr,
+		"consistency: %u flips, %lu sent, %lu on port 2 (old), %lu on port 3 (new), %lu "
+		"bad, %lu duplicates, %lu drops\n",
+		flips, t.sent, t.recv2, t.recv3, t.bad, t.dup, (unsigned long)(drops1 - drops0));
+	ck_assert_uint_eq(t.sent, t.n);
+	ck_assert_uint_ge(flips, 1000);
+	ck_assert_uint_eq(t.bad, 0);
+	ck_assert_uint_eq(t.dup, 0);
+	ck_assert_uint_eq(t.recv2 + t.recv3, t.sent);
+	ck_assert_uint_gt(t.recv2, 0);
+	ck_assert_uint_gt(t.recv3, 0);
+	ck_assert_uint_eq(drops1 - drops0, 0);
+	free(t.seen);
+}
+END_TEST
+
+START_TEST(test_bridge_lifecycle)
+{
+	struct dp_bridge *b2;
+	struct tport tp[2];
+	unsigned base;
+
+	settle();
+	base = dp_mbuf_in_use();
+	ck_assert_int_eq(dp_bridge_create("br0", &b2), -EEXIST);
+	ck_assert_int_eq(dp_bridge_create("br1", &b2), 0);
+	/* ofport 1 again: bridges are independent */
+	ck_assert_int_eq(make_port(b2, &tp[0], "q1", 1), 0);
+	ck_assert_int_eq(make_port(b2, &tp[1], "q2", 2), 0);
+	add_flow_x(b2, 0, 10, "in_port=1", "output:2", 0, 0, 0);
+	add_flow_x(b2, 0, 10, "in_port=2", "output:1", 0, 0, 0);
+	ck_assert_int_eq(dp_commit(b2), 0);
+	for (unsigned i = 0; i < 10; i++)
+		ck_assert_int_eq(rte_ring_enqueue(tp[0].rx, frame(MAC_B, MAC_A, i)), 0);
+	struct rte_mbuf *m[16];
+	unsigned got = 0;
+	uint64_t t0 = now_ms();
+
+	while (got < 10 && now_ms() - t0 < 2000)
+		got += rte_ring_dequeue_burst(tp[1].tx, (void **)m + got, 16 - got, NULL);
+	ck_assert_uint_eq(got, 10);
+	free_all(m, got);
+	/* Port deletion under a live bridge, then the whole bridge. */
+	dp_port_del(tp[1].dp);
+	ck_assert_ptr_null(dp_port_find(b2, 2));
+	for (unsigned i = 0; i < 10; i++)
+		ck_assert_int_eq(rte_ring_enqueue(tp[0].rx, frame(MAC_B, MAC_A, i)), 0);
+	usleep(5000);
+	dp_bridge_destroy(b2);
+	ck_assert_int_eq(dp_sync(), 0);
+	/* Frames left in the rx ring of a deleted port are the test's. */
+	while (rte_ring_dequeue(tp[0].rx, (void **)&m[0]) == 0)
+		rte_pktmbuf_free(m[0]);
+	ck_assert_uint_eq(dp_mbuf_in_use(), base);
+	rte_ring_free(tp[0].rx);
+	rte_ring_free(tp[0].tx);
+	rte_ring_free(tp[1].rx);
+	rte_ring_free(tp[1].tx);
+}
+END_TEST
+
+static Suite *
+datapath_suite(void)
+{
+	Suite *s = suite_create("datapath");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, NULL, teardown);
+	tcase_set_timeout(tc, 240);
+	tcase_add_test(tc, test_forward);
+	tcase_add_test(tc, test_update_visible_at_commit);
+	tcase_add_test(tc, test_pipeline);
+	tcase_add_test(tc, test_reserved_ports);
+	tcase_add_test(tc, test_controller);
+	tcase_add_test(tc, test_normal);
+	tcase_add_test(tc, test_port_config);
+	tcase_add_test(tc, test_counter_flags);
+	tcase_add_test(tc, test_packet_out);
+	tcase_add_test(tc, test_jumbo);
+	tcase_add_test(tc, test_bad_frames);
+	tcase_add_test(tc, test_mbufs_return);
+	tcase_add_test(tc, test_consistency_flip);
+	tcase_add_test(tc, test_bridge_lifecycle);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	char *eal[] = {"test_datapath", "--no-pci", "--no-huge", "--no-shconf", "-l", "0-1",
+		       "-m", "512", "--log-level=lib.eal:error", NULL};
+	struct dp_params p;
+	int nfail;
+
+	dp_params_default(&p);
+	p.n_mbufs = 8191;
+	p.idle_polls_before_sleep = 100;
+	p.idle_sleep_us = 100;
+	if (dp_init((int)(sizeof(eal) / sizeof(eal[0])) - 1, eal, &p) < 0) {
+		fprintf(stderr, "dp_init failed\n");
+		return 1;
+	}
+	pool = rte_mempool_lookup("dp_mbufs");
+	if (!pool || dp_bridge_create("br0", &br) < 0)
+		return 1;
+	for (unsigned i = 1; i <= N_PORTS; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "p%u", i);
+		if (make_port(br, &ports[i], name, i) < 0)
+			return 1;
+	}
+	if (dp_start() < 0)
+		return 1;
+
+	SRunner *sr = srunner_create(datapath_suite());
+
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	dp_stop();
+	dp_fini();
+	return nfail == 0 ? 0 : 1;
+}
