@@ -10,14 +10,14 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 2
 
 if [ -z "${PFS_SKIP_DEPS:-}" ]; then
 	tools/install-deps.sh || { echo "run-tests: dependency install failed" >&2; exit 2; }
 fi
 
 jobs=$(nproc 2>/dev/null || echo 2)
-suites=(${PFS_SUITES:-})
+read -r -a suites <<<"${PFS_SUITES:-}"
 suite_args=()
 for s in "${suites[@]}"; do suite_args+=(--suite "$s"); done
 
