@@ -1,0 +1,810 @@
+/* One OpenFlow table's classifier: tuple-space search over lock-free rte_hash tables,
+ * versioned rules, RCU-style publication (contract in dp_cls.h).
+ *
+ * Layout. A subtable per distinct mask holds the mask's non-zero key words (the only
+ * words it hashes and compares) and a refcounted rte_hash (struct cls_table) keyed by
+ * the masked words, CRC32 hashed. Each hash entry points to a struct cls_node, the head
+ * of a singly linked list of struct cls_entry (one per rule: version stamps, priority,
+ * insertion sequence, the caller's rule) sorted by (priority desc, seq asc). Readers see
+ * the subtables through an immutable struct cls_array sorted by (max priority desc,
+ * min seq asc), each slot carrying a copy of the subtable's bounds and its hash, so a
+ * lookup can stop at the first slot that cannot beat the best rule found so far.
+ *
+ * Writer rules (readers never lock):
+ * - an entry is fully written before a release store links it (node head or a next);
+ *   unlinking is one release store of the successor; an unlinked entry keeps its next, so
+ *   a reader standing on it walks on; its memory goes to dp_defer;
+ * - a new node is published by rte_hash_add_key_data (the LF hash orders it); a deleted
+ *   node's key slot (rte_hash_free_key_with_position) and memory go to dp_defer, holding a
+ *   reference on the hash table they belong to;
+ * - any change of subtable set, order, bounds or hash table publishes a new array with a
+ *   release store; the old array goes to dp_defer;
+ * - bounds only ever over-approximate what readers may see: max priority rises at insert
+ *   time, falls only at purge (when no reader can see the removed rules); min seq is a
+ *   lower bound of the seqs of the subtable's rules at max priority.
+ * A hash table that fills up is replaced by one twice as large holding the same nodes. */
+#include "dp_cls.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_memory.h>
+
+#include "util.h"
+
+#define INITIAL_CAPACITY 32
+#define BULK_MAX RTE_HASH_LOOKUP_BULK_MAX
+
+/* An rte_hash with a reference count: the owning subtable holds one, each deleted node
+ * whose key slot has not been given back yet holds one. */
+struct cls_table {
+	struct rte_hash *h;
+	uint32_t capacity;
+	uint32_t refs; /* atomic: deferred callbacks may run on another thread */
+};
+
+struct cls_entry {
+	struct cls_entry *next; /* node list; atomic */
+	uint64_t add_version;
+	uint64_t remove_version; /* atomic */
+	uint64_t seq;
+	const struct dp_cls_rule *rule;
+	uint16_t priority;
+	/* Writer only. */
+	struct cls_node *node;
+	struct cls_entry *dead_next;
+};
+
+struct cls_node {
+	struct cls_entry *head; /* atomic */
+	/* Writer only. */
+	struct cls_subtable *st;
+	struct cls_node *prev, *next; /* the subtable's nodes */
+	struct cls_table *table;      /* where the key slot goes back, once deleted */
+	int32_t pos;
+	uint64_t key[]; /* masked key words, st->n_words of them */
+};
+
+struct cls_subtable {
+	/* Read by readers (immutable once published). */
+	uint32_t n_words;
+	uint8_t words[DP_KEY_WORDS];
+	uint64_t mwords[DP_KEY_WORDS];
+	/* Writer only. */
+	struct cls_table *table;
+	struct dp_key mask;
+	uint32_t mask_hash;
+	uint32_t id;
+	uint32_t n_nodes;
+	uint32_t n_entries;
+	uint32_t max_count; /* entries at max_prio */
+	uint16_t max_prio;
+	uint64_t min_seq;
+	bool dirty;
+	struct cls_node *nodes;
+	struct cls_subtable *gone_next; /* purge: dropped subtables */
+};
+
+struct cls_slot {
+	const struct rte_hash *h;
+	const struct cls_subtable *st;
+	uint64_t min_seq;
+	uint32_t max_prio;
+};
+
+struct cls_array {
+	uint32_t n;
+	struct cls_slot slots[];
+};
+
+static uint32_t cls_ids;   /* names rte_hash tables uniquely in the process */
+static uint32_t table_ids;
+
+/* ---- Deferred frees ------------------------------------------------------------------ */
+
+static void
+free_cb(void *p)
+{
+	free(p);
+}
+
+static void
+table_unref(struct cls_table *t)
+{
+	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		rte_hash_free(t->h);
+		free(t);
+	}
+}
+
+static void
+table_unref_cb(void *p)
+{
+	table_unref(p);
+}
+
+static void
+node_free_cb(void *p)
+{
+	struct cls_node *node = p;
+
+	rte_hash_free_key_with_position(node->table->h, node->pos);
+	table_unref(node->table);
+	free(node);
+}
+
+static void
+subtable_free_cb(void *p)
+{
+	struct cls_subtable *st = p;
+
+	table_unref(st->table);
+	free(st);
+}
+
+/* ---- Hash tables --------------------------------------------------------------------- */
+
+static struct cls_table *
+table_create(const struct cls_subtable *st, uint32_t capacity)
+{
+	struct rte_hash_parameters params;
+	struct cls_table *t;
+	char name[RTE_HASH_NAMESIZE];
+
+	t = pfs_calloc(1, sizeof(*t));
+	if (t == NULL)
+		return NULL;
+	snprintf(name, sizeof(name), "dpc%" PRIx32, __atomic_add_fetch(&table_ids, 1, __ATOMIC_RELAXED));
+	memset(&params, 0, sizeof(params));
+	params.name = name;
+	params.entries = capacity;
+	params.key_len = st->n_words * sizeof(uint64_t);
+	params.hash_func = rte_hash_crc;
+	params.hash_func_init_val = 0;
+	params.socket_id = SOCKET_ID_ANY;
+	params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	t->h = rte_hash_create(&params);
+	if (t->h == NULL) {
+		free(t);
+		return NULL;
+	}
+	t->capacity = capacity;
+	t->refs = 1;
+	return t;
+}
+
+/* Key slots in use in st's current table: live nodes plus deleted nodes whose slot has not
+ * been given back yet (each holds a reference). */
+static uint32_t
+table_used(const struct cls_subtable *st)
+{
+	return st->n_nodes + __atomic_load_n(&st->table->refs, __ATOMIC_ACQUIRE) - 1;
+}
+
+/* A table twice as large (at least) holding every node of st, unpublished. */
+static struct cls_table *
+table_grow(const struct cls_subtable *st)
+{
+	struct cls_table *t;
+	struct cls_node *node;
+
+	t = table_create(st, st->table->capacity * 2 > st->n_nodes * 2 ? st->table->capacity * 2
+									: st->n_nodes * 2);
+	if (t == NULL)
+		return NULL;
+	for (node = st->nodes; node != NULL; node = node->next) {
+		if (rte_hash_add_key_data(t->h, node->key, node) < 0) {
+			rte_hash_free(t->h);
+			free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+/* ---- Subtables and the published array ---------------------------------------------- */
+
+static uint32_t
+mask_hash(const struct dp_key *mask)
+{
+	return rte_hash_crc(mask->w, sizeof(mask->w), 0);
+}
+
+static struct cls_subtable *
+subtable_find(const struct dp_cls *cls, const struct dp_key *mask, uint32_t hash)
+{
+	for (unsigned i = 0; i < cls->n_masks; i++) {
+		struct cls_subtable *st = cls->subtables[i];
+
+		if (st->mask_hash == hash && !memcmp(st->mask.w, mask->w, sizeof(mask->w)))
+			return st;
+	}
+	return NULL;
+}
+
+static struct cls_subtable *
+subtable_create(const struct dp_key *mask, uint32_t hash)
+{
+	struct cls_subtable *st;
+
+	st = pfs_calloc(1, sizeof(*st));
+	if (st == NULL)
+		return NULL;
+	st->mask = *mask;
+	st->mask_hash = hash;
+	for (unsigned i = 0; i < DP_KEY_WORDS; i++) {
+		if (mask->w[i] != 0) {
+			st->words[st->n_words] = (uint8_t)i;
+			st->mwords[st->n_words] = mask->w[i];
+			st->n_words++;
+		}
+	}
+	if (st->n_words == 0) { /* match-all: one zero word, so the hash has a key */
+		st->words[0] = 0;
+		st->mwords[0] = 0;
+		st->n_words = 1;
+	}
+	st->table = table_create(st, INITIAL_CAPACITY);
+	if (st->table == NULL) {
+		free(st);
+		return NULL;
+	}
+	st->id = __atomic_add_fetch(&table_ids, 1, __ATOMIC_RELAXED);
+	return st;
+}
+
+/* Destroys a subtable no reader has seen. */
+static void
+subtable_discard(struct cls_subtable *st)
+{
+	table_unref(st->table);
+	free(st);
+}
+
+static int
+slot_cmp(const void *a_, const void *b_)
+{
+	const struct cls_slot *a = a_, *b = b_;
+
+	if (a->max_prio != b->max_prio)
+		return a->max_prio > b->max_prio ? -1 : 1;
+	if (a->min_seq != b->min_seq)
+		return a->min_seq < b->min_seq ? -1 : 1;
+	return a->st->id < b->st->id ? -1 : a->st->id > b->st->id;
+}
+
+static struct cls_array *
+array_alloc(unsigned n)
+{
+	return pfs_malloc(sizeof(struct cls_array) + (size_t)n * sizeof(struct cls_slot));
+}
+
+/* Fills a (allocated for at least cls->n_masks slots) from the writer's subtables, sorts
+ * it, publishes it and retires the previous one. */
+static void
+array_publish(struct dp_cls *cls, struct cls_array *a)
+{
+	struct cls_array *old = cls->array;
+
+	a->n = cls->n_masks;
+	for (unsigned i = 0; i < cls->n_masks; i++) {
+		const struct cls_subtable *st = cls->subtables[i];
+
+		a->slots[i].h = st->table->h;
+		a->slots[i].st = st;
+		a->slots[i].max_prio = st->max_prio;
+		a->slots[i].min_seq = st->min_seq;
+	}
+	qsort(a->slots, a->n, sizeof(a->slots[0]), slot_cmp);
+	__atomic_store_n(&cls->array, a, __ATOMIC_RELEASE);
+	if (old != NULL)
+		dp_defer_call(cls->defer, free_cb, old);
+}
+
+/* Recomputes st's bounds from its entries (writer). */
+static void
+subtable_rescan(struct cls_subtable *st)
+{
+	st->max_prio = 0;
+	st->max_count = 0;
+	st->min_seq = UINT64_MAX;
+	for (const struct cls_node *node = st->nodes; node != NULL; node = node->next) {
+		for (const struct cls_entry *e = node->head; e != NULL; e = e->next) {
+			if (st->max_count == 0 || e->priority > st->max_prio) {
+				st->max_prio = e->priority;
+				st->max_count = 1;
+				st->min_seq = e->seq;
+			} else if (e->priority == st->max_prio) {
+				st->max_count++;
+				if (e->seq < st->min_seq)
+					st->min_seq = e->seq;
+			}
+		}
+	}
+}
+
+/* ---- Lifecycle ------------------------------------------------------------------------ */
+
+int
+dp_cls_init(struct dp_cls *cls, const char *name, unsigned max_masks, struct dp_defer *defer)
+{
+	if (cls == NULL || defer == NULL)
+		return -EINVAL;
+	memset(cls, 0, sizeof(*cls));
+	snprintf(cls->name, sizeof(cls->name), "%s", name ? name : "");
+	cls->max_masks = max_masks ? max_masks : DP_CLS_DEFAULT_MAX_MASKS;
+	cls->defer = defer;
+	cls->id = __atomic_add_fetch(&cls_ids, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+void
+dp_cls_destroy(struct dp_cls *cls)
+{
+	if (cls == NULL)
+		return;
+	for (unsigned i = 0; i < cls->n_masks; i++) {
+		struct cls_subtable *st = cls->subtables[i];
+		struct cls_node *node, *next_node;
+
+		for (node = st->nodes; node != NULL; node = next_node) {
+			struct cls_entry *e, *next_e;
+
+			next_node = node->next;
+			for (e = node->head; e != NULL; e = next_e) {
+				next_e = e->next;
+				/* Clear the handle of a rule still inserted (a removed
+				 * rule's memory may be gone). */
+				if (e->remove_version == DP_CLS_VERSION_MAX)
+					((struct dp_cls_rule *)e->rule)->entry = NULL;
+				free(e);
+			}
+			free(node);
+		}
+		subtable_discard(st);
+	}
+	free(cls->subtables);
+	free(cls->array);
+	cls->subtables = NULL;
+	cls->array = NULL;
+	cls->dead = NULL;
+	cls->n_masks = cls->n_rules = cls->n_linked = 0;
+}
+
+void
+dp_cls_set_max_rules(struct dp_cls *cls, unsigned max_rules)
+{
+	cls->max_rules = max_rules;
+}
+
+/* ---- Insert ---------------------------------------------------------------------------- */
+
+static void
+masked_key(const struct cls_subtable *st, const struct dp_key *key, uint64_t *mk)
+{
+	for (uint32_t j = 0; j < st->n_words; j++)
+		mk[j] = key->w[st->words[j]] & st->mwords[j];
+}
+
+int
+dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
+{
+	struct cls_subtable *st, *new_st = NULL;
+	struct cls_table *grown = NULL, *old_table = NULL;
+	struct cls_array *a = NULL;
+	struct cls_entry *e;
+	struct cls_node *node = NULL;
+	uint64_t mk[DP_KEY_WORDS];
+	void *data;
+	uint32_t h;
+	int ret;
+
+	if (rule == NULL || rule->entry != NULL || version == DP_CLS_VERSION_MAX)
+		return -EINVAL;
+	if (cls->max_rules != 0 && cls->n_rules >= cls->max_rules)
+		return -ENOSPC;
+
+	h = mask_hash(&rule->mask);
+	st = subtable_find(cls, &rule->mask, h);
+	if (st == NULL) {
+		if (cls->n_masks >= cls->max_masks)
+			return -ENOSPC;
+		if (cls->n_masks >= cls->subtables_cap) {
+			unsigned cap = cls->subtables_cap ? cls->subtables_cap * 2 : 8;
+			struct cls_subtable **v = pfs_realloc(cls->subtables, cap * sizeof(*v));
+
+			if (v == NULL)
+				return -ENOMEM;
+			cls->subtables = v;
+			cls->subtables_cap = cap;
+		}
+		st = new_st = subtable_create(&rule->mask, h);
+		if (st == NULL)
+			return -ENOMEM;
+	}
+
+	ret = -ENOMEM;
+	e = pfs_calloc(1, sizeof(*e));
+	if (e == NULL)
+		goto fail;
+	e->add_version = version;
+	e->remove_version = DP_CLS_VERSION_MAX;
+	e->seq = ++cls->seq;
+	e->rule = rule;
+	e->priority = rule->priority;
+
+	masked_key(st, &rule->value, mk);
+	if (rte_hash_lookup_data(st->table->h, mk, &data) >= 0) {
+		node = data;
+	} else {
+		node = pfs_calloc(1, sizeof(*node) + st->n_words * sizeof(uint64_t));
+		if (node == NULL)
+			goto fail;
+		node->st = st;
+		memcpy(node->key, mk, st->n_words * sizeof(uint64_t));
+		node->head = e;
+		if (table_used(st) >= st->table->capacity) {
+			grown = table_grow(st);
+			if (grown == NULL)
+				goto fail;
+		}
+	}
+	e->node = node;
+
+	if (new_st != NULL || grown != NULL || rule->priority > st->max_prio) {
+		a = array_alloc(cls->n_masks + (new_st != NULL));
+		if (a == NULL)
+			goto fail;
+	}
+
+	if (node->head == e) { /* new node: publish it in the table readers will use */
+		struct cls_table *t = grown ? grown : st->table;
+
+		ret = rte_hash_add_key_data(t->h, node->key, node);
+		if (ret < 0) {
+			ret = ret == -ENOSPC ? -ENOMEM : ret;
+			goto fail;
+		}
+		node->next = st->nodes;
+		if (st->nodes != NULL)
+			st->nodes->prev = node;
+		st->nodes = node;
+		st->n_nodes++;
+	} else { /* after every entry of higher or equal priority (they are older) */
+		struct cls_entry **pp = &node->head;
+
+		while (*pp != NULL && (*pp)->priority >= e->priority)
+			pp = &(*pp)->next;
+		e->next = *pp;
+		__atomic_store_n(pp, e, __ATOMIC_RELEASE);
+	}
+
+	/* Committed: nothing below fails. */
+	if (grown != NULL) {
+		old_table = st->table;
+		st->table = grown;
+	}
+	st->n_entries++;
+	if (st->n_entries == 1 || rule->priority > st->max_prio) {
+		st->max_prio = rule->priority;
+		st->max_count = 1;
+		st->min_seq = e->seq;
+	} else if (rule->priority == st->max_prio) {
+		st->max_count++;
+	}
+	if (new_st != NULL)
+		cls->subtables[cls->n_masks++] = new_st;
+	if (a != NULL)
+		array_publish(cls, a);
+	/* Retired only now: a reader may hold the old table until it sees the new array. */
+	if (old_table != NULL)
+		dp_defer_call(cls->defer, table_unref_cb, old_table);
+	rule->entry = e;
+	rule->add_version = version;
+	rule->remove_version = DP_CLS_VERSION_MAX;
+	cls->n_rules++;
+	cls->n_linked++;
+	return 0;
+
+fail:
+	free(a);
+	if (grown != NULL) {
+		rte_hash_free(grown->h);
+		free(grown);
+	}
+	if (node != NULL && node->head == e)
+		free(node);
+	free(e);
+	if (new_st != NULL)
+		subtable_discard(new_st);
+	return ret;
+}
+
+/* ---- Remove and purge ------------------------------------------------------------------ */
+
+void
+dp_cls_remove(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
+{
+	struct cls_entry *e = rule ? rule->entry : NULL;
+
+	if (e == NULL)
+		return;
+	__atomic_store_n(&e->remove_version, version, __ATOMIC_RELEASE);
+	e->dead_next = cls->dead;
+	cls->dead = e;
+	rule->remove_version = version;
+	rule->entry = NULL;
+	cls->n_rules--;
+}
+
+/* Unlinks e from its node (and the node from its table if it empties), retiring both.
+ * The defer hook may run a call at once (no readers yet), so retire last. */
+static void
+entry_unlink(struct dp_cls *cls, struct cls_entry *e)
+{
+	struct cls_node *node = e->node;
+	struct cls_subtable *st = node->st;
+	struct cls_entry **pp = &node->head;
+
+	while (*pp != e)
+		pp = &(*pp)->next;
+	__atomic_store_n(pp, e->next, __ATOMIC_RELEASE);
+	cls->n_linked--;
+	st->n_entries--;
+	if (e->priority == st->max_prio)
+		st->max_count--;
+	st->dirty = true;
+	dp_defer_call(cls->defer, free_cb, e);
+
+	if (node->head != NULL)
+		return;
+	node->pos = rte_hash_del_key(st->table->h, node->key);
+	if (node->prev != NULL)
+		node->prev->next = node->next;
+	else
+		st->nodes = node->next;
+	if (node->next != NULL)
+		node->next->prev = node->prev;
+	st->n_nodes--;
+	if (node->pos < 0) { /* cannot happen: the node is in the table */
+		dp_defer_call(cls->defer, free_cb, node);
+		return;
+	}
+	node->table = st->table;
+	__atomic_add_fetch(&node->table->refs, 1, __ATOMIC_ACQ_REL);
+	dp_defer_call(cls->defer, node_free_cb, node);
+}
+
+void
+dp_cls_purge(struct dp_cls *cls, uint64_t oldest_version)
+{
+	struct cls_subtable *gone = NULL;
+	struct cls_entry **pp, *e;
+	struct cls_array *a;
+	bool changed = false;
+	unsigned i, j;
+
+	if (cls->dead == NULL)
+		return;
+	/* Allocated first, so that dropping a subtable can always be published. */
+	a = array_alloc(cls->n_masks);
+	if (a == NULL)
+		return;
+
+	for (pp = &cls->dead; (e = *pp) != NULL;) {
+		if (e->remove_version > oldest_version) {
+			pp = &e->dead_next;
+			continue;
+		}
+		*pp = e->dead_next;
+		entry_unlink(cls, e);
+	}
+
+	for (i = j = 0; i < cls->n_masks; i++) {
+		struct cls_subtable *st = cls->subtables[i];
+
+		if (st->dirty) {
+			st->dirty = false;
+			if (st->n_entries == 0) { /* dropped once unpublished */
+				st->gone_next = gone;
+				gone = st;
+				changed = true;
+				continue;
+			}
+			if (st->max_count == 0) {
+				uint16_t prio = st->max_prio;
+				uint64_t seq = st->min_seq;
+
+				subtable_rescan(st);
+				changed |= prio != st->max_prio || seq != st->min_seq;
+			}
+		}
+		cls->subtables[j++] = st;
+	}
+	cls->n_masks = j;
+	if (!changed) {
+		free(a);
+		return;
+	}
+	array_publish(cls, a);
+	while (gone != NULL) {
+		struct cls_subtable *st = gone;
+
+		gone = st->gone_next;
+		dp_defer_call(cls->defer, subtable_free_cb, st);
+	}
+}
+
+/* ---- Lookup ---------------------------------------------------------------------------- */
+
+static inline bool
+visible(const struct cls_entry *e, uint64_t version)
+{
+	return e->add_version <= version &&
+	       version < __atomic_load_n(&e->remove_version, __ATOMIC_RELAXED);
+}
+
+/* True if e wins over best (NULL: anything wins). */
+static inline bool
+better(const struct cls_entry *e, const struct cls_entry *best)
+{
+	return best == NULL || e->priority > best->priority ||
+	       (e->priority == best->priority && e->seq < best->seq);
+}
+
+/* True if slot may hold a rule that wins over best. */
+static inline bool
+slot_can_beat(const struct cls_slot *s, const struct cls_entry *best)
+{
+	return best == NULL || s->max_prio > best->priority ||
+	       (s->max_prio == best->priority && s->min_seq < best->seq);
+}
+
+/* The first entry of node visible at version that wins over best, or NULL. */
+static inline const struct cls_entry *
+node_best(const struct cls_node *node, uint64_t version, const struct cls_entry *best)
+{
+	const struct cls_entry *e;
+
+	for (e = __atomic_load_n(&node->head, __ATOMIC_ACQUIRE); e != NULL;
+	     e = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE)) {
+		if (!better(e, best))
+			return NULL;
+		if (visible(e, version))
+			return e;
+	}
+	return NULL;
+}
+
+const struct dp_cls_rule *
+dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t version)
+{
+	const struct cls_array *a = __atomic_load_n(&cls->array, __ATOMIC_ACQUIRE);
+	const struct cls_entry *best = NULL;
+	uint64_t mk[DP_KEY_WORDS];
+
+	if (a == NULL)
+		return NULL;
+	for (uint32_t i = 0; i < a->n; i++) {
+		const struct cls_slot *s = &a->slots[i];
+		const struct cls_subtable *st = s->st;
+		const struct cls_entry *e;
+		uint32_t sig = 0;
+		void *data;
+
+		if (!slot_can_beat(s, best))
+			break;
+		for (uint32_t j = 0; j < st->n_words; j++) {
+			mk[j] = key->w[st->words[j]] & st->mwords[j];
+			sig = rte_hash_crc_8byte(mk[j], sig);
+		}
+		if (rte_hash_lookup_with_hash_data(s->h, mk, sig, &data) < 0)
+			continue;
+		e = node_best(data, version, best);
+		if (e != NULL)
+			best = e;
+	}
+	return best ? best->rule : NULL;
+}
+
+static void
+lookup_chunk(const struct cls_array *a, const struct dp_key *const keys[], unsigned n,
+	     uint64_t version, const struct dp_cls_rule *results[])
+{
+	const struct cls_entry *best[BULK_MAX];
+	uint64_t mk[BULK_MAX][DP_KEY_WORDS];
+	const void *kp[BULK_MAX];
+	hash_sig_t sig[BULK_MAX];
+	void *data[BULK_MAX];
+	uint8_t idx[BULK_MAX];
+	uint64_t active = n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+
+	for (unsigned k = 0; k < n; k++)
+		best[k] = NULL;
+	for (uint32_t i = 0; i < a->n && active != 0; i++) {
+		const struct cls_slot *s = &a->slots[i];
+		const struct cls_subtable *st = s->st;
+		uint64_t rest, hits = 0;
+		unsigned cnt = 0;
+
+		for (rest = active; rest != 0; rest &= rest - 1) {
+			unsigned k = (unsigned)__builtin_ctzll(rest);
+			uint32_t h = 0;
+
+			if (!slot_can_beat(s, best[k])) {
+				/* Slots are sorted: no later one can beat it either. */
+				active &= ~(UINT64_C(1) << k);
+				continue;
+			}
+			for (uint32_t j = 0; j < st->n_words; j++) {
+				mk[cnt][j] = keys[k]->w[st->words[j]] & st->mwords[j];
+				h = rte_hash_crc_8byte(mk[cnt][j], h);
+			}
+			sig[cnt] = h;
+			kp[cnt] = mk[cnt];
+			idx[cnt] = (uint8_t)k;
+			cnt++;
+		}
+		if (cnt == 0)
+			break;
+		if (rte_hash_lookup_with_hash_bulk_data(s->h, kp, sig, cnt, &hits, data) <= 0)
+			continue;
+		for (; hits != 0; hits &= hits - 1) {
+			unsigned c = (unsigned)__builtin_ctzll(hits);
+			unsigned k = idx[c];
+			const struct cls_entry *e = node_best(data[c], version, best[k]);
+
+			if (e != NULL)
+				best[k] = e;
+		}
+	}
+	for (unsigned k = 0; k < n; k++)
+		results[k] = best[k] ? best[k]->rule : NULL;
+}
+
+void
+dp_cls_lookup_bulk(const struct dp_cls *cls, const struct dp_key *const keys[], unsigned n,
+		   uint64_t version, const struct dp_cls_rule *results[])
+{
+	const struct cls_array *a = __atomic_load_n(&cls->array, __ATOMIC_ACQUIRE);
+
+	if (a == NULL) {
+		for (unsigned k = 0; k < n; k++)
+			results[k] = NULL;
+		return;
+	}
+	while (n > 0) {
+		unsigned m = n > BULK_MAX ? BULK_MAX : n;
+
+		lookup_chunk(a, keys, m, version, results);
+		keys += m;
+		results += m;
+		n -= m;
+	}
+}
+
+/* ---- Stats ----------------------------------------------------------------------------- */
+
+unsigned
+dp_cls_n_rules(const struct dp_cls *cls)
+{
+	return cls->n_rules;
+}
+
+unsigned
+dp_cls_n_masks(const struct dp_cls *cls)
+{
+	return cls->n_masks;
+}
+
+unsigned
+dp_cls_n_linked(const struct dp_cls *cls)
+{
+	return cls->n_linked;
+}
