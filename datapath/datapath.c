@@ -490,6 +490,9 @@ dp_bridge_destroy(struct dp_bridge *br)
 	}
 	TAILQ_REMOVE(&dp_g.bridges, br, node);
 	sync_hard(); /* runs every deferred free queued so far, this bridge's included */
+	/* The classifiers first: destroying one touches the rules still inserted. */
+	for (unsigned t = 0; t < DP_N_TABLES; t++)
+		dp_cls_destroy(&br->tables[t]);
 
 	struct dp_flow *f;
 

@@ -40,7 +40,7 @@ struct dp_cache;
 struct dp_cache *dp_cache_create(unsigned n_entries, int socket);
 void dp_cache_destroy(struct dp_cache *c);
 
-/* The hash the cache uses for key (CRC32 over the key words). */
+/* The hash the cache uses for key. */
 uint32_t dp_cache_hash(const struct dp_key *key);
 
 /* The path cached for key under (br_uid, version), or NULL. */
