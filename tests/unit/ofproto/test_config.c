@@ -42,7 +42,7 @@ START_TEST(test_reference_file)
 
 	ck_assert_msg(r == 0, "%s", errbuf);
 	ck_assert_uint_eq(cfg.n_bridges, 1);
-	ck_assert_uint_eq(cfg.n_ports, 2);
+	ck_assert_uint_eq(cfg.n_ports, 3); /* the demo's three hosts */
 	b = config_find_bridge(&cfg, "br0");
 	ck_assert_ptr_nonnull(b);
 	ck_assert_int_eq(b->fail_mode, CONFIG_FAIL_STANDALONE);
@@ -50,6 +50,7 @@ START_TEST(test_reference_file)
 	ck_assert_str_eq(cfg.rundir, "/run/pfswitch");
 	ck_assert_str_eq(cfg.ports[0].devargs, "net_af_packet0,iface=veth-a");
 	ck_assert_str_eq(cfg.ports[1].bridge, "br0");
+	ck_assert_str_eq(cfg.ports[2].devargs, "net_af_packet2,iface=veth-c");
 	ck_assert_uint_eq(cfg.ports[1].ofport, 2);
 	ck_assert_str_eq(b->description, "pfswitch demo bridge br0");
 	config_free(&cfg);
