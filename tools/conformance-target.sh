@@ -18,7 +18,7 @@ D=$(mktemp -d /tmp/pfs-cf.XXXXXX) || exit 1
 
 cat >"$D/pfswitch.ini" <<INI
 [dpdk]
-eal = -l 0-1 --no-huge --no-shconf --no-pci --log-level=lib.eal:error
+eal = -l 0-1 --no-huge --no-shconf -m 512 --no-pci --log-level=lib.eal:error
 [switch]
 workers = 1
 rundir = $D
