@@ -103,7 +103,7 @@ struct cls_array {
 	struct cls_slot slots[];
 };
 
-static uint32_t cls_ids;   /* names rte_hash tables uniquely in the process */
+static uint32_t cls_ids; /* names rte_hash tables uniquely in the process */
 static uint32_t table_ids;
 
 /* ---- Deferred frees ------------------------------------------------------------------ */
@@ -160,7 +160,8 @@ table_create(const struct cls_subtable *st, uint32_t capacity)
 	t = pfs_calloc(1, sizeof(*t));
 	if (t == NULL)
 		return NULL;
-	snprintf(name, sizeof(name), "dpc%" PRIx32, __atomic_add_fetch(&table_ids, 1, __ATOMIC_RELAXED));
+	snprintf(name, sizeof(name), "dpc%" PRIx32,
+		 __atomic_add_fetch(&table_ids, 1, __ATOMIC_RELAXED));
 	memset(&params, 0, sizeof(params));
 	params.name = name;
 	params.entries = capacity;
@@ -195,7 +196,7 @@ table_grow(const struct cls_subtable *st)
 	struct cls_node *node;
 
 	t = table_create(st, st->table->capacity * 2 > st->n_nodes * 2 ? st->table->capacity * 2
-									: st->n_nodes * 2);
+								       : st->n_nodes * 2);
 	if (t == NULL)
 		return NULL;
 	for (node = st->nodes; node != NULL; node = node->next) {

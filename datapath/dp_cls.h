@@ -67,11 +67,11 @@ struct dp_cls {
 	struct cls_array *array; /* published subtable order; readers load it (acquire) */
 	struct dp_defer *defer;
 	unsigned max_masks;
-	unsigned max_rules; /* 0: no cap */
-	unsigned n_rules;   /* inserted and not removed */
-	unsigned n_masks;   /* subtables, including ones holding only removed rules */
-	unsigned n_linked;  /* entries linked: not removed + removed, not yet purged */
-	uint64_t seq;	    /* insertion counter (tie rule) */
+	unsigned max_rules;		 /* 0: no cap */
+	unsigned n_rules;		 /* inserted and not removed */
+	unsigned n_masks;		 /* subtables, including ones holding only removed rules */
+	unsigned n_linked;		 /* entries linked: not removed + removed, not yet purged */
+	uint64_t seq;			 /* insertion counter (tie rule) */
 	struct cls_subtable **subtables; /* writer's view, n_masks of them */
 	unsigned subtables_cap;
 	struct cls_entry *dead; /* removed, not yet purged */
@@ -94,17 +94,19 @@ void dp_cls_destroy(struct dp_cls *cls);
 /* Caps the number of rules (inserted and not removed); 0 removes the cap (default). */
 void dp_cls_set_max_rules(struct dp_cls *cls, unsigned max_rules);
 
-/* Inserts rule (zero-initialised, then value/mask/priority filled in), visible to lookups at versions >= version (until removed). version must
- * not be DP_CLS_VERSION_MAX; it is normally one readers do not use yet. 0; -EINVAL (rule
- * already in a classifier, or a bad version); -ENOSPC (its mask would exceed the mask cap,
- * or the rule cap is reached: OpenFlow TABLE_FULL); -ENOMEM. On error nothing changed. */
+/* Inserts rule (zero-initialised, then value/mask/priority filled in), visible to lookups at
+ * versions >= version (until removed). version must not be DP_CLS_VERSION_MAX; it is normally one
+ * readers do not use yet. 0; -EINVAL (rule already in a classifier, or a bad version); -ENOSPC (its
+ * mask would exceed the mask cap, or the rule cap is reached: OpenFlow TABLE_FULL); -ENOMEM. On
+ * error nothing changed. */
 int dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version);
 
 /* Makes rule invisible to lookups at versions >= version (a version below the rule's
  * add_version hides it everywhere). The rule stays linked until dp_cls_purge(); it no
- * longer counts against the rule cap. A rule not in cls, or already removed, is ignored.
- * Afterwards rule->entry is NULL again: the struct may be freed, or reused for another
- * insert, once no reader can use a version older than version. */
+ * longer counts against the rule cap. A rule not inserted (entry NULL), or already
+ * removed, is ignored; an inserted rule must be removed from the cls it is in. Afterwards
+ * rule->entry is NULL again: the struct may be freed, or reused for another insert, once no reader
+ * can use a version older than version. */
 void dp_cls_remove(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version);
 
 /* Unlinks every removed rule whose remove_version <= oldest_version, where
@@ -128,7 +130,9 @@ void dp_cls_lookup_bulk(const struct dp_cls *cls, const struct dp_key *const key
 
 /* Rules inserted and not removed. */
 unsigned dp_cls_n_rules(const struct dp_cls *cls);
-/* Distinct masks (subtables) held, including those of removed but unpurged rules. */
+/* Distinct masks (subtables) held, including those of removed but unpurged rules. Each
+ * holds one rte_hash (two memzones: the EAL has 2560 in all), which grows (doubling) with
+ * its rules and shrinks only by being dropped when its last rule is purged. */
 unsigned dp_cls_n_masks(const struct dp_cls *cls);
 /* Rules linked in cls: not removed, plus removed and not yet purged. */
 unsigned dp_cls_n_linked(const struct dp_cls *cls);

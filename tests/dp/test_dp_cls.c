@@ -78,7 +78,8 @@ tdefer_call(struct dp_defer *d, void (*fn)(void *), void *arg)
 			ck_assert_ptr_nonnull(t->q);
 		}
 	}
-	t->q[t->head + t->n++] = (struct tdefer_call){fn, arg, t->qs ? rte_rcu_qsbr_start(t->qs) : 0};
+	t->q[t->head + t->n++] =
+		(struct tdefer_call){ fn, arg, t->qs ? rte_rcu_qsbr_start(t->qs) : 0 };
 }
 
 static void
@@ -138,12 +139,12 @@ struct rec {
 };
 
 static const uint8_t macs[8][6] = {
-	{0x00, 0x11, 0x22, 0x33, 0x44, 0x01}, {0x00, 0x11, 0x22, 0x33, 0x44, 0x02},
-	{0x00, 0x11, 0x22, 0x33, 0x44, 0x03}, {0x02, 0x00, 0x00, 0x00, 0x00, 0x01},
-	{0x02, 0x00, 0x00, 0x00, 0x00, 0x02}, {0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc},
-	{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {0x01, 0x00, 0x5e, 0x00, 0x00, 0x01},
+	{ 0x00, 0x11, 0x22, 0x33, 0x44, 0x01 }, { 0x00, 0x11, 0x22, 0x33, 0x44, 0x02 },
+	{ 0x00, 0x11, 0x22, 0x33, 0x44, 0x03 }, { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 },
+	{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 }, { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc },
+	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 },
 };
-static const uint16_t l4ports[] = {22, 53, 80, 443, 8080, 1234};
+static const uint16_t l4ports[] = { 22, 53, 80, 443, 8080, 1234 };
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -212,7 +213,7 @@ static void
 rnd_mask(uint64_t *s, struct dp_key *m)
 {
 	struct ofp_match_values *f = &m->f;
-	static const unsigned plen[] = {8, 16, 24, 32};
+	static const unsigned plen[] = { 8, 16, 24, 32 };
 
 	memset(m, 0, sizeof(*m));
 	switch (rnd_n(s, 14)) {
@@ -286,7 +287,7 @@ rnd_mask(uint64_t *s, struct dp_key *m)
 static uint16_t
 rnd_prio(uint64_t *s)
 {
-	static const uint16_t common[] = {1, 10, 100, 1000, 32768};
+	static const uint16_t common[] = { 1, 10, 100, 1000, 32768 };
 
 	return rnd_n(s, 10) < 7 ? common[rnd_n(s, 5)] : (uint16_t)rnd(s);
 }
@@ -458,7 +459,7 @@ check_against_reference(uint64_t seed)
 	ck_assert_uint_gt(hits, REF_PACKETS / 2);
 
 	/* Bulk, in bursts of several sizes (32, 64, a chunked 100, odd ones). */
-	static const unsigned bursts[] = {32, 1, 64, 100, 7, 33};
+	static const unsigned bursts[] = { 32, 1, 64, 100, 7, 33 };
 	for (unsigned p = 0, b = 0; p < REF_PACKETS; b++) {
 		const struct dp_key *kp[128];
 		const struct dp_cls_rule *res[128];
@@ -916,9 +917,9 @@ struct cc {
 	struct tdefer d;
 	struct rte_rcu_qsbr *qs;
 	struct rec *recs;
-	unsigned n_recs;   /* atomic: records published (release) */
-	uint64_t version;  /* atomic: published version */
-	bool stop;	   /* atomic */
+	unsigned n_recs;  /* atomic: records published (release) */
+	uint64_t version; /* atomic: published version */
+	bool stop;	  /* atomic */
 	unsigned long checks, full_checks, errors, hits;
 };
 
@@ -957,8 +958,9 @@ cc_reader(void *arg)
 			c->checks++;
 			c->hits += r != NULL && r->priority > 0;
 			/* Every result: a rule visible at v that matches. */
-			if (r != NULL && (r->add_v > v || v >= __atomic_load_n(&r->rem_v, __ATOMIC_RELAXED) ||
-					  !rec_matches(r, kp[i])))
+			if (r != NULL &&
+			    (r->add_v > v || v >= __atomic_load_n(&r->rem_v, __ATOMIC_RELAXED) ||
+			     !rec_matches(r, kp[i])))
 				c->errors++;
 			/* Some: exactly the winner (single and bulk agree with brute force). */
 			if (i == 0 && iter % 16 == 0) {
@@ -1047,7 +1049,8 @@ START_TEST(test_concurrent_readers)
 		}
 
 		for (unsigned b = 0; b < CC_BATCH; b++) {
-			struct rec *r = &c->recs[rnd_n(&s, 2) ? n - 1 - rnd_n(&s, CC_HOT) : rnd_n(&s, n)];
+			struct rec *r =
+				&c->recs[rnd_n(&s, 2) ? n - 1 - rnd_n(&s, CC_HOT) : rnd_n(&s, n)];
 
 			if (r->tr != NULL && r->rem_v == DP_CLS_VERSION_MAX) {
 				dp_cls_remove(&c->cls, &r->tr->r, v + 1);
@@ -1073,7 +1076,7 @@ START_TEST(test_concurrent_readers)
 		for (unsigned i = 0; i < n_removed; i++)
 			tdefer_call(&c->d.hook, free_cb, removed[i]);
 		if (n_pp < ARRAY_SIZE(pp))
-			pp[n_pp++] = (struct pending_purge){v, rte_rcu_qsbr_start(c->qs)};
+			pp[n_pp++] = (struct pending_purge){ v, rte_rcu_qsbr_start(c->qs) };
 		while (n_pp > 0 && rte_rcu_qsbr_check(c->qs, pp[0].token, false) == 1) {
 			dp_cls_purge(&c->cls, pp[0].version);
 			memmove(pp, pp + 1, --n_pp * sizeof(pp[0]));
@@ -1131,8 +1134,14 @@ cls_suite(void)
 int
 main(void)
 {
-	char *eal_argv[] = {"test_dp_cls", "--no-pci", "--no-huge", "--no-shconf", "-l", "0",
-			    "--log-level=lib.eal:error", NULL};
+	char *eal_argv[] = { "test_dp_cls",
+			     "--no-pci",
+			     "--no-huge",
+			     "--no-shconf",
+			     "-l",
+			     "0",
+			     "--log-level=lib.eal:error",
+			     NULL };
 	SRunner *sr;
 	int failed;
 
