@@ -406,10 +406,12 @@ bridge_commit(struct bridge *br)
 {
 	if (!br->dirty)
 		return;
-	if (dp_commit(br->dp))
+	if (dp_commit(br->dp)) {
 		vlog_rl(&rl_flow, VLOG_ERR, MOD, "%s: dp_commit failed (out of memory)", br->name);
-	else
-		br->dirty = false;
+		return;
+	}
+	br->dirty = false;
+	ofproto_note_commit(br->ofp);
 }
 
 /* ---- Periodic work ------------------------------------------------------------------- */

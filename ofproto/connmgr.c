@@ -664,6 +664,12 @@ connmgr_run(struct connmgr *cm, uint64_t now)
 	}
 	for (c = cm->conns; c; c = next) {
 		next = c->next;
+		/* Messages already read into the stream's buffer raise no epoll event. */
+		if (!c->dead && c->state != OFCONN_CLOSING && stream_has_message(&c->s)) {
+			conn_input(c);
+			if (!c->dead)
+				update_events(c);
+		}
 		probe(c, now);
 		if (c->state == OFCONN_HELLO && now - c->connected_ms >= 30000) {
 			vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: no HELLO within 30 s", c->name);

@@ -149,8 +149,7 @@ h_barrier(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, siz
 	int r;
 
 	(void)raw, (void)len, (void)err;
-	ofproto_commit_all(ofconn_bridge(c)->ofp);
-	r = dp_sync();
+	r = ofproto_sync(ofconn_bridge(c)->ofp);
 	if (r)
 		vlog_rl(&rl_err, VLOG_WARN, MOD, "%s: dp_sync: %s", c->name, strerror(-r));
 	return reply_empty(c, OFPT_BARRIER_REPLY, m->h.xid);

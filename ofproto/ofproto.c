@@ -30,6 +30,7 @@ struct ofproto {
 	uint64_t last_upcall_ms;    /* when upcalls last arrived */
 	struct dp_upcall *upcalls; /* UPCALL_BATCH buffers */
 	uint64_t n_upcalls, n_upcalls_unrouted;
+	bool unsynced; /* a dp_commit happened since the last dp_sync */
 };
 
 uint64_t
@@ -89,6 +90,22 @@ ofproto_commit_all(struct ofproto *ofp)
 {
 	for (size_t i = 0; i < ofp->n_bridges; i++)
 		bridge_commit(ofp->bridges[i]);
+}
+
+void
+ofproto_note_commit(struct ofproto *ofp)
+{
+	ofp->unsynced = true;
+}
+
+int
+ofproto_sync(struct ofproto *ofp)
+{
+	ofproto_commit_all(ofp);
+	if (!ofp->unsynced)
+		return 0;
+	ofp->unsynced = false;
+	return dp_sync();
 }
 
 static int

@@ -54,6 +54,12 @@ void ofproto_fd_del(struct ofproto *ofp, struct ofproto_fd *pfd);
 void ofproto_wake(struct ofproto *ofp);
 /* Publishes every bridge's staged flow changes now (dp_commit). */
 void ofproto_commit_all(struct ofproto *ofp);
+/* Commits, then waits until every worker sees everything committed so far (dp_sync),
+ * skipping the wait when nothing was committed since the last one. For BARRIER. 0 or
+ * dp_sync()'s -ETIMEDOUT. */
+int ofproto_sync(struct ofproto *ofp);
+/* Notes that a bridge committed (bridge.c). */
+void ofproto_note_commit(struct ofproto *ofp);
 /* CLOCK_MONOTONIC in ns / ms. */
 uint64_t ofproto_now_ns(void);
 uint64_t ofproto_now_ms(void);

@@ -26,6 +26,8 @@
 
 static struct {
 	char dir[64];
+	int ctl_listen_fd; /* a "controller" that br2 connects to */
+	int ctl_port;
 	struct config cfg;
 	struct ofproto *ofp;
 	pthread_t th;
@@ -72,16 +74,27 @@ setup(void)
 	vlog_set_level(VLOG_WARN);
 	snprintf(ag.dir, sizeof(ag.dir), "/tmp/pfs-ofp-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(ag.dir));
+	{
+		struct stream_addr sa;
+
+		ck_assert_int_eq(stream_addr_parse("ptcp:0:127.0.0.1", 0, &sa, err, sizeof(err)), 0);
+		ag.ctl_listen_fd = stream_listen(&sa);
+		ck_assert_int_ge(ag.ctl_listen_fd, 0);
+		ag.ctl_port = stream_local_port(ag.ctl_listen_fd);
+		ck_assert_int_gt(ag.ctl_port, 0);
+	}
 	snprintf(text, sizeof(text),
 		 "[switch]\nrundir = %s\n"
 		 "[bridge br0]\ndatapath_id = 0xabc\nfail_mode = secure\nmax_flows = 5\n"
 		 "inactivity_probe = 0\n"
 		 "[bridge br1]\nfail_mode = standalone\ncontroller = punix:%s/ctl.sock\n"
 		 "packet_in_rate = 0\n"
+		 "[bridge br2]\nfail_mode = secure\ncontroller = tcp:127.0.0.1:%d\n"
+		 "inactivity_probe = 1\nmax_backoff = 4\n"
 		 "[port p1]\nbridge = br0\nofport = 1\ndevargs = fake1\n"
 		 "[port p2]\nbridge = br0\nofport = 2\ndevargs = fake2\n"
 		 "[port q1]\nbridge = br1\nofport = 1\ndevargs = fake3\n",
-		 ag.dir, ag.dir);
+		 ag.dir, ag.dir, ag.ctl_port);
 	ck_assert_msg(config_parse_string(text, "test.ini", &ag.cfg, err, sizeof(err)) == 0, "%s",
 		      err);
 	ck_assert_msg(ofproto_create(&ag.cfg, &ag.ofp, err, sizeof(err)) == 0, "%s", err);
@@ -98,6 +111,7 @@ teardown(void)
 	pthread_join(ag.th, NULL);
 	ofproto_destroy(ag.ofp);
 	config_free(&ag.cfg);
+	close(ag.ctl_listen_fd);
 	/* The agent removed its sockets; the directory must be empty now. */
 	ck_assert_int_eq(rmdir(ag.dir), 0);
 	snprintf(path, sizeof(path), "%s/br0.mgmt", ag.dir);
@@ -424,9 +438,13 @@ START_TEST(test_flow_mods)
 	ck_assert_uint_eq(n_flows(vc), 3);
 	ck_assert_uint_eq(dp_fake_n_flows("br0"), 3);
 	ck_assert_uint_eq(dp_fake_n_flows("br1"), 0);
+	/* A barrier waits for the datapath (dp_sync) only if something changed. */
 	syncs = dp_fake_n_syncs();
 	ck_assert_int_eq(vconn_barrier(vc, NULL, NULL), 0);
-	ck_assert_uint_gt(dp_fake_n_syncs(), syncs);
+	ck_assert_uint_eq(dp_fake_n_syncs(), syncs);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=2,priority=5,ip,actions=output:1"), 0);
+	ck_assert_uint_eq(dp_fake_n_syncs(), syncs + 1);
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE_STRICT, "table=2,priority=5,ip"), 0);
 
 	/* Loose modify changes both in_port=1 rules of table 0. */
 	ck_assert_int_eq(flow(vc, OFPFC_MODIFY, "in_port=1,actions=output:1"), 0);
@@ -752,6 +770,23 @@ START_TEST(test_packet_out)
 }
 END_TEST
 
+/* Many messages in one write: those the stream buffered beyond one wakeup's quota
+ * must be handled without a new epoll event. */
+START_TEST(test_pipelined_burst)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct buf b = BUF_INITIALIZER;
+	struct ofp_echo e = { { NULL, 0 } };
+
+	for (int i = 0; i < 2000; i++)
+		ck_assert_int_eq(ofp_echo_request_encode(&e, vconn_next_xid(vc), &b), 0);
+	for (int i = 0; i < 50; i++)
+		ck_assert_int_eq(flow(vc, OFPFC_DELETE, "table=255"), 0);
+	ck_assert_int_eq(send_sync(vc, &b), 0);
+	vconn_close(vc);
+}
+END_TEST
+
 START_TEST(test_hello_failed)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -780,6 +815,101 @@ START_TEST(test_hello_failed)
 }
 END_TEST
 
+/* Waits for br2's connection to our controller socket; the fd, or -1 after ms. */
+static int
+accept_ctl(int ms)
+{
+	for (int i = 0; i < ms / 10; i++) {
+		int fd = stream_accept(ag.ctl_listen_fd);
+
+		if (fd >= 0)
+			return fd;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/* Reads one whole message from a non-blocking fd within ms: its length, 0 on EOF,
+ * -1 on timeout. */
+static int
+read_msg(int fd, uint8_t *buf, size_t max, int ms)
+{
+	size_t got = 0, want = 8;
+
+	for (int i = 0; i < ms; i++) {
+		ssize_t k = read(fd, buf + got, want - got);
+
+		if (k == 0)
+			return 0;
+		if (k > 0) {
+			got += (size_t)k;
+			if (got == 8 && want == 8) {
+				want = get_be16(buf + 2);
+				ck_assert_uint_le(want, max);
+				ck_assert_uint_ge(want, 8);
+			}
+			if (got == want)
+				return (int)got;
+			continue;
+		}
+		usleep(1000);
+	}
+	return -1;
+}
+
+START_TEST(test_active_controller_probe_and_backoff)
+{
+	static const uint8_t hello[8] = { OFP13_VERSION, OFPT_HELLO, 0, 8, 0, 0, 0, 1 };
+	uint8_t msg[512];
+	uint64_t t0, t1;
+	int fd, n;
+
+	/* The bridge connects at once and sends HELLO. */
+	fd = accept_ctl(3000);
+	ck_assert_int_ge(fd, 0);
+	n = read_msg(fd, msg, sizeof(msg), 2000);
+	ck_assert_int_gt(n, 0);
+	ck_assert_uint_eq(msg[1], OFPT_HELLO);
+	ck_assert_int_eq(write(fd, hello, 8), 8);
+	/* Silence for inactivity_probe (1 s): an ECHO_REQUEST; still silent: dropped. */
+	t0 = ofproto_now_ms();
+	n = read_msg(fd, msg, sizeof(msg), 3000);
+	ck_assert_int_gt(n, 0);
+	ck_assert_uint_eq(msg[1], OFPT_ECHO_REQUEST);
+	ck_assert_uint_ge(ofproto_now_ms() - t0, 800);
+	n = read_msg(fd, msg, sizeof(msg), 3000);
+	ck_assert_int_eq(n, 0); /* closed */
+	t1 = ofproto_now_ms();
+	close(fd);
+	/* That session was good (handshake done): reconnect after 1 s. */
+	fd = accept_ctl(3000);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_ge(ofproto_now_ms() - t1, 700);
+	close(fd); /* no handshake: back-off doubles (2 s, then 4 s = max_backoff) */
+	t1 = ofproto_now_ms();
+	fd = accept_ctl(4000);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_ge(ofproto_now_ms() - t1, 1700);
+	close(fd);
+	t1 = ofproto_now_ms();
+	fd = accept_ctl(6000);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_ge(ofproto_now_ms() - t1, 3500);
+	/* Answering echoes keeps a session up past several probe intervals. */
+	n = read_msg(fd, msg, sizeof(msg), 2000);
+	ck_assert_uint_eq(msg[1], OFPT_HELLO);
+	ck_assert_int_eq(write(fd, hello, 8), 8);
+	for (int i = 0; i < 3; i++) {
+		n = read_msg(fd, msg, sizeof(msg), 3000);
+		ck_assert_int_gt(n, 0);
+		ck_assert_uint_eq(msg[1], OFPT_ECHO_REQUEST);
+		msg[1] = OFPT_ECHO_REPLY;
+		ck_assert_int_eq(write(fd, msg, (size_t)n), n);
+	}
+	close(fd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -801,6 +931,8 @@ main(void)
 	tcase_add_test(tc, test_port_status_and_port_mod);
 	tcase_add_test(tc, test_packet_out);
 	tcase_add_test(tc, test_hello_failed);
+	tcase_add_test(tc, test_pipelined_burst);
+	tcase_add_test(tc, test_active_controller_probe_and_backoff);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
