@@ -170,6 +170,15 @@ else
 fi
 check "switch alive after errors" $OFCTL show "$SW"
 
+# ---- flow expiry: idle timeout through the datapath's last-used time ----
+check "add-flow idle_timeout=1" $OFCTL add-flow "$SW" "priority=5,idle_timeout=1,actions=drop"
+gone=0
+for _ in $(seq 40); do
+	if [ "$($OFCTL dump-flows "$SW" | grep -c idle_timeout)" = 0 ]; then gone=1; break; fi
+	sleep 0.1
+done
+[ "$gone" = 1 ] && pass "idle flow expired" || fail "idle flow still there after 4 s"
+
 # ---- clean shutdown ----
 kill -TERM "$PID"
 for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
@@ -184,6 +193,63 @@ else
 	[ ! -e "$RUN/pfswitchd.pid" ] && pass "pidfile removed" || fail "pidfile left behind"
 fi
 grep -q "shutting down" "$TMP/daemon.log" && pass "shutdown logged" || fail "shutdown log"
+
+# ---- second run: standalone fail mode, a controller, snoop, two bridges ----
+export OVS_RUNDIR=$TMP # ovs-ofctl monitor/snoop put their control socket there
+CPORT=$((20000 + TAG % 20000))
+cat >"$TMP/standalone.ini" <<EOC
+[dpdk]
+eal = -l 0-1 --no-huge --no-shconf --no-pci --log-level=lib.eal:error -m 256
+[switch]
+rundir = $RUN
+idle_polls_before_sleep = 100
+idle_sleep_us = 200
+[bridge br0]
+datapath_id = 0x77
+fail_mode = standalone
+controller = ptcp:$CPORT:127.0.0.1
+[bridge br1]
+datapath_id = 0x78
+fail_mode = secure
+[port p1]
+bridge = br0
+ofport = 1
+devargs = net_af_packet0,iface=$V1
+[port p2]
+bridge = br0
+ofport = 2
+devargs = net_af_packet1,iface=$V2
+[port n1]
+bridge = br1
+ofport = 5
+devargs = net_null0
+EOC
+"$PFSWITCHD" --config "$TMP/standalone.ini" >"$TMP/daemon2.log" 2>&1 &
+PID=$!
+for _ in $(seq 200); do [ -S "$RUN/br1.mgmt" ] && break; kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+[ -S "$RUN/br1.mgmt" ] || { echo "FAIL: second pfswitchd did not start"; cat "$TMP/daemon2.log"; exit 1; }
+$OFCTL show "unix:$RUN/br1.mgmt" >"$TMP/out" 2>&1
+grep -q "dpid:0000000000000078" "$TMP/out" && grep -q "5(n1)" "$TMP/out" && pass "second bridge: own dpid and port" || { fail "second bridge"; cat "$TMP/out"; }
+check "standalone without controller: ping (NORMAL)" ping_ok
+check "standalone: flows kept in the table" $OFCTL add-flow "$SW" "priority=10,actions=CONTROLLER:256"
+timeout 30 ovs-ofctl -O OpenFlow13 snoop "unix:$RUN/br0.snoop" >"$TMP/snoop" 2>&1 &
+SNOOP=$!
+sleep 0.5
+timeout 30 ovs-ofctl -O OpenFlow13 monitor "tcp:127.0.0.1:$CPORT" 65534 >"$TMP/monitor" 2>&1 &
+MON=$!
+sleep 1.5 # the controller connects; standalone mode ends, the flow table is used
+check_not "controller connected: table in use, ping goes to the controller" ping_once
+sleep 0.5
+grep -q "OFPT_PACKET_IN" "$TMP/monitor" && pass "controller received PACKET_IN" || { fail "no PACKET_IN at the controller"; cat "$TMP/monitor"; }
+grep -q "OFPT_PACKET_IN" "$TMP/snoop" && pass "snoop mirrored the controller's traffic" || { fail "snoop"; cat "$TMP/snoop"; }
+kill "$MON" "$SNOOP" 2>/dev/null
+wait "$MON" "$SNOOP" 2>/dev/null
+sleep 0.5
+check "controller gone: standalone again, ping" ping_ok
+kill -TERM "$PID"
+for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
+wait "$PID" && pass "second run: SIGTERM exit 0" || fail "second run exit status"
+PID=
 
 echo "$PASSES passed, $FAILS failed"
 if [ "$FAILS" -gt 0 ]; then
