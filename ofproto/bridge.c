@@ -156,17 +156,19 @@ reset_counts(struct rule *r)
 static int
 dp_add(struct bridge *br, struct rule *r, struct ofp_err *err)
 {
+	struct ofp_match m;
 	struct dp_flow_spec spec = {
 		.table_id = r->table_id,
 		.priority = r->priority,
 		.cookie = r->cookie,
 		.flags = r->flags,
-		.match = &r->match,
+		.match = &m,
 		.insts = &r->insts,
 	};
 	struct dp_flow *f = NULL;
 	int ret;
 
+	rule_match(r, &m);
 	err->type = OFPET_FLOW_MOD_FAILED;
 	err->code = OFPFMFC_UNKNOWN;
 	ret = dp_flow_add(br->dp, &spec, &f, err);
@@ -196,7 +198,7 @@ fill_flow_removed(const struct rule *r, uint8_t reason, uint64_t now_ns,
 	fr->idle_timeout = r->idle_timeout;
 	fr->hard_timeout = r->hard_timeout;
 	bridge_rule_stats(r, &fr->packet_count, &fr->byte_count);
-	fr->match = r->match;
+	rule_match(r, &fr->match);
 }
 
 /* Removes r from the set and the datapath, sending FLOW_REMOVED if it asked for one. */

@@ -418,7 +418,7 @@ mp_flow(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_err
 					OFPFF_NO_BYT_COUNTS);
 		fs.cookie = ru->cookie;
 		rule_counts(ru, &fs.packet_count, &fs.byte_count);
-		fs.match = ru->match;
+		rule_match(ru, &fs.match);
 		fs.insts = ru->insts;
 		ofs = ofp_mp_writer_entry_begin(&w);
 		ofp_flow_stats_encode(&fs, &b);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "util.h"
 
 #define MIN_BUCKETS 1024
@@ -118,13 +119,39 @@ insts_copy(const struct ofp_instruction_list *in, struct ofp_instruction_list *o
 	return 0;
 }
 
+static uint32_t hash_key(uint8_t table_id, uint16_t priority, const struct ofp_match *m);
+
+void
+rule_match(const struct rule *r, struct ofp_match *m)
+{
+	struct buf_cursor c = buf_cursor(r->match_wire, r->match_len);
+
+	/* It was encoded from a valid match: decoding cannot fail. */
+	if (oxm_decode(&c, m, NULL))
+		oxm_match_init(m);
+}
+
 struct rule *
 rule_create(const struct ofp_flow_mod *fm, uint64_t now_ns)
 {
-	struct rule *r = pfs_calloc(1, sizeof(*r));
+	struct buf b = BUF_INITIALIZER;
+	struct rule *r;
 
-	if (!r)
+	oxm_encode(&fm->match, &b);
+	if (buf_error(&b) || b.size > UINT16_MAX) {
+		buf_uninit(&b);
 		return NULL;
+	}
+	r = pfs_calloc(1, sizeof(*r) + b.size);
+	if (!r) {
+		buf_uninit(&b);
+		return NULL;
+	}
+	memcpy(r->match_wire, b.data, b.size);
+	r->match_len = (uint16_t)b.size;
+	r->match_present = fm->match.present;
+	buf_uninit(&b);
+	r->hash = hash_key(fm->table_id, fm->priority, &fm->match);
 	if (insts_copy(&fm->insts, &r->insts)) {
 		free(r);
 		return NULL;
@@ -135,7 +162,6 @@ rule_create(const struct ofp_flow_mod *fm, uint64_t now_ns)
 	r->hard_timeout = fm->hard_timeout;
 	r->flags = fm->flags;
 	r->cookie = fm->cookie;
-	r->match = fm->match;
 	r->created_ns = now_ns;
 	r->used_ns = now_ns;
 	return r;
@@ -196,10 +222,20 @@ hash_key(uint8_t table_id, uint16_t priority, const struct ofp_match *m)
 }
 
 static bool
+same_match(const struct rule *r, const struct ofp_match *m)
+{
+	struct ofp_match rm;
+
+	if (r->match_present != m->present)
+		return false;
+	rule_match(r, &rm);
+	return oxm_match_equal(&rm, m);
+}
+
+static bool
 same_key(const struct rule *r, uint8_t table_id, uint16_t priority, const struct ofp_match *m)
 {
-	return r->table_id == table_id && r->priority == priority &&
-	       oxm_match_equal(&r->match, m);
+	return r->table_id == table_id && r->priority == priority && same_match(r, m);
 }
 
 struct rule *
@@ -277,7 +313,6 @@ rule_set_insert(struct rule_set *rs, struct rule *r)
 		return -ENOSPC;
 	if (rs->n_rules >= rs->n_buckets)
 		grow(rs);
-	r->hash = hash_key(r->table_id, r->priority, &r->match);
 	b = r->hash & (rs->n_buckets - 1);
 	r->hnext = rs->buckets[b];
 	rs->buckets[b] = r;
@@ -368,9 +403,15 @@ rule_set_overlaps(const struct rule_set *rs, uint8_t table_id, uint16_t priority
 {
 	if (table_id >= rs->n_tables)
 		return false;
-	for (const struct rule *r = rs->tables[table_id].head; r; r = r->tnext)
-		if (r->priority == priority && rule_match_overlap(&r->match, match))
+	for (const struct rule *r = rs->tables[table_id].head; r; r = r->tnext) {
+		struct ofp_match rm;
+
+		if (r->priority != priority)
+			continue;
+		rule_match(r, &rm);
+		if (rule_match_overlap(&rm, match))
 			return true;
+	}
 	return false;
 }
 
@@ -430,10 +471,16 @@ rule_selected(const struct rule *r, const struct rule_filter *f)
 	if (f->table_id != OFPTT_ALL && r->table_id != f->table_id)
 		return false;
 	if (f->strict) {
-		if (r->priority != f->priority || !oxm_match_equal(&r->match, f->match))
+		if (r->priority != f->priority || !same_match(r, f->match))
 			return false;
-	} else if (!rule_match_covers(f->match, &r->match)) {
-		return false;
+	} else if (f->match->present) {
+		struct ofp_match rm;
+
+		if (f->match->present & ~r->match_present)
+			return false;
+		rule_match(r, &rm);
+		if (!rule_match_covers(f->match, &rm))
+			return false;
 	}
 	return selected_rest(r, f);
 }
