@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""Rule sets and matching traffic for the pfswitch benchmarks (tests/bench/run.sh).
+
+One source for both switches: the rules come out in ovs-ofctl flow syntax, loaded with
+`ovs-ofctl -O OpenFlow13 add-flows` into Open vSwitch and with `pfs-ofctl add-flows`
+into pfswitchd, and the pfs-pktgen arguments that produce the matching traffic come
+from the same parameters, so rules and flows cannot drift apart.
+
+    gen_rules.py rules SCENARIO [--n N]     rule set on stdout, one flow per line
+    gen_rules.py pktgen SCENARIO [--n N]    pfs-pktgen flow arguments on one line
+    gen_rules.py describe SCENARIO [--n N]  one line saying what the set is
+
+SCENARIO (N is the size knob each one documents):
+  s0          no rules (bare forwarder); traffic: N flows (default 1)
+  s1          in_port=1,actions=output:2; traffic: N flows (default 1)
+  s2          N exact 5-tuple rules (udp src/dst IP and ports) -> output:2; N flows,
+              one per rule (default 10000)
+  s3          1000 rules on 20 masks (nw_dst exact, nw_src prefixes /3../22);
+              N flows spread over all rules (default 1000000)
+  s4          mask explosion: a few overlapping drop rules on tp_dst, tp_src, nw_src,
+              nw_dst and nw_tos over a catch-all output:2; N flows with every field
+              hashed over its whole range (default 100000). Open vSwitch derives a
+              megaflow mask per combination of the prefix lengths it had to look at,
+              so it ends with hundreds of masks.
+  s5          4-table pipeline: ACL (table 0) -> L2 (1) -> L3 with set_field and dec_ttl
+              over 64 routes of 3 prefix lengths (2) -> output by next-hop MAC (3);
+              N flows (default 10000)
+  s6          the s2 set, sent as flow-mods by ofclient.py (flow setup)
+  s7          table-miss to the controller (packet-in); N flows (default 1)
+  s8          the s2 set; ofclient.py churns it (modify/add/delete)
+
+Traffic layout of pfs-pktgen: flow i takes the source IP, destination IP, source port,
+destination port from i in mixed radix (source IP fastest), see pfs-pktgen --help.
+"""
+import argparse
+import ipaddress
+import sys
+
+SRC_BASE = int(ipaddress.IPv4Address("10.0.0.0"))
+DST_IP = "10.1.0.1"
+SPORT_BASE = 1024
+DPORT = 80
+S2_SRC_IPS = 1000  # source addresses per source port in s2
+
+ROUTER_MAC = "02:00:00:00:00:02"  # pfs-pktgen's default destination MAC
+NEXTHOP_MAC = "02:00:00:00:02:01"
+OUR_MAC = "02:00:00:00:01:fe"
+
+DEFAULT_N = {"s0": 1, "s1": 1, "s2": 10000, "s3": 1000000, "s4": 100000, "s5": 10000,
+             "s6": 100000, "s7": 1, "s8": 10000}
+
+
+def ip(v):
+    return str(ipaddress.IPv4Address(v))
+
+
+def src_range(n_src):
+    return "%s-%s" % (ip(SRC_BASE), ip(SRC_BASE + n_src - 1))
+
+
+def s2_layout(n):
+    """(source IPs, source ports) of the s2 flow space holding n flows."""
+    n_src = min(n, S2_SRC_IPS)
+    n_sport = (n + n_src - 1) // n_src
+    return n_src, n_sport
+
+
+def s2_tuples(n):
+    """The n 5-tuples of s2 in pfs-pktgen's order: (src ip, dst ip, sport, dport)."""
+    n_src, _ = s2_layout(n)
+    for i in range(n):
+        yield ip(SRC_BASE + i % n_src), DST_IP, SPORT_BASE + i // n_src, DPORT
+
+
+def rules_s1(n):
+    return ["in_port=1,actions=output:2"]
+
+
+def rules_s2(n):
+    return ["priority=100,udp,nw_src=%s,nw_dst=%s,tp_src=%d,tp_dst=%d,actions=output:2" % t
+            for t in s2_tuples(n)]
+
+
+S3_RULES = 1000
+S3_MASKS = 20
+S3_SRC = int(ipaddress.IPv4Address("20.0.0.0"))
+S3_DST = int(ipaddress.IPv4Address("11.0.0.0"))
+
+
+def rules_s3(n):
+    out = []
+    for k in range(S3_RULES):
+        plen = 3 + k % S3_MASKS  # /3 .. /22: all hold 20.0.0.0-20.0.3.231
+        net = ipaddress.IPv4Network((S3_SRC, plen), strict=False)
+        out.append("priority=100,ip,nw_dst=%s,nw_src=%s,actions=output:2"
+                   % (ip(S3_DST + k), net.with_prefixlen))
+    return out
+
+
+def rules_s4(n):
+    return [
+        "priority=200,udp,tp_dst=53,actions=drop",
+        "priority=190,udp,tp_src=123,actions=drop",
+        "priority=180,ip,nw_src=172.16.5.5,actions=drop",
+        "priority=170,ip,nw_dst=192.168.7.7,actions=drop",
+        "priority=160,ip,nw_tos=32,actions=drop",
+        "priority=150,udp,nw_src=10.10.10.10,tp_dst=8080,actions=drop",
+        "priority=1,actions=output:2",
+    ]
+
+
+S5_ROUTES = 64
+
+
+def rules_s5(n):
+    out = [
+        # table 0: ACL
+        "table=0,priority=300,ip,nw_src=10.0.99.0/24,actions=drop",
+        "table=0,priority=290,udp,tp_dst=23,actions=drop",
+        "table=0,priority=280,tcp,tp_dst=23,actions=drop",
+        "table=0,priority=0,actions=goto_table:1",
+        # table 1: L2, packets for the router MAC go to L3
+        "table=1,priority=100,dl_dst=%s,actions=goto_table:2" % ROUTER_MAC,
+        # table 3: output by next-hop MAC
+        "table=3,priority=100,dl_dst=%s,actions=output:2" % NEXTHOP_MAC,
+    ]
+    # table 2: routes of three prefix lengths; the traffic's 10.1.0.1 hits a /16.
+    l3 = "set_field:%s->eth_src,set_field:%s->eth_dst,dec_ttl,goto_table:3" % (
+        OUR_MAC, NEXTHOP_MAC)
+    for r in range(S5_ROUTES):
+        plen = (24, 16, 8)[r % 3]
+        base = (10 + r) << 24 if plen == 8 else (10 << 24 | r << 16) if plen == 16 \
+            else (10 << 24 | 200 << 16 | r << 8)
+        net = ipaddress.IPv4Network((base, plen), strict=False)
+        out.append("table=2,priority=%d,ip,nw_dst=%s,actions=%s"
+                   % (plen, net.with_prefixlen, l3))
+    return out
+
+
+def rules_s7(n):
+    return ["priority=0,actions=CONTROLLER:65535"]
+
+
+RULES = {"s0": lambda n: [], "s1": rules_s1, "s2": rules_s2, "s3": rules_s3,
+         "s4": rules_s4, "s5": rules_s5, "s6": rules_s2, "s7": rules_s7, "s8": rules_s2}
+
+
+def pktgen_args(scen, n):
+    if scen in ("s0", "s1", "s5", "s7"):
+        n_src = min(n, 1000)
+        n_sport = (n + n_src - 1) // n_src
+        return ["--src-ip", src_range(n_src), "--dst-ip", DST_IP,
+                "--sport", "%d-%d" % (SPORT_BASE, SPORT_BASE + n_sport - 1),
+                "--dport", str(DPORT), "--flows", str(n)]
+    if scen in ("s2", "s6", "s8"):
+        n_src, n_sport = s2_layout(n)
+        return ["--src-ip", src_range(n_src), "--dst-ip", DST_IP,
+                "--sport", "%d-%d" % (SPORT_BASE, SPORT_BASE + n_sport - 1),
+                "--dport", str(DPORT), "--flows", str(n)]
+    if scen == "s3":
+        # Every rule (destination) gets as many sources as n allows; the flow count
+        # is the whole product, so the radix order does not matter.
+        n_src = max(1, min(1000, n // S3_RULES))
+        return ["--dst-ip", "%s-%s" % (ip(S3_DST), ip(S3_DST + S3_RULES - 1)),
+                "--src-ip", "%s-%s" % (ip(S3_SRC), ip(S3_SRC + n_src - 1)),
+                "--sport", str(SPORT_BASE), "--dport", str(DPORT),
+                "--flows", str(n_src * S3_RULES)]
+    if scen == "s4":
+        return ["--src-ip", "1.0.0.0-223.255.255.255", "--dst-ip", "1.0.0.0-223.255.255.255",
+                "--sport", "1-65535", "--dport", "1-65535", "--scatter", "--flows", str(n)]
+    raise ValueError(scen)
+
+
+def describe(scen, n):
+    rules = RULES[scen](n)
+    tables = sorted({int(r.split(",")[0][6:]) if r.startswith("table=") else 0
+                     for r in rules}) if rules else []
+    return "%s: %d rules in %d table(s), %d flows" % (scen, len(rules), len(tables),
+                                                      n if scen != "s3" else
+                                                      max(1, min(1000, n // S3_RULES)) *
+                                                      S3_RULES)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("what", choices=("rules", "pktgen", "describe"))
+    ap.add_argument("scenario", choices=sorted(RULES))
+    ap.add_argument("--n", type=int, help="size knob (see the scenario list)")
+    a = ap.parse_args()
+    n = a.n if a.n else DEFAULT_N[a.scenario]
+    if a.what == "rules":
+        sys.stdout.write("".join(r + "\n" for r in RULES[a.scenario](n)))
+    elif a.what == "pktgen":
+        print(" ".join(pktgen_args(a.scenario, n)))
+    else:
+        print(describe(a.scenario, n))
+
+
+if __name__ == "__main__":
+    main()

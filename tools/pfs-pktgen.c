@@ -1,0 +1,1288 @@
+/* pfs-pktgen: DPDK traffic generator and sink for the pfswitch benchmarks
+ * (tests/bench/run.sh).
+ *
+ * Attaches to one or two DPDK ports given by devargs (above all net_memif as a client
+ * of a switch's memif server), sends UDP or TCP frames cycling over a set of flows
+ * built from 5-tuple ranges, at full speed or a fixed rate, for a fixed time, and
+ * receives on the other port (or the same one). Every frame carries a sequence number
+ * and the low 32 bits of the TSC when it was built, so the receiver counts loss,
+ * reordering and latency percentiles. One lcore sends and receives; with two lcores
+ * the second one receives. Reports text or JSON. Uses DPDK only; no pfswitch code. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include <rte_common.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_log.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "pfs_config.h"
+
+#define BURST 32
+#define MAX_QUEUES 16
+#define RING_DESC 1024
+#define N_MBUFS 16383
+#define STAMP_MAGIC 0x5046u /* "PF" */
+#define HIST_BUCKETS (64 + 26 * 32)
+#define MAX_TIMELINE 100000
+#define EXIT_NO_LINK 2
+#define EXIT_LINK_LOST 3
+
+/* One inclusive range of a 5-tuple field. */
+struct range {
+	uint64_t base;
+	uint64_t n; /* number of values, >= 1 */
+};
+
+struct opts {
+	const char *tx_dev, *rx_dev, *json_path, *ready_path;
+	double hold; /* s to keep the ports open after the report, 0 = none */
+	unsigned queues;
+	unsigned size; /* frame size with FCS */
+	bool imix, tcp, random, scatter, l4_csum;
+	uint64_t flows; /* 0: product of the ranges */
+	struct range sip, dip, sport, dport;
+	struct rte_ether_addr smac, dmac;
+	double rate;	 /* packets/s, 0 = full speed */
+	double duration; /* s, 0 = until SIGINT */
+	double warmup;	 /* s, not counted */
+	unsigned drain_ms;
+	unsigned timeline_ms;
+	double link_timeout; /* s */
+	uint8_t ttl;
+};
+
+/* The fields of one flow; addresses and ports in host order. */
+struct flow {
+	uint32_t sip, dip;
+	uint16_t sport, dport;
+};
+
+/* Receive side counters; written by the receiving lcore only. */
+struct rx_stats {
+	uint64_t pkts, bytes, stamped, foreign, reordered, dups;
+	uint32_t max_seq;
+	bool seen;
+	uint64_t hist[HIST_BUCKETS];
+};
+
+struct timeline_pt {
+	double t;    /* s since the start of traffic */
+	double wall; /* Unix time, s */
+	uint64_t tx, rx;
+};
+
+static struct opts opt;
+static struct rte_mempool *pool;
+static uint16_t tx_port, rx_port;
+static volatile sig_atomic_t stop;
+static volatile int rx_stop;
+static struct rx_stats rxs;
+static uint64_t rx_pkts_shared; /* rxs.pkts published for the timeline */
+static uint64_t tsc_hz;
+static struct timeline_pt *timeline;
+static size_t n_timeline;
+
+static const uint16_t imix_sizes[] = { 64, 570, 64, 64, 1518, 64, 570, 64, 64, 570, 64, 570 };
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	if (stop < 2)
+		stop++;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pfs-pktgen [OPTIONS] [-- EAL_ARGS...]\n"
+		"DPDK traffic generator and sink for switch benchmarks.\n"
+		"\n"
+		"Ports\n"
+		"  --tx DEV            port to send on: devargs (a vdev is created, e.g.\n"
+		"                      "
+		"net_memif0,role=client,socket=/run/x.sock,socket-abstract=no)\n"
+		"                      or the number of a port the EAL arguments created\n"
+		"  --rx DEV            port to receive on (default: the --tx port)\n"
+		"  --rxq N             receive queues per port, to match the peer's transmit\n"
+		"                      queues (a memif peer sending on a queue its client lacks\n"
+		"                      drops everything; default 1); all are polled on the rx\n"
+		"                      port; one transmit queue sends\n"
+		"Traffic\n"
+		"  --size N            frame size in bytes with FCS, 64..1518 (default 64)\n"
+		"  --imix              7:4:1 mix of 64, 570 and 1518-byte frames\n"
+		"  --proto udp|tcp     (default udp)\n"
+		"  --src-ip A[-B]      IPv4 source range (default 10.0.0.1)\n"
+		"  --dst-ip A[-B]      IPv4 destination range (default 10.1.0.1)\n"
+		"  --sport P[-Q]       L4 source port range (default 1024)\n"
+		"  --dport P[-Q]       L4 destination port range (default 80)\n"
+		"  --flows N           distinct flows to cycle over (default: all combinations);\n"
+		"                      flow i takes its fields from i in mixed radix, the source\n"
+		"                      IP varying fastest, then destination IP, source port,\n"
+		"                      destination port\n"
+		"  --random            visit the flows in random order instead of cycling\n"
+		"  --scatter           derive each field of flow i from a hash of i (spread over\n"
+		"                      the whole range, not mixed radix)\n"
+		"  --src-mac MAC, --dst-mac MAC  (default 02:00:00:00:00:01 -> :02)\n"
+		"  --ttl N             IPv4 TTL (default 64)\n"
+		"  --l4-csum           compute TCP checksums (UDP always sends 0: none)\n"
+		"Timing\n"
+		"  --rate PPS          packets per second (default 0: as fast as the port takes)\n"
+		"  --duration S        measured seconds (default 10; 0: until SIGINT)\n"
+		"  --warmup S          seconds of traffic before the measurement (default 0)\n"
+		"  --drain-ms N        wait for stragglers after sending stops (default 200)\n"
+		"  --timeline MS       record tx/rx counters every MS milliseconds\n"
+		"  --link-timeout S    wait for link up, and tolerate a link down, for S seconds\n"
+		"                      (default 10)\n"
+		"Output\n"
+		"  --json FILE         write the report as JSON to FILE ('-': stdout); the text\n"
+		"                      report goes to stderr\n"
+		"  --ready-file FILE   create FILE when the links are up and traffic starts\n"
+		"  --hold S            after the report, keep the ports open without polling\n"
+		"                      them until the peer goes away (link down), a second\n"
+		"                      SIGINT/SIGTERM, or S seconds: a DPDK 22.11 memif server\n"
+		"                      polling while its client disconnects can crash, so let\n"
+		"                      the switch stop first\n"
+		"\n"
+		"EAL arguments default to: -l 0 --no-pci --no-huge --no-shconf -m 256\n"
+		"One lcore sends and receives; given two (-l 0-1), the second receives.\n"
+		"Exit status: 0 ok, 1 usage or setup error, %d link never came up, %d link lost.\n",
+		EXIT_NO_LINK, EXIT_LINK_LOST);
+}
+
+static int
+parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s || *end || v > max || s[0] == '-')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_double(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end || *out < 0 || !isfinite(*out))
+		return -EINVAL;
+	return 0;
+}
+
+static int
+parse_ip(const char *s, uint64_t *out)
+{
+	unsigned a, b, c, d;
+	char tail;
+
+	if (sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 ||
+	    c > 255 || d > 255)
+		return -EINVAL;
+	*out = (uint64_t)a << 24 | b << 16 | c << 8 | d;
+	return 0;
+}
+
+/* "A" or "A-B" with A <= B; ip selects dotted quads, otherwise 16-bit numbers. */
+static int
+parse_range(const char *s, bool ip, struct range *r)
+{
+	char buf[64], *dash;
+	uint64_t lo, hi;
+	int e;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash++ = '\0';
+	e = ip ? parse_ip(buf, &lo) : parse_u64(buf, UINT16_MAX, &lo);
+	if (e)
+		return e;
+	hi = lo;
+	if (dash) {
+		e = ip ? parse_ip(dash, &hi) : parse_u64(dash, UINT16_MAX, &hi);
+		if (e || hi < lo)
+			return -EINVAL;
+	}
+	r->base = lo;
+	r->n = hi - lo + 1;
+	return 0;
+}
+
+static int
+parse_args(int argc, char **argv)
+{
+	enum {
+		O_TX = 256,
+		O_RX,
+		O_QUEUES,
+		O_SIZE,
+		O_IMIX,
+		O_PROTO,
+		O_SIP,
+		O_DIP,
+		O_SPORT,
+		O_DPORT,
+		O_FLOWS,
+		O_RANDOM,
+		O_SCATTER,
+		O_SMAC,
+		O_DMAC,
+		O_TTL,
+		O_L4CSUM,
+		O_RATE,
+		O_DURATION,
+		O_WARMUP,
+		O_DRAIN,
+		O_TIMELINE,
+		O_LINKTO,
+		O_JSON,
+		O_READY,
+		O_HOLD,
+	};
+	static const struct option lopts[] = {
+		{ "tx", required_argument, NULL, O_TX },
+		{ "rx", required_argument, NULL, O_RX },
+		{ "rxq", required_argument, NULL, O_QUEUES },
+		{ "size", required_argument, NULL, O_SIZE },
+		{ "imix", no_argument, NULL, O_IMIX },
+		{ "proto", required_argument, NULL, O_PROTO },
+		{ "src-ip", required_argument, NULL, O_SIP },
+		{ "dst-ip", required_argument, NULL, O_DIP },
+		{ "sport", required_argument, NULL, O_SPORT },
+		{ "dport", required_argument, NULL, O_DPORT },
+		{ "flows", required_argument, NULL, O_FLOWS },
+		{ "random", no_argument, NULL, O_RANDOM },
+		{ "scatter", no_argument, NULL, O_SCATTER },
+		{ "src-mac", required_argument, NULL, O_SMAC },
+		{ "dst-mac", required_argument, NULL, O_DMAC },
+		{ "ttl", required_argument, NULL, O_TTL },
+		{ "l4-csum", no_argument, NULL, O_L4CSUM },
+		{ "rate", required_argument, NULL, O_RATE },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "warmup", required_argument, NULL, O_WARMUP },
+		{ "drain-ms", required_argument, NULL, O_DRAIN },
+		{ "timeline", required_argument, NULL, O_TIMELINE },
+		{ "link-timeout", required_argument, NULL, O_LINKTO },
+		{ "json", required_argument, NULL, O_JSON },
+		{ "ready-file", required_argument, NULL, O_READY },
+		{ "hold", required_argument, NULL, O_HOLD },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int o, e = 0;
+
+	opt.queues = 1;
+	opt.size = 64;
+	opt.duration = 10;
+	opt.drain_ms = 200;
+	opt.link_timeout = 10;
+	opt.ttl = 64;
+	opt.sip = (struct range){ 0x0a000001, 1 };
+	opt.dip = (struct range){ 0x0a010001, 1 };
+	opt.sport = (struct range){ 1024, 1 };
+	opt.dport = (struct range){ 80, 1 };
+	opt.smac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 0x01 } };
+	opt.dmac = (struct rte_ether_addr){ { 0x02, 0, 0, 0, 0, 0x02 } };
+
+	while ((o = getopt_long(argc, argv, "hV", lopts, NULL)) != -1) {
+		const char *what = NULL;
+
+		switch (o) {
+		case O_TX:
+			opt.tx_dev = optarg;
+			break;
+		case O_RX:
+			opt.rx_dev = optarg;
+			break;
+		case O_QUEUES:
+			e = parse_u64(optarg, MAX_QUEUES, &v);
+			if (!e && !v)
+				e = -EINVAL;
+			opt.queues = (unsigned)v;
+			what = "--rxq";
+			break;
+		case O_SIZE:
+			e = parse_u64(optarg, 1518, &v);
+			if (!e && v < 64)
+				e = -EINVAL;
+			opt.size = (unsigned)v;
+			what = "--size (64..1518)";
+			break;
+		case O_IMIX:
+			opt.imix = true;
+			break;
+		case O_PROTO:
+			if (!strcmp(optarg, "tcp"))
+				opt.tcp = true;
+			else if (strcmp(optarg, "udp"))
+				e = -EINVAL;
+			what = "--proto (udp or tcp)";
+			break;
+		case O_SIP:
+			e = parse_range(optarg, true, &opt.sip);
+			what = "--src-ip";
+			break;
+		case O_DIP:
+			e = parse_range(optarg, true, &opt.dip);
+			what = "--dst-ip";
+			break;
+		case O_SPORT:
+			e = parse_range(optarg, false, &opt.sport);
+			what = "--sport";
+			break;
+		case O_DPORT:
+			e = parse_range(optarg, false, &opt.dport);
+			what = "--dport";
+			break;
+		case O_FLOWS:
+			e = parse_u64(optarg, UINT32_MAX, &opt.flows);
+			if (!e && !opt.flows)
+				e = -EINVAL;
+			what = "--flows";
+			break;
+		case O_RANDOM:
+			opt.random = true;
+			break;
+		case O_SCATTER:
+			opt.scatter = true;
+			break;
+		case O_SMAC:
+			e = rte_ether_unformat_addr(optarg, &opt.smac) ? -EINVAL : 0;
+			what = "--src-mac";
+			break;
+		case O_DMAC:
+			e = rte_ether_unformat_addr(optarg, &opt.dmac) ? -EINVAL : 0;
+			what = "--dst-mac";
+			break;
+		case O_TTL:
+			e = parse_u64(optarg, 255, &v);
+			opt.ttl = (uint8_t)v;
+			what = "--ttl";
+			break;
+		case O_L4CSUM:
+			opt.l4_csum = true;
+			break;
+		case O_RATE:
+			e = parse_double(optarg, &opt.rate);
+			what = "--rate";
+			break;
+		case O_DURATION:
+			e = parse_double(optarg, &opt.duration);
+			what = "--duration";
+			break;
+		case O_WARMUP:
+			e = parse_double(optarg, &opt.warmup);
+			what = "--warmup";
+			break;
+		case O_DRAIN:
+			e = parse_u64(optarg, 60000, &v);
+			opt.drain_ms = (unsigned)v;
+			what = "--drain-ms";
+			break;
+		case O_TIMELINE:
+			e = parse_u64(optarg, 60000, &v);
+			if (!e && !v)
+				e = -EINVAL;
+			opt.timeline_ms = (unsigned)v;
+			what = "--timeline";
+			break;
+		case O_LINKTO:
+			e = parse_double(optarg, &opt.link_timeout);
+			what = "--link-timeout";
+			break;
+		case O_JSON:
+			opt.json_path = optarg;
+			break;
+		case O_READY:
+			opt.ready_path = optarg;
+			break;
+		case O_HOLD:
+			e = parse_double(optarg, &opt.hold);
+			what = "--hold";
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("pfs-pktgen (pfswitch) %s\n", PFS_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -EINVAL;
+		}
+		if (e) {
+			fprintf(stderr, "pfs-pktgen: bad value '%s' for %s\n", optarg, what);
+			return e;
+		}
+	}
+	if (!opt.tx_dev) {
+		fprintf(stderr, "pfs-pktgen: --tx is required (see --help)\n");
+		return -EINVAL;
+	}
+	if (optind < argc && strcmp(argv[optind - 1], "--")) {
+		fprintf(stderr,
+			"pfs-pktgen: unexpected argument '%s' (EAL arguments go after --)\n",
+			argv[optind]);
+		return -EINVAL;
+	}
+	if (!opt.flows) {
+		long double n = (long double)opt.sip.n * opt.dip.n * opt.sport.n * opt.dport.n;
+
+		opt.flows = n > UINT32_MAX ? UINT32_MAX : (uint64_t)n;
+	}
+	return 0;
+}
+
+/* The EAL port for DEV: a port number, or the port a --vdev of those devargs made. */
+static int
+find_port(const char *dev, uint16_t *port)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	uint64_t v;
+	size_t len;
+
+	if (!parse_u64(dev, RTE_MAX_ETHPORTS - 1, &v)) {
+		if (!rte_eth_dev_is_valid_port((uint16_t)v))
+			return -ENODEV;
+		*port = (uint16_t)v;
+		return 0;
+	}
+	len = strcspn(dev, ",");
+	if (len >= sizeof(name))
+		return -EINVAL;
+	memcpy(name, dev, len);
+	name[len] = '\0';
+	return rte_eth_dev_get_port_by_name(name, port) ? -ENODEV : 0;
+}
+
+static void
+zero_mbuf_data(struct rte_mempool *mp, void *arg, void *obj, unsigned idx)
+{
+	struct rte_mbuf *m = obj;
+
+	(void)mp;
+	(void)arg;
+	(void)idx;
+	memset(rte_pktmbuf_mtod(m, char *), 0, m->buf_len - m->data_off);
+}
+
+static int
+port_setup(uint16_t port)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint64_t t0;
+	uint16_t q;
+	int e;
+
+	memset(&conf, 0, sizeof(conf));
+	e = rte_eth_dev_info_get(port, &info);
+	if (e)
+		return e;
+	if (opt.queues > info.max_rx_queues) {
+		fprintf(stderr, "pfs-pktgen: port %u has at most %u rx queues\n", port,
+			info.max_rx_queues);
+		return -EINVAL;
+	}
+	e = rte_eth_dev_configure(port, (uint16_t)opt.queues, 1, &conf);
+	if (e)
+		return e;
+	for (q = 0; q < opt.queues; q++) {
+		e = rte_eth_rx_queue_setup(port, q, RING_DESC, rte_eth_dev_socket_id(port), NULL,
+					   pool);
+		if (e)
+			return e;
+	}
+	e = rte_eth_tx_queue_setup(port, 0, RING_DESC, rte_eth_dev_socket_id(port), NULL);
+	if (e)
+		return e;
+	/* A memif client cannot start before its server listens: retry for a while. */
+	t0 = rte_rdtsc();
+	while ((e = rte_eth_dev_start(port)) && !stop &&
+	       rte_rdtsc() - t0 < (uint64_t)(opt.link_timeout * (double)rte_get_tsc_hz()))
+		rte_delay_ms(50);
+	return e;
+}
+
+static bool
+link_up(uint16_t port)
+{
+	struct rte_eth_link link;
+
+	memset(&link, 0, sizeof(link));
+	if (rte_eth_link_get_nowait(port, &link))
+		return false;
+	return link.link_status == RTE_ETH_LINK_UP;
+}
+
+static bool
+links_up(void)
+{
+	return link_up(tx_port) && (rx_port == tx_port || link_up(rx_port));
+}
+
+static double
+wall_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+/* ---- transmit ---- */
+
+/* A 64-bit mix (splitmix64's finaliser): scatters the flow index over each range. */
+static inline uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	x ^= x >> 31;
+	return x;
+}
+
+/* Flow i's fields by division (random and scatter modes). */
+static inline void
+flow_at(uint64_t i, struct flow *f)
+{
+	if (opt.scatter) {
+		f->sip = (uint32_t)(opt.sip.base + mix64(i * 4 + 1) % opt.sip.n);
+		f->dip = (uint32_t)(opt.dip.base + mix64(i * 4 + 2) % opt.dip.n);
+		f->sport = (uint16_t)(opt.sport.base + mix64(i * 4 + 3) % opt.sport.n);
+		f->dport = (uint16_t)(opt.dport.base + mix64(i * 4 + 4) % opt.dport.n);
+		return;
+	}
+	f->sip = (uint32_t)(opt.sip.base + i % opt.sip.n);
+	i /= opt.sip.n;
+	f->dip = (uint32_t)(opt.dip.base + i % opt.dip.n);
+	i /= opt.dip.n;
+	f->sport = (uint16_t)(opt.sport.base + i % opt.sport.n);
+	i /= opt.sport.n;
+	f->dport = (uint16_t)(opt.dport.base + i % opt.dport.n);
+}
+
+struct txgen {
+	uint64_t index;	  /* flow index of the next packet */
+	uint64_t offs[4]; /* odometer digits for sequential mode */
+	uint64_t rng;
+	uint32_t seq;
+	unsigned imix_pos;
+	uint8_t tmpl[64];
+	uint32_t ip_csum_base; /* one's-complement sum of the constant IPv4 words */
+};
+
+static void
+txgen_init(struct txgen *g)
+{
+	struct rte_ether_hdr *eth = (void *)g->tmpl;
+	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
+	unsigned i;
+
+	memset(g, 0, sizeof(*g));
+	g->rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)rte_rdtsc();
+	eth->dst_addr = opt.dmac;
+	eth->src_addr = opt.smac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->time_to_live = opt.ttl;
+	ip->next_proto_id = opt.tcp ? IPPROTO_TCP : IPPROTO_UDP;
+	/* total_length, src and dst are zero here and added per packet. */
+	for (i = 0; i < sizeof(*ip); i += 2) {
+		uint16_t w;
+
+		memcpy(&w, (const uint8_t *)ip + i, 2);
+		g->ip_csum_base += w;
+	}
+	if (opt.tcp) {
+		struct rte_tcp_hdr *tcp = (void *)(ip + 1);
+
+		tcp->data_off = 5 << 4;
+		tcp->tcp_flags = RTE_TCP_ACK_FLAG;
+		tcp->rx_win = rte_cpu_to_be_16(65535);
+	}
+}
+
+static inline uint16_t
+fold_csum(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static inline void
+next_flow(struct txgen *g, struct flow *f)
+{
+	if (opt.random) {
+		g->rng ^= g->rng << 13;
+		g->rng ^= g->rng >> 7;
+		g->rng ^= g->rng << 17;
+		flow_at(g->rng % opt.flows, f);
+		return;
+	}
+	if (opt.scatter) {
+		flow_at(g->index, f);
+	} else {
+		f->sip = (uint32_t)(opt.sip.base + g->offs[0]);
+		f->dip = (uint32_t)(opt.dip.base + g->offs[1]);
+		f->sport = (uint16_t)(opt.sport.base + g->offs[2]);
+		f->dport = (uint16_t)(opt.dport.base + g->offs[3]);
+		/* Odometer: no division per packet. */
+		if (++g->offs[0] == opt.sip.n) {
+			g->offs[0] = 0;
+			if (++g->offs[1] == opt.dip.n) {
+				g->offs[1] = 0;
+				if (++g->offs[2] == opt.sport.n) {
+					g->offs[2] = 0;
+					if (++g->offs[3] == opt.dport.n)
+						g->offs[3] = 0;
+				}
+			}
+		}
+	}
+	if (++g->index == opt.flows) {
+		g->index = 0;
+		memset(g->offs, 0, sizeof(g->offs));
+	}
+}
+
+/* Fill M with the next packet; tsc is the send stamp. */
+static inline void
+build(struct txgen *g, struct rte_mbuf *m, uint32_t tsc)
+{
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip = (void *)(p + sizeof(struct rte_ether_hdr));
+	uint8_t *l4 = (uint8_t *)(ip + 1);
+	unsigned frame = opt.imix ? imix_sizes[g->imix_pos] : opt.size;
+	uint16_t len = (uint16_t)(frame - RTE_ETHER_CRC_LEN);
+	uint16_t ip_len = (uint16_t)(len - sizeof(struct rte_ether_hdr));
+	uint32_t seq = g->seq++;
+	uint16_t magic = STAMP_MAGIC;
+	struct flow f;
+	uint32_t sum;
+
+	if (opt.imix && ++g->imix_pos == RTE_DIM(imix_sizes))
+		g->imix_pos = 0;
+	next_flow(g, &f);
+	memcpy(p, g->tmpl, sizeof(g->tmpl));
+	ip->total_length = rte_cpu_to_be_16(ip_len);
+	ip->src_addr = rte_cpu_to_be_32(f.sip);
+	ip->dst_addr = rte_cpu_to_be_32(f.dip);
+	sum = g->ip_csum_base + rte_cpu_to_be_16(ip_len) + rte_cpu_to_be_16(f.sip >> 16) +
+	      rte_cpu_to_be_16(f.sip & 0xffff) + rte_cpu_to_be_16(f.dip >> 16) +
+	      rte_cpu_to_be_16(f.dip & 0xffff);
+	ip->hdr_checksum = fold_csum(sum);
+	if (opt.tcp) {
+		struct rte_tcp_hdr *tcp = (void *)l4;
+
+		tcp->src_port = rte_cpu_to_be_16(f.sport);
+		tcp->dst_port = rte_cpu_to_be_16(f.dport);
+		/* 64-byte frames leave 6 bytes of TCP payload: the stamp lives in the
+		 * header (seq, ack, urgent pointer without URG). */
+		memcpy(&tcp->sent_seq, &seq, 4);
+		memcpy(&tcp->recv_ack, &tsc, 4);
+		memcpy(&tcp->tcp_urp, &magic, 2);
+	} else {
+		struct rte_udp_hdr *udp = (void *)l4;
+		uint8_t *pl = (uint8_t *)(udp + 1);
+
+		udp->src_port = rte_cpu_to_be_16(f.sport);
+		udp->dst_port = rte_cpu_to_be_16(f.dport);
+		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(ip_len - sizeof(*ip)));
+		udp->dgram_cksum = 0;
+		memcpy(pl, &magic, 2);
+		memcpy(pl + 2, &seq, 4);
+		memcpy(pl + 6, &tsc, 4);
+	}
+	m->data_len = len;
+	m->pkt_len = len;
+	if (opt.tcp && opt.l4_csum) {
+		struct rte_tcp_hdr *tcp = (void *)l4;
+
+		tcp->cksum = 0;
+		tcp->cksum = rte_ipv4_udptcp_cksum(ip, tcp);
+	}
+}
+
+/* ---- receive ---- */
+
+static inline unsigned
+hist_index(uint32_t v)
+{
+	unsigned e;
+
+	if (v < 64)
+		return v;
+	e = 31u - (unsigned)__builtin_clz(v);
+	return 64 + (e - 6) * 32 + ((v >> (e - 5)) & 31);
+}
+
+static double
+hist_value(unsigned idx)
+{
+	unsigned e, sub;
+
+	if (idx < 64)
+		return idx;
+	e = 6 + (idx - 64) / 32;
+	sub = (idx - 64) % 32;
+	/* Middle of the bucket. */
+	return ldexp(32 + sub + 0.5, (int)e - 5);
+}
+
+static inline void
+rx_one(struct rx_stats *s, struct rte_mbuf *m, uint32_t now)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t len = m->data_len, off = 12, seq, tsc, ihl;
+	uint16_t type, magic;
+	int32_t d;
+
+	s->bytes += m->pkt_len + RTE_ETHER_CRC_LEN;
+	if (unlikely(len < 14 + 20 + 8))
+		goto foreign;
+	memcpy(&type, p + off, 2);
+	while ((type == rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN) ||
+		type == rte_cpu_to_be_16(RTE_ETHER_TYPE_QINQ)) &&
+	       off + 6 <= len) {
+		off += 4;
+		memcpy(&type, p + off, 2);
+	}
+	if (unlikely(type != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)))
+		goto foreign;
+	off += 2;
+	ihl = (p[off] & 0xf) * 4u;
+	if (p[off + 9] == IPPROTO_UDP) {
+		off += ihl + 8;
+		if (unlikely(off + 10 > len))
+			goto foreign;
+		memcpy(&magic, p + off, 2);
+		memcpy(&seq, p + off + 2, 4);
+		memcpy(&tsc, p + off + 6, 4);
+	} else if (p[off + 9] == IPPROTO_TCP) {
+		off += ihl;
+		if (unlikely(off + 20 > len))
+			goto foreign;
+		memcpy(&seq, p + off + 4, 4);
+		memcpy(&tsc, p + off + 8, 4);
+		memcpy(&magic, p + off + 18, 2);
+	} else {
+		goto foreign;
+	}
+	if (unlikely(magic != STAMP_MAGIC))
+		goto foreign;
+	s->stamped++;
+	s->hist[hist_index(now - tsc)]++;
+	d = (int32_t)(seq - s->max_seq);
+	if (likely(d > 0) || unlikely(!s->seen)) {
+		s->max_seq = seq;
+		s->seen = true;
+	} else if (d == 0) {
+		s->dups++;
+	} else {
+		s->reordered++;
+	}
+	return;
+foreign:
+	s->foreign++;
+}
+
+static inline unsigned
+rx_poll(struct rx_stats *s)
+{
+	struct rte_mbuf *bufs[BURST];
+	unsigned total = 0;
+	uint16_t q, n, i;
+	uint32_t now;
+
+	for (q = 0; q < opt.queues; q++) {
+		n = rte_eth_rx_burst(rx_port, q, bufs, BURST);
+		if (!n)
+			continue;
+		now = (uint32_t)rte_rdtsc();
+		for (i = 0; i < n; i++)
+			rx_one(s, bufs[i], now);
+		s->pkts += n;
+		rte_pktmbuf_free_bulk(bufs, n);
+		total += n;
+	}
+	if (total)
+		__atomic_store_n(&rx_pkts_shared, s->pkts, __ATOMIC_RELAXED);
+	return total;
+}
+
+static int
+rx_lcore(void *arg)
+{
+	(void)arg;
+	while (!__atomic_load_n(&rx_stop, __ATOMIC_ACQUIRE))
+		rx_poll(&rxs);
+	return 0;
+}
+
+/* ---- the run ---- */
+
+struct result {
+	uint64_t tx_total, rx_total;	    /* whole run, warm-up included */
+	uint64_t tx_win, rx_win, bytes_win; /* measured window */
+	double secs;			    /* measured window length */
+	uint64_t link_downs;
+	int error; /* 0, EXIT_LINK_LOST */
+};
+
+static void
+timeline_add(double t, uint64_t tx, uint64_t rx)
+{
+	if (!timeline || n_timeline == MAX_TIMELINE)
+		return;
+	timeline[n_timeline++] = (struct timeline_pt){ t, wall_now(), tx, rx };
+}
+
+static void
+run(bool rx_here, struct result *res)
+{
+	struct rte_mbuf *pend[BURST];
+	struct txgen *g;
+	unsigned npend = 0, k;
+	uint64_t start, win_start, end, now, last_link, down_since = 0, tl_next = 0, tl_step;
+	uint64_t link_step = tsc_hz / 10, tx = 0, rx_at_win = 0, bytes_at_win = 0, tx_at_win = 0;
+	double tokens = BURST, tok_per_cycle = opt.rate / (double)tsc_hz;
+	uint64_t last_tok;
+	bool down = false, in_window = opt.warmup == 0;
+
+	g = rte_zmalloc("txgen", sizeof(*g), RTE_CACHE_LINE_SIZE);
+	if (!g) {
+		res->error = 1;
+		return;
+	}
+	txgen_init(g);
+	memset(res, 0, sizeof(*res));
+	tl_step = (uint64_t)((double)tsc_hz * opt.timeline_ms / 1000.0);
+	start = rte_rdtsc();
+	win_start = start + (uint64_t)(opt.warmup * (double)tsc_hz);
+	end = opt.duration > 0 ? win_start + (uint64_t)(opt.duration * (double)tsc_hz) : UINT64_MAX;
+	last_link = last_tok = start;
+	if (tl_step) {
+		timeline_add(0, 0, 0);
+		tl_next = start + tl_step;
+	}
+	while (!stop) {
+		now = rte_rdtsc();
+		if (now >= end)
+			break;
+		if (!in_window && now >= win_start) {
+			in_window = true;
+			tx_at_win = tx;
+			rx_at_win = __atomic_load_n(&rx_pkts_shared, __ATOMIC_RELAXED);
+			bytes_at_win = rx_here ? rxs.bytes : 0;
+			if (rx_here)
+				memset(rxs.hist, 0, sizeof(rxs.hist));
+			win_start = now;
+		}
+		if (tl_step && now >= tl_next) {
+			timeline_add((double)(now - start) / (double)tsc_hz, tx,
+				     __atomic_load_n(&rx_pkts_shared, __ATOMIC_RELAXED));
+			tl_next += tl_step;
+		}
+		if (now - last_link >= link_step) {
+			last_link = now;
+			if (!links_up()) {
+				if (!down) {
+					down = true;
+					down_since = now;
+					res->link_downs++;
+				} else if (now - down_since >
+					   (uint64_t)(opt.link_timeout * (double)tsc_hz)) {
+					res->error = EXIT_LINK_LOST;
+					break;
+				}
+			} else {
+				down = false;
+			}
+		}
+		if (!down) {
+			unsigned want = BURST - npend;
+
+			if (opt.rate > 0) {
+				tokens += (double)(now - last_tok) * tok_per_cycle;
+				last_tok = now;
+				if (tokens > BURST)
+					tokens = BURST;
+				if (want > (unsigned)tokens)
+					want = (unsigned)tokens;
+			}
+			if (want && !rte_pktmbuf_alloc_bulk(pool, pend + npend, want)) {
+				for (k = 0; k < want; k++)
+					build(g, pend[npend + k], (uint32_t)now);
+				npend += want;
+				if (opt.rate > 0)
+					tokens -= want;
+			}
+			if (npend) {
+				uint16_t sent = rte_eth_tx_burst(tx_port, 0, pend, (uint16_t)npend);
+
+				tx += sent;
+				/* Keep the rest for the next round: no sequence gaps. */
+				if (sent && sent < npend)
+					memmove(pend, pend + sent,
+						(npend - sent) * sizeof(pend[0]));
+				npend -= sent;
+			}
+		}
+		if (rx_here)
+			rx_poll(&rxs);
+	}
+	now = rte_rdtsc();
+	if (!in_window) { /* stopped during the warm-up */
+		tx_at_win = tx;
+		rx_at_win = __atomic_load_n(&rx_pkts_shared, __ATOMIC_RELAXED);
+		bytes_at_win = rx_here ? rxs.bytes : 0;
+		win_start = now;
+	}
+	res->secs = (double)(now - win_start) / (double)tsc_hz;
+	res->tx_win = tx - tx_at_win;
+	res->rx_win = __atomic_load_n(&rx_pkts_shared, __ATOMIC_RELAXED) - rx_at_win;
+	res->tx_total = tx;
+	if (npend)
+		rte_pktmbuf_free_bulk(pend, npend);
+	if (tl_step)
+		timeline_add(res->secs + opt.warmup, tx,
+			     __atomic_load_n(&rx_pkts_shared, __ATOMIC_RELAXED));
+	/* Drain stragglers; with a receiving lcore, it keeps polling meanwhile. */
+	end = now + (uint64_t)((double)tsc_hz * opt.drain_ms / 1000.0);
+	while (rte_rdtsc() < end) {
+		if (rx_here)
+			rx_poll(&rxs);
+		else
+			rte_pause();
+	}
+	if (!rx_here) {
+		__atomic_store_n(&rx_stop, 1, __ATOMIC_RELEASE);
+		rte_eal_mp_wait_lcore();
+	}
+	res->rx_total = rxs.pkts;
+	/* The receiving lcore's byte count is not sampled at the window's start: scale. */
+	res->bytes_win = rx_here ? rxs.bytes - bytes_at_win
+				 : (rxs.pkts ? res->rx_win * rxs.bytes / rxs.pkts : 0);
+	rte_free(g);
+}
+
+static uint64_t
+hist_total(void)
+{
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < HIST_BUCKETS; i++)
+		n += rxs.hist[i];
+	return n;
+}
+
+/* Latency percentile Q (0..1) in ns, -1 without samples. */
+static double
+percentile(double q)
+{
+	uint64_t total = hist_total(), acc = 0, want;
+	unsigned i;
+
+	if (!total)
+		return -1;
+	want = (uint64_t)ceil(q * (double)total);
+	if (!want)
+		want = 1;
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		acc += rxs.hist[i];
+		if (acc >= want)
+			return hist_value(i) * 1e9 / (double)tsc_hz;
+	}
+	return hist_value(HIST_BUCKETS - 1) * 1e9 / (double)tsc_hz;
+}
+
+static double
+latency_mean(void)
+{
+	double sum = 0;
+	uint64_t n = 0;
+	unsigned i;
+
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		sum += hist_value(i) * (double)rxs.hist[i];
+		n += rxs.hist[i];
+	}
+	return n ? sum / (double)n * 1e9 / (double)tsc_hz : -1;
+}
+
+static void
+report_text(const struct result *r)
+{
+	double secs = r->secs > 0 ? r->secs : 1e-9;
+	int64_t loss = (int64_t)r->tx_total - (int64_t)r->rx_total;
+
+	fprintf(stderr,
+		"pfs-pktgen: %.3f s measured (+%.1f s warm-up), %" PRIu64 " flows, %s\n"
+		"  tx %" PRIu64 " pkts  %.3f Mpps\n"
+		"  rx %" PRIu64 " pkts  %.3f Mpps  %.3f Gbit/s\n"
+		"  loss %" PRId64 " (%.4f%%) over the whole run, reordered %" PRIu64
+		", duplicates %" PRIu64 ", foreign %" PRIu64 ", link downs %" PRIu64 "\n",
+		r->secs, opt.warmup, opt.flows, opt.tcp ? "tcp" : "udp", r->tx_win,
+		(double)r->tx_win / secs / 1e6, r->rx_win, (double)r->rx_win / secs / 1e6,
+		(double)r->bytes_win * 8 / secs / 1e9, loss,
+		r->tx_total ? 100.0 * (double)loss / (double)r->tx_total : 0.0, rxs.reordered,
+		rxs.dups, rxs.foreign, r->link_downs);
+	if (hist_total())
+		fprintf(stderr,
+			"  latency ns: min %.0f  p50 %.0f  p99 %.0f  p99.9 %.0f  max %.0f  mean "
+			"%.0f\n",
+			percentile(0), percentile(0.5), percentile(0.99), percentile(0.999),
+			percentile(1), latency_mean());
+	if (r->error == EXIT_LINK_LOST)
+		fprintf(stderr, "  ERROR: link down for more than %.1f s\n", opt.link_timeout);
+}
+
+static void
+json_num(FILE *f, const char *name, double v, bool comma)
+{
+	if (v < 0)
+		fprintf(f, "\"%s\": null%s", name, comma ? ", " : "");
+	else
+		fprintf(f, "\"%s\": %.6g%s", name, v, comma ? ", " : "");
+}
+
+static int
+report_json(const struct result *r)
+{
+	double secs = r->secs > 0 ? r->secs : 1e-9;
+	int64_t loss = (int64_t)r->tx_total - (int64_t)r->rx_total;
+	bool to_file = strcmp(opt.json_path, "-") != 0;
+	char tmp[4096];
+	FILE *f = stdout;
+	size_t i;
+
+	/* Written whole under a temporary name, then renamed: a reader polling for
+	 * the file never sees half of it. */
+	if (to_file) {
+		if (snprintf(tmp, sizeof(tmp), "%s.tmp", opt.json_path) >= (int)sizeof(tmp))
+			return -ENAMETOOLONG;
+		f = fopen(tmp, "w");
+		if (!f) {
+			fprintf(stderr, "pfs-pktgen: %s: %s\n", tmp, strerror(errno));
+			return -errno;
+		}
+	}
+	fprintf(f, "{\"tool\": \"pfs-pktgen\", \"version\": \"%s\", ", PFS_VERSION);
+	fprintf(f,
+		"\"config\": {\"size\": %u, \"imix\": %s, \"proto\": \"%s\", \"flows\": %" PRIu64
+		", \"random\": %s, \"scatter\": %s, \"rate\": %.0f, \"duration\": %g, "
+		"\"warmup\": %g, \"queues\": %u, \"lcores\": %u}, ",
+		opt.size, opt.imix ? "true" : "false", opt.tcp ? "tcp" : "udp", opt.flows,
+		opt.random ? "true" : "false", opt.scatter ? "true" : "false", opt.rate,
+		opt.duration, opt.warmup, opt.queues, rte_lcore_count() >= 2 ? 2 : 1);
+	fprintf(f, "\"tsc_hz\": %" PRIu64 ", \"seconds\": %.6f, ", tsc_hz, r->secs);
+	fprintf(f,
+		"\"tx_pkts\": %" PRIu64 ", \"rx_pkts\": %" PRIu64 ", \"tx_mpps\": %.6f, "
+		"\"rx_mpps\": %.6f, \"rx_gbps\": %.6f, ",
+		r->tx_win, r->rx_win, (double)r->tx_win / secs / 1e6,
+		(double)r->rx_win / secs / 1e6, (double)r->bytes_win * 8 / secs / 1e9);
+	fprintf(f,
+		"\"tx_total\": %" PRIu64 ", \"rx_total\": %" PRIu64 ", \"loss_pkts\": %" PRId64
+		", \"loss_pct\": %.6f, \"reordered\": %" PRIu64 ", \"duplicates\": %" PRIu64
+		", \"foreign\": %" PRIu64 ", \"link_downs\": %" PRIu64 ", \"error\": %s, ",
+		r->tx_total, r->rx_total, loss,
+		r->tx_total ? 100.0 * (double)loss / (double)r->tx_total : 0.0, rxs.reordered,
+		rxs.dups, rxs.foreign, r->link_downs,
+		r->error == EXIT_LINK_LOST ? "\"link lost\"" : "null");
+	fprintf(f, "\"latency_ns\": {");
+	json_num(f, "samples", (double)hist_total(), true);
+	json_num(f, "min", percentile(0), true);
+	json_num(f, "p50", percentile(0.5), true);
+	json_num(f, "p99", percentile(0.99), true);
+	json_num(f, "p999", percentile(0.999), true);
+	json_num(f, "max", percentile(1), true);
+	json_num(f, "mean", latency_mean(), false);
+	fprintf(f, "}");
+	if (timeline) {
+		fprintf(f, ", \"timeline\": [");
+		for (i = 0; i < n_timeline; i++)
+			fprintf(f,
+				"%s{\"t\": %.4f, \"wall\": %.4f, \"tx\": %" PRIu64
+				", \"rx\": %" PRIu64 "}",
+				i ? ", " : "", timeline[i].t, timeline[i].wall, timeline[i].tx,
+				timeline[i].rx);
+		fprintf(f, "]");
+	}
+	fprintf(f, "}\n");
+	if (!to_file) {
+		fflush(f);
+		return 0;
+	}
+	if (fclose(f) || rename(tmp, opt.json_path)) {
+		fprintf(stderr, "pfs-pktgen: %s: %s\n", opt.json_path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static char *default_eal[] = { "-l",	      "0",  "--no-pci", "--no-huge",
+				       "--no-shconf", "-m", "256" };
+	char **eal_argv;
+	int eal_argc = 0, i, n_extra, e, status = 1;
+	struct sigaction sa;
+	struct result res;
+	bool rx_here;
+	uint64_t t0;
+
+	if (parse_args(argc, argv))
+		return 1;
+	n_extra = argc - optind;
+	eal_argv = calloc((size_t)n_extra + RTE_DIM(default_eal) + 6, sizeof(char *));
+	if (!eal_argv)
+		return 1;
+	eal_argv[eal_argc++] = argv[0];
+	if (n_extra == 0)
+		for (i = 0; i < (int)RTE_DIM(default_eal); i++)
+			eal_argv[eal_argc++] = default_eal[i];
+	for (i = 0; i < n_extra; i++)
+		eal_argv[eal_argc++] = argv[optind + i];
+	/* Devargs (not port numbers) become vdevs. */
+	if (parse_u64(opt.tx_dev, UINT16_MAX, &t0)) {
+		eal_argv[eal_argc++] = "--vdev";
+		eal_argv[eal_argc++] = (char *)opt.tx_dev;
+	}
+	if (opt.rx_dev && strcmp(opt.rx_dev, opt.tx_dev) &&
+	    parse_u64(opt.rx_dev, UINT16_MAX, &t0)) {
+		eal_argv[eal_argc++] = "--vdev";
+		eal_argv[eal_argc++] = (char *)opt.rx_dev;
+	}
+	/* EAL logs go to stdout by default; keep stdout for --json -. */
+	rte_openlog_stream(stderr);
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "pfs-pktgen: EAL init failed: %s\n", rte_strerror(rte_errno));
+		free(eal_argv);
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	tsc_hz = rte_get_tsc_hz();
+
+	if (find_port(opt.tx_dev, &tx_port) ||
+	    find_port(opt.rx_dev ? opt.rx_dev : opt.tx_dev, &rx_port)) {
+		fprintf(stderr, "pfs-pktgen: no port for '%s'\n",
+			find_port(opt.tx_dev, &tx_port) ? opt.tx_dev : opt.rx_dev);
+		goto out;
+	}
+	pool = rte_pktmbuf_pool_create("pktgen", N_MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       (int)rte_socket_id());
+	if (!pool) {
+		fprintf(stderr, "pfs-pktgen: mbuf pool: %s\n", rte_strerror(rte_errno));
+		goto out;
+	}
+	rte_mempool_obj_iter(pool, zero_mbuf_data, NULL);
+	e = port_setup(tx_port);
+	if (!e && rx_port != tx_port)
+		e = port_setup(rx_port);
+	if (e) {
+		fprintf(stderr,
+			"pfs-pktgen: port setup: %s (a memif client needs its server listening)\n",
+			strerror(e < 0 ? -e : e));
+		goto out;
+	}
+	if (opt.timeline_ms) {
+		timeline = calloc(MAX_TIMELINE, sizeof(*timeline));
+		if (!timeline)
+			goto out;
+	}
+	t0 = rte_rdtsc();
+	while (!links_up() && !stop) {
+		if (rte_rdtsc() - t0 > (uint64_t)(opt.link_timeout * (double)tsc_hz)) {
+			fprintf(stderr, "pfs-pktgen: link down after %.1f s (is the peer up?)\n",
+				opt.link_timeout);
+			status = EXIT_NO_LINK;
+			goto out;
+		}
+		rte_delay_ms(10);
+	}
+	if (opt.ready_path) {
+		FILE *rf = fopen(opt.ready_path, "w");
+
+		if (rf)
+			fclose(rf);
+		else
+			fprintf(stderr, "pfs-pktgen: %s: %s\n", opt.ready_path, strerror(errno));
+	}
+	rx_here = rte_lcore_count() < 2;
+	if (!rx_here) {
+		unsigned lc = rte_get_next_lcore(rte_lcore_id(), 1, 0);
+
+		if (rte_eal_remote_launch(rx_lcore, NULL, lc)) {
+			fprintf(stderr, "pfs-pktgen: cannot launch the receiving lcore\n");
+			goto out;
+		}
+	}
+	run(rx_here, &res);
+	report_text(&res);
+	status = res.error ? res.error : 0;
+	if (opt.json_path && report_json(&res))
+		status = 1;
+	if (opt.hold > 0) {
+		uint64_t until = rte_rdtsc() + (uint64_t)(opt.hold * (double)tsc_hz);
+
+		/* No polling from here: the peer may unmap the rings any time. */
+		while (stop < 2 && links_up() && rte_rdtsc() < until)
+			rte_delay_us_sleep(10000);
+	}
+out:
+	if (pool) {
+		/* Stopping the ports tells a memif peer that we are gone. */
+		rte_eth_dev_stop(tx_port);
+		if (rx_port != tx_port)
+			rte_eth_dev_stop(rx_port);
+		rte_eth_dev_close(tx_port);
+		if (rx_port != tx_port)
+			rte_eth_dev_close(rx_port);
+	}
+	free(timeline);
+	rte_eal_cleanup();
+	free(eal_argv);
+	return status;
+}
