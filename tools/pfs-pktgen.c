@@ -44,6 +44,7 @@
 #define STAMP_MAGIC 0x5046u /* "PF" */
 #define HIST_BUCKETS (64 + 26 * 32)
 #define MAX_TIMELINE 100000
+#define MAX_TRACKED_FLOWS (16u << 20)
 #define EXIT_NO_LINK 2
 #define EXIT_LINK_LOST 3
 
@@ -79,9 +80,10 @@ struct flow {
 
 /* Receive side counters; written by the receiving lcore only. */
 struct rx_stats {
-	uint64_t pkts, bytes, stamped, foreign, reordered, dups;
+	uint64_t pkts, bytes, stamped, foreign, reordered, dups, interleaved;
 	uint32_t max_seq;
 	bool seen;
+	uint32_t *flow_next; /* per flow: 1 + the highest sequence number seen, 0 = none */
 	uint64_t hist[HIST_BUCKETS];
 };
 
@@ -645,16 +647,21 @@ fold_csum(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-static inline void
+/* The next flow's fields; returns its index. */
+static inline uint32_t
 next_flow(struct txgen *g, struct flow *f)
 {
+	uint32_t idx;
+
 	if (opt.random) {
 		g->rng ^= g->rng << 13;
 		g->rng ^= g->rng >> 7;
 		g->rng ^= g->rng << 17;
-		flow_at(g->rng % opt.flows, f);
-		return;
+		idx = (uint32_t)(g->rng % opt.flows);
+		flow_at(idx, f);
+		return idx;
 	}
+	idx = (uint32_t)g->index;
 	if (opt.scatter) {
 		flow_at(g->index, f);
 	} else {
@@ -679,6 +686,7 @@ next_flow(struct txgen *g, struct flow *f)
 		g->index = 0;
 		memset(g->offs, 0, sizeof(g->offs));
 	}
+	return idx;
 }
 
 /* Fill M with the next packet; tsc is the send stamp. */
@@ -694,11 +702,11 @@ build(struct txgen *g, struct rte_mbuf *m, uint32_t tsc)
 	uint32_t seq = g->seq++;
 	uint16_t magic = STAMP_MAGIC;
 	struct flow f;
-	uint32_t sum;
+	uint32_t sum, idx;
 
 	if (opt.imix && ++g->imix_pos == RTE_DIM(imix_sizes))
 		g->imix_pos = 0;
-	next_flow(g, &f);
+	idx = next_flow(g, &f);
 	memcpy(p, g->tmpl, sizeof(g->tmpl));
 	ip->total_length = rte_cpu_to_be_16(ip_len);
 	ip->src_addr = rte_cpu_to_be_32(f.sip);
@@ -713,10 +721,12 @@ build(struct txgen *g, struct rte_mbuf *m, uint32_t tsc)
 		tcp->src_port = rte_cpu_to_be_16(f.sport);
 		tcp->dst_port = rte_cpu_to_be_16(f.dport);
 		/* 64-byte frames leave 6 bytes of TCP payload: the stamp lives in the
-		 * header (seq, ack, urgent pointer without URG). */
+		 * header (seq, ack, urgent pointer without URG), the flow index in the
+		 * payload. */
 		memcpy(&tcp->sent_seq, &seq, 4);
 		memcpy(&tcp->recv_ack, &tsc, 4);
 		memcpy(&tcp->tcp_urp, &magic, 2);
+		memcpy(tcp + 1, &idx, 4);
 	} else {
 		struct rte_udp_hdr *udp = (void *)l4;
 		uint8_t *pl = (uint8_t *)(udp + 1);
@@ -728,6 +738,7 @@ build(struct txgen *g, struct rte_mbuf *m, uint32_t tsc)
 		memcpy(pl, &magic, 2);
 		memcpy(pl + 2, &seq, 4);
 		memcpy(pl + 6, &tsc, 4);
+		memcpy(pl + 10, &idx, 4);
 	}
 	m->data_len = len;
 	m->pkt_len = len;
@@ -769,7 +780,7 @@ static inline void
 rx_one(struct rx_stats *s, struct rte_mbuf *m, uint32_t now)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t len = m->data_len, off = 12, seq, tsc, ihl;
+	uint32_t len = m->data_len, off = 12, seq, tsc, ihl, idx;
 	uint16_t type, magic;
 	int32_t d;
 
@@ -789,18 +800,20 @@ rx_one(struct rx_stats *s, struct rte_mbuf *m, uint32_t now)
 	ihl = (p[off] & 0xf) * 4u;
 	if (p[off + 9] == IPPROTO_UDP) {
 		off += ihl + 8;
-		if (unlikely(off + 10 > len))
+		if (unlikely(off + 14 > len))
 			goto foreign;
 		memcpy(&magic, p + off, 2);
 		memcpy(&seq, p + off + 2, 4);
 		memcpy(&tsc, p + off + 6, 4);
+		memcpy(&idx, p + off + 10, 4);
 	} else if (p[off + 9] == IPPROTO_TCP) {
 		off += ihl;
-		if (unlikely(off + 20 > len))
+		if (unlikely(off + 24 > len))
 			goto foreign;
 		memcpy(&seq, p + off + 4, 4);
 		memcpy(&tsc, p + off + 8, 4);
 		memcpy(&magic, p + off + 18, 2);
+		memcpy(&idx, p + off + 20, 4);
 	} else {
 		goto foreign;
 	}
@@ -808,14 +821,25 @@ rx_one(struct rx_stats *s, struct rte_mbuf *m, uint32_t now)
 		goto foreign;
 	s->stamped++;
 	s->hist[hist_index(now - tsc)]++;
+	/* Out of global order: normal for a switch that batches per flow. */
 	d = (int32_t)(seq - s->max_seq);
 	if (likely(d > 0) || unlikely(!s->seen)) {
 		s->max_seq = seq;
 		s->seen = true;
-	} else if (d == 0) {
-		s->dups++;
 	} else {
-		s->reordered++;
+		s->interleaved++;
+	}
+	/* Out of order within the flow: what a switch must not do. */
+	if (likely(s->flow_next && idx < opt.flows)) {
+		uint32_t *next = &s->flow_next[idx];
+
+		d = (int32_t)(seq + 1 - *next);
+		if (likely(d > 0) || unlikely(!*next))
+			*next = seq + 1;
+		else if (d == 0)
+			s->dups++;
+		else
+			s->reordered++;
 	}
 	return;
 foreign:
@@ -1057,13 +1081,15 @@ report_text(const struct result *r)
 		"pfs-pktgen: %.3f s measured (+%.1f s warm-up), %" PRIu64 " flows, %s\n"
 		"  tx %" PRIu64 " pkts  %.3f Mpps\n"
 		"  rx %" PRIu64 " pkts  %.3f Mpps  %.3f Gbit/s\n"
-		"  loss %" PRId64 " (%.4f%%) over the whole run, reordered %" PRIu64
-		", duplicates %" PRIu64 ", foreign %" PRIu64 ", link downs %" PRIu64 "\n",
+		"  loss %" PRId64 " (%.4f%%) over the whole run\n"
+		"  reordered within a flow %" PRIu64 "%s, duplicates %" PRIu64
+		", out of global order %" PRIu64 ", foreign %" PRIu64 ", link downs %" PRIu64 "\n",
 		r->secs, opt.warmup, opt.flows, opt.tcp ? "tcp" : "udp", r->tx_win,
 		(double)r->tx_win / secs / 1e6, r->rx_win, (double)r->rx_win / secs / 1e6,
 		(double)r->bytes_win * 8 / secs / 1e9, loss,
 		r->tx_total ? 100.0 * (double)loss / (double)r->tx_total : 0.0, rxs.reordered,
-		rxs.dups, rxs.foreign, r->link_downs);
+		rxs.flow_next ? "" : " (not tracked: too many flows)", rxs.dups, rxs.interleaved,
+		rxs.foreign, r->link_downs);
 	if (hist_total())
 		fprintf(stderr,
 			"  latency ns: min %.0f  p50 %.0f  p99 %.0f  p99.9 %.0f  max %.0f  mean "
@@ -1120,11 +1146,13 @@ report_json(const struct result *r)
 		(double)r->rx_win / secs / 1e6, (double)r->bytes_win * 8 / secs / 1e9);
 	fprintf(f,
 		"\"tx_total\": %" PRIu64 ", \"rx_total\": %" PRIu64 ", \"loss_pkts\": %" PRId64
-		", \"loss_pct\": %.6f, \"reordered\": %" PRIu64 ", \"duplicates\": %" PRIu64
-		", \"foreign\": %" PRIu64 ", \"link_downs\": %" PRIu64 ", \"error\": %s, ",
+		", \"loss_pct\": %.6f, \"reordered\": %s%" PRIu64 "%s, \"duplicates\": %" PRIu64
+		", \"interleaved\": %" PRIu64 ", \"foreign\": %" PRIu64 ", \"link_downs\": %" PRIu64
+		", \"error\": %s, ",
 		r->tx_total, r->rx_total, loss,
-		r->tx_total ? 100.0 * (double)loss / (double)r->tx_total : 0.0, rxs.reordered,
-		rxs.dups, rxs.foreign, r->link_downs,
+		r->tx_total ? 100.0 * (double)loss / (double)r->tx_total : 0.0,
+		rxs.flow_next ? "" : "null, \"reordered_untracked\": ", rxs.reordered, "", rxs.dups,
+		rxs.interleaved, rxs.foreign, r->link_downs,
 		r->error == EXIT_LINK_LOST ? "\"link lost\"" : "null");
 	fprintf(f, "\"latency_ns\": {");
 	json_num(f, "samples", (double)hist_total(), true);
@@ -1227,6 +1255,12 @@ main(int argc, char **argv)
 			strerror(e < 0 ? -e : e));
 		goto out;
 	}
+	/* Per-flow order tracking: 4 bytes a flow, up to 16M flows. */
+	if (opt.flows <= MAX_TRACKED_FLOWS) {
+		rxs.flow_next = rte_zmalloc("flow_next", opt.flows * sizeof(uint32_t), 0);
+		if (!rxs.flow_next)
+			fprintf(stderr, "pfs-pktgen: no memory to track order per flow\n");
+	}
 	if (opt.timeline_ms) {
 		timeline = calloc(MAX_TIMELINE, sizeof(*timeline));
 		if (!timeline)
@@ -1282,6 +1316,7 @@ out:
 			rte_eth_dev_close(rx_port);
 	}
 	free(timeline);
+	rte_free(rxs.flow_next);
 	rte_eal_cleanup();
 	free(eal_argv);
 	return status;

@@ -124,6 +124,27 @@ def dut_stats(path):
     return res
 
 
+def ovs_dp_stats(path):
+    """Open vSwitch's userspace datapath after the run (dpctl/show, pmd-stats-show)."""
+    import re
+    res = {}
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return res
+    for key, pat in (("ovs_megaflows", r"flows: (\d+)"),
+                     ("ovs_emc_hits", r"emc hits: (\d+)"),
+                     ("ovs_megaflow_hits", r"megaflow hits: (\d+)"),
+                     ("ovs_upcalls", r"miss with success upcall: (\d+)"),
+                     ("ovs_subtables_per_hit",
+                      r"avg. subtable lookups per megaflow hit: ([\d.]+)")):
+        m = re.search(pat, text)  # the first: the PMD's, before the main thread's
+        if m:
+            res[key] = float(m.group(1))
+    return res
+
+
 def cmd_record(a):
     pg = load_json(a.pktgen)
     of = load_json(a.ofclient) if a.ofclient else None
@@ -135,7 +156,8 @@ def cmd_record(a):
         rec.update({
             "tx_mpps": pg["tx_mpps"], "rx_mpps": pg["rx_mpps"], "seconds": pg["seconds"],
             "loss_pkts": pg["loss_pkts"], "loss_pct": pg["loss_pct"],
-            "reordered": pg["reordered"], "link_downs": pg["link_downs"],
+            "reordered": pg["reordered"], "interleaved": pg.get("interleaved"),
+            "duplicates": pg.get("duplicates"), "link_downs": pg["link_downs"],
             "error": pg["error"], "tsc_hz": pg["tsc_hz"],
             "lat_p50_us": lat["p50"] / 1e3 if lat.get("p50") is not None else None,
             "lat_p99_us": lat["p99"] / 1e3 if lat.get("p99") is not None else None,
@@ -147,6 +169,8 @@ def cmd_record(a):
         rec.update(s6_metrics(pg, of))
     elif a.scenario == "s8":
         rec.update(s8_metrics(pg, of))
+    if a.dpctl:
+        rec.update(ovs_dp_stats(a.dpctl))
     if a.stats:
         rec.update(dut_stats(a.stats))
         if pg and "dut_rule_pkts" in rec:
@@ -164,8 +188,9 @@ METRICS = {
     "s0": [("rx_mpps", "Mpps", True)],
     "s1": [("rx_mpps", "Mpps", True)],
     "s2": [("rx_mpps", "Mpps", True)],
-    "s3": [("rx_mpps", "Mpps", True)],
-    "s4": [("rx_mpps", "Mpps", True)],
+    "s3": [("rx_mpps", "Mpps", True), ("ovs_megaflows", "OVS megaflows", False)],
+    "s4": [("rx_mpps", "Mpps", True), ("ovs_megaflows", "OVS megaflows", False),
+           ("ovs_subtables_per_hit", "OVS masks/hit", False)],
     "s5": [("rx_mpps", "Mpps", True)],
     "s6": [("setup_s", "s to barrier", False), ("flowing_s", "s until flowing", False)],
     "s7": [("lat_p50_us", "us p50", False), ("lat_p99_us", "us p99", False),
@@ -305,6 +330,11 @@ def cmd_summarize(a):
         with open(a.notes) as f:
             notes = [line.rstrip("\n") for line in f if line.strip()]
     summary = summarize(runs)
+    for r in runs:  # what a switch must never do, whatever the speed
+        what = [k for k in ("reordered", "duplicates") if r.get(k)]
+        if what:
+            notes.append("%s %s r%d: %s" % (r["variant"], r["side"], r["round"], ", ".join(
+                "%d packets %s within their flow" % (r[k], k) for k in what)))
     with open(os.path.join(a.out, "results.json"), "w") as f:
         json.dump({"conditions": a.conditions, "notes": notes, "summary": summary,
                    "runs": runs}, f, indent=1)
@@ -331,6 +361,7 @@ def main():
     p.add_argument("--cpu-frac")
     p.add_argument("--load-s")
     p.add_argument("--stats")
+    p.add_argument("--dpctl")
     p = sub.add_parser("summarize")
     p.add_argument("--runs", required=True)
     p.add_argument("--out", required=True)

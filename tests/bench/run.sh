@@ -531,6 +531,7 @@ run_one() {
 	elif [ "$side" = ovs ]; then
 		ovs-appctl -t "$OVS_DIR/ovs-vswitchd.ctl" dpctl/show >"$tag.dpctl.txt" 2>&1
 		ovs-appctl -t "$OVS_DIR/ovs-vswitchd.ctl" dpif-netdev/pmd-stats-show >>"$tag.dpctl.txt" 2>&1
+		extra+=(--dpctl "$tag.dpctl.txt")
 	fi
 	alive "$DUT_PID" || note "$id $side r$round: the switch died during the run"
 	# The switch stops first, while pfs-pktgen holds its memif ports without polling
