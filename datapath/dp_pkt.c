@@ -229,12 +229,11 @@ multmodp(uint32_t a, uint32_t b)
 
 /* x^(2^k) mod p(x), k = 0..31, reflected. */
 static const uint32_t x2n_table[32] = {
-	0x40000000, 0x20000000, 0x08000000, 0x00800000, 0x00008000, 0x82f63b78,
-	0x6ea2d55c, 0x18b8ea18, 0x510ac59a, 0xb82be955, 0xb8fdb1e7, 0x88e56f72,
-	0x74c360a4, 0xe4172b16, 0x0d65762a, 0x35d73a62, 0x28461564, 0xbf455269,
-	0xe2ea32dc, 0xfe7740e6, 0xf946610b, 0x3c204f8f, 0x538586e3, 0x59726915,
-	0x734d5309, 0xbc1ac763, 0x7d0722cc, 0xd289cabe, 0xe94ca9bc, 0x05b74f3f,
-	0xa51e1f42, 0x40000000,
+	0x40000000, 0x20000000, 0x08000000, 0x00800000, 0x00008000, 0x82f63b78, 0x6ea2d55c,
+	0x18b8ea18, 0x510ac59a, 0xb82be955, 0xb8fdb1e7, 0x88e56f72, 0x74c360a4, 0xe4172b16,
+	0x0d65762a, 0x35d73a62, 0x28461564, 0xbf455269, 0xe2ea32dc, 0xfe7740e6, 0xf946610b,
+	0x3c204f8f, 0x538586e3, 0x59726915, 0x734d5309, 0xbc1ac763, 0x7d0722cc, 0xd289cabe,
+	0xe94ca9bc, 0x05b74f3f, 0xa51e1f42, 0x40000000,
 };
 
 /* x^(n * 2^k) mod p(x). */
@@ -317,23 +316,6 @@ dp_pkt_pad(struct dp_pkt *pkt, uint32_t min)
 	pkt->tailroom -= n;
 }
 
-/* After a push of n bytes: drops the padding past the L3 content (l3_end, from before
- * the push), then pads to the minimum again. */
-static void
-repad_after_push(struct dp_pkt *pkt, uint32_t l3_end, uint32_t n)
-{
-	uint32_t end;
-
-	if (l3_end != DP_PKT_NONE && pkt->len == pkt->frame_len) {
-		end = l3_end + n;
-		if (end < pkt->len) {
-			pkt->tailroom += pkt->len - end;
-			pkt->len = pkt->frame_len = end;
-		}
-	}
-	dp_pkt_pad(pkt, DP_PKT_MIN_FRAME);
-}
-
 int
 dp_pkt_push_vlan(struct dp_pkt *pkt, uint16_t tpid)
 {
@@ -349,7 +331,6 @@ dp_pkt_push_vlan(struct dp_pkt *pkt, uint16_t tpid)
 		return rc;
 	wr16(pkt->data + 12, tpid);
 	wr16(pkt->data + 14, tci);
-	repad_after_push(pkt, pkt->l3_end, 4);
 	return 0;
 }
 
@@ -388,7 +369,6 @@ dp_pkt_push_mpls(struct dp_pkt *pkt, uint16_t ethertype)
 		return rc;
 	wr16(pkt->data + pkt->eth_type, ethertype);
 	wr32(pkt->data + at, lse);
-	repad_after_push(pkt, pkt->l3_end, 4);
 	return 0;
 }
 
@@ -421,7 +401,6 @@ dp_pkt_push_pbb(struct dp_pkt *pkt, uint16_t ethertype)
 	memcpy(pkt->data, pkt->data + 18, 12);
 	wr16(pkt->data + 12, ethertype);
 	memcpy(pkt->data + 14, tci, 4);
-	repad_after_push(pkt, pkt->l3_end, 18);
 	return 0;
 }
 
@@ -507,8 +486,8 @@ is_nd(const struct dp_pkt *pkt, uint8_t type)
 {
 	const uint8_t *h = pkt->data + pkt->l4;
 
-	return pkt->l4_type == DP_L4_ICMPV6 && pkt->l4_len >= 24 &&
-	       pkt->l4 + 24u <= pkt->len && h[1] == 0 && (type ? h[0] == type : (h[0] == 135 || h[0] == 136));
+	return pkt->l4_type == DP_L4_ICMPV6 && pkt->l4_len >= 24 && pkt->l4 + 24u <= pkt->len &&
+	       h[1] == 0 && (type ? h[0] == type : (h[0] == 135 || h[0] == 136));
 }
 
 static int

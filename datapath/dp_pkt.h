@@ -6,10 +6,10 @@
  * data within the headroom and changes len and frame_len by the same delta; a pad grows
  * len at the tail). Nothing here knows DPDK: tests run it on plain buffers.
  *
- * Padding: pushes drop Ethernet padding that follows the IP datagram or ARP packet (the
- * bytes past l3_end) before re-padding to the 60-byte minimum, so a padded 60-byte frame
- * that gets a 4-byte tag is 60 bytes again, not 64 with 18 bytes of padding; pops re-pad
- * to 60. (The Ryu/os-ken conformance suite compares frames byte for byte this way.)
+ * Padding: a push inserts its header and keeps the frame's Ethernet padding (a padded
+ * 60-byte frame that gets a 4-byte tag is 64 bytes), as a switch forwarding the frame
+ * unchanged otherwise must; a pop that leaves fewer than 60 bytes re-pads to 60. (The
+ * Ryu/os-ken conformance suite compares frames byte for byte and expects exactly this.)
  *
  * dp_key_extract() (dp_key.h) fills the parsed offsets below; the edits use them and never
  * read or write outside [data - headroom, data + len + tailroom). After a push or pop the
@@ -28,8 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define DP_PKT_NONE 0xffffu	/* an offset for a header the packet does not have */
-#define DP_PKT_MIN_FRAME 60	/* Ethernet minimum without FCS; pops re-pad to it */
+#define DP_PKT_NONE 0xffffu /* an offset for a header the packet does not have */
+#define DP_PKT_MIN_FRAME 60 /* Ethernet minimum without FCS; pops re-pad to it */
 
 enum dp_pkt_l3 { DP_L3_NONE, DP_L3_IPV4, DP_L3_IPV6, DP_L3_ARP };
 enum dp_pkt_l4 { DP_L4_NONE, DP_L4_TCP, DP_L4_UDP, DP_L4_SCTP, DP_L4_ICMP, DP_L4_ICMPV6 };

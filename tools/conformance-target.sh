@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # TARGET for the OpenFlow 1.3 conformance suite (run-of13.sh): pfswitchd with three
-# net_af_packet ports on the given interfaces as OpenFlow ports 1, 2, 3, fail mode
+# net_pcap ports on the given interfaces as OpenFlow ports 1, 2, 3, fail mode
 # secure, one controller. Runs in the foreground until SIGTERM/SIGINT.
+# net_pcap, not net_af_packet: the kernel strips the outer VLAN tag of every received
+# frame, and DPDK 22.11's af_packet PMD puts it back as 0x8100 whatever its TPID was,
+# which turns 802.1ad (0x88a8) S-tags into C-tags; libpcap restores the real TPID.
 #
 #   conformance-target.sh P1 P2 P3 CTL DPID [LOGDIR]
 # PFSWITCHD overrides the binary (default: build/tools/pfswitchd beside this script).
@@ -30,15 +33,15 @@ max_backoff = 1
 [port $P1]
 bridge = cf
 ofport = 1
-devargs = net_af_packet0,iface=$P1
+devargs = net_pcap0,iface=$P1
 [port $P2]
 bridge = cf
 ofport = 2
-devargs = net_af_packet1,iface=$P2
+devargs = net_pcap1,iface=$P2
 [port $P3]
 bridge = cf
 ofport = 3
-devargs = net_af_packet2,iface=$P3
+devargs = net_pcap2,iface=$P3
 INI
 
 pid=
