@@ -218,7 +218,7 @@ to_table(struct run *r, const struct dp_key *key, bool final)
 
 	if (unlikely(!m))
 		return;
-	struct run t;
+	struct run t = { 0 };
 
 	t.ctx.ops = &exec_ops;
 	t.ctx.aux = NULL;

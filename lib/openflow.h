@@ -60,18 +60,17 @@ enum ofp_hello_elem_type {
 	OFPHET_VERSIONBITMAP = 1,
 };
 
-/* Reserved port numbers. */
-enum ofp_port_no {
-	OFPP_MAX = 0xffffff00u,
-	OFPP_IN_PORT = 0xfffffff8u,
-	OFPP_TABLE = 0xfffffff9u,
-	OFPP_NORMAL = 0xfffffffau,
-	OFPP_FLOOD = 0xfffffffbu,
-	OFPP_ALL = 0xfffffffcu,
-	OFPP_CONTROLLER = 0xfffffffdu,
-	OFPP_LOCAL = 0xfffffffeu,
-	OFPP_ANY = 0xffffffffu,
-};
+/* Reserved port numbers. Values above INT_MAX are macros, not enumerators, here and
+ * for groups, meters and queues below: C11 enumeration constants are int. */
+#define OFPP_MAX 0xffffff00u
+#define OFPP_IN_PORT 0xfffffff8u
+#define OFPP_TABLE 0xfffffff9u
+#define OFPP_NORMAL 0xfffffffau
+#define OFPP_FLOOD 0xfffffffbu
+#define OFPP_ALL 0xfffffffcu
+#define OFPP_CONTROLLER 0xfffffffdu
+#define OFPP_LOCAL 0xfffffffeu
+#define OFPP_ANY 0xffffffffu
 
 enum ofp_port_config {
 	OFPPC_PORT_DOWN = 1 << 0,
@@ -292,11 +291,9 @@ enum ofp_controller_max_len {
 };
 
 /* Groups. */
-enum ofp_group {
-	OFPG_MAX = 0xffffff00u,
-	OFPG_ALL = 0xfffffffcu,
-	OFPG_ANY = 0xffffffffu,
-};
+#define OFPG_MAX 0xffffff00u
+#define OFPG_ALL 0xfffffffcu
+#define OFPG_ANY 0xffffffffu
 
 enum ofp_group_mod_command {
 	OFPGC_ADD = 0,
@@ -319,12 +316,10 @@ enum ofp_group_capabilities {
 };
 
 /* Meters. */
-enum ofp_meter {
-	OFPM_MAX = 0xffff0000u,
-	OFPM_SLOWPATH = 0xfffffffdu,
-	OFPM_CONTROLLER = 0xfffffffeu,
-	OFPM_ALL = 0xffffffffu,
-};
+#define OFPM_MAX 0xffff0000u
+#define OFPM_SLOWPATH 0xfffffffdu
+#define OFPM_CONTROLLER 0xfffffffeu
+#define OFPM_ALL 0xffffffffu
 
 enum ofp_meter_mod_command {
 	OFPMC_ADD = 0,
@@ -393,9 +388,7 @@ enum ofp_table_feature_prop_type {
 };
 
 /* Queues. */
-enum ofp_queue {
-	OFPQ_ALL = 0xffffffffu,
-};
+#define OFPQ_ALL 0xffffffffu
 
 enum ofp_queue_properties {
 	OFPQT_MIN_RATE = 1,
