@@ -29,6 +29,7 @@
 #include <rte_ring.h>
 
 #include "dp_cache.h"
+#include "dp_group.h"
 #include "dp_core.h"
 #include "dp_normal.h"
 #include "util.h"
@@ -419,6 +420,7 @@ bridge_free(struct dp_bridge *br)
 		free(br->tables);
 	}
 	dp_normal_destroy(br->mac);
+	dp_gm_destroy(br);
 	rte_free(br->tstats);
 	rte_free(br->pmap);
 	rte_free(br);
@@ -937,6 +939,10 @@ dp_commit(struct dp_bridge *br)
 		b = pfs_malloc(sizeof(*b));
 		if (!b)
 			return -ENOMEM;
+	}
+	if (dp_gm_publish(br) < 0) { /* groups and meters: before the version */
+		free(b);
+		return -ENOMEM;
 	}
 	/* normal_mode first: a worker that sees the new version sees it too. */
 	__atomic_store_n(&br->normal_mode, br->normal_staged, __ATOMIC_RELAXED);

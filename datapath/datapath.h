@@ -221,4 +221,93 @@ void dp_get_worker_stats(struct dp_worker_stats *st);
  * traffic stops and tx queues drain it returns to its value before the traffic. */
 unsigned dp_mbuf_in_use(void);
 
+/* ---- Groups and meters (dp_group.c, dp_meter.c) -------------------------------------- */
+
+#define DP_GROUP_MAX_BUCKETS 64	 /* buckets per group */
+#define DP_GROUP_MAX_GROUPS 65536 /* groups per bridge */
+#define DP_GROUP_MAX_DEPTH 8	 /* group chaining: a packet passes at most this many */
+#define DP_METER_MAX_BANDS 8	 /* bands per meter */
+#define DP_METER_MAX_METERS 65536 /* meters per bridge */
+
+struct dp_bucket_spec {
+	uint16_t weight;      /* select groups: relative share (0: never chosen) */
+	uint32_t watch_port;  /* fast-failover: OFPP_ANY for none */
+	uint32_t watch_group; /* fast-failover: OFPG_ANY for none */
+	const struct ofp_action_list *actions; /* run as an action set (spec 5.6.1) */
+};
+
+struct dp_group_spec {
+	uint32_t group_id; /* 0..OFPG_MAX */
+	uint8_t type;	   /* OFPGT_ALL, SELECT, INDIRECT, FF */
+	unsigned n_buckets;
+	const struct dp_bucket_spec *buckets;
+};
+
+/* Compiles and stages a group (visible at the next dp_commit()). ofproto has validated
+ * the OpenFlow rules (ids, chaining loops, watch values); the datapath refuses what it
+ * cannot run. ALL runs every bucket on its own copy of the packet; SELECT one bucket
+ * chosen by a hash of the packet's L2/L3/L4 addresses (a flow sticks to its bucket),
+ * in proportion to the weights; INDIRECT its one bucket; FF the first live bucket (its
+ * watch port exists, its link is up and it is not PORT_DOWN; its watch group is live),
+ * evaluated per packet. 0; -EEXIST (id in use); -ENOSPC with GROUP_MOD_FAILED/
+ * OUT_OF_GROUPS (DP_GROUP_MAX_GROUPS) or OUT_OF_BUCKETS (> DP_GROUP_MAX_BUCKETS);
+ * -EINVAL with GROUP_MOD_FAILED/BAD_TYPE or INVALID_GROUP; -EOPNOTSUPP with the
+ * BAD_ACTION error of a bucket's actions; -ENOMEM. */
+int dp_group_add(struct dp_bridge *br, const struct dp_group_spec *spec, struct ofp_err *err);
+/* Replaces an existing group's type and buckets (staged). The group's packet and byte
+ * counters are kept, the bucket counters restart. 0, -ENOENT (GROUP_MOD_FAILED/
+ * UNKNOWN_GROUP), or dp_group_add()'s errors. */
+int dp_group_modify(struct dp_bridge *br, const struct dp_group_spec *spec, struct ofp_err *err);
+/* Stages the removal of group_id (OFPG_ALL: every group). 0 or -ENOENT. Flows that still
+ * use it drop what they send to it (counted as group_missing). */
+int dp_group_delete(struct dp_bridge *br, uint32_t group_id);
+
+struct dp_group_stats {
+	uint64_t packets, bytes;
+	uint64_t duration_ns; /* since the group was added */
+	unsigned n_buckets;
+	uint64_t bucket_packets[DP_GROUP_MAX_BUCKETS];
+	uint64_t bucket_bytes[DP_GROUP_MAX_BUCKETS];
+};
+/* Counters of a group as staged (summed over the workers). 0 or -ENOENT. */
+int dp_group_get_stats(const struct dp_bridge *br, uint32_t group_id, struct dp_group_stats *st);
+
+struct dp_meter_band_spec {
+	uint16_t type;	     /* OFPMBT_DROP or OFPMBT_DSCP_REMARK */
+	uint32_t rate;	     /* kb/s or packets/s as the meter's flags say */
+	uint32_t burst_size; /* kilobits or packets; used with OFPMF_BURST */
+	uint8_t prec_level;  /* DSCP_REMARK: drop precedence levels to add */
+};
+
+struct dp_meter_spec {
+	uint32_t meter_id; /* 1..OFPM_MAX (or OFPM_SLOWPATH/CONTROLLER) */
+	uint16_t flags;	   /* OFPMF_KBPS or OFPMF_PKTPS, BURST, STATS */
+	unsigned n_bands;
+	const struct dp_meter_band_spec *bands;
+};
+
+/* Stages a meter. Each band is one token bucket shared by every worker (exact rate
+ * whatever the number of workers: a lock-free compare-and-swap per packet and band). A
+ * packet is measured against every band; the band of highest rate that the packet
+ * exceeds applies: DROP drops it (counted as "meter"), DSCP_REMARK raises the IP DSCP
+ * drop precedence by prec_level. Without OFPMF_BURST the burst is 100 ms of the rate.
+ * 0; -EEXIST; -ENOSPC with METER_MOD_FAILED/OUT_OF_METERS or OUT_OF_BANDS; -EINVAL with
+ * METER_MOD_FAILED/BAD_RATE, BAD_BAND, BAD_FLAGS or INVALID_METER; -ENOMEM. */
+int dp_meter_add(struct dp_bridge *br, const struct dp_meter_spec *spec, struct ofp_err *err);
+/* Replaces a meter's bands (staged); packet counters are kept. 0, -ENOENT (METER_MOD_
+ * FAILED/UNKNOWN_METER), or dp_meter_add()'s errors. */
+int dp_meter_modify(struct dp_bridge *br, const struct dp_meter_spec *spec, struct ofp_err *err);
+/* Stages the removal of meter_id (OFPM_ALL: every meter). 0 or -ENOENT. */
+int dp_meter_delete(struct dp_bridge *br, uint32_t meter_id);
+
+struct dp_meter_stats {
+	uint64_t packets, bytes; /* entering the meter */
+	uint64_t duration_ns;
+	unsigned n_bands;
+	uint64_t band_packets[DP_METER_MAX_BANDS]; /* in the order the bands were given */
+	uint64_t band_bytes[DP_METER_MAX_BANDS];
+};
+/* Counters of a meter as staged (summed over the workers). 0 or -ENOENT. */
+int dp_meter_get_stats(const struct dp_bridge *br, uint32_t meter_id, struct dp_meter_stats *st);
+
 #endif /* PFS_DATAPATH_H */

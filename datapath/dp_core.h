@@ -62,7 +62,9 @@
 	X(NO_MBUF, "no_mbuf")                   /* mbuf pool empty (copy for output) */    \
 	X(UPCALL_RING_FULL, "upcall_ring_full") /* miss ring to the control thread full */ \
 	X(NO_PACKET_IN, "no_packet_in")         /* upcall from a NO_PACKET_IN port */      \
-	X(GROUP, "group_unsupported")           /* group action: no group table */         \
+	X(GROUP, "group_missing")               /* group action: no such group */          \
+	X(GROUP_DEPTH, "group_depth")           /* group chain deeper than DP_GROUP_MAX_DEPTH */ \
+	X(GROUP_NO_LIVE, "group_no_live_bucket") /* FF: none live; select: no weight */ \
 	X(NORMAL_SAME_PORT, "normal_same_port") /* NORMAL: destination is the ingress */   \
 	X(EXEC, "exec_error")                   /* action executor refused the packet */   \
 	X(BRIDGE_GONE, "bridge_gone")           /* packet-out for a destroyed bridge */
@@ -190,6 +192,9 @@ struct dp_bridge {
 	struct dp_flow_list flows;
 	struct dp_rule *retired; /* rules to free once the next commit is old enough */
 	uint64_t purge_dirty[4]; /* tables with removals not yet purged */
+	struct dp_gm *gm;		 /* groups and meters, control view (dp_group.h) */
+	struct dp_idmap *groups_pub;	 /* groups the workers see (release store) */
+	struct dp_idmap *meters_pub;	 /* meters the workers see (release store) */
 	TAILQ_ENTRY(dp_bridge) node;
 };
 

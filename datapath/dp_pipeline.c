@@ -26,6 +26,7 @@
 
 #include "dp_cache.h"
 #include "dp_core.h"
+#include "dp_group.h"
 #include "dp_normal.h"
 
 enum phase { PH_APPLY, PH_SET, PH_PKTOUT };
@@ -45,6 +46,7 @@ struct run {
 	uint16_t outs;	 /* outputs in the current list so far */
 	uint16_t final_at; /* the output number that may take the original; 0: none */
 	uint16_t n_outputs; /* output callbacks for this packet (NO_OUTPUT drop count) */
+	uint8_t depth;	    /* groups entered to get here (chaining bound) */
 	struct dp_pkt pkt;
 	struct dp_key key;
 	struct dp_action_set set;
@@ -56,12 +58,13 @@ static void cb_group(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct d
 		     uint32_t group_id);
 static void cb_invalid_ttl(struct dp_exec_ctx *ctx, struct dp_pkt *pkt,
 			   const struct dp_key *key);
+static bool cb_meter(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, uint32_t meter_id);
 
 static const struct dp_exec_ops exec_ops = {
 	.output = cb_output,
 	.group = cb_group,
 	.invalid_ttl = cb_invalid_ttl,
-	.meter = NULL, /* meter hook: no meter table in the datapath yet, every packet passes */
+	.meter = cb_meter,
 };
 
 /* ---- mbuf <-> dp_pkt ------------------------------------------------------------------ */
@@ -233,6 +236,7 @@ to_table(struct run *r, const struct dp_key *key, bool final)
 	t.bytes = rte_pktmbuf_pkt_len(m);
 	t.consumed = false;
 	t.n_outputs = 0;
+	t.depth = r->depth;
 	pkt_view(&t.pkt, m);
 	if (dp_key_extract(&t.pkt, r->in_port, &t.key) != 0)
 		t.key = *key; /* malformed: the executor's key is the best we have */
@@ -308,16 +312,134 @@ cb_output(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key,
 	}
 }
 
+static inline void count_drop(struct run *r, int reason);
+
+/* Runs bucket i of g on the packet as it is now: on the original if final (nothing else
+ * will happen to it), else on a copy. The bucket's actions are an action set. */
+static void
+run_bucket(struct run *r, const struct dp_group *g, unsigned i, const struct dp_pkt *pkt,
+	   const struct dp_key *key, bool final)
+{
+	struct dp_worker *w = r->w;
+	struct rte_mbuf *m = take_or_copy(r, final, UINT32_MAX);
+
+	if (unlikely(!m))
+		return;
+	struct dp_gcount *bc = &g->bws[(size_t)w->id * g->n_buckets + i];
+	struct run b;
+
+	bc->packets++;
+	bc->bytes += rte_pktmbuf_pkt_len(m);
+	b.ctx.ops = &exec_ops;
+	b.ctx.aux = NULL;
+	b.ctx.queue_id = r->ctx.queue_id;
+	b.w = w;
+	b.br = r->br;
+	b.version = r->version;
+	b.m = m;
+	b.in = r->in;
+	b.rule = r->rule;
+	b.in_port = r->in_port;
+	b.bytes = rte_pktmbuf_pkt_len(m);
+	b.phase = PH_SET; /* the set's one output may take b.m */
+	b.consumed = false;
+	b.outs = 0;
+	b.final_at = 0;
+	b.n_outputs = 0;
+	b.depth = (uint8_t)(r->depth + 1);
+	/* Same bytes at the same offsets: the parsed view carries over. */
+	b.pkt = *pkt;
+	b.pkt.data = rte_pktmbuf_mtod(m, uint8_t *);
+	b.pkt.len = rte_pktmbuf_data_len(m);
+	b.pkt.frame_len = rte_pktmbuf_pkt_len(m);
+	b.pkt.headroom = rte_pktmbuf_headroom(m);
+	b.pkt.tailroom = rte_pktmbuf_tailroom(m);
+	b.key = *key;
+	dp_action_set_init(&b.set);
+	dp_action_set_write(&b.set, g->b[i].prog);
+	int rc = dp_action_set_execute(&b.set, &b.pkt, &b.key, &b.ctx);
+
+	if (unlikely(rc)) {
+		count_drop(&b, rc);
+		b.n_outputs++;
+	}
+	finish(&b);
+}
+
 static void
 cb_group(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key, uint32_t group_id)
 {
 	struct run *r = (struct run *)ctx;
+	struct dp_worker *w = r->w;
+	/* From the action set the group is the last thing done to the packet. */
+	bool final = r->phase == PH_SET;
+	const struct dp_group *g;
+	int i;
 
-	(void)pkt;
-	(void)key;
-	(void)group_id;
 	r->n_outputs++;
-	r->w->drops_core[DP_DROP_CORE_GROUP]++;
+	if (unlikely(r->depth >= DP_GROUP_MAX_DEPTH)) {
+		w->drops_core[DP_DROP_CORE_GROUP_DEPTH]++;
+		return;
+	}
+	g = dp_group_lookup(r->br, group_id);
+	if (unlikely(!g)) {
+		w->drops_core[DP_DROP_CORE_GROUP]++;
+		return;
+	}
+	struct dp_gcount *gc = &g->st->ws[(size_t)w->id * DP_GCOUNT_STRIDE];
+
+	gc->packets++;
+	gc->bytes += pkt->frame_len;
+	mbuf_sync(r->m, pkt);
+	switch (g->type) {
+	case OFPGT_ALL:
+		for (unsigned k = 0; k < g->n_buckets; k++)
+			run_bucket(r, g, k, pkt, key, final && k + 1 == g->n_buckets);
+		return;
+	case OFPGT_SELECT:
+		i = dp_group_select(g, dp_group_hash(key));
+		break;
+	case OFPGT_INDIRECT:
+		i = g->n_buckets ? 0 : -1;
+		break;
+	default: /* OFPGT_FF */
+		i = dp_group_ff_pick(r->br, g, r->depth);
+		break;
+	}
+	if (unlikely(i < 0)) {
+		w->drops_core[DP_DROP_CORE_GROUP_NO_LIVE]++;
+		return;
+	}
+	run_bucket(r, g, (unsigned)i, pkt, key, final);
+}
+
+/* The meter instruction: the band that applies drops the packet or remarks its DSCP. */
+static bool
+cb_meter(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, uint32_t meter_id)
+{
+	struct run *r = (struct run *)ctx;
+	struct dp_meter *mt = dp_meter_lookup(r->br, meter_id);
+	int band;
+
+	if (unlikely(!mt))
+		return true; /* removed with its flows in the same commit */
+	band = dp_meter_apply(mt, r->w->id, r->w->burst_tsc, pkt->frame_len);
+	if (likely(band < 0))
+		return true;
+	const struct dp_mband *b = &mt->band[band];
+
+	if (b->type == OFPMBT_DROP)
+		return false;
+	if (pkt->l3_type == DP_L3_IPV4 || pkt->l3_type == DP_L3_IPV6) {
+		/* DSCP_REMARK: raise the drop precedence (the AF "dd" bits) by prec_level. */
+		uint8_t dscp = r->key.f.ip_dscp[0];
+		unsigned prec = ((dscp >> 1) & 3u) + b->prec_level;
+		uint8_t v = (uint8_t)((dscp & ~6u) | ((prec > 3 ? 3u : prec) << 1));
+
+		if (v != dscp && dp_pkt_set_field(pkt, OFPXMT_OFB_IP_DSCP, &v) == 0)
+			r->key.f.ip_dscp[0] = v;
+	}
+	return true;
 }
 
 static void
@@ -491,6 +613,7 @@ run_init(struct run *r, struct dp_worker *w, struct dp_bridge *br, uint64_t vers
 	r->bytes = rte_pktmbuf_pkt_len(m);
 	r->consumed = false;
 	r->n_outputs = 0;
+	r->depth = 0;
 	r->outs = 0;
 	r->final_at = 0;
 	dp_action_set_init(&r->set);

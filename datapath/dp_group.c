@@ -1,0 +1,898 @@
+/* Groups and meters: compilation, the per-bridge staged tables and their publication,
+ * bucket choice (select hash, fast-failover liveness) and the meters' shared token
+ * buckets (GCRA on one 64-bit word per band, compare-and-swap). See dp_group.h.
+ * Bucket execution lives in dp_pipeline.c. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
+
+#include "dp_group.h"
+#include "util.h"
+
+/* ---- Counters ------------------------------------------------------------------------ */
+
+static struct dp_gcount *
+counters_alloc(size_t n)
+{
+	size_t sz = (n ? n : 1) * sizeof(struct dp_gcount);
+	void *p;
+
+	sz = (sz + 63) & ~(size_t)63;
+	p = aligned_alloc(64, sz);
+	if (p)
+		memset(p, 0, sz);
+	return p;
+}
+
+static inline struct dp_gcount *
+wslot(struct dp_gcount *ws, unsigned worker)
+{
+	return &ws[(size_t)worker * DP_GCOUNT_STRIDE];
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- Groups --------------------------------------------------------------------------- */
+
+static inline uint32_t
+fmix32(uint32_t h)
+{
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
+uint32_t
+dp_group_hash(const struct dp_key *key)
+{
+	const struct ofp_match_values *f = &key->f;
+	uint32_t h = 0x5bd1e995u;
+
+	/* eth_dst, eth_src, eth_type, vlan_vid: contiguous */
+	h = rte_hash_crc(f->eth_dst, (uint32_t)(f->vlan_pcp - f->eth_dst), h);
+	/* ip_proto, ipv4_src, ipv4_dst, tcp/udp/sctp ports: contiguous */
+	h = rte_hash_crc(f->ip_proto, (uint32_t)(f->icmpv4_type - f->ip_proto), h);
+	h = rte_hash_crc(f->ipv6_src, 32, h);
+	return fmix32(h);
+}
+
+static int
+gerr(struct ofp_err *err, int rc, uint16_t code)
+{
+	ofp_err_set(err, OFPET_GROUP_MOD_FAILED, code);
+	return rc;
+}
+
+/* Weighted slot table: bucket i gets weight_i / sum of DP_GROUP_SLOTS slots (largest
+ * remainder), interleaved so neighbouring hashes spread. */
+static uint16_t *
+build_slots(const struct dp_group *g)
+{
+	uint64_t total = 0;
+	unsigned cnt[DP_GROUP_MAX_BUCKETS], left = DP_GROUP_SLOTS;
+	uint64_t rem[DP_GROUP_MAX_BUCKETS];
+	uint16_t *slots;
+
+	for (unsigned i = 0; i < g->n_buckets; i++)
+		total += g->b[i].weight;
+	if (!total)
+		return NULL;
+	slots = malloc(DP_GROUP_SLOTS * sizeof(*slots));
+	if (!slots)
+		return NULL;
+	for (unsigned i = 0; i < g->n_buckets; i++) {
+		uint64_t x = (uint64_t)g->b[i].weight * DP_GROUP_SLOTS;
+
+		cnt[i] = (unsigned)(x / total);
+		rem[i] = x % total;
+		left -= cnt[i];
+	}
+	while (left) { /* largest remainders first */
+		unsigned best = 0;
+
+		for (unsigned i = 1; i < g->n_buckets; i++)
+			if (rem[i] > rem[best])
+				best = i;
+		cnt[best]++;
+		rem[best] = 0;
+		left--;
+	}
+	/* Deal the slots out round-robin over the buckets that still have some. */
+	unsigned k = 0;
+
+	while (k < DP_GROUP_SLOTS)
+		for (unsigned i = 0; i < g->n_buckets && k < DP_GROUP_SLOTS; i++)
+			if (cnt[i]) {
+				cnt[i]--;
+				slots[k++] = (uint16_t)i;
+			}
+	return slots;
+}
+
+void
+dp_group_free(struct dp_group *g)
+{
+	if (!g)
+		return;
+	for (unsigned i = 0; i < g->n_buckets; i++)
+		dp_prog_free(g->b[i].prog);
+	free(g->bws);
+	free(g->slots);
+	free(g);
+}
+
+int
+dp_group_compile(const struct dp_group_spec *spec, unsigned n_workers, struct dp_group **out,
+		 struct ofp_err *err)
+{
+	struct dp_group *g;
+	int rc;
+
+	*out = NULL;
+	if (spec->type > OFPGT_FF)
+		return gerr(err, -EINVAL, OFPGMFC_BAD_TYPE);
+	if (spec->group_id > OFPG_MAX)
+		return gerr(err, -EINVAL, OFPGMFC_INVALID_GROUP);
+	if (spec->n_buckets > DP_GROUP_MAX_BUCKETS)
+		return gerr(err, -ENOSPC, OFPGMFC_OUT_OF_BUCKETS);
+	if (spec->type == OFPGT_INDIRECT && spec->n_buckets != 1)
+		return gerr(err, -EINVAL, OFPGMFC_INVALID_GROUP);
+	g = calloc(1, sizeof(*g) + spec->n_buckets * sizeof(g->b[0]));
+	if (!g)
+		return -ENOMEM;
+	g->id = spec->group_id;
+	g->type = spec->type;
+	g->n_buckets = (uint16_t)spec->n_buckets;
+	g->bws = counters_alloc((size_t)n_workers * (spec->n_buckets ? spec->n_buckets : 1));
+	if (!g->bws)
+		goto nomem;
+	for (unsigned i = 0; i < spec->n_buckets; i++) {
+		const struct dp_bucket_spec *bs = &spec->buckets[i];
+		static const struct ofp_action_list empty;
+
+		rc = dp_prog_compile_actions(bs->actions ? bs->actions : &empty, DP_PROG_AS_SET,
+					     &g->b[i].prog, err);
+		if (rc < 0) {
+			dp_group_free(g);
+			return rc;
+		}
+		g->b[i].watch_port = bs->watch_port;
+		g->b[i].watch_group = bs->watch_group;
+		g->b[i].weight = spec->type == OFPGT_SELECT ? bs->weight : 0;
+	}
+	if (g->type == OFPGT_SELECT && g->n_buckets) {
+		g->slots = build_slots(g);
+		bool any = false;
+
+		for (unsigned i = 0; i < g->n_buckets; i++)
+			any |= g->b[i].weight != 0;
+		if (any && !g->slots)
+			goto nomem;
+	}
+	*out = g;
+	return 0;
+
+nomem:
+	dp_group_free(g);
+	return -ENOMEM;
+}
+
+static bool group_live(const struct dp_bridge *br, const struct dp_group *g, unsigned depth);
+
+bool
+dp_group_bucket_live(const struct dp_bridge *br, const struct dp_gbucket *b, unsigned depth)
+{
+	if (b->watch_port != OFPP_ANY) {
+		const struct dp_port *p =
+			b->watch_port <= OFPP_MAX ? dp_bridge_port(br, b->watch_port) : NULL;
+
+		if (!p)
+			return false;
+		if (__atomic_load_n(&p->config, __ATOMIC_RELAXED) & OFPPC_PORT_DOWN)
+			return false;
+		if (__atomic_load_n(&p->state, __ATOMIC_RELAXED) & OFPPS_LINK_DOWN)
+			return false;
+	}
+	if (b->watch_group != OFPG_ANY) {
+		const struct dp_group *wg;
+
+		if (depth >= DP_GROUP_MAX_DEPTH)
+			return false;
+		wg = dp_group_lookup(br, b->watch_group);
+		if (!wg || !group_live(br, wg, depth + 1))
+			return false;
+	}
+	return true;
+}
+
+/* A group is live if one of its buckets is. */
+static bool
+group_live(const struct dp_bridge *br, const struct dp_group *g, unsigned depth)
+{
+	for (unsigned i = 0; i < g->n_buckets; i++)
+		if (dp_group_bucket_live(br, &g->b[i], depth))
+			return true;
+	return false;
+}
+
+int
+dp_group_ff_pick(const struct dp_bridge *br, const struct dp_group *g, unsigned depth)
+{
+	for (unsigned i = 0; i < g->n_buckets; i++)
+		if (dp_group_bucket_live(br, &g->b[i], depth))
+			return (int)i;
+	return -1;
+}
+
+/* ---- Meters --------------------------------------------------------------------------- */
+
+static int
+merr(struct ofp_err *err, int rc, uint16_t code)
+{
+	ofp_err_set(err, OFPET_METER_MOD_FAILED, code);
+	return rc;
+}
+
+static uint64_t
+clamp62(unsigned __int128 x)
+{
+	return x > ((unsigned __int128)1 << 62) ? (uint64_t)1 << 62 : (uint64_t)x;
+}
+
+void
+dp_meter_free(struct dp_meter *m)
+{
+	if (!m)
+		return;
+	free(m->bws);
+	free(m);
+}
+
+static int
+band_cmp(const void *a, const void *b)
+{
+	const struct dp_mband *x = a, *y = b;
+
+	if (x->rate != y->rate)
+		return x->rate > y->rate ? -1 : 1;
+	return (int)x->index - (int)y->index;
+}
+
+int
+dp_meter_compile(const struct dp_meter_spec *spec, uint64_t hz, unsigned n_workers,
+		 struct dp_meter **out, struct ofp_err *err)
+{
+	struct dp_meter *m;
+	uint64_t hz_t = hz << DP_METER_TICK_SHIFT;
+
+	*out = NULL;
+	if (spec->meter_id == 0 || (spec->meter_id > OFPM_MAX && spec->meter_id != OFPM_SLOWPATH &&
+				    spec->meter_id != OFPM_CONTROLLER))
+		return merr(err, -EINVAL, OFPMMFC_INVALID_METER);
+	if ((spec->flags & ~(OFPMF_KBPS | OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS)) ||
+	    ((spec->flags & OFPMF_KBPS) && (spec->flags & OFPMF_PKTPS)))
+		return merr(err, -EINVAL, OFPMMFC_BAD_FLAGS);
+	if (spec->n_bands > DP_METER_MAX_BANDS)
+		return merr(err, -ENOSPC, OFPMMFC_OUT_OF_BANDS);
+	for (unsigned i = 0; i < spec->n_bands; i++) {
+		const struct dp_meter_band_spec *bs = &spec->bands[i];
+
+		if (bs->type != OFPMBT_DROP && bs->type != OFPMBT_DSCP_REMARK)
+			return merr(err, -EINVAL, OFPMMFC_BAD_BAND);
+		if (bs->rate == 0)
+			return merr(err, -EINVAL, OFPMMFC_BAD_RATE);
+		if (bs->type == OFPMBT_DSCP_REMARK && bs->prec_level > 63)
+			return merr(err, -EINVAL, OFPMMFC_BAD_BAND_VALUE);
+	}
+	m = aligned_alloc(64, (sizeof(*m) + spec->n_bands * sizeof(m->band[0]) + 63) & ~(size_t)63);
+	if (!m)
+		return -ENOMEM;
+	memset(m, 0, sizeof(*m) + spec->n_bands * sizeof(m->band[0]));
+	m->id = spec->meter_id;
+	m->flags = spec->flags;
+	m->n_bands = (uint8_t)spec->n_bands;
+	m->pktps = (spec->flags & OFPMF_PKTPS) != 0;
+	m->bws = counters_alloc((size_t)n_workers * (spec->n_bands ? spec->n_bands : 1));
+	if (!m->bws) {
+		free(m);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < spec->n_bands; i++) {
+		const struct dp_meter_band_spec *bs = &spec->bands[i];
+		struct dp_mband *b = &m->band[i];
+		unsigned __int128 inc;
+
+		b->type = bs->type;
+		b->prec_level = bs->prec_level;
+		b->index = (uint8_t)i;
+		b->rate = bs->rate;
+		if (m->pktps) /* ticks per packet */
+			inc = (unsigned __int128)hz_t / bs->rate;
+		else /* ticks per byte: 8 bits at rate * 1000 b/s */
+			inc = (unsigned __int128)hz_t * 8 / ((uint64_t)bs->rate * 1000);
+		b->inc = inc ? clamp62(inc) : 1;
+		if ((spec->flags & OFPMF_BURST) && bs->burst_size)
+			b->tau = clamp62((unsigned __int128)b->inc * bs->burst_size *
+					 (m->pktps ? 1 : 125));
+		else
+			b->tau = hz_t / 10; /* 100 ms of the rate */
+	}
+	qsort(m->band, m->n_bands, sizeof(m->band[0]), band_cmp);
+	*out = m;
+	return 0;
+}
+
+int
+dp_meter_apply(struct dp_meter *m, unsigned worker, uint64_t now_tsc, uint32_t len)
+{
+	uint64_t now = now_tsc << DP_METER_TICK_SHIFT;
+	struct dp_gcount *c = wslot(m->st->ws, worker);
+	uint64_t units = m->pktps ? 1 : len;
+	int hit = -1;
+
+	c->packets++;
+	c->bytes += len;
+	for (unsigned i = 0; i < m->n_bands; i++) {
+		struct dp_mband *b = &m->band[i];
+		uint64_t cost = units * b->inc;
+		uint64_t tat = __atomic_load_n(&b->tat, __ATOMIC_RELAXED);
+
+		for (;;) {
+			uint64_t base = (int64_t)(tat - now) > 0 ? tat : now;
+
+			if ((int64_t)(base - now) > (int64_t)b->tau) {
+				if (hit < 0)
+					hit = (int)i;
+				break;
+			}
+			if (__atomic_compare_exchange_n(&b->tat, &tat, base + cost, true,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				break;
+		}
+	}
+	if (hit >= 0) {
+		struct dp_gcount *bc = &m->bws[(size_t)worker * m->n_bands + m->band[hit].index];
+
+		bc->packets++;
+		bc->bytes += len;
+	}
+	return hit;
+}
+
+/* ---- Per-bridge tables ---------------------------------------------------------------- */
+
+struct objvec {
+	void **v; /* sorted by id (first member of both object types: uint32_t id) */
+	size_t n, cap;
+	bool dirty;
+};
+
+struct dp_gm {
+	struct objvec groups, meters;
+	/* replaced or deleted objects still visible until the next publication */
+	struct dp_group **old_groups;
+	size_t n_old_groups, cap_old_groups;
+	struct dp_meter **old_meters;
+	size_t n_old_meters, cap_old_meters;
+};
+
+static inline uint32_t
+obj_id(const void *o)
+{
+	return *(const uint32_t *)o;
+}
+
+/* Index of id in v, or of where it would go (*found false). */
+static size_t
+objvec_find(const struct objvec *ov, uint32_t id, bool *found)
+{
+	size_t lo = 0, hi = ov->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (obj_id(ov->v[mid]) < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < ov->n && obj_id(ov->v[lo]) == id;
+	return lo;
+}
+
+static int
+objvec_insert(struct objvec *ov, size_t at, void *o)
+{
+	if (ov->n == ov->cap) {
+		size_t cap = ov->cap ? ov->cap * 2 : 16;
+		void **v = realloc(ov->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ov->v = v;
+		ov->cap = cap;
+	}
+	memmove(&ov->v[at + 1], &ov->v[at], (ov->n - at) * sizeof(*ov->v));
+	ov->v[at] = o;
+	ov->n++;
+	ov->dirty = true;
+	return 0;
+}
+
+static void
+objvec_remove(struct objvec *ov, size_t at)
+{
+	memmove(&ov->v[at], &ov->v[at + 1], (ov->n - at - 1) * sizeof(*ov->v));
+	ov->n--;
+	ov->dirty = true;
+}
+
+static int
+push_old(void ***arr, size_t *n, size_t *cap, void *o)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		void **v = realloc(*arr, c * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		*arr = v;
+		*cap = c;
+	}
+	(*arr)[(*n)++] = o;
+	return 0;
+}
+
+static struct dp_gm *
+gm_get(struct dp_bridge *br)
+{
+	if (!br->gm)
+		br->gm = calloc(1, sizeof(*br->gm));
+	return br->gm;
+}
+
+static unsigned
+n_workers(void)
+{
+	return dp_g.n_workers ? dp_g.n_workers : 1;
+}
+
+static void
+gstat_free(struct dp_gstat *st)
+{
+	if (st) {
+		free(st->ws);
+		free(st);
+	}
+}
+
+/* Groups retired with their stats (deleted) carry the stats pointer tagged in bit 0. */
+static void
+old_group_free(struct dp_group *g)
+{
+	uintptr_t p = (uintptr_t)g;
+
+	if (p & 1) {
+		g = (struct dp_group *)(p & ~(uintptr_t)1);
+		gstat_free(g->st);
+	}
+	dp_group_free(g);
+}
+
+static void
+old_meter_free(struct dp_meter *m)
+{
+	uintptr_t p = (uintptr_t)m;
+
+	if (p & 1) {
+		m = (struct dp_meter *)(p & ~(uintptr_t)1);
+		if (m->st) {
+			free(m->st->ws);
+			free(m->st);
+		}
+	}
+	dp_meter_free(m);
+}
+
+static int
+group_put(struct dp_bridge *br, const struct dp_group_spec *spec, bool modify,
+	  struct ofp_err *err)
+{
+	struct dp_gm *gm;
+	struct dp_group *g, *old = NULL;
+	bool found;
+	size_t at;
+	int rc;
+
+	if (!br || !spec)
+		return -EINVAL;
+	gm = gm_get(br);
+	if (!gm)
+		return -ENOMEM;
+	at = objvec_find(&gm->groups, spec->group_id, &found);
+	if (found && !modify)
+		return gerr(err, -EEXIST, OFPGMFC_GROUP_EXISTS);
+	if (!found && modify)
+		return gerr(err, -ENOENT, OFPGMFC_UNKNOWN_GROUP);
+	if (!found && gm->groups.n >= DP_GROUP_MAX_GROUPS)
+		return gerr(err, -ENOSPC, OFPGMFC_OUT_OF_GROUPS);
+	rc = dp_group_compile(spec, n_workers(), &g, err);
+	if (rc < 0)
+		return rc;
+	if (found) {
+		old = gm->groups.v[at];
+		if (push_old((void ***)&gm->old_groups, &gm->n_old_groups, &gm->cap_old_groups,
+			     old) < 0) {
+			dp_group_free(g);
+			return -ENOMEM;
+		}
+		g->st = old->st;
+		gm->groups.v[at] = g;
+		gm->groups.dirty = true;
+	} else {
+		g->st = calloc(1, sizeof(*g->st));
+		if (g->st)
+			g->st->ws = counters_alloc((size_t)n_workers() * DP_GCOUNT_STRIDE);
+		if (!g->st || !g->st->ws || objvec_insert(&gm->groups, at, g) < 0) {
+			gstat_free(g->st);
+			dp_group_free(g);
+			return -ENOMEM;
+		}
+		g->st->created_ns = now_ns();
+	}
+	br->staged = true;
+	return 0;
+}
+
+int
+dp_group_add(struct dp_bridge *br, const struct dp_group_spec *spec, struct ofp_err *err)
+{
+	return group_put(br, spec, false, err);
+}
+
+int
+dp_group_modify(struct dp_bridge *br, const struct dp_group_spec *spec, struct ofp_err *err)
+{
+	return group_put(br, spec, true, err);
+}
+
+static int
+group_del_at(struct dp_gm *gm, size_t at)
+{
+	struct dp_group *g = gm->groups.v[at];
+
+	if (push_old((void ***)&gm->old_groups, &gm->n_old_groups, &gm->cap_old_groups,
+		     (void *)((uintptr_t)g | 1)) < 0)
+		return -ENOMEM;
+	objvec_remove(&gm->groups, at);
+	return 0;
+}
+
+int
+dp_group_delete(struct dp_bridge *br, uint32_t group_id)
+{
+	struct dp_gm *gm = br ? br->gm : NULL;
+	bool found;
+	size_t at;
+
+	if (!gm)
+		return -ENOENT;
+	if (group_id == OFPG_ALL) {
+		while (gm->groups.n)
+			if (group_del_at(gm, gm->groups.n - 1) < 0)
+				return -ENOMEM;
+		br->staged = true;
+		return 0;
+	}
+	at = objvec_find(&gm->groups, group_id, &found);
+	if (!found)
+		return -ENOENT;
+	if (group_del_at(gm, at) < 0)
+		return -ENOMEM;
+	br->staged = true;
+	return 0;
+}
+
+int
+dp_group_get_stats(const struct dp_bridge *br, uint32_t group_id, struct dp_group_stats *st)
+{
+	const struct dp_gm *gm = br ? br->gm : NULL;
+	const struct dp_group *g;
+	bool found;
+	size_t at;
+
+	if (!gm)
+		return -ENOENT;
+	at = objvec_find(&gm->groups, group_id, &found);
+	if (!found)
+		return -ENOENT;
+	g = gm->groups.v[at];
+	memset(st, 0, sizeof(*st));
+	st->n_buckets = g->n_buckets;
+	st->duration_ns = now_ns() - g->st->created_ns;
+	for (unsigned w = 0; w < n_workers(); w++) {
+		const struct dp_gcount *c = wslot(g->st->ws, w);
+
+		st->packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
+		st->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+		for (unsigned i = 0; i < g->n_buckets; i++) {
+			const struct dp_gcount *b = &g->bws[(size_t)w * g->n_buckets + i];
+
+			st->bucket_packets[i] += __atomic_load_n(&b->packets, __ATOMIC_RELAXED);
+			st->bucket_bytes[i] += __atomic_load_n(&b->bytes, __ATOMIC_RELAXED);
+		}
+	}
+	return 0;
+}
+
+static int
+meter_put(struct dp_bridge *br, const struct dp_meter_spec *spec, bool modify,
+	  struct ofp_err *err)
+{
+	struct dp_gm *gm;
+	struct dp_meter *m, *old;
+	bool found;
+	size_t at;
+	int rc;
+
+	if (!br || !spec)
+		return -EINVAL;
+	gm = gm_get(br);
+	if (!gm)
+		return -ENOMEM;
+	at = objvec_find(&gm->meters, spec->meter_id, &found);
+	if (found && !modify)
+		return merr(err, -EEXIST, OFPMMFC_METER_EXISTS);
+	if (!found && modify)
+		return merr(err, -ENOENT, OFPMMFC_UNKNOWN_METER);
+	if (!found && gm->meters.n >= DP_METER_MAX_METERS)
+		return merr(err, -ENOSPC, OFPMMFC_OUT_OF_METERS);
+	rc = dp_meter_compile(spec, dp_g.tsc_hz ? dp_g.tsc_hz : 1000000000ull, n_workers(), &m,
+			      err);
+	if (rc < 0)
+		return rc;
+	if (found) {
+		old = gm->meters.v[at];
+		if (push_old((void ***)&gm->old_meters, &gm->n_old_meters, &gm->cap_old_meters,
+			     old) < 0) {
+			dp_meter_free(m);
+			return -ENOMEM;
+		}
+		m->st = old->st;
+		gm->meters.v[at] = m;
+		gm->meters.dirty = true;
+	} else {
+		m->st = calloc(1, sizeof(*m->st));
+		if (m->st)
+			m->st->ws = counters_alloc((size_t)n_workers() * DP_GCOUNT_STRIDE);
+		if (!m->st || !m->st->ws || objvec_insert(&gm->meters, at, m) < 0) {
+			if (m->st)
+				free(m->st->ws);
+			free(m->st);
+			dp_meter_free(m);
+			return -ENOMEM;
+		}
+		m->st->created_ns = now_ns();
+	}
+	br->staged = true;
+	return 0;
+}
+
+int
+dp_meter_add(struct dp_bridge *br, const struct dp_meter_spec *spec, struct ofp_err *err)
+{
+	return meter_put(br, spec, false, err);
+}
+
+int
+dp_meter_modify(struct dp_bridge *br, const struct dp_meter_spec *spec, struct ofp_err *err)
+{
+	return meter_put(br, spec, true, err);
+}
+
+static int
+meter_del_at(struct dp_gm *gm, size_t at)
+{
+	struct dp_meter *m = gm->meters.v[at];
+
+	if (push_old((void ***)&gm->old_meters, &gm->n_old_meters, &gm->cap_old_meters,
+		     (void *)((uintptr_t)m | 1)) < 0)
+		return -ENOMEM;
+	objvec_remove(&gm->meters, at);
+	return 0;
+}
+
+int
+dp_meter_delete(struct dp_bridge *br, uint32_t meter_id)
+{
+	struct dp_gm *gm = br ? br->gm : NULL;
+	bool found;
+	size_t at;
+
+	if (!gm)
+		return -ENOENT;
+	if (meter_id == OFPM_ALL) {
+		while (gm->meters.n)
+			if (meter_del_at(gm, gm->meters.n - 1) < 0)
+				return -ENOMEM;
+		br->staged = true;
+		return 0;
+	}
+	at = objvec_find(&gm->meters, meter_id, &found);
+	if (!found)
+		return -ENOENT;
+	if (meter_del_at(gm, at) < 0)
+		return -ENOMEM;
+	br->staged = true;
+	return 0;
+}
+
+int
+dp_meter_get_stats(const struct dp_bridge *br, uint32_t meter_id, struct dp_meter_stats *st)
+{
+	const struct dp_gm *gm = br ? br->gm : NULL;
+	const struct dp_meter *m;
+	bool found;
+	size_t at;
+
+	if (!gm)
+		return -ENOENT;
+	at = objvec_find(&gm->meters, meter_id, &found);
+	if (!found)
+		return -ENOENT;
+	m = gm->meters.v[at];
+	memset(st, 0, sizeof(*st));
+	st->n_bands = m->n_bands;
+	st->duration_ns = now_ns() - m->st->created_ns;
+	for (unsigned w = 0; w < n_workers(); w++) {
+		const struct dp_gcount *c = wslot(m->st->ws, w);
+
+		st->packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
+		st->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+		for (unsigned i = 0; i < m->n_bands; i++) {
+			const struct dp_gcount *b = &m->bws[(size_t)w * m->n_bands + i];
+
+			st->band_packets[i] += __atomic_load_n(&b->packets, __ATOMIC_RELAXED);
+			st->band_bytes[i] += __atomic_load_n(&b->bytes, __ATOMIC_RELAXED);
+		}
+	}
+	return 0;
+}
+
+/* ---- Publication ------------------------------------------------------------------------ */
+
+static struct dp_idmap *
+idmap_build(const struct objvec *ov)
+{
+	uint32_t cap = 16;
+	struct dp_idmap *m;
+
+	while (cap < ov->n * 2)
+		cap <<= 1;
+	m = calloc(1, sizeof(*m) + cap * sizeof(m->e[0]));
+	if (!m)
+		return NULL;
+	m->mask = cap - 1;
+	m->n = (uint32_t)ov->n;
+	for (size_t k = 0; k < ov->n; k++) {
+		uint32_t id = obj_id(ov->v[k]);
+		uint32_t i = (id * 2654435761u) & m->mask;
+
+		while (m->e[i].obj)
+			i = (i + 1) & m->mask;
+		m->e[i].id = id;
+		m->e[i].obj = ov->v[k];
+	}
+	return m;
+}
+
+struct retired {
+	struct dp_idmap *gmap, *mmap;
+	struct dp_group **groups;
+	size_t n_groups;
+	struct dp_meter **meters;
+	size_t n_meters;
+};
+
+static void
+retired_free(void *arg)
+{
+	struct retired *r = arg;
+
+	free(r->gmap);
+	free(r->mmap);
+	for (size_t i = 0; i < r->n_groups; i++)
+		old_group_free(r->groups[i]);
+	for (size_t i = 0; i < r->n_meters; i++)
+		old_meter_free(r->meters[i]);
+	free(r->groups);
+	free(r->meters);
+	free(r);
+}
+
+int
+dp_gm_publish(struct dp_bridge *br)
+{
+	struct dp_gm *gm = br->gm;
+	struct dp_idmap *gmap = NULL, *mmap = NULL;
+	struct retired *r;
+
+	if (!gm || (!gm->groups.dirty && !gm->meters.dirty && !gm->n_old_groups &&
+		    !gm->n_old_meters))
+		return 0;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	if (gm->groups.dirty && !(gmap = idmap_build(&gm->groups)))
+		goto nomem;
+	if (gm->meters.dirty && !(mmap = idmap_build(&gm->meters)))
+		goto nomem;
+	if (gmap) {
+		r->gmap = br->groups_pub;
+		__atomic_store_n(&br->groups_pub, gmap, __ATOMIC_RELEASE);
+		gm->groups.dirty = false;
+	}
+	if (mmap) {
+		r->mmap = br->meters_pub;
+		__atomic_store_n(&br->meters_pub, mmap, __ATOMIC_RELEASE);
+		gm->meters.dirty = false;
+	}
+	r->groups = gm->old_groups;
+	r->n_groups = gm->n_old_groups;
+	r->meters = gm->old_meters;
+	r->n_meters = gm->n_old_meters;
+	gm->old_groups = NULL;
+	gm->n_old_groups = gm->cap_old_groups = 0;
+	gm->old_meters = NULL;
+	gm->n_old_meters = gm->cap_old_meters = 0;
+	dp_defer_call(dp_defer_get(), retired_free, r);
+	return 0;
+
+nomem:
+	free(gmap);
+	free(mmap);
+	free(r);
+	return -ENOMEM;
+}
+
+void
+dp_gm_destroy(struct dp_bridge *br)
+{
+	struct dp_gm *gm = br->gm;
+
+	free(br->groups_pub);
+	free(br->meters_pub);
+	br->groups_pub = br->meters_pub = NULL;
+	if (!gm)
+		return;
+	for (size_t i = 0; i < gm->n_old_groups; i++)
+		old_group_free(gm->old_groups[i]);
+	for (size_t i = 0; i < gm->n_old_meters; i++)
+		old_meter_free(gm->old_meters[i]);
+	for (size_t i = 0; i < gm->groups.n; i++) {
+		struct dp_group *g = gm->groups.v[i];
+
+		gstat_free(g->st);
+		dp_group_free(g);
+	}
+	for (size_t i = 0; i < gm->meters.n; i++)
+		old_meter_free((struct dp_meter *)((uintptr_t)gm->meters.v[i] | 1));
+	free(gm->old_groups);
+	free(gm->old_meters);
+	free(gm->groups.v);
+	free(gm->meters.v);
+	free(gm);
+	br->gm = NULL;
+}
