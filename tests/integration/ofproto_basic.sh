@@ -68,6 +68,11 @@ check_not() {
 	if "$@" >"$TMP/out" 2>&1; then fail "$what"; sed 's/^/    /' "$TMP/out"; else pass "$what"; fi
 }
 
+# ---- command line ----
+"$PFSWITCHD" --version | grep -q "^pfswitchd (pfswitch) " && pass "--version" || fail "--version"
+"$PFSWITCHD" --help | grep -q -- "--pidfile" && pass "--help" || fail "--help"
+"$PFSWITCHD" --bogus >/dev/null 2>&1 && fail "unknown option accepted" || pass "unknown option refused"
+
 # ---- a bad config is refused with FILE:LINE ----
 mkdir -p "$RUN"
 printf '[switch]\nrundir = %s\n[bridge br0]\nfail_mode = sometimes\n' "$RUN" >"$TMP/bad.ini"
