@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "connmgr.h"
+#include "group.h"
+#include "meter.h"
 #include "ofproto.h"
 #include "util.h"
 #include "vlog.h"
@@ -122,6 +124,8 @@ bridge_destroy(struct bridge *br)
 	if (!br)
 		return;
 	connmgr_destroy(br->cm);
+	group_bridge_destroy(br);
+	meter_bridge_destroy(br);
 	/* The datapath bridge takes its flows and ports with it. */
 	rule_set_destroy(&br->rules, NULL, NULL);
 	dp_bridge_destroy(br->dp);
@@ -366,6 +370,30 @@ flow_delete(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now)
 	return 0;
 }
 
+void
+bridge_remove_flows_using(struct bridge *br, uint32_t group_id, uint32_t meter_id, uint8_t reason)
+{
+	struct ofp_match any;
+	struct rule_filter f = {.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY,
+				.out_group = group_id};
+	uint64_t now = ofproto_now_ns();
+	struct rule **v = NULL;
+	long n;
+
+	oxm_match_init(&any);
+	n = rule_set_collect(&br->rules, &f, &v);
+	for (long i = 0; i < n; i++) {
+		bool hit = group_id != OFPG_ANY;
+
+		for (size_t k = 0; !hit && k < v[i]->insts.n; k++)
+			hit = v[i]->insts.insts[k].type == OFPIT_METER &&
+			      v[i]->insts.insts[k].meter_id == meter_id;
+		if (hit)
+			remove_rule(br, v[i], reason, now);
+	}
+	free(v);
+}
+
 int
 bridge_flow_mod(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err *err)
 {
@@ -379,7 +407,8 @@ bridge_flow_mod(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err
 	case OFPFC_MODIFY_STRICT:
 		if (fm->table_id >= br->n_tables)
 			return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID);
-		r = rule_check_insts(&fm->insts, fm->table_id, br->n_tables, NULL, NULL, NULL, err);
+		r = rule_check_insts(&fm->insts, fm->table_id, br->n_tables, group_exists,
+				     meter_exists, br, err);
 		if (r)
 			return r;
 		r = fm->command == OFPFC_ADD ? flow_add(br, fm, now, err) : flow_modify(br, fm, err);

@@ -11,6 +11,8 @@
 #include "bridge.h"
 #include "connmgr.h"
 #include "datapath.h"
+#include "group.h"
+#include "meter.h"
 #include "ofp_message.h"
 #include "ofproto.h"
 #include "pfs_config.h"
@@ -224,38 +226,14 @@ static int
 h_group_mod(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, size_t len,
 	    struct ofp_err *err)
 {
-	(void)c, (void)raw, (void)len;
-	/* No group table yet (group features advertise max_groups 0): an ADD finds the
-	 * table full, MODIFY an unknown group; DELETE of a group that does not exist is not
-	 * an error (spec 6.5). */
-	switch (m->group_mod.command) {
-	case OFPGC_ADD:
-		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
-	case OFPGC_MODIFY:
-		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_UNKNOWN_GROUP);
-	case OFPGC_DELETE:
-		return 0;
-	default:
-		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_BAD_COMMAND);
-	}
+	return group_mod(ofconn_bridge(c), &m->group_mod, raw, len, err);
 }
 
 static int
 h_meter_mod(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, size_t len,
 	    struct ofp_err *err)
 {
-	(void)c, (void)raw, (void)len;
-	/* No meters yet (meter features advertise max_meter 0). */
-	switch (m->meter_mod.command) {
-	case OFPMC_ADD:
-		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
-	case OFPMC_MODIFY:
-		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_UNKNOWN_METER);
-	case OFPMC_DELETE:
-		return 0;
-	default:
-		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_BAD_COMMAND);
-	}
+	return meter_mod(ofconn_bridge(c), &m->meter_mod, raw, len, err);
 }
 
 static int
@@ -568,14 +546,30 @@ mp_queue(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_er
 }
 
 static int
-mp_empty_list(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_err *err)
+mp_group(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_err *err)
 {
 	struct ofp_mp_writer w;
 	struct buf b = BUF_INITIALIZER;
 
 	(void)err;
-	/* GROUP, GROUP_DESC, METER, METER_CONFIG: no groups or meters exist yet. */
 	ofp_mp_writer_start(&w, &b, rq->type, x->xid);
+	if (rq->type == OFPMP_GROUP)
+		group_mp_stats(x->br, rq->group.group_id, &w, &b);
+	else
+		group_mp_desc(x->br, &w, &b);
+	mp_finish(x, &w, &b);
+	return 0;
+}
+
+static int
+mp_meter(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_err *err)
+{
+	struct ofp_mp_writer w;
+	struct buf b = BUF_INITIALIZER;
+
+	(void)err;
+	ofp_mp_writer_start(&w, &b, rq->type, x->xid);
+	meter_mp(x->br, rq->meter.meter_id, rq->type == OFPMP_METER_CONFIG, &w, &b);
 	mp_finish(x, &w, &b);
 	return 0;
 }
@@ -586,8 +580,9 @@ mp_group_features(struct mp_ctx *x, const struct ofp_multipart_request *rq, stru
 	struct ofp_multipart_reply rep;
 
 	(void)err;
-	memset(&rep, 0, sizeof(rep)); /* no group types, max_groups 0 */
+	memset(&rep, 0, sizeof(rep));
 	rep.type = rq->type;
+	group_features(&rep.group_features);
 	mp_fixed(x, &rep);
 	return 0;
 }
@@ -598,8 +593,9 @@ mp_meter_features(struct mp_ctx *x, const struct ofp_multipart_request *rq, stru
 	struct ofp_multipart_reply rep;
 
 	(void)err;
-	memset(&rep, 0, sizeof(rep)); /* max_meter 0 */
+	memset(&rep, 0, sizeof(rep));
 	rep.type = rq->type;
+	meter_features(&rep.meter_features);
 	mp_fixed(x, &rep);
 	return 0;
 }
@@ -649,11 +645,11 @@ static int (*const mp_handlers[])(struct mp_ctx *, const struct ofp_multipart_re
 	[OFPMP_TABLE] = mp_table,
 	[OFPMP_PORT_STATS] = mp_port_stats,
 	[OFPMP_QUEUE] = mp_queue,
-	[OFPMP_GROUP] = mp_empty_list,
-	[OFPMP_GROUP_DESC] = mp_empty_list,
+	[OFPMP_GROUP] = mp_group,
+	[OFPMP_GROUP_DESC] = mp_group,
 	[OFPMP_GROUP_FEATURES] = mp_group_features,
-	[OFPMP_METER] = mp_empty_list,
-	[OFPMP_METER_CONFIG] = mp_empty_list,
+	[OFPMP_METER] = mp_meter,
+	[OFPMP_METER_CONFIG] = mp_meter,
 	[OFPMP_METER_FEATURES] = mp_meter_features,
 	[OFPMP_TABLE_FEATURES] = mp_table_features,
 	[OFPMP_PORT_DESC] = mp_port_desc,

@@ -483,3 +483,63 @@ dp_fake_n_packet_outs(uint32_t *in_port, size_t *len, size_t *n_actions)
 	UNLOCK();
 	return n;
 }
+
+/* ---- Groups and meters: accepted and forgotten (ofproto keeps the OpenFlow state) ---- */
+
+int
+dp_group_add(struct dp_bridge *br, const struct dp_group_spec *spec, struct ofp_err *err)
+{
+	(void)br, (void)spec, (void)err;
+	return 0;
+}
+
+int
+dp_group_modify(struct dp_bridge *br, const struct dp_group_spec *spec, struct ofp_err *err)
+{
+	(void)br, (void)spec, (void)err;
+	return 0;
+}
+
+int
+dp_group_delete(struct dp_bridge *br, uint32_t group_id)
+{
+	(void)br, (void)group_id;
+	return 0;
+}
+
+int
+dp_group_get_stats(const struct dp_bridge *br, uint32_t group_id, struct dp_group_stats *st)
+{
+	(void)br, (void)group_id;
+	memset(st, 0, sizeof(*st));
+	return 0;
+}
+
+int
+dp_meter_add(struct dp_bridge *br, const struct dp_meter_spec *spec, struct ofp_err *err)
+{
+	(void)br, (void)spec, (void)err;
+	return 0;
+}
+
+int
+dp_meter_modify(struct dp_bridge *br, const struct dp_meter_spec *spec, struct ofp_err *err)
+{
+	(void)br, (void)spec, (void)err;
+	return 0;
+}
+
+int
+dp_meter_delete(struct dp_bridge *br, uint32_t meter_id)
+{
+	(void)br, (void)meter_id;
+	return 0;
+}
+
+int
+dp_meter_get_stats(const struct dp_bridge *br, uint32_t meter_id, struct dp_meter_stats *st)
+{
+	(void)br, (void)meter_id;
+	memset(st, 0, sizeof(*st));
+	return 0;
+}

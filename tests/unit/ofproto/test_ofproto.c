@@ -329,13 +329,13 @@ START_TEST(test_features_desc_ports_tables)
 	r = dump_simple(vc, OFPMP_GROUP);
 	ck_assert_uint_eq(r.group.n, 0);
 	r = dump_simple(vc, OFPMP_GROUP_FEATURES);
-	ck_assert_uint_eq(r.group_features.types, 0);
+	ck_assert_uint_eq(r.group_features.types, 0xf);
 	r = dump_simple(vc, OFPMP_METER);
 	ck_assert_uint_eq(r.meter.n, 0);
 	r = dump_simple(vc, OFPMP_METER_CONFIG);
 	ck_assert_uint_eq(r.meter_config.n, 0);
 	r = dump_simple(vc, OFPMP_METER_FEATURES);
-	ck_assert_uint_eq(r.meter_features.max_meter, 0);
+	ck_assert_uint_eq(r.meter_features.max_meter, 65536);
 	r = dump_simple(vc, OFPMP_QUEUE);
 	ck_assert_uint_eq(r.queue.n, 0);
 	r = dump_simple(vc, OFPMP_AGGREGATE);
@@ -381,13 +381,18 @@ START_TEST(test_config_and_refusals)
 	ck_assert_int_eq(ofp_group_mod_parse("group_id=1,type=all,bucket=output:1", OFPGC_ADD, &A,
 					     &gm, err, sizeof(err)),
 			 0);
+	/* The first ADD is taken, the same again is GROUP_EXISTS. */
 	ck_assert_int_eq(ofp_group_mod_encode(&gm, vconn_next_xid(vc), &req), 0);
-	assert_error(vc, send_sync(vc, &req), OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
+	ck_assert_int_eq(send_sync(vc, &req), 0);
+	ck_assert_int_eq(ofp_group_mod_encode(&gm, vconn_next_xid(vc), &req), 0);
+	assert_error(vc, send_sync(vc, &req), OFPET_GROUP_MOD_FAILED, OFPGMFC_GROUP_EXISTS);
 	ck_assert_int_eq(ofp_meter_mod_parse("meter=1,kbps,bands=type=drop,rate=100", OFPMC_ADD, &A,
 					     &mm, err, sizeof(err)),
 			 0);
 	ck_assert_int_eq(ofp_meter_mod_encode(&mm, vconn_next_xid(vc), &req), 0);
-	assert_error(vc, send_sync(vc, &req), OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+	ck_assert_int_eq(send_sync(vc, &req), 0);
+	ck_assert_int_eq(ofp_meter_mod_encode(&mm, vconn_next_xid(vc), &req), 0);
+	assert_error(vc, send_sync(vc, &req), OFPET_METER_MOD_FAILED, OFPMMFC_METER_EXISTS);
 
 	/* Setting table features is refused. */
 	memset(&rq, 0, sizeof(rq));

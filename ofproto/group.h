@@ -1,0 +1,40 @@
+/* The group table of a bridge in the agent: GROUP_MOD (add, modify, delete, OFPG_ALL)
+ * with the checks lib/ cannot make (GROUP_EXISTS, UNKNOWN_GROUP, LOOP for chaining
+ * cycles, CHAINED_GROUP, BAD_OUT_GROUP for a bucket naming a missing group,
+ * OUT_OF_GROUPS), its translation into dp_group_add/modify/delete, removal of the flows
+ * that use a deleted group (FLOW_REMOVED reason GROUP_DELETE), and the GROUP,
+ * GROUP_DESC and GROUP_FEATURES multipart entries. A group keeps the GROUP_MOD it came
+ * from, so GROUP_DESC echoes it as received.
+ *
+ * Uses bridge.h, datapath.h, lib's ofp_group codec. */
+#ifndef PFS_GROUP_H
+#define PFS_GROUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ofp_error.h"
+#include "ofp_group.h"
+#include "ofp_multipart.h"
+
+struct bridge;
+struct buf;
+
+/* Applies a decoded GROUP_MOD (raw/len: the whole message, kept for GROUP_DESC). 0 or
+ * -EPROTO with *err (or -ENOMEM). */
+int group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw, size_t len,
+	      struct ofp_err *err);
+/* rule_check_insts() callback: aux is the struct bridge. */
+bool group_exists(uint32_t id, void *aux);
+/* Appends the OFPMP_GROUP entries for group_id (OFPG_ALL: all) through w. 0, or -EPROTO
+ * with BAD_REQUEST/... never: an unknown id gives an empty reply. */
+int group_mp_stats(struct bridge *br, uint32_t group_id, struct ofp_mp_writer *w, struct buf *b);
+/* Appends every OFPMP_GROUP_DESC entry. */
+int group_mp_desc(struct bridge *br, struct ofp_mp_writer *w, struct buf *b);
+/* Fills the OFPMP_GROUP_FEATURES reply. */
+void group_features(struct ofp_group_features *f);
+/* Forgets br's groups (bridge teardown). */
+void group_bridge_destroy(struct bridge *br);
+
+#endif /* PFS_GROUP_H */

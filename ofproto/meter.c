@@ -1,0 +1,289 @@
+/* Meter table of a bridge in the agent (see meter.h). */
+#include "meter.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "bridge.h"
+#include "buf.h"
+#include "datapath.h"
+#include "rule.h"
+
+struct ometer {
+	uint32_t id;
+	uint8_t *raw; /* the METER_MOD it came from */
+	size_t len;
+};
+
+struct mtable {
+	struct bridge *br;
+	struct ometer **v; /* sorted by id */
+	size_t n, cap;
+	struct mtable *next;
+};
+
+static struct mtable *tables;
+
+static struct mtable *
+mt_get(struct bridge *br, bool create)
+{
+	for (struct mtable *t = tables; t; t = t->next)
+		if (t->br == br)
+			return t;
+	if (!create)
+		return NULL;
+	struct mtable *t = calloc(1, sizeof(*t));
+
+	if (t) {
+		t->br = br;
+		t->next = tables;
+		tables = t;
+	}
+	return t;
+}
+
+static size_t
+mt_find(const struct mtable *t, uint32_t id, bool *found)
+{
+	size_t lo = 0, hi = t ? t->n : 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->v[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = t && lo < t->n && t->v[lo]->id == id;
+	return lo;
+}
+
+bool
+meter_exists(uint32_t id, void *aux)
+{
+	bool found;
+
+	mt_find(mt_get(aux, false), id, &found);
+	return found;
+}
+
+static void
+om_free(struct ometer *m)
+{
+	if (m) {
+		free(m->raw);
+		free(m);
+	}
+}
+
+static void
+del_one(struct bridge *br, struct mtable *t, size_t at)
+{
+	struct ometer *m = t->v[at];
+
+	bridge_remove_flows_using(br, OFPG_ANY, m->id, OFPRR_DELETE);
+	dp_meter_delete(br->dp, m->id);
+	memmove(&t->v[at], &t->v[at + 1], (t->n - at - 1) * sizeof(*t->v));
+	t->n--;
+	om_free(m);
+	br->dirty = true;
+}
+
+int
+meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw, size_t len,
+	  struct ofp_err *err)
+{
+	struct mtable *t = mt_get(br, true);
+	struct dp_meter_band_spec bs[DP_METER_MAX_BANDS];
+	struct ometer *m;
+	bool found;
+	size_t at;
+	int rc;
+
+	if (!t)
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+	if (mm->command == OFPMC_DELETE) {
+		if (mm->meter_id == OFPM_ALL) {
+			while (t->n)
+				del_one(br, t, t->n - 1);
+			return 0;
+		}
+		at = mt_find(t, mm->meter_id, &found);
+		if (found)
+			del_one(br, t, at);
+		return 0;
+	}
+	if (mm->command != OFPMC_ADD && mm->command != OFPMC_MODIFY)
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_BAD_COMMAND);
+	if (mm->meter_id == 0 || (mm->meter_id > OFPM_MAX && mm->meter_id != OFPM_SLOWPATH &&
+				  mm->meter_id != OFPM_CONTROLLER))
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_INVALID_METER);
+	at = mt_find(t, mm->meter_id, &found);
+	if (mm->command == OFPMC_ADD && found)
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_METER_EXISTS);
+	if (mm->command == OFPMC_MODIFY && !found)
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_UNKNOWN_METER);
+	if (!found && t->n >= DP_METER_MAX_METERS)
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+	if (mm->bands.n > DP_METER_MAX_BANDS)
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_BANDS);
+	if ((mm->flags & OFPMF_BURST) == 0) {
+		/* burst_size is meaningful only with OFPMF_BURST: kept as sent, ignored */
+	}
+	for (size_t i = 0; i < mm->bands.n; i++) {
+		const struct ofp_meter_band *b = &mm->bands.items[i];
+
+		if (b->type != OFPMBT_DROP && b->type != OFPMBT_DSCP_REMARK)
+			return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_BAD_BAND);
+		bs[i].type = b->type;
+		bs[i].rate = b->rate;
+		bs[i].burst_size = b->burst_size;
+		bs[i].prec_level = b->prec_level;
+	}
+	m = calloc(1, sizeof(*m));
+	if (m)
+		m->raw = malloc(len);
+	if (!m || !m->raw) {
+		om_free(m);
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+	}
+	m->id = mm->meter_id;
+	memcpy(m->raw, raw, len);
+	m->len = len;
+	struct dp_meter_spec spec = {mm->meter_id, mm->flags, (unsigned)mm->bands.n, bs};
+
+	rc = found ? dp_meter_modify(br->dp, &spec, err) : dp_meter_add(br->dp, &spec, err);
+	if (rc < 0) {
+		om_free(m);
+		if (rc == -ENOMEM)
+			return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+		return -EPROTO;
+	}
+	br->dirty = true;
+	if (found) {
+		om_free(t->v[at]);
+		t->v[at] = m;
+		return 0;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct ometer **v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v) {
+			dp_meter_delete(br->dp, m->id);
+			om_free(m);
+			return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+		}
+		t->v = v;
+		t->cap = cap;
+	}
+	memmove(&t->v[at + 1], &t->v[at], (t->n - at) * sizeof(*t->v));
+	t->v[at] = m;
+	t->n++;
+	return 0;
+}
+
+/* Flows with a meter instruction naming id. */
+static uint32_t
+flow_count(struct bridge *br, uint32_t id)
+{
+	struct ofp_match any;
+	struct rule_filter f = {.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY,
+				.out_group = OFPG_ANY};
+	struct rule **v = NULL;
+	long n;
+	uint32_t c = 0;
+
+	oxm_match_init(&any);
+	n = rule_set_collect(&br->rules, &f, &v);
+	for (long i = 0; i < n; i++)
+		for (size_t k = 0; k < v[i]->insts.n; k++)
+			if (v[i]->insts.insts[k].type == OFPIT_METER &&
+			    v[i]->insts.insts[k].meter_id == id)
+				c++;
+	free(v);
+	return c;
+}
+
+int
+meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer *w,
+	 struct buf *b)
+{
+	struct mtable *t = mt_get(br, false);
+
+	for (size_t i = 0; t && i < t->n; i++) {
+		const struct ometer *m = t->v[i];
+		struct arena a = ARENA_INITIALIZER;
+		struct ofp_meter_mod mm;
+		struct ofp_err err;
+		size_t ofs;
+
+		if (meter_id != OFPM_ALL && m->id != meter_id)
+			continue;
+		if (ofp_meter_mod_decode(m->raw, m->len, &a, &mm, &err) != 0) {
+			arena_free(&a);
+			continue;
+		}
+		ofs = ofp_mp_writer_entry_begin(w);
+		if (config) {
+			struct ofp_meter_config mc = {mm.flags, mm.meter_id, mm.bands};
+
+			ofp_meter_config_encode(&mc, b);
+		} else {
+			struct dp_meter_stats st;
+			struct ofp_meter_band_stats bst[DP_METER_MAX_BANDS];
+			struct ofp_meter_stats ms;
+
+			memset(&st, 0, sizeof(st));
+			dp_meter_get_stats(br->dp, m->id, &st);
+			memset(&ms, 0, sizeof(ms));
+			ms.meter_id = m->id;
+			ms.flow_count = flow_count(br, m->id);
+			ms.packet_in_count = st.packets;
+			ms.byte_in_count = st.bytes;
+			ms.duration_sec = (uint32_t)(st.duration_ns / 1000000000u);
+			ms.duration_nsec = (uint32_t)(st.duration_ns % 1000000000u);
+			for (unsigned k = 0; k < mm.bands.n && k < DP_METER_MAX_BANDS; k++) {
+				bst[k].packet_band_count = st.band_packets[k];
+				bst[k].byte_band_count = st.band_bytes[k];
+			}
+			ms.band_stats.items = bst;
+			ms.band_stats.n = mm.bands.n;
+			ofp_meter_stats_encode(&ms, b);
+		}
+		ofp_mp_writer_entry_end(w, ofs);
+		arena_free(&a);
+	}
+	return 0;
+}
+
+void
+meter_features(struct ofp_meter_features *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->max_meter = DP_METER_MAX_METERS;
+	f->band_types = 1u << OFPMBT_DROP | 1u << OFPMBT_DSCP_REMARK;
+	f->capabilities = OFPMF_KBPS | OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS;
+	f->max_bands = DP_METER_MAX_BANDS;
+	f->max_color = 0;
+}
+
+void
+meter_bridge_destroy(struct bridge *br)
+{
+	for (struct mtable **pp = &tables; *pp; pp = &(*pp)->next) {
+		struct mtable *t = *pp;
+
+		if (t->br != br)
+			continue;
+		*pp = t->next;
+		for (size_t i = 0; i < t->n; i++)
+			om_free(t->v[i]);
+		free(t->v);
+		free(t);
+		return;
+	}
+}

@@ -1,0 +1,36 @@
+/* The meter table of a bridge in the agent: METER_MOD (add, modify, delete, OFPM_ALL)
+ * with the checks lib/ cannot make (METER_EXISTS, UNKNOWN_METER, OUT_OF_METERS...), its
+ * translation into dp_meter_add/modify/delete, removal of the flows that use a deleted
+ * meter, and the METER, METER_CONFIG and METER_FEATURES multipart entries. A meter keeps
+ * the METER_MOD it came from, so METER_CONFIG echoes flags and bands as received.
+ *
+ * Uses bridge.h, datapath.h, lib's ofp_meter codec. */
+#ifndef PFS_METER_H
+#define PFS_METER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ofp_error.h"
+#include "ofp_meter.h"
+#include "ofp_multipart.h"
+
+struct bridge;
+struct buf;
+
+/* Applies a decoded METER_MOD (raw/len: the whole message). 0 or -EPROTO with *err. */
+int meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw, size_t len,
+	      struct ofp_err *err);
+/* rule_check_insts() callback: aux is the struct bridge. */
+bool meter_exists(uint32_t id, void *aux);
+/* Appends OFPMP_METER (config false) or OFPMP_METER_CONFIG (config true) entries for
+ * meter_id (OFPM_ALL: all). 0. */
+int meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer *w,
+	     struct buf *b);
+/* Fills the OFPMP_METER_FEATURES reply. */
+void meter_features(struct ofp_meter_features *f);
+/* Forgets br's meters (bridge teardown). */
+void meter_bridge_destroy(struct bridge *br);
+
+#endif /* PFS_METER_H */
