@@ -17,6 +17,7 @@
 #define PFS_DP_CORE_H
 
 #include <stdbool.h>
+#include <net/if.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
@@ -99,6 +100,9 @@ struct dp_port {
 	uint8_t hw_addr[6];
 	uint32_t curr, advertised, supported, peer, curr_speed, max_speed;
 	uint32_t mtu;
+	/* Kernel interface behind an af_packet/pcap vdev ("iface=" in its devargs), or "":
+	 * those PMDs never report link changes, so the link is read from the kernel too. */
+	char kernel_iface[IF_NAMESIZE];
 	uint64_t added_ns;
 	rte_spinlock_t *tx_lock;    /* [n_txq] when tx_shared */
 	struct dp_port_wstats *ws;  /* [n_workers] */

@@ -56,21 +56,21 @@ speed_bits(uint32_t capa, uint32_t *max_kbps)
 	static const struct {
 		uint32_t rte, ofp, mbps;
 	} map[] = {
-		{RTE_ETH_LINK_SPEED_10M_HD, OFPPF_10MB_HD, 10},
-		{RTE_ETH_LINK_SPEED_10M, OFPPF_10MB_FD, 10},
-		{RTE_ETH_LINK_SPEED_100M_HD, OFPPF_100MB_HD, 100},
-		{RTE_ETH_LINK_SPEED_100M, OFPPF_100MB_FD, 100},
-		{RTE_ETH_LINK_SPEED_1G, OFPPF_1GB_FD, 1000},
-		{RTE_ETH_LINK_SPEED_2_5G, OFPPF_OTHER, 2500},
-		{RTE_ETH_LINK_SPEED_5G, OFPPF_OTHER, 5000},
-		{RTE_ETH_LINK_SPEED_10G, OFPPF_10GB_FD, 10000},
-		{RTE_ETH_LINK_SPEED_20G, OFPPF_OTHER, 20000},
-		{RTE_ETH_LINK_SPEED_25G, OFPPF_OTHER, 25000},
-		{RTE_ETH_LINK_SPEED_40G, OFPPF_40GB_FD, 40000},
-		{RTE_ETH_LINK_SPEED_50G, OFPPF_OTHER, 50000},
-		{RTE_ETH_LINK_SPEED_56G, OFPPF_OTHER, 56000},
-		{RTE_ETH_LINK_SPEED_100G, OFPPF_100GB_FD, 100000},
-		{RTE_ETH_LINK_SPEED_200G, OFPPF_OTHER, 200000},
+		{ RTE_ETH_LINK_SPEED_10M_HD, OFPPF_10MB_HD, 10 },
+		{ RTE_ETH_LINK_SPEED_10M, OFPPF_10MB_FD, 10 },
+		{ RTE_ETH_LINK_SPEED_100M_HD, OFPPF_100MB_HD, 100 },
+		{ RTE_ETH_LINK_SPEED_100M, OFPPF_100MB_FD, 100 },
+		{ RTE_ETH_LINK_SPEED_1G, OFPPF_1GB_FD, 1000 },
+		{ RTE_ETH_LINK_SPEED_2_5G, OFPPF_OTHER, 2500 },
+		{ RTE_ETH_LINK_SPEED_5G, OFPPF_OTHER, 5000 },
+		{ RTE_ETH_LINK_SPEED_10G, OFPPF_10GB_FD, 10000 },
+		{ RTE_ETH_LINK_SPEED_20G, OFPPF_OTHER, 20000 },
+		{ RTE_ETH_LINK_SPEED_25G, OFPPF_OTHER, 25000 },
+		{ RTE_ETH_LINK_SPEED_40G, OFPPF_40GB_FD, 40000 },
+		{ RTE_ETH_LINK_SPEED_50G, OFPPF_OTHER, 50000 },
+		{ RTE_ETH_LINK_SPEED_56G, OFPPF_OTHER, 56000 },
+		{ RTE_ETH_LINK_SPEED_100G, OFPPF_100GB_FD, 100000 },
+		{ RTE_ETH_LINK_SPEED_200G, OFPPF_OTHER, 200000 },
 	};
 	uint32_t bits = 0, max = 0;
 
@@ -234,6 +234,47 @@ configure(struct dp_port *port, const struct rte_eth_dev_info *di)
 	return 0;
 }
 
+/* Remembers the kernel interface of a vdev that reads one ("iface=NAME"), for
+ * kernel_link_up(). */
+static void
+note_kernel_iface(struct dp_port *port, const char *devargs)
+{
+	const char *p = strstr(devargs, "iface=");
+	size_t n;
+
+	port->kernel_iface[0] = '\0';
+	if (!p || (p != devargs && p[-1] != ','))
+		return;
+	p += strlen("iface=");
+	n = strcspn(p, ",");
+	if (n == 0 || n >= sizeof(port->kernel_iface))
+		return;
+	memcpy(port->kernel_iface, p, n);
+	port->kernel_iface[n] = '\0';
+}
+
+/* False if the port's kernel interface is operationally down (it or its peer is down,
+ * or it has no carrier); true otherwise, also when it cannot be read. Control thread
+ * only: one small sysfs read per port and poll. */
+static bool
+kernel_link_up(const struct dp_port *port)
+{
+	char path[64 + IF_NAMESIZE], state[32] = "";
+	FILE *f;
+
+	if (!port->kernel_iface[0])
+		return true;
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", port->kernel_iface);
+	f = fopen(path, "r");
+	if (!f)
+		return true;
+	if (!fgets(state, sizeof(state), f))
+		state[0] = '\0';
+	fclose(f);
+	return strncmp(state, "down", 4) && strncmp(state, "lowerlayerdown", 14) &&
+	       strncmp(state, "notpresent", 10);
+}
+
 int
 dp_port_dev_open(struct dp_port *port, const char *devargs)
 {
@@ -243,6 +284,7 @@ dp_port_dev_open(struct dp_port *port, const char *devargs)
 
 	memset(&di, 0, sizeof(di));
 	port->probed = false;
+	note_kernel_iface(port, devargs);
 	if (find_port(devargs, &pid) != 0) {
 		ret = rte_dev_probe(devargs);
 		if (ret < 0) {
@@ -320,7 +362,7 @@ dp_port_dev_poll(struct dp_port *port)
 	uint32_t state, curr;
 
 	memset(&link, 0, sizeof(link));
-	if (rte_eth_link_get_nowait(port->port_id, &link) < 0)
+	if (rte_eth_link_get_nowait(port->port_id, &link) < 0 || !kernel_link_up(port))
 		link.link_status = RTE_ETH_LINK_DOWN;
 	state = port->state & ~(OFPPS_LINK_DOWN | OFPPS_LIVE);
 	if (link.link_status == RTE_ETH_LINK_UP) {
@@ -337,10 +379,10 @@ dp_port_dev_poll(struct dp_port *port)
 
 	__atomic_store_n(&port->state, state, __ATOMIC_RELAXED);
 	port->curr = curr;
-	port->curr_speed = link.link_status == RTE_ETH_LINK_UP &&
-					   link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN
-				   ? link.link_speed * 1000
-				   : 0;
+	port->curr_speed =
+		link.link_status == RTE_ETH_LINK_UP && link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN
+			? link.link_speed * 1000
+			: 0;
 	if (port->max_speed < port->curr_speed)
 		port->max_speed = port->curr_speed;
 	return changed;
