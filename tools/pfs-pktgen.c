@@ -549,6 +549,17 @@ link_up(uint16_t port)
 	return link.link_status == RTE_ETH_LINK_UP;
 }
 
+static void
+restart_if_down(uint16_t port)
+{
+	if (link_up(port))
+		return;
+	fprintf(stderr, "pfs-pktgen: port %u: no link yet, reconnecting\n", port);
+	rte_eth_dev_stop(port);
+	if (rte_eth_dev_start(port))
+		fprintf(stderr, "pfs-pktgen: port %u: restart failed\n", port);
+}
+
 static bool
 links_up(void)
 {
@@ -1195,7 +1206,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	struct result res;
 	bool rx_here;
-	uint64_t t0;
+	uint64_t t0, t_retry;
 
 	if (parse_args(argc, argv))
 		return 1;
@@ -1266,13 +1277,21 @@ main(int argc, char **argv)
 		if (!timeline)
 			goto out;
 	}
-	t0 = rte_rdtsc();
+	t0 = t_retry = rte_rdtsc();
 	while (!links_up() && !stop) {
 		if (rte_rdtsc() - t0 > (uint64_t)(opt.link_timeout * (double)tsc_hz)) {
 			fprintf(stderr, "pfs-pktgen: link down after %.1f s (is the peer up?)\n",
 				opt.link_timeout);
 			status = EXIT_NO_LINK;
 			goto out;
+		}
+		/* A memif handshake that failed is not retried by the PMD: restart the
+		 * port, which connects again. */
+		if (rte_rdtsc() - t_retry > 2 * tsc_hz) {
+			t_retry = rte_rdtsc();
+			restart_if_down(tx_port);
+			if (rx_port != tx_port)
+				restart_if_down(rx_port);
 		}
 		rte_delay_ms(10);
 	}
