@@ -45,6 +45,7 @@
 #define HIST_BUCKETS (64 + 26 * 32)
 #define MAX_TIMELINE 100000
 #define MAX_TRACKED_FLOWS (16u << 20)
+#define MAX_FIRST_SEEN_FLOWS (4u << 20)
 #define EXIT_NO_LINK 2
 #define EXIT_LINK_LOST 3
 
@@ -56,7 +57,8 @@ struct range {
 
 struct opts {
 	const char *tx_dev, *rx_dev, *json_path, *ready_path;
-	double hold; /* s to keep the ports open after the report, 0 = none */
+	double hold;	 /* s to keep the ports open after the report, 0 = none */
+	bool first_seen; /* record when each flow is first received */
 	unsigned queues;
 	unsigned size; /* frame size with FCS */
 	bool imix, tcp, random, scatter, l4_csum;
@@ -83,7 +85,9 @@ struct rx_stats {
 	uint64_t pkts, bytes, stamped, foreign, reordered, dups, interleaved;
 	uint32_t max_seq;
 	bool seen;
-	uint32_t *flow_next; /* per flow: 1 + the highest sequence number seen, 0 = none */
+	uint32_t *flow_next;  /* per flow: 1 + the highest sequence number seen, 0 = none */
+	uint64_t *first_seen; /* per flow: TSC of its first packet received, 0 = none */
+	uint64_t flows_seen;
 	uint64_t hist[HIST_BUCKETS];
 };
 
@@ -101,6 +105,8 @@ static volatile int rx_stop;
 static struct rx_stats rxs;
 static uint64_t rx_pkts_shared; /* rxs.pkts published for the timeline */
 static uint64_t tsc_hz;
+static uint64_t start_tsc; /* with start_wall: maps the TSC to Unix time */
+static double start_wall;
 static struct timeline_pt *timeline;
 static size_t n_timeline;
 
@@ -155,6 +161,8 @@ usage(FILE *f)
 		"  --warmup S          seconds of traffic before the measurement (default 0)\n"
 		"  --drain-ms N        wait for stragglers after sending stops (default 200)\n"
 		"  --timeline MS       record tx/rx counters every MS milliseconds\n"
+		"  --first-seen        record when each flow's first packet arrives (up to 4M\n"
+		"                      flows): how long until all of them flow\n"
 		"  --link-timeout S    wait for link up, and tolerate a link down, for S seconds\n"
 		"                      (default 10)\n"
 		"Output\n"
@@ -270,6 +278,7 @@ parse_args(int argc, char **argv)
 		O_JSON,
 		O_READY,
 		O_HOLD,
+		O_FIRST,
 	};
 	static const struct option lopts[] = {
 		{ "tx", required_argument, NULL, O_TX },
@@ -298,6 +307,7 @@ parse_args(int argc, char **argv)
 		{ "json", required_argument, NULL, O_JSON },
 		{ "ready-file", required_argument, NULL, O_READY },
 		{ "hold", required_argument, NULL, O_HOLD },
+		{ "first-seen", no_argument, NULL, O_FIRST },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -429,6 +439,9 @@ parse_args(int argc, char **argv)
 			break;
 		case O_READY:
 			opt.ready_path = optarg;
+			break;
+		case O_FIRST:
+			opt.first_seen = true;
 			break;
 		case O_HOLD:
 			e = parse_double(optarg, &opt.hold);
@@ -788,8 +801,9 @@ hist_value(unsigned idx)
 }
 
 static inline void
-rx_one(struct rx_stats *s, struct rte_mbuf *m, uint32_t now)
+rx_one(struct rx_stats *s, struct rte_mbuf *m, uint64_t now64)
 {
+	uint32_t now = (uint32_t)now64;
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t len = m->data_len, off = 12, seq, tsc, ihl, idx;
 	uint16_t type, magic;
@@ -840,6 +854,10 @@ rx_one(struct rx_stats *s, struct rte_mbuf *m, uint32_t now)
 	} else {
 		s->interleaved++;
 	}
+	if (unlikely(s->first_seen != NULL) && idx < opt.flows && !s->first_seen[idx]) {
+		s->first_seen[idx] = now64;
+		s->flows_seen++;
+	}
 	/* Out of order within the flow: what a switch must not do. */
 	if (likely(s->flow_next && idx < opt.flows)) {
 		uint32_t *next = &s->flow_next[idx];
@@ -863,13 +881,13 @@ rx_poll(struct rx_stats *s)
 	struct rte_mbuf *bufs[BURST];
 	unsigned total = 0;
 	uint16_t q, n, i;
-	uint32_t now;
+	uint64_t now;
 
 	for (q = 0; q < opt.queues; q++) {
 		n = rte_eth_rx_burst(rx_port, q, bufs, BURST);
 		if (!n)
 			continue;
-		now = (uint32_t)rte_rdtsc();
+		now = rte_rdtsc();
 		for (i = 0; i < n; i++)
 			rx_one(s, bufs[i], now);
 		s->pkts += n;
@@ -928,7 +946,8 @@ run(bool rx_here, struct result *res)
 	txgen_init(g);
 	memset(res, 0, sizeof(*res));
 	tl_step = (uint64_t)((double)tsc_hz * opt.timeline_ms / 1000.0);
-	start = rte_rdtsc();
+	start = start_tsc = rte_rdtsc();
+	start_wall = wall_now();
 	win_start = start + (uint64_t)(opt.warmup * (double)tsc_hz);
 	end = opt.duration > 0 ? win_start + (uint64_t)(opt.duration * (double)tsc_hz) : UINT64_MAX;
 	last_link = last_tok = start;
@@ -1121,6 +1140,40 @@ json_num(FILE *f, const char *name, double v, bool comma)
 }
 
 static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* When flows were first received (Unix time): how many, first, median, p99, last. */
+static void
+json_first_seen(FILE *f)
+{
+	uint64_t *t = malloc(rxs.flows_seen * sizeof(*t) + 1), n = 0, i;
+	double base_wall = start_wall - (double)start_tsc / (double)tsc_hz;
+
+	fprintf(f, ", \"first_seen\": {\"flows\": %" PRIu64 ", \"of\": %" PRIu64, rxs.flows_seen,
+		opt.flows);
+	if (t && rxs.flows_seen) {
+		for (i = 0; i < opt.flows && n < rxs.flows_seen; i++)
+			if (rxs.first_seen[i])
+				t[n++] = rxs.first_seen[i];
+		qsort(t, n, sizeof(*t), cmp_u64);
+		fprintf(f,
+			", \"wall_first\": %.6f, \"wall_p50\": %.6f, \"wall_p99\": %.6f, "
+			"\"wall_last\": %.6f",
+			base_wall + (double)t[0] / (double)tsc_hz,
+			base_wall + (double)t[(n - 1) / 2] / (double)tsc_hz,
+			base_wall + (double)t[(n - 1) * 99 / 100] / (double)tsc_hz,
+			base_wall + (double)t[n - 1] / (double)tsc_hz);
+	}
+	fprintf(f, "}");
+	free(t);
+}
+
+static int
 report_json(const struct result *r)
 {
 	double secs = r->secs > 0 ? r->secs : 1e-9;
@@ -1174,6 +1227,8 @@ report_json(const struct result *r)
 	json_num(f, "max", percentile(1), true);
 	json_num(f, "mean", latency_mean(), false);
 	fprintf(f, "}");
+	if (rxs.first_seen)
+		json_first_seen(f);
 	if (timeline) {
 		fprintf(f, ", \"timeline\": [");
 		for (i = 0; i < n_timeline; i++)
@@ -1267,6 +1322,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	/* Per-flow order tracking: 4 bytes a flow, up to 16M flows. */
+	if (opt.first_seen && opt.flows <= MAX_FIRST_SEEN_FLOWS) {
+		rxs.first_seen = rte_zmalloc("first_seen", opt.flows * sizeof(uint64_t), 0);
+		if (!rxs.first_seen)
+			fprintf(stderr, "pfs-pktgen: no memory for --first-seen\n");
+	}
 	if (opt.flows <= MAX_TRACKED_FLOWS) {
 		rxs.flow_next = rte_zmalloc("flow_next", opt.flows * sizeof(uint32_t), 0);
 		if (!rxs.flow_next)
@@ -1336,6 +1396,7 @@ out:
 	}
 	free(timeline);
 	rte_free(rxs.flow_next);
+	rte_free(rxs.first_seen);
 	rte_eal_cleanup();
 	free(eal_argv);
 	return status;

@@ -481,7 +481,7 @@ run_one() {
 		# Traffic for the rules to come, then the flow-mods; stop once they flow.
 		rm -f "$WORK/ready"
 		pg_start "$tag" "${pg_args[@]}" --rate 500000 --duration 0 --timeline 10 \
-			--ready-file "$WORK/ready"
+			--first-seen --ready-file "$WORK/ready"
 		wait_for 20 test -e "$WORK/ready"
 		sleep 0.3
 		"$PY" "$HERE/ofclient.py" setup "$DUT_CTL" --n "$n" >"$tag.ofclient.json" \
