@@ -82,6 +82,16 @@ if [ $SMOKE = 1 ]; then
 fi
 [ "$(id -u)" = 0 ] || skip "needs root (hugepages, memif sockets, apt)"
 
+# One benchmark at a time on this machine: two would share the CPUs they each pin.
+LOCK=/run/lock/pfs-bench.lock
+[ -d /run/lock ] || LOCK=/tmp/pfs-bench.lock
+exec 9>"$LOCK"
+if ! flock -n 9; then
+	echo "run.sh: waiting for another benchmark run to finish ($LOCK)" >&2
+	flock -w "$([ $SMOKE = 1 ] && echo 240 || echo 3600)" 9 ||
+		skip "another benchmark run holds $LOCK"
+fi
+
 PKTGEN="$BUILD/tools/pfs-pktgen"
 FWD="$BUILD/tests/bench/fwd"
 PFSWITCHD="$BUILD/tools/pfswitchd"
@@ -132,7 +142,7 @@ alive() {
 
 # Start "$@" in the background, recorded for the trap; sets BG_PID.
 bg() {
-	"$@" &
+	"$@" 9>&- &
 	BG_PID=$!
 	PIDS+=("$BG_PID")
 }
@@ -327,7 +337,7 @@ start_ovs() {
 	ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema || return 1
 	taskset -c "$DUT_CPU" ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" \
 		--pidfile="$d/ovsdb-server.pid" --unixctl="$d/ovsdb-server.ctl" \
-		--log-file="$d/ovsdb-server.log" --detach 2>>"$WORK/dut.log" || return 1
+		--log-file="$d/ovsdb-server.log" --detach 2>>"$WORK/dut.log" 9>&- || return 1
 	VSCTL="ovs-vsctl --db=unix:$d/db.sock --timeout=20"
 	$VSCTL --no-wait init &&
 	$VSCTL --no-wait set Open_vSwitch . other_config:dpdk-init=true \
@@ -335,7 +345,7 @@ start_ovs() {
 		other_config:dpdk-extra="--no-pci $OVS_MEM $EAL_LOG" || return 1
 	taskset -c "$DUT_CPU" "$OVS_VSWITCHD" "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
 		--unixctl="$d/ovs-vswitchd.ctl" --log-file="$d/ovs-vswitchd.log" --detach \
-		>>"$WORK/dut.log" 2>&1 || return 1
+		>>"$WORK/dut.log" 2>&1 9>&- || return 1
 	DUT_SOCK0="$d/p1.sock" DUT_SOCK1="$d/p2.sock"
 	$VSCTL add-br br0 -- set bridge br0 datapath_type=netdev protocols=OpenFlow13 \
 		fail_mode=secure \
@@ -404,7 +414,7 @@ pg_start() {
 	shift
 	rm -f "$tag.pktgen.json"
 	pktgen_cmd "$@" --json "$tag.pktgen.json" --hold 30
-	"${PG[@]}" >"$tag.pktgen.log" 2>&1 &
+	"${PG[@]}" >"$tag.pktgen.log" 2>&1 9>&- &
 	PG_PID=$!
 	PIDS+=("$PG_PID")
 }
