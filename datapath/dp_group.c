@@ -65,6 +65,8 @@ dp_group_hash(const struct dp_key *key)
 	/* ip_proto, ipv4_src, ipv4_dst, tcp/udp/sctp ports: contiguous */
 	h = rte_hash_crc(f->ip_proto, (uint32_t)(f->icmpv4_type - f->ip_proto), h);
 	h = rte_hash_crc(f->ipv6_src, 32, h);
+	/* ARP sender and target protocol addresses: contiguous */
+	h = rte_hash_crc(f->arp_spa, 8, h);
 	return fmix32(h);
 }
 

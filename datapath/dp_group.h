@@ -90,7 +90,7 @@ dp_group_lookup(const struct dp_bridge *br, uint32_t id)
 }
 
 /* The hash SELECT groups use: L2 addresses, VLAN, ethertype, IP protocol and addresses,
- * L4 ports. Equal for every packet of a flow. */
+ * L4 ports, ARP sender/target IPs. Equal for every packet of a flow. */
 uint32_t dp_group_hash(const struct dp_key *key);
 /* SELECT: the bucket for hash, or -1 when no bucket has a weight. */
 static inline int
