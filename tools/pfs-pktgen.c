@@ -934,7 +934,10 @@ run(bool rx_here, struct result *res)
 	unsigned npend = 0, k;
 	uint64_t start, win_start, end, now, last_link, down_since = 0, tl_next = 0, tl_step;
 	uint64_t link_step = tsc_hz / 10, tx = 0, rx_at_win = 0, bytes_at_win = 0, tx_at_win = 0;
-	double tokens = BURST, tok_per_cycle = opt.rate / (double)tsc_hz;
+	double tokens = 0, tok_per_cycle = opt.rate / (double)tsc_hz;
+	/* Packets owed after a stall (this process descheduled) are caught up to 5 ms
+	 * worth; beyond that the rate would turn into a burst that skews latency. */
+	double tok_max = RTE_MAX((double)BURST, opt.rate * 0.005);
 	uint64_t last_tok;
 	bool down = false, in_window = opt.warmup == 0;
 
@@ -995,8 +998,8 @@ run(bool rx_here, struct result *res)
 			if (opt.rate > 0) {
 				tokens += (double)(now - last_tok) * tok_per_cycle;
 				last_tok = now;
-				if (tokens > BURST)
-					tokens = BURST;
+				if (tokens > tok_max)
+					tokens = tok_max;
 				if (want > (unsigned)tokens)
 					want = (unsigned)tokens;
 			}
