@@ -53,7 +53,7 @@ if [ -z "${PFS_NO_ASAN:-}" ]; then
 	# halt_on_error makes a sanitizer report fail its test instead of scrolling past.
 	export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
 	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-	PFS_SUITES_ASAN=${PFS_SUITES:-"unit fuzz-replay"}
+	PFS_SUITES_ASAN=${PFS_SUITES:-"unit dp fuzz-replay"}
 	suite_args=()
 	for s in $PFS_SUITES_ASAN; do suite_args+=(--suite "$s"); done
 	run_tree build-asan asan -Db_sanitize=address,undefined -Db_lundef=false || status=1

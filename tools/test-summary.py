@@ -48,7 +48,12 @@ def main(paths):
             t = json.loads(line)
             result = t.get("result", "")
             tree = os.path.basename(os.path.dirname(os.path.dirname(os.path.abspath(path))))
-            suite = tree + ":" + (",".join(suite_map.get(t.get("name"), [])) or "-")
+            name = t.get("name", "")
+            if " / " in name:  # "project:suite / test", as meson writes it for suites
+                suites = [name.split(" / ")[0].split(":")[-1]]
+            else:
+                suites = suite_map.get(name, [])
+            suite = tree + ":" + (",".join(suites) or "-")
             p = f = s = 0
             m = CHECK_RE.findall(t.get("stdout", "") or "")
             if result == "SKIP":
