@@ -68,6 +68,10 @@ for i in 0 1 2; do
 	ip link del "$p" 2>/dev/null
 	ip netns add "$h" || exit 1
 	ip link add "$p" type veth peer name eth0 netns "$h" || exit 1
+	# A switch port carries the hosts' traffic only: the kernel must not send its own
+	# IPv6 neighbour discovery out of it (af_packet would pass those frames on as if
+	# a host had sent them).
+	sysctl -qw "net.ipv6.conf.$p.disable_ipv6=1"
 	ip link set "$p" up
 	ip -n "$h" addr add "10.0.0.$((i + 1))/24" dev eth0
 	ip -n "$h" link set eth0 up
