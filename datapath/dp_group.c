@@ -58,16 +58,23 @@ uint32_t
 dp_group_hash(const struct dp_key *key)
 {
 	const struct ofp_match_values *f = &key->f;
-	uint32_t h = 0x5bd1e995u;
+	uint64_t w[11]; /* aligned copy: the fields sit at odd offsets in the key */
+	uint8_t *p = (uint8_t *)w;
+	size_t n = 0;
 
+	memset(w, 0, sizeof(w));
 	/* eth_dst, eth_src, eth_type, vlan_vid: contiguous */
-	h = rte_hash_crc(f->eth_dst, (uint32_t)(f->vlan_pcp - f->eth_dst), h);
+	memcpy(p + n, f->eth_dst, (size_t)(f->vlan_pcp - f->eth_dst));
+	n += (size_t)(f->vlan_pcp - f->eth_dst);
 	/* ip_proto, ipv4_src, ipv4_dst, tcp/udp/sctp ports: contiguous */
-	h = rte_hash_crc(f->ip_proto, (uint32_t)(f->icmpv4_type - f->ip_proto), h);
-	h = rte_hash_crc(f->ipv6_src, 32, h);
+	memcpy(p + n, f->ip_proto, (size_t)(f->icmpv4_type - f->ip_proto));
+	n += (size_t)(f->icmpv4_type - f->ip_proto);
+	memcpy(p + n, f->ipv6_src, 32);
+	n += 32;
 	/* ARP sender and target protocol addresses: contiguous */
-	h = rte_hash_crc(f->arp_spa, 8, h);
-	return fmix32(h);
+	memcpy(p + n, f->arp_spa, 8);
+	n += 8;
+	return fmix32(rte_hash_crc(w, (uint32_t)((n + 7) & ~(size_t)7), 0x5bd1e995u));
 }
 
 static int
