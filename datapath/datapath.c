@@ -129,8 +129,8 @@ worker_create(unsigned id, unsigned lcore)
 {
 	char name[RTE_RING_NAMESIZE];
 	int socket = (int)rte_lcore_to_socket_id(lcore);
-	struct dp_worker *w = rte_zmalloc_socket("dp_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
-						 socket);
+	struct dp_worker *w =
+		rte_zmalloc_socket("dp_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
 
 	if (!w)
 		return -ENOMEM;
@@ -194,10 +194,10 @@ dp_init(int argc, char **argv, const struct dp_params *p)
 
 	while (cache > 1 && cache * 3 / 2 > dp_g.params.n_mbufs)
 		cache /= 2;
-	dp_g.pool = rte_pktmbuf_pool_create(DP_POOL_NAME, dp_g.params.n_mbufs, cache,
-					    RTE_ALIGN(sizeof(struct dp_mbuf_meta),
-						      RTE_MBUF_PRIV_ALIGN),
-					    RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	dp_g.pool =
+		rte_pktmbuf_pool_create(DP_POOL_NAME, dp_g.params.n_mbufs, cache,
+					RTE_ALIGN(sizeof(struct dp_mbuf_meta), RTE_MBUF_PRIV_ALIGN),
+					RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (!dp_g.pool) {
 		DP_LOG(ERR, "mbuf pool of %u: %s\n", dp_g.params.n_mbufs, rte_strerror(rte_errno));
 		ret = -ENOMEM;
@@ -320,7 +320,7 @@ static int
 publish_polls(void)
 {
 	struct dp_pollset *ps[DP_MAX_WORKERS];
-	unsigned count[DP_MAX_WORKERS] = {0};
+	unsigned count[DP_MAX_WORKERS] = { 0 };
 
 	for (unsigned pid = 0; pid < RTE_MAX_ETHPORTS; pid++) {
 		struct dp_port *p = dp_g.ports[pid];
@@ -343,7 +343,7 @@ publish_polls(void)
 		for (unsigned q = 0; p && q < p->n_rxq; q++) {
 			struct dp_pollset *s = ps[(q + pid) % dp_g.n_workers];
 
-			s->q[s->n++] = (struct dp_rxq_ref){p, (uint16_t)pid, (uint16_t)q};
+			s->q[s->n++] = (struct dp_rxq_ref){ p, (uint16_t)pid, (uint16_t)q };
 		}
 	}
 	for (unsigned w = 0; w < dp_g.n_workers; w++) {
@@ -373,7 +373,8 @@ publish_pmap(struct dp_bridge *br)
 			pm->ports[pm->n++] = br->slots[s];
 	/* ofport order */
 	for (unsigned i = 1; i < pm->n; i++)
-		for (unsigned j = i; j > 0 && pm->ports[j - 1]->ofport > pm->ports[j]->ofport; j--) {
+		for (unsigned j = i; j > 0 && pm->ports[j - 1]->ofport > pm->ports[j]->ofport;
+		     j--) {
 			struct dp_port *t = pm->ports[j];
 
 			pm->ports[j] = pm->ports[j - 1];
@@ -393,8 +394,8 @@ bridge_by_name(const char *name)
 	struct dp_bridge *br;
 
 	TAILQ_FOREACH(br, &dp_g.bridges, node)
-		if (strcmp(br->name, name) == 0)
-			return br;
+	if (strcmp(br->name, name) == 0)
+		return br;
 	return NULL;
 }
 
@@ -404,8 +405,8 @@ bridge_by_uid(const struct dp_bridge *ptr, uint64_t uid)
 	struct dp_bridge *br;
 
 	TAILQ_FOREACH(br, &dp_g.bridges, node)
-		if (br == ptr && br->uid == uid)
-			return br;
+	if (br == ptr && br->uid == uid)
+		return br;
 	return NULL;
 }
 
@@ -801,8 +802,8 @@ dp_flow_add(struct dp_bridge *br, const struct dp_flow_spec *spec, struct dp_flo
 }
 
 int
-dp_flow_modify(struct dp_bridge *br, struct dp_flow *flow,
-	       const struct ofp_instruction_list *insts, struct ofp_err *err)
+dp_flow_modify(struct dp_bridge *br, struct dp_flow *flow, const struct ofp_instruction_list *insts,
+	       struct ofp_err *err)
 {
 	struct dp_rule *r, *old;
 	int ret;
@@ -927,8 +928,8 @@ dp_commit(struct dp_bridge *br)
 
 	if (!br)
 		return -EINVAL;
-	bool dirty = br->purge_dirty[0] | br->purge_dirty[1] | br->purge_dirty[2] |
-		     br->purge_dirty[3];
+	bool dirty =
+		br->purge_dirty[0] | br->purge_dirty[1] | br->purge_dirty[2] | br->purge_dirty[3];
 
 	drain_done_all();
 	if (!br->staged && br->normal_staged == br->normal_mode) {

@@ -30,8 +30,8 @@ struct dp_bridge;
 struct dp_port;
 struct dp_flow;
 
-#define DP_N_TABLES 255		/* OpenFlow tables 0..254 on every bridge */
-#define DP_MAX_FRAME_LEN 9216	/* largest frame a port accepts (jumbo 9000 + headers) */
+#define DP_N_TABLES 255	      /* OpenFlow tables 0..254 on every bridge */
+#define DP_MAX_FRAME_LEN 9216 /* largest frame a port accepts (jumbo 9000 + headers) */
 
 /* ---- Lifecycle ---------------------------------------------------------------------- */
 
@@ -78,8 +78,8 @@ struct dp_port_info {
 	char name[OFP_MAX_PORT_NAME_LEN + 1];
 	uint32_t ofport;
 	uint8_t hw_addr[6];
-	uint32_t config; /* OFPPC_* */
-	uint32_t state;	 /* OFPPS_* (LINK_DOWN, LIVE) */
+	uint32_t config;			    /* OFPPC_* */
+	uint32_t state;				    /* OFPPS_* (LINK_DOWN, LIVE) */
 	uint32_t curr, advertised, supported, peer; /* OFPPF_* */
 	uint32_t curr_speed, max_speed;		    /* kbps */
 };
@@ -223,16 +223,16 @@ unsigned dp_mbuf_in_use(void);
 
 /* ---- Groups and meters (dp_group.c, dp_meter.c) -------------------------------------- */
 
-#define DP_GROUP_MAX_BUCKETS 64	 /* buckets per group */
+#define DP_GROUP_MAX_BUCKETS 64	  /* buckets per group */
 #define DP_GROUP_MAX_GROUPS 65536 /* groups per bridge */
-#define DP_GROUP_MAX_DEPTH 8	 /* group chaining: a packet passes at most this many */
-#define DP_METER_MAX_BANDS 8	 /* bands per meter */
+#define DP_GROUP_MAX_DEPTH 8	  /* group chaining: a packet passes at most this many */
+#define DP_METER_MAX_BANDS 8	  /* bands per meter */
 #define DP_METER_MAX_METERS 65536 /* meters per bridge */
 
 struct dp_bucket_spec {
-	uint16_t weight;      /* select groups: relative share (0: never chosen) */
-	uint32_t watch_port;  /* fast-failover: OFPP_ANY for none */
-	uint32_t watch_group; /* fast-failover: OFPG_ANY for none */
+	uint16_t weight;		       /* select groups: relative share (0: never chosen) */
+	uint32_t watch_port;		       /* fast-failover: OFPP_ANY for none */
+	uint32_t watch_group;		       /* fast-failover: OFPG_ANY for none */
 	const struct ofp_action_list *actions; /* run as an action set (spec 5.6.1) */
 };
 

@@ -44,9 +44,8 @@ void dp_cache_destroy(struct dp_cache *c);
 uint32_t dp_cache_hash(const struct dp_key *key);
 
 /* The path cached for key under (br_uid, version), or NULL. */
-const struct dp_cache_path *dp_cache_lookup(struct dp_cache *c, uint64_t br_uid,
-					    uint64_t version, const struct dp_key *key,
-					    uint32_t hash);
+const struct dp_cache_path *dp_cache_lookup(struct dp_cache *c, uint64_t br_uid, uint64_t version,
+					    const struct dp_key *key, uint32_t hash);
 /* Caches path for key (unless the thrash guard skips it; returns false then). */
 bool dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 		     const struct dp_key *key, uint32_t hash, const struct dp_cache_path *path);

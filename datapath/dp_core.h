@@ -33,12 +33,12 @@
 #include "dp_key.h"
 #include "dp_prog.h"
 
-#define DP_BURST 32		   /* rx burst */
-#define DP_MAX_WORKERS 64	   /* worker lcores */
-#define DP_TXBUF 64		   /* per-port tx buffer; flushed when full and per burst */
-#define DP_OFPORT_FAST 1024	   /* ofports below this resolve through an array */
-#define DP_BRIDGE_MAX_PORTS 1024   /* ports per bridge (MAC table slot index) */
-#define DP_INJECT_RING_SIZE 1024   /* packet-out ring per worker */
+#define DP_BURST 32		 /* rx burst */
+#define DP_MAX_WORKERS 64	 /* worker lcores */
+#define DP_TXBUF 64		 /* per-port tx buffer; flushed when full and per burst */
+#define DP_OFPORT_FAST 1024	 /* ofports below this resolve through an array */
+#define DP_BRIDGE_MAX_PORTS 1024 /* ports per bridge (MAC table slot index) */
+#define DP_INJECT_RING_SIZE 1024 /* packet-out ring per worker */
 #define DP_SYNC_TIMEOUT_NS 2000000000ull
 #define DP_POOL_NAME "dp_mbufs"
 
@@ -47,28 +47,28 @@
 /* Every packet the datapath discards is counted under one of these (per worker). The
  * first ones are the core's; the packet parser's own reasons (dp_key_extract) and the
  * action executor's are counted in dp_worker.drops_key[]. */
-#define DP_CORE_DROPS(X)                                                                   \
-	X(TABLE_MISS, "table_miss")             /* no rule matched, no table-miss rule */  \
-	X(RX_PORT_DOWN, "rx_port_down")         /* received on a PORT_DOWN port */         \
-	X(RX_NO_RECV, "rx_no_recv")             /* received on a NO_RECV port */           \
-	X(TX_PORT_DOWN, "tx_port_down")         /* output to a PORT_DOWN port */           \
-	X(TX_NO_FWD, "tx_no_fwd")               /* output to a NO_FWD port */              \
-	X(TX_NO_PORT, "tx_no_port")             /* output to a port number not on the bridge */ \
-	X(TX_IN_PORT, "tx_to_in_port")          /* output:N where N is the ingress port */ \
-	X(TX_RING_FULL, "tx_full")              /* device tx queue full */                 \
-	X(TX_MULTISEG, "tx_multiseg")           /* multi-segment frame, port cannot send */ \
-	X(TX_LOCAL, "tx_local")                 /* output to LOCAL (no local port) */      \
-	X(TX_TABLE, "tx_table_in_flow")         /* output to TABLE outside packet-out */   \
-	X(TX_BAD_PORT, "tx_bad_port")           /* ANY or another unusable reserved port */ \
-	X(NO_MBUF, "no_mbuf")                   /* mbuf pool empty (copy for output) */    \
-	X(UPCALL_RING_FULL, "upcall_ring_full") /* miss ring to the control thread full */ \
-	X(NO_PACKET_IN, "no_packet_in")         /* upcall from a NO_PACKET_IN port */      \
-	X(GROUP, "group_missing")               /* group action: no such group */          \
-	X(GROUP_DEPTH, "group_depth")           /* group chain deeper than DP_GROUP_MAX_DEPTH */ \
-	X(GROUP_NO_LIVE, "group_no_live_bucket") /* FF: none live; select: no weight */ \
-	X(NORMAL_SAME_PORT, "normal_same_port") /* NORMAL: destination is the ingress */   \
-	X(EXEC, "exec_error")                   /* action executor refused the packet */   \
-	X(BRIDGE_GONE, "bridge_gone")           /* packet-out for a destroyed bridge */
+#define DP_CORE_DROPS(X)                                                                           \
+	X(TABLE_MISS, "table_miss")		 /* no rule matched, no table-miss rule */         \
+	X(RX_PORT_DOWN, "rx_port_down")		 /* received on a PORT_DOWN port */                \
+	X(RX_NO_RECV, "rx_no_recv")		 /* received on a NO_RECV port */                  \
+	X(TX_PORT_DOWN, "tx_port_down")		 /* output to a PORT_DOWN port */                  \
+	X(TX_NO_FWD, "tx_no_fwd")		 /* output to a NO_FWD port */                     \
+	X(TX_NO_PORT, "tx_no_port")		 /* output to a port number not on the bridge */   \
+	X(TX_IN_PORT, "tx_to_in_port")		 /* output:N where N is the ingress port */        \
+	X(TX_RING_FULL, "tx_full")		 /* device tx queue full */                        \
+	X(TX_MULTISEG, "tx_multiseg")		 /* multi-segment frame, port cannot send */       \
+	X(TX_LOCAL, "tx_local")			 /* output to LOCAL (no local port) */             \
+	X(TX_TABLE, "tx_table_in_flow")		 /* output to TABLE outside packet-out */          \
+	X(TX_BAD_PORT, "tx_bad_port")		 /* ANY or another unusable reserved port */       \
+	X(NO_MBUF, "no_mbuf")			 /* mbuf pool empty (copy for output) */           \
+	X(UPCALL_RING_FULL, "upcall_ring_full")	 /* miss ring to the control thread full */        \
+	X(NO_PACKET_IN, "no_packet_in")		 /* upcall from a NO_PACKET_IN port */             \
+	X(GROUP, "group_missing")		 /* group action: no such group */                 \
+	X(GROUP_DEPTH, "group_depth")		 /* group chain deeper than DP_GROUP_MAX_DEPTH */  \
+	X(GROUP_NO_LIVE, "group_no_live_bucket") /* FF: none live; select: no weight */            \
+	X(NORMAL_SAME_PORT, "normal_same_port")	 /* NORMAL: destination is the ingress */          \
+	X(EXEC, "exec_error")			 /* action executor refused the packet */          \
+	X(BRIDGE_GONE, "bridge_gone")		 /* packet-out for a destroyed bridge */
 
 enum dp_core_drop {
 #define DP_CORE_DROP_ENUM(NAME, STR) DP_DROP_CORE_##NAME,
@@ -104,8 +104,8 @@ struct dp_port {
 	 * those PMDs never report link changes, so the link is read from the kernel too. */
 	char kernel_iface[IF_NAMESIZE];
 	uint64_t added_ns;
-	rte_spinlock_t *tx_lock;    /* [n_txq] when tx_shared */
-	struct dp_port_wstats *ws;  /* [n_workers] */
+	rte_spinlock_t *tx_lock;   /* [n_txq] when tx_shared */
+	struct dp_port_wstats *ws; /* [n_workers] */
 };
 
 /* dp_port.c: device side. */
@@ -146,7 +146,7 @@ struct dp_rule {
 	bool table_miss;    /* priority 0, empty match: CONTROLLER reports NO_MATCH */
 	bool count_packets; /* !OFPFF_NO_PKT_COUNTS */
 	bool count_bytes;   /* !OFPFF_NO_BYT_COUNTS */
-	bool free_flow;	      /* retired with its flow: free the flow with it */
+	bool free_flow;	    /* retired with its flow: free the flow with it */
 	struct dp_prog_summary sum;
 	struct dp_rule *retired_next;
 };
@@ -185,7 +185,7 @@ struct dp_bridge {
 	uint64_t version; /* published rule-set version (release store / acquire load) */
 	bool normal_mode; /* published with the version */
 	bool normal_staged;
-	bool staged; /* flow changes since the last commit */
+	bool staged;		/* flow changes since the last commit */
 	bool ttl_to_controller; /* invalid-TTL packets go to the controller */
 	struct dp_cls *tables;	/* [DP_N_TABLES] */
 	struct dp_port *by_ofport[DP_OFPORT_FAST];
@@ -194,11 +194,11 @@ struct dp_bridge {
 	struct dp_table_wstats *tstats; /* [n_workers * DP_N_TABLES] */
 	struct dp_normal *mac;
 	struct dp_flow_list flows;
-	struct dp_rule *retired; /* rules to free once the next commit is old enough */
-	uint64_t purge_dirty[4]; /* tables with removals not yet purged */
-	struct dp_gm *gm;		 /* groups and meters, control view (dp_group.h) */
-	struct dp_idmap *groups_pub;	 /* groups the workers see (release store) */
-	struct dp_idmap *meters_pub;	 /* meters the workers see (release store) */
+	struct dp_rule *retired;     /* rules to free once the next commit is old enough */
+	uint64_t purge_dirty[4];     /* tables with removals not yet purged */
+	struct dp_gm *gm;	     /* groups and meters, control view (dp_group.h) */
+	struct dp_idmap *groups_pub; /* groups the workers see (release store) */
+	struct dp_idmap *meters_pub; /* meters the workers see (release store) */
 	TAILQ_ENTRY(dp_bridge) node;
 };
 
@@ -269,9 +269,9 @@ struct dp_mbuf_meta {
 	uint64_t cookie;
 	uint64_t metadata;
 	uint64_t tunnel_id;
-	struct dp_prog *prog; /* inject: the packet-out program */
+	struct dp_prog *prog;	    /* inject: the packet-out program */
 	struct dp_prog_summary sum; /* inject: its summary */
-	uint64_t br_uid;      /* inject: the bridge it was meant for */
+	uint64_t br_uid;	    /* inject: the bridge it was meant for */
 	uint32_t in_port;
 	uint32_t total_len;
 	uint16_t max_len;
@@ -327,8 +327,7 @@ void dp_worker_flush(struct dp_worker *w);
 
 /* dp_pipeline.c */
 /* Processes n packets received on port (owns them). */
-void dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts,
-		    unsigned n);
+void dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts, unsigned n);
 /* Executes one packet-out (owns m; meta holds bridge, in_port, program). */
 void dp_pipeline_inject(struct dp_worker *w, struct rte_mbuf *m);
 /* Summarises prog's apply-actions list (control thread, at compile time). */

@@ -31,7 +31,7 @@ static struct entry *q;
 static size_t q_head, q_len, q_cap; /* circular: q[(q_head + i) % q_cap] */
 
 static void defer_call(struct dp_defer *d, void (*fn)(void *arg), void *arg);
-static struct dp_defer hook = {.call = defer_call};
+static struct dp_defer hook = { .call = defer_call };
 
 static int
 grow(void)
@@ -66,7 +66,7 @@ defer_call(struct dp_defer *d, void (*fn)(void *arg), void *arg)
 		fn(arg);
 		return;
 	}
-	q[(q_head + q_len) % q_cap] = (struct entry){token, fn, arg};
+	q[(q_head + q_len) % q_cap] = (struct entry){ token, fn, arg };
 	q_len++;
 }
 
@@ -134,7 +134,7 @@ dp_defer_sync(uint64_t timeout_ns)
 		if (++spins < 1000) {
 			rte_pause();
 		} else {
-			struct timespec ts = {0, 10000};
+			struct timespec ts = { 0, 10000 };
 
 			nanosleep(&ts, NULL);
 		}

@@ -516,8 +516,7 @@ old_meter_free(struct dp_meter *m)
 }
 
 static int
-group_put(struct dp_bridge *br, const struct dp_group_spec *spec, bool modify,
-	  struct ofp_err *err)
+group_put(struct dp_bridge *br, const struct dp_group_spec *spec, bool modify, struct ofp_err *err)
 {
 	struct dp_gm *gm;
 	struct dp_group *g, *old = NULL;
@@ -647,8 +646,7 @@ dp_group_get_stats(const struct dp_bridge *br, uint32_t group_id, struct dp_grou
 }
 
 static int
-meter_put(struct dp_bridge *br, const struct dp_meter_spec *spec, bool modify,
-	  struct ofp_err *err)
+meter_put(struct dp_bridge *br, const struct dp_meter_spec *spec, bool modify, struct ofp_err *err)
 {
 	struct dp_gm *gm;
 	struct dp_meter *m, *old;
@@ -838,8 +836,8 @@ dp_gm_publish(struct dp_bridge *br)
 	struct dp_idmap *gmap = NULL, *mmap = NULL;
 	struct retired *r;
 
-	if (!gm || (!gm->groups.dirty && !gm->meters.dirty && !gm->n_old_groups &&
-		    !gm->n_old_meters))
+	if (!gm ||
+	    (!gm->groups.dirty && !gm->meters.dirty && !gm->n_old_groups && !gm->n_old_meters))
 		return 0;
 	r = calloc(1, sizeof(*r));
 	if (!r)

@@ -113,12 +113,12 @@ void dp_group_free(struct dp_group *g);
 /* ---- Meters ---------------------------------------------------------------------------- */
 
 struct dp_mband {
-	uint64_t tat;	/* GCRA theoretical arrival time (ticks), shared: CAS-updated */
-	uint64_t inc;	/* ticks per unit (byte for kbps, packet for pktps) */
-	uint64_t tau;	/* burst tolerance, ticks */
-	uint16_t type;	/* OFPMBT_* */
+	uint64_t tat;  /* GCRA theoretical arrival time (ticks), shared: CAS-updated */
+	uint64_t inc;  /* ticks per unit (byte for kbps, packet for pktps) */
+	uint64_t tau;  /* burst tolerance, ticks */
+	uint16_t type; /* OFPMBT_* */
 	uint8_t prec_level;
-	uint8_t index;	/* position in the meter as configured (counters) */
+	uint8_t index; /* position in the meter as configured (counters) */
 	uint32_t rate;
 } __attribute__((aligned(64)));
 
@@ -133,7 +133,7 @@ struct dp_meter {
 	uint8_t n_bands;
 	bool pktps;
 	struct dp_mstat *st;
-	struct dp_gcount *bws; /* [n_workers * n_bands]: per configured band */
+	struct dp_gcount *bws;	/* [n_workers * n_bands]: per configured band */
 	struct dp_mband band[]; /* sorted by rate, highest first */
 };
 

@@ -397,8 +397,8 @@ dp_key_extract(struct dp_pkt *pkt, uint32_t in_port, struct dp_key *key)
 
 		if (unlikely(off + 4 > pkt->len))
 			return DP_DROP_MPLS_TRUNCATED;
-		lse = (uint32_t)d[off] << 24 | (uint32_t)d[off + 1] << 16 | (uint32_t)d[off + 2] << 8 |
-		      d[off + 3];
+		lse = (uint32_t)d[off] << 24 | (uint32_t)d[off + 1] << 16 |
+		      (uint32_t)d[off + 2] << 8 | d[off + 3];
 		pkt->mpls = (uint16_t)off;
 		wr32(key->f.mpls_label, lse >> 12);
 		key->f.mpls_tc[0] = (lse >> 9) & 7;

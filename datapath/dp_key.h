@@ -83,7 +83,7 @@ enum dp_drop_reason {
 #define DP_DROP_ENUM(NAME, TEXT) DP_DROP_##NAME,
 	DP_DROP_REASONS(DP_DROP_ENUM)
 #undef DP_DROP_ENUM
-	DP_DROP_N
+		DP_DROP_N
 };
 
 /* "ipv4_truncated" for DP_DROP_IPV4_TRUNCATED; "unknown" out of range. */

@@ -37,14 +37,14 @@ struct run {
 	struct dp_bridge *br;
 	uint64_t version;
 	struct rte_mbuf *m;
-	struct dp_port *in; /* ingress port, NULL for a packet-out from the controller */
+	struct dp_port *in;	    /* ingress port, NULL for a packet-out from the controller */
 	const struct dp_rule *rule; /* the rule executing (or the last one) */
 	uint32_t in_port;
 	uint32_t bytes; /* frame size at ingress (rule byte counters) */
 	uint8_t phase;
-	bool consumed;	 /* the original mbuf left (final output) */
-	uint16_t outs;	 /* outputs in the current list so far */
-	uint16_t final_at; /* the output number that may take the original; 0: none */
+	bool consumed;	    /* the original mbuf left (final output) */
+	uint16_t outs;	    /* outputs in the current list so far */
+	uint16_t final_at;  /* the output number that may take the original; 0: none */
 	uint16_t n_outputs; /* output callbacks for this packet (NO_OUTPUT drop count) */
 	uint8_t depth;	    /* groups entered to get here (chaining bound) */
 	struct dp_pkt pkt;
@@ -56,8 +56,7 @@ static void cb_output(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct 
 		      uint32_t port, uint16_t max_len);
 static void cb_group(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key,
 		     uint32_t group_id);
-static void cb_invalid_ttl(struct dp_exec_ctx *ctx, struct dp_pkt *pkt,
-			   const struct dp_key *key);
+static void cb_invalid_ttl(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key);
 static bool cb_meter(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, uint32_t meter_id);
 
 static const struct dp_exec_ops exec_ops = {
@@ -645,7 +644,8 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 
 	if (likely(c != NULL)) {
 		uint32_t hash = dp_cache_hash(&r.key);
-		const struct dp_cache_path *path = dp_cache_lookup(c, br->uid, version, &r.key, hash);
+		const struct dp_cache_path *path =
+			dp_cache_lookup(c, br->uid, version, &r.key, hash);
 
 		if (path) {
 			replay(&r, path);

@@ -184,8 +184,8 @@ void dp_action_set_write(struct dp_action_set *set, const struct dp_prog *prog);
  * (INVALID_TTL, NO_HEADROOM), after which the packet must be dropped. An empty set, or
  * one with neither group nor output, returns 0 (the caller counts the drop, e.g. as
  * DP_DROP_NO_OUTPUT, unless apply_actions sent the packet somewhere). */
-int dp_action_set_execute(const struct dp_action_set *set, struct dp_pkt *pkt,
-			  struct dp_key *key, struct dp_exec_ctx *ctx);
+int dp_action_set_execute(const struct dp_action_set *set, struct dp_pkt *pkt, struct dp_key *key,
+			  struct dp_exec_ctx *ctx);
 
 /* Runs n ops (n counts 8-byte ops: a set-field counts DP_OP_SET_FIELD_SLOTS) in order.
  * 0 or a positive enum dp_drop_reason (INVALID_TTL, NO_HEADROOM): then execution stopped

@@ -135,7 +135,7 @@ dp_worker_main(void *arg)
 		}
 		/* Asleep: offline for RCU, so grace periods do not wait for us. */
 		rte_rcu_qsbr_thread_offline(qs, w->id);
-		struct timespec ts = {0, (long)sleep_us * 1000};
+		struct timespec ts = { 0, (long)sleep_us * 1000 };
 
 		nanosleep(&ts, NULL);
 		rte_rcu_qsbr_thread_online(qs, w->id);

@@ -374,8 +374,9 @@ void
 bridge_remove_flows_using(struct bridge *br, uint32_t group_id, uint32_t meter_id, uint8_t reason)
 {
 	struct ofp_match any;
-	struct rule_filter f = {.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY,
-				.out_group = group_id};
+	struct rule_filter f = {
+		.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY, .out_group = group_id
+	};
 	uint64_t now = ofproto_now_ns();
 	struct rule **v = NULL;
 	long n;
@@ -411,7 +412,8 @@ bridge_flow_mod(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err
 				     meter_exists, br, err);
 		if (r)
 			return r;
-		r = fm->command == OFPFC_ADD ? flow_add(br, fm, now, err) : flow_modify(br, fm, err);
+		r = fm->command == OFPFC_ADD ? flow_add(br, fm, now, err)
+					     : flow_modify(br, fm, err);
 		break;
 	case OFPFC_DELETE:
 	case OFPFC_DELETE_STRICT:
@@ -423,7 +425,8 @@ bridge_flow_mod(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err
 		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_COMMAND);
 	}
 	if (r == -ENOMEM) {
-		vlog_rl(&rl_flow, VLOG_WARN, MOD, "%s: out of memory applying a flow_mod", br->name);
+		vlog_rl(&rl_flow, VLOG_WARN, MOD, "%s: out of memory applying a flow_mod",
+			br->name);
 		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_UNKNOWN);
 	}
 	if (!r && fm->buffer_id != OFP_NO_BUFFER)
@@ -536,8 +539,8 @@ bridge_run(struct bridge *br, uint64_t now_ms)
 
 		if (want != br->normal_mode) {
 			vlog(VLOG_INFO, MOD, "%s: %s standalone (NORMAL) forwarding", br->name,
-			     want ? "no controller connected: entering" :
-				    "controller connected: leaving");
+			     want ? "no controller connected: entering"
+				  : "controller connected: leaving");
 			dp_bridge_set_normal_mode(br->dp, want);
 			br->normal_mode = want;
 			br->dirty = true;

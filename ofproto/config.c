@@ -22,7 +22,7 @@
 #include "vlog.h"
 
 enum section_kind {
-	SEC_NONE,    /* before any section header */
+	SEC_NONE, /* before any section header */
 	SEC_DPDK,
 	SEC_SWITCH,
 	SEC_BRIDGE,
@@ -34,7 +34,7 @@ struct parse_state {
 	const char *text; /* reader position */
 	int line;	  /* line number of the line last handed to inih */
 	enum section_kind sec;
-	size_t idx; /* bridge or port index for SEC_BRIDGE / SEC_PORT */
+	size_t idx;    /* bridge or port index for SEC_BRIDGE / SEC_PORT */
 	uint64_t seen; /* keys seen in the current section (bit per table index) */
 	int err_line;  /* first error, 0 if none */
 	char err[256];
@@ -243,7 +243,8 @@ k_rundir(struct parse_state *st, const char *n, const char *v)
 	}
 	/* RUNDIR/BRIDGE.snoop must fit a unix socket path (108 bytes). */
 	if (strlen(v) > 80) {
-		fail(st, st->line, "%s: path longer than 80 bytes (unix socket paths are short)", n);
+		fail(st, st->line, "%s: path longer than 80 bytes (unix socket paths are short)",
+		     n);
 		return -EINVAL;
 	}
 	return set_string(st, &st->cfg->rundir, v);
@@ -545,8 +546,8 @@ section_begin(struct parse_state *st, const char *p)
 		return;
 	}
 	if (strcmp(kind, "bridge") && strcmp(kind, "port")) {
-		fail(st, st->line, "unknown section [%s] (expected dpdk, switch, bridge NAME, port NAME)",
-		     inner);
+		fail(st, st->line,
+		     "unknown section [%s] (expected dpdk, switch, bridge NAME, port NAME)", inner);
 		return;
 	}
 	if (k != 2) {
@@ -554,8 +555,8 @@ section_begin(struct parse_state *st, const char *p)
 		return;
 	}
 	if (!valid_name(name)) {
-		fail(st, st->line, "%s name '%s': 1 to %d characters of A-Z a-z 0-9 _ . -", kind, name,
-		     CONFIG_NAME_MAX);
+		fail(st, st->line, "%s name '%s': 1 to %d characters of A-Z a-z 0-9 _ . -", kind,
+		     name, CONFIG_NAME_MAX);
 		return;
 	}
 	if (!strcmp(kind, "bridge")) {
@@ -656,7 +657,8 @@ validate(struct parse_state *st)
 		for (size_t j = 0; j < i; j++) {
 			if (cfg->bridges[j].datapath_id == b->datapath_id) {
 				fail(st, b->line,
-				     "bridge %s: datapath_id 0x%016" PRIx64 " already used by bridge %s",
+				     "bridge %s: datapath_id 0x%016" PRIx64
+				     " already used by bridge %s",
 				     b->name, b->datapath_id, cfg->bridges[j].name);
 				return -EINVAL;
 			}
@@ -670,7 +672,8 @@ validate(struct parse_state *st)
 			return -EINVAL;
 		}
 		if (!config_find_bridge(cfg, p->bridge)) {
-			fail(st, p->bridge_line, "port %s: no [bridge %s] section", p->name, p->bridge);
+			fail(st, p->bridge_line, "port %s: no [bridge %s] section", p->name,
+			     p->bridge);
 			return -EINVAL;
 		}
 		if (!p->ofport) {
@@ -685,13 +688,14 @@ validate(struct parse_state *st)
 			const struct config_port *q = &cfg->ports[j];
 
 			if (!strcmp(q->bridge, p->bridge) && q->ofport == p->ofport) {
-				fail(st, p->line, "port %s: ofport %u on bridge %s already used by port %s",
+				fail(st, p->line,
+				     "port %s: ofport %u on bridge %s already used by port %s",
 				     p->name, p->ofport, p->bridge, q->name);
 				return -EINVAL;
 			}
 			if (!strcmp(q->devargs, p->devargs)) {
-				fail(st, p->line, "port %s: devargs already used by port %s", p->name,
-				     q->name);
+				fail(st, p->line, "port %s: devargs already used by port %s",
+				     p->name, q->name);
 				return -EINVAL;
 			}
 		}

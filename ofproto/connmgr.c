@@ -246,8 +246,9 @@ ofconn_destroy(struct ofconn *c)
 		c->ctl->conn = NULL;
 		schedule_reconnect(c->ctl, c->state == OFCONN_ACTIVE);
 	}
-	vlog(VLOG_INFO, MOD, "%s: disconnected (%" PRIu64 " messages in, %" PRIu64
-			     " out, %" PRIu64 " packet-ins dropped by rate limit)",
+	vlog(VLOG_INFO, MOD,
+	     "%s: disconnected (%" PRIu64 " messages in, %" PRIu64 " out, %" PRIu64
+	     " packet-ins dropped by rate limit)",
 	     c->name, c->s.n_rx, c->s.n_tx, c->n_pin_dropped);
 	ofproto_fd_del(cm->ofp, &c->pfd);
 	ofp_mp_assembler_uninit(&c->as);
@@ -388,8 +389,8 @@ listener_cb(struct ofproto_fd *pfd, uint32_t events)
 }
 
 static int
-listener_open(struct connmgr *cm, const char *target, enum ofconn_type type,
-	      struct controller *ctl, struct listener **out, char *errbuf, size_t errlen)
+listener_open(struct connmgr *cm, const char *target, enum ofconn_type type, struct controller *ctl,
+	      struct listener **out, char *errbuf, size_t errlen)
 {
 	struct listener *l = pfs_calloc(1, sizeof(*l));
 	struct stream_addr a;
@@ -469,7 +470,8 @@ static void
 controller_failed(struct controller *ctl, int err)
 {
 	if (!ctl->logged_failure)
-		vlog(VLOG_WARN, MOD, "%s: connection to %s failed: %s (retrying every %u s at most)",
+		vlog(VLOG_WARN, MOD,
+		     "%s: connection to %s failed: %s (retrying every %u s at most)",
 		     ctl->cm->br->name, ctl->target, strerror(-err), ctl->cm->max_backoff_s);
 	ctl->logged_failure = true;
 	schedule_reconnect(ctl, false);
@@ -499,7 +501,8 @@ controller_try(struct controller *ctl)
 static void
 connect_cb(struct ofproto_fd *pfd, uint32_t events)
 {
-	struct controller *ctl = (struct controller *)((char *)pfd - offsetof(struct controller, pfd));
+	struct controller *ctl =
+		(struct controller *)((char *)pfd - offsetof(struct controller, pfd));
 	socklen_t len = sizeof(int);
 	int fd = pfd->fd, soerr = 0;
 	char name[200];
@@ -573,8 +576,8 @@ connmgr_create(struct ofproto *ofp, struct bridge *br, const struct config_bridg
 		ctl->passive = stream_addr_is_passive(&ctl->addr);
 		ctl->backoff_s = 1;
 		if (ctl->passive) {
-			r = listener_open(cm, ctl->target, OFCONN_CONTROLLER, ctl, &ctl->lst, errbuf,
-					  errlen);
+			r = listener_open(cm, ctl->target, OFCONN_CONTROLLER, ctl, &ctl->lst,
+					  errbuf, errlen);
 			if (r)
 				goto err;
 		} else {
@@ -628,8 +631,9 @@ probe(struct ofconn *c, uint64_t now)
 		return;
 	if (c->echo_sent_ms) {
 		if (now - c->echo_sent_ms >= interval) {
-			vlog(VLOG_WARN, MOD, "%s: no response to inactivity probe after %u s, "
-					     "disconnecting",
+			vlog(VLOG_WARN, MOD,
+			     "%s: no response to inactivity probe after %u s, "
+			     "disconnecting",
 			     c->name, c->cm->probe_s);
 			c->dead = true;
 		}

@@ -86,8 +86,7 @@ void connmgr_send_port_status(struct connmgr *cm, const struct ofp_port_status *
 
 /* Role handling for ROLE_REQUEST: applies role (MASTER demotes other masters to SLAVE)
  * with the generation id check. 0 or -EPROTO (ROLE_REQUEST_FAILED/STALE). */
-int connmgr_set_role(struct ofconn *c, uint32_t role, uint64_t generation_id,
-		     struct ofp_err *err);
+int connmgr_set_role(struct ofconn *c, uint32_t role, uint64_t generation_id, struct ofp_err *err);
 /* The generation id last accepted (0 if none yet). */
 uint64_t connmgr_generation_id(const struct connmgr *cm);
 /* The bridge this connection belongs to. */

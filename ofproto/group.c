@@ -213,7 +213,7 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 		bs[i].watch_group = b->watch_group;
 		bs[i].actions = &b->actions;
 	}
-	struct dp_group_spec spec = {gm->group_id, gm->type, (unsigned)gm->buckets.n, bs};
+	struct dp_group_spec spec = { gm->group_id, gm->type, (unsigned)gm->buckets.n, bs };
 
 	rc = found ? dp_group_modify(br->dp, &spec, err) : dp_group_add(br->dp, &spec, err);
 	if (rc < 0) {
@@ -251,8 +251,9 @@ static uint32_t
 ref_count(struct bridge *br, uint32_t id)
 {
 	struct ofp_match any;
-	struct rule_filter f = {.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY,
-				.out_group = id};
+	struct rule_filter f = {
+		.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY, .out_group = id
+	};
 	struct rule **v = NULL;
 	long n;
 
@@ -311,7 +312,7 @@ group_mp_desc(struct bridge *br, struct ofp_mp_writer *w, struct buf *b)
 		size_t ofs;
 
 		if (ofp_group_mod_decode(g->raw, g->len, &a, &gm, &err) == 0) {
-			struct ofp_group_desc d = {gm.type, gm.group_id, gm.buckets};
+			struct ofp_group_desc d = { gm.type, gm.group_id, gm.buckets };
 
 			ofs = ofp_mp_writer_entry_begin(w);
 			ofp_group_desc_encode(&d, b);
@@ -326,11 +327,11 @@ void
 group_features(struct ofp_group_features *f)
 {
 	uint32_t acts = 1u << OFPAT_OUTPUT | 1u << OFPAT_COPY_TTL_OUT | 1u << OFPAT_COPY_TTL_IN |
-			1u << OFPAT_SET_MPLS_TTL | 1u << OFPAT_DEC_MPLS_TTL | 1u << OFPAT_PUSH_VLAN |
-			1u << OFPAT_POP_VLAN | 1u << OFPAT_PUSH_MPLS | 1u << OFPAT_POP_MPLS |
-			1u << OFPAT_SET_QUEUE | 1u << OFPAT_GROUP | 1u << OFPAT_SET_NW_TTL |
-			1u << OFPAT_DEC_NW_TTL | 1u << OFPAT_SET_FIELD | 1u << OFPAT_PUSH_PBB |
-			1u << OFPAT_POP_PBB;
+			1u << OFPAT_SET_MPLS_TTL | 1u << OFPAT_DEC_MPLS_TTL |
+			1u << OFPAT_PUSH_VLAN | 1u << OFPAT_POP_VLAN | 1u << OFPAT_PUSH_MPLS |
+			1u << OFPAT_POP_MPLS | 1u << OFPAT_SET_QUEUE | 1u << OFPAT_GROUP |
+			1u << OFPAT_SET_NW_TTL | 1u << OFPAT_DEC_NW_TTL | 1u << OFPAT_SET_FIELD |
+			1u << OFPAT_PUSH_PBB | 1u << OFPAT_POP_PBB;
 
 	memset(f, 0, sizeof(*f));
 	f->types = 1u << OFPGT_ALL | 1u << OFPGT_SELECT | 1u << OFPGT_INDIRECT | 1u << OFPGT_FF;

@@ -392,8 +392,8 @@ mp_flow(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_err
 		fs.priority = ru->priority;
 		fs.idle_timeout = ru->idle_timeout;
 		fs.hard_timeout = ru->hard_timeout;
-		fs.flags = ru->flags & (OFPFF_SEND_FLOW_REM | OFPFF_NO_PKT_COUNTS |
-					OFPFF_NO_BYT_COUNTS);
+		fs.flags = ru->flags &
+			   (OFPFF_SEND_FLOW_REM | OFPFF_NO_PKT_COUNTS | OFPFF_NO_BYT_COUNTS);
 		fs.cookie = ru->cookie;
 		rule_counts(ru, &fs.packet_count, &fs.byte_count);
 		rule_match(ru, &fs.match);
@@ -615,11 +615,12 @@ mp_table_features(struct mp_ctx *x, const struct ofp_multipart_request *rq, stru
 		struct ofp_table_features tf;
 		size_t ofs;
 
-		if (ofp_table_features_default((uint8_t)t, (uint8_t)x->br->n_tables, x->br->max_flows,
-					       &a, &tf)) {
+		if (ofp_table_features_default((uint8_t)t, (uint8_t)x->br->n_tables,
+					       x->br->max_flows, &a, &tf)) {
 			arena_free(&a);
 			buf_uninit(&b);
-			return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_MULTIPART_BUFFER_OVERFLOW);
+			return ofp_err_set(err, OFPET_BAD_REQUEST,
+					   OFPBRC_MULTIPART_BUFFER_OVERFLOW);
 		}
 		ofs = ofp_mp_writer_entry_begin(&w);
 		ofp_table_features_encode(&tf, &b);
@@ -684,8 +685,7 @@ multipart_request(struct ofconn *c, const uint8_t *msg, size_t len)
 			ofp_err_set(&err, OFPET_BAD_REQUEST, OFPBRC_MULTIPART_BUFFER_OVERFLOW);
 		goto error;
 	}
-	if (rq.type == OFPMP_TABLE_FEATURES && rq.table_features.n &&
-	    c->role == OFPCR_ROLE_SLAVE) {
+	if (rq.type == OFPMP_TABLE_FEATURES && rq.table_features.n && c->role == OFPCR_ROLE_SLAVE) {
 		r = ofp_err_set(&err, OFPET_BAD_REQUEST, OFPBRC_IS_SLAVE);
 		goto error;
 	}

@@ -153,7 +153,7 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 	m->id = mm->meter_id;
 	memcpy(m->raw, raw, len);
 	m->len = len;
-	struct dp_meter_spec spec = {mm->meter_id, mm->flags, (unsigned)mm->bands.n, bs};
+	struct dp_meter_spec spec = { mm->meter_id, mm->flags, (unsigned)mm->bands.n, bs };
 
 	rc = found ? dp_meter_modify(br->dp, &spec, err) : dp_meter_add(br->dp, &spec, err);
 	if (rc < 0) {
@@ -191,8 +191,9 @@ static uint32_t
 flow_count(struct bridge *br, uint32_t id)
 {
 	struct ofp_match any;
-	struct rule_filter f = {.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY,
-				.out_group = OFPG_ANY};
+	struct rule_filter f = {
+		.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY, .out_group = OFPG_ANY
+	};
 	struct rule **v = NULL;
 	long n;
 	uint32_t c = 0;
@@ -209,8 +210,7 @@ flow_count(struct bridge *br, uint32_t id)
 }
 
 int
-meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer *w,
-	 struct buf *b)
+meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer *w, struct buf *b)
 {
 	struct mtable *t = mt_get(br, false);
 
@@ -229,7 +229,7 @@ meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer
 		}
 		ofs = ofp_mp_writer_entry_begin(w);
 		if (config) {
-			struct ofp_meter_config mc = {mm.flags, mm.meter_id, mm.bands};
+			struct ofp_meter_config mc = { mm.flags, mm.meter_id, mm.bands };
 
 			ofp_meter_config_encode(&mc, b);
 		} else {

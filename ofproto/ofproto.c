@@ -26,8 +26,8 @@ struct ofproto {
 	int epfd;
 	struct bridge **bridges;
 	size_t n_bridges;
-	bool wake;		    /* do not sleep in the next wait */
-	uint64_t last_upcall_ms;    /* when upcalls last arrived */
+	bool wake;		   /* do not sleep in the next wait */
+	uint64_t last_upcall_ms;   /* when upcalls last arrived */
 	struct dp_upcall *upcalls; /* UPCALL_BATCH buffers */
 	uint64_t n_upcalls, n_upcalls_unrouted;
 	bool unsynced; /* a dp_commit happened since the last dp_sync */
@@ -168,8 +168,8 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 				continue;
 			r = bridge_add_port(br, cp);
 			if (r) {
-				snprintf(errbuf, errlen, "%s:%d: port %s (%s): %s", cfg->file, cp->line,
-					 cp->name, cp->devargs, strerror(-r));
+				snprintf(errbuf, errlen, "%s:%d: port %s (%s): %s", cfg->file,
+					 cp->line, cp->name, cp->devargs, strerror(-r));
 				goto err;
 			}
 			vlog(VLOG_INFO, MOD, "%s: port %s is OpenFlow port %u (%s)", cb->name,

@@ -74,7 +74,8 @@ insts_copy(const struct ofp_instruction_list *in, struct ofp_instruction_list *o
 			size += ins->actions.n * sizeof(struct ofp_action);
 			for (size_t j = 0; j < ins->actions.n; j++)
 				if (ins->actions.actions[j].type == OFPAT_EXPERIMENTER)
-					size += PFS_ROUND_UP(ins->actions.actions[j].experimenter.len, 8);
+					size += PFS_ROUND_UP(
+						ins->actions.actions[j].experimenter.len, 8);
 		} else if (ins->type == OFPIT_EXPERIMENTER) {
 			size += PFS_ROUND_UP(ins->experimenter.len, 8);
 		}
@@ -570,7 +571,8 @@ rule_check_insts(const struct ofp_instruction_list *insts, uint8_t table_id, uns
 			break;
 		case OFPIT_METER:
 			if (!meter_exists || !meter_exists(ins->meter_id, aux))
-				return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_UNKNOWN_METER);
+				return ofp_err_set(err, OFPET_METER_MOD_FAILED,
+						   OFPMMFC_UNKNOWN_METER);
 			break;
 		case OFPIT_APPLY_ACTIONS:
 		case OFPIT_WRITE_ACTIONS:

@@ -30,7 +30,7 @@ vlog_level_from_name(const char *name)
 		const char *name;
 		enum vlog_level level;
 	} names[] = {
-		{ "err", VLOG_ERR },	 { "error", VLOG_ERR }, { "warn", VLOG_WARN },
+		{ "err", VLOG_ERR },	  { "error", VLOG_ERR }, { "warn", VLOG_WARN },
 		{ "warning", VLOG_WARN }, { "info", VLOG_INFO }, { "dbg", VLOG_DBG },
 		{ "debug", VLOG_DBG },
 	};

@@ -50,7 +50,8 @@ usage(FILE *f)
 		"\n"
 		"EAL arguments come from [dpdk] eal; arguments after `--` are appended.\n"
 		"Every bridge listens on punix:RUNDIR/BRIDGE.mgmt (for pfs-ofctl and\n"
-		"`ovs-ofctl -O OpenFlow13`) and mirrors controller traffic on RUNDIR/BRIDGE.snoop.\n"
+		"`ovs-ofctl -O OpenFlow13`) and mirrors controller traffic on "
+		"RUNDIR/BRIDGE.snoop.\n"
 		"SIGTERM or SIGINT shuts the switch down cleanly.\n");
 }
 
@@ -68,8 +69,8 @@ write_pidfile(const char *path)
 		if (fscanf(f, "%ld", &pid) == 1 && pid > 0 && pid != getpid() &&
 		    !kill((pid_t)pid, 0)) {
 			fclose(f);
-			vlog(VLOG_ERR, MOD, "pidfile %s: pfswitchd already running as pid %ld", path,
-			     pid);
+			vlog(VLOG_ERR, MOD, "pidfile %s: pfswitchd already running as pid %ld",
+			     path, pid);
 			return -EEXIST;
 		}
 		fclose(f);
@@ -125,8 +126,9 @@ main(int argc, char **argv)
 		case 'l':
 			log_override = vlog_level_from_name(optarg);
 			if (log_override < 0) {
-				fprintf(stderr, "pfswitchd: --log-level: '%s' is not err, warn, info "
-						"or dbg\n",
+				fprintf(stderr,
+					"pfswitchd: --log-level: '%s' is not err, warn, info "
+					"or dbg\n",
 					optarg);
 				return EXIT_FAILURE;
 			}
@@ -197,8 +199,9 @@ main(int argc, char **argv)
 		free(argv_copy);
 	}
 	if (r < 0) {
-		vlog(VLOG_ERR, MOD, "datapath initialisation failed: %s (EAL arguments: [dpdk] eal "
-				     "and after --; %u worker(s) need %u lcores)",
+		vlog(VLOG_ERR, MOD,
+		     "datapath initialisation failed: %s (EAL arguments: [dpdk] eal "
+		     "and after --; %u worker(s) need %u lcores)",
 		     strerror(-r), cfg.workers, cfg.workers + 1);
 		goto out;
 	}

@@ -33,7 +33,7 @@ flow(struct dp_bridge *br, uint16_t prio, const char *match, const char *actions
 	oxm_match_init(&m);
 	if ((*match && oxm_parse(match, &m, eb, sizeof(eb)) < 0) ||
 	    ofp_instructions_parse(actions, &a, &il, eb, sizeof(eb)) < 0 ||
-	    dp_flow_add(br, &(struct dp_flow_spec){.priority = prio, .match = &m, .insts = &il},
+	    dp_flow_add(br, &(struct dp_flow_spec){ .priority = prio, .match = &m, .insts = &il },
 			&f, &err) < 0) {
 		fprintf(stderr, "flow %s %s failed\n", match, actions);
 		exit(1);
@@ -70,8 +70,9 @@ worker_cpu_s(void)
 			unsigned long ut = 0, st = 0;
 
 			/* fields after the comm: state ppid ... utime(14) stime(15) */
-			if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-					&ut, &st) == 2)
+			if (p &&
+			    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+				   &ut, &st) == 2)
 				s = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 		}
 		if (f)
@@ -85,8 +86,10 @@ worker_cpu_s(void)
 int
 main(int argc, char **argv)
 {
-	char *defeal[] = {argv[0], "--no-pci", "--no-huge", "--no-shconf", "-l", "0-1", "-m", "512",
-			  "--log-level=lib.eal:error", NULL};
+	char *defeal[] = { argv[0],	  "--no-pci", "--no-huge",
+			   "--no-shconf", "-l",	      "0-1",
+			   "-m",	  "512",      "--log-level=lib.eal:error",
+			   NULL };
 	char **eal = defeal;
 	int neal = 9;
 	int cache = argc > 1 ? atoi(argv[1]) : 1;
@@ -123,7 +126,8 @@ main(int argc, char **argv)
 			snprintf(m, sizeof(m), "tcp,tp_dst=%d", 1000 + i);
 			break;
 		case 2:
-			snprintf(m, sizeof(m), "eth_dst=02:00:00:00:%02x:%02x", i >> 8 & 255, i & 255);
+			snprintf(m, sizeof(m), "eth_dst=02:00:00:00:%02x:%02x", i >> 8 & 255,
+				 i & 255);
 			break;
 		default:
 			snprintf(m, sizeof(m), "in_port=1,eth_type=0x%04x", 0x0900 + i);
@@ -161,8 +165,8 @@ main(int argc, char **argv)
 	printf("cache=%s rules=%d: %.2f Mpps, %.0f cycles/packet elapsed, %.0f cycles/packet of "
 	       "worker CPU time (%.0f%% of the run) (TSC %.2f GHz), cache hits %lu misses %lu\n",
 	       cache ? "on" : "off", extra + 1, pk / sec / 1e6, (double)(c1 - c0) / pk,
-	       cpu * (double)rte_get_tsc_hz() / pk, 100 * cpu / sec,
-	       (double)rte_get_tsc_hz() / 1e9, (unsigned long)(w1.cache_hits - w0.cache_hits),
+	       cpu * (double)rte_get_tsc_hz() / pk, 100 * cpu / sec, (double)rte_get_tsc_hz() / 1e9,
+	       (unsigned long)(w1.cache_hits - w0.cache_hits),
 	       (unsigned long)(w1.cache_misses - w0.cache_misses));
 	dp_fini();
 	return 0;

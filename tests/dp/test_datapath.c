@@ -45,10 +45,10 @@ static struct tport ports[N_PORTS + 1]; /* 1-based */
 static struct rte_mempool *pool;
 static unsigned ring_seq;
 
-static const uint8_t MAC_A[6] = {0x02, 0, 0, 0, 0, 0x0a};
-static const uint8_t MAC_B[6] = {0x02, 0, 0, 0, 0, 0x0b};
-static const uint8_t MAC_C[6] = {0x02, 0, 0, 0, 0, 0x0c};
-static const uint8_t MAC_BCAST[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a };
+static const uint8_t MAC_B[6] = { 0x02, 0, 0, 0, 0, 0x0b };
+static const uint8_t MAC_C[6] = { 0x02, 0, 0, 0, 0, 0x0c };
+static const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /* ---- Helpers -------------------------------------------------------------------------- */
 
@@ -95,7 +95,7 @@ static struct rte_mbuf *
 frame(const uint8_t *dst, const uint8_t *src, uint32_t seq)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	uint8_t p[60] = {0};
+	uint8_t p[60] = { 0 };
 	char *d;
 
 	ck_assert_ptr_nonnull(m);
@@ -168,8 +168,8 @@ recv_on(unsigned port, struct rte_mbuf **out, unsigned max, unsigned want)
 	uint64_t t0 = now_ms();
 
 	while (got < max) {
-		unsigned n = rte_ring_dequeue_burst(ports[port].tx, (void **)out + got, max - got,
-						    NULL);
+		unsigned n =
+			rte_ring_dequeue_burst(ports[port].tx, (void **)out + got, max - got, NULL);
 		got += n;
 		if (got >= want && n == 0)
 			break;
@@ -214,7 +214,7 @@ add_flow_x(struct dp_bridge *b, uint8_t table, uint16_t prio, const char *match,
 	struct ofp_match m;
 	struct arena a = ARENA_INITIALIZER;
 	struct ofp_instruction_list il;
-	struct ofp_err err = {0, 0};
+	struct ofp_err err = { 0, 0 };
 	struct dp_flow *f = NULL;
 	char eb[256];
 
@@ -233,8 +233,8 @@ add_flow_x(struct dp_bridge *b, uint8_t table, uint16_t prio, const char *match,
 	};
 	int ret = dp_flow_add(b, &spec, &f, &err);
 
-	ck_assert_msg(ret == expect, "add %s -> %s: %d (err %u/%u)", match, actions, ret,
-		      err.type, err.code);
+	ck_assert_msg(ret == expect, "add %s -> %s: %d (err %u/%u)", match, actions, ret, err.type,
+		      err.code);
 	arena_free(&a);
 	return ret == 0 ? f : NULL;
 }
@@ -399,8 +399,9 @@ START_TEST(test_pipeline)
 	unsigned c[N_PORTS + 1];
 
 	/* table 0: metadata and a header edit, then table 1 */
-	track(add_flow(0, 10, "in_port=1",
-		       "set_field:02:00:00:00:00:0c->eth_dst,write_metadata:0x5/0xff,goto_table:1"));
+	track(add_flow(
+		0, 10, "in_port=1",
+		"set_field:02:00:00:00:00:0c->eth_dst,write_metadata:0x5/0xff,goto_table:1"));
 	/* table 1: matches on the metadata; output 3 into the action set */
 	track(add_flow(1, 10, "metadata=0x5/0xff", "write_actions(output:3),goto_table:2"));
 	/* table 2: the table-miss rule: apply output 2 now; the set outputs 3 at the end */
@@ -747,8 +748,8 @@ START_TEST(test_packet_out)
 
 	/* Refusals. */
 	ck_assert_int_eq(packet_out(9, "output:2", frame(MAC_B, MAC_A, 0)), -EINVAL);
-	uint8_t big[9300] = {0};
-	struct ofp_action_list none = {NULL, 0};
+	uint8_t big[9300] = { 0 };
+	struct ofp_action_list none = { NULL, 0 };
 	struct ofp_err err;
 
 	ck_assert_int_eq(dp_packet_out(br, OFPP_CONTROLLER, &none, big, sizeof(big), &err),
@@ -843,7 +844,8 @@ START_TEST(test_mbufs_return)
 		for (unsigned p = 1; p <= 4; p++)
 			send_n(p, MAC_B, MAC_A, 10);
 		ck_assert_int_eq(packet_out(OFPP_CONTROLLER, "output:1,output:2",
-					    frame(MAC_B, MAC_A, round)), 0);
+					    frame(MAC_B, MAC_A, round)),
+				 0);
 		drain_counts(c);
 		while (dp_upcall_recv(ups, 16) > 0)
 			;
@@ -878,7 +880,7 @@ traffic_thread(void *arg)
 				m[k] = rte_pktmbuf_alloc(pool);
 				if (!m[k])
 					break;
-				uint8_t p[60] = {0};
+				uint8_t p[60] = { 0 };
 				uint32_t seq = (uint32_t)(t->sent + k);
 
 				memcpy(p, MAC_B, 6);
@@ -923,7 +925,7 @@ traffic_thread(void *arg)
 
 START_TEST(test_consistency_flip)
 {
-	struct traffic t = {0};
+	struct traffic t = { 0 };
 	pthread_t th;
 	const char *old_a = "set_field:02:00:00:00:00:0a->eth_src,output:2";
 	const char *new_b = "set_field:02:00:00:00:00:0b->eth_src,output:3";
@@ -1050,8 +1052,16 @@ datapath_suite(void)
 int
 main(void)
 {
-	char *eal[] = {"test_datapath", "--no-pci", "--no-huge", "--no-shconf", "-l", "0-1",
-		       "-m", "512", "--log-level=lib.eal:error", NULL};
+	char *eal[] = { "test_datapath",
+			"--no-pci",
+			"--no-huge",
+			"--no-shconf",
+			"-l",
+			"0-1",
+			"-m",
+			"512",
+			"--log-level=lib.eal:error",
+			NULL };
 	struct dp_params p;
 	int nfail;
 

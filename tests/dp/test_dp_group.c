@@ -68,7 +68,7 @@ static struct rte_mbuf *
 frame(uint16_t sport, uint8_t dscp)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	uint8_t p[60] = {0x02, 0, 0, 0, 0, 0x0b, 0x02, 0, 0, 0, 0, 0x0a, 0x08, 0x00};
+	uint8_t p[60] = { 0x02, 0, 0, 0, 0, 0x0b, 0x02, 0, 0, 0, 0, 0x0a, 0x08, 0x00 };
 	char *d;
 
 	ck_assert_ptr_nonnull(m);
@@ -116,8 +116,8 @@ send_flows(uint16_t sport0, unsigned n, unsigned per_flow)
 		for (unsigned k = 0; k < per_flow; k++) {
 			while (rte_ring_count(ports[1].rx) > RING_SIZE / 2)
 				usleep(100);
-			ck_assert_int_eq(rte_ring_enqueue(ports[1].rx, frame((uint16_t)(sport0 + i), 0)),
-					 0);
+			ck_assert_int_eq(
+				rte_ring_enqueue(ports[1].rx, frame((uint16_t)(sport0 + i), 0)), 0);
 		}
 }
 
@@ -155,7 +155,7 @@ add_flow(const char *match, const char *actions)
 	struct ofp_match m;
 	struct arena a = ARENA_INITIALIZER;
 	struct ofp_instruction_list il;
-	struct ofp_err err = {0, 0};
+	struct ofp_err err = { 0, 0 };
 	struct dp_flow *f = NULL;
 	char eb[256];
 
@@ -164,7 +164,7 @@ add_flow(const char *match, const char *actions)
 		ck_assert_msg(oxm_parse(match, &m, eb, sizeof(eb)) == 0, "%s: %s", match, eb);
 	ck_assert_msg(ofp_instructions_parse(actions, &a, &il, eb, sizeof(eb)) == 0, "%s: %s",
 		      actions, eb);
-	struct dp_flow_spec spec = {.priority = 10, .match = &m, .insts = &il};
+	struct dp_flow_spec spec = { .priority = 10, .match = &m, .insts = &il };
 
 	ck_assert_int_eq(dp_flow_add(br, &spec, &f, &err), 0);
 	arena_free(&a);
@@ -178,7 +178,7 @@ group_text(const char *text, bool modify)
 	struct arena a = ARENA_INITIALIZER;
 	struct ofp_group_mod gm;
 	struct dp_bucket_spec bs[DP_GROUP_MAX_BUCKETS];
-	struct ofp_err err = {0, 0};
+	struct ofp_err err = { 0, 0 };
 	char eb[256];
 	int rc;
 
@@ -190,7 +190,7 @@ group_text(const char *text, bool modify)
 		bs[i].watch_group = gm.buckets.items[i].watch_group;
 		bs[i].actions = &gm.buckets.items[i].actions;
 	}
-	struct dp_group_spec spec = {gm.group_id, gm.type, (unsigned)gm.buckets.n, bs};
+	struct dp_group_spec spec = { gm.group_id, gm.type, (unsigned)gm.buckets.n, bs };
 
 	rc = modify ? dp_group_modify(br, &spec, &err) : dp_group_add(br, &spec, &err);
 	arena_free(&a);
@@ -232,14 +232,14 @@ teardown(void)
 
 START_TEST(test_select_spread)
 {
-	struct ofp_action_list empty = {0};
-	struct dp_bucket_spec bs[3] = {{1, OFPP_ANY, OFPG_ANY, &empty},
-				       {2, OFPP_ANY, OFPG_ANY, &empty},
-				       {3, OFPP_ANY, OFPG_ANY, &empty}};
-	struct dp_group_spec spec = {7, OFPGT_SELECT, 3, bs};
+	struct ofp_action_list empty = { 0 };
+	struct dp_bucket_spec bs[3] = { { 1, OFPP_ANY, OFPG_ANY, &empty },
+					{ 2, OFPP_ANY, OFPG_ANY, &empty },
+					{ 3, OFPP_ANY, OFPG_ANY, &empty } };
+	struct dp_group_spec spec = { 7, OFPGT_SELECT, 3, bs };
 	struct dp_group *g;
 	struct ofp_err err;
-	unsigned cnt[3] = {0};
+	unsigned cnt[3] = { 0 };
 	const unsigned N = 30000;
 
 	ck_assert_int_eq(dp_group_compile(&spec, 1, &g, &err), 0);
@@ -282,8 +282,8 @@ END_TEST
 static struct dp_meter *
 meter(uint16_t flags, uint16_t type, uint32_t rate, uint32_t burst, unsigned workers)
 {
-	struct dp_meter_band_spec b = {type, rate, burst, 1};
-	struct dp_meter_spec spec = {1, flags, 1, &b};
+	struct dp_meter_band_spec b = { type, rate, burst, 1 };
+	struct dp_meter_spec spec = { 1, flags, 1, &b };
 	struct dp_meter *m;
 	struct ofp_err err;
 
@@ -327,8 +327,8 @@ offer(struct dp_meter *m, bool pktps, uint32_t rate, uint32_t len, uint64_t *hit
 
 START_TEST(test_meter_accuracy)
 {
-	static const uint32_t kbps[] = {64, 1000, 10000, 100000, 1000000};
-	static const uint32_t pps[] = {10, 1000, 100000, 1000000};
+	static const uint32_t kbps[] = { 64, 1000, 10000, 100000, 1000000 };
+	static const uint32_t pps[] = { 10, 1000, 100000, 1000000 };
 	uint64_t hits;
 
 	for (unsigned i = 0; i < sizeof(kbps) / sizeof(kbps[0]); i++) {
@@ -393,7 +393,8 @@ START_TEST(test_all_indirect_chain)
 	unsigned c[N_PORTS + 1];
 	struct dp_group_stats st;
 
-	ck_assert_int_eq(group_text("group_id=1,type=all,bucket=output:2,bucket=output:3", false), 0);
+	ck_assert_int_eq(group_text("group_id=1,type=all,bucket=output:2,bucket=output:3", false),
+			 0);
 	ck_assert_int_eq(group_text("group_id=1,type=all,bucket=output:2", false), -EEXIST);
 	ck_assert_int_eq(group_text("group_id=2,type=indirect,bucket=output:4", false), 0);
 	ck_assert_int_eq(group_text("group_id=3,type=all,bucket=group:1,bucket=group:2", false), 0);
@@ -422,8 +423,9 @@ START_TEST(test_all_indirect_chain)
 	ck_assert_uint_gt(drop_count("group_depth"), d0);
 	ck_assert_int_eq(dp_group_get_stats(br, 3, &st), 0);
 	ck_assert_uint_ge(st.packets, 11);
-	ck_assert_int_eq(dp_group_modify(br, &(struct dp_group_spec){99, OFPGT_ALL, 0, NULL}, NULL),
-			 -ENOENT);
+	ck_assert_int_eq(
+		dp_group_modify(br, &(struct dp_group_spec){ 99, OFPGT_ALL, 0, NULL }, NULL),
+		-ENOENT);
 	ck_assert_int_eq(dp_group_delete(br, 99), -ENOENT);
 }
 END_TEST
@@ -509,8 +511,8 @@ END_TEST
 START_TEST(test_meter_e2e)
 {
 	unsigned c[N_PORTS + 1];
-	struct dp_meter_band_spec b = {OFPMBT_DROP, 1, 20, 0};
-	struct dp_meter_spec spec = {3, OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, 1, &b};
+	struct dp_meter_band_spec b = { OFPMBT_DROP, 1, 20, 0 };
+	struct dp_meter_spec spec = { 3, OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, 1, &b };
 	struct dp_meter_stats st;
 	struct ofp_err err;
 
@@ -581,8 +583,16 @@ group_suite(void)
 int
 main(void)
 {
-	char *eal[] = {"test_dp_group", "--no-pci", "--no-huge", "--no-shconf", "-l", "0-1",
-		       "-m", "512", "--log-level=lib.eal:error", NULL};
+	char *eal[] = { "test_dp_group",
+			"--no-pci",
+			"--no-huge",
+			"--no-shconf",
+			"-l",
+			"0-1",
+			"-m",
+			"512",
+			"--log-level=lib.eal:error",
+			NULL };
 	struct dp_params p;
 	int nfail;
 

@@ -44,7 +44,7 @@ flow(struct dp_bridge *br, const char *match, const char *actions)
 		arena_free(&a);
 		return -EINVAL;
 	}
-	struct dp_flow_spec spec = {.table_id = 0, .priority = 10, .match = &m, .insts = &il};
+	struct dp_flow_spec spec = { .table_id = 0, .priority = 10, .match = &m, .insts = &il };
 
 	ret = dp_flow_add(br, &spec, &f, &err);
 	arena_free(&a);
@@ -54,8 +54,10 @@ flow(struct dp_bridge *br, const char *match, const char *actions)
 int
 main(int argc, char **argv)
 {
-	char *eal[] = {argv[0], "--no-pci", "--no-huge", "--no-shconf", "-l", "0-1", "-m", "256",
-		       "--log-level=lib.eal:error", NULL};
+	char *eal[] = { argv[0],       "--no-pci", "--no-huge",
+			"--no-shconf", "-l",	   "0-1",
+			"-m",	       "256",	   "--log-level=lib.eal:error",
+			NULL };
 	struct dp_params p;
 	struct dp_bridge *br;
 	struct dp_port *port[2];

@@ -182,8 +182,10 @@ fr_udp(struct frame *f, uint16_t sport, uint16_t dport)
 static inline void
 fr_sctp(struct frame *f, uint16_t sport, uint16_t dport)
 {
-	static const uint8_t chunk[] = { 0, 3, 0, 24, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0,
-					 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
+	static const uint8_t chunk[] = {
+		0, 3, 0, 24, 0,	   0,	 0,    1,    0,	   0,	 0,    0,
+		0, 0, 0, 0,  0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef
+	};
 
 	f->l4 = f->n;
 	f->kind = FR_SCTP;

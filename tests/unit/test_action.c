@@ -173,7 +173,8 @@ check_vector(const struct vector *v)
 		      eb);
 	ofp_actions_encode(&l, &b);
 	ck_assert_int_eq(buf_error(&b), 0);
-	ck_assert_msg(b.size == n && (!n || !memcmp(b.data, want, n)), "%s: encoding differs", v->text_in);
+	ck_assert_msg(b.size == n && (!n || !memcmp(b.data, want, n)), "%s: encoding differs",
+		      v->text_in);
 	ck_assert_uint_eq(ofp_actions_wire_len(&l), n);
 	/* wire -> struct -> text, and back to the same bytes */
 	ck_assert_msg(!ofp_actions_decode(want, n, &a, &back, &err), "%s: decode %u/%u", v->text_in,

@@ -560,7 +560,8 @@ START_TEST(test_ipv6_exthdr)
 	ck_assert_uint_eq(exthdrs(all, 6, &proto, 1),
 			  OFPIEH_HOP | OFPIEH_DEST | OFPIEH_ROUTER | OFPIEH_FRAG | OFPIEH_AUTH);
 	ck_assert_uint_eq(proto, 6);
-	ck_assert_uint_eq(exthdrs(unseq_hop, 2, &proto, 0), OFPIEH_HOP | OFPIEH_DEST | OFPIEH_UNSEQ);
+	ck_assert_uint_eq(exthdrs(unseq_hop, 2, &proto, 0),
+			  OFPIEH_HOP | OFPIEH_DEST | OFPIEH_UNSEQ);
 	ck_assert_uint_eq(exthdrs(unseq_auth, 2, &proto, 0),
 			  OFPIEH_AUTH | OFPIEH_ROUTER | OFPIEH_UNSEQ);
 	ck_assert_uint_eq(exthdrs(unrep_hop, 2, &proto, 0), OFPIEH_HOP | OFPIEH_UNREP);

@@ -96,7 +96,8 @@ START_TEST(test_vectors)
 		      v->text_in, eb);
 	ofp_instructions_encode(&l, &b);
 	ck_assert_int_eq(buf_error(&b), 0);
-	ck_assert_msg(b.size == n && (!n || !memcmp(b.data, want, n)), "%s: encoding differs", v->text_in);
+	ck_assert_msg(b.size == n && (!n || !memcmp(b.data, want, n)), "%s: encoding differs",
+		      v->text_in);
 	ck_assert_msg(!ofp_instructions_decode_opts(want, n, OFP_ACTIONS_KEEP_EXPERIMENTER, &a,
 						    &back, &err),
 		      "%s: decode %u/%u", v->text_in, err.type, err.code);

@@ -263,8 +263,8 @@ dp_flow_add(struct dp_bridge *br, const struct dp_flow_spec *spec, struct dp_flo
 }
 
 int
-dp_flow_modify(struct dp_bridge *br, struct dp_flow *flow,
-	       const struct ofp_instruction_list *insts, struct ofp_err *err)
+dp_flow_modify(struct dp_bridge *br, struct dp_flow *flow, const struct ofp_instruction_list *insts,
+	       struct ofp_err *err)
 {
 	(void)br;
 	if (has_pbb(insts))

@@ -13,8 +13,8 @@ unsigned dp_fake_n_flows(const char *bridge);
 /* 1 if NORMAL mode is committed, 0 if not, -1 for no such bridge. */
 int dp_fake_normal_mode(const char *bridge);
 /* Sets the counters of every flow of that priority. */
-void dp_fake_set_flow_stats(const char *bridge, uint16_t priority, uint64_t packets,
-			    uint64_t bytes, uint64_t last_used_ns);
+void dp_fake_set_flow_stats(const char *bridge, uint16_t priority, uint64_t packets, uint64_t bytes,
+			    uint64_t last_used_ns);
 /* Queues an upcall (at most 64 pending). */
 void dp_fake_push_upcall(const char *bridge, uint32_t in_port, uint8_t reason, const void *frame,
 			 uint16_t len);

@@ -29,7 +29,8 @@ expect_error(const char *text, int line, const char *what)
 
 	snprintf(prefix, sizeof(prefix), "t.ini:%d: ", line);
 	ck_assert_msg(r == -EINVAL, "accepted: %s", text);
-	ck_assert_msg(!strncmp(errbuf, prefix, strlen(prefix)), "want %s, got '%s'", prefix, errbuf);
+	ck_assert_msg(!strncmp(errbuf, prefix, strlen(prefix)), "want %s, got '%s'", prefix,
+		      errbuf);
 	ck_assert_msg(strstr(errbuf, what), "want '%s' in '%s'", what, errbuf);
 	config_free(&cfg);
 }
@@ -196,9 +197,8 @@ START_TEST(test_eal_argv)
 	char **argv;
 	int argc;
 
-	ck_assert_int_eq(parse("[dpdk]\neal = -l 0-1  --vdev 'net_null0,a=b c' \"--in-memory\"\n",
-			       &cfg),
-			 0);
+	ck_assert_int_eq(
+		parse("[dpdk]\neal = -l 0-1  --vdev 'net_null0,a=b c' \"--in-memory\"\n", &cfg), 0);
 	ck_assert_int_eq(config_eal_argv(&cfg, "pfswitchd", 2, extra, &argc, &argv), 0);
 	ck_assert_int_eq(argc, 8);
 	ck_assert_str_eq(argv[0], "pfswitchd");

@@ -77,7 +77,8 @@ setup(void)
 	{
 		struct stream_addr sa;
 
-		ck_assert_int_eq(stream_addr_parse("ptcp:0:127.0.0.1", 0, &sa, err, sizeof(err)), 0);
+		ck_assert_int_eq(stream_addr_parse("ptcp:0:127.0.0.1", 0, &sa, err, sizeof(err)),
+				 0);
 		ag.ctl_listen_fd = stream_listen(&sa);
 		ck_assert_int_ge(ag.ctl_listen_fd, 0);
 		ag.ctl_port = stream_local_port(ag.ctl_listen_fd);
@@ -183,8 +184,8 @@ dump(struct vconn *vc, struct ofp_multipart_request *rq)
 	r = vconn_dump(vc, &req, &type, &body);
 	ck_assert_msg(r == 0, "dump type %u: %d %s", rq->type, r, vconn_error_text(vc));
 	ck_assert_uint_eq(type, rq->type);
-	ck_assert_int_eq(ofp_multipart_reply_body_decode(type, 0, body.data, body.size, &A, &rep, &e),
-			 0);
+	ck_assert_int_eq(
+		ofp_multipart_reply_body_decode(type, 0, body.data, body.size, &A, &rep, &e), 0);
 	buf_uninit(&req);
 	buf_uninit(&body);
 	return rep;
@@ -486,10 +487,11 @@ START_TEST(test_flow_mods)
 	assert_error(vc, flow(vc, OFPFC_ADD, "actions=push_pbb:0x88e7"), OFPET_BAD_ACTION,
 		     OFPBAC_BAD_TYPE);
 	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=5,ip,nw_src=10.0.0.0/8,actions=drop"), 0);
-	assert_error(vc, flow(vc, OFPFC_ADD, "priority=5,ip,nw_dst=1.2.3.4,check_overlap,actions=drop"),
+	assert_error(vc,
+		     flow(vc, OFPFC_ADD, "priority=5,ip,nw_dst=1.2.3.4,check_overlap,actions=drop"),
 		     OFPET_FLOW_MOD_FAILED, OFPFMFC_OVERLAP);
-	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=6,ip,nw_dst=1.2.3.4,check_overlap,actions=drop"),
-			 0);
+	ck_assert_int_eq(
+		flow(vc, OFPFC_ADD, "priority=6,ip,nw_dst=1.2.3.4,check_overlap,actions=drop"), 0);
 	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=1,actions=drop"), 0);
 	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=2,actions=drop"), 0);
 	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=3,actions=drop"), 0);
@@ -527,7 +529,8 @@ START_TEST(test_counters_and_replace)
 	/* Identical match and priority: replaced, counters kept. */
 	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=7,in_port=1,actions=output:1"), 0);
 	ck_assert_uint_eq(flow_packets(vc), 10);
-	ck_assert_int_eq(flow(vc, OFPFC_ADD, "cookie=0x5,priority=7,in_port=1,actions=output:1"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "cookie=0x5,priority=7,in_port=1,actions=output:1"),
+			 0);
 	ck_assert_uint_eq(flow_packets(vc), 10);
 	ck_assert_uint_eq(dp_fake_n_flows("br0"), 1);
 	r = dump_flows(vc);
@@ -535,9 +538,9 @@ START_TEST(test_counters_and_replace)
 	/* reset_counts on replace and on modify. */
 	dp_fake_set_flow_stats("br0", 7, 3, 300, 0);
 	ck_assert_uint_eq(flow_packets(vc), 13);
-	ck_assert_int_eq(
-		flow(vc, OFPFC_ADD, "cookie=0x5,priority=7,in_port=1,reset_counts,actions=output:1"),
-		0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD,
+			      "cookie=0x5,priority=7,in_port=1,reset_counts,actions=output:1"),
+			 0);
 	ck_assert_uint_eq(flow_packets(vc), 0);
 	dp_fake_set_flow_stats("br0", 7, 8, 800, 0);
 	ck_assert_uint_eq(flow_packets(vc), 5);
@@ -609,8 +612,8 @@ START_TEST(test_controller_packet_in_snoop_fail_mode)
 	uint8_t frame[60], msg[2048];
 	size_t n;
 
-	ck_assert(wait_normal("br1", 1));  /* standalone, no controller */
-	ck_assert(wait_normal("br0", 0));  /* secure */
+	ck_assert(wait_normal("br1", 1)); /* standalone, no controller */
+	ck_assert(wait_normal("br0", 0)); /* secure */
 	snoop = open_sock("br1.snoop");
 	mgmt = open_sock("br1.mgmt");
 	usleep(100000);
@@ -662,10 +665,10 @@ START_TEST(test_flow_removed_and_expiry)
 	uint8_t msg[1024];
 	size_t n;
 
-	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=9,hard_timeout=1,send_flow_rem,actions=drop"),
-			 0);
-	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=10,idle_timeout=1,send_flow_rem,actions=drop"),
-			 0);
+	ck_assert_int_eq(
+		flow(vc, OFPFC_ADD, "priority=9,hard_timeout=1,send_flow_rem,actions=drop"), 0);
+	ck_assert_int_eq(
+		flow(vc, OFPFC_ADD, "priority=10,idle_timeout=1,send_flow_rem,actions=drop"), 0);
 	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=11,idle_timeout=1,actions=drop"), 0);
 	for (int got = 0; got < 2;) {
 		n = wait_msg(vc, OFPT_FLOW_REMOVED, msg, sizeof(msg), 4000);
@@ -681,8 +684,8 @@ START_TEST(test_flow_removed_and_expiry)
 	ck_assert_uint_eq(dp_fake_n_flows("br0"), 0);
 
 	/* A flow in use does not idle out: the datapath's last-used time counts. */
-	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=12,idle_timeout=2,send_flow_rem,actions=drop"),
-			 0);
+	ck_assert_int_eq(
+		flow(vc, OFPFC_ADD, "priority=12,idle_timeout=2,send_flow_rem,actions=drop"), 0);
 	for (int i = 0; i < 25; i++) {
 		dp_fake_set_flow_stats("br0", 12, (uint64_t)i, (uint64_t)i * 100, ofproto_now_ns());
 		usleep(100000);

@@ -128,7 +128,8 @@ START_TEST(test_loose_selection)
 	ck_assert_int_eq(select_n(&rs, "table=0,priority=11,ip", OFPFC_DELETE_STRICT), 0);
 	ck_assert_int_eq(select_n(&rs, "priority=10,ip,nw_src=10.1.0.0/16", OFPFC_DELETE_STRICT),
 			 1);
-	ck_assert_int_eq(select_n(&rs, "table=1,priority=10,ip,nw_src=10.1.2.3", OFPFC_DELETE_STRICT), 1);
+	ck_assert_int_eq(
+		select_n(&rs, "table=1,priority=10,ip,nw_src=10.1.2.3", OFPFC_DELETE_STRICT), 1);
 	/* Strict with table=ALL looks in every table. */
 	ck_assert_int_eq(select_n(&rs, "table=255,priority=1", OFPFC_DELETE_STRICT), 1);
 	rule_set_destroy(&rs, NULL, NULL);
@@ -155,9 +156,8 @@ START_TEST(test_cookie_and_out_port)
 	ck_assert_int_eq(select_n(&rs, "out_port=2,cookie=0x20/0xff", OFPFC_DELETE), 1);
 	ck_assert_int_eq(select_n(&rs, "priority=1,in_port=2,out_port=3", OFPFC_DELETE_STRICT), 1);
 	ck_assert_int_eq(select_n(&rs, "priority=1,in_port=2,out_port=2", OFPFC_DELETE_STRICT), 0);
-	ck_assert_int_eq(select_n(&rs, "priority=1,in_port=2,cookie=0x10/0xff",
-				  OFPFC_DELETE_STRICT),
-			 0);
+	ck_assert_int_eq(
+		select_n(&rs, "priority=1,in_port=2,cookie=0x10/0xff", OFPFC_DELETE_STRICT), 0);
 	rule_set_destroy(&rs, NULL, NULL);
 }
 END_TEST
