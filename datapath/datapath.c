@@ -319,7 +319,7 @@ free_rte(void *p)
 static int
 publish_polls(void)
 {
-	struct dp_pollset *ps[DP_MAX_WORKERS];
+	struct dp_pollset *ps[DP_MAX_WORKERS] = { 0 };
 	unsigned count[DP_MAX_WORKERS] = { 0 };
 
 	for (unsigned pid = 0; pid < RTE_MAX_ETHPORTS; pid++) {

@@ -3,6 +3,7 @@
  * buckets (GCRA on one 64-bit word per band, compare-and-swap). See dp_group.h.
  * Bucket execution lives in dp_pipeline.c. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,26 +55,36 @@ fmix32(uint32_t h)
 	return h;
 }
 
+/* The key fields a select group spreads on: addresses, VLAN, protocol and ports at
+ * L2/L3/L4 (and ARP's addresses, so ARP spreads too). */
+#define HASH_FIELD(F)                                                                              \
+	{                                                                                          \
+		offsetof(struct ofp_match_values, F), sizeof(((struct ofp_match_values *)0)->F)    \
+	}
+static const struct {
+	uint16_t ofs, len;
+} hash_fields[] = {
+	HASH_FIELD(eth_dst),  HASH_FIELD(eth_src),  HASH_FIELD(eth_type), HASH_FIELD(vlan_vid),
+	HASH_FIELD(ip_proto), HASH_FIELD(ipv4_src), HASH_FIELD(ipv4_dst), HASH_FIELD(tcp_src),
+	HASH_FIELD(tcp_dst),  HASH_FIELD(udp_src),  HASH_FIELD(udp_dst),  HASH_FIELD(sctp_src),
+	HASH_FIELD(sctp_dst), HASH_FIELD(ipv6_src), HASH_FIELD(ipv6_dst), HASH_FIELD(arp_spa),
+	HASH_FIELD(arp_tpa),
+};
+#undef HASH_FIELD
+
 uint32_t
 dp_group_hash(const struct dp_key *key)
 {
-	const struct ofp_match_values *f = &key->f;
+	const uint8_t *f = (const uint8_t *)&key->f;
 	uint64_t w[11]; /* aligned copy: the fields sit at odd offsets in the key */
 	uint8_t *p = (uint8_t *)w;
 	size_t n = 0;
 
 	memset(w, 0, sizeof(w));
-	/* eth_dst, eth_src, eth_type, vlan_vid: contiguous */
-	memcpy(p + n, f->eth_dst, (size_t)(f->vlan_pcp - f->eth_dst));
-	n += (size_t)(f->vlan_pcp - f->eth_dst);
-	/* ip_proto, ipv4_src, ipv4_dst, tcp/udp/sctp ports: contiguous */
-	memcpy(p + n, f->ip_proto, (size_t)(f->icmpv4_type - f->ip_proto));
-	n += (size_t)(f->icmpv4_type - f->ip_proto);
-	memcpy(p + n, f->ipv6_src, 32);
-	n += 32;
-	/* ARP sender and target protocol addresses: contiguous */
-	memcpy(p + n, f->arp_spa, 8);
-	n += 8;
+	for (size_t i = 0; i < ARRAY_SIZE(hash_fields); i++) {
+		memcpy(p + n, f + hash_fields[i].ofs, hash_fields[i].len);
+		n += hash_fields[i].len;
+	}
 	return fmix32(rte_hash_crc(w, (uint32_t)((n + 7) & ~(size_t)7), 0x5bd1e995u));
 }
 

@@ -1191,7 +1191,7 @@ prereq_depth(uint8_t f)
 static void
 order_prereqs_first(struct ofp_match *m)
 {
-	uint8_t sorted[OFPXMT_OFB_N_FIELDS];
+	uint8_t sorted[OFPXMT_OFB_N_FIELDS] = { 0 };
 	size_t n = 0;
 
 	for (int depth = 0; depth <= 3; depth++)

@@ -405,7 +405,7 @@ START_TEST(test_reply_split_3000)
 	struct buf b = BUF_INITIALIZER, again = BUF_INITIALIZER;
 	struct ofp_multipart_reply r, back;
 	struct ofp_multipart_assembler as;
-	struct ofp_mp_assembled done;
+	struct ofp_mp_assembled done = { 0 };
 	struct ofp_err err;
 	size_t ofs = 0, n_msgs = 0, n_entries = 0;
 	int ret = 0;
@@ -589,7 +589,7 @@ START_TEST(test_table_features_request_parts)
 	struct buf b = BUF_INITIALIZER, again = BUF_INITIALIZER;
 	struct ofp_multipart_request r, back;
 	struct ofp_multipart_assembler as;
-	struct ofp_mp_assembled done;
+	struct ofp_mp_assembled done = { 0 };
 	struct ofp_mp_writer w;
 	struct ofp_err err;
 	size_t ofs = 0;
