@@ -941,7 +941,9 @@ run(bool rx_here, struct result *res)
 	uint64_t last_tok;
 	bool down = false, in_window = opt.warmup == 0;
 
-	g = rte_zmalloc("txgen", sizeof(*g), RTE_CACHE_LINE_SIZE);
+	/* Plain memory, here and for the per-flow arrays: nothing may come from or go
+	 * back to the DPDK heap once a zero-copy memif peer has mapped its segments. */
+	g = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*g), RTE_CACHE_LINE_SIZE));
 	if (!g) {
 		res->error = 1;
 		return;
@@ -1056,7 +1058,7 @@ run(bool rx_here, struct result *res)
 	/* The receiving lcore's byte count is not sampled at the window's start: scale. */
 	res->bytes_win = rx_here ? rxs.bytes - bytes_at_win
 				 : (rxs.pkts ? res->rx_win * rxs.bytes / rxs.pkts : 0);
-	rte_free(g);
+	free(g);
 }
 
 static uint64_t
@@ -1326,12 +1328,12 @@ main(int argc, char **argv)
 	}
 	/* Per-flow order tracking: 4 bytes a flow, up to 16M flows. */
 	if (opt.first_seen && opt.flows <= MAX_FIRST_SEEN_FLOWS) {
-		rxs.first_seen = rte_zmalloc("first_seen", opt.flows * sizeof(uint64_t), 0);
+		rxs.first_seen = calloc(opt.flows, sizeof(uint64_t));
 		if (!rxs.first_seen)
 			fprintf(stderr, "pfs-pktgen: no memory for --first-seen\n");
 	}
 	if (opt.flows <= MAX_TRACKED_FLOWS) {
-		rxs.flow_next = rte_zmalloc("flow_next", opt.flows * sizeof(uint32_t), 0);
+		rxs.flow_next = calloc(opt.flows, sizeof(uint32_t));
 		if (!rxs.flow_next)
 			fprintf(stderr, "pfs-pktgen: no memory to track order per flow\n");
 	}
@@ -1398,8 +1400,8 @@ out:
 			rte_eth_dev_close(rx_port);
 	}
 	free(timeline);
-	rte_free(rxs.flow_next);
-	rte_free(rxs.first_seen);
+	free(rxs.flow_next);
+	free(rxs.first_seen);
 	rte_eal_cleanup();
 	free(eal_argv);
 	return status;

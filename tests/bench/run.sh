@@ -20,6 +20,10 @@
 #   --churn-rate N     S8 flow-mods per second (default 10000)
 #   --ofctl pfs|ovs    client that loads pfswitchd's rules: pfs-ofctl (default) or
 #                      ovs-ofctl over the bridge's mgmt socket
+#   --zero-copy        pfs-pktgen's memif ports in zero-copy mode (hugepages only);
+#                      off by default: in DPDK 22.11 with --in-memory it now and then
+#                      fails the handshake ("mmap failed: No such device" on the
+#                      server) or the server dies of SIGBUS
 #
 # Scenarios (rules and traffic from gen_rules.py; see its --help):
 #   s0 bare forwarder (the memif ceiling)      s1 in_port=1 -> 2, 1 and 10k flows
@@ -50,7 +54,7 @@ PY=/usr/bin/python3
 
 SMOKE=0 ROUNDS=5 DURATION=10 WARMUP=2 SCENARIOS="s0,s1,s2,s3,s4,s5,s6,s7,s8" SIDES="pfs,ovs"
 BUILD="$ROOT/build" OUT="" NOHUGE=0 HUGE_MB=1536 DUT_CPU=1 GEN_CPU=0 PKTIN_RATE=1000
-CHURN_RATE=10000 OFCTL=pfs
+CHURN_RATE=10000 OFCTL=pfs ZEROCOPY=0
 ROUNDS_SET=0 DURATION_SET=0 WARMUP_SET=0
 
 die() { echo "run.sh: $*" >&2; exit 1; }
@@ -74,6 +78,7 @@ while [ $# -gt 0 ]; do
 	--pktin-rate) PKTIN_RATE=$2; shift ;;
 	--churn-rate) CHURN_RATE=$2; shift ;;
 	--ofctl) OFCTL=$2; shift ;;
+	--zero-copy) ZEROCOPY=1 ;;
 	-h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
@@ -111,6 +116,8 @@ RUNS="$OUT/runs.jsonl"
 NOTES="$OUT/notes.txt"
 : >"$NOTES"
 note() { log "$*"; echo "$*" >>"$NOTES"; }
+FAILED=0
+fail() { note "$*"; FAILED=$((FAILED + 1)); } # a run that went wrong: exit status 1
 phase() { echo "$(date +%T.%N | cut -c1-12) $*" >>"$OUT/phases.log"; } # where time goes
 
 # ---- state for the cleanup trap ----
@@ -228,7 +235,8 @@ fi
 if [ $NOHUGE = 0 ]; then
 	EAL_MEM="--in-memory"
 	GEN_MEM="--in-memory --single-file-segments"
-	ZC=",zero-copy=yes"
+	ZC=""
+	[ $ZEROCOPY = 1 ] && ZC=",zero-copy=yes"
 	OVS_MEM="--in-memory"
 else
 	EAL_MEM="--no-huge --no-shconf -m 512"
@@ -461,11 +469,11 @@ run_one() {
 		osken_pid=$BG_PID
 		ctl="tcp:127.0.0.1:$port"
 		wait_for 15 bash -c "ss -ltn | grep -q ':$port '" ||
-			{ note "$id $side r$round: os-ken did not start"; stop_pid "$osken_pid"; return 1; }
+			{ fail "$id $side r$round: os-ken did not start"; stop_pid "$osken_pid"; return 1; }
 	fi
 	phase "$id $side r$round: start"
 	if ! start_dut "$side" "$ctl"; then
-		note "$id $side r$round: the switch did not start (log: $tag.dut.log)"
+		fail "$id $side r$round: the switch did not start (log: $tag.dut.log)"
 		cp "$WORK/dut.log" "$tag.dut.log" 2>/dev/null
 		[ -n "$OVS_DIR" ] && cp "$OVS_DIR/ovs-vswitchd.log" "$tag.ovs.log" 2>/dev/null
 		stop_dut "$side"
@@ -476,14 +484,14 @@ run_one() {
 	if [ "$s" != s6 ]; then
 		t0=$(now)
 		if ! load_rules "$side" "$OUT/rules/$id.txt" >"$tag.load.log" 2>&1; then
-			note "$id $side r$round: loading the rules failed (log: $tag.load.log)"
+			fail "$id $side r$round: loading the rules failed (log: $tag.load.log)"
 		fi
 		t1=$(now)
 		load_s=$(calc "$t1 - $t0")
 	fi
 	if [ "$s" = s7 ]; then
 		if ! wait_for 15 bash -c "ss -tn state established '( dport = :$port )' | grep -q $port"; then
-			note "$id $side r$round: the switch did not connect to os-ken"
+			fail "$id $side r$round: the switch did not connect to os-ken"
 		fi
 		sleep 0.5
 	fi
@@ -499,7 +507,7 @@ run_one() {
 		wait_for 20 test -e "$WORK/ready"
 		sleep 0.3
 		"$PY" "$HERE/ofclient.py" setup "$DUT_CTL" --n "$n" >"$tag.ofclient.json" \
-			2>"$tag.ofclient.log" || note "$id $side r$round: ofclient failed"
+			2>"$tag.ofclient.log" || fail "$id $side r$round: ofclient failed"
 		sleep "$( [ $SMOKE = 1 ] && echo 0.5 || echo 3 )"
 		kill -TERM "$PG_PID" 2>/dev/null # ends the traffic; the report follows
 		of_json="$tag.ofclient.json"
@@ -518,7 +526,7 @@ run_one() {
 		sleep "$(calc "$WARMUP + 0.5")"
 		"$PY" "$HERE/ofclient.py" churn "$DUT_CTL" --n "$n" --rate "$CHURN_RATE" \
 			--duration "$DURATION" >"$tag.ofclient.json" \
-			2>"$tag.ofclient.log" || note "$id $side r$round: ofclient failed"
+			2>"$tag.ofclient.log" || fail "$id $side r$round: ofclient failed"
 		of_json="$tag.ofclient.json"
 		;;
 	*)
@@ -547,28 +555,29 @@ run_one() {
 		ovs-appctl -t "$OVS_DIR/ovs-vswitchd.ctl" dpif-netdev/pmd-stats-show >>"$tag.dpctl.txt" 2>&1
 		extra+=(--dpctl "$tag.dpctl.txt")
 	fi
-	alive "$DUT_PID" || note "$id $side r$round: the switch died during the run"
+	alive "$DUT_PID" || fail "$id $side r$round: the switch died during the run"
 	# The switch stops first, while pfs-pktgen holds its memif ports without polling
 	# them (see pfs-pktgen --hold); then pfs-pktgen sees the link go and exits.
 	stop_dut "$side"
 	phase "$id $side r$round: switch stopped"
 	[ "$STOP_RC" = 0 ] || [ "$side" = ovs ] ||
-		note "$id $side r$round: the switch exited with status $STOP_RC (log: $tag.dut.log)"
+		fail "$id $side r$round: the switch exited with status $STOP_RC (log: $tag.dut.log)"
 	cp "$WORK/dut.log" "$tag.dut.log" 2>/dev/null
 	pg_reap
 	rc=$PG_RC
 	phase "$id $side r$round: pfs-pktgen gone"
-	[ "$rc" = 0 ] || note "$id $side r$round: pfs-pktgen exit status $rc (log: $tag.pktgen.log)"
+	[ "$rc" = 0 ] || fail "$id $side r$round: pfs-pktgen exit status $rc (log: $tag.pktgen.log)"
 	[ -n "$osken_pid" ] && stop_pid "$osken_pid"
 	"$PY" "$HERE/report.py" record --runs "$RUNS" --variant "$id" --scenario "$s" --n "$n" \
 		--side "$side" --round "$round" --pktgen "$tag.pktgen.json" --pktgen-rc "$rc" \
 		--cpu-frac "$cpu_frac" --load-s "$load_s" ${of_json:+--ofclient "$of_json"} \
-		--dut-rc "$STOP_RC" "${extra[@]}" || note "$id $side r$round: no result"
+		--dut-rc "$STOP_RC" "${extra[@]}" || fail "$id $side r$round: no result"
 }
 
 # ---- main ----
 cond="cores: switch on CPU $DUT_CPU, pfs-pktgen on CPU $GEN_CPU ($(nproc) online);"
-cond+=" hugepages: $([ $NOHUGE = 0 ] && echo "yes (2 MiB, --in-memory, memif zero-copy client)" || echo "no (--no-huge)");"
+cond+=" hugepages: $([ $NOHUGE = 0 ] && echo "yes (2 MiB, --in-memory)" || echo "no (--no-huge)");"
+cond+=" pfs-pktgen memif $([ -n "$ZC" ] && echo zero-copy || echo copy) mode;"
 cond+=" $ROUNDS round(s), ${WARMUP}s warm-up + ${DURATION}s per run; 64-byte UDP frames"
 note "conditions: $cond"
 note "variants: ${VARIANTS[*]}"
@@ -607,3 +616,7 @@ done
 	--conditions "$cond" || die "report failed"
 cat "$OUT/summary.txt"
 log "results in $OUT"
+if [ $FAILED -gt 0 ]; then
+	echo "run.sh: $FAILED problem(s) in the runs (see the notes above)" >&2
+	exit 1
+fi
