@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Compares a conformance run (run-of13.sh's results.json) with the cases pfswitch is
-expected to pass. Exit 1 if an expected case did not pass (a regression); newly passing
-cases are listed so expected-pass.txt can be updated (--update rewrites it)."""
+expected to pass. Exit 1 if an expected case that ran did not pass (a regression);
+newly passing cases are counted so expected-pass.txt can be updated (--update rewrites
+it). --regressions FILE writes the regressed case ids (for a re-run); --only FILE judges
+just the case ids listed there (the re-run of those cases)."""
 import json
 import sys
 
@@ -12,14 +14,24 @@ def case_id(r):
 
 def main(argv):
     results, expected_path = argv[0], argv[1]
-    update = "--update" in argv[2:]
+    opts = argv[2:]
+    update = "--update" in opts
+    regress_out = opts[opts.index("--regressions") + 1] if "--regressions" in opts else None
+    only = opts[opts.index("--only") + 1] if "--only" in opts else None
     records = json.load(open(results))["records"]
+    ran = {case_id(r) for r in records}
     passed = {case_id(r) for r in records if r["status"] == "pass"}
     try:
         expected = {l.strip() for l in open(expected_path) if l.strip() and l[0] != "#"}
     except FileNotFoundError:
         expected = set()
-    regressions = sorted(expected - passed)
+    if only:
+        expected &= {l.strip() for l in open(only) if l.strip()}
+    # A filtered run (or a re-run) judges only the cases it ran.
+    regressions = sorted((expected & ran) - passed)
+    if regress_out:
+        with open(regress_out, "w") as fh:
+            fh.writelines(c + "\n" for c in regressions)
     new = sorted(passed - expected)
     by_cat = {}
     for r in records:

@@ -35,5 +35,18 @@ if [ $rc -eq 2 ] || [ ! -f "$out/results.json" ]; then
 	tail -20 "$out/progress.log"
 	exit 1
 fi
-exec /usr/bin/python3 "$here/baseline.py" "$out/results.json" "$here/expected-pass.txt" \
-	${PFS_CONFORMANCE_UPDATE:+--update}
+/usr/bin/python3 "$here/baseline.py" "$out/results.json" "$here/expected-pass.txt" \
+	--regressions "$out/regressions.txt" ${PFS_CONFORMANCE_UPDATE:+--update}
+[ $? -eq 0 ] && exit 0
+# The tester measures timing and counters on a shared 2-core machine: a case that fails
+# once may be noise. Only a failure that repeats in a re-run of its files counts.
+files=$(cut -d'#' -f1 "$out/regressions.txt" | sort -u | sed 's/[.]/[.]/g' | paste -sd'|')
+echo "conformance: re-running the regressed cases' files once: $files"
+"$suite/run-of13.sh" --cleanup-stale >/dev/null 2>&1
+PFSWITCHD=$build/tools/pfswitchd \
+	TARGET_CMD="$src/tools/conformance-target.sh {p1} {p2} {p3} {ctl} {dpid} {logdir}" \
+	"$suite/run-of13.sh" -T 900 -o "$out/rerun" -f "^($files)\$" 2>"$out/rerun-progress.log" |
+	tail -3
+[ -f "$out/rerun/results.json" ] || { echo "conformance: the re-run aborted; see $out"; exit 1; }
+exec /usr/bin/python3 "$here/baseline.py" "$out/rerun/results.json" "$here/expected-pass.txt" \
+	--only "$out/regressions.txt"
