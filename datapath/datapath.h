@@ -291,6 +291,8 @@ struct dp_meter_spec {
  * packet is measured against every band; the band of highest rate that the packet
  * exceeds applies: DROP drops it (counted as "meter"), DSCP_REMARK raises the IP DSCP
  * drop precedence by prec_level. Without OFPMF_BURST the burst is 100 ms of the rate.
+ * Meter OFPM_CONTROLLER measures every packet sent to the controller (output:CONTROLLER,
+ * table-miss, invalid TTL): a DROP band drops it (counted as "controller_meter").
  * 0; -EEXIST; -ENOSPC with METER_MOD_FAILED/OUT_OF_METERS or OUT_OF_BANDS; -EINVAL with
  * METER_MOD_FAILED/BAD_RATE, BAD_BAND, BAD_FLAGS or INVALID_METER; -ENOMEM. */
 int dp_meter_add(struct dp_bridge *br, const struct dp_meter_spec *spec, struct ofp_err *err);

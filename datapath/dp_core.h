@@ -68,7 +68,8 @@
 	X(GROUP_NO_LIVE, "group_no_live_bucket") /* FF: none live; select: no weight */            \
 	X(NORMAL_SAME_PORT, "normal_same_port")	 /* NORMAL: destination is the ingress */          \
 	X(EXEC, "exec_error")			 /* action executor refused the packet */          \
-	X(BRIDGE_GONE, "bridge_gone")		 /* packet-out for a destroyed bridge */
+	X(BRIDGE_GONE, "bridge_gone")		 /* packet-out for a destroyed bridge */           \
+	X(CONTROLLER_METER, "controller_meter")	 /* upcall over the OFPM_CONTROLLER meter */
 
 enum dp_core_drop {
 #define DP_CORE_DROP_ENUM(NAME, STR) DP_DROP_CORE_##NAME,

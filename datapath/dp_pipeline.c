@@ -177,6 +177,22 @@ normal(struct run *r, const struct dp_key *key, bool final)
 	flood(r, true, final);
 }
 
+/* OF1.3.5 meter OFPM_CONTROLLER: when the bridge has one, every packet for the
+ * controller (output:CONTROLLER, table-miss, invalid TTL) is measured against it, before
+ * any copy is made. True if the packet may go up. A DROP band drops it; a DSCP_REMARK
+ * band counts it and lets it up unchanged (the packet-in reports the frame as it was). */
+static inline bool
+controller_meter_pass(struct run *r, uint32_t len)
+{
+	struct dp_meter *mt = dp_meter_lookup(r->br, OFPM_CONTROLLER);
+	int band;
+
+	if (likely(mt == NULL))
+		return true;
+	band = dp_meter_apply(mt, r->w->id, r->w->burst_tsc, len);
+	return band < 0 || mt->band[band].type != OFPMBT_DROP;
+}
+
 static void
 upcall(struct run *r, const struct dp_key *key, uint8_t reason, uint16_t max_len, bool final)
 {
@@ -187,6 +203,11 @@ upcall(struct run *r, const struct dp_key *key, uint8_t reason, uint16_t max_len
 		return;
 	}
 	uint32_t total = rte_pktmbuf_pkt_len(r->m);
+
+	if (unlikely(!controller_meter_pass(r, total))) {
+		w->drops_core[DP_DROP_CORE_CONTROLLER_METER]++;
+		return;
+	}
 	struct rte_mbuf *m =
 		take_or_copy(r, final, max_len == OFPCML_NO_BUFFER ? UINT32_MAX : max_len);
 

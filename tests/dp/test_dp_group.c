@@ -1,8 +1,9 @@
 /* Groups and meters in the datapath (dp_group.h, datapath.h): select spread and flow
  * stickiness over weighted buckets, fast-failover liveness, group chaining and its depth
  * bound, per-group/bucket counters, meter token-bucket accuracy on a fake clock (kbps,
- * pktps, DSCP remark of the excess only, several workers sharing one bucket) and the
- * meter instruction end to end. Ports are net_ring ethdevs fed and drained by the test. */
+ * pktps, DSCP remark of the excess only, several workers sharing one bucket), the meter
+ * instruction end to end and the OFPM_CONTROLLER meter on packet-ins. Ports are net_ring
+ * ethdevs fed and drained by the test. */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
@@ -561,6 +562,73 @@ START_TEST(test_meter_e2e)
 }
 END_TEST
 
+/* Takes every waiting upcall; returns how many there were. */
+static unsigned
+upcalls_drain(void)
+{
+	static struct dp_upcall ups[16];
+	unsigned n, total = 0;
+
+	while ((n = dp_upcall_recv(ups, 16)) > 0)
+		total += n;
+	return total;
+}
+
+/* OFPM_CONTROLLER meters every packet for the controller: over its rate, packet-ins are
+ * dropped (drop reason controller_meter, band counters); without it, all go up. */
+START_TEST(test_controller_meter)
+{
+	unsigned c[N_PORTS + 1], up;
+	struct dp_meter_band_spec b = { OFPMBT_DROP, 1, 20, 0 };
+	struct dp_meter_spec spec = { OFPM_CONTROLLER, OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, 1,
+				      &b };
+	struct dp_meter_stats st;
+	struct ofp_err err;
+
+	cur_flow = add_flow("in_port=1", "apply_actions(output:CONTROLLER)");
+	ck_assert_int_eq(dp_commit(br), 0);
+	settle();
+	upcalls_drain();
+	uint64_t d0 = drop_count("controller_meter");
+
+	send_flows(1, 200, 1); /* no meter yet: every packet goes up */
+	drain_all(c);
+	ck_assert_uint_eq(upcalls_drain(), 200);
+	ck_assert_uint_eq(drop_count("controller_meter"), d0);
+
+	ck_assert_int_eq(dp_meter_add(br, &spec, &err), 0);
+	ck_assert_int_eq(dp_commit(br), 0);
+	settle();
+	send_flows(1, 200, 1);
+	drain_all(c);
+	up = upcalls_drain();
+	printf("controller meter: 1 pps burst 20, 200 packet-ins at once: %u went up\n", up);
+	ck_assert_uint_ge(up, 20);
+	ck_assert_uint_le(up, 23);
+	ck_assert_uint_eq(drop_count("controller_meter") - d0, 200 - up);
+	ck_assert_int_eq(dp_meter_get_stats(br, OFPM_CONTROLLER, &st), 0);
+	ck_assert_uint_eq(st.packets, 200);
+	ck_assert_uint_eq(st.bytes, 200 * 60);
+	ck_assert_uint_eq(st.band_packets[0], 200 - up);
+	/* A remark band counts but lets every packet-in up. */
+	b.type = OFPMBT_DSCP_REMARK;
+	b.prec_level = 1;
+	ck_assert_int_eq(dp_meter_modify(br, &spec, &err), 0);
+	ck_assert_int_eq(dp_commit(br), 0);
+	settle();
+	send_flows(1, 100, 1);
+	drain_all(c);
+	ck_assert_uint_eq(upcalls_drain(), 100);
+	ck_assert_int_eq(dp_meter_delete(br, OFPM_CONTROLLER), 0);
+	ck_assert_int_eq(dp_commit(br), 0);
+	settle();
+	send_flows(1, 50, 1);
+	drain_all(c);
+	ck_assert_uint_eq(upcalls_drain(), 50);
+	ck_assert_uint_eq(drop_count("controller_meter") - d0, 200 - up);
+}
+END_TEST
+
 static Suite *
 group_suite(void)
 {
@@ -576,6 +644,7 @@ group_suite(void)
 	tcase_add_test(tc, test_select_e2e);
 	tcase_add_test(tc, test_ff_liveness);
 	tcase_add_test(tc, test_meter_e2e);
+	tcase_add_test(tc, test_controller_meter);
 	suite_add_tcase(s, tc);
 	return s;
 }
