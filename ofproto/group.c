@@ -135,6 +135,34 @@ og_new(const struct ofp_group_mod *gm, const uint8_t *raw, size_t len)
 	return g;
 }
 
+/* True if a group other than id itself sends to id. */
+static bool
+chained(const struct gtable *t, uint32_t id)
+{
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t k = 0; t->v[i]->id != id && k < t->v[i]->n_refs; k++)
+			if (t->v[i]->refs[k] == id)
+				return true;
+	return false;
+}
+
+/* Liveness is evaluated for fast-failover buckets only (select buckets are chosen by
+ * the hash alone), and only real ports have a link to watch. lib/ has already refused
+ * malformed watches (BAD_WATCH). */
+static int
+watch_check(const struct ofp_group_mod *gm, struct ofp_err *err)
+{
+	for (size_t i = 0; i < gm->buckets.n; i++) {
+		const struct ofp_bucket *b = &gm->buckets.items[i];
+		bool watches = b->watch_port != OFPP_ANY || b->watch_group != OFPG_ANY;
+
+		if ((watches && gm->type != OFPGT_FF) ||
+		    (b->watch_port > OFPP_MAX && b->watch_port != OFPP_ANY))
+			return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_WATCH_UNSUPPORTED);
+	}
+	return 0;
+}
+
 static void
 remove_flows(struct bridge *br, uint32_t id)
 {
@@ -175,9 +203,14 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 			return 0;
 		}
 		at = gt_find(t, gm->group_id, &found);
-		if (found)
-			del_one(br, t, at);
-		return 0; /* deleting a missing group is no error (6.5) */
+		if (!found)
+			return 0; /* deleting a missing group is no error (6.5) */
+		/* Refused rather than leaving another group's bucket sending to nothing:
+		 * CHAINED_GROUP exists for this, and OFPGFC_CHAINING_CHECKS says we check. */
+		if (chained(t, gm->group_id))
+			return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_CHAINED_GROUP);
+		del_one(br, t, at);
+		return 0;
 	}
 	if (gm->command != OFPGC_ADD && gm->command != OFPGC_MODIFY)
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_BAD_COMMAND);
@@ -192,6 +225,8 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
 	if (gm->buckets.n > DP_GROUP_MAX_BUCKETS)
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_BUCKETS);
+	if (watch_check(gm, err) < 0)
+		return -EPROTO;
 	g = og_new(gm, raw, len);
 	if (!g)
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);

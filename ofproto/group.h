@@ -1,9 +1,12 @@
 /* The group table of a bridge in the agent: GROUP_MOD (add, modify, delete, OFPG_ALL)
  * with the checks lib/ cannot make (GROUP_EXISTS, UNKNOWN_GROUP, LOOP for chaining
- * cycles, CHAINED_GROUP, BAD_OUT_GROUP for a bucket naming a missing group,
- * OUT_OF_GROUPS), its translation into dp_group_add/modify/delete, removal of the flows
- * that use a deleted group (FLOW_REMOVED reason GROUP_DELETE), and the GROUP,
- * GROUP_DESC and GROUP_FEATURES multipart entries. A group keeps the GROUP_MOD it came
+ * cycles, CHAINED_GROUP when deleting a group another group sends to (OFPG_ALL deletes
+ * them all), WATCH_UNSUPPORTED for a watch on a non-fast-failover group or on a reserved
+ * port, BAD_OUT_GROUP for a bucket naming a missing group, OUT_OF_GROUPS). A watch port
+ * not on the bridge (yet) is accepted: its bucket is dead until the port exists. Its
+ * translation into dp_group_add/modify/delete, removal of the flows that use a deleted
+ * group (FLOW_REMOVED reason GROUP_DELETE), and the GROUP, GROUP_DESC and GROUP_FEATURES
+ * multipart entries. A group keeps the GROUP_MOD it came
  * from, so GROUP_DESC echoes it as received.
  *
  * Uses bridge.h, datapath.h, lib's ofp_group codec. */

@@ -431,6 +431,110 @@ START_TEST(test_config_and_refusals)
 }
 END_TEST
 
+/* Sends a GROUP_MOD from ovs-ofctl text; mutate (if not NULL) edits the encoded message
+ * first. Returns send_sync()'s result. */
+static int
+group_send(struct vconn *vc, uint16_t cmd, const char *text, void (*mutate)(struct buf *))
+{
+	struct ofp_group_mod gm;
+	struct buf b = BUF_INITIALIZER;
+	char err[256];
+
+	ck_assert_msg(ofp_group_mod_parse(text, cmd, &A, &gm, err, sizeof(err)) == 0, "%s: %s",
+		      text, err);
+	ck_assert_int_eq(ofp_group_mod_encode(&gm, vconn_next_xid(vc), &b), 0);
+	if (mutate)
+		mutate(&b);
+	return send_sync(vc, &b);
+}
+
+static void
+set_group_id_above_max(struct buf *b)
+{
+	put_be32((uint8_t *)b->data + 12, OFPG_MAX + 1);
+}
+
+static void
+set_weight_of_first_bucket(struct buf *b)
+{
+	put_be16((uint8_t *)b->data + 16 + 2, 5);
+}
+
+static void
+clear_first_watch(struct buf *b)
+{
+	put_be32((uint8_t *)b->data + 16 + 4, OFPP_ANY);
+	put_be32((uint8_t *)b->data + 16 + 8, OFPG_ANY);
+}
+
+/* GROUP_MOD errors with their exact type/code, from the wire through the agent. */
+START_TEST(test_group_mod_checks)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	const uint16_t F = OFPET_GROUP_MOD_FAILED;
+
+	/* Chaining: 2 -> 1; a cycle through a modify or to itself is a LOOP. */
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, "group_id=1,type=all,bucket=output:1", NULL), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, "group_id=2,type=all,bucket=group:1", NULL), 0);
+	assert_error(vc, group_send(vc, OFPGC_MODIFY, "group_id=1,type=all,bucket=group:2", NULL),
+		     F, OFPGMFC_LOOP);
+	assert_error(vc, group_send(vc, OFPGC_ADD, "group_id=3,type=indirect,bucket=group:3", NULL),
+		     F, OFPGMFC_LOOP);
+	assert_error(vc, group_send(vc, OFPGC_ADD, "group_id=3,type=all,bucket=group:9", NULL),
+		     OFPET_BAD_ACTION, OFPBAC_BAD_OUT_GROUP);
+	/* Group 1 cannot go while group 2 sends to it; after group 2, it can. */
+	assert_error(vc, group_send(vc, OFPGC_DELETE, "group_id=1", NULL), F,
+		     OFPGMFC_CHAINED_GROUP);
+	ck_assert_int_eq(group_send(vc, OFPGC_DELETE, "group_id=2", NULL), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_DELETE, "group_id=1", NULL), 0);
+	/* OFPG_ALL takes chained groups too. */
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, "group_id=1,type=all,bucket=output:1", NULL), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, "group_id=2,type=all,bucket=group:1", NULL), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_DELETE, "group_id=all", NULL), 0);
+	assert_error(vc, group_send(vc, OFPGC_ADD, "group_id=2,type=all,bucket=group:1", NULL),
+		     OFPET_BAD_ACTION, OFPBAC_BAD_OUT_GROUP);
+
+	/* Watches: fast failover only, real ports only (present or not), groups. */
+	assert_error(
+		vc,
+		group_send(vc, OFPGC_ADD, "group_id=4,type=all,bucket=watch_port:1,output:1", NULL),
+		F, OFPGMFC_WATCH_UNSUPPORTED);
+	assert_error(vc,
+		     group_send(vc, OFPGC_ADD,
+				"group_id=4,type=select,bucket=watch_port:1,output:1", NULL),
+		     F, OFPGMFC_WATCH_UNSUPPORTED);
+	assert_error(vc,
+		     group_send(vc, OFPGC_ADD,
+				"group_id=4,type=indirect,bucket=watch_group:1,output:1", NULL),
+		     F, OFPGMFC_WATCH_UNSUPPORTED);
+	assert_error(vc,
+		     group_send(vc, OFPGC_ADD,
+				"group_id=4,type=ff,bucket=watch_port:CONTROLLER,output:1", NULL),
+		     F, OFPGMFC_WATCH_UNSUPPORTED);
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD,
+				    "group_id=4,type=ff,bucket=watch_port:1,output:1,"
+				    "bucket=watch_port:77,output:2",
+				    NULL),
+			 0);
+	/* A fast-failover bucket that watches nothing. */
+	assert_error(vc,
+		     group_send(vc, OFPGC_ADD, "group_id=5,type=ff,bucket=watch_port:1,output:1",
+				clear_first_watch),
+		     F, OFPGMFC_BAD_WATCH);
+	/* Ids above OFPG_MAX. */
+	assert_error(vc,
+		     group_send(vc, OFPGC_ADD, "group_id=5,type=all,bucket=output:1",
+				set_group_id_above_max),
+		     F, OFPGMFC_INVALID_GROUP);
+	/* A weight in a bucket of a group other than select. */
+	assert_error(vc,
+		     group_send(vc, OFPGC_ADD, "group_id=5,type=all,bucket=output:1",
+				set_weight_of_first_bucket),
+		     F, OFPGMFC_BAD_BUCKET);
+	vconn_close(vc);
+}
+END_TEST
+
 START_TEST(test_flow_mods)
 {
 	struct vconn *vc = open_sock("br0.mgmt");
@@ -931,6 +1035,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_features_desc_ports_tables);
 	tcase_add_test(tc, test_config_and_refusals);
+	tcase_add_test(tc, test_group_mod_checks);
 	tcase_add_test(tc, test_flow_mods);
 	tcase_add_test(tc, test_counters_and_replace);
 	tcase_add_test(tc, test_roles);
