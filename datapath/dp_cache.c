@@ -1,13 +1,17 @@
-/* Per-worker microflow cache (dp_cache.h): 4-way set-associative, a bucket's hashes kept
- * apart from the entries so a probe touches one line of hashes and then only entries whose
- * hash matches; a hit needs the full key, bridge uid and version equal.
+/* Per-worker microflow cache (dp_cache.h): two 4-way set-associative tables, one keyed
+ * by the 40-byte fast key, one by the full key. A bucket's hashes are kept apart from the
+ * entries so a probe touches one line of hashes and then only entries whose hash
+ * matches; a hit needs the key, bridge uid and version equal. A fast entry (stamp, path,
+ * key) is exactly two cache lines.
  *
- * Hash: four-lane multiply-xor over the key words (not CRC32: a serial chain of 25 CRC
- * instructions costs more than the rest of a hit).
+ * Hash: independent multiply-xor lanes over the key words (not CRC32: a serial chain of
+ * CRC instructions over the 25 words of a full key costs more than the rest of a hit).
  *
  * Replacement: an empty or stale way first, else round robin within the bucket. */
 #include <string.h>
 
+#include <emmintrin.h>
+#include <rte_common.h>
 #include <rte_malloc.h>
 
 #include "dp_cache.h"
@@ -15,44 +19,65 @@
 #define WAYS 4
 #define WINDOW 1024 /* lookups per thrash-guard window */
 
+/* Every entry starts with this; the key words follow. */
 struct entry {
 	uint64_t br_uid;
 	uint64_t version;
 	struct dp_cache_path path;
-	struct dp_key key;
+	uint64_t key[];
 };
+
+#define FAST_STRIDE (sizeof(struct entry) + sizeof(struct dp_fkey))
+#define FULL_STRIDE (sizeof(struct entry) + sizeof(struct dp_key))
+_Static_assert(FAST_STRIDE == 2 * RTE_CACHE_LINE_SIZE, "a fast entry is two cache lines");
 
 struct bucket {
 	uint32_t hash[WAYS];
 	uint8_t next; /* round-robin victim */
 };
 
-struct dp_cache {
-	uint32_t mask; /* buckets - 1 */
-	bool guard;    /* thrash guard on: insert 1 miss in 16 */
+struct table {
+	uint32_t mask;	 /* buckets - 1 */
+	uint32_t stride; /* bytes per entry */
+	bool guard;	 /* thrash guard on: insert 1 miss in 16 */
 	uint32_t win_lookups, win_hits, skip_ctr;
-	struct dp_cache_stats st;
 	struct bucket *buckets;
-	struct entry *entries; /* [buckets * WAYS] */
+	uint8_t *entries; /* [buckets * WAYS] of stride bytes */
 };
+
+struct dp_cache {
+	struct table fast, full;
+	struct dp_cache_stats st;
+};
+
+static int
+table_init(struct table *t, unsigned n_entries, size_t stride, int socket)
+{
+	unsigned nb = 1;
+
+	while (nb * WAYS < n_entries)
+		nb <<= 1;
+	t->mask = nb - 1;
+	t->stride = (uint32_t)stride;
+	t->buckets = rte_zmalloc_socket("dp_cache_b", sizeof(struct bucket) * nb,
+					RTE_CACHE_LINE_SIZE, socket);
+	t->entries =
+		rte_zmalloc_socket("dp_cache_e", stride * nb * WAYS, RTE_CACHE_LINE_SIZE, socket);
+	return t->buckets && t->entries ? 0 : -ENOMEM;
+}
 
 struct dp_cache *
 dp_cache_create(unsigned n_entries, int socket)
 {
-	unsigned nb = 1;
-	struct dp_cache *c;
+	struct dp_cache *c =
+		rte_zmalloc_socket("dp_cache", sizeof(*c), RTE_CACHE_LINE_SIZE, socket);
 
-	while (nb * WAYS < n_entries)
-		nb <<= 1;
-	c = rte_zmalloc_socket("dp_cache", sizeof(*c), RTE_CACHE_LINE_SIZE, socket);
 	if (!c)
 		return NULL;
-	c->mask = nb - 1;
-	c->buckets = rte_zmalloc_socket("dp_cache_b", sizeof(struct bucket) * nb,
-					RTE_CACHE_LINE_SIZE, socket);
-	c->entries = rte_zmalloc_socket("dp_cache_e", sizeof(struct entry) * nb * WAYS,
-					RTE_CACHE_LINE_SIZE, socket);
-	if (!c->buckets || !c->entries) {
+	/* Fast entries are small and take nearly all traffic: twice as many, so a working
+	 * set of n_entries flows rarely overflows a 4-way bucket. */
+	if (table_init(&c->fast, 2 * n_entries, FAST_STRIDE, socket) < 0 ||
+	    table_init(&c->full, n_entries, FULL_STRIDE, socket) < 0) {
 		dp_cache_destroy(c);
 		return NULL;
 	}
@@ -64,16 +89,26 @@ dp_cache_destroy(struct dp_cache *c)
 {
 	if (!c)
 		return;
-	rte_free(c->buckets);
-	rte_free(c->entries);
+	rte_free(c->fast.buckets);
+	rte_free(c->fast.entries);
+	rte_free(c->full.buckets);
+	rte_free(c->full.entries);
 	rte_free(c);
+}
+
+static inline uint32_t
+finish_hash(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return (uint32_t)h ^ (uint32_t)(h >> 32);
 }
 
 uint32_t
 dp_cache_hash(const struct dp_key *key)
 {
-	/* Four independent multiply-xor lanes (the CRC32 instruction chain over 25 words
-	 * is latency-bound), folded at the end with a 64-bit finaliser. */
+	/* Four independent lanes: the multiply latency overlaps. */
 	const uint64_t P = 0x9e3779b97f4a7c15ull;
 	uint64_t a = 1, b = 2, c = 3, d = 4;
 	size_t i = 0;
@@ -86,72 +121,92 @@ dp_cache_hash(const struct dp_key *key)
 	}
 	for (; i < DP_KEY_WORDS; i++)
 		a = (a ^ key->w[i]) * P;
-	uint64_t h = a ^ (b << 13 | b >> 51) ^ (c << 29 | c >> 35) ^ (d << 43 | d >> 21);
-
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return (uint32_t)h ^ (uint32_t)(h >> 32);
+	return finish_hash(a ^ (b << 13 | b >> 51) ^ (c << 29 | c >> 35) ^ (d << 43 | d >> 21));
 }
 
-static inline bool
-key_equal(const struct dp_key *a, const struct dp_key *b)
+uint32_t
+dp_cache_fhash(const struct dp_fkey *fk)
+{
+	const uint64_t P = 0x9e3779b97f4a7c15ull;
+	uint64_t a = (1 ^ fk->w[0]) * P, b = (2 ^ fk->w[1]) * P, c = (3 ^ fk->w[2]) * P;
+
+	a = (a ^ fk->w[3]) * P;
+	b = (b ^ fk->w[4]) * P;
+	return finish_hash(a ^ (b << 21 | b >> 43) ^ (c << 42 | c >> 22));
+}
+
+static inline struct entry *
+slot(const struct table *t, uint32_t i)
+{
+	return (struct entry *)(t->entries + (size_t)i * t->stride);
+}
+
+static inline __attribute__((always_inline)) bool
+key_equal(const uint64_t *a, const uint64_t *b, unsigned n_words)
 {
 	uint64_t diff = 0;
 
-	for (size_t i = 0; i < DP_KEY_WORDS; i++)
-		diff |= a->w[i] ^ b->w[i];
+#pragma GCC unroll 32
+	for (unsigned i = 0; i < n_words; i++)
+		diff |= a[i] ^ b[i];
 	return diff == 0;
 }
 
-static void
-window(struct dp_cache *c, bool hit)
+static inline void
+window(struct table *t, bool hit)
 {
-	c->win_lookups++;
-	c->win_hits += hit;
-	if (c->win_lookups == WINDOW) {
-		c->guard = c->win_hits < WINDOW / 4;
-		c->win_lookups = c->win_hits = 0;
+	t->win_lookups++;
+	t->win_hits += hit;
+	if (t->win_lookups == WINDOW) {
+		t->guard = t->win_hits < WINDOW / 4;
+		t->win_lookups = t->win_hits = 0;
 	}
 }
 
-const struct dp_cache_path *
-dp_cache_lookup(struct dp_cache *c, uint64_t br_uid, uint64_t version, const struct dp_key *key,
-		uint32_t hash)
+/* Inlined per key size so the compare loop is unrolled for it. */
+static inline __attribute__((always_inline)) const struct dp_cache_path *
+lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
+       unsigned n_words, uint32_t hash)
 {
-	uint32_t b = hash & c->mask;
-	const struct bucket *bk = &c->buckets[b];
+	uint32_t b = hash & t->mask;
+	const struct bucket *bk = &t->buckets[b];
+	/* The ways whose hash matches, compared at once: a loop that stops at a random way
+	 * mispredicts a branch on most hits. */
+	__m128i eq = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *)bk->hash),
+				     _mm_set1_epi32((int)hash));
+	unsigned ways = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq));
 
-	for (unsigned i = 0; i < WAYS; i++) {
-		if (bk->hash[i] != hash)
-			continue;
-		const struct entry *e = &c->entries[b * WAYS + i];
+	while (ways) {
+		unsigned i = (unsigned)__builtin_ctz(ways);
+		const struct entry *e = slot(t, b * WAYS + i);
 
-		if (e->version == version && e->br_uid == br_uid && key_equal(&e->key, key)) {
+		ways &= ways - 1;
+		if (likely(e->version == version && e->br_uid == br_uid &&
+			   key_equal(e->key, key, n_words))) {
 			c->st.hits++;
-			window(c, true);
+			window(t, true);
 			return &e->path;
 		}
 	}
 	c->st.misses++;
-	window(c, false);
+	window(t, false);
 	return NULL;
 }
 
-bool
-dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version, const struct dp_key *key,
-		uint32_t hash, const struct dp_cache_path *path)
+static inline __attribute__((always_inline)) bool
+insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
+       unsigned n_words, uint32_t hash, const struct dp_cache_path *path)
 {
-	if (c->guard && (++c->skip_ctr & 15) != 0) {
+	if (t->guard && (++t->skip_ctr & 15) != 0) {
 		c->st.skipped++;
 		return false;
 	}
-	uint32_t b = hash & c->mask;
-	struct bucket *bk = &c->buckets[b];
+	uint32_t b = hash & t->mask;
+	struct bucket *bk = &t->buckets[b];
 	unsigned victim = WAYS;
 
 	for (unsigned i = 0; i < WAYS; i++) {
-		const struct entry *e = &c->entries[b * WAYS + i];
+		const struct entry *e = slot(t, b * WAYS + i);
 
 		if (e->version == 0 || e->version != version || e->br_uid != br_uid) {
 			victim = i; /* empty, or stale for this bridge, or another bridge's */
@@ -163,18 +218,47 @@ dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version, const str
 		victim = bk->next;
 		bk->next = (uint8_t)((bk->next + 1) % WAYS);
 	}
-	struct entry *e = &c->entries[b * WAYS + victim];
+	struct entry *e = slot(t, b * WAYS + victim);
 
 	e->br_uid = br_uid;
 	e->version = version;
 	e->path.n_rules = path->n_rules;
 	e->path.miss = path->miss;
 	e->path.miss_table = path->miss_table;
+	e->path.needs_key = path->needs_key;
 	memcpy(e->path.rules, path->rules, sizeof(path->rules[0]) * path->n_rules);
-	e->key = *key;
+	memcpy(e->key, key, n_words * sizeof(uint64_t));
 	bk->hash[victim] = hash;
 	c->st.inserts++;
 	return true;
+}
+
+const struct dp_cache_path *
+dp_cache_lookup(struct dp_cache *c, uint64_t br_uid, uint64_t version, const struct dp_key *key,
+		uint32_t hash)
+{
+	return lookup(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash);
+}
+
+bool
+dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version, const struct dp_key *key,
+		uint32_t hash, const struct dp_cache_path *path)
+{
+	return insert(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, path);
+}
+
+const struct dp_cache_path *
+dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
+		     const struct dp_fkey *fk, uint32_t hash)
+{
+	return lookup(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash);
+}
+
+bool
+dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
+		     const struct dp_fkey *fk, uint32_t hash, const struct dp_cache_path *path)
+{
+	return insert(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, path);
 }
 
 void

@@ -12,6 +12,11 @@
  * flows than entries), only one miss in 16 is inserted, so a flood of new flows does not
  * evict the working set and costs little.
  *
+ * Packets of the common shape (dp_key_fast(), dp_key.h) are cached under their 40-byte
+ * fast key in a table of their own whose entries are two cache lines; the others under
+ * the full key. A fast entry's path records whether replaying it needs the full key, so
+ * a hit on a path of plain outputs never builds it.
+ *
  * One cache per worker; no sharing, no atomics. Used by dp_pipeline.c. */
 #ifndef PFS_DP_CACHE_H
 #define PFS_DP_CACHE_H
@@ -30,6 +35,7 @@ struct dp_cache_path {
 	uint8_t n_rules;    /* rules hit, in table order */
 	bool miss;	    /* after them, a table had no matching rule */
 	uint8_t miss_table; /* that table */
+	bool needs_key;	    /* a rule's actions read the full key (fast-key entries) */
 	const struct dp_rule *rules[DP_CACHE_MAX_RULES];
 };
 
@@ -42,6 +48,8 @@ void dp_cache_destroy(struct dp_cache *c);
 
 /* The hash the cache uses for key. */
 uint32_t dp_cache_hash(const struct dp_key *key);
+/* The hash the cache uses for a fast key. */
+uint32_t dp_cache_fhash(const struct dp_fkey *fk);
 
 /* The path cached for key under (br_uid, version), or NULL. */
 const struct dp_cache_path *dp_cache_lookup(struct dp_cache *c, uint64_t br_uid, uint64_t version,
@@ -49,6 +57,13 @@ const struct dp_cache_path *dp_cache_lookup(struct dp_cache *c, uint64_t br_uid,
 /* Caches path for key (unless the thrash guard skips it; returns false then). */
 bool dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 		     const struct dp_key *key, uint32_t hash, const struct dp_cache_path *path);
+/* The same for fast keys (dp_key_fast()); a fast and a full key never match each other. */
+const struct dp_cache_path *dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid,
+						 uint64_t version, const struct dp_fkey *fk,
+						 uint32_t hash);
+bool dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
+			  const struct dp_fkey *fk, uint32_t hash,
+			  const struct dp_cache_path *path);
 
 struct dp_cache_stats {
 	uint64_t hits, misses, inserts, skipped;

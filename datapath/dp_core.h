@@ -134,6 +134,11 @@ struct dp_prog_summary {
 	bool last_is_output; /* the list ends with an output: it may take the original mbuf */
 	bool reparses;	     /* pops a header or rewrites eth_type/ip_proto/icmpv6_type: the
 			      * key afterwards depends on bytes the ingress key does not hold */
+	bool key_free;	     /* runs without reading or writing the flow key (outputs to
+			      * ports, set_queue, clear, goto): a microflow-cache hit on it
+			      * never builds the full key */
+	uint32_t direct_port; /* the whole program is output:N to a standard port (no other
+			       * instruction): N, run without the action interpreter; else 0 */
 };
 
 /* One version of a flow's forwarding state, immutable once inserted. dp_flow_modify()

@@ -36,6 +36,7 @@
 #ifndef PFS_DP_KEY_H
 #define PFS_DP_KEY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dp_pkt.h"
@@ -94,5 +95,45 @@ const char *dp_drop_reason_name(unsigned reason);
  * truncated or malformed header: then *key holds the fields of the layers before the bad
  * header and pkt's offsets past it are DP_PKT_NONE (consistent, only shorter). */
 int dp_key_extract(struct dp_pkt *pkt, uint32_t in_port, struct dp_key *key);
+
+/* ---- Fast key ----------------------------------------------------------------------
+ *
+ * Almost all data-centre traffic has one shape: Ethernet, at most one VLAN tag, an
+ * unfragmented IPv4 datagram, a TCP or UDP header. Its full key is zero outside 40 bytes
+ * of fields, so the microflow cache keys it by those 40 bytes (a hash and compare of 5
+ * words instead of DP_KEY_WORDS) and the full key is built from them only when a rule's
+ * actions or a table lookup need it. */
+
+#define DP_FKEY_WORDS 5
+
+struct dp_fkey {
+	union {
+		struct {
+			uint8_t in_port[4];
+			uint8_t eth_type[2];
+			uint8_t vlan_vid[2]; /* OXM value: OFPVID_PRESENT | VID, 0 untagged */
+			uint8_t eth_dst[6];
+			uint8_t vlan_pcp;
+			uint8_t ip_proto; /* 6 or 17 */
+			uint8_t eth_src[6];
+			uint8_t ip_dscp;
+			uint8_t ip_ecn;
+			uint8_t ipv4_src[4];
+			uint8_t ipv4_dst[4];
+			uint8_t tp_src[2];
+			uint8_t tp_dst[2];
+			uint8_t zero[4];
+		} f;
+		uint64_t w[DP_FKEY_WORDS];
+	};
+};
+
+/* For a packet of that shape that passes every check dp_key_extract() makes, fills *fk
+ * and pkt's parsed offsets exactly as dp_key_extract() would and returns true: the full
+ * key is then dp_fkey_expand(fk). Any other packet (other shapes, malformed ones):
+ * false, and pkt and *fk are left for dp_key_extract() to redo. */
+bool dp_key_fast(struct dp_pkt *pkt, uint32_t in_port, struct dp_fkey *fk);
+/* The full key of a packet dp_key_fast() accepted. */
+void dp_fkey_expand(const struct dp_fkey *fk, struct dp_key *key);
 
 #endif /* PFS_DP_KEY_H */

@@ -267,6 +267,23 @@ to_table(struct run *r, const struct dp_key *key, bool final)
 	finish(&t);
 }
 
+/* Output to standard port number `port`. */
+static inline void
+out_std(struct run *r, uint32_t port, bool final)
+{
+	struct dp_port *p = dp_bridge_port(r->br, port);
+
+	if (unlikely(!p)) {
+		r->w->drops_core[DP_DROP_CORE_TX_NO_PORT]++;
+		return;
+	}
+	if (unlikely(p == r->in)) {
+		r->w->drops_core[DP_DROP_CORE_TX_IN_PORT]++;
+		return;
+	}
+	out_port(r, p, final);
+}
+
 static void
 cb_output(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key, uint32_t port,
 	  uint16_t max_len)
@@ -280,17 +297,7 @@ cb_output(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key,
 	final = r->phase == PH_SET || (r->final_at && r->outs == r->final_at);
 	mbuf_sync(r->m, pkt);
 	if (likely(port <= OFPP_MAX)) {
-		struct dp_port *p = dp_bridge_port(r->br, port);
-
-		if (unlikely(!p)) {
-			w->drops_core[DP_DROP_CORE_TX_NO_PORT]++;
-			return;
-		}
-		if (unlikely(p == r->in)) {
-			w->drops_core[DP_DROP_CORE_TX_IN_PORT]++;
-			return;
-		}
-		out_port(r, p, final);
+		out_std(r, port, final);
 		return;
 	}
 	switch (port) {
@@ -494,6 +501,14 @@ exec_rule(struct run *r, const struct dp_rule *rule, unsigned *next)
 		fs->bytes += r->bytes;
 	fs->used_tsc = r->w->burst_tsc;
 	r->rule = rule;
+	if (rule->sum.direct_port && !r->set.present) {
+		/* The common rule, output:N and nothing else: the packet itself leaves. */
+		*next = DP_PROG_NO_GOTO;
+		r->n_outputs++;
+		mbuf_sync(r->m, &r->pkt); /* earlier tables may have edited the headers */
+		out_std(r, rule->sum.direct_port, true);
+		return 0;
+	}
 	r->phase = PH_APPLY;
 	r->outs = 0;
 	r->final_at = 0;
@@ -534,6 +549,7 @@ run_tables(struct run *r, struct dp_cache_path *rec)
 				rec->rules[rec->n_rules++] = rule;
 			else
 				rec->n_rules = 0xff;
+			rec->needs_key |= !rule->sum.key_free;
 		}
 		int rc = exec_rule(r, rule, &next);
 
@@ -640,19 +656,57 @@ run_init(struct run *r, struct dp_worker *w, struct dp_bridge *br, uint64_t vers
 	pkt_view(&r->pkt, m);
 }
 
+/* Looks up (or fills) the cache for a packet dp_key_fast() accepted; r->key is built
+ * from fk only when the tables or the cached path's actions need it. */
+static inline void
+process_fast(struct run *r, struct dp_cache *c, const struct dp_fkey *fk)
+{
+	uint32_t hash = dp_cache_fhash(fk);
+	const struct dp_cache_path *path =
+		dp_cache_lookup_fast(c, r->br->uid, r->version, fk, hash);
+
+	if (likely(path != NULL)) {
+		if (path->needs_key)
+			dp_fkey_expand(fk, &r->key);
+		replay(r, path);
+		return;
+	}
+	struct dp_cache_path rec;
+
+	dp_fkey_expand(fk, &r->key);
+	rec.n_rules = 0;
+	rec.miss = false;
+	rec.miss_table = 0;
+	rec.needs_key = false;
+	run_tables(r, &rec);
+	if (rec.n_rules != 0xff)
+		dp_cache_insert_fast(c, r->br->uid, r->version, fk, hash, &rec);
+}
+
 static inline void
 process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal_mode,
 	struct dp_port *in, struct rte_mbuf *m)
 {
+	struct dp_cache *c = w->cache;
+	struct dp_fkey fk;
 	struct run r;
 	int rc;
 
 	run_init(&r, w, br, version, in, in->ofport, m);
-	rc = dp_key_extract(&r.pkt, in->ofport, &r.key);
-	if (unlikely(rc)) {
-		count_drop(&r, rc);
-		rte_pktmbuf_free(m);
-		return;
+	if (likely(dp_key_fast(&r.pkt, in->ofport, &fk))) {
+		if (likely(c != NULL && !normal_mode)) {
+			process_fast(&r, c, &fk);
+			finish(&r);
+			return;
+		}
+		dp_fkey_expand(&fk, &r.key);
+	} else {
+		rc = dp_key_extract(&r.pkt, in->ofport, &r.key);
+		if (unlikely(rc)) {
+			count_drop(&r, rc);
+			rte_pktmbuf_free(m);
+			return;
+		}
 	}
 	if (unlikely(normal_mode)) {
 		r.phase = PH_SET; /* the one output takes the original */
@@ -661,8 +715,6 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 		finish(&r);
 		return;
 	}
-	struct dp_cache *c = w->cache;
-
 	if (likely(c != NULL)) {
 		uint32_t hash = dp_cache_hash(&r.key);
 		const struct dp_cache_path *path =
@@ -677,6 +729,7 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 			rec.n_rules = 0;
 			rec.miss = false;
 			rec.miss_table = 0;
+			rec.needs_key = false;
 			run_tables(&r, &rec);
 			if (rec.n_rules != 0xff)
 				dp_cache_insert(c, br->uid, version, &key0, hash, &rec);
@@ -750,10 +803,19 @@ dp_pipeline_summarise(const struct dp_prog *prog, struct dp_prog_summary *sum)
 
 	sum->n_out = 0;
 	sum->reparses = false;
+	/* The action set, write_metadata and meters (DSCP remark) use the key; so do groups
+	 * (select hash), NORMAL, CONTROLLER (the packet-in's match), TTL expiry (to the
+	 * controller) and edits. */
+	sum->key_free =
+		prog->n_write == 0 && !(prog->flags & (DP_PROG_F_WRITE_METADATA | DP_PROG_F_METER));
 	for (unsigned i = 0; i < prog->n_apply;) {
 		const struct dp_op *op = &prog->ops[i];
 
 		last = op->code;
+		if (op->code != DP_OP_SET_QUEUE &&
+		    !(op->code == DP_OP_OUTPUT && (op->a32 <= OFPP_MAX || op->a32 == OFPP_IN_PORT ||
+						   op->a32 == OFPP_FLOOD || op->a32 == OFPP_ALL)))
+			sum->key_free = false;
 		switch (op->code) {
 		case DP_OP_OUTPUT:
 			sum->n_out++;
@@ -774,4 +836,9 @@ dp_pipeline_summarise(const struct dp_prog *prog, struct dp_prog_summary *sum)
 		i += op->code == DP_OP_SET_FIELD ? DP_OP_SET_FIELD_SLOTS : 1;
 	}
 	sum->last_is_output = last == DP_OP_OUTPUT;
+	sum->direct_port = 0;
+	if (prog->n_apply == 1 && prog->ops[0].code == DP_OP_OUTPUT &&
+	    prog->ops[0].a32 <= OFPP_MAX && prog->flags == 0 && prog->n_write == 0 &&
+	    !prog->has_write)
+		sum->direct_port = prog->ops[0].a32;
 }

@@ -23,6 +23,29 @@ be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+static unsigned n_fast; /* frames the fast key accepted */
+
+/* Wherever dp_key_fast() accepts a frame, it must agree with dp_key_extract() exactly:
+ * the full key (by dp_fkey_expand) and every parsed offset. */
+static void
+check_fast(uint8_t *buf, size_t n, int rc, const struct dp_key *key, const struct dp_pkt *pkt)
+{
+	struct dp_pkt fp;
+	struct dp_fkey fk;
+	struct dp_key fkey;
+
+	dp_pkt_init(&fp, buf, (uint32_t)n, 0, 0);
+	if (!dp_key_fast(&fp, 7, &fk))
+		return;
+	n_fast++;
+	ck_assert_msg(rc == 0, "fast key accepted a frame extract refuses (%s)",
+		      dp_drop_reason_name((unsigned)rc));
+	dp_fkey_expand(&fk, &fkey);
+	ck_assert_msg(memcmp(&fkey, key, sizeof(fkey)) == 0, "fast key differs from extract");
+	fp.data = pkt->data;
+	ck_assert_msg(memcmp(&fp, pkt, sizeof(fp)) == 0, "fast key offsets differ from extract");
+}
+
 /* Parses f from an exactly-sized heap copy. */
 static int
 extract(const struct frame *f, struct dp_key *key, struct dp_pkt *pkt)
@@ -33,6 +56,7 @@ extract(const struct frame *f, struct dp_key *key, struct dp_pkt *pkt)
 	memcpy(buf, f->b, f->n);
 	dp_pkt_init(pkt, buf, (uint32_t)f->n, 0, 0);
 	rc = dp_key_extract(pkt, 7, key);
+	check_fast(buf, f->n, rc, key, pkt);
 	free(buf);
 	pkt->data = NULL;
 	return rc;
@@ -758,6 +782,55 @@ START_TEST(test_multiseg)
 }
 END_TEST
 
+/* The fast key takes the common shapes and leaves every other one to dp_key_extract. */
+START_TEST(test_fast_key_shapes)
+{
+	struct frame f;
+	struct dp_key key;
+	struct dp_pkt pkt;
+	struct dp_fkey fk;
+	unsigned before;
+
+	ipv4_tcp(&f, 0, 0);
+	before = n_fast;
+	key_ok(&f, &key, &pkt);
+	ck_assert_uint_eq(n_fast, before + 1);
+	ipv4_tcp(&f, 8, 0); /* options */
+	key_ok(&f, &key, &pkt);
+	ck_assert_uint_eq(n_fast, before + 2);
+
+	fr_init(&f);
+	fr_eth(&f, fr_mac_a, fr_mac_b, 0x8100);
+	fr_vlan(&f, 5, 0x00b, 0x0800);
+	fr_ipv4(&f, 0, 64, 17, fr_ip_a, fr_ip_b, 0, 0);
+	fr_udp(&f, 53, 5353);
+	fr_finish(&f);
+	key_ok(&f, &key, &pkt);
+	ck_assert_uint_eq(n_fast, before + 3);
+	dp_pkt_init(&pkt, f.b, (uint32_t)f.n, 0, 0);
+	ck_assert(dp_key_fast(&pkt, 3, &fk));
+	ck_assert_uint_eq(be16(fk.f.vlan_vid), OFPVID_PRESENT | 0x00b);
+	ck_assert_uint_eq(fk.f.vlan_pcp, 5);
+	ck_assert_uint_eq(be16(fk.f.tp_dst), 5353);
+
+	/* not taken: a fragment, ICMP, a multi-segment frame cut inside the TCP header */
+	ipv4_tcp(&f, 0, 0x2000);
+	dp_pkt_init(&pkt, f.b, (uint32_t)f.n, 0, 0);
+	ck_assert(!dp_key_fast(&pkt, 1, &fk));
+	fr_init(&f);
+	fr_eth(&f, fr_mac_a, fr_mac_b, 0x0800);
+	fr_ipv4(&f, 0, 64, 1, fr_ip_a, fr_ip_b, 0, 0);
+	fr_zero(&f, 8);
+	fr_finish(&f);
+	dp_pkt_init(&pkt, f.b, (uint32_t)f.n, 0, 0);
+	ck_assert(!dp_key_fast(&pkt, 1, &fk));
+	ipv4_tcp(&f, 0, 0);
+	dp_pkt_init(&pkt, f.b, 14 + 20 + 19, 0, 0);
+	pkt.frame_len = (uint32_t)f.n;
+	ck_assert(!dp_key_fast(&pkt, 1, &fk));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -783,6 +856,7 @@ main(void)
 	tcase_add_test(tc, test_eth_truncated);
 	tcase_add_test(tc, test_drop_names);
 	tcase_add_test(tc, test_multiseg);
+	tcase_add_test(tc, test_fast_key_shapes);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
