@@ -67,6 +67,7 @@ struct opts {
 	struct rte_ether_addr smac, dmac;
 	double rate;	 /* packets/s, 0 = full speed */
 	double duration; /* s, 0 = until SIGINT */
+	uint64_t count;	 /* packets to send, 0 = no limit */
 	double warmup;	 /* s, not counted */
 	unsigned drain_ms;
 	unsigned timeline_ms;
@@ -158,6 +159,9 @@ usage(FILE *f)
 		"Timing\n"
 		"  --rate PPS          packets per second (default 0: as fast as the port takes)\n"
 		"  --duration S        measured seconds (default 10; 0: until SIGINT)\n"
+		"  --count N           stop after sending N packets (with --duration 0 and a\n"
+		"                      net_pcap tx_pcap= port: the exact traffic as a pcap file\n"
+		"                      for tests/bench/bench_pipeline)\n"
 		"  --warmup S          seconds of traffic before the measurement (default 0)\n"
 		"  --drain-ms N        wait for stragglers after sending stops (default 200)\n"
 		"  --timeline MS       record tx/rx counters every MS milliseconds\n"
@@ -265,6 +269,7 @@ parse_args(int argc, char **argv)
 		O_FLOWS,
 		O_RANDOM,
 		O_SCATTER,
+		O_COUNT,
 		O_SMAC,
 		O_DMAC,
 		O_TTL,
@@ -300,6 +305,7 @@ parse_args(int argc, char **argv)
 		{ "l4-csum", no_argument, NULL, O_L4CSUM },
 		{ "rate", required_argument, NULL, O_RATE },
 		{ "duration", required_argument, NULL, O_DURATION },
+		{ "count", required_argument, NULL, O_COUNT },
 		{ "warmup", required_argument, NULL, O_WARMUP },
 		{ "drain-ms", required_argument, NULL, O_DRAIN },
 		{ "timeline", required_argument, NULL, O_TIMELINE },
@@ -413,6 +419,10 @@ parse_args(int argc, char **argv)
 		case O_DURATION:
 			e = parse_double(optarg, &opt.duration);
 			what = "--duration";
+			break;
+		case O_COUNT:
+			e = parse_u64(optarg, UINT64_MAX, &opt.count);
+			what = "--count";
 			break;
 		case O_WARMUP:
 			e = parse_double(optarg, &opt.warmup);
@@ -996,6 +1006,11 @@ run(bool rx_here, struct result *res)
 		}
 		if (!down) {
 			unsigned want = BURST - npend;
+
+			if (opt.count && tx + npend + want > opt.count)
+				want = (unsigned)(opt.count - tx - npend);
+			if (opt.count && tx == opt.count)
+				break;
 
 			if (opt.rate > 0) {
 				tokens += (double)(now - last_tok) * tok_per_cycle;

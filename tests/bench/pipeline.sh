@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# tests/bench/pipeline.sh: the single-core, single-process datapath figures, S1-S5.
+#
+# For each scenario, gen_rules.py gives the rule set and the pfs-pktgen arguments of its
+# traffic; pfs-pktgen writes that traffic (one packet per flow, up to --max-frames) to a
+# pcap file through a net_pcap port; tests/bench/bench_pipeline loads the rules through
+# the datapath API and runs the frames through the real worker pipeline on one lcore,
+# beside the bare rx->tx loop (S0) and key extraction alone. Nothing crosses cores, so
+# these are the figures to watch for regressions on a noisy machine.
+#
+# Usage: tests/bench/pipeline.sh [OPTIONS]
+#   --build DIR        meson build dir (default: ./build)
+#   --out DIR          results directory (default: BUILD/bench-results/pipeline-DATE)
+#   --runs N           runs per mode, median reported (default 7)
+#   --scenarios LIST   subset of s1,s1-10k,s2,s2-100k,s3,s4,s5 (default: all)
+#   --max-frames N     frames per pcap, i.e. distinct flows replayed (default 1000000)
+#   --smoke            CI: 1k-rule sets, 2 runs of 200k packets, all scenarios (~15 s)
+#   --cpu N            CPU to pin to (default: none)
+#   -- EAL args        passed to bench_pipeline (default -l 0-1 --no-pci --no-huge
+#                      --no-shconf -m 1024; use hugepages for figures to publish)
+# Output: a table on stdout, OUT/pipeline.json (every mode of every scenario) and
+# OUT/pipeline.txt. Exit status: 0, 1 (a run failed), 77 (not built).
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PY=/usr/bin/python3
+BUILD="$ROOT/build" OUT="" RUNS=7 SCENARIOS="s1,s1-10k,s2,s2-100k,s3,s4,s5" MAXF=1000000
+SMOKE=0 CPU="" EAL=()
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) BUILD=$2; shift ;;
+	--out) OUT=$2; shift ;;
+	--runs) RUNS=$2; shift ;;
+	--scenarios) SCENARIOS=$2; shift ;;
+	--max-frames) MAXF=$2; shift ;;
+	--smoke) SMOKE=1 ;;
+	--cpu) CPU=$2; shift ;;
+	--) shift; EAL=("$@"); break ;;
+	-h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "pipeline.sh: unknown option $1" >&2; exit 1 ;;
+	esac
+	shift
+done
+BENCH="$BUILD/tests/bench/bench_pipeline"
+PKTGEN="$BUILD/tools/pfs-pktgen"
+for x in "$BENCH" "$PKTGEN"; do
+	[ -x "$x" ] || { echo "pipeline.sh: $x not built" >&2; exit 77; }
+done
+[ -n "$OUT" ] || OUT="$BUILD/bench-results/pipeline-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || exit 1
+WORK=$(mktemp -d /tmp/pfs-pipeline.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+
+PACKETS=() # default: max(2M, frames)
+if [ $SMOKE = 1 ]; then
+	RUNS=2 PACKETS=(--packets 200000) MAXF=20000
+fi
+PIN=()
+[ -n "$CPU" ] && PIN=(taskset -c "$CPU")
+
+# id -> "scenario n": the sizes of tests/bench/run.sh
+declare -A SIZE=([s1]="s1 1" [s1-10k]="s1 10000" [s2]="s2 10000" [s2-100k]="s2 100000"
+	[s3]="s3 1000000" [s4]="s4 100000" [s5]="s5 10000")
+[ $SMOKE = 1 ] && SIZE+=([s2]="s2 1000" [s2-100k]="s2 2000" [s3]="s3 20000" [s4]="s4 5000")
+
+: >"$OUT/pipeline.jsonl"
+rc=0
+IFS=, read -r -a IDS <<<"$SCENARIOS"
+for id in "${IDS[@]}"; do
+	[ -n "${SIZE[$id]:-}" ] || { echo "pipeline.sh: unknown scenario $id" >&2; exit 1; }
+	read -r s n <<<"${SIZE[$id]}"
+	"$PY" "$HERE/gen_rules.py" rules "$s" --n "$n" >"$WORK/$id.rules" || exit 1
+	read -r -a pg <<<"$("$PY" "$HERE/gen_rules.py" pktgen "$s" --n "$n")" || exit 1
+	frames=$n
+	[ "$frames" -gt "$MAXF" ] && frames=$MAXF
+	# One packet per flow in pfs-pktgen's order (the rx port only satisfies its checks).
+	if ! "$PKTGEN" --tx "net_pcap_w0,tx_pcap=$WORK/$id.pcap" --rx net_null_w0 \
+		--count "$frames" --duration 0 --drain-ms 0 --link-timeout 2 "${pg[@]}" \
+		-- -l 0 --no-pci --no-huge --no-shconf -m 512 --log-level=lib.eal:error \
+		>"$WORK/$id.pktgen.log" 2>&1; then
+		echo "pipeline.sh: $id: pfs-pktgen failed:" >&2
+		tail -5 "$WORK/$id.pktgen.log" >&2
+		rc=1
+		continue
+	fi
+	echo "== $id: $("$PY" "$HERE/gen_rules.py" describe "$s" --n "$n")"
+	if ! "${PIN[@]}" "$BENCH" --rules "$WORK/$id.rules" --pcap "$WORK/$id.pcap" \
+		--runs "$RUNS" "${PACKETS[@]}" --label "$id" --json "$WORK/$id.json" \
+		${EAL[@]+-- "${EAL[@]}"} 2>"$WORK/$id.err"; then
+		echo "pipeline.sh: $id: bench_pipeline failed:" >&2
+		grep -v TELEMETRY "$WORK/$id.err" | tail -5 >&2
+		rc=1
+		continue
+	fi
+	cat "$WORK/$id.json" >>"$OUT/pipeline.jsonl"
+done
+
+# Summary table: the S0 ceiling is each run's own bare loop.
+"$PY" - "$OUT/pipeline.jsonl" <<'EOF' | tee "$OUT/pipeline.txt"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+if not rows:
+    sys.exit(0)
+print()
+print("%-9s %7s %8s | %8s %8s | %8s %8s %7s | %8s %7s" % (
+    "scenario", "rules", "frames", "bare c/p", "keys c/p", "cache c/p", "Mpps", "of S0",
+    "nocache", "of S0"))
+for r in rows:
+    m = r["modes"]
+    b = m.get("bare", {}).get("cycles")
+    def cell(k):
+        return m.get(k, {}).get("cycles")
+    on, off = cell("cache-on"), cell("cache-off")
+    print("%-9s %7d %8d | %8.1f %8.1f | %8.1f %8.2f %6.0f%% | %8.1f %6.0f%%" % (
+        r["label"], r["rules"], r["frames"], b or 0, cell("keys") or 0, on or 0,
+        r["tsc_hz"] / on / 1e6 if on else 0, 100 * b / on if b and on else 0,
+        off or 0, 100 * b / off if b and off else 0))
+print("c/p: TSC cycles per packet, median of %d runs; Mpps on one core at %.2f GHz TSC;"
+      % (rows[0]["runs"], rows[0]["tsc_hz"] / 1e9))
+print("of S0: packets/s as a share of the bare rx->tx loop measured in the same run.")
+with open(sys.argv[1].replace(".jsonl", ".json"), "w") as f:
+    json.dump(rows, f, indent=1)
+EOF
+exit $rc
