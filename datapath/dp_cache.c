@@ -39,7 +39,8 @@ struct bucket {
 struct table {
 	uint32_t mask;	 /* buckets - 1 */
 	uint32_t stride; /* bytes per entry */
-	bool guard;	 /* thrash guard on: insert 1 miss in 16 */
+	bool guard;	 /* thrash guard on: probe (and fill) for 1 packet in 8 */
+	bool skipped;	 /* the last lookup did not probe: do not insert */
 	uint32_t win_lookups, win_hits, skip_ctr;
 	struct bucket *buckets;
 	uint8_t *entries; /* [buckets * WAYS] of stride bytes */
@@ -74,9 +75,10 @@ dp_cache_create(unsigned n_entries, int socket)
 
 	if (!c)
 		return NULL;
-	/* Fast entries are small and take nearly all traffic: twice as many, so a working
-	 * set of n_entries flows rarely overflows a 4-way bucket. */
-	if (table_init(&c->fast, 2 * n_entries, FAST_STRIDE, socket) < 0 ||
+	/* Fast entries are small and take nearly all traffic: four times as many (2 MiB
+	 * for the default), so a working set of 10k flows fits and rarely overflows a
+	 * 4-way bucket. */
+	if (table_init(&c->fast, 4 * n_entries, FAST_STRIDE, socket) < 0 ||
 	    table_init(&c->full, n_entries, FULL_STRIDE, socket) < 0) {
 		dp_cache_destroy(c);
 		return NULL;
@@ -168,6 +170,13 @@ static inline __attribute__((always_inline)) const struct dp_cache_path *
 lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
        unsigned n_words, uint32_t hash)
 {
+	/* Thrashing (more flows than entries): a probe would miss, most likely in memory
+	 * far away, so only a sample of packets probes, to notice when hits come back. */
+	t->skipped = t->guard && (++t->skip_ctr & 7) != 0;
+	if (t->skipped) {
+		c->st.skipped++;
+		return NULL;
+	}
 	uint32_t b = hash & t->mask;
 	const struct bucket *bk = &t->buckets[b];
 	/* The ways whose hash matches, compared at once: a loop that stops at a random way
@@ -197,10 +206,8 @@ static inline __attribute__((always_inline)) bool
 insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
        unsigned n_words, uint32_t hash, const struct dp_cache_path *path)
 {
-	if (t->guard && (++t->skip_ctr & 15) != 0) {
-		c->st.skipped++;
+	if (t->skipped)
 		return false;
-	}
 	uint32_t b = hash & t->mask;
 	struct bucket *bk = &t->buckets[b];
 	unsigned victim = WAYS;

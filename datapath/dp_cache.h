@@ -9,8 +9,10 @@
  * freed after a grace period the worker's quiescent state ends).
  *
  * Thrash guard: when the hit rate over a window of lookups falls below 1/4 (more distinct
- * flows than entries), only one miss in 16 is inserted, so a flood of new flows does not
- * evict the working set and costs little.
+ * flows than entries), only one packet in 8 probes the cache and only its misses are
+ * inserted: a flood of new flows neither evicts the working set nor pays a probe that
+ * misses in far memory for every packet, and the sampled hit rate shows when the cache
+ * helps again.
  *
  * Packets of the common shape (dp_key_fast(), dp_key.h) are cached under their 40-byte
  * fast key in a table of their own whose entries are two cache lines; the others under
@@ -66,7 +68,7 @@ bool dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 			  const struct dp_cache_path *path);
 
 struct dp_cache_stats {
-	uint64_t hits, misses, inserts, skipped;
+	uint64_t hits, misses, inserts, skipped; /* skipped: lookups the thrash guard spared */
 };
 void dp_cache_get_stats(const struct dp_cache *c, struct dp_cache_stats *st);
 
