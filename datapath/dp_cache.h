@@ -63,6 +63,10 @@ bool dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 const struct dp_cache_path *dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid,
 						 uint64_t version, const struct dp_fkey *fk,
 						 uint32_t hash);
+/* Prefetches what dp_cache_lookup_fast() of hash will read: the bucket, or with
+ * entries true the entries whose hash matches (read the bucket: prefetch it first, a
+ * while before). Nothing while the thrash guard is on. */
+void dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries);
 bool dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 			  const struct dp_fkey *fk, uint32_t hash,
 			  const struct dp_cache_path *path);
