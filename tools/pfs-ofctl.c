@@ -450,7 +450,8 @@ parse_port_arg(struct ofctl *c, const char *s)
 		    s);
 }
 
-/* "1", "group_id=1", "all" -> id; keyword is "group_id" or "meter". */
+/* "1", "group_id=1", "all" -> id; keyword is "group_id" or "meter" (which also takes the
+ * reserved meters' names, "controller" and "slowpath", as add-meter does). */
 static uint32_t
 parse_id_arg(const char *s, const char *keyword, uint32_t all)
 {
@@ -460,6 +461,10 @@ parse_id_arg(const char *s, const char *keyword, uint32_t all)
 		s += kl + 1;
 	if (!strcasecmp(s, "all"))
 		return all;
+	if (!strcmp(keyword, "meter") && !strcasecmp(s, "controller"))
+		return OFPM_CONTROLLER;
+	if (!strcmp(keyword, "meter") && !strcasecmp(s, "slowpath"))
+		return OFPM_SLOWPATH;
 	return parse_u32(keyword, s, UINT32_MAX);
 }
 
