@@ -422,6 +422,8 @@ bridge_free(struct dp_bridge *br)
 	}
 	dp_normal_destroy(br->mac);
 	dp_gm_destroy(br);
+	dp_pool_fini(&br->flow_pool);
+	dp_pool_fini(&br->rule_pool);
 	rte_free(br->tstats);
 	rte_free(br->pmap);
 	rte_free(br);
@@ -443,6 +445,12 @@ dp_bridge_create(const char *name, struct dp_bridge **out)
 	br->uid = ++dp_g.next_bridge_uid;
 	br->version = 1;
 	TAILQ_INIT(&br->flows);
+	/* Counter slots start on a cache line of their own: workers write them. */
+	dp_pool_init(&br->flow_pool,
+		     RTE_ALIGN_CEIL(sizeof(struct dp_flow), RTE_CACHE_LINE_SIZE) +
+			     sizeof(struct dp_flow_wstats) * dp_g.n_workers,
+		     RTE_CACHE_LINE_SIZE);
+	dp_pool_init(&br->rule_pool, sizeof(struct dp_rule), RTE_CACHE_LINE_SIZE);
 	br->tables = pfs_calloc(DP_N_TABLES, sizeof(struct dp_cls));
 	br->tstats = rte_zmalloc("dp_tstats",
 				 sizeof(struct dp_table_wstats) * DP_N_TABLES * dp_g.n_workers,
@@ -470,8 +478,8 @@ nomem:
 	return -ENOMEM;
 }
 
-static void flow_free(struct dp_flow *f);
-static void rule_free(struct dp_rule *r);
+static void flow_free(struct dp_bridge *br, struct dp_flow *f);
+static void rule_free(struct dp_bridge *br, struct dp_rule *r);
 
 void
 dp_bridge_destroy(struct dp_bridge *br)
@@ -501,15 +509,15 @@ dp_bridge_destroy(struct dp_bridge *br)
 
 	while ((f = TAILQ_FIRST(&br->flows)) != NULL) {
 		TAILQ_REMOVE(&br->flows, f, node);
-		rule_free(f->rule);
-		flow_free(f);
+		rule_free(br, f->rule);
+		flow_free(br, f);
 	}
 	for (struct dp_rule *r = br->retired, *n; r; r = n) {
 		n = r->retired_next;
 		struct dp_flow *rf = r->free_flow ? r->flow : NULL;
 
-		rule_free(r);
-		flow_free(rf);
+		rule_free(br, r);
+		flow_free(br, rf);
 	}
 	bridge_free(br);
 	dp_defer_reclaim();
@@ -688,41 +696,49 @@ dp_port_poll_changes(struct dp_bridge *br)
 /* ---- Flows -------------------------------------------------------------------------- */
 
 static void
-rule_free(struct dp_rule *r)
+rule_free(struct dp_bridge *br, struct dp_rule *r)
 {
 	if (!r)
 		return;
-	dp_prog_free(r->prog);
-	free(r);
+	if (r->prog != (struct dp_prog *)r->prog_buf)
+		dp_prog_free(r->prog);
+	dp_pool_free(&br->rule_pool, r);
 }
 
 static void
-flow_free(struct dp_flow *f)
+flow_free(struct dp_bridge *br, struct dp_flow *f)
 {
-	if (!f)
-		return;
-	rte_free(f->ws);
-	free(f);
+	dp_pool_free(&br->flow_pool, f);
+}
+
+/* A zeroed flow whose ws points at its zeroed counter slots (same block). */
+static struct dp_flow *
+flow_alloc(struct dp_bridge *br)
+{
+	struct dp_flow *f = dp_pool_zalloc(&br->flow_pool);
+
+	if (f)
+		f->ws = (struct dp_flow_wstats *)((char *)f +
+						  RTE_ALIGN_CEIL(sizeof(*f), RTE_CACHE_LINE_SIZE));
+	return f;
 }
 
 static int
 rule_new(struct dp_bridge *br, struct dp_flow *f, const struct ofp_instruction_list *insts,
 	 struct dp_rule **out, struct ofp_err *err)
 {
-	struct dp_rule *r = pfs_calloc(1, sizeof(*r));
+	struct dp_rule *r = dp_pool_zalloc(&br->rule_pool);
 	int ret;
 
-	(void)br;
 	if (!r)
 		return -ENOMEM;
-	ret = dp_prog_compile(insts, &r->prog, err);
+	ret = dp_prog_compile_in(insts, r->prog_buf, sizeof(r->prog_buf), &r->prog, err);
 	if (ret < 0) {
-		free(r);
+		dp_pool_free(&br->rule_pool, r);
 		return ret;
 	}
 	if ((r->prog->flags & DP_PROG_F_GOTO) && r->prog->goto_table <= f->table_id) {
-		dp_prog_free(r->prog);
-		free(r);
+		rule_free(br, r);
 		ofp_err_set(err, OFPET_BAD_INSTRUCTION, OFPBIC_BAD_TABLE_ID);
 		return -EOPNOTSUPP;
 	}
@@ -764,14 +780,9 @@ dp_flow_add(struct dp_bridge *br, const struct dp_flow_spec *spec, struct dp_flo
 		ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID);
 		return -EINVAL;
 	}
-	f = pfs_calloc(1, sizeof(*f));
+	f = flow_alloc(br);
 	if (!f)
 		return -ENOMEM;
-	f->ws = rte_zmalloc("dp_flow_ws", sizeof(*f->ws) * dp_g.n_workers, RTE_CACHE_LINE_SIZE);
-	if (!f->ws) {
-		free(f);
-		return -ENOMEM;
-	}
 	f->br = br;
 	f->table_id = spec->table_id;
 	f->priority = spec->priority;
@@ -779,7 +790,7 @@ dp_flow_add(struct dp_bridge *br, const struct dp_flow_spec *spec, struct dp_flo
 	f->flags = spec->flags;
 	ret = rule_new(br, f, spec->insts, &r, err);
 	if (ret < 0) {
-		flow_free(f);
+		flow_free(br, f);
 		return ret;
 	}
 	memcpy(&r->cls.value.f, &spec->match->value, sizeof(r->cls.value.f));
@@ -788,8 +799,8 @@ dp_flow_add(struct dp_bridge *br, const struct dp_flow_spec *spec, struct dp_flo
 	r->table_miss = spec->priority == 0 && spec->match->present == 0;
 	ret = dp_cls_insert(&br->tables[spec->table_id], &r->cls, br->version + 1);
 	if (ret < 0) {
-		rule_free(r);
-		flow_free(f);
+		rule_free(br, r);
+		flow_free(br, f);
 		if (ret == -ENOSPC)
 			ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
 		return ret;
@@ -821,7 +832,7 @@ dp_flow_modify(struct dp_bridge *br, struct dp_flow *flow, const struct ofp_inst
 	/* Make before break: new inserted and old removed at the same version. */
 	ret = dp_cls_insert(&br->tables[flow->table_id], &r->cls, br->version + 1);
 	if (ret < 0) {
-		rule_free(r);
+		rule_free(br, r);
 		if (ret == -ENOSPC)
 			ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
 		return ret;
@@ -910,12 +921,12 @@ retire_batch_run(void *arg)
 			r->flow->rule = (struct dp_rule *)flows;
 			flows = r->flow;
 		}
-		rule_free(r);
+		rule_free(b->br, r);
 	}
 	while (flows) {
 		struct dp_flow *n = (struct dp_flow *)flows->rule;
 
-		flow_free(flows);
+		flow_free(b->br, flows);
 		flows = n;
 	}
 	free(b);

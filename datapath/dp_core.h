@@ -31,6 +31,7 @@
 #include "dp_cls.h"
 #include "dp_defer.h"
 #include "dp_key.h"
+#include "dp_pool.h"
 #include "dp_prog.h"
 
 #define DP_BURST 32		 /* rx burst */
@@ -41,6 +42,7 @@
 #define DP_INJECT_RING_SIZE 1024 /* packet-out ring per worker */
 #define DP_SYNC_TIMEOUT_NS 2000000000ull
 #define DP_POOL_NAME "dp_mbufs"
+#define DP_RULE_PROG_INLINE 96 /* program bytes a rule holds inline: 7 ops */
 
 /* ---- Drop reasons ------------------------------------------------------------------- */
 
@@ -130,13 +132,13 @@ struct dp_flow_wstats {
 
 /* What the pipeline needs to know about an apply-actions list beyond running it. */
 struct dp_prog_summary {
-	uint16_t n_out;	     /* output actions */
-	bool last_is_output; /* the list ends with an output: it may take the original mbuf */
-	bool reparses;	     /* pops a header or rewrites eth_type/ip_proto/icmpv6_type: the
-			      * key afterwards depends on bytes the ingress key does not hold */
-	bool key_free;	     /* runs without reading or writing the flow key (outputs to
-			      * ports, set_queue, clear, goto): a microflow-cache hit on it
-			      * never builds the full key */
+	uint16_t n_out;	      /* output actions */
+	bool last_is_output;  /* the list ends with an output: it may take the original mbuf */
+	bool reparses;	      /* pops a header or rewrites eth_type/ip_proto/icmpv6_type: the
+			       * key afterwards depends on bytes the ingress key does not hold */
+	bool key_free;	      /* runs without reading or writing the flow key (outputs to
+			       * ports, set_queue, clear, goto): a microflow-cache hit on it
+			       * never builds the full key */
 	uint32_t direct_port; /* the whole program is output:N to a standard port (no other
 			       * instruction): N, run without the action interpreter; else 0 */
 };
@@ -155,6 +157,9 @@ struct dp_rule {
 	bool free_flow;	    /* retired with its flow: free the flow with it */
 	struct dp_prog_summary sum;
 	struct dp_rule *retired_next;
+	/* prog itself when it fits (most rules: a few actions), next to what the worker
+	 * reads before it; else prog is its own allocation. */
+	uint64_t prog_buf[DP_RULE_PROG_INLINE / 8];
 };
 
 struct dp_flow {
@@ -166,7 +171,7 @@ struct dp_flow {
 	uint16_t flags;
 	bool removed;
 	TAILQ_ENTRY(dp_flow) node;
-	struct dp_flow_wstats *ws; /* [n_workers] */
+	struct dp_flow_wstats *ws; /* [n_workers], in the same pool block, after the flow */
 };
 
 /* ---- Bridges ------------------------------------------------------------------------ */
@@ -205,6 +210,10 @@ struct dp_bridge {
 	struct dp_gm *gm;	     /* groups and meters, control view (dp_group.h) */
 	struct dp_idmap *groups_pub; /* groups the workers see (release store) */
 	struct dp_idmap *meters_pub; /* meters the workers see (release store) */
+	/* struct dp_flow with its per-worker counters in one block, and struct dp_rule:
+	 * fixed sizes, allocated and freed by the control thread only (dp_pool.h). */
+	struct dp_pool flow_pool;
+	struct dp_pool rule_pool;
 	TAILQ_ENTRY(dp_bridge) node;
 };
 

@@ -229,6 +229,13 @@ prog_finish_write(struct dp_prog *p)
 int
 dp_prog_compile(const struct ofp_instruction_list *insts, struct dp_prog **out, struct ofp_err *err)
 {
+	return dp_prog_compile_in(insts, NULL, 0, out, err);
+}
+
+int
+dp_prog_compile_in(const struct ofp_instruction_list *insts, void *buf, size_t room,
+		   struct dp_prog **out, struct ofp_err *err)
+{
 	const struct ofp_action_list *apply = NULL, *write = NULL;
 	const struct ofp_instruction *goto_i = NULL, *meta = NULL, *meter = NULL;
 	unsigned seen = 0, n_apply = 0, n_write = 0;
@@ -278,9 +285,14 @@ dp_prog_compile(const struct ofp_instruction_list *insts, struct dp_prog **out, 
 	if (n_apply + n_write > DP_PROG_MAX_OPS)
 		return refuse(err, OFPET_BAD_ACTION, OFPBAC_TOO_MANY);
 
-	p = prog_alloc(n_apply + n_write);
-	if (!p)
-		return -ENOMEM;
+	if (buf && sizeof(*p) + (n_apply + n_write) * sizeof(struct dp_op) <= room) {
+		p = buf;
+		memset(p, 0, sizeof(*p) + (n_apply + n_write) * sizeof(struct dp_op));
+	} else {
+		p = prog_alloc(n_apply + n_write);
+		if (!p)
+			return -ENOMEM;
+	}
 	p->n_apply = (uint16_t)n_apply;
 	p->n_write = (uint16_t)n_write;
 	p->has_write = write != NULL;

@@ -103,6 +103,11 @@ struct dp_prog {
  * callback). 0 with *out (free with dp_prog_free()), -EOPNOTSUPP, or -ENOMEM. */
 int dp_prog_compile(const struct ofp_instruction_list *insts, struct dp_prog **out,
 		    struct ofp_err *err);
+/* dp_prog_compile() into buf (room bytes, aligned for struct dp_prog) when the program
+ * fits there, else into a fresh allocation: *out == buf says which (never pass buf to
+ * dp_prog_free()). Lets a rule carry its program inline. Same errors. */
+int dp_prog_compile_in(const struct ofp_instruction_list *insts, void *buf, size_t room,
+		       struct dp_prog **out, struct ofp_err *err);
 
 /* Options for dp_prog_compile_actions(). */
 #define DP_PROG_PACKET_OUT 0x1 /* allow output to OFPP_TABLE */

@@ -1440,6 +1440,35 @@ START_TEST(test_layout)
 }
 END_TEST
 
+/* dp_prog_compile_in(): into the caller's buffer when the program fits (no allocation, the
+ * same program as dp_prog_compile), else allocated. */
+START_TEST(test_compile_in)
+{
+	static const uint8_t v[4] = { 1, 2, 3, 4 };
+	struct ofp_action acts[3] = { a_set(OFPXMT_OFB_IPV4_DST, v), a_out(1), a_out(2) };
+	struct ofp_instruction in[2] = { i_actions(OFPIT_APPLY_ACTIONS, acts, 3),
+					 i_actions(OFPIT_WRITE_ACTIONS, acts + 1, 2) };
+	struct ofp_instruction_list l = { in, 2 };
+	size_t need = sizeof(struct dp_prog) + 7 * sizeof(struct dp_op);
+	uint64_t buf[32];
+	struct dp_prog *p, *q;
+	struct ofp_err err;
+
+	memset(buf, 0xee, sizeof(buf));
+	ck_assert_int_eq(dp_prog_compile(&l, &q, &err), 0);
+	pfs_alloc_fail_after(0);
+	ck_assert_int_eq(dp_prog_compile_in(&l, buf, need, &p, &err), 0);
+	pfs_alloc_fail_after(-1);
+	ck_assert_ptr_eq(p, (struct dp_prog *)buf);
+	ck_assert_int_eq(memcmp(p, q, need), 0);
+	ck_assert_int_eq(dp_prog_compile_in(&l, buf, need - 1, &p, &err), 0);
+	ck_assert_ptr_ne(p, (struct dp_prog *)buf);
+	ck_assert_int_eq(memcmp(p, q, need), 0);
+	dp_prog_free(p);
+	dp_prog_free(q);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1470,6 +1499,7 @@ main(void)
 	tcase_add_test(tc, test_as_set_and_packet_out);
 	tcase_add_test(tc, test_compile_errors);
 	tcase_add_test(tc, test_alloc_failure);
+	tcase_add_test(tc, test_compile_in);
 	tcase_add_test(tc, test_layout);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
