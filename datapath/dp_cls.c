@@ -35,7 +35,9 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_memory.h>
+#include <rte_prefetch.h>
 
+#include "dp_pool.h"
 #include "util.h"
 
 #define INITIAL_CAPACITY 32
@@ -65,10 +67,29 @@ struct cls_node {
 	struct cls_entry *head; /* atomic */
 	/* Writer only. */
 	struct cls_subtable *st;
-	struct cls_node *prev, *next; /* the subtable's nodes */
+	struct cls_node *prev, *next; /* the subtable's nodes; once deleted, the garbage list */
 	struct cls_table *table;      /* where the key slot goes back, once deleted */
 	int32_t pos;
-	uint64_t key[]; /* masked key words, st->n_words of them */
+	uint32_t sig;	 /* hash of key, computed once */
+	uint8_t n_words; /* of key: its pool (the subtable may be gone first) */
+	uint64_t key[];	 /* masked key words, st->n_words of them */
+};
+
+/* Entry and node memory of one classifier: pools, because a million-rule table turns
+ * malloc into a large share of an insert. Retired objects return to it after a grace
+ * period, possibly after the classifier is destroyed, so the classifier and each queued
+ * garbage batch hold a reference. Deferred calls run on the writer's thread. */
+struct cls_mem {
+	unsigned refs;
+	struct dp_pool entries;
+	struct dp_pool nodes[DP_KEY_WORDS + 1]; /* by key words */
+};
+
+/* What one purge unlinked: freed together after one grace period. */
+struct cls_garbage {
+	struct cls_mem *mem;
+	struct cls_entry *entries; /* through dead_next */
+	struct cls_node *nodes;	   /* through next */
 };
 
 struct cls_subtable {
@@ -129,14 +150,56 @@ table_unref_cb(void *p)
 	table_unref(p);
 }
 
-static void
-node_free_cb(void *p)
+static struct cls_mem *
+mem_create(void)
 {
-	struct cls_node *node = p;
+	struct cls_mem *m = pfs_malloc(sizeof(*m));
 
-	rte_hash_free_key_with_position(node->table->h, node->pos);
-	table_unref(node->table);
-	free(node);
+	if (m == NULL)
+		return NULL;
+	m->refs = 1;
+	dp_pool_init(&m->entries, sizeof(struct cls_entry), 0);
+	for (unsigned i = 0; i <= DP_KEY_WORDS; i++)
+		dp_pool_init(&m->nodes[i], sizeof(struct cls_node) + i * sizeof(uint64_t), 0);
+	return m;
+}
+
+static void
+mem_unref(struct cls_mem *m)
+{
+	if (m == NULL || --m->refs > 0)
+		return;
+	dp_pool_fini(&m->entries);
+	for (unsigned i = 0; i <= DP_KEY_WORDS; i++)
+		dp_pool_fini(&m->nodes[i]);
+	free(m);
+}
+
+static void
+node_put(struct cls_mem *m, struct cls_node *node)
+{
+	dp_pool_free(&m->nodes[node->n_words], node);
+}
+
+static void
+garbage_free_cb(void *p)
+{
+	struct cls_garbage *g = p;
+
+	for (struct cls_entry *e = g->entries, *n; e != NULL; e = n) {
+		n = e->dead_next;
+		dp_pool_free(&g->mem->entries, e);
+	}
+	for (struct cls_node *node = g->nodes, *n; node != NULL; node = n) {
+		n = node->next;
+		if (node->pos >= 0) {
+			rte_hash_free_key_with_position(node->table->h, node->pos);
+			table_unref(node->table);
+		}
+		node_put(g->mem, node);
+	}
+	mem_unref(g->mem);
+	free(g);
 }
 
 static void
@@ -200,7 +263,9 @@ table_grow(const struct cls_subtable *st)
 	if (t == NULL)
 		return NULL;
 	for (node = st->nodes; node != NULL; node = node->next) {
-		if (rte_hash_add_key_data(t->h, node->key, node) < 0) {
+		if (node->next != NULL)
+			rte_prefetch0(node->next);
+		if (rte_hash_add_key_with_hash_data(t->h, node->key, node->sig, node) < 0) {
 			rte_hash_free(t->h);
 			free(t);
 			return NULL;
@@ -364,14 +429,17 @@ dp_cls_destroy(struct dp_cls *cls)
 				 * rule's memory may be gone). */
 				if (e->remove_version == DP_CLS_VERSION_MAX)
 					((struct dp_cls_rule *)e->rule)->entry = NULL;
-				free(e);
+				dp_pool_free(&cls->mem->entries, e);
 			}
-			free(node);
+			node_put(cls->mem, node);
 		}
 		subtable_discard(st);
 	}
 	free(cls->subtables);
 	free(cls->array);
+	mem_unref(cls->mem); /* queued garbage batches keep it until they ran */
+	cls->mem = NULL;
+	cls->last = NULL;
 	cls->subtables = NULL;
 	cls->array = NULL;
 	cls->dead = NULL;
@@ -403,16 +471,22 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 	struct cls_node *node = NULL;
 	uint64_t mk[DP_KEY_WORDS];
 	void *data;
-	uint32_t h;
+	uint32_t h = 0, sig;
 	int ret;
 
 	if (rule == NULL || rule->entry != NULL || version == DP_CLS_VERSION_MAX)
 		return -EINVAL;
 	if (cls->max_rules != 0 && cls->n_rules >= cls->max_rules)
 		return -ENOSPC;
+	if (cls->mem == NULL && (cls->mem = mem_create()) == NULL)
+		return -ENOMEM;
 
-	h = mask_hash(&rule->mask);
-	st = subtable_find(cls, &rule->mask, h);
+	/* Rules come in runs of one mask: try the last one before hashing the mask. */
+	st = cls->last;
+	if (st == NULL || memcmp(st->mask.w, rule->mask.w, sizeof(rule->mask.w)) != 0) {
+		h = mask_hash(&rule->mask);
+		st = subtable_find(cls, &rule->mask, h);
+	}
 	if (st == NULL) {
 		if (cls->n_masks >= cls->max_masks)
 			return -ENOSPC;
@@ -431,7 +505,7 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 	}
 
 	ret = -ENOMEM;
-	e = pfs_calloc(1, sizeof(*e));
+	e = dp_pool_zalloc(&cls->mem->entries);
 	if (e == NULL)
 		goto fail;
 	e->add_version = version;
@@ -441,13 +515,16 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 	e->priority = rule->priority;
 
 	masked_key(st, &rule->value, mk);
-	if (rte_hash_lookup_data(st->table->h, mk, &data) >= 0) {
+	sig = rte_hash_crc(mk, st->n_words * sizeof(uint64_t), 0);
+	if (rte_hash_lookup_with_hash_data(st->table->h, mk, sig, &data) >= 0) {
 		node = data;
 	} else {
-		node = pfs_calloc(1, sizeof(*node) + st->n_words * sizeof(uint64_t));
+		node = dp_pool_zalloc(&cls->mem->nodes[st->n_words]);
 		if (node == NULL)
 			goto fail;
 		node->st = st;
+		node->sig = sig;
+		node->n_words = (uint8_t)st->n_words;
 		memcpy(node->key, mk, st->n_words * sizeof(uint64_t));
 		node->head = e;
 		if (table_used(st) >= st->table->capacity) {
@@ -467,7 +544,7 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 	if (node->head == e) { /* new node: publish it in the table readers will use */
 		struct cls_table *t = grown ? grown : st->table;
 
-		ret = rte_hash_add_key_data(t->h, node->key, node);
+		ret = rte_hash_add_key_with_hash_data(t->h, node->key, node->sig, node);
 		if (ret < 0) {
 			ret = ret == -ENOSPC ? -ENOMEM : ret;
 			goto fail;
@@ -511,6 +588,7 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 	rule->remove_version = DP_CLS_VERSION_MAX;
 	cls->n_rules++;
 	cls->n_linked++;
+	cls->last = st;
 	return 0;
 
 fail:
@@ -520,8 +598,8 @@ fail:
 		free(grown);
 	}
 	if (node != NULL && node->head == e)
-		free(node);
-	free(e);
+		node_put(cls->mem, node);
+	dp_pool_free(&cls->mem->entries, e);
 	if (new_st != NULL)
 		subtable_discard(new_st);
 	return ret;
@@ -544,10 +622,10 @@ dp_cls_remove(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 	cls->n_rules--;
 }
 
-/* Unlinks e from its node (and the node from its table if it empties), retiring both.
- * The defer hook may run a call at once (no readers yet), so retire last. */
+/* Unlinks e from its node (and the node from its table if it empties), adding both to
+ * g, which the caller retires once everything is unlinked. */
 static void
-entry_unlink(struct dp_cls *cls, struct cls_entry *e)
+entry_unlink(struct dp_cls *cls, struct cls_entry *e, struct cls_garbage *g)
 {
 	struct cls_node *node = e->node;
 	struct cls_subtable *st = node->st;
@@ -561,11 +639,12 @@ entry_unlink(struct dp_cls *cls, struct cls_entry *e)
 	if (e->priority == st->max_prio)
 		st->max_count--;
 	st->dirty = true;
-	dp_defer_call(cls->defer, free_cb, e);
+	e->dead_next = g->entries;
+	g->entries = e;
 
 	if (node->head != NULL)
 		return;
-	node->pos = rte_hash_del_key(st->table->h, node->key);
+	node->pos = rte_hash_del_key_with_hash(st->table->h, node->key, node->sig);
 	if (node->prev != NULL)
 		node->prev->next = node->next;
 	else
@@ -573,13 +652,12 @@ entry_unlink(struct dp_cls *cls, struct cls_entry *e)
 	if (node->next != NULL)
 		node->next->prev = node->prev;
 	st->n_nodes--;
-	if (node->pos < 0) { /* cannot happen: the node is in the table */
-		dp_defer_call(cls->defer, free_cb, node);
+	node->next = g->nodes;
+	g->nodes = node;
+	if (node->pos < 0) /* cannot happen: the node is in the table */
 		return;
-	}
 	node->table = st->table;
 	__atomic_add_fetch(&node->table->refs, 1, __ATOMIC_ACQ_REL);
-	dp_defer_call(cls->defer, node_free_cb, node);
 }
 
 void
@@ -587,6 +665,7 @@ dp_cls_purge(struct dp_cls *cls, uint64_t oldest_version)
 {
 	struct cls_subtable *gone = NULL;
 	struct cls_entry **pp, *e;
+	struct cls_garbage *g;
 	struct cls_array *a;
 	bool changed = false;
 	unsigned i, j;
@@ -595,8 +674,12 @@ dp_cls_purge(struct dp_cls *cls, uint64_t oldest_version)
 		return;
 	/* Allocated first, so that dropping a subtable can always be published. */
 	a = array_alloc(cls->n_masks);
-	if (a == NULL)
+	g = pfs_calloc(1, sizeof(*g));
+	if (a == NULL || g == NULL) {
+		free(a);
+		free(g);
 		return;
+	}
 
 	for (pp = &cls->dead; (e = *pp) != NULL;) {
 		if (e->remove_version > oldest_version) {
@@ -604,7 +687,16 @@ dp_cls_purge(struct dp_cls *cls, uint64_t oldest_version)
 			continue;
 		}
 		*pp = e->dead_next;
-		entry_unlink(cls, e);
+		entry_unlink(cls, e, g);
+	}
+	/* One deferred call for all of it; queued after every unlink (the defer hook may
+	 * run it at once when there are no readers). */
+	if (g->entries != NULL) {
+		g->mem = cls->mem;
+		cls->mem->refs++;
+		dp_defer_call(cls->defer, garbage_free_cb, g);
+	} else {
+		free(g);
 	}
 
 	for (i = j = 0; i < cls->n_masks; i++) {
@@ -613,6 +705,8 @@ dp_cls_purge(struct dp_cls *cls, uint64_t oldest_version)
 		if (st->dirty) {
 			st->dirty = false;
 			if (st->n_entries == 0) { /* dropped once unpublished */
+				if (cls->last == st)
+					cls->last = NULL;
 				st->gone_next = gone;
 				gone = st;
 				changed = true;

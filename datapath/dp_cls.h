@@ -74,8 +74,10 @@ struct dp_cls {
 	uint64_t seq;			 /* insertion counter (tie rule) */
 	struct cls_subtable **subtables; /* writer's view, n_masks of them */
 	unsigned subtables_cap;
-	struct cls_entry *dead; /* removed, not yet purged */
-	uint32_t id;		/* names the rte_hash tables */
+	struct cls_entry *dead;	   /* removed, not yet purged */
+	struct cls_subtable *last; /* subtable of the last insert: rules come in runs */
+	struct cls_mem *mem;	   /* entry and node pools */
+	uint32_t id;		   /* names the rte_hash tables */
 	char name[DP_CLS_NAME_LEN];
 };
 
