@@ -16,6 +16,8 @@
 #   --max-frames N     frames per pcap, i.e. distinct flows replayed (default 1000000)
 #   --smoke            CI: 1k-rule sets, 2 runs of 200k packets, all scenarios (~15 s)
 #   --cpu N            CPU to pin to (default: none)
+#   --huge             reserve 2 MiB hugepages (given back on exit) and run on them, as
+#                      figures to publish should (root); without, EAL --no-huge
 #   -- EAL args        passed to bench_pipeline (default -l 0-1 --no-pci --no-huge
 #                      --no-shconf -m 1024; use hugepages for figures to publish)
 # Output: a table on stdout, OUT/pipeline.json (every mode of every scenario) and
@@ -26,7 +28,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 PY=/usr/bin/python3
 BUILD="$ROOT/build" OUT="" RUNS=7 SCENARIOS="s1,s1-10k,s2,s2-100k,s3,s4,s5" MAXF=1000000
-SMOKE=0 CPU="" EAL=()
+SMOKE=0 CPU="" EAL=() HUGE=0
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -37,6 +39,7 @@ while [ $# -gt 0 ]; do
 	--max-frames) MAXF=$2; shift ;;
 	--smoke) SMOKE=1 ;;
 	--cpu) CPU=$2; shift ;;
+	--huge) HUGE=1 ;;
 	--) shift; EAL=("$@"); break ;;
 	-h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "pipeline.sh: unknown option $1" >&2; exit 1 ;;
@@ -51,7 +54,21 @@ done
 [ -n "$OUT" ] || OUT="$BUILD/bench-results/pipeline-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd) || exit 1
 WORK=$(mktemp -d /tmp/pfs-pipeline.XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+NR=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+HUGE_ORIG=""
+cleanup() {
+	rm -rf "$WORK"
+	[ -n "$HUGE_ORIG" ] && echo "$HUGE_ORIG" >"$NR" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+if [ $HUGE = 1 ] && [ ${#EAL[@]} -eq 0 ]; then
+	HUGE_ORIG=$(cat "$NR" 2>/dev/null) || { echo "pipeline.sh: no 2 MiB hugepages" >&2; exit 1; }
+	echo $((HUGE_ORIG + 640)) >"$NR" 2>/dev/null
+	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+	[ "$free" -ge 600 ] || { echo "pipeline.sh: only $free hugepages free" >&2; exit 1; }
+	EAL=(-l 0-1 --no-pci --in-memory -m 1024 --log-level=lib.eal:error)
+fi
 
 PACKETS=() # default: max(2M, frames)
 if [ $SMOKE = 1 ]; then
