@@ -809,6 +809,11 @@ dp_flow_add(struct dp_bridge *br, const struct dp_flow_spec *spec, struct dp_flo
 	br->staged = true;
 	TAILQ_INSERT_TAIL(&br->flows, f, node);
 	*out = f;
+	/* A long batch (a bundle, a table load) runs no commit: free what earlier commits
+	 * and hash table growth retired now and then, so memory stays bounded and is reused
+	 * while the batch grows the tables. */
+	if ((++br->n_adds & 4095) == 0)
+		dp_defer_reclaim();
 	return 0;
 }
 

@@ -197,6 +197,7 @@ struct dp_bridge {
 	bool normal_mode; /* published with the version */
 	bool normal_staged;
 	bool staged;		/* flow changes since the last commit */
+	uint32_t n_adds;	/* flows added (wraps): paces dp_defer_reclaim() */
 	bool ttl_to_controller; /* invalid-TTL packets go to the controller */
 	struct dp_cls *tables;	/* [DP_N_TABLES] */
 	struct dp_port *by_ofport[DP_OFPORT_FAST];
