@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -172,6 +174,7 @@ dp_init(int argc, char **argv, const struct dp_params *p)
 	if (!dp_g.params.max_masks_per_table)
 		dp_g.params.max_masks_per_table = DP_CLS_DEFAULT_MAX_MASKS;
 	TAILQ_INIT(&dp_g.bridges);
+	dp_g.upcall_efd = -1;
 
 	consumed = rte_eal_init(argc, argv);
 	if (consumed < 0)
@@ -206,6 +209,12 @@ dp_init(int argc, char **argv, const struct dp_params *p)
 	ret = dp_defer_init(dp_g.n_workers);
 	if (ret < 0)
 		goto fail;
+	dp_g.upcall_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (dp_g.upcall_efd < 0) {
+		ret = -errno;
+		DP_LOG(ERR, "upcall eventfd: %s\n", strerror(errno));
+		goto fail;
+	}
 
 	unsigned lcore, id = 0;
 
@@ -229,6 +238,9 @@ fail:
 	dp_defer_fini();
 	rte_mempool_free(dp_g.pool);
 	dp_g.pool = NULL;
+	if (dp_g.upcall_efd >= 0)
+		close(dp_g.upcall_efd);
+	dp_g.upcall_efd = -1;
 	rte_eal_cleanup();
 	return ret;
 }
@@ -295,6 +307,8 @@ dp_fini(void)
 	dp_defer_fini();
 	rte_mempool_free(dp_g.pool);
 	dp_g.pool = NULL;
+	close(dp_g.upcall_efd);
+	dp_g.upcall_efd = -1;
 	dp_g.initialised = false;
 	rte_eal_cleanup();
 }
@@ -1036,6 +1050,41 @@ dp_upcall_recv(struct dp_upcall *ups, unsigned n)
 	}
 	dp_g.upcall_rr++;
 	return got;
+}
+
+int
+dp_upcall_fd(void)
+{
+	return dp_g.initialised ? dp_g.upcall_efd : -1;
+}
+
+bool
+dp_upcall_wait_begin(void)
+{
+	if (!dp_g.initialised)
+		return false;
+	/* Announce the wait, then look: a worker queues, then looks at the flag. With both
+	 * fences, one of the two sees the other's write: no upcall sleeps unnoticed. */
+	__atomic_store_n(&dp_g.upcall_waiting, true, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < dp_g.n_workers; i++)
+		if (!rte_ring_empty(dp_g.workers[i]->miss))
+			return true;
+	return false;
+}
+
+void
+dp_upcall_kick(void)
+{
+	uint64_t one = 1;
+
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&dp_g.upcall_waiting, __ATOMIC_RELAXED) ||
+	    !__atomic_exchange_n(&dp_g.upcall_waiting, false, __ATOMIC_ACQ_REL))
+		return;
+	if (write(dp_g.upcall_efd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is full, the fd is readable anyway. */
+	}
 }
 
 uint64_t

@@ -182,6 +182,13 @@ struct dp_upcall {
 /* Takes up to n waiting upcalls from the workers' miss rings (copying the frames and
  * freeing the mbufs). Returns how many were filled (0 if none). Never blocks. */
 unsigned dp_upcall_recv(struct dp_upcall *ups, unsigned n);
+/* An eventfd that turns readable when a worker queues an upcall after
+ * dp_upcall_wait_begin(), so the control thread can sleep in epoll instead of polling
+ * the miss rings; read it (8 bytes) to clear it. -1 before dp_init(). */
+int dp_upcall_fd(void);
+/* Call right before sleeping on dp_upcall_fd(). True if upcalls are already waiting (do
+ * not sleep then); either way the next upcall queued makes the fd readable. */
+bool dp_upcall_wait_begin(void);
 /* Drops counted per reason: miss ring full, and so on; for telemetry. */
 uint64_t dp_upcall_dropped(void);
 

@@ -273,6 +273,7 @@ struct dp_worker {
 	uint64_t drops_core[DP_DROP_CORE_N];
 	uint64_t drops_key[DP_KEY_DROP_SLOTS];
 	uint64_t cache_hits, cache_misses, cache_skipped;
+	bool upcall_queued; /* an upcall went into `miss` this loop: dp_upcall_kick() */
 	uint64_t idle_sleeps, n_polls, busy_polls;
 	uint16_t n_dirty;
 	uint16_t dirty[RTE_MAX_ETHPORTS];
@@ -316,6 +317,8 @@ struct dp_global {
 	uint64_t next_bridge_uid;
 	uint64_t tsc_hz, tsc0, mono0_ns;
 	uint64_t upcall_dropped_ctl; /* control-side losses (pool empty while copying...) */
+	int upcall_efd;		     /* eventfd: upcalls queued while the control thread waits */
+	bool upcall_waiting;	     /* the control thread sleeps until upcall_efd (atomic) */
 	unsigned upcall_rr;	     /* round robin over miss rings */
 };
 
@@ -340,6 +343,11 @@ int dp_worker_main(void *arg);
 void dp_worker_tx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m);
 /* Sends every buffered packet. */
 void dp_worker_flush(struct dp_worker *w);
+
+/* Wakes the control thread if it announced it waits for upcalls (dp_upcall_wait_begin):
+ * one eventfd write per wait, so at most one syscall per control-thread sleep, never one
+ * per packet while upcalls stream. Called by a worker after queueing upcalls. */
+void dp_upcall_kick(void);
 
 /* dp_pipeline.c */
 /* Processes n packets received on port (owns them). */

@@ -228,6 +228,8 @@ upcall(struct run *r, const struct dp_key *key, uint8_t reason, uint16_t max_len
 	meta->total_len = total;
 	if (unlikely(rte_ring_sp_enqueue(w->miss, m) != 0))
 		dp_worker_drop(w, DP_DROP_CORE_UPCALL_RING_FULL, m);
+	else
+		w->upcall_queued = true; /* the worker loop wakes the control thread */
 }
 
 static void run_tables(struct run *r, struct dp_cache_path *rec);

@@ -121,6 +121,10 @@ dp_worker_main(void *arg)
 		}
 		got += run_injected(w);
 		dp_worker_flush(w);
+		if (unlikely(w->upcall_queued)) {
+			w->upcall_queued = false;
+			dp_upcall_kick();
+		}
 		rte_rcu_qsbr_quiescent(qs, w->id);
 		w->n_polls++;
 		if (got) {

@@ -355,6 +355,24 @@ dp_upcall_dropped(void)
 	return 0;
 }
 
+/* No eventfd: ofproto polls the fake's queue on its timer. */
+int
+dp_upcall_fd(void)
+{
+	return -1;
+}
+
+bool
+dp_upcall_wait_begin(void)
+{
+	bool any;
+
+	LOCK();
+	any = upq_n > 0;
+	UNLOCK();
+	return any;
+}
+
 int
 dp_packet_out(struct dp_bridge *br, uint32_t in_port, const struct ofp_action_list *actions,
 	      const void *data, size_t len, struct ofp_err *err)
