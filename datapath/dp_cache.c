@@ -43,9 +43,10 @@ struct bucket {
 struct table {
 	uint32_t mask;	 /* buckets - 1 */
 	uint32_t stride; /* bytes per entry */
-	bool guard;	 /* thrash guard on: probe (and fill) for 1 packet in 8 */
+	bool guard;	 /* thrash guard on: probe (and fill) for 1 packet in 32 */
 	bool skipped;	 /* the last lookup did not probe: do not insert */
-	uint32_t win_lookups, win_hits, skip_ctr;
+	uint32_t win_lookups, win_hits;
+	uint32_t rng; /* xorshift32 state: which packets probe under the guard */
 	struct bucket *buckets;
 	uint8_t *entries; /* [buckets * WAYS] of stride bytes */
 };
@@ -63,6 +64,7 @@ table_init(struct table *t, unsigned n_entries, size_t stride, int socket)
 	while (nb * WAYS < n_entries)
 		nb <<= 1;
 	t->mask = nb - 1;
+	t->rng = 0x9e3779b9u;
 	t->stride = (uint32_t)stride;
 	t->buckets = rte_zmalloc_socket("dp_cache_b", sizeof(struct bucket) * nb,
 					RTE_CACHE_LINE_SIZE, socket);
@@ -164,7 +166,14 @@ window(struct table *t, bool hit)
 	t->win_lookups++;
 	t->win_hits += hit;
 	if (t->win_lookups == WINDOW) {
-		t->guard = t->win_hits < WINDOW / 4;
+		/* Hysteresis: under the guard, entries churn slowly and the sampled hit rate
+		 * overstates what full probing would get (100k flows cycling through 16k
+		 * entries: 41% sampled, ~0% probing all), so only a clear majority of hits
+		 * turns it off. */
+		if (t->guard)
+			t->guard = t->win_hits < WINDOW * 3 / 4;
+		else
+			t->guard = t->win_hits < WINDOW / 4;
 		t->win_lookups = t->win_hits = 0;
 	}
 }
@@ -176,7 +185,14 @@ lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 {
 	/* Thrashing (more flows than entries): a probe would miss, most likely in memory
 	 * far away, so only a sample of packets probes, to notice when hits come back. */
-	t->skipped = t->guard && (++t->skip_ctr & 7) != 0;
+	if (t->guard) {
+		/* Which packets probe is random: a fixed stride aliases with cyclic traffic
+		 * (every 32nd of 100k flows is always the same flow, so it always hits). */
+		t->rng ^= t->rng << 13;
+		t->rng ^= t->rng >> 17;
+		t->rng ^= t->rng << 5;
+	}
+	t->skipped = t->guard && (t->rng & 31) != 0;
 	if (t->skipped) {
 		c->st.skipped++;
 		return NULL;

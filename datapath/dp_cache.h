@@ -9,10 +9,10 @@
  * freed after a grace period the worker's quiescent state ends).
  *
  * Thrash guard: when the hit rate over a window of lookups falls below 1/4 (more distinct
- * flows than entries), only one packet in 8 probes the cache and only its misses are
+ * flows than entries), only one packet in 32 probes the cache and only its misses are
  * inserted: a flood of new flows neither evicts the working set nor pays a probe that
  * misses in far memory for every packet, and the sampled hit rate shows when the cache
- * helps again.
+ * helps again (above 3/4: the guard turns off).
  *
  * Packets of the common shape (dp_key_fast(), dp_key.h) are cached under their 40-byte
  * fast key in a table of their own whose entries are two cache lines; the others under
