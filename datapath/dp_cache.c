@@ -10,7 +10,7 @@
  * Buckets of 8 ways: with 4, a working set at 60% of the entries left a tenth of the
  * buckets over-full, and cycling traffic missed on every flow in them.
  *
- * Replacement: an empty or stale way first, else round robin within the bucket. */
+ * Replacement: an empty way first, else round robin within the bucket. */
 #include <string.h>
 
 #include <emmintrin.h>
@@ -38,13 +38,13 @@ _Static_assert(FAST_STRIDE == 2 * RTE_CACHE_LINE_SIZE, "a fast entry is two cach
 struct bucket {
 	uint32_t hash[WAYS];
 	uint8_t next; /* round-robin victim */
+	uint8_t used; /* bit per way holding an entry */
 } __rte_cache_aligned;
 
 struct table {
 	uint32_t mask;	 /* buckets - 1 */
 	uint32_t stride; /* bytes per entry */
 	bool guard;	 /* thrash guard on: probe (and fill) for 1 packet in 32 */
-	bool skipped;	 /* the last lookup did not probe: do not insert */
 	uint32_t win_lookups, win_hits;
 	uint32_t rng; /* xorshift32 state: which packets probe under the guard */
 	struct bucket *buckets;
@@ -181,7 +181,7 @@ window(struct table *t, bool hit)
 /* Inlined per key size so the compare loop is unrolled for it. */
 static inline __attribute__((always_inline)) const struct dp_cache_path *
 lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
-       unsigned n_words, uint32_t hash)
+       unsigned n_words, uint32_t hash, bool *fill)
 {
 	/* Thrashing (more flows than entries): a probe would miss, most likely in memory
 	 * far away, so only a sample of packets probes, to notice when hits come back. */
@@ -191,12 +191,13 @@ lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 		t->rng ^= t->rng << 13;
 		t->rng ^= t->rng >> 17;
 		t->rng ^= t->rng << 5;
+		if ((t->rng & 31) != 0) {
+			c->st.skipped++;
+			*fill = false;
+			return NULL;
+		}
 	}
-	t->skipped = t->guard && (t->rng & 31) != 0;
-	if (t->skipped) {
-		c->st.skipped++;
-		return NULL;
-	}
+	*fill = true;
 	uint32_t b = hash & t->mask;
 	const struct bucket *bk = &t->buckets[b];
 	/* The ways whose hash matches, compared at once: a loop that stops at a random way
@@ -224,26 +225,28 @@ lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 	return NULL;
 }
 
-static inline __attribute__((always_inline)) bool
+static inline __attribute__((always_inline)) void
 insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
        unsigned n_words, uint32_t hash, const struct dp_cache_path *path)
 {
-	if (t->skipped)
-		return false;
 	uint32_t b = hash & t->mask;
 	struct bucket *bk = &t->buckets[b];
-	unsigned victim = WAYS;
+	unsigned victim;
 
+	/* Already there (two packets of a new flow in one burst both missed)? Only ways
+	 * whose hash matches are read: an insert touches the bucket and one entry. */
 	for (unsigned i = 0; i < WAYS; i++) {
 		const struct entry *e = slot(t, b * WAYS + i);
 
-		if (e->version == 0 || e->version != version || e->br_uid != br_uid) {
-			victim = i; /* empty, or stale for this bridge, or another bridge's */
-			if (e->version == 0 || e->br_uid == br_uid)
-				break;
-		}
+		if (bk->hash[i] == hash && (bk->used & (1u << i)) && e->version == version &&
+		    e->br_uid == br_uid && key_equal(e->key, key, n_words))
+			return;
 	}
-	if (victim == WAYS) {
+	if (bk->used != (1u << WAYS) - 1) {
+		victim = (unsigned)__builtin_ctz(~(unsigned)bk->used);
+		bk->used = (uint8_t)(bk->used | 1u << victim);
+	} else {
+		/* Full: round robin (stale entries, from an older version, go in turn). */
 		victim = bk->next;
 		bk->next = (uint8_t)((bk->next + 1) % WAYS);
 	}
@@ -259,28 +262,27 @@ insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 	memcpy(e->key, key, n_words * sizeof(uint64_t));
 	bk->hash[victim] = hash;
 	c->st.inserts++;
-	return true;
 }
 
 const struct dp_cache_path *
 dp_cache_lookup(struct dp_cache *c, uint64_t br_uid, uint64_t version, const struct dp_key *key,
-		uint32_t hash)
+		uint32_t hash, bool *fill)
 {
-	return lookup(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash);
+	return lookup(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, fill);
 }
 
-bool
+void
 dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version, const struct dp_key *key,
 		uint32_t hash, const struct dp_cache_path *path)
 {
-	return insert(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, path);
+	insert(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, path);
 }
 
 const struct dp_cache_path *
 dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
-		     const struct dp_fkey *fk, uint32_t hash)
+		     const struct dp_fkey *fk, uint32_t hash, bool *fill)
 {
-	return lookup(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash);
+	return lookup(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, fill);
 }
 
 void
@@ -304,11 +306,11 @@ dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries)
 		}
 }
 
-bool
+void
 dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 		     const struct dp_fkey *fk, uint32_t hash, const struct dp_cache_path *path)
 {
-	return insert(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, path);
+	insert(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, path);
 }
 
 void

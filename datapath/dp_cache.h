@@ -53,21 +53,23 @@ uint32_t dp_cache_hash(const struct dp_key *key);
 /* The hash the cache uses for a fast key. */
 uint32_t dp_cache_fhash(const struct dp_fkey *fk);
 
-/* The path cached for key under (br_uid, version), or NULL. */
+/* The path cached for key under (br_uid, version), or NULL. On NULL, *fill says whether
+ * the caller should dp_cache_insert() the path it computes (false when the thrash guard
+ * spared the probe). */
 const struct dp_cache_path *dp_cache_lookup(struct dp_cache *c, uint64_t br_uid, uint64_t version,
-					    const struct dp_key *key, uint32_t hash);
-/* Caches path for key (unless the thrash guard skips it; returns false then). */
-bool dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version,
+					    const struct dp_key *key, uint32_t hash, bool *fill);
+/* Caches path for key. */
+void dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 		     const struct dp_key *key, uint32_t hash, const struct dp_cache_path *path);
 /* The same for fast keys (dp_key_fast()); a fast and a full key never match each other. */
 const struct dp_cache_path *dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid,
 						 uint64_t version, const struct dp_fkey *fk,
-						 uint32_t hash);
+						 uint32_t hash, bool *fill);
 /* Prefetches what dp_cache_lookup_fast() of hash will read: the bucket, or with
  * entries true the entries whose hash matches (read the bucket: prefetch it first, a
  * while before). Nothing while the thrash guard is on. */
 void dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries);
-bool dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
+void dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 			  const struct dp_fkey *fk, uint32_t hash,
 			  const struct dp_cache_path *path);
 

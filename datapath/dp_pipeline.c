@@ -232,7 +232,14 @@ upcall(struct run *r, const struct dp_key *key, uint8_t reason, uint16_t max_len
 		w->upcall_queued = true; /* the worker loop wakes the control thread */
 }
 
-static void run_tables(struct run *r, struct dp_cache_path *rec);
+static void run_tables_from(struct run *r, struct dp_cache_path *rec, bool have_first,
+			    const struct dp_cls_rule *first);
+
+static inline void
+run_tables(struct run *r, struct dp_cache_path *rec)
+{
+	run_tables_from(r, rec, false, NULL);
+}
 static void finish(struct run *r);
 
 /* OFPP_TABLE from a packet-out: the packet as it is now goes through the tables. */
@@ -523,7 +530,8 @@ exec_rule(struct run *r, const struct dp_rule *rule, unsigned *next)
 /* Looks the packet up table after table from table 0, recording the path in rec (if
  * not NULL; rec->n_rules is set to 0xff when the path must not be cached). */
 static void
-run_tables(struct run *r, struct dp_cache_path *rec)
+run_tables_from(struct run *r, struct dp_cache_path *rec, bool have_first,
+		const struct dp_cls_rule *first)
 {
 	struct dp_bridge *br = r->br;
 	unsigned table = 0, next;
@@ -533,7 +541,10 @@ run_tables(struct run *r, struct dp_cache_path *rec)
 		const struct dp_cls_rule *cr;
 
 		ts->lookups++;
-		cr = dp_cls_lookup(&br->tables[table], &r->key, r->version);
+		if (table == 0 && have_first)
+			cr = first; /* looked up with the burst (dp_cls_lookup_bulk) */
+		else
+			cr = dp_cls_lookup(&br->tables[table], &r->key, r->version);
 		if (!cr) {
 			if (rec) {
 				rec->miss = true;
@@ -667,8 +678,9 @@ run_init(struct run *r, struct dp_worker *w, struct dp_bridge *br, uint64_t vers
 static inline void
 process_fast(struct run *r, struct dp_cache *c, const struct dp_fkey *fk, uint32_t hash)
 {
+	bool fill;
 	const struct dp_cache_path *path =
-		dp_cache_lookup_fast(c, r->br->uid, r->version, fk, hash);
+		dp_cache_lookup_fast(c, r->br->uid, r->version, fk, hash, &fill);
 
 	if (likely(path != NULL)) {
 		if (path->needs_key)
@@ -684,7 +696,7 @@ process_fast(struct run *r, struct dp_cache *c, const struct dp_fkey *fk, uint32
 	rec.miss_table = 0;
 	rec.needs_key = false;
 	run_tables(r, &rec);
-	if (rec.n_rules != 0xff)
+	if (fill && rec.n_rules != 0xff)
 		dp_cache_insert_fast(c, r->br->uid, r->version, fk, hash, &rec);
 }
 
@@ -722,8 +734,9 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 	}
 	if (likely(c != NULL)) {
 		uint32_t hash = dp_cache_hash(&r.key);
+		bool fill;
 		const struct dp_cache_path *path =
-			dp_cache_lookup(c, br->uid, version, &r.key, hash);
+			dp_cache_lookup(c, br->uid, version, &r.key, hash, &fill);
 
 		if (path) {
 			replay(&r, path);
@@ -736,7 +749,7 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 			rec.miss_table = 0;
 			rec.needs_key = false;
 			run_tables(&r, &rec);
-			if (rec.n_rules != 0xff)
+			if (fill && rec.n_rules != 0xff)
 				dp_cache_insert(c, br->uid, version, &key0, hash, &rec);
 		}
 	} else {
@@ -745,10 +758,11 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 	finish(&r);
 }
 
-/* A burst of at most DP_BURST through the microflow cache in three passes, so that what
- * each lookup reads is on its way before it is needed (10k flows do not fit in L2):
- * parse and hash every packet, prefetching its bucket; prefetch the entries the buckets
- * point to; then run the packets. */
+/* A burst of at most DP_BURST through the microflow cache in passes, so that what each
+ * lookup reads is on its way before it is needed (10k flows do not fit in L2): parse
+ * and hash every packet, prefetching its bucket; prefetch the entries the buckets point
+ * to; probe the cache for every packet, then look the misses up in table 0 together;
+ * then run the packets in order. */
 static void
 rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp_port *in,
 	  struct rte_mbuf **pkts, unsigned n)
@@ -757,10 +771,17 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	struct dp_pkt view[DP_BURST];
 	struct dp_fkey fk[DP_BURST];
 	uint32_t hash[DP_BURST];
+	const struct dp_cache_path *path[DP_BURST];
+	struct dp_key keys[DP_BURST];
+	const struct dp_key *miss_keys[DP_BURST];
+	const struct dp_cls_rule *first[DP_BURST];
+	struct dp_cache_path rec[DP_BURST];
+	uint8_t miss_at[DP_BURST];
+	bool miss_fill[DP_BURST];
 	uint32_t fast = 0; /* bit i: packet i has a fast key */
+	unsigned n_miss = 0;
 
 	_Static_assert(DP_BURST <= 32, "one bit per packet of a burst");
-
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
@@ -776,7 +797,26 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 
 		dp_cache_prefetch_fast(c, hash[i], true);
 	}
-	for (unsigned i = 0; i < n; i++) {
+	/* Probe for every packet first: the misses' table-0 lookups then go in one
+	 * dp_cls_lookup_bulk, which overlaps their memory accesses (1M rules over 20 masks:
+	 * ~1500 cycles a lookup in bulk, ~7000 one by one). Inserts wait until the burst is
+	 * done, so no path read here is overwritten before it is replayed. */
+	for (uint32_t f = fast; f; f &= f - 1) {
+		unsigned i = (unsigned)__builtin_ctz(f);
+
+		bool fill;
+
+		path[i] = dp_cache_lookup_fast(c, br->uid, version, &fk[i], hash[i], &fill);
+		if (!path[i]) {
+			dp_fkey_expand(&fk[i], &keys[i]);
+			miss_keys[n_miss] = &keys[i];
+			miss_fill[n_miss] = fill;
+			miss_at[n_miss++] = (uint8_t)i;
+		}
+	}
+	if (n_miss)
+		dp_cls_lookup_bulk(&br->tables[0], miss_keys, n_miss, version, first);
+	for (unsigned i = 0, m = 0; i < n; i++) {
 		if (!(fast & (1u << i))) {
 			process(w, br, version, false, in, pkts[i]);
 			continue;
@@ -784,9 +824,27 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 		struct run r;
 
 		run_init(&r, w, br, version, in, in->ofport, pkts[i], &view[i]);
-		process_fast(&r, c, &fk[i], hash[i]);
+		if (path[i]) {
+			if (path[i]->needs_key)
+				dp_fkey_expand(&fk[i], &r.key);
+			replay(&r, path[i]);
+		} else {
+			struct dp_cache_path *rc = &rec[m];
+
+			r.key = keys[i];
+			rc->n_rules = 0;
+			rc->miss = false;
+			rc->miss_table = 0;
+			rc->needs_key = false;
+			run_tables_from(&r, rc, true, first[m]);
+			m++;
+		}
 		finish(&r);
 	}
+	for (unsigned m = 0; m < n_miss; m++)
+		if (miss_fill[m] && rec[m].n_rules != 0xff)
+			dp_cache_insert_fast(c, br->uid, version, &fk[miss_at[m]], hash[miss_at[m]],
+					     &rec[m]);
 }
 
 void
