@@ -166,3 +166,35 @@ pfs_done() {
 	fi
 	exit 0
 }
+
+# ---- health checks for the hostile suite ---------------------------------------------------
+#   pfs_rss_kb                 the daemon's resident set in KiB
+#   pfs_echo_ok [SECS]         a new mgmt connection gets HELLO + ECHO_REPLY within SECS (1)
+#   pfs_healthy LABEL RSS_KB [FROM TO]
+#                              one check each: ECHO within 1 s, RSS <= RSS_KB, and (with
+#                              FROM TO) a ping between those hosts over installed flows
+#   pfs_stop_within SECS       SIGTERM; true if the daemon exited within SECS (PID cleared)
+pfs_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$PID/status" 2>/dev/null || echo 0; }
+pfs_echo_ok() { timeout 10 /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/of_health.py" "$RUN/br0.mgmt" "${1:-1}"; }
+pfs_healthy() {
+	local label=$1 max=$2 rss
+	check "$label: ECHO answered within 1 s" pfs_echo_ok 1
+	rss=$(pfs_rss_kb)
+	if [ "${rss:-0}" -gt 0 ] && [ "$rss" -le "$max" ]; then
+		pass "$label: RSS ${rss} KiB <= $max KiB"
+	else
+		fail "$label: RSS ${rss:-?} KiB (bound $max KiB)"
+	fi
+	[ $# -ge 4 ] && check "$label: traffic on installed flows" pfs_ping "$3" "$4" 3
+	return 0
+}
+pfs_stop_within() {
+	local t0=$SECONDS
+	kill -TERM "$PID" 2>/dev/null
+	while kill -0 "$PID" 2>/dev/null; do
+		[ $((SECONDS - t0)) -ge "$1" ] && return 1
+		sleep 0.1
+	done
+	PID=
+	return 0
+}
