@@ -139,7 +139,7 @@ parse_ptcp(const char *rest, const char *name, uint16_t default_port, struct str
 	   char *errbuf, size_t errlen)
 {
 	char port_text[8];
-	const char *ip = "0.0.0.0";
+	const char *ip = "127.0.0.1"; /* opening it wider must be asked for */
 	const char *colon = strchr(rest, ':');
 	char ipbuf[INET6_ADDRSTRLEN + 1];
 	uint16_t port = default_port;
@@ -228,6 +228,22 @@ bool
 stream_addr_is_passive(const struct stream_addr *a)
 {
 	return a->kind == STREAM_PTCP || a->kind == STREAM_PUNIX;
+}
+
+bool
+stream_addr_is_local(const struct stream_addr *a)
+{
+	if (a->kind == STREAM_UNIX || a->kind == STREAM_PUNIX)
+		return true;
+	if (a->sa.ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&a->sa;
+		return (ntohl(sin->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (a->sa.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&a->sa;
+		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+	}
+	return false;
 }
 
 void
@@ -336,11 +352,23 @@ stream_listen(const struct stream_addr *a)
 	fd = open_socket(a);
 	if (fd < 0)
 		return fd;
-	if (bind(fd, (const struct sockaddr *)&a->sa, a->sa_len) < 0)
+	if (a->kind == STREAM_PUNIX) {
+		/* The socket file is created 0600 by bind() itself: no window in which a
+		 * looser umask leaves it open to others. umask is per process, so this
+		 * assumes no other thread creates files at the same moment (the agent's
+		 * thread is the only one that does). */
+		mode_t old = umask(0177);
+		int r = bind(fd, (const struct sockaddr *)&a->sa, a->sa_len);
+
+		err = errno;
+		umask(old);
+		errno = err;
+		if (r < 0)
+			goto fail;
+	} else if (bind(fd, (const struct sockaddr *)&a->sa, a->sa_len) < 0) {
 		goto fail;
-	if (a->kind == STREAM_PUNIX && chmod(a->path, 0600) < 0)
-		goto fail;
-	if (listen(fd, 64) < 0)
+	}
+	if (listen(fd, STREAM_LISTEN_BACKLOG) < 0)
 		goto fail;
 	return fd;
 fail:
@@ -475,22 +503,51 @@ stream_tx_pending(const struct stream *s)
 	return s->tx.size - s->tx_ofs;
 }
 
+/* Moves the unsent bytes to the front of the queue once the sent prefix is at least
+ * as large as what is left, so the buffer holds at most about twice the pending bytes
+ * rather than everything queued since it was last empty. The copy is amortised: it
+ * moves no more bytes than were sent since the last one. */
+static void
+tx_compact(struct stream *s)
+{
+	size_t left = s->tx.size - s->tx_ofs;
+
+	if (!s->tx_ofs)
+		return;
+	if (!left) {
+		if (s->tx.alloc > STREAM_TX_KEEP)
+			buf_uninit(&s->tx);
+		else
+			buf_clear(&s->tx);
+		s->tx_ofs = 0;
+		return;
+	}
+	if (s->tx_ofs < left)
+		return;
+	memmove(s->tx.data, s->tx.data + s->tx_ofs, left);
+	buf_truncate(&s->tx, left);
+	s->tx_ofs = 0;
+}
+
 int
 stream_flush(struct stream *s)
 {
+	int err = 0;
+
 	while (s->tx_ofs < s->tx.size) {
 		ssize_t n =
 			send(s->fd, s->tx.data + s->tx_ofs, s->tx.size - s->tx_ofs, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+			err = errno == EWOULDBLOCK ? -EAGAIN : -errno;
+			break;
 		}
 		s->tx_ofs += (size_t)n;
+		s->n_tx_bytes += (uint64_t)n;
 	}
-	buf_clear(&s->tx);
-	s->tx_ofs = 0;
-	return 0;
+	tx_compact(s);
+	return err;
 }
 
 int
@@ -502,17 +559,14 @@ stream_send(struct stream *s, const void *data, size_t len)
 		return -EBADF;
 	if (stream_tx_pending(s) + len > s->tx_max)
 		return -ENOBUFS;
-	if (s->tx_ofs && s->tx_ofs == s->tx.size) {
-		buf_clear(&s->tx);
-		s->tx_ofs = 0;
+	tx_compact(s);
+	/* Reserve first: the message is queued whole or not at all, and the bytes already
+	 * queued (perhaps a message half sent) stay as they are. */
+	if (buf_reserve(&s->tx, len)) {
+		s->tx.error = 0; /* the queue itself is intact: nothing was written */
+		return -ENOMEM;
 	}
 	buf_put(&s->tx, data, len);
-	if ((err = buf_error(&s->tx))) {
-		/* The sticky error would poison the queue: rebuild it from what is left. */
-		buf_clear(&s->tx);
-		s->tx_ofs = 0;
-		return err;
-	}
 	s->n_tx++;
 	err = stream_flush(s);
 	return err == -EAGAIN ? 0 : err;

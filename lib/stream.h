@@ -33,7 +33,9 @@ struct stream_addr {
 };
 
 /* Parses name. default_port is used by tcp: without a port (OFP_TCP_PORT for
- * OpenFlow) and by ptcp: without one (0 = pick any free port). IPv6 addresses go in
+ * OpenFlow) and by ptcp: without one (0 = pick any free port). ptcp: without an IP
+ * listens on 127.0.0.1 only; "ptcp:PORT:0.0.0.0" (or "ptcp:PORT:[::]") opens it to
+ * every address. IPv6 addresses go in
  * brackets ("tcp:[::1]:6653"). Returns 0, -EINVAL with errbuf naming what is wrong (no
  * or unknown prefix, bad address, port out of range, path empty or longer than a unix
  * socket allows), or -EPROTONOSUPPORT for ssl:/pssl:. */
@@ -41,6 +43,9 @@ int stream_addr_parse(const char *name, uint16_t default_port, struct stream_add
 		      char *errbuf, size_t errlen);
 /* True for ptcp:/punix:. */
 bool stream_addr_is_passive(const struct stream_addr *a);
+/* True for a unix address or a tcp/ptcp address on a loopback IP (127.0.0.0/8, ::1):
+ * what only local users can reach. */
+bool stream_addr_is_local(const struct stream_addr *a);
 /* Appends the canonical name ("tcp:127.0.0.1:6653", "unix:/run/x.mgmt"). */
 void stream_addr_format(const struct stream_addr *a, struct buf *b);
 
@@ -48,8 +53,10 @@ void stream_addr_format(const struct stream_addr *a, struct buf *b);
  * Returns a connected, non-blocking, close-on-exec socket, or -EINVAL (passive
  * address), -ETIMEDOUT, or connect()'s errno (-ECONNREFUSED, -ENOENT, -EACCES, ...). */
 int stream_connect(const struct stream_addr *a, int timeout_ms);
-/* Listens on a passive address (backlog 64). punix: removes a stale socket file first
- * (not any other kind of file: -EEXIST) and sets mode 0600; ptcp: sets SO_REUSEADDR.
+/* Listens on a passive address (backlog STREAM_LISTEN_BACKLOG). punix: removes a stale
+ * socket file first (not any other kind of file: -EEXIST) and creates it with mode 0600
+ * (bind() under umask 0177: no window with looser permissions); ptcp: sets
+ * SO_REUSEADDR.
  * Returns a non-blocking, close-on-exec listening socket or -errno (-EINVAL for an
  * active address, -EADDRINUSE, -EACCES, ...). */
 int stream_listen(const struct stream_addr *a);
@@ -72,10 +79,17 @@ struct stream {
 	size_t tx_ofs;
 	size_t tx_max;	     /* bound on queued bytes, STREAM_TX_MAX_DEFAULT */
 	uint64_t n_rx, n_tx; /* messages received and queued */
+	uint64_t n_tx_bytes; /* bytes the socket took (transmit progress) */
 };
 
 #define STREAM_RX_SIZE (2 * 65536)
 #define STREAM_TX_MAX_DEFAULT (16u << 20)
+#define STREAM_LISTEN_BACKLOG 64
+/* The output queue is compacted (unsent bytes moved to the front) once the sent prefix
+ * is as large as what is left: the buffer stays within about twice the pending bytes
+ * instead of growing with everything sent since it was last empty. An emptied queue
+ * whose allocation exceeds STREAM_TX_KEEP is freed. */
+#define STREAM_TX_KEEP (256u << 10)
 
 /* Takes ownership of fd. 0 or -ENOMEM (fd is then left open). */
 int stream_init(struct stream *s, int fd);
@@ -89,9 +103,12 @@ void stream_close(struct stream *s);
 int stream_recv(struct stream *s, const uint8_t **msg, size_t *len);
 /* True if stream_recv() would return a message without reading the socket. */
 bool stream_has_message(const struct stream *s);
-/* Queues len bytes (one or more whole messages) and tries to send. 0 (possibly still
- * queued), -ENOBUFS if the queue would exceed tx_max (nothing queued), -ENOMEM, or
- * write()'s -errno (-EPIPE when the peer is gone). */
+/* Queues len bytes (one or more whole messages) and tries to send. The bytes are
+ * queued whole or not at all: 0 (possibly still queued), -ENOBUFS if the queue would
+ * exceed tx_max or -ENOMEM if the queue cannot grow (in both cases nothing was queued
+ * and what was queued before, a partly sent message included, is intact: the caller
+ * may retry later or close the stream), or write()'s -errno (-EPIPE when the peer is
+ * gone). */
 int stream_send(struct stream *s, const void *data, size_t len);
 /* Writes queued bytes. 0 when the queue is empty, -EAGAIN if bytes remain, -errno. */
 int stream_flush(struct stream *s);

@@ -37,8 +37,10 @@ START_TEST(test_addr_parse)
 	expect_addr("tcp:[::1]:99", STREAM_TCP, "tcp:[::1]:99");
 	expect_addr("tcp:[fe80::1]", STREAM_TCP, "tcp:[fe80::1]:6653");
 	expect_addr("unix:/run/pfswitch/br0.mgmt", STREAM_UNIX, "unix:/run/pfswitch/br0.mgmt");
-	expect_addr("ptcp:", STREAM_PTCP, "ptcp:6653:0.0.0.0");
-	expect_addr("ptcp:6633", STREAM_PTCP, "ptcp:6633:0.0.0.0");
+	/* Without an IP a listener is loopback-only; every address must be asked for. */
+	expect_addr("ptcp:", STREAM_PTCP, "ptcp:6653:127.0.0.1");
+	expect_addr("ptcp:6633", STREAM_PTCP, "ptcp:6633:127.0.0.1");
+	expect_addr("ptcp:6633:0.0.0.0", STREAM_PTCP, "ptcp:6633:0.0.0.0");
 	expect_addr("ptcp:6633:127.0.0.1", STREAM_PTCP, "ptcp:6633:127.0.0.1");
 	expect_addr("ptcp::127.0.0.1", STREAM_PTCP, "ptcp:6653:127.0.0.1");
 	expect_addr("ptcp:1:[::1]", STREAM_PTCP, "ptcp:1:[::1]");
@@ -282,6 +284,105 @@ START_TEST(test_send_queue)
 }
 END_TEST
 
+/* Reads everything the peer has now; returns the byte count. */
+static size_t
+drain_some(int peer, size_t max)
+{
+	static uint8_t sink[1 << 16];
+	size_t got = 0;
+
+	while (got < max) {
+		ssize_t n = recv(peer, sink, PFS_MIN(sizeof sink, max - got), MSG_DONTWAIT);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	return got;
+}
+
+START_TEST(test_send_compacts)
+{
+	struct stream s;
+	static uint8_t chunk[4096];
+	int peer, sz = 4096;
+	size_t max_alloc = 0;
+
+	make_pair(&s, &peer);
+	setsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+	put_msg(chunk, 2, sizeof chunk, 1);
+	/* A slow but alive reader: 64 KiB stays queued while 100 MiB pass through. The
+	 * buffer must stay near the pending bytes, not grow with the history. */
+	for (int i = 0; i < 16; i++)
+		ck_assert_int_eq(stream_send(&s, chunk, sizeof chunk), 0);
+	for (int i = 0; i < 25600; i++) {
+		ck_assert_int_eq(stream_send(&s, chunk, sizeof chunk), 0);
+		drain_some(peer, sizeof chunk);
+		stream_flush(&s);
+		max_alloc = PFS_MAX(max_alloc, s.tx.alloc);
+	}
+	ck_assert_uint_le(stream_tx_pending(&s), 80u << 10);
+	ck_assert_msg(max_alloc <= 512u << 10, "queue buffer grew to %zu bytes", max_alloc);
+	stream_close(&s);
+	close(peer);
+}
+END_TEST
+
+START_TEST(test_send_enomem_keeps_stream)
+{
+	struct stream s;
+	static uint8_t a[65535], b[3 * 65535], sink[1 << 19];
+	int peer, sz = 4096;
+	size_t got = 0, pending;
+
+	make_pair(&s, &peer);
+	setsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+	put_msg(a, 2, sizeof a, 7);
+	for (int i = 0; i < 3; i++)
+		put_msg(b + i * 65535, 2, 65535, 8 + (uint32_t)i);
+	/* A is partly sent; queueing B (three messages, the queue must grow) fails for
+	 * lack of memory. */
+	ck_assert_int_eq(stream_send(&s, a, sizeof a), 0);
+	pending = stream_tx_pending(&s);
+	ck_assert_uint_gt(pending, 0);
+	ck_assert_uint_lt(pending, sizeof a);
+	pfs_alloc_fail_after(0);
+	ck_assert_int_eq(stream_send(&s, b, sizeof b), -ENOMEM);
+	pfs_alloc_fail_after(-1);
+	ck_assert_uint_eq(stream_tx_pending(&s), pending);
+	/* The rest of A still goes out, then B: the peer sees two whole messages. */
+	ck_assert_int_eq(stream_send(&s, b, sizeof b), 0);
+	while (got < sizeof a + sizeof b) {
+		ssize_t n = read(peer, sink + got, sizeof sink - got);
+		if (n > 0)
+			got += (size_t)n;
+		stream_flush(&s);
+	}
+	ck_assert_uint_eq(got, sizeof a + sizeof b);
+	ck_assert_int_eq(memcmp(sink, a, sizeof a), 0);
+	ck_assert_int_eq(memcmp(sink + sizeof a, b, sizeof b), 0);
+	stream_close(&s);
+	close(peer);
+}
+END_TEST
+
+START_TEST(test_addr_local)
+{
+	struct stream_addr a;
+	char err[128];
+
+	ck_assert_int_eq(stream_addr_parse("ptcp:6653", 0, &a, err, sizeof err), 0);
+	ck_assert(stream_addr_is_local(&a));
+	ck_assert_int_eq(stream_addr_parse("ptcp:6653:[::1]", 0, &a, err, sizeof err), 0);
+	ck_assert(stream_addr_is_local(&a));
+	ck_assert_int_eq(stream_addr_parse("punix:/x", 0, &a, err, sizeof err), 0);
+	ck_assert(stream_addr_is_local(&a));
+	ck_assert_int_eq(stream_addr_parse("ptcp:6653:0.0.0.0", 0, &a, err, sizeof err), 0);
+	ck_assert(!stream_addr_is_local(&a));
+	ck_assert_int_eq(stream_addr_parse("tcp:10.0.0.1", 6653, &a, err, sizeof err), 0);
+	ck_assert(!stream_addr_is_local(&a));
+}
+END_TEST
+
 START_TEST(test_wait_timeout)
 {
 	struct stream s;
@@ -348,6 +449,7 @@ START_TEST(test_unix_loopback)
 	FILE *f;
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
+	umask(0); /* the socket must still be 0600: not chmod-ed after the fact */
 	snprintf(name, sizeof name, "punix:%s/sock", dir);
 	ck_assert_int_eq(stream_addr_parse(name, 0, &a, err, sizeof err), 0);
 	snprintf(name, sizeof name, "unix:%s/sock", dir);
@@ -409,6 +511,9 @@ main(void)
 	tcase_add_test(tc, test_framing_bad_length);
 	tcase_add_test(tc, test_eof_mid_message);
 	tcase_add_test(tc, test_send_queue);
+	tcase_add_test(tc, test_send_compacts);
+	tcase_add_test(tc, test_send_enomem_keeps_stream);
+	tcase_add_test(tc, test_addr_local);
 	tcase_add_test(tc, test_wait_timeout);
 	tcase_add_test(tc, test_tcp_loopback);
 	tcase_add_test(tc, test_unix_loopback);
