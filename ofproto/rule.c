@@ -337,6 +337,10 @@ rule_set_remove(struct rule_set *rs, struct rule *r)
 	struct rule_table *t = &rs->tables[r->table_id];
 	struct rule **pp = &rs->buckets[r->hash & (rs->n_buckets - 1)];
 
+	for (struct rule_cursor *cur = rs->cursors; cur; cur = cur->next_cursor)
+		if (cur->next == r)
+			cur->next = r->tnext;
+
 	for (; *pp; pp = &(*pp)->hnext) {
 		if (*pp == r) {
 			*pp = r->hnext;
@@ -538,6 +542,69 @@ rule_set_collect(const struct rule_set *rs, const struct rule_filter *f, struct 
 nomem:
 	free(c.v);
 	return -ENOMEM;
+}
+
+/* ---- Cursors ------------------------------------------------------------------------ */
+
+void
+rule_cursor_start(struct rule_cursor *cur, struct rule_set *rs, uint8_t table_id)
+{
+	memset(cur, 0, sizeof(*cur));
+	cur->rs = rs;
+	cur->table = table_id == OFPTT_ALL ? 0 : table_id;
+	cur->end = table_id == OFPTT_ALL ? rs->n_tables : PFS_MIN(table_id + 1U, rs->n_tables);
+	cur->next_cursor = rs->cursors;
+	rs->cursors = cur;
+}
+
+/* Settles cur on the next rule to visit (cur->next), moving to later tables. */
+static void
+cursor_settle(struct rule_cursor *cur)
+{
+	while (cur->table < cur->end) {
+		if (!cur->started) {
+			cur->next = cur->rs->tables[cur->table].head;
+			cur->started = true;
+		}
+		if (cur->next)
+			return;
+		cur->table++;
+		cur->started = false;
+	}
+	cur->next = NULL;
+}
+
+struct rule *
+rule_cursor_next(struct rule_cursor *cur)
+{
+	struct rule *r;
+
+	cursor_settle(cur);
+	r = cur->next;
+	if (r)
+		cur->next = r->tnext;
+	return r;
+}
+
+bool
+rule_cursor_done(struct rule_cursor *cur)
+{
+	cursor_settle(cur);
+	return !cur->next;
+}
+
+void
+rule_cursor_stop(struct rule_cursor *cur)
+{
+	if (!cur->rs)
+		return;
+	for (struct rule_cursor **pp = &cur->rs->cursors; *pp; pp = &(*pp)->next_cursor) {
+		if (*pp == cur) {
+			*pp = cur->next_cursor;
+			break;
+		}
+	}
+	cur->rs = NULL;
 }
 
 /* ---- Instruction checks against switch state ---------------------------------------- */

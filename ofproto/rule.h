@@ -61,7 +61,10 @@ struct rule_table {
 	uint32_t max_rules;
 };
 
+struct rule_cursor;
+
 struct rule_set {
+	struct rule_cursor *cursors; /* walks in progress, moved past rules being removed */
 	struct rule **buckets;
 	size_t n_buckets; /* power of two */
 	size_t n_rules;
@@ -116,6 +119,29 @@ bool rule_set_overlaps(const struct rule_set *rs, uint8_t table_id, uint16_t pri
 /* Collects the rules f selects into a new array *out (free() it; NULL when none) in
  * table order, then insertion order. Returns the count or -ENOMEM. */
 long rule_set_collect(const struct rule_set *rs, const struct rule_filter *f, struct rule ***out);
+/* A walk over the rules of tables [table, end) in table then insertion order that
+ * survives changes to the set between steps (a flow dump sent as the connection
+ * drains): a rule removed from the set is skipped, a rule added to a table not yet
+ * finished is visited. The fields are private to rule.c. */
+struct rule_cursor {
+	struct rule_set *rs;
+	struct rule_cursor *next_cursor;
+	unsigned table, end;
+	struct rule *next; /* next rule to visit in table; NULL: table's head not taken yet
+			    * (started false) or table finished (started true) */
+	bool started;
+};
+
+/* Starts a walk over table_id (OFPTT_ALL: every table) and registers it with rs.
+ * rule_cursor_stop() must be called before rs is destroyed. */
+void rule_cursor_start(struct rule_cursor *cur, struct rule_set *rs, uint8_t table_id);
+/* The next rule, or NULL at the end. */
+struct rule *rule_cursor_next(struct rule_cursor *cur);
+/* True if rule_cursor_next() would return NULL. */
+bool rule_cursor_done(struct rule_cursor *cur);
+/* Unregisters the walk. Idempotent. */
+void rule_cursor_stop(struct rule_cursor *cur);
+
 /* Number of rules in a table (0 for a table that does not exist). */
 uint32_t rule_set_count(const struct rule_set *rs, uint8_t table_id);
 

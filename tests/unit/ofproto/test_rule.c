@@ -104,6 +104,40 @@ START_TEST(test_strict_find_and_remove)
 }
 END_TEST
 
+START_TEST(test_cursor_survives_removal)
+{
+	struct rule_set rs;
+	struct rule_cursor cur, all;
+	struct rule *r1, *r2, *r3, *r4;
+
+	ck_assert_int_eq(rule_set_init(&rs, 255, 100), 0);
+	r1 = add(&rs, "priority=1,actions=output:1");
+	r2 = add(&rs, "priority=2,actions=output:1");
+	r3 = add(&rs, "priority=3,actions=output:1");
+	r4 = add(&rs, "table=5,priority=4,actions=output:1");
+	rule_cursor_start(&cur, &rs, 0);
+	rule_cursor_start(&all, &rs, OFPTT_ALL);
+	ck_assert_ptr_eq(rule_cursor_next(&cur), r1);
+	ck_assert_ptr_eq(rule_cursor_next(&all), r1);
+	/* The rule a walk would visit next goes away: both walks skip it. */
+	rule_set_remove(&rs, r2);
+	rule_free(r2);
+	ck_assert_ptr_eq(rule_cursor_next(&cur), r3);
+	ck_assert(rule_cursor_done(&cur));
+	ck_assert_ptr_null(rule_cursor_next(&cur));
+	rule_set_remove(&rs, r3);
+	rule_free(r3);
+	ck_assert(!rule_cursor_done(&all));
+	ck_assert_ptr_eq(rule_cursor_next(&all), r4);
+	ck_assert_ptr_null(rule_cursor_next(&all));
+	rule_cursor_stop(&cur);
+	rule_cursor_stop(&all);
+	rule_cursor_stop(&all);
+	ck_assert_ptr_null(rs.cursors);
+	rule_set_destroy(&rs, NULL, NULL);
+}
+END_TEST
+
 START_TEST(test_loose_selection)
 {
 	struct rule_set rs;
@@ -426,6 +460,7 @@ main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_strict_find_and_remove);
 	tcase_add_test(tc, test_loose_selection);
+	tcase_add_test(tc, test_cursor_survives_removal);
 	tcase_add_test(tc, test_cookie_and_out_port);
 	tcase_add_test(tc, test_overlap);
 	tcase_add_test(tc, test_table_limit_and_expiry_list);
