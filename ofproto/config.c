@@ -39,6 +39,7 @@ struct parse_state {
 	int err_line;  /* first error, 0 if none */
 	char err[256];
 	bool nomem;
+	int queue_line; /* last line of conn_queue_pause / _max / conn_async_max, 0 if none */
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -63,6 +64,14 @@ config_init(struct config *cfg)
 	cfg->microflow_cache = true;
 	cfg->idle_polls_before_sleep = 1000;
 	cfg->idle_sleep_us = 100;
+	cfg->conn.queue_pause = CONFIG_CONN_QUEUE_PAUSE_DEFAULT;
+	cfg->conn.queue_max = CONFIG_CONN_QUEUE_MAX_DEFAULT;
+	cfg->conn.async_max = CONFIG_CONN_ASYNC_MAX_DEFAULT;
+	cfg->conn.stall_timeout_s = CONFIG_CONN_STALL_TIMEOUT_DEFAULT;
+	cfg->conn.max_conns = CONFIG_MAX_CONNECTIONS_DEFAULT;
+	cfg->conn.max_per_listener = CONFIG_MAX_PER_LISTENER_DEFAULT;
+	cfg->conn.mp_timeout_s = CONFIG_MP_TIMEOUT_DEFAULT;
+	cfg->conn.mp_max = CONFIG_MP_MAX_DEFAULT;
 }
 
 static void
@@ -287,6 +296,74 @@ k_idle_sleep(struct parse_state *st, const char *n, const char *v)
 	return parse_uint(st, n, v, 0, 1000000, &st->cfg->idle_sleep_us);
 }
 
+/* conn_queue_pause, conn_queue_max and conn_async_max are checked against each other
+ * once the whole file is read (validate_queue_limits), so their order does not
+ * matter. */
+static int
+k_queue_pause(struct parse_state *st, const char *n, const char *v)
+{
+	st->queue_line = st->line;
+	return parse_uint(st, n, v, 4096, 1u << 30, &st->cfg->conn.queue_pause);
+}
+
+static int
+k_queue_max(struct parse_state *st, const char *n, const char *v)
+{
+	st->queue_line = st->line;
+	return parse_uint(st, n, v, 1u << 20, 1u << 30, &st->cfg->conn.queue_max);
+}
+
+static int
+k_async_max(struct parse_state *st, const char *n, const char *v)
+{
+	st->queue_line = st->line;
+	return parse_uint(st, n, v, 65536, 1u << 30, &st->cfg->conn.async_max);
+}
+
+static void
+validate_queue_limits(struct parse_state *st)
+{
+	const struct config_conn_limits *l = &st->cfg->conn;
+
+	if (l->queue_pause > l->queue_max / 2)
+		fail(st, st->queue_line,
+		     "conn_queue_pause (%u) must be at most half of conn_queue_max (%u)",
+		     l->queue_pause, l->queue_max);
+	else if (l->async_max > l->queue_max)
+		fail(st, st->queue_line, "conn_async_max (%u) must be at most conn_queue_max (%u)",
+		     l->async_max, l->queue_max);
+}
+
+static int
+k_stall_timeout(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 3600, &st->cfg->conn.stall_timeout_s);
+}
+
+static int
+k_max_conns(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 1000000, &st->cfg->conn.max_conns);
+}
+
+static int
+k_max_per_listener(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 1000000, &st->cfg->conn.max_per_listener);
+}
+
+static int
+k_mp_timeout(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 3600, &st->cfg->conn.mp_timeout_s);
+}
+
+static int
+k_mp_max(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 65536, 1u << 30, &st->cfg->conn.mp_max);
+}
+
 static int
 k_dpid(struct parse_state *st, const char *n, const char *v)
 {
@@ -445,6 +522,14 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "microflow_cache", 0, k_cache },
 	{ SEC_SWITCH, "idle_polls_before_sleep", 0, k_idle_polls },
 	{ SEC_SWITCH, "idle_sleep_us", 0, k_idle_sleep },
+	{ SEC_SWITCH, "conn_queue_pause", 0, k_queue_pause },
+	{ SEC_SWITCH, "conn_queue_max", 0, k_queue_max },
+	{ SEC_SWITCH, "conn_async_max", 0, k_async_max },
+	{ SEC_SWITCH, "conn_stall_timeout", 0, k_stall_timeout },
+	{ SEC_SWITCH, "max_connections", 0, k_max_conns },
+	{ SEC_SWITCH, "max_connections_per_listener", 0, k_max_per_listener },
+	{ SEC_SWITCH, "multipart_request_timeout", 0, k_mp_timeout },
+	{ SEC_SWITCH, "multipart_request_max", 0, k_mp_max },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
 	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },
@@ -722,6 +807,8 @@ config_parse_string(const char *text, const char *name, struct config *cfg, char
 		goto nomem;
 	if (!st.err_line && r > 0)
 		fail(&st, r, "syntax error (expected [section], name = value, or a comment)");
+	if (!st.err_line)
+		validate_queue_limits(&st);
 	if (!st.err_line)
 		validate(&st);
 	if (!st.err_line && !cfg->rundir && !(cfg->rundir = strdup(CONFIG_RUNDIR_DEFAULT)))

@@ -2,7 +2,10 @@
  * DESIGN.md section 5, every key documented in config/pfswitch.ini. Sections:
  *   [dpdk]          eal, n_mbufs, miss_ring_size
  *   [switch]        workers, rundir, log_level, max_masks_per_table, microflow_cache,
- *                   idle_polls_before_sleep, idle_sleep_us
+ *                   idle_polls_before_sleep, idle_sleep_us, and the connection limits
+ *                   conn_queue_pause, conn_queue_max, conn_async_max,
+ *                   conn_stall_timeout, max_connections, max_connections_per_listener,
+ *                   multipart_request_timeout, multipart_request_max
  *   [bridge NAME]   datapath_id, fail_mode, controller (repeatable), inactivity_probe,
  *                   max_backoff, max_flows, packet_in_rate, packet_in_burst, description
  *   [port NAME]     bridge, ofport, devargs
@@ -48,6 +51,28 @@ struct config_port {
 	char *devargs;
 };
 
+/* Limits on OpenFlow connections ([switch] conn_* and friends; see config/pfswitch.ini
+ * for their meaning). Every bound is > 0 once parsed. */
+struct config_conn_limits {
+	unsigned queue_pause;	   /* bytes queued above which requests are not read */
+	unsigned queue_max;	   /* bytes: hard bound on a connection's output queue */
+	unsigned async_max;	   /* bytes queued above which async messages are dropped */
+	unsigned stall_timeout_s;  /* no transmit progress with output pending; 0 = never */
+	unsigned max_conns;	   /* accepted connections in the process */
+	unsigned max_per_listener; /* accepted connections per listening socket */
+	unsigned mp_timeout_s;	   /* partial multipart request sequences */
+	unsigned mp_max;	   /* bytes of partial multipart requests per connection */
+};
+
+#define CONFIG_CONN_QUEUE_PAUSE_DEFAULT (1u << 20)
+#define CONFIG_CONN_QUEUE_MAX_DEFAULT (32u << 20)
+#define CONFIG_CONN_ASYNC_MAX_DEFAULT (8u << 20)
+#define CONFIG_CONN_STALL_TIMEOUT_DEFAULT 60
+#define CONFIG_MAX_CONNECTIONS_DEFAULT 1024
+#define CONFIG_MAX_PER_LISTENER_DEFAULT 256
+#define CONFIG_MP_TIMEOUT_DEFAULT 10
+#define CONFIG_MP_MAX_DEFAULT (4u << 20)
+
 struct config {
 	char *file; /* name used in messages */
 	/* [dpdk] */
@@ -62,6 +87,7 @@ struct config {
 	bool microflow_cache;
 	unsigned idle_polls_before_sleep;
 	unsigned idle_sleep_us;
+	struct config_conn_limits conn; /* the connection limits, see below */
 	struct config_bridge *bridges;
 	size_t n_bridges;
 	struct config_port *ports;

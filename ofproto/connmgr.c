@@ -26,19 +26,42 @@
 
 #define MOD "connmgr"
 
-/* Replies may be large (a dump of a million flows); asynchronous messages are dropped
- * once this much is queued for a connection (a slow controller). */
-#define OFCONN_TX_MAX (1u << 30)
-#define OFCONN_ASYNC_MAX_PENDING (8u << 20)
 #define MSGS_PER_WAKEUP 64
 #define CONNECT_TIMEOUT_MS 10000
 #define CLOSE_LINGER_MS 1000
+/* A listener that hit EMFILE/ENFILE leaves the loop this long. */
+#define LISTENER_PAUSE_MS 1000
+/* Descriptors held open (on /dev/null) from the start and given up, one at a time, to
+ * accept on a mgmt socket or to reconnect a controller when the process has none
+ * left; refilled at most once a second. */
+#define FD_RESERVE 4
+#define FD_REFILL_MS 1000
+/* Bytes of a large reply (flow dump) encoded per step. */
+#define DUMP_CHUNK (128u << 10)
 
 static struct vlog_rl rl_conn = VLOG_RL_INIT(20);
+
+/* Process-wide: the limits ([switch] keys), the accepted connections counted against
+ * max_connections, and the descriptor reserve. The agent is single-threaded. */
+static struct config_conn_limits limits = {
+	CONFIG_CONN_QUEUE_PAUSE_DEFAULT, CONFIG_CONN_QUEUE_MAX_DEFAULT,
+	CONFIG_CONN_ASYNC_MAX_DEFAULT,	 CONFIG_CONN_STALL_TIMEOUT_DEFAULT,
+	CONFIG_MAX_CONNECTIONS_DEFAULT,	 CONFIG_MAX_PER_LISTENER_DEFAULT,
+	CONFIG_MP_TIMEOUT_DEFAULT,	 CONFIG_MP_MAX_DEFAULT,
+};
+static unsigned n_accepted;
+static int reserve_fds[FD_RESERVE];
+static unsigned n_reserve;
+static uint64_t reserve_next_try_ms;
+static uint64_t n_emfile;
 
 struct listener {
 	struct connmgr *cm;
 	struct ofproto_fd pfd;
+	unsigned n_conns;   /* connections accepted here and still open */
+	bool paused;	    /* out of the loop after EMFILE/ENFILE */
+	uint64_t resume_ms; /* when paused */
+	uint64_t n_refused; /* connections closed at once for a limit */
 	enum ofconn_type type;
 	struct controller *ctl; /* passive controller, or NULL for mgmt/snoop */
 	char path[108];		/* unix socket file to remove, or "" */
@@ -103,10 +126,61 @@ ofconn_async_default(struct ofp_async_config *a)
 
 /* ---- Sending ----------------------------------------------------------------------- */
 
+void
+connmgr_set_limits(const struct config_conn_limits *l)
+{
+	if (l)
+		limits = *l;
+	while (n_reserve < FD_RESERVE) {
+		int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			break;
+		reserve_fds[n_reserve++] = fd;
+	}
+}
+
+void
+connmgr_release_reserve(void)
+{
+	while (n_reserve)
+		close(reserve_fds[--n_reserve]);
+}
+
+/* Gives one reserved descriptor back to the process so that the caller's next
+ * accept()/socket() can succeed. False if the reserve is empty. */
+static bool
+reserve_release_one(void)
+{
+	if (!n_reserve)
+		return false;
+	close(reserve_fds[--n_reserve]);
+	return true;
+}
+
+static void
+reserve_refill(uint64_t now)
+{
+	if (n_reserve == FD_RESERVE || now < reserve_next_try_ms)
+		return;
+	reserve_next_try_ms = now + FD_REFILL_MS;
+	connmgr_set_limits(NULL);
+}
+
+/* While a large reply is being produced, or more than conn_queue_pause bytes wait to be
+ * sent, the connection's requests are left unread: a peer that does not read its
+ * replies cannot make the switch queue more of them. */
+static bool
+input_paused(const struct ofconn *c)
+{
+	return c->dump_ops || stream_tx_pending(&c->s) > limits.queue_pause;
+}
+
 static void
 update_events(struct ofconn *c)
 {
-	uint32_t want = EPOLLIN | (stream_tx_pending(&c->s) ? EPOLLOUT : 0);
+	uint32_t want = (input_paused(c) && c->state != OFCONN_HELLO ? 0 : EPOLLIN) |
+			(stream_tx_pending(&c->s) ? EPOLLOUT : 0);
 
 	if (!c->dead && want != c->pfd.events)
 		ofproto_fd_mod(c->cm->ofp, &c->pfd, want);
@@ -120,8 +194,12 @@ raw_send(struct ofconn *c, const void *data, size_t len)
 	if (c->dead)
 		return;
 	r = stream_send(&c->s, data, len);
-	if (r == -ENOBUFS) {
-		vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: output queue full, disconnecting", c->name);
+	if (r == -ENOBUFS || r == -ENOMEM) {
+		/* Nothing of this message was queued; what was queued before is intact but
+		 * the peer would miss a reply: close cleanly. */
+		vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: %s (%zu bytes queued), disconnecting",
+			c->name, r == -ENOBUFS ? "output queue full" : "out of memory",
+			stream_tx_pending(&c->s));
 		c->dead = true;
 		return;
 	}
@@ -187,7 +265,7 @@ ofconn_create(struct connmgr *cm, int fd, enum ofconn_type type, const char *nam
 		free(c);
 		return NULL;
 	}
-	c->s.tx_max = OFCONN_TX_MAX;
+	c->s.tx_max = limits.queue_max;
 	c->cm = cm;
 	c->type = type;
 	c->state = OFCONN_HELLO;
@@ -195,10 +273,16 @@ ofconn_create(struct connmgr *cm, int fd, enum ofconn_type type, const char *nam
 	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->miss_send_len = OFP_DEFAULT_MISS_SEND_LEN;
 	ofconn_async_default(&c->async);
-	c->connected_ms = c->last_rx_ms = now;
+	c->connected_ms = c->last_rx_ms = c->tx_progress_ms = now;
 	c->tb_last_ms = now;
 	c->tb_tokens_milli = (uint64_t)cm->pin_burst * 1000;
-	ofp_mp_assembler_init(&c->as, 0, 0);
+	/* multipart_request_max bounds all partial requests of the connection together:
+	 * up to 1 MiB per xid, as many xids as fit. */
+	{
+		size_t per_xid = PFS_MIN(limits.mp_max, 1u << 20);
+
+		ofp_mp_assembler_init(&c->as, per_xid, PFS_MAX(limits.mp_max / per_xid, 1u));
+	}
 	c->pfd.cb = conn_cb;
 	if (ofproto_fd_add(cm->ofp, &c->pfd, fd, EPOLLIN)) {
 		ofp_mp_assembler_uninit(&c->as);
@@ -246,10 +330,19 @@ ofconn_destroy(struct ofconn *c)
 		c->ctl->conn = NULL;
 		schedule_reconnect(c->ctl, c->state == OFCONN_ACTIVE);
 	}
+	if (c->lst)
+		c->lst->n_conns--;
+	if (c->counted)
+		n_accepted--;
+	if (c->dump_ops)
+		c->dump_ops->free(c->dump_state);
+	c->dump_ops = NULL;
 	vlog(VLOG_INFO, MOD,
 	     "%s: disconnected (%" PRIu64 " messages in, %" PRIu64 " out, %" PRIu64
-	     " packet-ins dropped by rate limit)",
-	     c->name, c->s.n_rx, c->s.n_tx, c->n_pin_dropped);
+	     " packet-ins dropped by rate limit, %" PRIu64 " async messages dropped, %" PRIu64
+	     " input pauses, %" PRIu64 " multipart timeouts)",
+	     c->name, c->s.n_rx, c->s.n_tx, c->n_pin_dropped, c->n_async_dropped, c->n_input_paused,
+	     c->n_mp_timeouts);
 	ofproto_fd_del(cm->ofp, &c->pfd);
 	ofp_mp_assembler_uninit(&c->as);
 	stream_close(&c->s);
@@ -308,6 +401,10 @@ static void
 conn_input(struct ofconn *c)
 {
 	for (int i = 0; i < MSGS_PER_WAKEUP && !c->dead; i++) {
+		if (c->state == OFCONN_ACTIVE && input_paused(c)) {
+			c->n_input_paused++;
+			return; /* resumed once the queue drains (update_events) */
+		}
 		const uint8_t *msg;
 		size_t len;
 		int r = stream_recv(&c->s, &msg, &len);
@@ -325,6 +422,8 @@ conn_input(struct ofconn *c)
 		c->echo_sent_ms = 0;
 		if (c->type == OFCONN_CONTROLLER)
 			snoop_mirror(c->cm, msg, len);
+		if (c->as.n_pending == 0)
+			c->mp_since_ms = 0;
 		switch (c->state) {
 		case OFCONN_HELLO:
 			hello_received(c, msg, len);
@@ -339,7 +438,55 @@ conn_input(struct ofconn *c)
 			break;
 		}
 	}
-	if (stream_has_message(&c->s))
+	if (c->as.n_pending && !c->mp_since_ms)
+		c->mp_since_ms = ofproto_now_ms();
+	if (stream_has_message(&c->s) && !input_paused(c))
+		ofproto_wake(c->cm->ofp);
+}
+
+/* ---- Large replies produced as the connection drains --------------------------- */
+
+int
+ofconn_start_dump(struct ofconn *c, const struct ofconn_dump_ops *ops, void *state)
+{
+	if (c->dump_ops || c->dead) {
+		ops->free(state);
+		return -EBUSY;
+	}
+	c->dump_ops = ops;
+	c->dump_state = state;
+	ofproto_wake(c->cm->ofp);
+	return 0;
+}
+
+/* Encodes the next chunk of c's dump if its queue has room, ends the dump after its
+ * last message. One chunk per call: the loop serves everything else in between. */
+static void
+dump_step(struct ofconn *c)
+{
+	struct buf b = BUF_INITIALIZER;
+	int r;
+
+	if (!c->dump_ops || c->dead || stream_tx_pending(&c->s) > limits.queue_pause)
+		return;
+	r = c->dump_ops->fill(c, c->dump_state, &b, DUMP_CHUNK);
+	if (r >= 0 && buf_error(&b))
+		r = buf_error(&b);
+	if (r >= 0)
+		ofconn_send_buf(c, &b);
+	buf_uninit(&b);
+	if (r < 0) {
+		vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: cannot encode a reply: %s, disconnecting",
+			c->name, strerror(-r));
+		c->dead = true;
+	}
+	if (r != 0) {
+		c->dump_ops->free(c->dump_state);
+		c->dump_ops = NULL;
+		c->dump_state = NULL;
+	}
+	/* More to encode, or requests left unread while it ran: go round again. */
+	if (!c->dead && (c->dump_ops || stream_has_message(&c->s)))
 		ofproto_wake(c->cm->ofp);
 }
 
@@ -354,7 +501,12 @@ conn_cb(struct ofproto_fd *pfd, uint32_t events)
 		if (r && r != -EAGAIN)
 			c->dead = true;
 	}
-	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+	dump_step(c);
+	/* With input paused EPOLLIN is off, but a hang-up is still reported: the peer
+	 * is gone, and level-triggered epoll would report it again and again. */
+	if (!c->dead && (events & (EPOLLHUP | EPOLLERR)) && input_paused(c))
+		c->dead = true;
+	if (!c->dead && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		conn_input(c);
 	if (c->dead)
 		ofconn_destroy(c);
@@ -363,6 +515,41 @@ conn_cb(struct ofproto_fd *pfd, uint32_t events)
 }
 
 /* ---- Listeners ---------------------------------------------------------------------- */
+
+static void
+listener_pause(struct listener *l, uint64_t now)
+{
+	if (l->paused)
+		return;
+	ofproto_fd_del(l->cm->ofp, &l->pfd);
+	l->paused = true;
+	l->resume_ms = now + LISTENER_PAUSE_MS;
+}
+
+static void listener_cb(struct ofproto_fd *pfd, uint32_t events);
+
+static void
+listener_resume(struct listener *l, uint64_t now)
+{
+	if (!l || !l->paused || now < l->resume_ms)
+		return;
+	l->pfd.cb = listener_cb;
+	if (ofproto_fd_add(l->cm->ofp, &l->pfd, l->pfd.fd, EPOLLIN)) {
+		l->resume_ms = now + LISTENER_PAUSE_MS;
+		return;
+	}
+	l->paused = false;
+}
+
+/* True if a connection accepted on l would exceed a connection limit. The mgmt socket
+ * (mode 0600: the operator) is exempt from the process-wide one. */
+static bool
+listener_full(const struct listener *l)
+{
+	if (l->n_conns >= limits.max_per_listener)
+		return true;
+	return l->type != OFCONN_SERVICE && n_accepted >= limits.max_conns;
+}
 
 static void
 listener_cb(struct ofproto_fd *pfd, uint32_t events)
@@ -374,17 +561,50 @@ listener_cb(struct ofproto_fd *pfd, uint32_t events)
 	(void)events;
 	for (int i = 0; i < 16; i++) {
 		char name[160];
+		struct ofconn *c;
 		int fd = stream_accept(pfd->fd);
 
+		if ((fd == -EMFILE || fd == -ENFILE) && l->type == OFCONN_SERVICE &&
+		    reserve_release_one())
+			fd = stream_accept(pfd->fd);
 		if (fd == -EAGAIN)
 			return;
+		if (fd == -EMFILE || fd == -ENFILE) {
+			/* The pending connection stays in the backlog and the level-triggered
+			 * listener would fire at once again: leave the loop for a while. */
+			n_emfile++;
+			vlog_rl(&rl_conn, VLOG_WARN, MOD,
+				"%s: accept: %s (%u connections open here); not accepting for "
+				"%u ms",
+				l->name, strerror(-fd), l->n_conns, LISTENER_PAUSE_MS);
+			listener_pause(l, ofproto_now_ms());
+			return;
+		}
 		if (fd < 0) {
 			vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: accept: %s", l->name, strerror(-fd));
 			return;
 		}
+		if (listener_full(l)) {
+			l->n_refused++;
+			vlog_rl(&rl_conn, VLOG_WARN, MOD,
+				"%s: connection limit reached (%u here, %u in the process): "
+				"closing a new connection",
+				l->name, l->n_conns, n_accepted);
+			close(fd);
+			continue;
+		}
 		snprintf(name, sizeof(name), "%s#%lu", l->name, ++seq);
-		if (!ofconn_create(cm, fd, l->type, name))
+		c = ofconn_create(cm, fd, l->type, name);
+		if (!c) {
 			vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: out of memory accepting", l->name);
+			continue;
+		}
+		c->lst = l;
+		l->n_conns++;
+		if (l->type != OFCONN_SERVICE) {
+			c->counted = true;
+			n_accepted++;
+		}
 	}
 }
 
@@ -418,6 +638,11 @@ listener_open(struct connmgr *cm, const char *target, enum ofconn_type type, str
 	snprintf(l->name, sizeof(l->name), "%s<-%s", cm->br->name, target);
 	if (a.kind == STREAM_PUNIX)
 		snprintf(l->path, sizeof(l->path), "%s", a.path);
+	if (a.kind == STREAM_PTCP && !stream_addr_is_local(&a))
+		vlog(VLOG_WARN, MOD,
+		     "%s: %s listens on a non-loopback address without TLS: any host that "
+		     "reaches it gets full control of the bridge",
+		     cm->br->name, target);
 	l->pfd.cb = listener_cb;
 	r = ofproto_fd_add(cm->ofp, &l->pfd, fd, EPOLLIN);
 	if (r) {
@@ -436,7 +661,8 @@ listener_close(struct connmgr *cm, struct listener *l)
 {
 	if (!l)
 		return;
-	ofproto_fd_del(cm->ofp, &l->pfd);
+	if (!l->paused)
+		ofproto_fd_del(cm->ofp, &l->pfd);
 	close(l->pfd.fd);
 	if (l->path[0])
 		unlink(l->path);
@@ -483,6 +709,9 @@ controller_try(struct controller *ctl)
 	int fd = connect_start(&ctl->addr);
 	int r;
 
+	/* Out of descriptors (a connection flood): the controller comes first. */
+	if ((fd == -EMFILE || fd == -ENFILE) && reserve_release_one())
+		fd = connect_start(&ctl->addr);
 	if (fd < 0) {
 		controller_failed(ctl, fd);
 		return;
@@ -647,6 +876,44 @@ probe(struct ofconn *c, uint64_t now)
 	c->echo_sent_ms = now;
 }
 
+/* A connection with output pending whose peer has read nothing for conn_stall_timeout
+ * seconds is closed: it pins its queue (and a dump in progress) for nothing. */
+static void
+check_stall(struct ofconn *c, uint64_t now)
+{
+	if (!stream_tx_pending(&c->s) || c->s.n_tx_bytes != c->tx_seen_bytes) {
+		c->tx_seen_bytes = c->s.n_tx_bytes;
+		c->tx_progress_ms = now;
+		return;
+	}
+	if (limits.stall_timeout_s && !c->dead &&
+	    now - c->tx_progress_ms >= (uint64_t)limits.stall_timeout_s * 1000) {
+		vlog_rl(&rl_conn, VLOG_WARN, MOD,
+			"%s: peer read nothing of %zu queued bytes for %u s, disconnecting",
+			c->name, stream_tx_pending(&c->s), limits.stall_timeout_s);
+		c->dead = true;
+	}
+}
+
+/* Partial multipart requests held longer than multipart_request_timeout are dropped
+ * (the peer never sends the last part). */
+static void
+check_multipart_timeout(struct ofconn *c, uint64_t now)
+{
+	size_t per_xid = c->as.max_bytes, max_pending = c->as.max_pending;
+
+	if (!c->as.n_pending || !c->mp_since_ms ||
+	    now - c->mp_since_ms < (uint64_t)limits.mp_timeout_s * 1000)
+		return;
+	vlog_rl(&rl_conn, VLOG_WARN, MOD,
+		"%s: %zu multipart request(s) incomplete after %u s, dropped", c->name,
+		c->as.n_pending, limits.mp_timeout_s);
+	c->n_mp_timeouts++;
+	ofp_mp_assembler_uninit(&c->as);
+	ofp_mp_assembler_init(&c->as, per_xid, max_pending);
+	c->mp_since_ms = 0;
+}
+
 void
 connmgr_run(struct connmgr *cm, uint64_t now)
 {
@@ -666,15 +933,23 @@ connmgr_run(struct connmgr *cm, uint64_t now)
 			controller_failed(ctl, -ETIMEDOUT);
 		}
 	}
+	reserve_refill(now);
+	listener_resume(cm->mgmt, now);
+	listener_resume(cm->snoop, now);
+	for (size_t i = 0; i < cm->n_ctls; i++)
+		listener_resume(cm->ctls[i].lst, now);
 	for (c = cm->conns; c; c = next) {
 		next = c->next;
+		dump_step(c);
 		/* Messages already read into the stream's buffer raise no epoll event. */
-		if (!c->dead && c->state != OFCONN_CLOSING && stream_has_message(&c->s)) {
+		if (!c->dead && c->state != OFCONN_CLOSING && stream_has_message(&c->s) &&
+		    !input_paused(c))
 			conn_input(c);
-			if (!c->dead)
-				update_events(c);
-		}
+		if (!c->dead)
+			update_events(c);
 		probe(c, now);
+		check_stall(c, now);
+		check_multipart_timeout(c, now);
 		if (c->state == OFCONN_HELLO && now - c->connected_ms >= 30000) {
 			vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: no HELLO within 30 s", c->name);
 			c->dead = true;
@@ -691,9 +966,19 @@ bool
 connmgr_has_controller(const struct connmgr *cm)
 {
 	for (const struct ofconn *c = cm->conns; c; c = c->next)
-		if (c->type == OFCONN_CONTROLLER && c->state == OFCONN_ACTIVE && !c->dead)
+		if (c->type == OFCONN_CONTROLLER && c->state == OFCONN_ACTIVE && !c->dead &&
+		    c->features_requested)
 			return true;
 	return false;
+}
+
+void
+ofconn_note_features_request(struct ofconn *c)
+{
+	if (c->features_requested || c->type != OFCONN_CONTROLLER)
+		return;
+	c->features_requested = true;
+	vlog(VLOG_INFO, MOD, "%s: controller asked for FEATURES: it now runs the bridge", c->name);
 }
 
 unsigned
@@ -748,7 +1033,7 @@ async_wanted(const struct ofconn *c, const uint32_t mask[2], uint8_t reason)
 static bool
 async_room(struct ofconn *c)
 {
-	if (stream_tx_pending(&c->s) < OFCONN_ASYNC_MAX_PENDING)
+	if (stream_tx_pending(&c->s) < limits.async_max)
 		return true;
 	c->n_async_dropped++;
 	return false;

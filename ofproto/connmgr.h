@@ -41,6 +41,9 @@ enum ofconn_state {
 	OFCONN_CLOSING, /* flushing a last message (HELLO_FAILED) before closing */
 };
 
+struct ofconn_dump_ops;
+struct listener;
+
 struct ofconn {
 	struct connmgr *cm;
 	struct ofconn *next;
@@ -63,7 +66,44 @@ struct ofconn {
 	uint64_t tb_last_ms;
 	uint64_t n_pin_sent, n_pin_dropped, n_async_dropped;
 	struct ofp_multipart_assembler as;
+	uint64_t mp_since_ms; /* partial multipart requests pending since (0: none) */
+	uint64_t n_mp_timeouts;
+	/* limits */
+	struct listener *lst;	 /* accepted on, or NULL */
+	bool counted;		 /* counts against max_connections */
+	bool features_requested; /* a controller that sent FEATURES_REQUEST */
+	uint64_t tx_progress_ms; /* last time the peer read something (or nothing pended) */
+	uint64_t tx_seen_bytes;
+	uint64_t n_input_paused;
+	/* a large reply produced as the connection drains (ofconn_start_dump) */
+	const struct ofconn_dump_ops *dump_ops;
+	void *dump_state;
 };
+
+/* A reply too large to build at once (a flow dump): fill() appends whole messages of
+ * about budget bytes to b each time the connection's queue has room, and returns 0 if
+ * more is to come, 1 after the last message, or a negative errno (the connection is
+ * then closed). free() releases state (after the last fill or when the connection
+ * closes). While a dump runs the connection's requests are not read, so replies
+ * stay in order. */
+struct ofconn_dump_ops {
+	int (*fill)(struct ofconn *c, void *state, struct buf *b, size_t budget);
+	void (*free)(void *state);
+};
+
+/* Starts a dump on c; its first chunk is produced from the loop. 0, or -EBUSY if one is
+ * running already or c is closing (state freed). */
+int ofconn_start_dump(struct ofconn *c, const struct ofconn_dump_ops *ops, void *state);
+/* Records that a controller connection sent FEATURES_REQUEST: from then on it counts
+ * as a controller for the fail mode (connmgr_has_controller). */
+void ofconn_note_features_request(struct ofconn *c);
+
+/* Process-wide connection limits from the [switch] section (NULL keeps the current
+ * ones) and the descriptor reserve (opened here, refilled from connmgr_run). Call
+ * before the first connmgr_create(). */
+void connmgr_set_limits(const struct config_conn_limits *l);
+/* Closes the descriptor reserve (at exit). */
+void connmgr_release_reserve(void);
 
 /* Creates the bridge's connection manager: binds the mgmt and snoop sockets under
  * rundir and every passive controller, schedules the active ones (first attempt at
@@ -74,7 +114,8 @@ int connmgr_create(struct ofproto *ofp, struct bridge *br, const struct config_b
 void connmgr_destroy(struct connmgr *cm);
 /* Timers: reconnects, probes, closing connections. */
 void connmgr_run(struct connmgr *cm, uint64_t now_ms);
-/* True while some configured controller has an OpenFlow 1.3 session. */
+/* True while some configured controller has an OpenFlow 1.3 session in which it sent
+ * FEATURES_REQUEST (a mere TCP peer that completes HELLO is not yet a controller). */
 bool connmgr_has_controller(const struct connmgr *cm);
 /* Connections in OFCONN_ACTIVE state (all types but snoop). */
 unsigned connmgr_n_active(const struct connmgr *cm);

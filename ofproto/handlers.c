@@ -116,6 +116,7 @@ h_features(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, si
 
 	(void)raw, (void)len, (void)err;
 	send_encoded(c, &b, ofp_features_reply_encode(&f, m->h.xid, &b));
+	ofconn_note_features_request(c);
 	return 0;
 }
 
@@ -361,34 +362,51 @@ rule_counts(const struct rule *r, uint64_t *p, uint64_t *b)
 		*b = UINT64_MAX;
 }
 
-static int
-mp_flow(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_err *err)
-{
+/* A flow stats reply is produced as the connection drains (ofconn_start_dump): a
+ * million flows never sit encoded in memory at once, and the loop serves other
+ * connections between chunks. The rule cursor survives flow-mods in between. */
+struct flow_dump {
+	struct ofp_flow_stats_request rq; /* the request (its match is the filter's) */
 	struct rule_filter f;
-	struct ofp_mp_writer w;
-	struct buf b = BUF_INITIALIZER;
-	struct rule **v;
-	uint64_t now = ofproto_now_ns();
-	long n;
-	int r = check_stats_table(x, rq->flow.table_id, err);
+	struct rule_cursor cur;
+	uint32_t xid;
+};
 
-	if (r)
-		return r;
-	filter_from_stats_request(&rq->flow, &f);
-	n = rule_set_collect(&x->br->rules, &f, &v);
-	if (n < 0)
-		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_MULTIPART_BUFFER_OVERFLOW);
-	ofp_mp_writer_start(&w, &b, OFPMP_FLOW, x->xid);
-	for (long i = 0; i < n; i++) {
-		const struct rule *ru = v[i];
+static void
+flow_dump_free(void *state)
+{
+	struct flow_dump *d = state;
+
+	rule_cursor_stop(&d->cur);
+	free(d);
+}
+
+static int
+flow_dump_fill(struct ofconn *c, void *state, struct buf *b, size_t budget)
+{
+	struct flow_dump *d = state;
+	struct ofp_mp_writer w;
+	uint64_t now = ofproto_now_ns();
+	bool done;
+	int r = 0;
+
+	(void)c;
+	ofp_mp_writer_start(&w, b, OFPMP_FLOW, d->xid);
+	while (b->size < budget && !r) {
+		const struct rule *ru = rule_cursor_next(&d->cur);
 		struct ofp_flow_stats fs;
-		uint64_t d = now - ru->created_ns;
+		uint64_t age;
 		size_t ofs;
 
+		if (!ru)
+			break;
+		if (!rule_selected(ru, &d->f))
+			continue;
+		age = now - ru->created_ns;
 		memset(&fs, 0, sizeof(fs));
 		fs.table_id = ru->table_id;
-		fs.duration_sec = (uint32_t)(d / 1000000000u);
-		fs.duration_nsec = (uint32_t)(d % 1000000000u);
+		fs.duration_sec = (uint32_t)(age / 1000000000u);
+		fs.duration_nsec = (uint32_t)(age % 1000000000u);
 		fs.priority = ru->priority;
 		fs.idle_timeout = ru->idle_timeout;
 		fs.hard_timeout = ru->hard_timeout;
@@ -399,11 +417,37 @@ mp_flow(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_err
 		rule_match(ru, &fs.match);
 		fs.insts = ru->insts;
 		ofs = ofp_mp_writer_entry_begin(&w);
-		ofp_flow_stats_encode(&fs, &b);
-		ofp_mp_writer_entry_end(&w, ofs);
+		ofp_flow_stats_encode(&fs, b);
+		r = ofp_mp_writer_entry_end(&w, ofs);
+		if (r == -EMSGSIZE)
+			r = 0; /* one entry too long for a message: left out */
 	}
-	free(v);
-	mp_finish(x, &w, &b);
+	done = rule_cursor_done(&d->cur);
+	if (!done)
+		ofp_mp_writer_set_flags(&w, OFPMPF_REPLY_MORE); /* the sequence goes on */
+	if (!r)
+		r = ofp_mp_writer_finish(&w);
+	return r ? r : done;
+}
+
+static const struct ofconn_dump_ops flow_dump_ops = { flow_dump_fill, flow_dump_free };
+
+static int
+mp_flow(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_err *err)
+{
+	struct flow_dump *d;
+	int r = check_stats_table(x, rq->flow.table_id, err);
+
+	if (r)
+		return r;
+	d = pfs_calloc(1, sizeof(*d));
+	if (!d)
+		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_MULTIPART_BUFFER_OVERFLOW);
+	d->rq = rq->flow;
+	filter_from_stats_request(&d->rq, &d->f);
+	d->xid = x->xid;
+	rule_cursor_start(&d->cur, &x->br->rules, d->rq.table_id);
+	ofconn_start_dump(x->c, &flow_dump_ops, d);
 	return 0;
 }
 

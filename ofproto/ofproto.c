@@ -123,7 +123,8 @@ mkdir_p(const char *path)
 			return -errno;
 		*p = '/';
 	}
-	if (mkdir(tmp, 0755) && errno != EEXIST)
+	/* The rundir itself holds the mgmt sockets: not for everyone to list or enter. */
+	if (mkdir(tmp, 0750) && errno != EEXIST)
 		return -errno;
 	return 0;
 }
@@ -168,6 +169,7 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		}
 		ofp->upcall_fd.cb = upcall_fd_ready;
 	}
+	connmgr_set_limits(&cfg->conn);
 	r = mkdir_p(cfg->rundir);
 	if (r) {
 		snprintf(errbuf, errlen, "rundir %s: %s", cfg->rundir, strerror(-r));
@@ -224,6 +226,7 @@ ofproto_destroy(struct ofproto *ofp)
 	free(ofp->bridges);
 	free(ofp->upcalls);
 	free(ofp);
+	connmgr_release_reserve();
 }
 
 static struct bridge *

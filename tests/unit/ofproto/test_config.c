@@ -112,7 +112,25 @@ START_TEST(test_defaults_and_values)
 	ck_assert_uint_eq(cfg.ports[0].ofport, 7);
 	config_free(&cfg);
 
+	ck_assert_int_eq(parse("[switch]\nconn_queue_max = 4194304\nconn_queue_pause = 65536\n"
+			       "conn_async_max = 1048576\nconn_stall_timeout = 0\n"
+			       "max_connections = 5\nmax_connections_per_listener = 3\n"
+			       "multipart_request_timeout = 2\nmultipart_request_max = 65536\n",
+			       &cfg),
+			 0);
+	ck_assert_uint_eq(cfg.conn.queue_max, 4194304);
+	ck_assert_uint_eq(cfg.conn.queue_pause, 65536);
+	ck_assert_uint_eq(cfg.conn.async_max, 1048576);
+	ck_assert_uint_eq(cfg.conn.stall_timeout_s, 0);
+	ck_assert_uint_eq(cfg.conn.max_conns, 5);
+	ck_assert_uint_eq(cfg.conn.max_per_listener, 3);
+	ck_assert_uint_eq(cfg.conn.mp_timeout_s, 2);
+	ck_assert_uint_eq(cfg.conn.mp_max, 65536);
+	config_free(&cfg);
+
 	ck_assert_int_eq(parse("", &cfg), 0);
+	ck_assert_uint_eq(cfg.conn.queue_pause, CONFIG_CONN_QUEUE_PAUSE_DEFAULT);
+	ck_assert_uint_eq(cfg.conn.max_conns, CONFIG_MAX_CONNECTIONS_DEFAULT);
 	ck_assert_str_eq(cfg.rundir, CONFIG_RUNDIR_DEFAULT);
 	ck_assert_uint_eq(cfg.workers, 1);
 	ck_assert(cfg.microflow_cache);
@@ -132,6 +150,16 @@ START_TEST(test_errors)
 	expect_error("[switch]\nrundir = relative/path\n", 2, "not an absolute path");
 	expect_error("[switch]\nlog_level = loud\n", 2, "not one of");
 	expect_error("[switch]\nmicroflow_cache = maybe\n", 2, "not a boolean");
+	expect_error("[switch]\nconn_queue_pause = 100\n", 2, "out of range");
+	expect_error("[switch]\nconn_queue_pause = 20000000\n", 2, "at most half");
+	expect_error("[switch]\nconn_queue_max = 1048576\n", 2, "at most half");
+	expect_error("[switch]\nconn_async_max = 40000000\n", 2, "at most conn_queue_max");
+	expect_error("[switch]\nconn_queue_max = 4194304\n", 2, "at most conn_queue_max");
+	expect_error("[switch]\nconn_stall_timeout = 3601\n", 2, "out of range");
+	expect_error("[switch]\nmax_connections = 0\n", 2, "out of range");
+	expect_error("[switch]\nmax_connections_per_listener = x\n", 2, "not a number");
+	expect_error("[switch]\nmultipart_request_timeout = 0\n", 2, "out of range");
+	expect_error("[switch]\nmultipart_request_max = 1024\n", 2, "out of range");
 	expect_error("[dpdk]\nmiss_ring_size = 1000\n", 2, "not a power of two");
 	expect_error("\n[bridge]\n", 2, "needs a name");
 	expect_error("[bridge a b]\n", 1, "too many words");

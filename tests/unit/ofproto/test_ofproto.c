@@ -723,6 +723,19 @@ START_TEST(test_controller_packet_in_snoop_fail_mode)
 	usleep(100000);
 	ck_assert_int_eq(dp_fake_normal_mode("br1"), 1); /* mgmt is not a controller */
 	ctl = open_sock("ctl.sock");
+	/* Completing HELLO does not make a peer the controller: a standalone bridge
+	 * keeps forwarding until it asks for FEATURES, as a controller does first. */
+	usleep(100000);
+	ck_assert_int_eq(dp_fake_normal_mode("br1"), 1);
+	{
+		struct buf fr = BUF_INITIALIZER, rep = BUF_INITIALIZER;
+
+		ck_assert_int_eq(ofp_empty_encode(OFPT_FEATURES_REQUEST, vconn_next_xid(ctl), &fr),
+				 0);
+		ck_assert_int_eq(vconn_transact(ctl, &fr, &rep), 0);
+		buf_uninit(&fr);
+		buf_uninit(&rep);
+	}
 	ck_assert(wait_normal("br1", 0));
 	/* The snoop client sees the controller's traffic (HELLOs, then a barrier). */
 	ck_assert_int_eq(vconn_barrier(ctl, NULL, NULL), 0);
