@@ -40,6 +40,10 @@
 #define DUMP_CHUNK (128u << 10)
 
 static struct vlog_rl rl_conn = VLOG_RL_INIT(20);
+/* Connection floods have their own budget, so that they cannot hide other events. */
+static struct vlog_rl rl_flood = VLOG_RL_INIT(10);
+/* Connect/disconnect lines: a flood of connections must not flood the log. */
+static struct vlog_rl rl_life = VLOG_RL_INIT(50);
 
 /* Process-wide: the limits ([switch] keys), the accepted connections counted against
  * max_connections, and the descriptor reserve. The agent is single-threaded. */
@@ -298,7 +302,7 @@ ofconn_create(struct connmgr *cm, int fd, enum ofconn_type type, const char *nam
 		raw_send(c, b.data, b.size);
 	}
 	buf_uninit(&b);
-	vlog(VLOG_INFO, MOD, "%s: connected", c->name);
+	vlog_rl(&rl_life, VLOG_INFO, MOD, "%s: connected", c->name);
 	return c;
 }
 
@@ -337,12 +341,12 @@ ofconn_destroy(struct ofconn *c)
 	if (c->dump_ops)
 		c->dump_ops->free(c->dump_state);
 	c->dump_ops = NULL;
-	vlog(VLOG_INFO, MOD,
-	     "%s: disconnected (%" PRIu64 " messages in, %" PRIu64 " out, %" PRIu64
-	     " packet-ins dropped by rate limit, %" PRIu64 " async messages dropped, %" PRIu64
-	     " input pauses, %" PRIu64 " multipart timeouts)",
-	     c->name, c->s.n_rx, c->s.n_tx, c->n_pin_dropped, c->n_async_dropped, c->n_input_paused,
-	     c->n_mp_timeouts);
+	vlog_rl(&rl_life, VLOG_INFO, MOD,
+		"%s: disconnected (%" PRIu64 " messages in, %" PRIu64 " out, %" PRIu64
+		" packet-ins dropped by rate limit, %" PRIu64 " async messages dropped, %" PRIu64
+		" input pauses, %" PRIu64 " multipart timeouts)",
+		c->name, c->s.n_rx, c->s.n_tx, c->n_pin_dropped, c->n_async_dropped,
+		c->n_input_paused, c->n_mp_timeouts);
 	ofproto_fd_del(cm->ofp, &c->pfd);
 	ofp_mp_assembler_uninit(&c->as);
 	stream_close(&c->s);
@@ -367,7 +371,7 @@ hello_received(struct ofconn *c, const uint8_t *msg, size_t len)
 		c->state = OFCONN_ACTIVE;
 		if (c->ctl)
 			c->ctl->logged_failure = false;
-		vlog(VLOG_INFO, MOD, "%s: negotiated OpenFlow 1.3", c->name);
+		vlog_rl(&rl_life, VLOG_INFO, MOD, "%s: negotiated OpenFlow 1.3", c->name);
 		return;
 	}
 	vlog_rl(&rl_conn, VLOG_WARN, MOD,
@@ -401,16 +405,17 @@ static void
 conn_input(struct ofconn *c)
 {
 	for (int i = 0; i < MSGS_PER_WAKEUP && !c->dead; i++) {
-		if (c->state == OFCONN_ACTIVE && input_paused(c)) {
-			c->n_input_paused++;
-			return; /* resumed once the queue drains (update_events) */
-		}
 		const uint8_t *msg;
 		size_t len;
-		int r = stream_recv(&c->s, &msg, &len);
+		int r;
 
+		if (c->state == OFCONN_ACTIVE && input_paused(c)) {
+			c->n_input_paused++;
+			break; /* resumed once the queue drains (update_events) */
+		}
+		r = stream_recv(&c->s, &msg, &len);
 		if (r == -EAGAIN)
-			return;
+			break;
 		if (r) {
 			if (r != -ECONNRESET)
 				vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: receive failed: %s", c->name,
@@ -573,7 +578,7 @@ listener_cb(struct ofproto_fd *pfd, uint32_t events)
 			/* The pending connection stays in the backlog and the level-triggered
 			 * listener would fire at once again: leave the loop for a while. */
 			n_emfile++;
-			vlog_rl(&rl_conn, VLOG_WARN, MOD,
+			vlog_rl(&rl_flood, VLOG_WARN, MOD,
 				"%s: accept: %s (%u connections open here); not accepting for "
 				"%u ms",
 				l->name, strerror(-fd), l->n_conns, LISTENER_PAUSE_MS);
@@ -586,7 +591,7 @@ listener_cb(struct ofproto_fd *pfd, uint32_t events)
 		}
 		if (listener_full(l)) {
 			l->n_refused++;
-			vlog_rl(&rl_conn, VLOG_WARN, MOD,
+			vlog_rl(&rl_flood, VLOG_WARN, MOD,
 				"%s: connection limit reached (%u here, %u in the process): "
 				"closing a new connection",
 				l->name, l->n_conns, n_accepted);
