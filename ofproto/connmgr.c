@@ -401,6 +401,21 @@ snoop_input(struct ofconn *c, const uint8_t *msg, size_t len)
 	}
 }
 
+/* A controller connection takes a standalone bridge out of MAC learning only once it
+ * sends something a controller sends (FEATURES_REQUEST, SET_CONFIG, FLOW_MOD...), not
+ * on completing HELLO: anyone who can reach a listener can do that, and a switch that
+ * stops forwarding for every port scan is easy to take down. */
+static void
+note_engaged(struct ofconn *c, uint8_t type)
+{
+	if (c->engaged || c->type != OFCONN_CONTROLLER || type == OFPT_HELLO ||
+	    type == OFPT_ECHO_REQUEST || type == OFPT_ECHO_REPLY || type == OFPT_ERROR)
+		return;
+	c->engaged = true;
+	vlog(VLOG_INFO, MOD, "%s: controller sent its first request: it now runs the bridge",
+	     c->name);
+}
+
 static void
 conn_input(struct ofconn *c)
 {
@@ -434,10 +449,12 @@ conn_input(struct ofconn *c)
 			hello_received(c, msg, len);
 			break;
 		case OFCONN_ACTIVE:
-			if (c->type == OFCONN_SNOOP)
+			if (c->type == OFCONN_SNOOP) {
 				snoop_input(c, msg, len);
-			else
-				handlers_dispatch(c, msg, len);
+				break;
+			}
+			note_engaged(c, msg[1]);
+			handlers_dispatch(c, msg, len);
 			break;
 		case OFCONN_CLOSING:
 			break;
@@ -972,18 +989,9 @@ connmgr_has_controller(const struct connmgr *cm)
 {
 	for (const struct ofconn *c = cm->conns; c; c = c->next)
 		if (c->type == OFCONN_CONTROLLER && c->state == OFCONN_ACTIVE && !c->dead &&
-		    c->features_requested)
+		    c->engaged)
 			return true;
 	return false;
-}
-
-void
-ofconn_note_features_request(struct ofconn *c)
-{
-	if (c->features_requested || c->type != OFCONN_CONTROLLER)
-		return;
-	c->features_requested = true;
-	vlog(VLOG_INFO, MOD, "%s: controller asked for FEATURES: it now runs the bridge", c->name);
 }
 
 unsigned

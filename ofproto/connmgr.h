@@ -69,9 +69,9 @@ struct ofconn {
 	uint64_t mp_since_ms; /* partial multipart requests pending since (0: none) */
 	uint64_t n_mp_timeouts;
 	/* limits */
-	struct listener *lst;	 /* accepted on, or NULL */
-	bool counted;		 /* counts against max_connections */
-	bool features_requested; /* a controller that sent FEATURES_REQUEST */
+	struct listener *lst; /* accepted on, or NULL */
+	bool counted;	      /* counts against max_connections */
+	bool engaged; /* sent a request beyond HELLO/ECHO/ERROR (see connmgr_has_controller) */
 	uint64_t tx_progress_ms; /* last time the peer read something (or nothing pended) */
 	uint64_t tx_seen_bytes;
 	uint64_t n_input_paused;
@@ -94,9 +94,6 @@ struct ofconn_dump_ops {
 /* Starts a dump on c; its first chunk is produced from the loop. 0, or -EBUSY if one is
  * running already or c is closing (state freed). */
 int ofconn_start_dump(struct ofconn *c, const struct ofconn_dump_ops *ops, void *state);
-/* Records that a controller connection sent FEATURES_REQUEST: from then on it counts
- * as a controller for the fail mode (connmgr_has_controller). */
-void ofconn_note_features_request(struct ofconn *c);
 
 /* Process-wide connection limits from the [switch] section (NULL keeps the current
  * ones) and the descriptor reserve (opened here, refilled from connmgr_run). Call
@@ -114,8 +111,10 @@ int connmgr_create(struct ofproto *ofp, struct bridge *br, const struct config_b
 void connmgr_destroy(struct connmgr *cm);
 /* Timers: reconnects, probes, closing connections. */
 void connmgr_run(struct connmgr *cm, uint64_t now_ms);
-/* True while some configured controller has an OpenFlow 1.3 session in which it sent
- * FEATURES_REQUEST (a mere TCP peer that completes HELLO is not yet a controller). */
+/* True while some configured controller has an OpenFlow 1.3 session in which it sent a
+ * request other than HELLO, ECHO or ERROR (FEATURES_REQUEST, SET_CONFIG, FLOW_MOD...:
+ * what a controller does first). A peer that merely completes HELLO, such as a port
+ * scanner, is not a controller yet; mgmt connections never are. */
 bool connmgr_has_controller(const struct connmgr *cm);
 /* Connections in OFCONN_ACTIVE state (all types but snoop). */
 unsigned connmgr_n_active(const struct connmgr *cm);

@@ -116,7 +116,6 @@ h_features(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, si
 
 	(void)raw, (void)len, (void)err;
 	send_encoded(c, &b, ofp_features_reply_encode(&f, m->h.xid, &b));
-	ofconn_note_features_request(c);
 	return 0;
 }
 

@@ -88,8 +88,9 @@ sleep 3
 c1=$(main_cpu_ticks)
 TPS=$(getconf CLK_TCK)
 echo "agent CPU under EMFILE: $((c1 - c0)) ticks in 3 s ($TPS ticks/s)"
-if [ $((c1 - c0)) -lt $((TPS * 3 / 5)) ]; then
-	pass "emfile: agent below 20% CPU ($((c1 - c0)) ticks in 3 s)"
+# A spinning agent takes a full core (less on a loaded machine: main measured 12%).
+if [ $((c1 - c0)) -lt $((TPS * 3 / 20)) ]; then
+	pass "emfile: agent below 5% CPU ($((c1 - c0)) ticks in 3 s)"
 else
 	fail "emfile: agent spinning ($((c1 - c0)) ticks in 3 s)"
 fi

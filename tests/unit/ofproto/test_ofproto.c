@@ -723,8 +723,18 @@ START_TEST(test_controller_packet_in_snoop_fail_mode)
 	usleep(100000);
 	ck_assert_int_eq(dp_fake_normal_mode("br1"), 1); /* mgmt is not a controller */
 	ctl = open_sock("ctl.sock");
-	/* Completing HELLO does not make a peer the controller: a standalone bridge
-	 * keeps forwarding until it asks for FEATURES, as a controller does first. */
+	/* Completing HELLO (and echoing) does not make a peer the controller: a
+	 * standalone bridge keeps forwarding until it sends a request such as FEATURES,
+	 * as a controller does first. */
+	{
+		struct buf er = BUF_INITIALIZER, rep = BUF_INITIALIZER;
+		struct ofp_echo echo = { { NULL, 0 } };
+
+		ck_assert_int_eq(ofp_echo_request_encode(&echo, vconn_next_xid(ctl), &er), 0);
+		ck_assert_int_eq(vconn_transact(ctl, &er, &rep), 0);
+		buf_uninit(&er);
+		buf_uninit(&rep);
+	}
 	usleep(100000);
 	ck_assert_int_eq(dp_fake_normal_mode("br1"), 1);
 	{
