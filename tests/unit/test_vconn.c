@@ -213,6 +213,35 @@ START_TEST(test_transact_echo_and_xid)
 }
 END_TEST
 
+START_TEST(test_send_enomem_keeps_session)
+{
+	struct buf req = BUF_INITIALIZER, reply = BUF_INITIALIZER, big = BUF_INITIALIZER;
+	uint8_t m[256];
+	uint32_t xid;
+	int peer;
+	struct vconn *vc = open_with(4, 0, &peer, 0, NULL);
+
+	/* A batch that needs the queue to grow fails whole with -ENOMEM... */
+	for (int i = 0; i < 64; i++)
+		ck_assert_int_eq(ofp_empty_encode(OFPT_BARRIER_REQUEST, 500 + (uint32_t)i, &big),
+				 0);
+	pfs_alloc_fail_after(0);
+	ck_assert_int_eq(vconn_send(vc, big.data, big.size), -ENOMEM);
+	pfs_alloc_fail_after(-1);
+	/* ...and the session goes on: nothing of it reached the peer. */
+	peer_msg(peer, OFPT_GET_CONFIG_REPLY, 2, "\0\0\xff\xff", 4);
+	ck_assert_int_eq(ofp_empty_encode(OFPT_GET_CONFIG_REQUEST, vconn_next_xid(vc), &req), 0);
+	ck_assert_int_eq(vconn_transact(vc, &req, &reply), 0);
+	ck_assert_uint_eq(peer_read(peer, &xid, m, sizeof m), OFPT_GET_CONFIG_REQUEST);
+	ck_assert_uint_eq(xid, 2);
+	buf_uninit(&big);
+	buf_uninit(&req);
+	buf_uninit(&reply);
+	vconn_close(vc);
+	close(peer);
+}
+END_TEST
+
 START_TEST(test_transact_error)
 {
 	struct buf req = BUF_INITIALIZER, reply = BUF_INITIALIZER;
@@ -415,6 +444,7 @@ main(void)
 	tcase_add_test(tc, test_open_unreachable);
 	tcase_add_test(tc, test_transact_echo_and_xid);
 	tcase_add_test(tc, test_transact_error);
+	tcase_add_test(tc, test_send_enomem_keeps_session);
 	tcase_add_test(tc, test_dump_reassembly);
 	tcase_add_test(tc, test_barrier_collects_errors);
 	tcase_add_test(tc, test_recv_wrong_version);
