@@ -21,6 +21,7 @@
 #include "ofp_msg.h"
 #include "ofp_packet.h"
 #include "ofp_port.h"
+#include "stream_tls.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -43,6 +44,7 @@ struct listener {
 	struct controller *ctl; /* passive controller, or NULL for mgmt/snoop */
 	char path[108];		/* unix socket file to remove, or "" */
 	char name[128];
+	struct stream_tls_ctx *tls; /* pssl: */
 };
 
 enum ctl_state {
@@ -106,7 +108,7 @@ ofconn_async_default(struct ofp_async_config *a)
 static void
 update_events(struct ofconn *c)
 {
-	uint32_t want = EPOLLIN | (stream_tx_pending(&c->s) ? EPOLLOUT : 0);
+	uint32_t want = EPOLLIN | (stream_want_write(&c->s) ? EPOLLOUT : 0);
 
 	if (!c->dead && want != c->pfd.events)
 		ofproto_fd_mod(c->cm->ofp, &c->pfd, want);
@@ -126,7 +128,8 @@ raw_send(struct ofconn *c, const void *data, size_t len)
 		return;
 	}
 	if (r && r != -EAGAIN) {
-		vlog_rl(&rl_conn, VLOG_INFO, MOD, "%s: send failed: %s", c->name, strerror(-r));
+		vlog_rl(&rl_conn, VLOG_INFO, MOD, "%s: send failed: %s", c->name,
+			stream_strerror(&c->s, r));
 		c->dead = true;
 		return;
 	}
@@ -171,8 +174,10 @@ ofconn_send_error(struct ofconn *c, const struct ofp_err *err, const void *msg, 
 
 static void conn_cb(struct ofproto_fd *pfd, uint32_t events);
 
+/* tls: the session to start on fd (as the server for accepted connections), or NULL. */
 static struct ofconn *
-ofconn_create(struct connmgr *cm, int fd, enum ofconn_type type, const char *name)
+ofconn_create(struct connmgr *cm, int fd, enum ofconn_type type, const char *name,
+	      struct stream_tls_ctx *tls, bool server)
 {
 	struct ofconn *c = pfs_calloc(1, sizeof(*c));
 	struct buf b = BUF_INITIALIZER;
@@ -184,6 +189,11 @@ ofconn_create(struct connmgr *cm, int fd, enum ofconn_type type, const char *nam
 	}
 	if (stream_init(&c->s, fd)) {
 		close(fd);
+		free(c);
+		return NULL;
+	}
+	if (tls && stream_tls_start(&c->s, tls, server)) {
+		stream_close(&c->s);
 		free(c);
 		return NULL;
 	}
@@ -274,7 +284,8 @@ hello_received(struct ofconn *c, const uint8_t *msg, size_t len)
 		c->state = OFCONN_ACTIVE;
 		if (c->ctl)
 			c->ctl->logged_failure = false;
-		vlog(VLOG_INFO, MOD, "%s: negotiated OpenFlow 1.3", c->name);
+		vlog(VLOG_INFO, MOD, "%s: negotiated OpenFlow 1.3%s%s", c->name,
+		     c->s.tls ? " over TLS with " : "", stream_tls_peer_subject(&c->s));
 		return;
 	}
 	vlog_rl(&rl_conn, VLOG_WARN, MOD,
@@ -317,7 +328,7 @@ conn_input(struct ofconn *c)
 		if (r) {
 			if (r != -ECONNRESET)
 				vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: receive failed: %s", c->name,
-					strerror(-r));
+					stream_strerror(&c->s, r));
 			c->dead = true;
 			return;
 		}
@@ -351,8 +362,12 @@ conn_cb(struct ofproto_fd *pfd, uint32_t events)
 	if (events & EPOLLOUT) {
 		int r = stream_flush(&c->s);
 
-		if (r && r != -EAGAIN)
+		if (r && r != -EAGAIN) {
+			if (r != -EPIPE && r != -ECONNRESET)
+				vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: send failed: %s", c->name,
+					stream_strerror(&c->s, r));
 			c->dead = true;
+		}
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
 		conn_input(c);
@@ -383,7 +398,7 @@ listener_cb(struct ofproto_fd *pfd, uint32_t events)
 			return;
 		}
 		snprintf(name, sizeof(name), "%s#%lu", l->name, ++seq);
-		if (!ofconn_create(cm, fd, l->type, name))
+		if (!ofconn_create(cm, fd, l->type, name, l->tls, true))
 			vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: out of memory accepting", l->name);
 	}
 }
@@ -412,6 +427,8 @@ listener_open(struct connmgr *cm, const char *target, enum ofconn_type type, str
 		free(l);
 		return fd;
 	}
+	if (stream_addr_is_tls(&a))
+		l->tls = ofproto_tls_ctx(cm->ofp);
 	l->cm = cm;
 	l->type = type;
 	l->ctl = ctl;
@@ -519,7 +536,9 @@ connect_cb(struct ofproto_fd *pfd, uint32_t events)
 		return;
 	}
 	snprintf(name, sizeof(name), "%s->%s", ctl->cm->br->name, ctl->target);
-	ctl->conn = ofconn_create(ctl->cm, fd, OFCONN_CONTROLLER, name);
+	ctl->conn = ofconn_create(
+		ctl->cm, fd, OFCONN_CONTROLLER, name,
+		stream_addr_is_tls(&ctl->addr) ? ofproto_tls_ctx(ctl->cm->ofp) : NULL, false);
 	if (!ctl->conn) {
 		controller_failed(ctl, -ENOMEM);
 		return;
@@ -573,6 +592,12 @@ connmgr_create(struct ofproto *ofp, struct bridge *br, const struct config_bridg
 			goto err;
 		}
 		cm->n_ctls++;
+		if (stream_addr_is_tls(&ctl->addr) && !ofproto_tls_ctx(ofp)) {
+			snprintf(errbuf, errlen, "%s: controller %s: TLS is not configured",
+				 br->name, ctl->target);
+			r = -EINVAL;
+			goto err;
+		}
 		ctl->passive = stream_addr_is_passive(&ctl->addr);
 		ctl->backoff_s = 1;
 		if (ctl->passive) {
