@@ -109,30 +109,27 @@ bio_method_init(void)
 
 /* ---- Error text --------------------------------------------------------------------- */
 
-/* Appends OpenSSL's queued reasons (and the certificate check's verdict) to buf. */
+/* Appends the first reason OpenSSL queued (the root cause; later ones repeat it from
+ * higher layers) and the certificate check's verdict to buf, and clears the queue. */
 static void
 append_reasons(SSL *ssl, char *buf, size_t len)
 {
 	size_t n = strlen(buf);
-	bool first = true;
-	unsigned long e;
+	unsigned long e = ERR_peek_error();
+	const char *r = NULL;
+	char code[128];
 
-	while ((e = ERR_get_error()) != 0 && n + 1 < len) {
-		const char *r = ERR_reason_error_string(e);
-		char code[128];
-
-		if (!r) {
-			ERR_error_string_n(e, code, sizeof(code));
-			r = code;
-		}
-		snprintf(buf + n, len - n, "%s%s", first ? "" : "; ", r);
-		n = strlen(buf);
-		first = false;
+	if (ERR_SYSTEM_ERROR(e))
+		r = strerror(ERR_GET_REASON(e));
+	else if (e)
+		r = ERR_reason_error_string(e);
+	if (e && !r) {
+		ERR_error_string_n(e, code, sizeof(code));
+		r = code;
 	}
-	if (first && n + 1 < len) {
-		snprintf(buf + n, len - n, "unknown TLS error");
-		n = strlen(buf);
-	}
+	ERR_clear_error();
+	snprintf(buf + n, len - n, "%s", r ? r : "unknown TLS error");
+	n = strlen(buf);
 	if (ssl && SSL_get_verify_result(ssl) != X509_V_OK && n + 1 < len)
 		snprintf(buf + n, len - n, " (%s)",
 			 X509_verify_cert_error_string(SSL_get_verify_result(ssl)));

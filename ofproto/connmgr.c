@@ -327,7 +327,8 @@ conn_input(struct ofconn *c)
 			return;
 		if (r) {
 			if (r != -ECONNRESET)
-				vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: receive failed: %s", c->name,
+				vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: %s%s", c->name,
+					r == -EPROTO && c->s.tls ? "" : "receive failed: ",
 					stream_strerror(&c->s, r));
 			c->dead = true;
 			return;
