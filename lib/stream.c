@@ -616,5 +616,8 @@ stream_wait(struct stream *s, int timeout_ms)
 			return -ETIMEDOUT;
 		if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
 			return 0;
+		/* A TLS read may wait for the socket to take its own record (a key update). */
+		if (n > 0 && s->tls && (pfd.revents & POLLOUT))
+			return 0;
 	}
 }

@@ -250,7 +250,9 @@ stream_tls_ctx_create(const struct stream_tls_config *cfg, struct stream_tls_ctx
 				       SSL_OP_IGNORE_UNEXPECTED_EOF);
 	/* stream.c retries a write with its queue, which may have grown or moved. */
 	SSL_CTX_set_mode(c, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* Sessions are long-lived: no resumption, no tickets to send after the handshake. */
 	SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_num_tickets(c, 0);
 	if (SSL_CTX_use_certificate_chain_file(c, cfg->certificate) != 1)
 		return ctx_fail(c, errbuf, errlen, "certificate", cfg->certificate, "");
 	if (SSL_CTX_use_PrivateKey_file(c, cfg->private_key, SSL_FILETYPE_PEM) != 1)

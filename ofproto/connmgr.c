@@ -370,7 +370,8 @@ conn_cb(struct ofproto_fd *pfd, uint32_t events)
 			c->dead = true;
 		}
 	}
-	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+	/* A TLS read may have waited for the socket to take its own record. */
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR) || (c->s.tls && (events & EPOLLOUT)))
 		conn_input(c);
 	if (c->dead)
 		ofconn_destroy(c);

@@ -9,8 +9,8 @@
 #  b. ovs-ofctl -O OpenFlow13 --private-key --certificate --ca-cert dump-flows ssl: on
 #     the pssl: listener shows those flows.
 #  c. pfs-ofctl --private-key --certificate --ca-cert dump-flows ssl: the same.
-#  d. a client with a certificate from the rogue CA, or with none, is refused, and the
-#     daemon logs why ("certificate verify failed", "peer did not return a
+#  d. a client with a certificate from the rogue CA, or with none, is refused, and so
+#     is a controller (openssl s_server) with a rogue certificate; the daemon logs why ("certificate verify failed", "peer did not return a
 #     certificate") naming the peer; pfs-ofctl refuses a switch its CA did not sign;
 #     a TLS 1.1 client is refused ("unsupported protocol"), TLS 1.2 is accepted.
 #  e. pfs-ofctl snoop br0 shows the decrypted controller traffic (PACKET_IN, FLOW_MOD).
@@ -26,6 +26,7 @@ pfs_init tls "$1" osken-manager ovs-ofctl openssl ss ethtool
 
 CPORT=$((30000 + TAG % 20000))
 SPORT=$((CPORT + 1))
+RPORT=$((CPORT + 2))
 PKI=$TMP/pki
 sh "$DIR/../make_certs.sh" "$PKI" || { echo "FAIL: cannot make certificates"; exit 1; }
 PFS="timeout 20 $OFCTL --rundir $RUN"
@@ -36,6 +37,7 @@ pfs_hosts 2
 pfs_config "$TMP/sw.ini" "fail_mode = secure
 controller = ssl:127.0.0.1:$CPORT
 controller = pssl:$SPORT:127.0.0.1
+controller = ssl:127.0.0.1:$RPORT
 max_backoff = 1
 inactivity_probe = 5"
 cat >>"$TMP/sw.ini" <<EOF
@@ -45,6 +47,10 @@ ssl_certificate = $PKI/switch-cert.pem
 ssl_ca_cert = $PKI/ca.pem
 EOF
 
+# A TLS server whose certificate comes from the rogue CA, as a third controller.
+pfs_bg openssl s_server -accept "$RPORT" -cert "$PKI/rogue-cert.pem" -key "$PKI/rogue-key.pem" \
+	-quiet </dev/null >"$TMP/rogue.log" 2>&1
+pfs_wait 10 ss -Htln "( sport = :$RPORT )" || fail "openssl s_server not listening"
 pfs_start "$TMP/sw.ini"
 grep -q "listening on pssl:$SPORT:127.0.0.1" "$TMP/daemon.log" && pass "pssl: listener up" ||
 	fail "pssl: listener"
@@ -86,12 +92,29 @@ check_not "pfs-ofctl ssl: without keys is a usage error" $OFCTL dump-flows "ssl:
 grep -q "needs --private-key, --certificate and --ca-cert" "$TMP/out" && pass "  ... saying which options" ||
 	{ fail "ssl: without keys message"; cat "$TMP/out"; }
 
+# A dump larger than the socket buffers: many TLS records, partial writes both ways.
+for i in $(seq 4000); do echo "table=1,priority=5,tcp,tp_dst=$i actions=drop"; done >"$TMP/flows"
+check "4000 flows added in table 1" $PFS add-flows br0 "$TMP/flows"
+n=$(timeout 30 $OFCTL $CLIENT dump-flows "ssl:127.0.0.1:$SPORT" table=1 | grep -c "tp_dst=")
+[ "$n" = 4000 ] && pass "pfs-ofctl dumps 4000 flows over TLS" || fail "pfs-ofctl TLS dump: $n flows"
+n=$(timeout 30 ovs-ofctl -O OpenFlow13 --private-key="$PKI/ctl-key.pem" --certificate="$PKI/ctl-cert.pem" \
+	--ca-cert="$PKI/ca.pem" dump-flows "ssl:127.0.0.1:$SPORT" table=1 | grep -c "tp_dst=")
+[ "$n" = 4000 ] && pass "ovs-ofctl dumps 4000 flows over TLS" || fail "ovs-ofctl TLS dump: $n flows"
+sed 's/table=1/table=2/' "$TMP/flows" >"$TMP/flows2"
+check "pfs-ofctl add-flows of 4000 flows over TLS" timeout 30 $OFCTL $CLIENT \
+	add-flows "ssl:127.0.0.1:$SPORT" "$TMP/flows2"
+n=$($PFS dump-flows br0 table=2 | grep -c "tp_dst=")
+[ "$n" = 4000 ] && pass "  ... all 4000 arrived" || fail "add-flows over TLS: $n flows"
+
 # ---- d. refusals ----
 check_not "a rogue-CA client is refused" timeout 20 $OFCTL $ROGUE dump-flows "ssl:127.0.0.1:$SPORT"
 pfs_wait 5 grep -q "TLS handshake with 127.0.0.1:[0-9]* failed: certificate verify failed" "$TMP/daemon.log" &&
 	pass "daemon log: TLS handshake with 127.0.0.1:PORT failed: certificate verify failed" ||
 	fail "no verify-failed log line"
 grep "certificate verify failed" "$TMP/daemon.log" | head -1
+pfs_wait 5 grep -q "br0->ssl:127.0.0.1:$RPORT: TLS handshake with 127.0.0.1:$RPORT failed: certificate verify failed" "$TMP/daemon.log" &&
+	pass "the switch refuses a controller with a rogue-CA certificate (logged)" ||
+	fail "rogue controller not refused"
 check_not "pfs-ofctl refuses a switch its CA did not sign" timeout 20 $OFCTL \
 	--private-key="$PKI/ctl-key.pem" --certificate="$PKI/ctl-cert.pem" \
 	--ca-cert="$PKI/rogue-ca.pem" dump-flows "ssl:127.0.0.1:$SPORT"
