@@ -538,13 +538,14 @@ expect_refused(bool rogue_server, const char *needle)
 	struct stream_tls_ctx *cctx =
 		rogue_server ? tls_ctx("ctl-key.pem", "ctl-cert.pem", "ca.pem")
 			     : tls_ctx("rogue-key.pem", "rogue-cert.pem", "ca.pem");
-	struct stream srv, cli, *failed, *verifier = rogue_server ? &cli : &srv;
+	struct stream srv, cli, *failed, *verifier;
 	const uint8_t *msg;
 	uint8_t m[16];
 	size_t len;
 	int r;
 
 	tls_pair(sctx, cctx, &srv, &cli);
+	verifier = rogue_server ? &cli : &srv;
 	put_msg(m, 0, 16, 1);
 	ck_assert_int_eq(stream_send(&cli, m, 16), 0);
 	ck_assert_int_eq(stream_send(&srv, m, 16), 0);
