@@ -16,18 +16,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stream_tls.h"
 #include "util.h"
 
 #define OFP_HEADER_LEN 8
 
 struct prefix {
 	const char *name;
-	int kind; /* enum stream_kind, or -1 for TLS kinds we do not have */
+	enum stream_kind kind;
 };
 
 static const struct prefix prefixes[] = {
 	{ "tcp:", STREAM_TCP },	    { "unix:", STREAM_UNIX }, { "ptcp:", STREAM_PTCP },
-	{ "punix:", STREAM_PUNIX }, { "ssl:", -1 },	      { "pssl:", -1 },
+	{ "punix:", STREAM_PUNIX }, { "ssl:", STREAM_SSL },   { "pssl:", STREAM_PSSL },
 };
 
 static int fail(char *errbuf, size_t errlen, int ret, const char *fmt, ...)
@@ -124,7 +125,8 @@ parse_tcp(const char *rest, const char *name, uint16_t default_port, struct stre
 	uint16_t port = default_port;
 
 	if (split_host_port(rest, ip, sizeof ip, &port_text))
-		return fail(errbuf, errlen, -EINVAL, "\"%s\": expected tcp:IP[:PORT]", name);
+		return fail(errbuf, errlen, -EINVAL, "\"%s\": expected %.*sIP[:PORT]", name,
+			    (int)(rest - name), name);
 	if (port_text && !parse_port(port_text, &port))
 		return fail(errbuf, errlen, -EINVAL, "\"%s\": bad port (0..65535)", name);
 	if (port == 0)
@@ -139,7 +141,8 @@ parse_ptcp(const char *rest, const char *name, uint16_t default_port, struct str
 	   char *errbuf, size_t errlen)
 {
 	char port_text[8];
-	const char *ip = "127.0.0.1"; /* opening it wider must be asked for */
+	/* A plain listener opens wider only when asked; a TLS one authenticates its peers. */
+	const char *ip = a->kind == STREAM_PSSL ? "0.0.0.0" : "127.0.0.1";
 	const char *colon = strchr(rest, ':');
 	char ipbuf[INET6_ADDRSTRLEN + 1];
 	uint16_t port = default_port;
@@ -159,8 +162,8 @@ parse_ptcp(const char *rest, const char *name, uint16_t default_port, struct str
 			l -= 2;
 		}
 		if (l == 0 || l >= sizeof ipbuf)
-			return fail(errbuf, errlen, -EINVAL, "\"%s\": expected ptcp:[PORT][:IP]",
-				    name);
+			return fail(errbuf, errlen, -EINVAL, "\"%s\": expected %.*s[PORT][:IP]",
+				    name, (int)(rest - name), name);
 		memcpy(ipbuf, s, l);
 		ipbuf[l] = '\0';
 		ip = ipbuf;
@@ -204,18 +207,17 @@ stream_addr_parse(const char *name, uint16_t default_port, struct stream_addr *o
 	}
 	if (!p)
 		return fail(errbuf, errlen, -EINVAL,
-			    "\"%s\": expected tcp:IP[:PORT], unix:PATH, ptcp:[PORT][:IP] or "
-			    "punix:PATH",
-			    name);
-	if (p->kind < 0)
-		return fail(errbuf, errlen, -EPROTONOSUPPORT, "\"%s\": TLS is not supported yet",
+			    "\"%s\": expected tcp:IP[:PORT], ssl:IP[:PORT], unix:PATH, "
+			    "ptcp:[PORT][:IP], pssl:[PORT][:IP] or punix:PATH",
 			    name);
 	rest = name + strlen(p->name);
-	out->kind = (enum stream_kind)p->kind;
+	out->kind = p->kind;
 	switch (out->kind) {
 	case STREAM_TCP:
+	case STREAM_SSL:
 		return parse_tcp(rest, name, default_port, out, errbuf, errlen);
 	case STREAM_PTCP:
+	case STREAM_PSSL:
 		return parse_ptcp(rest, name, default_port, out, errbuf, errlen);
 	case STREAM_UNIX:
 	case STREAM_PUNIX:
@@ -227,7 +229,13 @@ stream_addr_parse(const char *name, uint16_t default_port, struct stream_addr *o
 bool
 stream_addr_is_passive(const struct stream_addr *a)
 {
-	return a->kind == STREAM_PTCP || a->kind == STREAM_PUNIX;
+	return a->kind == STREAM_PTCP || a->kind == STREAM_PUNIX || a->kind == STREAM_PSSL;
+}
+
+bool
+stream_addr_is_tls(const struct stream_addr *a)
+{
+	return a->kind == STREAM_SSL || a->kind == STREAM_PSSL;
 }
 
 bool
@@ -249,7 +257,8 @@ stream_addr_is_local(const struct stream_addr *a)
 void
 stream_addr_format(const struct stream_addr *a, struct buf *b)
 {
-	static const char *const names[] = { "tcp", "unix", "ptcp", "punix" };
+	static const char *const names[] = { "tcp", "unix", "ptcp", "punix", "ssl", "pssl" };
+	bool active = a->kind == STREAM_TCP || a->kind == STREAM_SSL;
 	char ip[INET6_ADDRSTRLEN];
 	uint16_t port;
 
@@ -261,19 +270,19 @@ stream_addr_format(const struct stream_addr *a, struct buf *b)
 		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&a->sa;
 		inet_ntop(AF_INET6, &sin6->sin6_addr, ip, sizeof ip);
 		port = ntohs(sin6->sin6_port);
-		if (a->kind == STREAM_TCP)
-			buf_printf(b, "tcp:[%s]:%u", ip, port);
+		if (active)
+			buf_printf(b, "%s:[%s]:%u", names[a->kind], ip, port);
 		else
-			buf_printf(b, "ptcp:%u:[%s]", port, ip);
+			buf_printf(b, "%s:%u:[%s]", names[a->kind], port, ip);
 		return;
 	}
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)&a->sa;
 	inet_ntop(AF_INET, &sin->sin_addr, ip, sizeof ip);
 	port = ntohs(sin->sin_port);
-	if (a->kind == STREAM_TCP)
-		buf_printf(b, "tcp:%s:%u", ip, port);
+	if (active)
+		buf_printf(b, "%s:%s:%u", names[a->kind], ip, port);
 	else
-		buf_printf(b, "ptcp:%u:%s", port, ip);
+		buf_printf(b, "%s:%u:%s", names[a->kind], port, ip);
 }
 
 static int
@@ -423,6 +432,8 @@ stream_close(struct stream *s)
 {
 	if (!s)
 		return;
+	stream_tls_free(s->tls);
+	s->tls = NULL;
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
@@ -430,6 +441,38 @@ stream_close(struct stream *s)
 	s->rx = NULL;
 	buf_uninit(&s->tx);
 	s->tx_ofs = 0;
+}
+
+/* The transport under the framing: the socket, or the TLS session on it. Both return a
+ * count, 0 at end of stream (reads), -EAGAIN or -errno. */
+static ssize_t
+io_read(struct stream *s, void *p, size_t n)
+{
+	ssize_t r;
+
+	if (s->tls)
+		return stream_tls_read(s->tls, p, n);
+	do
+		r = read(s->fd, p, n);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return r;
+}
+
+static ssize_t
+io_write(struct stream *s, const void *p, size_t n)
+{
+	ssize_t r;
+
+	if (s->tls)
+		return stream_tls_write(s->tls, p, n);
+	do
+		r = send(s->fd, p, n, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	return r;
 }
 
 /* Length of the complete message at the start of the unconsumed bytes: > 0 if one is
@@ -454,6 +497,9 @@ stream_has_message(const struct stream *s)
 	size_t start = s->rx_start + s->rx_last;
 	size_t have = s->rx_end - start;
 
+	/* Decrypted bytes held by the TLS layer raise no poll event either. */
+	if (s->tls && stream_tls_pending(s->tls))
+		return true;
 	if (!s->rx || have < OFP_HEADER_LEN)
 		return false;
 	return get_be16(s->rx + start + 2) < OFP_HEADER_LEN || have >= get_be16(s->rx + start + 2);
@@ -467,6 +513,12 @@ stream_recv(struct stream *s, const uint8_t **msg, size_t *len)
 
 	if (!s->rx)
 		return -EBADF;
+	/* A TLS write may have waited on the peer's handshake bytes, which just came. */
+	if (s->tls && stream_tx_pending(s)) {
+		int err = stream_flush(s);
+		if (err && err != -EAGAIN)
+			return err;
+	}
 	s->rx_start += s->rx_last;
 	s->rx_last = 0;
 	for (;;) {
@@ -486,11 +538,9 @@ stream_recv(struct stream *s, const uint8_t **msg, size_t *len)
 			s->rx_end -= s->rx_start;
 			s->rx_start = 0;
 		}
-		do
-			n = read(s->fd, s->rx + s->rx_end, STREAM_RX_SIZE - s->rx_end);
-		while (n < 0 && errno == EINTR);
+		n = io_read(s, s->rx + s->rx_end, STREAM_RX_SIZE - s->rx_end);
 		if (n < 0)
-			return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+			return (int)n;
 		if (n == 0)
 			return -ECONNRESET;
 		s->rx_end += (size_t)n;
@@ -529,18 +579,31 @@ tx_compact(struct stream *s)
 	s->tx_ofs = 0;
 }
 
+bool
+stream_want_write(const struct stream *s)
+{
+	if (s->tls)
+		return stream_tls_want_write(s->tls, stream_tx_pending(s) > 0);
+	return stream_tx_pending(s) > 0;
+}
+
+const char *
+stream_strerror(const struct stream *s, int err)
+{
+	const char *why = s->tls ? stream_tls_error(s->tls) : NULL;
+
+	return why && *why ? why : strerror(err < 0 ? -err : err);
+}
+
 int
 stream_flush(struct stream *s)
 {
 	int err = 0;
 
 	while (s->tx_ofs < s->tx.size) {
-		ssize_t n =
-			send(s->fd, s->tx.data + s->tx_ofs, s->tx.size - s->tx_ofs, MSG_NOSIGNAL);
+		ssize_t n = io_write(s, s->tx.data + s->tx_ofs, s->tx.size - s->tx_ofs);
 		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = errno == EWOULDBLOCK ? -EAGAIN : -errno;
+			err = (int)n;
 			break;
 		}
 		s->tx_ofs += (size_t)n;
@@ -595,7 +658,7 @@ stream_wait(struct stream *s, int timeout_ms)
 		if (err && err != -EAGAIN)
 			return err;
 		pfd.fd = s->fd;
-		pfd.events = POLLIN | (err ? POLLOUT : 0);
+		pfd.events = POLLIN | (stream_want_write(s) ? POLLOUT : 0);
 		pfd.revents = 0;
 		left = -1;
 		if (deadline >= 0) {
@@ -608,6 +671,9 @@ stream_wait(struct stream *s, int timeout_ms)
 		if (n == 0)
 			return -ETIMEDOUT;
 		if (n > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)))
+			return 0;
+		/* A TLS read may wait for the socket to take its own record (a key update). */
+		if (n > 0 && s->tls && (pfd.revents & POLLOUT))
 			return 0;
 	}
 }

@@ -4,9 +4,12 @@
  * connection (struct stream) that frames OpenFlow messages out of the byte stream and
  * queues outgoing bytes, usable on blocking or non-blocking sockets (poll loop or epoll).
  *
+ * TLS ("ssl:IP[:PORT]", "pssl:[PORT][:IP]") is the same TCP socket with an OpenSSL
+ * session on it (stream_tls.h): stream_tls_start() attaches one to a stream, whose reads
+ * and writes then go through it.
+ *
  * Every function returns 0 (or a count / fd) on success and a negative errno on failure;
- * nothing here logs or exits. TLS ("ssl:", "pssl:") is recognised by the parser and
- * refused with -EPROTONOSUPPORT until a TLS layer exists. Uses buf.h only. */
+ * nothing here logs or exits. Uses buf.h and stream_tls.h. */
 #ifndef PFS_STREAM_H
 #define PFS_STREAM_H
 
@@ -22,6 +25,8 @@ enum stream_kind {
 	STREAM_UNIX,  /* active unix:PATH */
 	STREAM_PTCP,  /* passive ptcp:[PORT][:IP] */
 	STREAM_PUNIX, /* passive punix:PATH */
+	STREAM_SSL,   /* active ssl:IP[:PORT] (TLS over TCP) */
+	STREAM_PSSL,  /* passive pssl:[PORT][:IP] */
 };
 
 /* A parsed address. sa/sa_len are ready for connect()/bind(). */
@@ -32,20 +37,22 @@ struct stream_addr {
 	char path[108]; /* unix kinds: the socket path (also in sa) */
 };
 
-/* Parses name. default_port is used by tcp: without a port (OFP_TCP_PORT for
- * OpenFlow) and by ptcp: without one (0 = pick any free port). ptcp: without an IP
- * listens on 127.0.0.1 only; "ptcp:PORT:0.0.0.0" (or "ptcp:PORT:[::]") opens it to
- * every address. IPv6 addresses go in
- * brackets ("tcp:[::1]:6653"). Returns 0, -EINVAL with errbuf naming what is wrong (no
- * or unknown prefix, bad address, port out of range, path empty or longer than a unix
- * socket allows), or -EPROTONOSUPPORT for ssl:/pssl:. */
+/* Parses name. default_port is used by tcp:/ssl: without a port (OFP_TCP_PORT for
+ * OpenFlow) and by ptcp:/pssl: without one (0 = pick any free port). IPv6 addresses go
+ * in brackets ("tcp:[::1]:6653"). Returns 0 or -EINVAL with errbuf naming what is wrong
+ * (no or unknown prefix, bad address, port out of range, path empty or longer than a
+ * unix socket allows). ptcp: without an IP listens on 127.0.0.1 only ("ptcp:PORT:0.0.0.0"
+ * or "ptcp:PORT:[::]" opens it to every address); pssl: without one listens on every
+ * address, since each peer must present a certificate the CA signed. */
 int stream_addr_parse(const char *name, uint16_t default_port, struct stream_addr *out,
 		      char *errbuf, size_t errlen);
-/* True for ptcp:/punix:. */
+/* True for ptcp:/punix:/pssl:. */
 bool stream_addr_is_passive(const struct stream_addr *a);
 /* True for a unix address or a tcp/ptcp address on a loopback IP (127.0.0.0/8, ::1):
  * what only local users can reach. */
 bool stream_addr_is_local(const struct stream_addr *a);
+/* True for ssl:/pssl:. */
+bool stream_addr_is_tls(const struct stream_addr *a);
 /* Appends the canonical name ("tcp:127.0.0.1:6653", "unix:/run/x.mgmt"). */
 void stream_addr_format(const struct stream_addr *a, struct buf *b);
 
@@ -66,6 +73,8 @@ int stream_local_port(int fd);
  * pending, or accept()'s -errno. */
 int stream_accept(int listen_fd);
 
+struct stream_tls;
+
 /* One OpenFlow connection over a socket: incoming bytes are framed into messages by
  * the length in their 8-byte header; outgoing messages wait in a queue until the
  * socket takes them. The stream owns fd. */
@@ -77,9 +86,10 @@ struct stream {
 	size_t rx_last;	 /* length of the message returned last (consumed on the next recv) */
 	struct buf tx;	 /* output queue; bytes before tx_ofs are already sent */
 	size_t tx_ofs;
-	size_t tx_max;	     /* bound on queued bytes, STREAM_TX_MAX_DEFAULT */
-	uint64_t n_rx, n_tx; /* messages received and queued */
-	uint64_t n_tx_bytes; /* bytes the socket took (transmit progress) */
+	size_t tx_max;		/* bound on queued bytes, STREAM_TX_MAX_DEFAULT */
+	uint64_t n_rx, n_tx;	/* messages received and queued */
+	uint64_t n_tx_bytes;	/* bytes the socket took (transmit progress) */
+	struct stream_tls *tls; /* TLS session, or NULL for a plain socket */
 };
 
 #define STREAM_RX_SIZE (2 * 65536)
@@ -114,6 +124,14 @@ int stream_send(struct stream *s, const void *data, size_t len);
 int stream_flush(struct stream *s);
 /* Bytes waiting in the output queue. */
 size_t stream_tx_pending(const struct stream *s);
+/* True if the stream waits for its socket to become writable (poll/epoll interest in
+ * POLLOUT): bytes are queued, or a TLS handshake has data to send. A TLS stream whose
+ * queue waits on the peer's handshake data wants only POLLIN. */
+bool stream_want_write(const struct stream *s);
+/* Why the stream failed, for a log line: the TLS layer's reason when it has one ("TLS
+ * handshake with 10.0.0.1:6653 failed: certificate verify failed ..."), else
+ * strerror(-err). */
+const char *stream_strerror(const struct stream *s, int err);
 /* Waits until a message is ready to read (or the queue can drain, if it is not
  * empty), flushing as it goes. 0 when readable, -ETIMEDOUT after timeout_ms (< 0: no
  * limit), or -errno. */

@@ -16,6 +16,7 @@
 #include "ofp_msg.h"
 #include "ofp_switch.h"
 #include "openflow.h"
+#include "stream_tls.h"
 #include "util.h"
 
 static int64_t
@@ -348,7 +349,9 @@ handshake(struct vconn *vc, char *errbuf, size_t errlen)
 	}
 	vc->version = version;
 out:
-	if (err == -ETIMEDOUT && errbuf && !*errbuf)
+	if (err && errbuf && !*errbuf && vc->s.tls && *stream_tls_error(vc->s.tls))
+		snprintf(errbuf, errlen, "%s", stream_tls_error(vc->s.tls));
+	else if (err == -ETIMEDOUT && errbuf && !*errbuf)
 		snprintf(errbuf, errlen, "no HELLO from switch (timed out)");
 	else if (err == -ECONNRESET && errbuf && !*errbuf)
 		snprintf(errbuf, errlen, "connection closed during HELLO exchange");
@@ -359,9 +362,9 @@ out:
 	return err;
 }
 
-int
-vconn_open_fd(int fd, const char *name, int timeout_ms, struct vconn **out, char *errbuf,
-	      size_t errlen)
+static int
+open_fd(int fd, const char *name, struct stream_tls_ctx *tls, int timeout_ms, struct vconn **out,
+	char *errbuf, size_t errlen)
 {
 	struct vconn *vc;
 	int err, flags;
@@ -389,6 +392,11 @@ vconn_open_fd(int fd, const char *name, int timeout_ms, struct vconn **out, char
 	vc->deadline_ms = -1;
 	vc->next_xid = 1;
 	ofp_mp_assembler_init(&vc->as, VCONN_MP_MAX_BYTES, 0);
+	if (tls && stream_tls_start(&vc->s, tls, false)) {
+		vconn_close(vc);
+		snprintf(errbuf, errlen, "out of memory");
+		return -ENOMEM;
+	}
 	err = handshake(vc, errbuf, errlen);
 	if (err) {
 		vconn_close(vc);
@@ -399,7 +407,21 @@ vconn_open_fd(int fd, const char *name, int timeout_ms, struct vconn **out, char
 }
 
 int
+vconn_open_fd(int fd, const char *name, int timeout_ms, struct vconn **out, char *errbuf,
+	      size_t errlen)
+{
+	return open_fd(fd, name, NULL, timeout_ms, out, errbuf, errlen);
+}
+
+int
 vconn_open(const char *target, int timeout_ms, struct vconn **out, char *errbuf, size_t errlen)
+{
+	return vconn_open_tls(target, NULL, timeout_ms, out, errbuf, errlen);
+}
+
+int
+vconn_open_tls(const char *target, struct stream_tls_ctx *tls, int timeout_ms, struct vconn **out,
+	       char *errbuf, size_t errlen)
 {
 	struct stream_addr addr;
 	int fd, err;
@@ -409,16 +431,25 @@ vconn_open(const char *target, int timeout_ms, struct vconn **out, char *errbuf,
 	if (err)
 		return err;
 	if (stream_addr_is_passive(&addr)) {
-		snprintf(errbuf, errlen, "\"%s\": a switch is reached by tcp: or unix:", target);
+		snprintf(errbuf, errlen,
+			 "\"%s\": a switch is reached by tcp:, ssl: or unix:", target);
 		return -EINVAL;
 	}
+	if (stream_addr_is_tls(&addr) && !tls) {
+		snprintf(errbuf, errlen,
+			 "\"%s\": ssl: needs a private key, a certificate and a CA certificate",
+			 target);
+		return -EINVAL;
+	}
+	if (!stream_addr_is_tls(&addr))
+		tls = NULL;
 	fd = stream_connect(&addr, timeout_ms);
 	if (fd < 0) {
 		snprintf(errbuf, errlen, "cannot connect to %s: %s", target,
 			 fd == -ETIMEDOUT ? "timed out" : strerror(-fd));
 		return fd;
 	}
-	return vconn_open_fd(fd, target, timeout_ms, out, errbuf, errlen);
+	return open_fd(fd, target, tls, timeout_ms, out, errbuf, errlen);
 }
 
 void

@@ -1,5 +1,5 @@
 /* An OpenFlow 1.3 client connection ("virtual connection" over a stream socket, the
- * name OpenFlow tools have long used for it): connects to tcp:/unix: targets, exchanges
+ * name OpenFlow tools have long used for it): connects to tcp:/ssl:/unix: targets, exchanges
  * HELLO with version negotiation (ofp_hello_negotiate), answers ECHO_REQUEST while it
  * waits, matches replies to requests by xid with a timeout, collects multipart replies
  * (REPLY_MORE) through ofp_multipart.h's assembler, sends barriers, and turns OFPT_ERROR
@@ -25,6 +25,7 @@
 #include "stream.h"
 
 struct buf;
+struct stream_tls_ctx;
 struct vconn;
 
 /* Called for every message that is not the awaited reply (PACKET_IN, PORT_STATUS, a
@@ -54,10 +55,15 @@ struct vconn {
 
 /* Connects to target ("tcp:IP[:PORT]", default port OFP_TCP_PORT, or "unix:PATH")
  * within timeout_ms and completes the HELLO exchange. On failure errbuf says why in one
- * line: -EINVAL (bad target), -EPROTONOSUPPORT (ssl:), connect()'s errno, -ETIMEDOUT,
- * -ECONNRESET, -EPROTO (the peer does not speak OpenFlow 1.3: HELLO_FAILED is sent to
- * it), -ENOMEM. */
+ * line: -EINVAL (bad target, or ssl: here), connect()'s errno, -ETIMEDOUT, -ECONNRESET,
+ * -EPROTO (the peer does not speak OpenFlow 1.3: HELLO_FAILED is sent to it; or the TLS
+ * handshake failed), -ENOMEM. */
 int vconn_open(const char *target, int timeout_ms, struct vconn **out, char *errbuf, size_t errlen);
+/* The same, where an "ssl:IP[:PORT]" target runs TLS with tls (stream_tls.h) under the
+ * HELLO exchange: a switch whose certificate does not verify gives -EPROTO with OpenSSL's
+ * reason in errbuf. tls may be NULL for other targets (ssl: then gives -EINVAL). */
+int vconn_open_tls(const char *target, struct stream_tls_ctx *tls, int timeout_ms,
+		   struct vconn **out, char *errbuf, size_t errlen);
 /* The same over an already connected socket, which is made non-blocking and is owned
  * by the vconn from now on, even on failure. */
 int vconn_open_fd(int fd, const char *name, int timeout_ms, struct vconn **out, char *errbuf,

@@ -15,9 +15,11 @@
 #include <strings.h>
 
 #include <ini.h>
+#include <unistd.h>
 
 #include "openflow.h"
 #include "stream.h"
+#include "stream_tls.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -36,6 +38,7 @@ struct parse_state {
 	enum section_kind sec;
 	size_t idx;    /* bridge or port index for SEC_BRIDGE / SEC_PORT */
 	uint64_t seen; /* keys seen in the current section (bit per table index) */
+	int tls_line;  /* first ssl:/pssl: controller, 0 if none */
 	int err_line;  /* first error, 0 if none */
 	char err[256];
 	bool nomem;
@@ -72,6 +75,7 @@ config_init(struct config *cfg)
 	cfg->conn.max_per_listener = CONFIG_MAX_PER_LISTENER_DEFAULT;
 	cfg->conn.mp_timeout_s = CONFIG_MP_TIMEOUT_DEFAULT;
 	cfg->conn.mp_max = CONFIG_MP_MAX_DEFAULT;
+	cfg->ssl_verify_peer = true;
 }
 
 static void
@@ -96,6 +100,9 @@ config_free(struct config *cfg)
 	free(cfg->ports);
 	free(cfg->eal);
 	free(cfg->rundir);
+	free(cfg->ssl_private_key);
+	free(cfg->ssl_certificate);
+	free(cfg->ssl_ca_cert);
 	free(cfg->file);
 	memset(cfg, 0, sizeof(*cfg));
 }
@@ -364,6 +371,46 @@ k_mp_max(struct parse_state *st, const char *n, const char *v)
 	return parse_uint(st, n, v, 65536, 1u << 30, &st->cfg->conn.mp_max);
 }
 
+/* A PEM file for TLS: it must exist and be readable now (its content is checked once
+ * every ssl_ key is known, in validate()). */
+static int
+set_tls_file(struct parse_state *st, const char *n, const char *v, char **dst)
+{
+	if (!*v) {
+		fail(st, st->line, "%s: empty", n);
+		return -EINVAL;
+	}
+	if (access(v, R_OK)) {
+		fail(st, st->line, "%s: %s: %s", n, v, strerror(errno));
+		return -EINVAL;
+	}
+	return set_string(st, dst, v);
+}
+
+static int
+k_ssl_key(struct parse_state *st, const char *n, const char *v)
+{
+	return set_tls_file(st, n, v, &st->cfg->ssl_private_key);
+}
+
+static int
+k_ssl_cert(struct parse_state *st, const char *n, const char *v)
+{
+	return set_tls_file(st, n, v, &st->cfg->ssl_certificate);
+}
+
+static int
+k_ssl_ca(struct parse_state *st, const char *n, const char *v)
+{
+	return set_tls_file(st, n, v, &st->cfg->ssl_ca_cert);
+}
+
+static int
+k_ssl_verify(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_bool(st, n, v, &st->cfg->ssl_verify_peer);
+}
+
 static int
 k_dpid(struct parse_state *st, const char *n, const char *v)
 {
@@ -400,14 +447,12 @@ k_controller(struct parse_state *st, const char *n, const char *v)
 	int r;
 
 	r = stream_addr_parse(v, OFP_TCP_PORT, &addr, why, sizeof(why));
-	if (r == -EPROTONOSUPPORT) {
-		fail(st, st->line, "%s: '%s': TLS (ssl:/pssl:) is not supported yet", n, v);
-		return -EINVAL;
-	}
 	if (r) {
 		fail(st, st->line, "%s: %s", n, why);
 		return -EINVAL;
 	}
+	if (stream_addr_is_tls(&addr) && !st->tls_line)
+		st->tls_line = st->line;
 	if (addr.kind == STREAM_UNIX) {
 		/* An active unix: controller would need a controller listening on a path;
 		 * allowed, as Open vSwitch allows it. */
@@ -530,6 +575,10 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "max_connections_per_listener", 0, k_max_per_listener },
 	{ SEC_SWITCH, "multipart_request_timeout", 0, k_mp_timeout },
 	{ SEC_SWITCH, "multipart_request_max", 0, k_mp_max },
+	{ SEC_SWITCH, "ssl_private_key", 0, k_ssl_key },
+	{ SEC_SWITCH, "ssl_certificate", 0, k_ssl_cert },
+	{ SEC_SWITCH, "ssl_ca_cert", 0, k_ssl_ca },
+	{ SEC_SWITCH, "ssl_verify_peer", 0, k_ssl_verify },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
 	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },
@@ -729,10 +778,44 @@ reader(char *str, int num, void *stream)
 	return str;
 }
 
+/* ssl:/pssl: controllers need the three PEM files, and they must load together. */
+static int
+validate_tls(struct parse_state *st)
+{
+	struct config *cfg = st->cfg;
+	struct stream_tls_config tc = {
+		.private_key = cfg->ssl_private_key,
+		.certificate = cfg->ssl_certificate,
+		.ca_cert = cfg->ssl_ca_cert,
+		.verify_peer = cfg->ssl_verify_peer,
+	};
+	struct stream_tls_ctx *ctx;
+	char why[512];
+
+	cfg->uses_tls = st->tls_line != 0;
+	if (!cfg->uses_tls)
+		return 0;
+	if (!tc.private_key || !tc.certificate || !tc.ca_cert) {
+		fail(st, st->tls_line,
+		     "an ssl:/pssl: controller needs ssl_private_key, ssl_certificate and "
+		     "ssl_ca_cert in [switch]");
+		return -EINVAL;
+	}
+	if (stream_tls_ctx_create(&tc, &ctx, why, sizeof(why))) {
+		fail(st, st->tls_line, "TLS for this controller: %s", why);
+		return -EINVAL;
+	}
+	stream_tls_ctx_destroy(ctx);
+	return 0;
+}
+
 static int
 validate(struct parse_state *st)
 {
 	struct config *cfg = st->cfg;
+
+	if (validate_tls(st))
+		return -EINVAL;
 
 	for (size_t i = 0; i < cfg->n_bridges; i++) {
 		struct config_bridge *b = &cfg->bridges[i];

@@ -5,13 +5,16 @@
  *                   idle_polls_before_sleep, idle_sleep_us, and the connection limits
  *                   conn_queue_pause, conn_queue_max, conn_async_max,
  *                   conn_stall_timeout, max_connections, max_connections_per_listener,
- *                   multipart_request_timeout, multipart_request_max
+ *                   multipart_request_timeout, multipart_request_max, and TLS:
+ *                   ssl_private_key, ssl_certificate, ssl_ca_cert, ssl_verify_peer
  *   [bridge NAME]   datapath_id, fail_mode, controller (repeatable), inactivity_probe,
  *                   max_backoff, max_flows, packet_in_rate, packet_in_burst, description
  *   [port NAME]     bridge, ofport, devargs
  * Anything else (an unknown section or key, a bad or repeated value, a port on an
  * unknown bridge, a duplicate ofport or datapath id, a missing required key) is refused
- * with "FILE:LINE: reason". Pure C: no DPDK, no datapath; unit-tested in tests/unit. */
+ * with "FILE:LINE: reason", and so is an ssl:/pssl: controller when the three ssl_ files
+ * are not all given, cannot be read or do not load (stream_tls.h checks them). Pure C:
+ * no DPDK, no datapath; unit-tested in tests/unit. */
 #ifndef PFS_CONFIG_H
 #define PFS_CONFIG_H
 
@@ -88,6 +91,11 @@ struct config {
 	unsigned idle_polls_before_sleep;
 	unsigned idle_sleep_us;
 	struct config_conn_limits conn; /* the connection limits, see below */
+	char *ssl_private_key; /* PEM files for ssl:/pssl: controllers; NULL if not given */
+	char *ssl_certificate;
+	char *ssl_ca_cert;
+	bool ssl_verify_peer; /* refuse peers without a certificate signed by ssl_ca_cert */
+	bool uses_tls;	      /* some controller is ssl: or pssl: */
 	struct config_bridge *bridges;
 	size_t n_bridges;
 	struct config_port *ports;

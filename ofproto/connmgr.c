@@ -21,6 +21,7 @@
 #include "ofp_msg.h"
 #include "ofp_packet.h"
 #include "ofp_port.h"
+#include "stream_tls.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -70,6 +71,7 @@ struct listener {
 	struct controller *ctl; /* passive controller, or NULL for mgmt/snoop */
 	char path[108];		/* unix socket file to remove, or "" */
 	char name[128];
+	struct stream_tls_ctx *tls; /* pssl: */
 };
 
 enum ctl_state {
@@ -184,7 +186,7 @@ static void
 update_events(struct ofconn *c)
 {
 	uint32_t want = (input_paused(c) && c->state != OFCONN_HELLO ? 0 : EPOLLIN) |
-			(stream_tx_pending(&c->s) ? EPOLLOUT : 0);
+			(stream_want_write(&c->s) ? EPOLLOUT : 0);
 
 	if (!c->dead && want != c->pfd.events)
 		ofproto_fd_mod(c->cm->ofp, &c->pfd, want);
@@ -208,7 +210,8 @@ raw_send(struct ofconn *c, const void *data, size_t len)
 		return;
 	}
 	if (r && r != -EAGAIN) {
-		vlog_rl(&rl_conn, VLOG_INFO, MOD, "%s: send failed: %s", c->name, strerror(-r));
+		vlog_rl(&rl_conn, VLOG_INFO, MOD, "%s: send failed: %s", c->name,
+			stream_strerror(&c->s, r));
 		c->dead = true;
 		return;
 	}
@@ -253,8 +256,10 @@ ofconn_send_error(struct ofconn *c, const struct ofp_err *err, const void *msg, 
 
 static void conn_cb(struct ofproto_fd *pfd, uint32_t events);
 
+/* tls: the session to start on fd (as the server for accepted connections), or NULL. */
 static struct ofconn *
-ofconn_create(struct connmgr *cm, int fd, enum ofconn_type type, const char *name)
+ofconn_create(struct connmgr *cm, int fd, enum ofconn_type type, const char *name,
+	      struct stream_tls_ctx *tls, bool server)
 {
 	struct ofconn *c = pfs_calloc(1, sizeof(*c));
 	struct buf b = BUF_INITIALIZER;
@@ -266,6 +271,11 @@ ofconn_create(struct connmgr *cm, int fd, enum ofconn_type type, const char *nam
 	}
 	if (stream_init(&c->s, fd)) {
 		close(fd);
+		free(c);
+		return NULL;
+	}
+	if (tls && stream_tls_start(&c->s, tls, server)) {
+		stream_close(&c->s);
 		free(c);
 		return NULL;
 	}
@@ -371,7 +381,8 @@ hello_received(struct ofconn *c, const uint8_t *msg, size_t len)
 		c->state = OFCONN_ACTIVE;
 		if (c->ctl)
 			c->ctl->logged_failure = false;
-		vlog_rl(&rl_life, VLOG_INFO, MOD, "%s: negotiated OpenFlow 1.3", c->name);
+		vlog_rl(&rl_life, VLOG_INFO, MOD, "%s: negotiated OpenFlow 1.3%s%s", c->name,
+			c->s.tls ? " over TLS with " : "", stream_tls_peer_subject(&c->s));
 		return;
 	}
 	vlog_rl(&rl_conn, VLOG_WARN, MOD,
@@ -433,8 +444,9 @@ conn_input(struct ofconn *c)
 			break;
 		if (r) {
 			if (r != -ECONNRESET)
-				vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: receive failed: %s", c->name,
-					strerror(-r));
+				vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: %s%s", c->name,
+					r == -EPROTO && c->s.tls ? "" : "receive failed: ",
+					stream_strerror(&c->s, r));
 			c->dead = true;
 			return;
 		}
@@ -520,15 +532,21 @@ conn_cb(struct ofproto_fd *pfd, uint32_t events)
 	if (events & EPOLLOUT) {
 		int r = stream_flush(&c->s);
 
-		if (r && r != -EAGAIN)
+		if (r && r != -EAGAIN) {
+			if (r != -EPIPE && r != -ECONNRESET)
+				vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: send failed: %s", c->name,
+					stream_strerror(&c->s, r));
 			c->dead = true;
+		}
 	}
 	dump_step(c);
 	/* With input paused EPOLLIN is off, but a hang-up is still reported: the peer
 	 * is gone, and level-triggered epoll would report it again and again. */
 	if (!c->dead && (events & (EPOLLHUP | EPOLLERR)) && input_paused(c))
 		c->dead = true;
-	if (!c->dead && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+	/* A TLS read may have waited for the socket to take its own record. */
+	if (!c->dead &&
+	    (events & (EPOLLIN | EPOLLHUP | EPOLLERR) || (c->s.tls && (events & EPOLLOUT))))
 		conn_input(c);
 	if (c->dead)
 		ofconn_destroy(c);
@@ -616,7 +634,7 @@ listener_cb(struct ofproto_fd *pfd, uint32_t events)
 			continue;
 		}
 		snprintf(name, sizeof(name), "%s#%lu", l->name, ++seq);
-		c = ofconn_create(cm, fd, l->type, name);
+		c = ofconn_create(cm, fd, l->type, name, l->tls, true);
 		if (!c) {
 			vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: out of memory accepting", l->name);
 			continue;
@@ -654,6 +672,8 @@ listener_open(struct connmgr *cm, const char *target, enum ofconn_type type, str
 		free(l);
 		return fd;
 	}
+	if (stream_addr_is_tls(&a))
+		l->tls = ofproto_tls_ctx(cm->ofp);
 	l->cm = cm;
 	l->type = type;
 	l->ctl = ctl;
@@ -770,7 +790,9 @@ connect_cb(struct ofproto_fd *pfd, uint32_t events)
 		return;
 	}
 	snprintf(name, sizeof(name), "%s->%s", ctl->cm->br->name, ctl->target);
-	ctl->conn = ofconn_create(ctl->cm, fd, OFCONN_CONTROLLER, name);
+	ctl->conn = ofconn_create(
+		ctl->cm, fd, OFCONN_CONTROLLER, name,
+		stream_addr_is_tls(&ctl->addr) ? ofproto_tls_ctx(ctl->cm->ofp) : NULL, false);
 	if (!ctl->conn) {
 		controller_failed(ctl, -ENOMEM);
 		return;
@@ -824,6 +846,12 @@ connmgr_create(struct ofproto *ofp, struct bridge *br, const struct config_bridg
 			goto err;
 		}
 		cm->n_ctls++;
+		if (stream_addr_is_tls(&ctl->addr) && !ofproto_tls_ctx(ofp)) {
+			snprintf(errbuf, errlen, "%s: controller %s: TLS is not configured",
+				 br->name, ctl->target);
+			r = -EINVAL;
+			goto err;
+		}
 		ctl->passive = stream_addr_is_passive(&ctl->addr);
 		ctl->backoff_s = 1;
 		if (ctl->passive) {

@@ -1,5 +1,6 @@
-/* The OpenFlow connections of one bridge: configured controllers (active tcp:/unix:
- * with reconnect back-off, passive ptcp:/punix: listeners), the bridge's management
+/* The OpenFlow connections of one bridge: configured controllers (active tcp:/ssl:/unix:
+ * with reconnect back-off, passive ptcp:/pssl:/punix: listeners; TLS with
+ * ofproto_tls_ctx()), the bridge's management
  * socket punix:RUNDIR/BRIDGE.mgmt (mode 0600; its connections are "service"
  * connections that do not count as a controller for the fail mode) and its snoop socket
  * RUNDIR/BRIDGE.snoop (every message to and from a controller is copied to its

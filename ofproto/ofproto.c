@@ -15,6 +15,7 @@
 #include "config.h"
 #include "connmgr.h"
 #include "datapath.h"
+#include "stream_tls.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -32,6 +33,7 @@ struct ofproto {
 	uint64_t n_upcalls, n_upcalls_unrouted;
 	bool unsynced;		     /* a dp_commit happened since the last dp_sync */
 	struct ofproto_fd upcall_fd; /* the datapath's upcall eventfd (fd -1: none) */
+	struct stream_tls_ctx *tls;  /* for ssl:/pssl: controllers, or NULL */
 };
 
 uint64_t
@@ -47,6 +49,12 @@ uint64_t
 ofproto_now_ms(void)
 {
 	return ofproto_now_ns() / 1000000u;
+}
+
+struct stream_tls_ctx *
+ofproto_tls_ctx(const struct ofproto *ofp)
+{
+	return ofp->tls;
 }
 
 int
@@ -170,6 +178,24 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		ofp->upcall_fd.cb = upcall_fd_ready;
 	}
 	connmgr_set_limits(&cfg->conn);
+	if (cfg->uses_tls) {
+		struct stream_tls_config tc = {
+			.private_key = cfg->ssl_private_key,
+			.certificate = cfg->ssl_certificate,
+			.ca_cert = cfg->ssl_ca_cert,
+			.verify_peer = cfg->ssl_verify_peer,
+		};
+		char why[512];
+
+		r = stream_tls_ctx_create(&tc, &ofp->tls, why, sizeof(why));
+		if (r) {
+			snprintf(errbuf, errlen, "TLS: %s", why);
+			goto err;
+		}
+		if (!cfg->ssl_verify_peer)
+			vlog(VLOG_WARN, MOD,
+			     "ssl_verify_peer = false: TLS peers are not authenticated");
+	}
 	r = mkdir_p(cfg->rundir);
 	if (r) {
 		snprintf(errbuf, errlen, "rundir %s: %s", cfg->rundir, strerror(-r));
@@ -223,6 +249,7 @@ ofproto_destroy(struct ofproto *ofp)
 		bridge_destroy(ofp->bridges[i]);
 	if (ofp->epfd >= 0)
 		close(ofp->epfd);
+	stream_tls_ctx_destroy(ofp->tls);
 	free(ofp->bridges);
 	free(ofp->upcalls);
 	free(ofp);

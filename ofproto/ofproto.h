@@ -60,6 +60,9 @@ void ofproto_commit_all(struct ofproto *ofp);
 int ofproto_sync(struct ofproto *ofp);
 /* Notes that a bridge committed (bridge.c). */
 void ofproto_note_commit(struct ofproto *ofp);
+/* The TLS context for ssl:/pssl: controllers (made from [switch]'s ssl_ keys), or NULL
+ * when no controller uses TLS. */
+struct stream_tls_ctx *ofproto_tls_ctx(const struct ofproto *ofp);
 /* CLOCK_MONOTONIC in ns / ms. */
 uint64_t ofproto_now_ns(void);
 uint64_t ofproto_now_ms(void);

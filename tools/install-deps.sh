@@ -6,11 +6,11 @@ set -euo pipefail
 packages=(
 	# build
 	build-essential meson ninja-build pkg-config clang llvm libclang-rt-14-dev
-	libdpdk-dev dpdk dpdk-dev check libpcap-dev libinih-dev
+	libdpdk-dev dpdk dpdk-dev check libpcap-dev libinih-dev libssl-dev
 	# lint
 	clang-format cppcheck mandoc
 	# tests: real peers, captures, namespaces
-	python3 python3-os-ken python3-scapy tshark tcpdump
+	python3 python3-os-ken python3-scapy tshark tcpdump openssl
 	openvswitch-switch openvswitch-common openvswitch-testcontroller
 	iproute2 iputils-ping ethtool procps psmisc
 )

@@ -48,6 +48,10 @@ struct ofctl {
 	int timeout_s; /* --timeout; < 0 none */
 	long max_msgs; /* --max for monitor/snoop; < 0 unlimited */
 	const char *rundir;
+	/* --private-key, --certificate, --ca-cert for ssl: targets, and the context made
+	 * from them on the first ssl: connection */
+	const char *private_key, *certificate, *ca_cert;
+	struct stream_tls_ctx *tls;
 	/* port names */
 	bool ports_loaded;
 	struct ofctl_port_name *ports;

@@ -20,6 +20,7 @@
 #include "ofctl.h"
 #include "oxm.h"
 #include "pfs_config.h"
+#include "stream_tls.h"
 #include "util.h"
 
 #define DEFAULT_RUNDIR "/run/pfswitch"
@@ -63,7 +64,7 @@ ofctl_fatal_vconn(struct ofctl *c, int err, const char *what)
 	}
 }
 
-/* Resolves SWITCH: "tcp:..." and "unix:..." as they are, anything else is a bridge
+/* Resolves SWITCH: "tcp:...", "ssl:..." and "unix:..." as they are, anything else is a bridge
  * name whose management socket is RUNDIR/NAME.mgmt. */
 static void
 resolve_target(struct ofctl *c, const char *arg, const char *suffix, char *out, size_t len)
@@ -74,7 +75,9 @@ resolve_target(struct ofctl *c, const char *arg, const char *suffix, char *out, 
 	}
 	if (!*arg || strchr(arg, '/'))
 		ofctl_fatal(OFCTL_EXIT_USAGE,
-			    "\"%s\": expected a bridge name, unix:PATH or tcp:IP[:PORT]", arg);
+			    "\"%s\": expected a bridge name, unix:PATH, tcp:IP[:PORT] or "
+			    "ssl:IP[:PORT]",
+			    arg);
 	snprintf(out, len, "unix:%s/%s.%s", c->rundir, arg, suffix);
 }
 
@@ -84,12 +87,35 @@ timeout_ms(const struct ofctl *c)
 	return c->timeout_s >= 0 ? c->timeout_s * 1000 : VCONN_TIMEOUT_DEFAULT_MS;
 }
 
+/* The TLS context for ssl: targets, made once from the three options. */
+static struct stream_tls_ctx *
+tls_ctx(struct ofctl *c)
+{
+	struct stream_tls_config tc = {
+		.private_key = c->private_key,
+		.certificate = c->certificate,
+		.ca_cert = c->ca_cert,
+		.verify_peer = true,
+	};
+	char err[512];
+
+	if (c->tls)
+		return c->tls;
+	if (!c->private_key || !c->certificate || !c->ca_cert)
+		ofctl_fatal(OFCTL_EXIT_USAGE,
+			    "ssl: needs --private-key, --certificate and --ca-cert");
+	if (stream_tls_ctx_create(&tc, &c->tls, err, sizeof err))
+		ofctl_fatal(OFCTL_EXIT_USAGE, "%s", err);
+	return c->tls;
+}
+
 static struct vconn *
 open_target(struct ofctl *c, const char *name)
 {
+	struct stream_tls_ctx *tls = !strncmp(name, "ssl:", 4) ? tls_ctx(c) : NULL;
 	char err[512];
 	struct vconn *vc;
-	int rc = vconn_open(name, timeout_ms(c), &vc, err, sizeof err);
+	int rc = vconn_open_tls(name, tls, timeout_ms(c), &vc, err, sizeof err);
 
 	if (rc == -EINVAL || rc == -EPROTONOSUPPORT)
 		ofctl_fatal(OFCTL_EXIT_USAGE, "%s", err);
@@ -1798,8 +1824,8 @@ usage(FILE *f)
 	fprintf(f,
 		"%s: OpenFlow 1.3 switch management utility\n"
 		"usage: %s [OPTIONS] COMMAND ARG...\n"
-		"SWITCH is a bridge name (its RUNDIR/BRIDGE.mgmt socket), unix:PATH or "
-		"tcp:IP[:PORT].\n\nCommands:\n",
+		"SWITCH is a bridge name (its RUNDIR/BRIDGE.mgmt socket), unix:PATH, "
+		"tcp:IP[:PORT] or\nssl:IP[:PORT] (port 6653 by default).\n\nCommands:\n",
 		program, program);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-20s %s\n", commands[i].name, commands[i].usage);
@@ -1816,6 +1842,9 @@ usage(FILE *f)
 		   "  --rundir=DIR         bridge sockets directory (default $PFSWITCH_RUNDIR "
 		   "or " DEFAULT_RUNDIR ")\n"
 		   "  -t, --timeout=SECS   give up (monitor, snoop: stop) after SECS seconds\n"
+		   "  -p, --private-key=FILE  ssl: this client's private key (PEM)\n"
+		   "  -c, --certificate=FILE  ssl: this client's certificate (PEM)\n"
+		   "  -C, --ca-cert=FILE   ssl: the CA certificate the switch's must chain to\n"
 		   "  --max=N              monitor, snoop: stop after N messages\n"
 		   "  -O OpenFlow13        accepted for ovs-ofctl compatibility\n"
 		   "  -h, --help           this help;  -V, --version  the version\n"
@@ -1834,6 +1863,9 @@ enum {
 	OPT_READD,
 	OPT_RUNDIR,
 	OPT_MAX,
+	OPT_PRIVATE_KEY = 'p',
+	OPT_CERTIFICATE = 'c',
+	OPT_CA_CERT = 'C',
 };
 
 static void
@@ -1866,6 +1898,9 @@ main(int argc, char *argv[])
 		{ "rundir", required_argument, NULL, OPT_RUNDIR },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max", required_argument, NULL, OPT_MAX },
+		{ "private-key", required_argument, NULL, OPT_PRIVATE_KEY },
+		{ "certificate", required_argument, NULL, OPT_CERTIFICATE },
+		{ "ca-cert", required_argument, NULL, OPT_CA_CERT },
 		{ "protocols", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -1882,7 +1917,7 @@ main(int argc, char *argv[])
 	if (!c.rundir || !*c.rundir)
 		c.rundir = DEFAULT_RUNDIR;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "t:O:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "t:O:p:c:C:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_STRICT:
 			c.strict = true;
@@ -1914,6 +1949,15 @@ main(int argc, char *argv[])
 			break;
 		case OPT_MAX:
 			c.max_msgs = (long)parse_u32("--max", optarg, UINT32_MAX);
+			break;
+		case OPT_PRIVATE_KEY:
+			c.private_key = optarg;
+			break;
+		case OPT_CERTIFICATE:
+			c.certificate = optarg;
+			break;
+		case OPT_CA_CERT:
+			c.ca_cert = optarg;
 			break;
 		case 'O':
 			if (strcasecmp(optarg, "OpenFlow13") && strcmp(optarg, "0x04"))
@@ -1951,6 +1995,7 @@ main(int argc, char *argv[])
 	cmd->run(&c, nargs, argv + optind + 1);
 	fflush(stdout);
 	vconn_close(c.vc);
+	stream_tls_ctx_destroy(c.tls);
 	free(c.ports);
 	if (ferror(stdout))
 		ofctl_fatal(OFCTL_EXIT_REFUSED, "error writing the output");

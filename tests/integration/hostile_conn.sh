@@ -99,6 +99,10 @@ pfs_healthy "emfile" "$BOUND" 1 2
 wait "$EP" 2>/dev/null
 prlimit --pid "$PID" --nofile=65536: 2>/dev/null || prlimit --pid "$PID" --nofile=4096:
 
+# The flood is over: the controller listener must take connections again.
+check "emfile: listener accepts again within 10 s" \
+	pfs_wait 10 /usr/bin/python3 "$(dirname "$0")/of_health.py" "127.0.0.1:$CPORT" 1
+
 # ---- partial multipart requests --------------------------------------------------------
 check "partial: connection survives, overflow refused" $HC partial "127.0.0.1:$CPORT" 8
 sed 's/^/    /' "$TMP/out"

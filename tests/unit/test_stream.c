@@ -1,7 +1,9 @@
 /* Unit tests for lib/stream.c: address parsing and its errors, OpenFlow framing over a
  * socketpair (partial reads, several messages per read, bad lengths, EOF), the output
  * queue (partial writes, bound), and connect/listen/accept over loopback TCP and unix
- * sockets. */
+ * sockets; TLS over loopback with certificates the openssl CLI makes at test time
+ * (tests/make_certs.sh): a good session, peers with a certificate from another CA
+ * refused on both sides, TLS 1.1 refused, bad key files. */
 #include <check.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,9 +14,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include "buf.h"
 #include "stream.h"
+#include "stream_tls.h"
 #include "util.h"
+
+static char certdir[64];
 
 static void
 expect_addr(const char *name, enum stream_kind kind, const char *canon)
@@ -45,6 +52,12 @@ START_TEST(test_addr_parse)
 	expect_addr("ptcp::127.0.0.1", STREAM_PTCP, "ptcp:6653:127.0.0.1");
 	expect_addr("ptcp:1:[::1]", STREAM_PTCP, "ptcp:1:[::1]");
 	expect_addr("punix:/tmp/x", STREAM_PUNIX, "punix:/tmp/x");
+	expect_addr("ssl:10.0.0.1", STREAM_SSL, "ssl:10.0.0.1:6653");
+	expect_addr("ssl:10.0.0.1:6654", STREAM_SSL, "ssl:10.0.0.1:6654");
+	expect_addr("ssl:[::1]:99", STREAM_SSL, "ssl:[::1]:99");
+	expect_addr("pssl:", STREAM_PSSL, "pssl:6653:0.0.0.0");
+	expect_addr("pssl:6654:127.0.0.1", STREAM_PSSL, "pssl:6654:127.0.0.1");
+	expect_addr("pssl::[::1]", STREAM_PSSL, "pssl:6653:[::1]");
 }
 END_TEST
 
@@ -79,7 +92,11 @@ START_TEST(test_addr_errors)
 	memcpy(longpath, "unix:/", 6);
 	longpath[sizeof longpath - 1] = '\0';
 	expect_bad(longpath, -EINVAL, "longer than 107");
-	expect_bad("ssl:1.2.3.4:6653", -EPROTONOSUPPORT, "TLS");
+	expect_bad("ssl:", -EINVAL, "expected ssl:IP[:PORT]");
+	expect_bad("ssl:1.2.3.4:0", -EINVAL, "port 0");
+	expect_bad("ssl:host.example", -EINVAL, "not an IPv4 or IPv6");
+	expect_bad("pssl:70000", -EINVAL, "bad port");
+	expect_bad("pssl:1:", -EINVAL, "expected pssl:[PORT][:IP]");
 }
 END_TEST
 
@@ -495,6 +512,260 @@ START_TEST(test_init_enomem)
 }
 END_TEST
 
+/* ---- TLS ---------------------------------------------------------------------------- */
+
+static struct stream_tls_ctx *
+tls_ctx(const char *key, const char *cert, const char *ca)
+{
+	char k[128], c[128], a[128], err[512];
+	struct stream_tls_config tc = { k, c, a, true };
+	struct stream_tls_ctx *ctx;
+
+	snprintf(k, sizeof k, "%s/%s", certdir, key);
+	snprintf(c, sizeof c, "%s/%s", certdir, cert);
+	snprintf(a, sizeof a, "%s/%s", certdir, ca);
+	ck_assert_msg(!stream_tls_ctx_create(&tc, &ctx, err, sizeof err), "%s", err);
+	return ctx;
+}
+
+/* A connected loopback TCP pair: *lfd listening, *cfd connected, *afd accepted. */
+static void
+tcp_pair(int *cfd, int *afd)
+{
+	struct stream_addr a, c;
+	char name[64], err[128];
+	int lfd;
+
+	ck_assert_int_eq(stream_addr_parse("pssl:0:127.0.0.1", 0, &a, err, sizeof err), 0);
+	lfd = stream_listen(&a);
+	ck_assert_int_ge(lfd, 0);
+	snprintf(name, sizeof name, "ssl:127.0.0.1:%d", stream_local_port(lfd));
+	ck_assert_int_eq(stream_addr_parse(name, 6653, &c, err, sizeof err), 0);
+	*cfd = stream_connect(&c, 1000);
+	ck_assert_int_ge(*cfd, 0);
+	do
+		*afd = stream_accept(lfd);
+	while (*afd == -EAGAIN);
+	ck_assert_int_ge(*afd, 0);
+	close(lfd);
+}
+
+static void
+tls_pair(struct stream_tls_ctx *sctx, struct stream_tls_ctx *cctx, struct stream *srv,
+	 struct stream *cli)
+{
+	int cfd, afd;
+
+	tcp_pair(&cfd, &afd);
+	ck_assert_int_eq(stream_init(cli, cfd), 0);
+	ck_assert_int_eq(stream_init(srv, afd), 0);
+	ck_assert_int_eq(stream_tls_start(cli, cctx, false), 0);
+	ck_assert_int_eq(stream_tls_start(srv, sctx, true), 0);
+}
+
+/* Drives both ends in this thread until `to` returns a message or either end fails:
+ * the first result other than -EAGAIN, with *failed the end it came from. */
+static int
+pump(struct stream *from, struct stream *to, const uint8_t **msg, size_t *len,
+     struct stream **failed)
+{
+	for (int i = 0; i < 5000; i++) {
+		const uint8_t *m;
+		size_t l;
+		int r = stream_flush(from);
+
+		*failed = from;
+		if (r && r != -EAGAIN)
+			return r;
+		*failed = to;
+		r = stream_recv(to, msg, len);
+		if (r != -EAGAIN)
+			return r;
+		/* from reads too: the handshake goes both ways. */
+		*failed = from;
+		r = stream_recv(from, &m, &l);
+		if (r != -EAGAIN)
+			return r ? r : -EBADMSG;
+		usleep(500);
+	}
+	return -ETIMEDOUT;
+}
+
+START_TEST(test_tls_session)
+{
+	struct stream_tls_ctx *sctx = tls_ctx("switch-key.pem", "switch-cert.pem", "ca.pem");
+	struct stream_tls_ctx *cctx = tls_ctx("ctl-key.pem", "ctl-cert.pem", "ca.pem");
+	static uint8_t big[4][60000];
+	struct stream srv, cli, *failed;
+	const uint8_t *msg;
+	uint8_t m[16];
+	size_t len;
+
+	tls_pair(sctx, cctx, &srv, &cli);
+	put_msg(m, 0, 16, 1);
+	ck_assert_int_eq(stream_send(&cli, m, 16), 0); /* queued behind the handshake */
+	ck_assert_int_eq(pump(&cli, &srv, &msg, &len, &failed), 0);
+	ck_assert_mem_eq(msg, m, 16);
+	ck_assert_str_eq(stream_tls_peer_subject(&srv), "/CN=pfs-controller");
+	ck_assert_str_eq(stream_tls_peer_subject(&cli), "/CN=pfs-switch");
+	/* Messages larger than a TLS record, several per write. */
+	for (int i = 0; i < 4; i++) {
+		put_msg(big[i], 19, sizeof big[i], 100 + i);
+		ck_assert_int_eq(stream_send(&srv, big[i], sizeof big[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(pump(&srv, &cli, &msg, &len, &failed), 0);
+		ck_assert_uint_eq(len, sizeof big[i]);
+		ck_assert_mem_eq(msg, big[i], len);
+	}
+	ck_assert(!stream_want_write(&srv));
+	/* An orderly close (close_notify) reads as the end of the stream. */
+	stream_close(&cli);
+	ck_assert_int_eq(stream_wait(&srv, 1000), 0);
+	ck_assert_int_eq(stream_recv(&srv, &msg, &len), -ECONNRESET);
+	stream_close(&srv);
+	stream_tls_ctx_destroy(sctx);
+	stream_tls_ctx_destroy(cctx);
+}
+END_TEST
+
+/* A peer whose certificate comes from another CA is refused, with OpenSSL's reason and
+ * the peer's address in the error text. */
+static void
+expect_refused(bool rogue_server, const char *needle)
+{
+	struct stream_tls_ctx *sctx =
+		rogue_server ? tls_ctx("rogue-key.pem", "rogue-cert.pem", "ca.pem")
+			     : tls_ctx("switch-key.pem", "switch-cert.pem", "ca.pem");
+	struct stream_tls_ctx *cctx =
+		rogue_server ? tls_ctx("ctl-key.pem", "ctl-cert.pem", "ca.pem")
+			     : tls_ctx("rogue-key.pem", "rogue-cert.pem", "ca.pem");
+	struct stream srv, cli, *failed, *verifier;
+	const uint8_t *msg;
+	uint8_t m[16];
+	size_t len;
+	int r;
+
+	tls_pair(sctx, cctx, &srv, &cli);
+	verifier = rogue_server ? &cli : &srv;
+	put_msg(m, 0, 16, 1);
+	ck_assert_int_eq(stream_send(&cli, m, 16), 0);
+	ck_assert_int_eq(stream_send(&srv, m, 16), 0);
+	r = pump(&cli, &srv, &msg, &len, &failed);
+	if (failed != verifier) /* the other end failed first on the alert: check ours */
+		r = pump(failed == &cli ? &srv : &cli, verifier, &msg, &len, &failed);
+	ck_assert_int_eq(r, -EPROTO);
+	ck_assert_ptr_eq(failed, verifier);
+	ck_assert_msg(strstr(stream_strerror(verifier, r), needle), "\"%s\" lacks \"%s\"",
+		      stream_strerror(verifier, r), needle);
+	ck_assert_msg(strstr(stream_strerror(verifier, r), "TLS handshake with 127.0.0.1:"), "%s",
+		      stream_strerror(verifier, r));
+	stream_close(&srv);
+	stream_close(&cli);
+	stream_tls_ctx_destroy(sctx);
+	stream_tls_ctx_destroy(cctx);
+}
+
+START_TEST(test_tls_untrusted_client)
+{
+	expect_refused(false, "certificate verify failed");
+}
+END_TEST
+
+START_TEST(test_tls_untrusted_server)
+{
+	expect_refused(true, "certificate verify failed");
+}
+END_TEST
+
+/* A client that offers at most TLS 1.1 is refused by our server. */
+START_TEST(test_tls_old_version)
+{
+	struct stream_tls_ctx *sctx = tls_ctx("switch-key.pem", "switch-cert.pem", "ca.pem");
+	SSL_CTX *old = SSL_CTX_new(TLS_client_method());
+	struct stream srv;
+	const uint8_t *msg;
+	size_t len;
+	SSL *ssl;
+	int cfd, afd, r = -EAGAIN;
+
+	ck_assert_ptr_nonnull(old);
+	SSL_CTX_set_min_proto_version(old, TLS1_VERSION);
+	SSL_CTX_set_max_proto_version(old, TLS1_1_VERSION);
+	SSL_CTX_set_cipher_list(old, "DEFAULT@SECLEVEL=0");
+	tcp_pair(&cfd, &afd);
+	ck_assert_int_eq(stream_init(&srv, afd), 0);
+	ck_assert_int_eq(stream_tls_start(&srv, sctx, true), 0);
+	ssl = SSL_new(old);
+	SSL_set_fd(ssl, cfd);
+	for (int i = 0; i < 2000 && r == -EAGAIN; i++) {
+		SSL_connect(ssl);
+		r = stream_recv(&srv, &msg, &len);
+		usleep(500);
+	}
+	ck_assert_int_eq(r, -EPROTO);
+	ck_assert_msg(strstr(stream_strerror(&srv, r), "unsupported protocol"), "%s",
+		      stream_strerror(&srv, r));
+	ck_assert_int_ne(SSL_connect(ssl), 1);
+	SSL_free(ssl);
+	SSL_CTX_free(old);
+	close(cfd);
+	stream_close(&srv);
+	stream_tls_ctx_destroy(sctx);
+}
+END_TEST
+
+static void
+expect_ctx_error(const char *key, const char *cert, const char *ca, const char *needle)
+{
+	char k[128], c[128], a[128], err[512] = "";
+	struct stream_tls_config tc = { k, c, a, true };
+	struct stream_tls_ctx *ctx = NULL;
+
+	snprintf(k, sizeof k, "%s/%s", certdir, key);
+	snprintf(c, sizeof c, "%s/%s", certdir, cert);
+	snprintf(a, sizeof a, "%s/%s", certdir, ca);
+	ck_assert_int_eq(stream_tls_ctx_create(&tc, &ctx, err, sizeof err), -EINVAL);
+	ck_assert_ptr_null(ctx);
+	ck_assert_msg(strstr(err, needle), "\"%s\" lacks \"%s\"", err, needle);
+}
+
+START_TEST(test_tls_ctx_errors)
+{
+	struct stream_tls_config none = { NULL, NULL, NULL, true };
+	struct stream_tls_ctx *ctx;
+	char err[256];
+
+	ck_assert_int_eq(stream_tls_ctx_create(&none, &ctx, err, sizeof err), -EINVAL);
+	ck_assert(strstr(err, "needs a private key"));
+	expect_ctx_error("ctl-key.pem", "switch-cert.pem", "ca.pem", "mismatch");
+	expect_ctx_error("nope.pem", "switch-cert.pem", "ca.pem", "private key");
+	expect_ctx_error("switch-key.pem", "nope.pem", "ca.pem", "certificate");
+	expect_ctx_error("switch-key.pem", "switch-cert.pem", "nope.pem", "CA certificate");
+	expect_ctx_error("switch-key.pem", "leaf.ext", "ca.pem", "certificate");
+}
+END_TEST
+
+static int
+make_certs(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof cmd, "sh %s/../make_certs.sh %s", SRCDIR, dir);
+	return system(cmd);
+}
+
+static void
+remove_dir(const char *dir)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd)) {
+		/* a leftover temporary directory is harmless */
+	}
+}
+
 int
 main(void)
 {
@@ -518,9 +789,20 @@ main(void)
 	tcase_add_test(tc, test_tcp_loopback);
 	tcase_add_test(tc, test_unix_loopback);
 	tcase_add_test(tc, test_init_enomem);
+	tcase_add_test(tc, test_tls_session);
+	tcase_add_test(tc, test_tls_untrusted_client);
+	tcase_add_test(tc, test_tls_untrusted_server);
+	tcase_add_test(tc, test_tls_old_version);
+	tcase_add_test(tc, test_tls_ctx_errors);
 	suite_add_tcase(s, tc);
+	snprintf(certdir, sizeof certdir, "/tmp/pfs-tls-XXXXXX");
+	if (!mkdtemp(certdir) || make_certs(certdir)) {
+		fprintf(stderr, "cannot make test certificates with tests/make_certs.sh\n");
+		return 1;
+	}
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
+	remove_dir(certdir);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

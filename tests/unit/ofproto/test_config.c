@@ -167,7 +167,15 @@ START_TEST(test_errors)
 	expect_error("[bridge a]\n[bridge a]\n", 2, "already defined at line 1");
 	expect_error("[bridge a]\nfail_mode = open\n", 2, "not standalone or secure");
 	expect_error("[bridge a]\ncontroller = http://x\n", 2, "controller");
-	expect_error("[bridge a]\ncontroller = ssl:1.2.3.4:6653\n", 2, "TLS");
+	expect_error("[bridge a]\ncontroller = ssl:1.2.3.4:6653\n", 2,
+		     "needs ssl_private_key, ssl_certificate and ssl_ca_cert");
+	expect_error("[bridge a]\ncontroller = tcp:1.2.3.4\n\ncontroller = pssl:6653\n", 4,
+		     "needs ssl_private_key");
+	expect_error("[bridge a]\ncontroller = ssl:1.2.3.4:0\n", 2, "port 0");
+	expect_error("[switch]\nssl_private_key = /nonexistent/key.pem\n", 2,
+		     "/nonexistent/key.pem: No such file or directory");
+	expect_error("[switch]\nssl_ca_cert =\n", 2, "ssl_ca_cert: empty");
+	expect_error("[switch]\nssl_verify_peer = sometimes\n", 2, "not a boolean");
 	expect_error("[bridge a]\ncontroller = tcp:1.2.3.4:99999\n", 2, "controller");
 	expect_error("[bridge a]\ncontroller = ptcp:6653\ncontroller = ptcp:6653\n", 3,
 		     "listed twice");
@@ -192,6 +200,50 @@ START_TEST(test_errors)
 	expect_error("[switch]\nthis line has no equals sign\n", 2, "syntax error");
 	expect_error("[switch\n", 1, "without ']'");
 	expect_error("[dpdk]\n[dpdk]\neal=a\neal=b\n", 4, "given twice");
+}
+END_TEST
+
+/* ssl:/pssl: with the three files made by tests/make_certs.sh: accepted when they load
+ * together, refused at the controller's line when they do not. */
+START_TEST(test_tls_files)
+{
+	char dir[] = "/tmp/pfs-cfg-tls-XXXXXX", cmd[256], text[1024];
+	struct config cfg;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "sh %s/../../make_certs.sh %s", SRCDIR, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(text, sizeof(text),
+		 "[bridge a]\ncontroller = ssl:127.0.0.1\ncontroller = pssl:6654\n[switch]\n"
+		 "ssl_private_key = %s/switch-key.pem\nssl_certificate = %s/switch-cert.pem\n"
+		 "ssl_ca_cert = %s/ca.pem\n",
+		 dir, dir, dir);
+	ck_assert_msg(parse(text, &cfg) == 0, "%s", errbuf);
+	ck_assert(cfg.uses_tls);
+	ck_assert(cfg.ssl_verify_peer);
+	ck_assert_str_eq(cfg.ssl_ca_cert + strlen(dir), "/ca.pem");
+	config_free(&cfg);
+	/* A key that is not the certificate's. */
+	snprintf(
+		text, sizeof(text),
+		"[switch]\nssl_private_key = %s/ctl-key.pem\nssl_certificate = %s/switch-cert.pem\n"
+		"ssl_ca_cert = %s/ca.pem\nssl_verify_peer = false\n[bridge a]\n"
+		"controller = ssl:127.0.0.1\n",
+		dir, dir, dir);
+	expect_error(text, 7, "mismatch");
+	/* A file that is not PEM. */
+	snprintf(text, sizeof(text),
+		 "[bridge a]\ncontroller = pssl:\n[switch]\nssl_private_key = %s/switch-key.pem\n"
+		 "ssl_certificate = %s/switch-cert.pem\nssl_ca_cert = %s/leaf.ext\n",
+		 dir, dir, dir);
+	expect_error(text, 2, "CA certificate");
+	/* Without TLS controllers the keys are checked for readability only. */
+	snprintf(text, sizeof(text), "[switch]\nssl_ca_cert = %s/leaf.ext\n", dir);
+	ck_assert_msg(parse(text, &cfg) == 0, "%s", errbuf);
+	ck_assert(!cfg.uses_tls);
+	config_free(&cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -259,6 +311,7 @@ main(void)
 	tcase_add_test(tc, test_defaults_and_values);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_long_line);
+	tcase_add_test(tc, test_tls_files);
 	tcase_add_test(tc, test_load_missing_file);
 	tcase_add_test(tc, test_eal_argv);
 	suite_add_tcase(s, tc);
