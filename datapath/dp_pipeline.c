@@ -204,6 +204,10 @@ upcall(struct run *r, const struct dp_key *key, uint8_t reason, uint16_t max_len
 	}
 	uint32_t total = rte_pktmbuf_pkt_len(r->m);
 
+	if (unlikely(!dp_rate_pass(&r->br->upcall_limit, w->burst_tsc))) {
+		w->drops_core[DP_DROP_CORE_UPCALL_LIMIT]++;
+		return;
+	}
 	if (unlikely(!controller_meter_pass(r, total))) {
 		w->drops_core[DP_DROP_CORE_CONTROLLER_METER]++;
 		return;
