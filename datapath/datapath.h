@@ -186,7 +186,10 @@ struct dp_upcall {
 };
 
 /* Takes up to n waiting upcalls from the workers' miss rings (copying the frames and
- * freeing the mbufs). Returns how many were filled (0 if none). Never blocks. */
+ * freeing the mbufs). Returns how many were filled (0 if none). Never blocks.
+ * The miss rings are shared by the bridges, each of which may hold at most its share of
+ * a ring (capacity / number of bridges); an upcall beyond it is dropped in the worker
+ * (counted as "upcall_share"), so a bridge whose upcalls pile up leaves the others room. */
 unsigned dp_upcall_recv(struct dp_upcall *ups, unsigned n);
 /* An eventfd that turns readable when a worker queues an upcall after
  * dp_upcall_wait_begin(), so the control thread can sleep in epoll instead of polling

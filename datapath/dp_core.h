@@ -72,7 +72,8 @@
 	X(EXEC, "exec_error")			 /* action executor refused the packet */          \
 	X(BRIDGE_GONE, "bridge_gone")		 /* packet-out for a destroyed bridge */           \
 	X(CONTROLLER_METER, "controller_meter")	 /* upcall over the OFPM_CONTROLLER meter */       \
-	X(UPCALL_LIMIT, "upcall_limit")		 /* upcall over the bridge's packet-in cap */
+	X(UPCALL_LIMIT, "upcall_limit")		 /* upcall over the bridge's packet-in cap */      \
+	X(UPCALL_SHARE, "upcall_share")		 /* bridge holds its share of the miss ring */
 
 enum dp_core_drop {
 #define DP_CORE_DROP_ENUM(NAME, STR) DP_DROP_CORE_##NAME,
@@ -220,6 +221,13 @@ dp_rate_pass(struct dp_rate *r, uint64_t now_tsc)
 	}
 }
 
+/* One bridge's upcalls in one worker's miss ring: enq - deq are in flight. Each count has
+ * one writer (the worker, the control thread) and its own cache line. */
+struct dp_upcall_acct {
+	uint64_t enq;
+	uint64_t deq __rte_cache_aligned;
+} __rte_cache_aligned;
+
 struct dp_bridge {
 	char name[64];
 	uint64_t uid;	  /* never reused: the microflow cache compares it */
@@ -246,7 +254,8 @@ struct dp_bridge {
 	struct dp_pool flow_pool;
 	struct dp_pool rule_pool;
 	TAILQ_ENTRY(dp_bridge) node;
-	struct dp_rate upcall_limit; /* every packet the bridge sends up (own cache line) */
+	struct dp_rate upcall_limit;	    /* every packet the bridge sends up (own cache line) */
+	struct dp_upcall_acct *upcall_acct; /* [n_workers] */
 };
 
 static inline struct dp_table_wstats *
@@ -351,6 +360,9 @@ struct dp_global {
 	int upcall_efd;		     /* eventfd: upcalls queued while the control thread waits */
 	bool upcall_waiting;	     /* the control thread sleeps until upcall_efd (atomic) */
 	unsigned upcall_rr;	     /* round robin over miss rings */
+	/* Slots of a worker's miss ring one bridge may hold: the capacity over the number of
+	 * bridges, so that no bridge can fill the ring the others need (atomic). */
+	uint32_t upcall_share;
 };
 
 extern struct dp_global dp_g;
