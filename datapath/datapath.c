@@ -96,7 +96,6 @@ drain_done_all(void)
 		drain_done(dp_g.workers[i]);
 }
 
-/* Frees what sits in a stopped worker's rings. */
 static struct dp_bridge *bridge_by_uid(const struct dp_bridge *ptr, uint64_t uid);
 
 /* An upcall mbuf taken off w's miss ring: frees it, and gives its bridge's slot back. */
@@ -126,6 +125,7 @@ update_upcall_share(void)
 	__atomic_store_n(&dp_g.upcall_share, n ? RTE_MAX(cap / n, 1u) : cap, __ATOMIC_RELAXED);
 }
 
+/* Frees what sits in a stopped worker's rings. */
 static void
 drain_worker(struct dp_worker *w)
 {
