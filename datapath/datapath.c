@@ -96,6 +96,35 @@ drain_done_all(void)
 		drain_done(dp_g.workers[i]);
 }
 
+static struct dp_bridge *bridge_by_uid(const struct dp_bridge *ptr, uint64_t uid);
+
+/* An upcall mbuf taken off w's miss ring: frees it, and gives its bridge's slot back. */
+static void
+upcall_done(struct dp_worker *w, struct rte_mbuf *m)
+{
+	struct dp_mbuf_meta *meta = dp_mbuf_meta(m);
+	struct dp_bridge *br = bridge_by_uid(meta->br, meta->br_uid);
+
+	if (br) {
+		struct dp_upcall_acct *a = &br->upcall_acct[w->id];
+
+		__atomic_store_n(&a->deq, a->deq + 1, __ATOMIC_RELAXED);
+	}
+	rte_pktmbuf_free(m);
+}
+
+/* Recomputes dp_g.upcall_share after a bridge came or went. */
+static void
+update_upcall_share(void)
+{
+	struct dp_bridge *br;
+	unsigned n = 0, cap = dp_g.n_workers ? rte_ring_get_capacity(dp_g.workers[0]->miss) : 0;
+
+	TAILQ_FOREACH(br, &dp_g.bridges, node)
+	n++;
+	__atomic_store_n(&dp_g.upcall_share, n ? RTE_MAX(cap / n, 1u) : cap, __ATOMIC_RELAXED);
+}
+
 /* Frees what sits in a stopped worker's rings. */
 static void
 drain_worker(struct dp_worker *w)
@@ -107,7 +136,7 @@ drain_worker(struct dp_worker *w)
 		rte_pktmbuf_free(m);
 	}
 	while (rte_ring_sc_dequeue(w->miss, (void **)&m) == 0)
-		rte_pktmbuf_free(m);
+		upcall_done(w, m);
 	drain_done(w);
 }
 
@@ -439,8 +468,25 @@ bridge_free(struct dp_bridge *br)
 	dp_pool_fini(&br->flow_pool);
 	dp_pool_fini(&br->rule_pool);
 	rte_free(br->tstats);
+	rte_free(br->upcall_acct);
 	rte_free(br->pmap);
 	rte_free(br);
+}
+
+int
+dp_bridge_set_upcall_limit(struct dp_bridge *br, unsigned pps, unsigned burst)
+{
+	uint64_t inc = pps ? dp_g.tsc_hz / pps : 0;
+
+	if (pps && !burst)
+		return -EINVAL;
+	if (pps && !inc)
+		inc = 1;
+	/* Workers read the three fields without ordering: a packet measured while they
+	 * change sees a mixed bucket, harmless for one packet. */
+	__atomic_store_n(&br->upcall_limit.tau, inc * (burst - (burst > 0)), __ATOMIC_RELAXED);
+	__atomic_store_n(&br->upcall_limit.inc, inc, __ATOMIC_RELAXED);
+	return 0;
 }
 
 int
@@ -469,9 +515,12 @@ dp_bridge_create(const char *name, struct dp_bridge **out)
 	br->tstats = rte_zmalloc("dp_tstats",
 				 sizeof(struct dp_table_wstats) * DP_N_TABLES * dp_g.n_workers,
 				 RTE_CACHE_LINE_SIZE);
+	br->upcall_acct =
+		rte_zmalloc("dp_upcall_acct", sizeof(struct dp_upcall_acct) * dp_g.n_workers,
+			    RTE_CACHE_LINE_SIZE);
 	br->mac = dp_normal_create(DP_NORMAL_DEFAULT_ENTRIES,
 				   DP_NORMAL_DEFAULT_AGING_S * dp_g.tsc_hz);
-	if (!br->tables || !br->tstats || !br->mac)
+	if (!br->tables || !br->tstats || !br->upcall_acct || !br->mac)
 		goto nomem;
 	for (unsigned t = 0; t < DP_N_TABLES; t++) {
 		char tn[DP_CLS_NAME_LEN];
@@ -484,6 +533,7 @@ dp_bridge_create(const char *name, struct dp_bridge **out)
 	if (publish_pmap(br) < 0)
 		goto nomem;
 	TAILQ_INSERT_TAIL(&dp_g.bridges, br, node);
+	update_upcall_share();
 	*out = br;
 	return 0;
 
@@ -514,6 +564,7 @@ dp_bridge_destroy(struct dp_bridge *br)
 			drain_worker(dp_g.workers[i]);
 	}
 	TAILQ_REMOVE(&dp_g.bridges, br, node);
+	update_upcall_share();
 	sync_hard(); /* runs every deferred free queued so far, this bridge's included */
 	/* The classifiers first: destroying one touches the rules still inserted. */
 	for (unsigned t = 0; t < DP_N_TABLES; t++)
@@ -1024,6 +1075,9 @@ dp_upcall_recv(struct dp_upcall *ups, unsigned n)
 				rte_pktmbuf_free(m);
 				continue;
 			}
+			struct dp_upcall_acct *acct = &br->upcall_acct[w->id];
+
+			__atomic_store_n(&acct->deq, acct->deq + 1, __ATOMIC_RELAXED);
 			uint32_t len = rte_pktmbuf_pkt_len(m);
 
 			if (meta->max_len != OFPCML_NO_BUFFER && len > meta->max_len)

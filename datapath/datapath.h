@@ -71,6 +71,12 @@ void dp_bridge_destroy(struct dp_bridge *br);
  * flooding) and the flow tables are bypassed, though kept: standalone fail mode with no
  * controller connected. Takes effect at the next dp_commit(). */
 void dp_bridge_set_normal_mode(struct dp_bridge *br, bool on);
+/* Caps the packets the bridge sends to the control thread (table misses, output:
+ * CONTROLLER, invalid TTL; after the OFPM_CONTROLLER meter) at pps per second over all
+ * workers, with bursts of burst packets; pps == 0: no cap. The excess is dropped in the
+ * worker (counted as "upcall_limit") so that it takes no room in the miss rings the
+ * bridges share. Takes effect at once. 0 or -EINVAL (burst 0 with a cap). */
+int dp_bridge_set_upcall_limit(struct dp_bridge *br, unsigned pps, unsigned burst);
 
 /* ---- Ports -------------------------------------------------------------------------- */
 
@@ -180,7 +186,10 @@ struct dp_upcall {
 };
 
 /* Takes up to n waiting upcalls from the workers' miss rings (copying the frames and
- * freeing the mbufs). Returns how many were filled (0 if none). Never blocks. */
+ * freeing the mbufs). Returns how many were filled (0 if none). Never blocks.
+ * The miss rings are shared by the bridges, each of which may hold at most its share of
+ * a ring (capacity / number of bridges); an upcall beyond it is dropped in the worker
+ * (counted as "upcall_share"), so a bridge whose upcalls pile up leaves the others room. */
 unsigned dp_upcall_recv(struct dp_upcall *ups, unsigned n);
 /* An eventfd that turns readable when a worker queues an upcall after
  * dp_upcall_wait_begin(), so the control thread can sleep in epoll instead of polling

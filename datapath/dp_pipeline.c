@@ -208,6 +208,19 @@ upcall(struct run *r, const struct dp_key *key, uint8_t reason, uint16_t max_len
 		w->drops_core[DP_DROP_CORE_CONTROLLER_METER]++;
 		return;
 	}
+	/* The operator's cap after the controller's own meter, which sees every packet. */
+	if (unlikely(!dp_rate_pass(&r->br->upcall_limit, w->burst_tsc))) {
+		w->drops_core[DP_DROP_CORE_UPCALL_LIMIT]++;
+		return;
+	}
+	/* No bridge may fill the ring that all bridges' upcalls share. */
+	struct dp_upcall_acct *acct = &r->br->upcall_acct[w->id];
+
+	if (unlikely(acct->enq - __atomic_load_n(&acct->deq, __ATOMIC_RELAXED) >=
+		     __atomic_load_n(&dp_g.upcall_share, __ATOMIC_RELAXED))) {
+		w->drops_core[DP_DROP_CORE_UPCALL_SHARE]++;
+		return;
+	}
 	struct rte_mbuf *m =
 		take_or_copy(r, final, max_len == OFPCML_NO_BUFFER ? UINT32_MAX : max_len);
 
@@ -226,10 +239,12 @@ upcall(struct run *r, const struct dp_key *key, uint8_t reason, uint16_t max_len
 	meta->tunnel_id = be64_field(key->f.tunnel_id);
 	meta->max_len = max_len;
 	meta->total_len = total;
-	if (unlikely(rte_ring_sp_enqueue(w->miss, m) != 0))
+	if (unlikely(rte_ring_sp_enqueue(w->miss, m) != 0)) {
 		dp_worker_drop(w, DP_DROP_CORE_UPCALL_RING_FULL, m);
-	else
-		w->upcall_queued = true; /* the worker loop wakes the control thread */
+		return;
+	}
+	__atomic_store_n(&acct->enq, acct->enq + 1, __ATOMIC_RELAXED);
+	w->upcall_queued = true; /* the worker loop wakes the control thread */
 }
 
 static void run_tables_from(struct run *r, struct dp_cache_path *rec, bool have_first,

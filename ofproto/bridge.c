@@ -17,6 +17,10 @@
 #define MOD "bridge"
 
 static struct vlog_rl rl_flow = VLOG_RL_INIT(10);
+static struct vlog_rl rl_quota = VLOG_RL_INIT(5);
+
+_Static_assert(CONFIG_MAX_GROUPS == DP_GROUP_MAX_GROUPS, "max_groups range is the datapath's");
+_Static_assert(CONFIG_MAX_METERS == DP_METER_MAX_METERS, "max_meters range is the datapath's");
 
 int
 bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridge **out)
@@ -34,6 +38,9 @@ bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridg
 	br->fail_mode = cfg->fail_mode;
 	br->n_tables = DP_N_TABLES;
 	br->max_flows = cfg->max_flows;
+	br->max_total_flows = cfg->max_total_flows;
+	br->max_groups = cfg->max_groups;
+	br->max_meters = cfg->max_meters;
 	r = rule_set_init(&br->rules, br->n_tables, cfg->max_flows);
 	if (r) {
 		free(br);
@@ -43,6 +50,12 @@ bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridg
 	if (r) {
 		rule_set_destroy(&br->rules, NULL, NULL);
 		free(br);
+		return r;
+	}
+	r = dp_bridge_set_upcall_limit(br->dp, cfg->bridge_packet_in_rate,
+				       cfg->bridge_packet_in_burst);
+	if (r) {
+		bridge_destroy(br);
 		return r;
 	}
 	/* Standalone starts as a learning switch; it leaves NORMAL when a controller
@@ -235,6 +248,8 @@ flow_add(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now, struct 
 	old = rule_set_find(&br->rules, fm->table_id, fm->priority, &fm->match);
 	if (!old && rule_set_count(&br->rules, fm->table_id) >= br->max_flows)
 		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
+	if (!old && bridge_quota_flow(br, br->rules.n_rules, err))
+		return -EPROTO;
 	r = rule_create(fm, now);
 	if (!r)
 		return -ENOMEM;
@@ -556,4 +571,47 @@ bridge_run(struct bridge *br, uint64_t now_ms)
 		if (dp_port_poll_changes(br->dp))
 			report_port_changes(br);
 	}
+}
+
+static int
+quota_refuse(struct bridge *br, const char *what, uint32_t max, struct ofp_err *err, uint16_t type,
+	     uint16_t code)
+{
+	br->n_quota_refused++;
+	vlog_rl(&rl_quota, VLOG_INFO, MOD, "%s: %s quota (%" PRIu32 ") reached: add refused",
+		br->name, what, max);
+	return ofp_err_set(err, type, code);
+}
+
+int
+bridge_quota_flow(struct bridge *br, size_t n, struct ofp_err *err)
+{
+	if (n < br->max_total_flows)
+		return 0;
+	return quota_refuse(br, "max_total_flows", br->max_total_flows, err, OFPET_FLOW_MOD_FAILED,
+			    OFPFMFC_TABLE_FULL);
+}
+
+int
+bridge_quota_group(struct bridge *br, size_t n, struct ofp_err *err)
+{
+	if (n < br->max_groups)
+		return 0;
+	return quota_refuse(br, "max_groups", br->max_groups, err, OFPET_GROUP_MOD_FAILED,
+			    OFPGMFC_OUT_OF_GROUPS);
+}
+
+int
+bridge_quota_meter(struct bridge *br, size_t n, struct ofp_err *err)
+{
+	if (n < br->max_meters)
+		return 0;
+	return quota_refuse(br, "max_meters", br->max_meters, err, OFPET_METER_MOD_FAILED,
+			    OFPMMFC_OUT_OF_METERS);
+}
+
+uint32_t
+bridge_table_max_entries(const struct bridge *br)
+{
+	return PFS_MIN(br->max_flows, br->max_total_flows);
 }

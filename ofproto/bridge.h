@@ -37,7 +37,11 @@ struct bridge {
 	struct connmgr *cm;
 	struct rule_set rules;
 	unsigned n_tables;
-	uint32_t max_flows;
+	uint32_t max_flows; /* per table */
+	/* Quotas of the whole bridge (config.h): what one tenant may take of the agent's and
+	 * the datapath's shared memory and time. */
+	uint32_t max_total_flows, max_groups, max_meters;
+	uint64_t n_quota_refused;  /* adds refused by a quota */
 	struct bridge_port *ports; /* sorted by ofport */
 	size_t n_ports;
 	uint16_t frag_flags; /* OFPC_FRAG_* (only NORMAL is supported) */
@@ -73,6 +77,19 @@ void bridge_port_desc(const struct bridge_port *p, struct ofp_port_desc *d);
 /* Applies a PORT_MOD: BAD_PORT for an unknown port, BAD_HW_ADDR for a mismatching
  * address; sends PORT_STATUS(MODIFY) when the config changed. 0 or -EPROTO. */
 int bridge_port_mod(struct bridge *br, const struct ofp_port_mod *pm, struct ofp_err *err);
+
+/* Per-bridge quotas. Each returns 0 when one more object fits, or -EPROTO with *err set
+ * to the spec's error and counts the refusal (rate-limited log). Callers ask only for an
+ * add, never for a modify of an existing object. */
+/* Flows over all tables (n: the count now): FLOW_MOD_FAILED/TABLE_FULL. */
+int bridge_quota_flow(struct bridge *br, size_t n, struct ofp_err *err);
+/* Groups (n: the bridge's count now): GROUP_MOD_FAILED/OUT_OF_GROUPS. */
+int bridge_quota_group(struct bridge *br, size_t n, struct ofp_err *err);
+/* Meters (n: the bridge's count now): METER_MOD_FAILED/OUT_OF_METERS. */
+int bridge_quota_meter(struct bridge *br, size_t n, struct ofp_err *err);
+/* The most flows one table may get, as advertised in TABLE_FEATURES max_entries: the
+ * per-table cap or the bridge's total, whichever is lower. */
+uint32_t bridge_table_max_entries(const struct bridge *br);
 
 /* Removes every rule whose actions send to group_id (OFPG_ANY: none) or whose meter
  * instruction names meter_id (OFPM_ALL: none), with FLOW_REMOVED(reason) where asked:

@@ -502,6 +502,36 @@ k_max_flows(struct parse_state *st, const char *n, const char *v)
 }
 
 static int
+k_max_total_flows(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 100000000, &CUR_BRIDGE(st)->max_total_flows);
+}
+
+static int
+k_max_groups(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, CONFIG_MAX_GROUPS, &CUR_BRIDGE(st)->max_groups);
+}
+
+static int
+k_max_meters(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, CONFIG_MAX_METERS, &CUR_BRIDGE(st)->max_meters);
+}
+
+static int
+k_br_pin_rate(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 10000000, &CUR_BRIDGE(st)->bridge_packet_in_rate);
+}
+
+static int
+k_br_pin_burst(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 10000000, &CUR_BRIDGE(st)->bridge_packet_in_burst);
+}
+
+static int
 k_pin_rate(struct parse_state *st, const char *n, const char *v)
 {
 	return parse_uint(st, n, v, 0, 10000000, &CUR_BRIDGE(st)->packet_in_rate);
@@ -587,6 +617,11 @@ static const struct key_desc keys[] = {
 	{ SEC_BRIDGE, "max_flows", 0, k_max_flows },
 	{ SEC_BRIDGE, "packet_in_rate", 0, k_pin_rate },
 	{ SEC_BRIDGE, "packet_in_burst", 0, k_pin_burst },
+	{ SEC_BRIDGE, "max_total_flows", 0, k_max_total_flows },
+	{ SEC_BRIDGE, "max_groups", 0, k_max_groups },
+	{ SEC_BRIDGE, "max_meters", 0, k_max_meters },
+	{ SEC_BRIDGE, "bridge_packet_in_rate", 0, k_br_pin_rate },
+	{ SEC_BRIDGE, "bridge_packet_in_burst", 0, k_br_pin_burst },
 	{ SEC_BRIDGE, "description", 0, k_description },
 	{ SEC_PORT, "bridge", 0, k_port_bridge },
 	{ SEC_PORT, "ofport", 0, k_ofport },
@@ -719,6 +754,11 @@ section_begin(struct parse_state *st, const char *p)
 		b->max_flows = 1000000;
 		b->packet_in_rate = 1000;
 		b->packet_in_burst = 100;
+		b->max_total_flows = 1000000;
+		b->max_groups = CONFIG_MAX_GROUPS;
+		b->max_meters = CONFIG_MAX_METERS;
+		b->bridge_packet_in_rate = 10000;
+		b->bridge_packet_in_burst = 1000;
 		st->idx = cfg->n_bridges++;
 		st->sec = SEC_BRIDGE;
 	} else {

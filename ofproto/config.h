@@ -8,7 +8,9 @@
  *                   multipart_request_timeout, multipart_request_max, and TLS:
  *                   ssl_private_key, ssl_certificate, ssl_ca_cert, ssl_verify_peer
  *   [bridge NAME]   datapath_id, fail_mode, controller (repeatable), inactivity_probe,
- *                   max_backoff, max_flows, packet_in_rate, packet_in_burst, description
+ *                   max_backoff, max_flows, max_total_flows, max_groups, max_meters,
+ *                   packet_in_rate, packet_in_burst, bridge_packet_in_rate,
+ *                   bridge_packet_in_burst, description
  *   [port NAME]     bridge, ofport, devargs
  * Anything else (an unknown section or key, a bad or repeated value, a port on an
  * unknown bridge, a duplicate ofport or datapath id, a missing required key) is refused
@@ -21,6 +23,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Largest max_groups / max_meters: the datapath's per-bridge capacity
+ * (DP_GROUP_MAX_GROUPS, DP_METER_MAX_METERS; bridge.c asserts they agree). */
+#define CONFIG_MAX_GROUPS 65536
+#define CONFIG_MAX_METERS 65536
 
 #define CONFIG_NAME_MAX 15 /* bridge and port names: OpenFlow's port name field less NUL */
 
@@ -42,6 +49,12 @@ struct config_bridge {
 	uint32_t max_flows;	     /* per table */
 	unsigned packet_in_rate;     /* per controller connection, packets/s; 0 = unlimited */
 	unsigned packet_in_burst;
+	/* Quotas of the bridge as a whole (one tenant cannot take what another needs). */
+	unsigned max_total_flows;	/* flows over all tables */
+	unsigned max_groups;		/* 1..CONFIG_MAX_GROUPS */
+	unsigned max_meters;		/* 1..CONFIG_MAX_METERS */
+	unsigned bridge_packet_in_rate; /* packets/s the bridge sends up; 0 = unlimited */
+	unsigned bridge_packet_in_burst;
 	char *description; /* OFPMP_DESC dp_desc; NULL = the bridge name */
 };
 

@@ -221,8 +221,8 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_GROUP_EXISTS);
 	if (gm->command == OFPGC_MODIFY && !found)
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_UNKNOWN_GROUP);
-	if (!found && t->n >= DP_GROUP_MAX_GROUPS)
-		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
+	if (!found && bridge_quota_group(br, t->n, err))
+		return -EPROTO;
 	if (gm->buckets.n > DP_GROUP_MAX_BUCKETS)
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_BUCKETS);
 	if (watch_check(gm, err) < 0)

@@ -626,6 +626,8 @@ mp_group_features(struct mp_ctx *x, const struct ofp_multipart_request *rq, stru
 	memset(&rep, 0, sizeof(rep));
 	rep.type = rq->type;
 	group_features(&rep.group_features);
+	for (unsigned i = 0; i < 4; i++) /* the bridge's quota, over all group types */
+		rep.group_features.max_groups[i] = x->br->max_groups;
 	mp_fixed(x, &rep);
 	return 0;
 }
@@ -639,6 +641,7 @@ mp_meter_features(struct mp_ctx *x, const struct ofp_multipart_request *rq, stru
 	memset(&rep, 0, sizeof(rep));
 	rep.type = rq->type;
 	meter_features(&rep.meter_features);
+	rep.meter_features.max_meter = x->br->max_meters;
 	mp_fixed(x, &rep);
 	return 0;
 }
@@ -659,7 +662,7 @@ mp_table_features(struct mp_ctx *x, const struct ofp_multipart_request *rq, stru
 		size_t ofs;
 
 		if (ofp_table_features_default((uint8_t)t, (uint8_t)x->br->n_tables,
-					       x->br->max_flows, &a, &tf)) {
+					       bridge_table_max_entries(x->br), &a, &tf)) {
 			arena_free(&a);
 			buf_uninit(&b);
 			return ofp_err_set(err, OFPET_BAD_REQUEST,

@@ -126,8 +126,8 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_METER_EXISTS);
 	if (mm->command == OFPMC_MODIFY && !found)
 		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_UNKNOWN_METER);
-	if (!found && t->n >= DP_METER_MAX_METERS)
-		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+	if (!found && bridge_quota_meter(br, t->n, err))
+		return -EPROTO;
 	if (mm->bands.n > DP_METER_MAX_BANDS)
 		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_BANDS);
 	if ((mm->flags & OFPMF_BURST) == 0) {

@@ -308,6 +308,7 @@ start_pfs() {
 		datapath_id = 0x1
 		fail_mode = secure
 		packet_in_rate = 0
+		bridge_packet_in_rate = 0
 		max_backoff = 1
 		${1:+controller = $1}
 		[port p1]

@@ -78,6 +78,11 @@ START_TEST(test_defaults_and_values)
 			   "max_backoff = 30\n"
 			   "max_flows = 10\n"
 			   "packet_in_rate = 0\n"
+			   "max_total_flows = 100\n"
+			   "max_groups = 5\n"
+			   "max_meters = 6\n"
+			   "bridge_packet_in_rate = 0\n"
+			   "bridge_packet_in_burst = 7\n"
 			   "[port p1]\n"
 			   "bridge = b\n"
 			   "ofport = 7\n"
@@ -101,6 +106,11 @@ START_TEST(test_defaults_and_values)
 	ck_assert_uint_eq(a->inactivity_probe_s, 5);
 	ck_assert_uint_eq(a->max_backoff_s, 8);
 	ck_assert_uint_eq(a->n_controllers, 0);
+	ck_assert_uint_eq(a->max_total_flows, 1000000);
+	ck_assert_uint_eq(a->max_groups, CONFIG_MAX_GROUPS);
+	ck_assert_uint_eq(a->max_meters, CONFIG_MAX_METERS);
+	ck_assert_uint_eq(a->bridge_packet_in_rate, 10000);
+	ck_assert_uint_eq(a->bridge_packet_in_burst, 1000);
 	ck_assert_uint_eq(b->datapath_id, 0xff);
 	ck_assert_int_eq(b->fail_mode, CONFIG_FAIL_SECURE);
 	ck_assert_uint_eq(b->n_controllers, 3);
@@ -109,6 +119,11 @@ START_TEST(test_defaults_and_values)
 	ck_assert_uint_eq(b->max_backoff_s, 30);
 	ck_assert_uint_eq(b->max_flows, 10);
 	ck_assert_uint_eq(b->packet_in_rate, 0);
+	ck_assert_uint_eq(b->max_total_flows, 100);
+	ck_assert_uint_eq(b->max_groups, 5);
+	ck_assert_uint_eq(b->max_meters, 6);
+	ck_assert_uint_eq(b->bridge_packet_in_rate, 0);
+	ck_assert_uint_eq(b->bridge_packet_in_burst, 7);
 	ck_assert_uint_eq(cfg.ports[0].ofport, 7);
 	config_free(&cfg);
 
@@ -180,6 +195,15 @@ START_TEST(test_errors)
 	expect_error("[bridge a]\ncontroller = ptcp:6653\ncontroller = ptcp:6653\n", 3,
 		     "listed twice");
 	expect_error("[bridge a]\nmax_backoff = 0\n", 2, "out of range");
+	expect_error("[bridge a]\nmax_total_flows = 0\n", 2, "out of range");
+	expect_error("[bridge a]\nmax_total_flows = many\n", 2, "not a number");
+	expect_error("[bridge a]\nmax_groups = 0\n", 2, "out of range");
+	expect_error("[bridge a]\nmax_groups = 65537\n", 2, "out of range");
+	expect_error("[bridge a]\nmax_meters = 0\n", 2, "out of range");
+	expect_error("[bridge a]\nmax_meters = 65537\n", 2, "out of range");
+	expect_error("[bridge a]\nbridge_packet_in_rate = -1\n", 2, "not a number");
+	expect_error("[bridge a]\nbridge_packet_in_rate = 10000001\n", 2, "out of range");
+	expect_error("[bridge a]\nbridge_packet_in_burst = 0\n", 2, "out of range");
 	expect_error("[bridge a]\ndatapath_id = 0x10000000000000000\n", 2, "not a number");
 	expect_error("[bridge a]\n[bridge b]\ndatapath_id = 1\n", 2, "already used by bridge a");
 	expect_error("[bridge a]\n[port p]\nbridge = b\nofport = 1\ndevargs = x\n", 3,

@@ -89,7 +89,7 @@ setup(void)
 		 "[bridge br0]\ndatapath_id = 0xabc\nfail_mode = secure\nmax_flows = 5\n"
 		 "inactivity_probe = 0\n"
 		 "[bridge br1]\nfail_mode = standalone\ncontroller = punix:%s/ctl.sock\n"
-		 "packet_in_rate = 0\n"
+		 "packet_in_rate = 0\nmax_total_flows = 3\nmax_groups = 2\nmax_meters = 2\n"
 		 "[bridge br2]\nfail_mode = secure\ncontroller = tcp:127.0.0.1:%d\n"
 		 "inactivity_probe = 1\nmax_backoff = 4\n"
 		 "[port p1]\nbridge = br0\nofport = 1\ndevargs = fake1\n"
@@ -531,6 +531,77 @@ START_TEST(test_group_mod_checks)
 		     group_send(vc, OFPGC_ADD, "group_id=5,type=all,bucket=output:1",
 				set_weight_of_first_bucket),
 		     F, OFPGMFC_BAD_BUCKET);
+	vconn_close(vc);
+}
+END_TEST
+
+static int
+meter_send(struct vconn *vc, uint16_t cmd, const char *text)
+{
+	struct ofp_meter_mod mm;
+	struct buf b = BUF_INITIALIZER;
+	char err[256];
+
+	ck_assert_msg(ofp_meter_mod_parse(text, cmd, &A, &mm, err, sizeof(err)) == 0, "%s: %s",
+		      text, err);
+	ck_assert_int_eq(ofp_meter_mod_encode(&mm, vconn_next_xid(vc), &b), 0);
+	return send_sync(vc, &b);
+}
+
+/* br1's quotas: 3 flows over all tables, 2 groups, 2 meters. An add beyond one gets the
+ * spec's error, a modify or replacement of what exists does not count, the features
+ * replies advertise the quotas, and br0 does not notice. */
+START_TEST(test_bridge_quotas)
+{
+	struct vconn *vc = open_sock("br1.mgmt");
+	struct vconn *v0 = open_sock("br0.mgmt");
+	struct ofp_multipart_reply r;
+
+	r = dump_simple(vc, OFPMP_TABLE_FEATURES);
+	ck_assert_uint_eq(r.table_features.items[0].max_entries, 3);
+	r = dump_simple(vc, OFPMP_GROUP_FEATURES);
+	for (unsigned i = 0; i < 4; i++)
+		ck_assert_uint_eq(r.group_features.max_groups[i], 2);
+	r = dump_simple(vc, OFPMP_METER_FEATURES);
+	ck_assert_uint_eq(r.meter_features.max_meter, 2);
+
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=1,actions=drop"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=1,priority=1,actions=drop"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=2,priority=1,actions=drop"), 0);
+	assert_error(vc, flow(vc, OFPFC_ADD, "table=3,priority=1,actions=drop"),
+		     OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
+	assert_error(vc, flow(vc, OFPFC_ADD, "priority=2,actions=drop"), OFPET_FLOW_MOD_FAILED,
+		     OFPFMFC_TABLE_FULL);
+	/* A replacement and a modify are not adds. */
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=1,actions=output:1"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_MODIFY, "table=1,actions=output:1"), 0);
+	ck_assert_uint_eq(dp_fake_n_flows("br1"), 3);
+	/* Another bridge is not charged. */
+	ck_assert_int_eq(flow(v0, OFPFC_ADD, "priority=1,actions=drop"), 0);
+	ck_assert_int_eq(flow(v0, OFPFC_ADD, "priority=2,actions=drop"), 0);
+	/* Room again after a delete. */
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE, "table=2"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=3,priority=1,actions=drop"), 0);
+
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, "group_id=1,type=all,bucket=output:1", NULL), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, "group_id=2,type=all,bucket=output:1", NULL), 0);
+	assert_error(vc, group_send(vc, OFPGC_ADD, "group_id=3,type=all,bucket=output:1", NULL),
+		     OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
+	ck_assert_int_eq(group_send(vc, OFPGC_MODIFY, "group_id=2,type=all,bucket=output:2", NULL),
+			 0);
+	ck_assert_int_eq(group_send(v0, OFPGC_ADD, "group_id=3,type=all,bucket=output:1", NULL), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_DELETE, "group_id=2", NULL), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, "group_id=3,type=all,bucket=output:1", NULL), 0);
+
+	ck_assert_int_eq(meter_send(vc, OFPMC_ADD, "meter=1,kbps,bands=type=drop,rate=100"), 0);
+	ck_assert_int_eq(meter_send(vc, OFPMC_ADD, "meter=2,kbps,bands=type=drop,rate=100"), 0);
+	assert_error(vc, meter_send(vc, OFPMC_ADD, "meter=3,kbps,bands=type=drop,rate=100"),
+		     OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+	ck_assert_int_eq(meter_send(vc, OFPMC_MODIFY, "meter=2,kbps,bands=type=drop,rate=200"), 0);
+	ck_assert_int_eq(meter_send(v0, OFPMC_ADD, "meter=3,kbps,bands=type=drop,rate=100"), 0);
+	ck_assert_int_eq(meter_send(vc, OFPMC_DELETE, "meter=1"), 0);
+	ck_assert_int_eq(meter_send(vc, OFPMC_ADD, "meter=3,kbps,bands=type=drop,rate=100"), 0);
+	vconn_close(v0);
 	vconn_close(vc);
 }
 END_TEST
@@ -1060,6 +1131,7 @@ main(void)
 	tcase_add_test(tc, test_config_and_refusals);
 	tcase_add_test(tc, test_group_mod_checks);
 	tcase_add_test(tc, test_flow_mods);
+	tcase_add_test(tc, test_bridge_quotas);
 	tcase_add_test(tc, test_counters_and_replace);
 	tcase_add_test(tc, test_roles);
 	tcase_add_test(tc, test_controller_packet_in_snoop_fail_mode);
