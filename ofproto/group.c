@@ -9,6 +9,7 @@
 #include "bridge.h"
 #include "buf.h"
 #include "datapath.h"
+#include "idtable.h"
 #include "rule.h"
 
 struct ogroup {
@@ -20,68 +21,20 @@ struct ogroup {
 	size_t len;
 };
 
-struct gtable {
-	struct bridge *br;
-	struct ogroup **v; /* sorted by id */
-	size_t n, cap;
-	struct gtable *next;
-};
-
-static struct gtable *tables;
-
-static struct gtable *
-gt_get(struct bridge *br, bool create)
-{
-	for (struct gtable *t = tables; t; t = t->next)
-		if (t->br == br)
-			return t;
-	if (!create)
-		return NULL;
-	struct gtable *t = calloc(1, sizeof(*t));
-
-	if (t) {
-		t->br = br;
-		t->next = tables;
-		tables = t;
-	}
-	return t;
-}
-
-static size_t
-gt_find(const struct gtable *t, uint32_t id, bool *found)
-{
-	size_t lo = 0, hi = t ? t->n : 0;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (t->v[mid]->id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = t && lo < t->n && t->v[lo]->id == id;
-	return lo;
-}
-
-static struct ogroup *
-gt_lookup(const struct gtable *t, uint32_t id)
-{
-	bool found;
-	size_t at = gt_find(t, id, &found);
-
-	return found ? t->v[at] : NULL;
-}
+/* One struct idtable of struct ogroup per bridge. */
+static struct idtable *tables;
 
 bool
 group_exists(uint32_t id, void *aux)
 {
-	return gt_lookup(gt_get(aux, false), id) != NULL;
+	return idtable_lookup(idtable_of(&tables, aux, false), id) != NULL;
 }
 
 static void
-og_free(struct ogroup *g)
+og_free(void *obj)
 {
+	struct ogroup *g = obj;
+
 	if (g) {
 		free(g->refs);
 		free(g->raw);
@@ -91,13 +44,13 @@ og_free(struct ogroup *g)
 
 /* True if following group references from `from` reaches `target`. */
 static bool
-reaches(const struct gtable *t, uint32_t from, uint32_t target, unsigned depth)
+reaches(const struct idtable *t, uint32_t from, uint32_t target, unsigned depth)
 {
 	const struct ogroup *g;
 
 	if (from == target)
 		return true;
-	if (depth > 64 || !(g = gt_lookup(t, from)))
+	if (depth > 64 || !(g = idtable_lookup(t, from)))
 		return false;
 	for (size_t i = 0; i < g->n_refs; i++)
 		if (reaches(t, g->refs[i], target, depth + 1))
@@ -137,12 +90,15 @@ og_new(const struct ofp_group_mod *gm, const uint8_t *raw, size_t len)
 
 /* True if a group other than id itself sends to id. */
 static bool
-chained(const struct gtable *t, uint32_t id)
+chained(const struct idtable *t, uint32_t id)
 {
-	for (size_t i = 0; i < t->n; i++)
-		for (size_t k = 0; t->v[i]->id != id && k < t->v[i]->n_refs; k++)
-			if (t->v[i]->refs[k] == id)
+	for (size_t i = 0; i < t->n; i++) {
+		const struct ogroup *g = t->v[i];
+
+		for (size_t k = 0; g->id != id && k < g->n_refs; k++)
+			if (g->refs[k] == id)
 				return true;
+	}
 	return false;
 }
 
@@ -170,14 +126,13 @@ remove_flows(struct bridge *br, uint32_t id)
 }
 
 static int
-del_one(struct bridge *br, struct gtable *t, size_t at)
+del_one(struct bridge *br, struct idtable *t, size_t at)
 {
 	struct ogroup *g = t->v[at];
 
 	remove_flows(br, g->id);
 	dp_group_delete(br->dp, g->id);
-	memmove(&t->v[at], &t->v[at + 1], (t->n - at - 1) * sizeof(*t->v));
-	t->n--;
+	idtable_remove(t, at);
 	og_free(g);
 	br->dirty = true;
 	return 0;
@@ -187,7 +142,7 @@ int
 group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw, size_t len,
 	  struct ofp_err *err)
 {
-	struct gtable *t = gt_get(br, true);
+	struct idtable *t = idtable_of(&tables, br, true);
 	struct dp_bucket_spec bs[DP_GROUP_MAX_BUCKETS];
 	struct ogroup *g;
 	bool found;
@@ -202,7 +157,7 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 				del_one(br, t, t->n - 1);
 			return 0;
 		}
-		at = gt_find(t, gm->group_id, &found);
+		at = idtable_find(t, gm->group_id, &found);
 		if (!found)
 			return 0; /* deleting a missing group is no error (6.5) */
 		/* Refused rather than leaving another group's bucket sending to nothing:
@@ -216,7 +171,7 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_BAD_COMMAND);
 	if (gm->group_id > OFPG_MAX)
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_INVALID_GROUP);
-	at = gt_find(t, gm->group_id, &found);
+	at = idtable_find(t, gm->group_id, &found);
 	if (gm->command == OFPGC_ADD && found)
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_GROUP_EXISTS);
 	if (gm->command == OFPGC_MODIFY && !found)
@@ -235,7 +190,7 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 			og_free(g);
 			return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_LOOP);
 		}
-		if (!gt_lookup(t, g->refs[i])) {
+		if (!idtable_lookup(t, g->refs[i])) {
 			og_free(g);
 			return ofp_err_set(err, OFPET_BAD_ACTION, OFPBAC_BAD_OUT_GROUP);
 		}
@@ -263,21 +218,11 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 		t->v[at] = g;
 		return 0;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct ogroup **v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v) {
-			dp_group_delete(br->dp, g->id);
-			og_free(g);
-			return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
-		}
-		t->v = v;
-		t->cap = cap;
+	if (idtable_insert(t, at, g) < 0) {
+		dp_group_delete(br->dp, g->id);
+		og_free(g);
+		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
 	}
-	memmove(&t->v[at + 1], &t->v[at], (t->n - at) * sizeof(*t->v));
-	t->v[at] = g;
-	t->n++;
 	return 0;
 }
 
@@ -301,7 +246,7 @@ ref_count(struct bridge *br, uint32_t id)
 int
 group_mp_stats(struct bridge *br, uint32_t group_id, struct ofp_mp_writer *w, struct buf *b)
 {
-	struct gtable *t = gt_get(br, false);
+	const struct idtable *t = idtable_of(&tables, br, false);
 	struct ofp_bucket_counter bc[DP_GROUP_MAX_BUCKETS];
 
 	for (size_t i = 0; t && i < t->n; i++) {
@@ -337,7 +282,7 @@ group_mp_stats(struct bridge *br, uint32_t group_id, struct ofp_mp_writer *w, st
 int
 group_mp_desc(struct bridge *br, struct ofp_mp_writer *w, struct buf *b)
 {
-	struct gtable *t = gt_get(br, false);
+	const struct idtable *t = idtable_of(&tables, br, false);
 
 	for (size_t i = 0; t && i < t->n; i++) {
 		const struct ogroup *g = t->v[i];
@@ -380,16 +325,5 @@ group_features(struct ofp_group_features *f)
 void
 group_bridge_destroy(struct bridge *br)
 {
-	for (struct gtable **pp = &tables; *pp; pp = &(*pp)->next) {
-		struct gtable *t = *pp;
-
-		if (t->br != br)
-			continue;
-		*pp = t->next;
-		for (size_t i = 0; i < t->n; i++)
-			og_free(t->v[i]);
-		free(t->v);
-		free(t);
-		return;
-	}
+	idtable_forget(&tables, br, og_free);
 }

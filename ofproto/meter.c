@@ -9,6 +9,7 @@
 #include "bridge.h"
 #include "buf.h"
 #include "datapath.h"
+#include "idtable.h"
 #include "rule.h"
 
 struct ometer {
@@ -17,62 +18,20 @@ struct ometer {
 	size_t len;
 };
 
-struct mtable {
-	struct bridge *br;
-	struct ometer **v; /* sorted by id */
-	size_t n, cap;
-	struct mtable *next;
-};
-
-static struct mtable *tables;
-
-static struct mtable *
-mt_get(struct bridge *br, bool create)
-{
-	for (struct mtable *t = tables; t; t = t->next)
-		if (t->br == br)
-			return t;
-	if (!create)
-		return NULL;
-	struct mtable *t = calloc(1, sizeof(*t));
-
-	if (t) {
-		t->br = br;
-		t->next = tables;
-		tables = t;
-	}
-	return t;
-}
-
-static size_t
-mt_find(const struct mtable *t, uint32_t id, bool *found)
-{
-	size_t lo = 0, hi = t ? t->n : 0;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (t->v[mid]->id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = t && lo < t->n && t->v[lo]->id == id;
-	return lo;
-}
+/* One struct idtable of struct ometer per bridge. */
+static struct idtable *tables;
 
 bool
 meter_exists(uint32_t id, void *aux)
 {
-	bool found;
-
-	mt_find(mt_get(aux, false), id, &found);
-	return found;
+	return idtable_lookup(idtable_of(&tables, aux, false), id) != NULL;
 }
 
 static void
-om_free(struct ometer *m)
+om_free(void *obj)
 {
+	struct ometer *m = obj;
+
 	if (m) {
 		free(m->raw);
 		free(m);
@@ -80,14 +39,13 @@ om_free(struct ometer *m)
 }
 
 static void
-del_one(struct bridge *br, struct mtable *t, size_t at)
+del_one(struct bridge *br, struct idtable *t, size_t at)
 {
 	struct ometer *m = t->v[at];
 
 	bridge_remove_flows_using(br, OFPG_ANY, m->id, OFPRR_DELETE);
 	dp_meter_delete(br->dp, m->id);
-	memmove(&t->v[at], &t->v[at + 1], (t->n - at - 1) * sizeof(*t->v));
-	t->n--;
+	idtable_remove(t, at);
 	om_free(m);
 	br->dirty = true;
 }
@@ -96,7 +54,7 @@ int
 meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw, size_t len,
 	  struct ofp_err *err)
 {
-	struct mtable *t = mt_get(br, true);
+	struct idtable *t = idtable_of(&tables, br, true);
 	struct dp_meter_band_spec bs[DP_METER_MAX_BANDS];
 	struct ometer *m;
 	bool found;
@@ -111,7 +69,7 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 				del_one(br, t, t->n - 1);
 			return 0;
 		}
-		at = mt_find(t, mm->meter_id, &found);
+		at = idtable_find(t, mm->meter_id, &found);
 		if (found)
 			del_one(br, t, at);
 		return 0;
@@ -121,7 +79,7 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 	if (mm->meter_id == 0 || (mm->meter_id > OFPM_MAX && mm->meter_id != OFPM_SLOWPATH &&
 				  mm->meter_id != OFPM_CONTROLLER))
 		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_INVALID_METER);
-	at = mt_find(t, mm->meter_id, &found);
+	at = idtable_find(t, mm->meter_id, &found);
 	if (mm->command == OFPMC_ADD && found)
 		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_METER_EXISTS);
 	if (mm->command == OFPMC_MODIFY && !found)
@@ -168,21 +126,11 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 		t->v[at] = m;
 		return 0;
 	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct ometer **v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v) {
-			dp_meter_delete(br->dp, m->id);
-			om_free(m);
-			return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
-		}
-		t->v = v;
-		t->cap = cap;
+	if (idtable_insert(t, at, m) < 0) {
+		dp_meter_delete(br->dp, m->id);
+		om_free(m);
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
 	}
-	memmove(&t->v[at + 1], &t->v[at], (t->n - at) * sizeof(*t->v));
-	t->v[at] = m;
-	t->n++;
 	return 0;
 }
 
@@ -212,7 +160,7 @@ flow_count(struct bridge *br, uint32_t id)
 int
 meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer *w, struct buf *b)
 {
-	struct mtable *t = mt_get(br, false);
+	const struct idtable *t = idtable_of(&tables, br, false);
 
 	for (size_t i = 0; t && i < t->n; i++) {
 		const struct ometer *m = t->v[i];
@@ -274,16 +222,5 @@ meter_features(struct ofp_meter_features *f)
 void
 meter_bridge_destroy(struct bridge *br)
 {
-	for (struct mtable **pp = &tables; *pp; pp = &(*pp)->next) {
-		struct mtable *t = *pp;
-
-		if (t->br != br)
-			continue;
-		*pp = t->next;
-		for (size_t i = 0; i < t->n; i++)
-			om_free(t->v[i]);
-		free(t->v);
-		free(t);
-		return;
-	}
+	idtable_forget(&tables, br, om_free);
 }
