@@ -10,6 +10,7 @@
 #include <rte_hash_crc.h>
 
 #include "dp_group.h"
+#include "idtable.h"
 #include "util.h"
 
 /* ---- Counters ------------------------------------------------------------------------ */
@@ -393,71 +394,16 @@ dp_meter_apply(struct dp_meter *m, unsigned worker, uint64_t now_tsc, uint32_t l
 
 /* ---- Per-bridge tables ---------------------------------------------------------------- */
 
-struct objvec {
-	void **v; /* sorted by id (first member of both object types: uint32_t id) */
-	size_t n, cap;
-	bool dirty;
-};
-
 struct dp_gm {
-	struct objvec groups, meters;
+	/* staged views, struct idtable of struct dp_group / struct dp_meter (dirty: not
+	 * yet published) */
+	struct idtable groups, meters;
 	/* replaced or deleted objects still visible until the next publication */
 	struct dp_group **old_groups;
 	size_t n_old_groups, cap_old_groups;
 	struct dp_meter **old_meters;
 	size_t n_old_meters, cap_old_meters;
 };
-
-static inline uint32_t
-obj_id(const void *o)
-{
-	return *(const uint32_t *)o;
-}
-
-/* Index of id in v, or of where it would go (*found false). */
-static size_t
-objvec_find(const struct objvec *ov, uint32_t id, bool *found)
-{
-	size_t lo = 0, hi = ov->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (obj_id(ov->v[mid]) < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < ov->n && obj_id(ov->v[lo]) == id;
-	return lo;
-}
-
-static int
-objvec_insert(struct objvec *ov, size_t at, void *o)
-{
-	if (ov->n == ov->cap) {
-		size_t cap = ov->cap ? ov->cap * 2 : 16;
-		void **v = realloc(ov->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		ov->v = v;
-		ov->cap = cap;
-	}
-	memmove(&ov->v[at + 1], &ov->v[at], (ov->n - at) * sizeof(*ov->v));
-	ov->v[at] = o;
-	ov->n++;
-	ov->dirty = true;
-	return 0;
-}
-
-static void
-objvec_remove(struct objvec *ov, size_t at)
-{
-	memmove(&ov->v[at], &ov->v[at + 1], (ov->n - at - 1) * sizeof(*ov->v));
-	ov->n--;
-	ov->dirty = true;
-}
 
 static int
 push_old(void ***arr, size_t *n, size_t *cap, void *o)
@@ -540,7 +486,7 @@ group_put(struct dp_bridge *br, const struct dp_group_spec *spec, bool modify, s
 	gm = gm_get(br);
 	if (!gm)
 		return -ENOMEM;
-	at = objvec_find(&gm->groups, spec->group_id, &found);
+	at = idtable_find(&gm->groups, spec->group_id, &found);
 	if (found && !modify)
 		return gerr(err, -EEXIST, OFPGMFC_GROUP_EXISTS);
 	if (!found && modify)
@@ -564,7 +510,7 @@ group_put(struct dp_bridge *br, const struct dp_group_spec *spec, bool modify, s
 		g->st = calloc(1, sizeof(*g->st));
 		if (g->st)
 			g->st->ws = counters_alloc((size_t)n_workers() * DP_GCOUNT_STRIDE);
-		if (!g->st || !g->st->ws || objvec_insert(&gm->groups, at, g) < 0) {
+		if (!g->st || !g->st->ws || idtable_insert(&gm->groups, at, g) < 0) {
 			gstat_free(g->st);
 			dp_group_free(g);
 			return -ENOMEM;
@@ -595,7 +541,7 @@ group_del_at(struct dp_gm *gm, size_t at)
 	if (push_old((void ***)&gm->old_groups, &gm->n_old_groups, &gm->cap_old_groups,
 		     (void *)((uintptr_t)g | 1)) < 0)
 		return -ENOMEM;
-	objvec_remove(&gm->groups, at);
+	idtable_remove(&gm->groups, at);
 	return 0;
 }
 
@@ -615,7 +561,7 @@ dp_group_delete(struct dp_bridge *br, uint32_t group_id)
 		br->staged = true;
 		return 0;
 	}
-	at = objvec_find(&gm->groups, group_id, &found);
+	at = idtable_find(&gm->groups, group_id, &found);
 	if (!found)
 		return -ENOENT;
 	if (group_del_at(gm, at) < 0)
@@ -634,7 +580,7 @@ dp_group_get_stats(const struct dp_bridge *br, uint32_t group_id, struct dp_grou
 
 	if (!gm)
 		return -ENOENT;
-	at = objvec_find(&gm->groups, group_id, &found);
+	at = idtable_find(&gm->groups, group_id, &found);
 	if (!found)
 		return -ENOENT;
 	g = gm->groups.v[at];
@@ -670,7 +616,7 @@ meter_put(struct dp_bridge *br, const struct dp_meter_spec *spec, bool modify, s
 	gm = gm_get(br);
 	if (!gm)
 		return -ENOMEM;
-	at = objvec_find(&gm->meters, spec->meter_id, &found);
+	at = idtable_find(&gm->meters, spec->meter_id, &found);
 	if (found && !modify)
 		return merr(err, -EEXIST, OFPMMFC_METER_EXISTS);
 	if (!found && modify)
@@ -695,7 +641,7 @@ meter_put(struct dp_bridge *br, const struct dp_meter_spec *spec, bool modify, s
 		m->st = calloc(1, sizeof(*m->st));
 		if (m->st)
 			m->st->ws = counters_alloc((size_t)n_workers() * DP_GCOUNT_STRIDE);
-		if (!m->st || !m->st->ws || objvec_insert(&gm->meters, at, m) < 0) {
+		if (!m->st || !m->st->ws || idtable_insert(&gm->meters, at, m) < 0) {
 			if (m->st)
 				free(m->st->ws);
 			free(m->st);
@@ -728,7 +674,7 @@ meter_del_at(struct dp_gm *gm, size_t at)
 	if (push_old((void ***)&gm->old_meters, &gm->n_old_meters, &gm->cap_old_meters,
 		     (void *)((uintptr_t)m | 1)) < 0)
 		return -ENOMEM;
-	objvec_remove(&gm->meters, at);
+	idtable_remove(&gm->meters, at);
 	return 0;
 }
 
@@ -748,7 +694,7 @@ dp_meter_delete(struct dp_bridge *br, uint32_t meter_id)
 		br->staged = true;
 		return 0;
 	}
-	at = objvec_find(&gm->meters, meter_id, &found);
+	at = idtable_find(&gm->meters, meter_id, &found);
 	if (!found)
 		return -ENOENT;
 	if (meter_del_at(gm, at) < 0)
@@ -767,7 +713,7 @@ dp_meter_get_stats(const struct dp_bridge *br, uint32_t meter_id, struct dp_mete
 
 	if (!gm)
 		return -ENOENT;
-	at = objvec_find(&gm->meters, meter_id, &found);
+	at = idtable_find(&gm->meters, meter_id, &found);
 	if (!found)
 		return -ENOENT;
 	m = gm->meters.v[at];
@@ -792,7 +738,7 @@ dp_meter_get_stats(const struct dp_bridge *br, uint32_t meter_id, struct dp_mete
 /* ---- Publication ------------------------------------------------------------------------ */
 
 static struct dp_idmap *
-idmap_build(const struct objvec *ov)
+idmap_build(const struct idtable *ov)
 {
 	uint32_t cap = 16;
 	struct dp_idmap *m;
@@ -805,7 +751,7 @@ idmap_build(const struct objvec *ov)
 	m->mask = cap - 1;
 	m->n = (uint32_t)ov->n;
 	for (size_t k = 0; k < ov->n; k++) {
-		uint32_t id = obj_id(ov->v[k]);
+		uint32_t id = idtable_id(ov->v[k]);
 		uint32_t i = (id * 2654435761u) & m->mask;
 
 		while (m->e[i].obj)
