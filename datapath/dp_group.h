@@ -57,7 +57,7 @@ struct dp_gcount {
 	uint64_t packets, bytes;
 };
 
-/* Counters that outlive a modify: one per group id, per worker. */
+/* Counters that outlive a modify: one per group or meter id, per worker. */
 struct dp_gstat {
 	uint64_t created_ns;
 	struct dp_gcount *ws; /* [n_workers], cache-line padded slots */
@@ -122,17 +122,12 @@ struct dp_mband {
 	uint32_t rate;
 } __attribute__((aligned(64)));
 
-struct dp_mstat {
-	uint64_t created_ns;
-	struct dp_gcount *ws; /* [n_workers] stride DP_GCOUNT_STRIDE */
-};
-
 struct dp_meter {
 	uint32_t id;
 	uint16_t flags;
 	uint8_t n_bands;
 	bool pktps;
-	struct dp_mstat *st;
+	struct dp_gstat *st;	/* outlives a modify, as a group's */
 	struct dp_gcount *bws;	/* [n_workers * n_bands]: per configured band */
 	struct dp_mband band[]; /* sorted by rate, highest first */
 };
