@@ -34,7 +34,7 @@ idtable_lookup(const struct idtable *t, uint32_t id)
 }
 
 int
-idtable_insert(struct idtable *t, size_t at, void *obj)
+idtable_reserve(struct idtable *t)
 {
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
@@ -45,6 +45,29 @@ idtable_insert(struct idtable *t, size_t at, void *obj)
 		t->v = v;
 		t->cap = cap;
 	}
+	return 0;
+}
+
+void *
+idtable_put(struct idtable *t, size_t at, bool found, void *obj)
+{
+	void *old = NULL;
+
+	if (found) {
+		old = t->v[at];
+		t->v[at] = obj;
+		t->dirty = true;
+	} else if (idtable_insert(t, at, obj) < 0) {
+		abort(); /* idtable_reserve() was not called: a bug */
+	}
+	return old;
+}
+
+int
+idtable_insert(struct idtable *t, size_t at, void *obj)
+{
+	if (idtable_reserve(t) < 0)
+		return -ENOMEM;
 	memmove(&t->v[at + 1], &t->v[at], (t->n - at) * sizeof(*t->v));
 	t->v[at] = obj;
 	t->n++;

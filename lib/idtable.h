@@ -34,6 +34,12 @@ size_t idtable_find(const struct idtable *t, uint32_t id, bool *found);
 void *idtable_lookup(const struct idtable *t, uint32_t id);
 /* Inserts obj at index at (from idtable_find()). 0 or -ENOMEM (t unchanged). */
 int idtable_insert(struct idtable *t, size_t at, void *obj);
+/* Makes room for one more object, so that a following idtable_put() cannot fail. 0 or
+ * -ENOMEM. */
+int idtable_reserve(struct idtable *t);
+/* Puts obj at index at (from idtable_find()): replaces the object there when found
+ * (returned, for the caller to free), else inserts (room reserved; returns NULL). */
+void *idtable_put(struct idtable *t, size_t at, bool found, void *obj);
 /* Removes and returns the object at index at. */
 void *idtable_remove(struct idtable *t, size_t at);
 /* Frees the array (not the objects); t is empty and reusable. */

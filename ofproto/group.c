@@ -205,6 +205,10 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 	}
 	struct dp_group_spec spec = { gm->group_id, gm->type, (unsigned)gm->buckets.n, bs };
 
+	if (idtable_reserve(t) < 0) {
+		og_free(g);
+		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
+	}
 	rc = found ? dp_group_modify(br->dp, &spec, err) : dp_group_add(br->dp, &spec, err);
 	if (rc < 0) {
 		og_free(g);
@@ -213,16 +217,7 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 		return -EPROTO;
 	}
 	br->dirty = true;
-	if (found) {
-		og_free(t->v[at]);
-		t->v[at] = g;
-		return 0;
-	}
-	if (idtable_insert(t, at, g) < 0) {
-		dp_group_delete(br->dp, g->id);
-		og_free(g);
-		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
-	}
+	og_free(idtable_put(t, at, found, g));
 	return 0;
 }
 

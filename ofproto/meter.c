@@ -113,6 +113,10 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 	m->len = len;
 	struct dp_meter_spec spec = { mm->meter_id, mm->flags, (unsigned)mm->bands.n, bs };
 
+	if (idtable_reserve(t) < 0) {
+		om_free(m);
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+	}
 	rc = found ? dp_meter_modify(br->dp, &spec, err) : dp_meter_add(br->dp, &spec, err);
 	if (rc < 0) {
 		om_free(m);
@@ -121,16 +125,7 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 		return -EPROTO;
 	}
 	br->dirty = true;
-	if (found) {
-		om_free(t->v[at]);
-		t->v[at] = m;
-		return 0;
-	}
-	if (idtable_insert(t, at, m) < 0) {
-		dp_meter_delete(br->dp, m->id);
-		om_free(m);
-		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
-	}
+	om_free(idtable_put(t, at, found, m));
 	return 0;
 }
 

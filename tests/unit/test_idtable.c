@@ -54,6 +54,29 @@ START_TEST(test_random_against_reference)
 }
 END_TEST
 
+START_TEST(test_put_replaces_or_inserts)
+{
+	struct idtable t = { 0 };
+	struct obj a = { 4, 1 }, b = { 4, 2 }, c = { 2, 3 };
+	bool found;
+	size_t at;
+
+	at = idtable_find(&t, 4, &found);
+	ck_assert_int_eq(idtable_reserve(&t), 0);
+	ck_assert_ptr_null(idtable_put(&t, at, found, &a));
+	at = idtable_find(&t, 4, &found);
+	ck_assert(found);
+	ck_assert_ptr_eq(idtable_put(&t, at, found, &b), &a);
+	ck_assert_ptr_eq(idtable_lookup(&t, 4), &b);
+	at = idtable_find(&t, 2, &found);
+	ck_assert_int_eq(idtable_reserve(&t), 0);
+	ck_assert_ptr_null(idtable_put(&t, at, found, &c));
+	ck_assert_uint_eq(t.n, 2);
+	ck_assert_ptr_eq(t.v[0], &c);
+	idtable_clear(&t);
+}
+END_TEST
+
 static int freed;
 
 static void
@@ -117,6 +140,7 @@ main(void)
 	int failed;
 
 	tcase_add_test(tc, test_random_against_reference);
+	tcase_add_test(tc, test_put_replaces_or_inserts);
 	tcase_add_test(tc, test_owners);
 	tcase_add_test(tc, test_alloc_failure);
 	suite_add_tcase(s, tc);
