@@ -74,9 +74,10 @@ void bridge_port_desc(const struct bridge_port *p, struct ofp_port_desc *d);
  * address; sends PORT_STATUS(MODIFY) when the config changed. 0 or -EPROTO. */
 int bridge_port_mod(struct bridge *br, const struct ofp_port_mod *pm, struct ofp_err *err);
 
-/* Removes every rule whose actions send to group_id (OFPG_ANY: none) or whose meter
- * instruction names meter_id (OFPM_ALL: none), with FLOW_REMOVED(reason) where asked:
- * a group or meter was deleted (group.c, meter.c). */
+/* Removes every rule whose actions send to group_id (OFPG_ALL: any group, OFPG_ANY:
+ * none) or whose meter instruction names meter_id (OFPM_ALL: any meter, 0: none), with
+ * FLOW_REMOVED(reason) where asked: groups or meters were deleted (group.c, meter.c).
+ * One pass over the rules. */
 void bridge_remove_flows_using(struct bridge *br, uint32_t group_id, uint32_t meter_id,
 			       uint8_t reason);
 

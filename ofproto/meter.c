@@ -14,7 +14,8 @@
 
 struct ometer {
 	uint32_t id;
-	uint8_t *raw; /* the METER_MOD it came from */
+	uint32_t n_flows; /* flows whose meter instruction names it (meter_count_flow()) */
+	uint8_t *raw;	  /* the METER_MOD it came from */
 	size_t len;
 };
 
@@ -43,10 +44,28 @@ del_one(struct bridge *br, struct idtable *t, size_t at)
 {
 	struct ometer *m = t->v[at];
 
-	bridge_remove_flows_using(br, OFPG_ANY, m->id, OFPRR_DELETE);
+	if (m->n_flows)
+		bridge_remove_flows_using(br, OFPG_ANY, m->id, OFPRR_DELETE);
 	dp_meter_delete(br->dp, m->id);
 	idtable_remove(t, at);
 	om_free(m);
+	br->dirty = true;
+}
+
+/* OFPM_ALL: one pass over the flows, whatever the number of meters. */
+static void
+del_all(struct bridge *br, struct idtable *t)
+{
+	bool flows = false;
+
+	for (size_t i = 0; i < t->n && !flows; i++)
+		flows = ((struct ometer *)t->v[i])->n_flows != 0;
+	if (flows)
+		bridge_remove_flows_using(br, OFPG_ANY, OFPM_ALL, OFPRR_DELETE);
+	dp_meter_delete(br->dp, OFPM_ALL);
+	for (size_t i = 0; i < t->n; i++)
+		om_free(t->v[i]);
+	idtable_clear(t);
 	br->dirty = true;
 }
 
@@ -65,8 +84,7 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
 	if (mm->command == OFPMC_DELETE) {
 		if (mm->meter_id == OFPM_ALL) {
-			while (t->n)
-				del_one(br, t, t->n - 1);
+			del_all(br, t);
 			return 0;
 		}
 		at = idtable_find(t, mm->meter_id, &found);
@@ -125,31 +143,10 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 		return -EPROTO;
 	}
 	br->dirty = true;
+	if (found)
+		m->n_flows = ((struct ometer *)t->v[at])->n_flows;
 	om_free(idtable_put(t, at, found, m));
 	return 0;
-}
-
-/* Flows with a meter instruction naming id. */
-static uint32_t
-flow_count(struct bridge *br, uint32_t id)
-{
-	struct ofp_match any;
-	struct rule_filter f = {
-		.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY, .out_group = OFPG_ANY
-	};
-	struct rule **v = NULL;
-	long n;
-	uint32_t c = 0;
-
-	oxm_match_init(&any);
-	n = rule_set_collect(&br->rules, &f, &v);
-	for (long i = 0; i < n; i++)
-		for (size_t k = 0; k < v[i]->insts.n; k++)
-			if (v[i]->insts.insts[k].type == OFPIT_METER &&
-			    v[i]->insts.insts[k].meter_id == id)
-				c++;
-	free(v);
-	return c;
 }
 
 int
@@ -157,15 +154,20 @@ meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer
 {
 	const struct idtable *t = idtable_of(&tables, br, false);
 
-	for (size_t i = 0; t && i < t->n; i++) {
+	size_t i0 = 0, i1 = t ? t->n : 0;
+	bool found;
+
+	if (t && meter_id != OFPM_ALL) {
+		i0 = idtable_find(t, meter_id, &found);
+		i1 = found ? i0 + 1 : i0;
+	}
+	for (size_t i = i0; i < i1; i++) {
 		const struct ometer *m = t->v[i];
 		struct arena a = ARENA_INITIALIZER;
 		struct ofp_meter_mod mm;
 		struct ofp_err err;
 		size_t ofs;
 
-		if (meter_id != OFPM_ALL && m->id != meter_id)
-			continue;
 		if (ofp_meter_mod_decode(m->raw, m->len, &a, &mm, &err) != 0) {
 			arena_free(&a);
 			continue;
@@ -184,7 +186,7 @@ meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer
 			dp_meter_get_stats(br->dp, m->id, &st);
 			memset(&ms, 0, sizeof(ms));
 			ms.meter_id = m->id;
-			ms.flow_count = flow_count(br, m->id);
+			ms.flow_count = m->n_flows;
 			ms.packet_in_count = st.packets;
 			ms.byte_in_count = st.bytes;
 			ms.duration_sec = (uint32_t)(st.duration_ns / 1000000000u);
@@ -212,6 +214,15 @@ meter_features(struct ofp_meter_features *f)
 	f->capabilities = OFPMF_KBPS | OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS;
 	f->max_bands = DP_METER_MAX_BANDS;
 	f->max_color = 0;
+}
+
+void
+meter_count_flow(struct bridge *br, uint32_t id, int delta)
+{
+	struct ometer *m = idtable_lookup(idtable_of(&tables, br, false), id);
+
+	if (m)
+		m->n_flows += (uint32_t)delta;
 }
 
 void
