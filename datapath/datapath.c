@@ -76,6 +76,7 @@ dp_params_default(struct dp_params *p)
 	p->microflow_cache = true;
 	p->idle_polls_before_sleep = 1000;
 	p->idle_sleep_us = 100;
+	p->group_budget = DP_GROUP_DEFAULT_BUDGET;
 }
 
 static void
@@ -173,6 +174,8 @@ dp_init(int argc, char **argv, const struct dp_params *p)
 		dp_g.params.miss_ring_size = DEFAULT_MISS_RING;
 	if (!dp_g.params.max_masks_per_table)
 		dp_g.params.max_masks_per_table = DP_CLS_DEFAULT_MAX_MASKS;
+	if (!dp_g.params.group_budget)
+		dp_g.params.group_budget = DP_GROUP_DEFAULT_BUDGET;
 	TAILQ_INIT(&dp_g.bridges);
 	dp_g.upcall_efd = -1;
 

@@ -63,6 +63,7 @@ config_init(struct config *cfg)
 	cfg->microflow_cache = true;
 	cfg->idle_polls_before_sleep = 1000;
 	cfg->idle_sleep_us = 100;
+	cfg->group_bucket_budget = 256;
 }
 
 static void
@@ -288,6 +289,12 @@ k_idle_sleep(struct parse_state *st, const char *n, const char *v)
 }
 
 static int
+k_group_budget(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 65536, &st->cfg->group_bucket_budget);
+}
+
+static int
 k_dpid(struct parse_state *st, const char *n, const char *v)
 {
 	uint64_t x;
@@ -445,6 +452,7 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "microflow_cache", 0, k_cache },
 	{ SEC_SWITCH, "idle_polls_before_sleep", 0, k_idle_polls },
 	{ SEC_SWITCH, "idle_sleep_us", 0, k_idle_sleep },
+	{ SEC_SWITCH, "group_bucket_budget", 0, k_group_budget },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
 	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },

@@ -2,7 +2,7 @@
  * DESIGN.md section 5, every key documented in config/pfswitch.ini. Sections:
  *   [dpdk]          eal, n_mbufs, miss_ring_size
  *   [switch]        workers, rundir, log_level, max_masks_per_table, microflow_cache,
- *                   idle_polls_before_sleep, idle_sleep_us
+ *                   idle_polls_before_sleep, idle_sleep_us, group_bucket_budget
  *   [bridge NAME]   datapath_id, fail_mode, controller (repeatable), inactivity_probe,
  *                   max_backoff, max_flows, packet_in_rate, packet_in_burst, description
  *   [port NAME]     bridge, ofport, devargs
@@ -62,6 +62,7 @@ struct config {
 	bool microflow_cache;
 	unsigned idle_polls_before_sleep;
 	unsigned idle_sleep_us;
+	unsigned group_bucket_budget; /* bucket executions one packet may cause via groups */
 	struct config_bridge *bridges;
 	size_t n_bridges;
 	struct config_port *ports;

@@ -33,7 +33,7 @@ struct buf;
 
 /* Bucket executions one packet may cause through a group, by default: the datapath's
  * per-packet budget (dp_params.group_budget) and the GROUP_MOD fan-out limit. */
-#define GROUP_DEFAULT_BUDGET 256
+#define GROUP_DEFAULT_BUDGET DP_GROUP_DEFAULT_BUDGET
 
 /* Sets the fan-out limit GROUP_MOD enforces (0: GROUP_DEFAULT_BUDGET); the datapath gets
  * the same value as its per-packet budget. */

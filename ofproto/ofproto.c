@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bridge.h"
+#include "group.h"
 #include "config.h"
 #include "connmgr.h"
 #include "datapath.h"
@@ -168,6 +169,7 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		}
 		ofp->upcall_fd.cb = upcall_fd_ready;
 	}
+	group_set_budget(cfg->group_bucket_budget);
 	r = mkdir_p(cfg->rundir);
 	if (r) {
 		snprintf(errbuf, errlen, "rundir %s: %s", cfg->rundir, strerror(-r));
