@@ -610,6 +610,7 @@ dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_
 	}
 	if (ofport < DP_OFPORT_FAST)
 		__atomic_store_n(&br->by_ofport[ofport], p, __ATOMIC_RELEASE);
+	dp_gm_liveness(br); /* buckets watching it */
 	if (out)
 		*out = p;
 	return 0;
@@ -633,7 +634,8 @@ dp_port_del(struct dp_port *port)
 		DP_LOG(ERR, "port %s: no memory to unpublish; port left down\n", port->name);
 		return;
 	}
-	sync_hard(); /* no worker polls it, sends to it, or holds it */
+	dp_gm_liveness(br); /* buckets watching it */
+	sync_hard();	    /* no worker polls it, sends to it, or holds it */
 	dp_normal_flush_slot(br->mac, port->slot);
 	dp_port_dev_close(port);
 	rte_free(port->ws);
@@ -695,6 +697,7 @@ dp_port_set_config(struct dp_port *port, uint32_t config, uint32_t mask)
 	if ((old ^ nc) & OFPPC_PORT_DOWN) {
 		dp_port_dev_set_link(port, !(nc & OFPPC_PORT_DOWN));
 		dp_port_dev_poll(port);
+		dp_gm_liveness(port->br);
 	}
 	return 0;
 }
@@ -707,6 +710,8 @@ dp_port_poll_changes(struct dp_bridge *br)
 	for (unsigned s = 0; s < DP_BRIDGE_MAX_PORTS; s++)
 		if (br->slots[s])
 			changed |= dp_port_dev_poll(br->slots[s]);
+	if (changed)
+		dp_gm_liveness(br);
 	return changed;
 }
 

@@ -176,6 +176,7 @@ dp_group_compile(const struct dp_group_spec *spec, unsigned n_workers, struct dp
 	g->id = spec->group_id;
 	g->type = spec->type;
 	g->n_buckets = (uint16_t)spec->n_buckets;
+	g->live = -1; /* until dp_gm_liveness() */
 	g->bws = counters_alloc((size_t)n_workers * (spec->n_buckets ? spec->n_buckets : 1));
 	if (!g->bws)
 		goto nomem;
@@ -208,53 +209,6 @@ dp_group_compile(const struct dp_group_spec *spec, unsigned n_workers, struct dp
 nomem:
 	dp_group_free(g);
 	return -ENOMEM;
-}
-
-static bool group_live(const struct dp_bridge *br, const struct dp_group *g, unsigned depth);
-
-bool
-dp_group_bucket_live(const struct dp_bridge *br, const struct dp_gbucket *b, unsigned depth)
-{
-	if (b->watch_port != OFPP_ANY) {
-		const struct dp_port *p =
-			b->watch_port <= OFPP_MAX ? dp_bridge_port(br, b->watch_port) : NULL;
-
-		if (!p)
-			return false;
-		if (__atomic_load_n(&p->config, __ATOMIC_RELAXED) & OFPPC_PORT_DOWN)
-			return false;
-		if (__atomic_load_n(&p->state, __ATOMIC_RELAXED) & OFPPS_LINK_DOWN)
-			return false;
-	}
-	if (b->watch_group != OFPG_ANY) {
-		const struct dp_group *wg;
-
-		if (depth >= DP_GROUP_MAX_DEPTH)
-			return false;
-		wg = dp_group_lookup(br, b->watch_group);
-		if (!wg || !group_live(br, wg, depth + 1))
-			return false;
-	}
-	return true;
-}
-
-/* A group is live if one of its buckets is. */
-static bool
-group_live(const struct dp_bridge *br, const struct dp_group *g, unsigned depth)
-{
-	for (unsigned i = 0; i < g->n_buckets; i++)
-		if (dp_group_bucket_live(br, &g->b[i], depth))
-			return true;
-	return false;
-}
-
-int
-dp_group_ff_pick(const struct dp_bridge *br, const struct dp_group *g, unsigned depth)
-{
-	for (unsigned i = 0; i < g->n_buckets; i++)
-		if (dp_group_bucket_live(br, &g->b[i], depth))
-			return (int)i;
-	return -1;
 }
 
 /* ---- Meters --------------------------------------------------------------------------- */
@@ -748,6 +702,102 @@ dp_meter_get_stats(const struct dp_bridge *br, uint32_t meter_id, struct dp_mete
 	return 0;
 }
 
+/* ---- Fast-failover liveness ------------------------------------------------------------
+ * Computed on the control thread whenever a port's or a group's liveness may change and
+ * stored in each group (live): the workers read one word per packet. A bucket is live
+ * when its watch port (if any) is on the bridge, link up and not PORT_DOWN, and its
+ * watch group (if any) is live; a group is live through its first live bucket. The
+ * watch graph is walked depth-first with an explicit stack, each group once, so the
+ * order is the dependency order and a long watch chain costs no recursion; a group met
+ * again while its own liveness is being decided (a cycle, which the agent refuses) is
+ * dead. */
+
+static bool
+port_live(const struct dp_bridge *br, uint32_t ofport)
+{
+	const struct dp_port *p;
+
+	if (ofport == OFPP_ANY)
+		return true;
+	p = ofport <= OFPP_MAX ? dp_bridge_port(br, ofport) : NULL;
+	return p && !(__atomic_load_n(&p->config, __ATOMIC_RELAXED) & OFPPC_PORT_DOWN) &&
+	       !(__atomic_load_n(&p->state, __ATOMIC_RELAXED) & OFPPS_LINK_DOWN);
+}
+
+enum { LV_NEW, LV_BUSY, LV_DONE };
+
+struct lv_frame {
+	struct dp_group *g;
+	unsigned b; /* next bucket to try */
+};
+
+/* Decides g and every group its liveness depends on; st: room for every group. */
+static void
+live_walk(const struct dp_bridge *br, const struct idtable *t, struct dp_group *root,
+	  struct lv_frame *st)
+{
+	size_t n = 0;
+
+	root->lv_state = LV_BUSY;
+	st[n++] = (struct lv_frame){ root, 0 };
+	while (n) {
+		struct lv_frame *f = &st[n - 1];
+		struct dp_group *g = f->g;
+		const struct dp_gbucket *b = &g->b[f->b];
+		struct dp_group *w;
+
+		if (f->b == g->n_buckets) {
+			g->lv_new = -1;
+		} else if (!port_live(br, b->watch_port)) {
+			f->b++;
+			continue;
+		} else if (b->watch_group != OFPG_ANY) {
+			w = idtable_lookup(t, b->watch_group);
+			if (w && w->lv_state == LV_NEW) {
+				w->lv_state = LV_BUSY;
+				st[n++] = (struct lv_frame){ w, 0 };
+				continue;
+			}
+			if (!w || w->lv_state == LV_BUSY || w->lv_new < 0) {
+				f->b++;
+				continue;
+			}
+			g->lv_new = (int16_t)f->b;
+		} else {
+			g->lv_new = (int16_t)f->b;
+		}
+		g->lv_state = LV_DONE;
+		n--;
+	}
+}
+
+int
+dp_gm_liveness(struct dp_bridge *br)
+{
+	const struct idtable *t = br && br->gm ? &br->gm->groups.t : NULL;
+	struct lv_frame *st;
+
+	if (!t || !t->n)
+		return 0;
+	st = malloc(t->n * sizeof(*st));
+	if (!st) {
+		DP_LOG(ERR, "group liveness: out of memory, fast-failover choices not updated\n");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		((struct dp_group *)t->v[i])->lv_state = LV_NEW;
+	for (size_t i = 0; i < t->n; i++) {
+		struct dp_group *g = t->v[i];
+
+		if (g->lv_state == LV_NEW)
+			live_walk(br, t, g, st);
+		if (g->live != g->lv_new)
+			__atomic_store_n(&g->live, g->lv_new, __ATOMIC_RELAXED);
+	}
+	free(st);
+	return 0;
+}
+
 /* ---- Publication ------------------------------------------------------------------------ */
 
 static struct dp_idmap *
@@ -837,6 +887,10 @@ dp_gm_publish(struct dp_bridge *br)
 	if (!r)
 		return -ENOMEM;
 	if (gm->groups.t.dirty && !(gmap = idmap_build(&gm->groups.t)))
+		goto nomem;
+	/* New groups are published with their liveness, and groups watching a changed one
+	 * see it change with the map. */
+	if (gmap && dp_gm_liveness(br) < 0)
 		goto nomem;
 	if (gm->meters.t.dirty && !(mmap = idmap_build(&gm->meters.t)))
 		goto nomem;
