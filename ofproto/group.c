@@ -329,16 +329,20 @@ del_one(struct bridge *br, struct idtable *t, size_t at)
 static void
 del_all(struct bridge *br, struct idtable *t)
 {
+	struct idtable gone = *t;
 	bool flows = false;
 
-	for (size_t i = 0; i < t->n && !flows; i++)
-		flows = ((struct ogroup *)t->v[i])->n_flows != 0;
+	for (size_t i = 0; i < gone.n && !flows; i++)
+		flows = ((struct ogroup *)gone.v[i])->n_flows != 0;
+	/* Detached first: the flows leaving need not count themselves out of them. */
+	t->v = NULL;
+	idtable_clear(t);
 	if (flows)
 		bridge_remove_flows_using(br, OFPG_ALL, 0, OFPRR_GROUP_DELETE);
 	dp_group_delete(br->dp, OFPG_ALL);
-	for (size_t i = 0; i < t->n; i++)
-		og_free(t->v[i]);
-	idtable_clear(t);
+	for (size_t i = 0; i < gone.n; i++)
+		og_free(gone.v[i]);
+	free(gone.v);
 	br->dirty = true;
 }
 

@@ -56,16 +56,20 @@ del_one(struct bridge *br, struct idtable *t, size_t at)
 static void
 del_all(struct bridge *br, struct idtable *t)
 {
+	struct idtable gone = *t;
 	bool flows = false;
 
-	for (size_t i = 0; i < t->n && !flows; i++)
-		flows = ((struct ometer *)t->v[i])->n_flows != 0;
+	for (size_t i = 0; i < gone.n && !flows; i++)
+		flows = ((struct ometer *)gone.v[i])->n_flows != 0;
+	/* Detached first: the flows leaving need not count themselves out of them. */
+	t->v = NULL;
+	idtable_clear(t);
 	if (flows)
 		bridge_remove_flows_using(br, OFPG_ANY, OFPM_ALL, OFPRR_DELETE);
 	dp_meter_delete(br->dp, OFPM_ALL);
-	for (size_t i = 0; i < t->n; i++)
-		om_free(t->v[i]);
-	idtable_clear(t);
+	for (size_t i = 0; i < gone.n; i++)
+		om_free(gone.v[i]);
+	free(gone.v);
 	br->dirty = true;
 }
 
