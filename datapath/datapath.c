@@ -76,6 +76,7 @@ dp_params_default(struct dp_params *p)
 	p->microflow_cache = true;
 	p->idle_polls_before_sleep = 1000;
 	p->idle_sleep_us = 100;
+	p->group_budget = DP_GROUP_DEFAULT_BUDGET;
 }
 
 static void
@@ -202,6 +203,8 @@ dp_init(int argc, char **argv, const struct dp_params *p)
 		dp_g.params.miss_ring_size = DEFAULT_MISS_RING;
 	if (!dp_g.params.max_masks_per_table)
 		dp_g.params.max_masks_per_table = DP_CLS_DEFAULT_MAX_MASKS;
+	if (!dp_g.params.group_budget)
+		dp_g.params.group_budget = DP_GROUP_DEFAULT_BUDGET;
 	TAILQ_INIT(&dp_g.bridges);
 	dp_g.upcall_efd = -1;
 
@@ -658,6 +661,7 @@ dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_
 	}
 	if (ofport < DP_OFPORT_FAST)
 		__atomic_store_n(&br->by_ofport[ofport], p, __ATOMIC_RELEASE);
+	dp_gm_liveness(br); /* buckets watching it */
 	if (out)
 		*out = p;
 	return 0;
@@ -681,7 +685,8 @@ dp_port_del(struct dp_port *port)
 		DP_LOG(ERR, "port %s: no memory to unpublish; port left down\n", port->name);
 		return;
 	}
-	sync_hard(); /* no worker polls it, sends to it, or holds it */
+	dp_gm_liveness(br); /* buckets watching it */
+	sync_hard();	    /* no worker polls it, sends to it, or holds it */
 	dp_normal_flush_slot(br->mac, port->slot);
 	dp_port_dev_close(port);
 	rte_free(port->ws);
@@ -743,6 +748,7 @@ dp_port_set_config(struct dp_port *port, uint32_t config, uint32_t mask)
 	if ((old ^ nc) & OFPPC_PORT_DOWN) {
 		dp_port_dev_set_link(port, !(nc & OFPPC_PORT_DOWN));
 		dp_port_dev_poll(port);
+		dp_gm_liveness(port->br);
 	}
 	return 0;
 }
@@ -755,6 +761,8 @@ dp_port_poll_changes(struct dp_bridge *br)
 	for (unsigned s = 0; s < DP_BRIDGE_MAX_PORTS; s++)
 		if (br->slots[s])
 			changed |= dp_port_dev_poll(br->slots[s]);
+	if (changed)
+		dp_gm_liveness(br);
 	return changed;
 }
 

@@ -45,6 +45,9 @@ struct dp_params {
 	 * idle_sleep_us between polls; 0 disables sleeping (pure busy polling). */
 	unsigned idle_polls_before_sleep;
 	unsigned idle_sleep_us;
+	/* Group bucket runs (packet copies) one packet may cause, chains included; past it
+	 * the rest is dropped as DP_DROP_CORE_GROUP_BUDGET. 0 = default (256). */
+	unsigned group_budget;
 };
 
 /* Fills *p with the defaults above (1 worker, cache on, back-off on). */
@@ -239,11 +242,12 @@ unsigned dp_mbuf_in_use(void);
 
 /* ---- Groups and meters (dp_group.c, dp_meter.c) -------------------------------------- */
 
-#define DP_GROUP_MAX_BUCKETS 64	  /* buckets per group */
-#define DP_GROUP_MAX_GROUPS 65536 /* groups per bridge */
-#define DP_GROUP_MAX_DEPTH 8	  /* group chaining: a packet passes at most this many */
-#define DP_METER_MAX_BANDS 8	  /* bands per meter */
-#define DP_METER_MAX_METERS 65536 /* meters per bridge */
+#define DP_GROUP_MAX_BUCKETS 64	    /* buckets per group */
+#define DP_GROUP_MAX_GROUPS 65536   /* groups per bridge */
+#define DP_GROUP_MAX_DEPTH 8	    /* group chaining: a packet passes at most this many */
+#define DP_GROUP_DEFAULT_BUDGET 256 /* dp_params.group_budget default */
+#define DP_METER_MAX_BANDS 8	    /* bands per meter */
+#define DP_METER_MAX_METERS 65536   /* meters per bridge */
 
 struct dp_bucket_spec {
 	uint16_t weight;		       /* select groups: relative share (0: never chosen) */

@@ -68,6 +68,7 @@
 	X(GROUP, "group_missing")		 /* group action: no such group */                 \
 	X(GROUP_DEPTH, "group_depth")		 /* group chain deeper than DP_GROUP_MAX_DEPTH */  \
 	X(GROUP_NO_LIVE, "group_no_live_bucket") /* FF: none live; select: no weight */            \
+	X(GROUP_BUDGET, "group_budget")		 /* bucket over the per-packet group budget */     \
 	X(NORMAL_SAME_PORT, "normal_same_port")	 /* NORMAL: destination is the ingress */          \
 	X(EXEC, "exec_error")			 /* action executor refused the packet */          \
 	X(BRIDGE_GONE, "bridge_gone")		 /* packet-out for a destroyed bridge */           \

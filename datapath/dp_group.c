@@ -10,6 +10,7 @@
 #include <rte_hash_crc.h>
 
 #include "dp_group.h"
+#include "idtable.h"
 #include "util.h"
 
 /* ---- Counters ------------------------------------------------------------------------ */
@@ -175,6 +176,7 @@ dp_group_compile(const struct dp_group_spec *spec, unsigned n_workers, struct dp
 	g->id = spec->group_id;
 	g->type = spec->type;
 	g->n_buckets = (uint16_t)spec->n_buckets;
+	g->live = -1; /* until dp_gm_liveness() */
 	g->bws = counters_alloc((size_t)n_workers * (spec->n_buckets ? spec->n_buckets : 1));
 	if (!g->bws)
 		goto nomem;
@@ -207,53 +209,6 @@ dp_group_compile(const struct dp_group_spec *spec, unsigned n_workers, struct dp
 nomem:
 	dp_group_free(g);
 	return -ENOMEM;
-}
-
-static bool group_live(const struct dp_bridge *br, const struct dp_group *g, unsigned depth);
-
-bool
-dp_group_bucket_live(const struct dp_bridge *br, const struct dp_gbucket *b, unsigned depth)
-{
-	if (b->watch_port != OFPP_ANY) {
-		const struct dp_port *p =
-			b->watch_port <= OFPP_MAX ? dp_bridge_port(br, b->watch_port) : NULL;
-
-		if (!p)
-			return false;
-		if (__atomic_load_n(&p->config, __ATOMIC_RELAXED) & OFPPC_PORT_DOWN)
-			return false;
-		if (__atomic_load_n(&p->state, __ATOMIC_RELAXED) & OFPPS_LINK_DOWN)
-			return false;
-	}
-	if (b->watch_group != OFPG_ANY) {
-		const struct dp_group *wg;
-
-		if (depth >= DP_GROUP_MAX_DEPTH)
-			return false;
-		wg = dp_group_lookup(br, b->watch_group);
-		if (!wg || !group_live(br, wg, depth + 1))
-			return false;
-	}
-	return true;
-}
-
-/* A group is live if one of its buckets is. */
-static bool
-group_live(const struct dp_bridge *br, const struct dp_group *g, unsigned depth)
-{
-	for (unsigned i = 0; i < g->n_buckets; i++)
-		if (dp_group_bucket_live(br, &g->b[i], depth))
-			return true;
-	return false;
-}
-
-int
-dp_group_ff_pick(const struct dp_bridge *br, const struct dp_group *g, unsigned depth)
-{
-	for (unsigned i = 0; i < g->n_buckets; i++)
-		if (dp_group_bucket_live(br, &g->b[i], depth))
-			return (int)i;
-	return -1;
 }
 
 /* ---- Meters --------------------------------------------------------------------------- */
@@ -393,100 +348,73 @@ dp_meter_apply(struct dp_meter *m, unsigned worker, uint64_t now_tsc, uint32_t l
 
 /* ---- Per-bridge tables ---------------------------------------------------------------- */
 
-struct objvec {
-	void **v; /* sorted by id (first member of both object types: uint32_t id) */
-	size_t n, cap;
-	bool dirty;
+/* What differs between the staged groups and the staged meters. */
+struct kind {
+	size_t st_ofs;			/* offsetof the object's struct dp_gstat * */
+	void (*obj_free)(void *);	/* dp_group_free() or dp_meter_free() */
+	uint32_t max;			/* objects per bridge */
+	uint8_t err_type;		/* OFPET_GROUP_MOD_FAILED or OFPET_METER_MOD_FAILED */
+	uint16_t exists, unknown, full; /* its codes for stage_check() */
+	/* dp_group_compile() or dp_meter_compile() with this bridge's settings */
+	int (*compile)(const void *spec, void **out, struct ofp_err *err);
 };
 
-struct dp_gm {
-	struct objvec groups, meters;
-	/* replaced or deleted objects still visible until the next publication */
-	struct dp_group **old_groups;
-	size_t n_old_groups, cap_old_groups;
-	struct dp_meter **old_meters;
-	size_t n_old_meters, cap_old_meters;
-};
+static unsigned n_workers(void);
 
-static inline uint32_t
-obj_id(const void *o)
+static int
+group_compile_any(const void *spec, void **out, struct ofp_err *err)
 {
-	return *(const uint32_t *)o;
-}
-
-/* Index of id in v, or of where it would go (*found false). */
-static size_t
-objvec_find(const struct objvec *ov, uint32_t id, bool *found)
-{
-	size_t lo = 0, hi = ov->n;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (obj_id(ov->v[mid]) < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = lo < ov->n && obj_id(ov->v[lo]) == id;
-	return lo;
+	return dp_group_compile(spec, n_workers(), (struct dp_group **)out, err);
 }
 
 static int
-objvec_insert(struct objvec *ov, size_t at, void *o)
+meter_compile_any(const void *spec, void **out, struct ofp_err *err)
 {
-	if (ov->n == ov->cap) {
-		size_t cap = ov->cap ? ov->cap * 2 : 16;
-		void **v = realloc(ov->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		ov->v = v;
-		ov->cap = cap;
-	}
-	memmove(&ov->v[at + 1], &ov->v[at], (ov->n - at) * sizeof(*ov->v));
-	ov->v[at] = o;
-	ov->n++;
-	ov->dirty = true;
-	return 0;
+	return dp_meter_compile(spec, dp_g.tsc_hz ? dp_g.tsc_hz : 1000000000ull, n_workers(),
+				(struct dp_meter **)out, err);
 }
 
 static void
-objvec_remove(struct objvec *ov, size_t at)
+group_free_any(void *g)
 {
-	memmove(&ov->v[at], &ov->v[at + 1], (ov->n - at - 1) * sizeof(*ov->v));
-	ov->n--;
-	ov->dirty = true;
+	dp_group_free(g);
 }
 
-static int
-push_old(void ***arr, size_t *n, size_t *cap, void *o)
+static void
+meter_free_any(void *m)
 {
-	if (*n == *cap) {
-		size_t c = *cap ? *cap * 2 : 16;
-		void **v = realloc(*arr, c * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		*arr = v;
-		*cap = c;
-	}
-	(*arr)[(*n)++] = o;
-	return 0;
+	dp_meter_free(m);
 }
 
-static struct dp_gm *
-gm_get(struct dp_bridge *br)
-{
-	if (!br->gm)
-		br->gm = calloc(1, sizeof(*br->gm));
-	return br->gm;
-}
+static const struct kind group_kind = {
+	offsetof(struct dp_group, st), group_free_any,	     DP_GROUP_MAX_GROUPS,
+	OFPET_GROUP_MOD_FAILED,	       OFPGMFC_GROUP_EXISTS, OFPGMFC_UNKNOWN_GROUP,
+	OFPGMFC_OUT_OF_GROUPS,	       group_compile_any,
+};
+static const struct kind meter_kind = {
+	offsetof(struct dp_meter, st), meter_free_any,	     DP_METER_MAX_METERS,
+	OFPET_METER_MOD_FAILED,	       OFPMMFC_METER_EXISTS, OFPMMFC_UNKNOWN_METER,
+	OFPMMFC_OUT_OF_METERS,	       meter_compile_any,
+};
 
-static unsigned
-n_workers(void)
+/* One kind's staged view: the objects by id (dirty: not yet published) and the
+ * replaced or deleted objects the workers may still see until the next publication.
+ * A deleted object is retired with its stats: its pointer is tagged in bit 0. */
+struct stage {
+	const struct kind *k;
+	struct idtable t;
+	void **old;
+	size_t n_old, cap_old;
+};
+
+struct dp_gm {
+	struct stage groups, meters;
+};
+
+static struct dp_gstat **
+st_of(const struct kind *k, void *obj)
 {
-	return dp_g.n_workers ? dp_g.n_workers : 1;
+	return (struct dp_gstat **)((char *)obj + k->st_ofs);
 }
 
 static void
@@ -498,346 +426,451 @@ gstat_free(struct dp_gstat *st)
 	}
 }
 
-/* Groups retired with their stats (deleted) carry the stats pointer tagged in bit 0. */
 static void
-old_group_free(struct dp_group *g)
+old_free(const struct kind *k, void *tagged)
 {
-	uintptr_t p = (uintptr_t)g;
+	uintptr_t p = (uintptr_t)tagged;
+	void *obj = (void *)(p & ~(uintptr_t)1);
 
-	if (p & 1) {
-		g = (struct dp_group *)(p & ~(uintptr_t)1);
-		gstat_free(g->st);
-	}
-	dp_group_free(g);
-}
-
-static void
-old_meter_free(struct dp_meter *m)
-{
-	uintptr_t p = (uintptr_t)m;
-
-	if (p & 1) {
-		m = (struct dp_meter *)(p & ~(uintptr_t)1);
-		if (m->st) {
-			free(m->st->ws);
-			free(m->st);
-		}
-	}
-	dp_meter_free(m);
+	if (p & 1)
+		gstat_free(*st_of(k, obj));
+	k->obj_free(obj);
 }
 
 static int
-group_put(struct dp_bridge *br, const struct dp_group_spec *spec, bool modify, struct ofp_err *err)
+push_old(struct stage *s, void *tagged)
 {
-	struct dp_gm *gm;
-	struct dp_group *g, *old = NULL;
+	if (s->n_old == s->cap_old) {
+		size_t c = s->cap_old ? s->cap_old * 2 : 16;
+		void **v = realloc(s->old, c * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		s->old = v;
+		s->cap_old = c;
+	}
+	s->old[s->n_old++] = tagged;
+	return 0;
+}
+
+static struct dp_gm *
+gm_get(struct dp_bridge *br)
+{
+	if (!br->gm) {
+		br->gm = calloc(1, sizeof(*br->gm));
+		if (br->gm) {
+			br->gm->groups.k = &group_kind;
+			br->gm->meters.k = &meter_kind;
+		}
+	}
+	return br->gm;
+}
+
+static unsigned
+n_workers(void)
+{
+	return dp_g.n_workers ? dp_g.n_workers : 1;
+}
+
+/* Checks that id may be added (modify false) or modified in s: 0 with *at and *found,
+ * or -EEXIST/-ENOENT/-ENOSPC with the kind's code in *err. */
+static int
+stage_check(const struct stage *s, uint32_t id, bool modify, size_t *at, bool *found,
+	    struct ofp_err *err)
+{
+	const struct kind *k = s->k;
+
+	int rc = 0;
+	uint16_t code = 0;
+
+	*at = idtable_find(&s->t, id, found);
+	if (*found && !modify)
+		rc = -EEXIST, code = k->exists;
+	else if (!*found && modify)
+		rc = -ENOENT, code = k->unknown;
+	else if (!*found && s->t.n >= k->max)
+		rc = -ENOSPC, code = k->full;
+	if (rc)
+		ofp_err_set(err, k->err_type, code);
+	return rc;
+}
+
+/* Stages obj (compiled, no stats yet) at index at: it replaces the object there (found;
+ * the stats carry over) or is inserted with new stats. 0, or -ENOMEM (obj freed). */
+static int
+stage_put(struct stage *s, size_t at, bool found, void *obj)
+{
+	const struct kind *k = s->k;
+	struct dp_gstat **st = st_of(k, obj);
+
+	if (found) {
+		void *old = s->t.v[at];
+
+		if (push_old(s, old) < 0)
+			goto nomem;
+		*st = *st_of(k, old);
+		s->t.v[at] = obj;
+		s->t.dirty = true;
+		return 0;
+	}
+	*st = calloc(1, sizeof(**st));
+	if (*st)
+		(*st)->ws = counters_alloc((size_t)n_workers() * DP_GCOUNT_STRIDE);
+	if (!*st || !(*st)->ws || idtable_insert(&s->t, at, obj) < 0) {
+		gstat_free(*st);
+		goto nomem;
+	}
+	(*st)->created_ns = now_ns();
+	return 0;
+
+nomem:
+	k->obj_free(obj);
+	return -ENOMEM;
+}
+
+/* Adds (modify false) or modifies object id from spec in br's stage s (NULL: no memory).
+ * 0, -ENOMEM, or stage_check()'s and the compiler's errors with *err. */
+static int
+stage_add(struct dp_bridge *br, struct stage *s, uint32_t id, const void *spec, bool modify,
+	  struct ofp_err *err)
+{
+	void *obj;
 	bool found;
 	size_t at;
 	int rc;
 
-	if (!br || !spec)
-		return -EINVAL;
-	gm = gm_get(br);
-	if (!gm)
+	if (!s)
 		return -ENOMEM;
-	at = objvec_find(&gm->groups, spec->group_id, &found);
-	if (found && !modify)
-		return gerr(err, -EEXIST, OFPGMFC_GROUP_EXISTS);
-	if (!found && modify)
-		return gerr(err, -ENOENT, OFPGMFC_UNKNOWN_GROUP);
-	if (!found && gm->groups.n >= DP_GROUP_MAX_GROUPS)
-		return gerr(err, -ENOSPC, OFPGMFC_OUT_OF_GROUPS);
-	rc = dp_group_compile(spec, n_workers(), &g, err);
+	rc = stage_check(s, id, modify, &at, &found, err);
 	if (rc < 0)
 		return rc;
-	if (found) {
-		old = gm->groups.v[at];
-		if (push_old((void ***)&gm->old_groups, &gm->n_old_groups, &gm->cap_old_groups,
-			     old) < 0) {
-			dp_group_free(g);
-			return -ENOMEM;
-		}
-		g->st = old->st;
-		gm->groups.v[at] = g;
-		gm->groups.dirty = true;
-	} else {
-		g->st = calloc(1, sizeof(*g->st));
-		if (g->st)
-			g->st->ws = counters_alloc((size_t)n_workers() * DP_GCOUNT_STRIDE);
-		if (!g->st || !g->st->ws || objvec_insert(&gm->groups, at, g) < 0) {
-			gstat_free(g->st);
-			dp_group_free(g);
-			return -ENOMEM;
-		}
-		g->st->created_ns = now_ns();
-	}
+	rc = s->k->compile(spec, &obj, err);
+	if (rc < 0)
+		return rc;
+	rc = stage_put(s, at, found, obj);
+	if (rc < 0)
+		return rc;
 	br->staged = true;
 	return 0;
+}
+
+static int
+stage_del_at(struct stage *s, size_t at)
+{
+	if (push_old(s, (void *)((uintptr_t)s->t.v[at] | 1)) < 0)
+		return -ENOMEM;
+	idtable_remove(&s->t, at);
+	return 0;
+}
+
+/* Stages the deletion of id (all: every object). 0, -ENOENT or -ENOMEM. */
+static int
+stage_del(struct dp_bridge *br, struct stage *s, uint32_t id, bool all)
+{
+	bool found;
+	size_t at;
+
+	if (all) {
+		while (s->t.n)
+			if (stage_del_at(s, s->t.n - 1) < 0)
+				return -ENOMEM;
+		br->staged = true;
+		return 0;
+	}
+	at = idtable_find(&s->t, id, &found);
+	if (!found)
+		return -ENOENT;
+	if (stage_del_at(s, at) < 0)
+		return -ENOMEM;
+	br->staged = true;
+	return 0;
+}
+
+static void
+stage_destroy(struct stage *s)
+{
+	for (size_t i = 0; i < s->n_old; i++)
+		old_free(s->k, s->old[i]);
+	for (size_t i = 0; i < s->t.n; i++)
+		old_free(s->k, (void *)((uintptr_t)s->t.v[i] | 1));
+	free(s->old);
+	idtable_clear(&s->t);
+}
+
+/* Sums the per-worker counters of the object's stats (packets, bytes, age). */
+static void
+stat_sum(const struct dp_gstat *gs, uint64_t *packets, uint64_t *bytes, uint64_t *age_ns)
+{
+	*packets = *bytes = 0;
+	*age_ns = now_ns() - gs->created_ns;
+	for (unsigned w = 0; w < n_workers(); w++) {
+		const struct dp_gcount *c = wslot(gs->ws, w);
+
+		*packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
+		*bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
+	}
+}
+
+/* Sums n per-worker rows of counters [n_workers][n] into packets[n], bytes[n]. */
+static void
+rows_sum(const struct dp_gcount *rows, unsigned n, uint64_t *packets, uint64_t *bytes)
+{
+	for (unsigned w = 0; w < n_workers(); w++)
+		for (unsigned i = 0; i < n; i++) {
+			const struct dp_gcount *b = &rows[(size_t)w * n + i];
+
+			packets[i] += __atomic_load_n(&b->packets, __ATOMIC_RELAXED);
+			bytes[i] += __atomic_load_n(&b->bytes, __ATOMIC_RELAXED);
+		}
 }
 
 int
 dp_group_add(struct dp_bridge *br, const struct dp_group_spec *spec, struct ofp_err *err)
 {
-	return group_put(br, spec, false, err);
+	if (!br || !spec)
+		return -EINVAL;
+	return stage_add(br, gm_get(br) ? &br->gm->groups : NULL, spec->group_id, spec, false, err);
 }
 
 int
 dp_group_modify(struct dp_bridge *br, const struct dp_group_spec *spec, struct ofp_err *err)
 {
-	return group_put(br, spec, true, err);
-}
-
-static int
-group_del_at(struct dp_gm *gm, size_t at)
-{
-	struct dp_group *g = gm->groups.v[at];
-
-	if (push_old((void ***)&gm->old_groups, &gm->n_old_groups, &gm->cap_old_groups,
-		     (void *)((uintptr_t)g | 1)) < 0)
-		return -ENOMEM;
-	objvec_remove(&gm->groups, at);
-	return 0;
+	if (!br || !spec)
+		return -EINVAL;
+	return stage_add(br, gm_get(br) ? &br->gm->groups : NULL, spec->group_id, spec, true, err);
 }
 
 int
 dp_group_delete(struct dp_bridge *br, uint32_t group_id)
 {
-	struct dp_gm *gm = br ? br->gm : NULL;
-	bool found;
-	size_t at;
-
-	if (!gm)
+	if (!br || !br->gm)
 		return -ENOENT;
-	if (group_id == OFPG_ALL) {
-		while (gm->groups.n)
-			if (group_del_at(gm, gm->groups.n - 1) < 0)
-				return -ENOMEM;
-		br->staged = true;
-		return 0;
-	}
-	at = objvec_find(&gm->groups, group_id, &found);
-	if (!found)
-		return -ENOENT;
-	if (group_del_at(gm, at) < 0)
-		return -ENOMEM;
-	br->staged = true;
-	return 0;
+	return stage_del(br, &br->gm->groups, group_id, group_id == OFPG_ALL);
 }
 
 int
 dp_group_get_stats(const struct dp_bridge *br, uint32_t group_id, struct dp_group_stats *st)
 {
-	const struct dp_gm *gm = br ? br->gm : NULL;
-	const struct dp_group *g;
-	bool found;
-	size_t at;
+	const struct dp_group *g =
+		br && br->gm ? idtable_lookup(&br->gm->groups.t, group_id) : NULL;
 
-	if (!gm)
+	if (!g)
 		return -ENOENT;
-	at = objvec_find(&gm->groups, group_id, &found);
-	if (!found)
-		return -ENOENT;
-	g = gm->groups.v[at];
 	memset(st, 0, sizeof(*st));
 	st->n_buckets = g->n_buckets;
-	st->duration_ns = now_ns() - g->st->created_ns;
-	for (unsigned w = 0; w < n_workers(); w++) {
-		const struct dp_gcount *c = wslot(g->st->ws, w);
-
-		st->packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
-		st->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
-		for (unsigned i = 0; i < g->n_buckets; i++) {
-			const struct dp_gcount *b = &g->bws[(size_t)w * g->n_buckets + i];
-
-			st->bucket_packets[i] += __atomic_load_n(&b->packets, __ATOMIC_RELAXED);
-			st->bucket_bytes[i] += __atomic_load_n(&b->bytes, __ATOMIC_RELAXED);
-		}
-	}
-	return 0;
-}
-
-static int
-meter_put(struct dp_bridge *br, const struct dp_meter_spec *spec, bool modify, struct ofp_err *err)
-{
-	struct dp_gm *gm;
-	struct dp_meter *m, *old;
-	bool found;
-	size_t at;
-	int rc;
-
-	if (!br || !spec)
-		return -EINVAL;
-	gm = gm_get(br);
-	if (!gm)
-		return -ENOMEM;
-	at = objvec_find(&gm->meters, spec->meter_id, &found);
-	if (found && !modify)
-		return merr(err, -EEXIST, OFPMMFC_METER_EXISTS);
-	if (!found && modify)
-		return merr(err, -ENOENT, OFPMMFC_UNKNOWN_METER);
-	if (!found && gm->meters.n >= DP_METER_MAX_METERS)
-		return merr(err, -ENOSPC, OFPMMFC_OUT_OF_METERS);
-	rc = dp_meter_compile(spec, dp_g.tsc_hz ? dp_g.tsc_hz : 1000000000ull, n_workers(), &m,
-			      err);
-	if (rc < 0)
-		return rc;
-	if (found) {
-		old = gm->meters.v[at];
-		if (push_old((void ***)&gm->old_meters, &gm->n_old_meters, &gm->cap_old_meters,
-			     old) < 0) {
-			dp_meter_free(m);
-			return -ENOMEM;
-		}
-		m->st = old->st;
-		gm->meters.v[at] = m;
-		gm->meters.dirty = true;
-	} else {
-		m->st = calloc(1, sizeof(*m->st));
-		if (m->st)
-			m->st->ws = counters_alloc((size_t)n_workers() * DP_GCOUNT_STRIDE);
-		if (!m->st || !m->st->ws || objvec_insert(&gm->meters, at, m) < 0) {
-			if (m->st)
-				free(m->st->ws);
-			free(m->st);
-			dp_meter_free(m);
-			return -ENOMEM;
-		}
-		m->st->created_ns = now_ns();
-	}
-	br->staged = true;
+	stat_sum(g->st, &st->packets, &st->bytes, &st->duration_ns);
+	rows_sum(g->bws, g->n_buckets, st->bucket_packets, st->bucket_bytes);
 	return 0;
 }
 
 int
 dp_meter_add(struct dp_bridge *br, const struct dp_meter_spec *spec, struct ofp_err *err)
 {
-	return meter_put(br, spec, false, err);
+	if (!br || !spec)
+		return -EINVAL;
+	return stage_add(br, gm_get(br) ? &br->gm->meters : NULL, spec->meter_id, spec, false, err);
 }
 
 int
 dp_meter_modify(struct dp_bridge *br, const struct dp_meter_spec *spec, struct ofp_err *err)
 {
-	return meter_put(br, spec, true, err);
-}
-
-static int
-meter_del_at(struct dp_gm *gm, size_t at)
-{
-	struct dp_meter *m = gm->meters.v[at];
-
-	if (push_old((void ***)&gm->old_meters, &gm->n_old_meters, &gm->cap_old_meters,
-		     (void *)((uintptr_t)m | 1)) < 0)
-		return -ENOMEM;
-	objvec_remove(&gm->meters, at);
-	return 0;
+	if (!br || !spec)
+		return -EINVAL;
+	return stage_add(br, gm_get(br) ? &br->gm->meters : NULL, spec->meter_id, spec, true, err);
 }
 
 int
 dp_meter_delete(struct dp_bridge *br, uint32_t meter_id)
 {
-	struct dp_gm *gm = br ? br->gm : NULL;
-	bool found;
-	size_t at;
-
-	if (!gm)
+	if (!br || !br->gm)
 		return -ENOENT;
-	if (meter_id == OFPM_ALL) {
-		while (gm->meters.n)
-			if (meter_del_at(gm, gm->meters.n - 1) < 0)
-				return -ENOMEM;
-		br->staged = true;
-		return 0;
-	}
-	at = objvec_find(&gm->meters, meter_id, &found);
-	if (!found)
-		return -ENOENT;
-	if (meter_del_at(gm, at) < 0)
-		return -ENOMEM;
-	br->staged = true;
-	return 0;
+	return stage_del(br, &br->gm->meters, meter_id, meter_id == OFPM_ALL);
 }
 
 int
 dp_meter_get_stats(const struct dp_bridge *br, uint32_t meter_id, struct dp_meter_stats *st)
 {
-	const struct dp_gm *gm = br ? br->gm : NULL;
-	const struct dp_meter *m;
-	bool found;
-	size_t at;
+	const struct dp_meter *m =
+		br && br->gm ? idtable_lookup(&br->gm->meters.t, meter_id) : NULL;
 
-	if (!gm)
+	if (!m)
 		return -ENOENT;
-	at = objvec_find(&gm->meters, meter_id, &found);
-	if (!found)
-		return -ENOENT;
-	m = gm->meters.v[at];
 	memset(st, 0, sizeof(*st));
 	st->n_bands = m->n_bands;
-	st->duration_ns = now_ns() - m->st->created_ns;
-	for (unsigned w = 0; w < n_workers(); w++) {
-		const struct dp_gcount *c = wslot(m->st->ws, w);
+	stat_sum(m->st, &st->packets, &st->bytes, &st->duration_ns);
+	rows_sum(m->bws, m->n_bands, st->band_packets, st->band_bytes);
+	return 0;
+}
 
-		st->packets += __atomic_load_n(&c->packets, __ATOMIC_RELAXED);
-		st->bytes += __atomic_load_n(&c->bytes, __ATOMIC_RELAXED);
-		for (unsigned i = 0; i < m->n_bands; i++) {
-			const struct dp_gcount *b = &m->bws[(size_t)w * m->n_bands + i];
+/* ---- Fast-failover liveness ------------------------------------------------------------
+ * Computed on the control thread whenever a port's or a group's liveness may change and
+ * stored in each group (live): the workers read one word per packet. A bucket is live
+ * when its watch port (if any) is on the bridge, link up and not PORT_DOWN, and its
+ * watch group (if any) is live; a group is live through its first live bucket. The
+ * watch graph is walked depth-first with an explicit stack, each group once, so the
+ * order is the dependency order and a long watch chain costs no recursion; a group met
+ * again while its own liveness is being decided (a cycle, which the agent refuses) is
+ * dead. */
 
-			st->band_packets[i] += __atomic_load_n(&b->packets, __ATOMIC_RELAXED);
-			st->band_bytes[i] += __atomic_load_n(&b->bytes, __ATOMIC_RELAXED);
+static bool
+port_live(const struct dp_bridge *br, uint32_t ofport)
+{
+	const struct dp_port *p;
+
+	if (ofport == OFPP_ANY)
+		return true;
+	p = ofport <= OFPP_MAX ? dp_bridge_port(br, ofport) : NULL;
+	return p && !(__atomic_load_n(&p->config, __ATOMIC_RELAXED) & OFPPC_PORT_DOWN) &&
+	       !(__atomic_load_n(&p->state, __ATOMIC_RELAXED) & OFPPS_LINK_DOWN);
+}
+
+enum { LV_NEW, LV_BUSY, LV_DONE };
+
+struct lv_frame {
+	struct dp_group *g;
+	unsigned b; /* next bucket to try */
+};
+
+/* Decides g and every group its liveness depends on; st: room for every group. */
+static void
+live_walk(const struct dp_bridge *br, const struct idtable *t, struct dp_group *root,
+	  struct lv_frame *st)
+{
+	size_t n = 0;
+
+	root->lv_state = LV_BUSY;
+	st[n++] = (struct lv_frame){ root, 0 };
+	while (n) {
+		struct lv_frame *f = &st[n - 1];
+		struct dp_group *g = f->g;
+		const struct dp_gbucket *b = &g->b[f->b];
+		struct dp_group *w;
+
+		if (f->b == g->n_buckets) {
+			g->lv_new = -1;
+		} else if (!port_live(br, b->watch_port)) {
+			f->b++;
+			continue;
+		} else if (b->watch_group != OFPG_ANY) {
+			w = idtable_lookup(t, b->watch_group);
+			if (w && w->lv_state == LV_NEW) {
+				w->lv_state = LV_BUSY;
+				st[n++] = (struct lv_frame){ w, 0 };
+				continue;
+			}
+			if (!w || w->lv_state == LV_BUSY || w->lv_new < 0) {
+				f->b++;
+				continue;
+			}
+			g->lv_new = (int16_t)f->b;
+		} else {
+			g->lv_new = (int16_t)f->b;
 		}
+		g->lv_state = LV_DONE;
+		n--;
 	}
+}
+
+int
+dp_gm_liveness(struct dp_bridge *br)
+{
+	const struct idtable *t = br && br->gm ? &br->gm->groups.t : NULL;
+	struct lv_frame *st;
+
+	if (!t || !t->n)
+		return 0;
+	st = malloc(t->n * sizeof(*st));
+	if (!st) {
+		DP_LOG(ERR, "group liveness: out of memory, fast-failover choices not updated\n");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		((struct dp_group *)t->v[i])->lv_state = LV_NEW;
+	for (size_t i = 0; i < t->n; i++) {
+		struct dp_group *g = t->v[i];
+
+		if (g->lv_state == LV_NEW)
+			live_walk(br, t, g, st);
+		if (g->live != g->lv_new)
+			__atomic_store_n(&g->live, g->lv_new, __ATOMIC_RELAXED);
+	}
+	free(st);
 	return 0;
 }
 
 /* ---- Publication ------------------------------------------------------------------------ */
 
 static struct dp_idmap *
-idmap_build(const struct objvec *ov)
+idmap_build(const struct idtable *t)
 {
 	uint32_t cap = 16;
 	struct dp_idmap *m;
 
-	while (cap < ov->n * 2)
+	while (cap < t->n * 2)
 		cap <<= 1;
 	m = calloc(1, sizeof(*m) + cap * sizeof(m->e[0]));
 	if (!m)
 		return NULL;
 	m->mask = cap - 1;
-	m->n = (uint32_t)ov->n;
-	for (size_t k = 0; k < ov->n; k++) {
-		uint32_t id = obj_id(ov->v[k]);
+	m->n = (uint32_t)t->n;
+	for (size_t k = 0; k < t->n; k++) {
+		uint32_t id = idtable_id(t->v[k]);
 		uint32_t i = (id * 2654435761u) & m->mask;
 
 		while (m->e[i].obj)
 			i = (i + 1) & m->mask;
 		m->e[i].id = id;
-		m->e[i].obj = ov->v[k];
+		m->e[i].obj = t->v[k];
 	}
 	return m;
 }
 
-struct retired {
-	struct dp_idmap *gmap, *mmap;
-	struct dp_group **groups;
-	size_t n_groups;
-	struct dp_meter **meters;
-	size_t n_meters;
+/* What one kind's publication retires: the previous map and the replaced objects. */
+struct retired_kind {
+	const struct kind *k;
+	struct dp_idmap *map;
+	void **old;
+	size_t n_old;
 };
+
+struct retired {
+	struct retired_kind groups, meters;
+};
+
+static void
+retired_kind_free(struct retired_kind *rk)
+{
+	free(rk->map);
+	for (size_t i = 0; i < rk->n_old; i++)
+		old_free(rk->k, rk->old[i]);
+	free(rk->old);
+}
 
 static void
 retired_free(void *arg)
 {
 	struct retired *r = arg;
 
-	free(r->gmap);
-	free(r->mmap);
-	for (size_t i = 0; i < r->n_groups; i++)
-		old_group_free(r->groups[i]);
-	for (size_t i = 0; i < r->n_meters; i++)
-		old_meter_free(r->meters[i]);
-	free(r->groups);
-	free(r->meters);
+	retired_kind_free(&r->groups);
+	retired_kind_free(&r->meters);
 	free(r);
+}
+
+/* Publishes s's new map (built: map, or NULL when s is clean) into *pub and hands what it
+ * replaces to rk. */
+static void
+stage_publish(struct stage *s, struct dp_idmap *map, struct dp_idmap **pub, struct retired_kind *rk)
+{
+	rk->k = s->k;
+	if (map) {
+		rk->map = *pub;
+		__atomic_store_n(pub, map, __ATOMIC_RELEASE);
+		s->t.dirty = false;
+	}
+	rk->old = s->old;
+	rk->n_old = s->n_old;
+	s->old = NULL;
+	s->n_old = s->cap_old = 0;
 }
 
 int
@@ -848,33 +881,21 @@ dp_gm_publish(struct dp_bridge *br)
 	struct retired *r;
 
 	if (!gm ||
-	    (!gm->groups.dirty && !gm->meters.dirty && !gm->n_old_groups && !gm->n_old_meters))
+	    (!gm->groups.t.dirty && !gm->meters.t.dirty && !gm->groups.n_old && !gm->meters.n_old))
 		return 0;
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	if (gm->groups.dirty && !(gmap = idmap_build(&gm->groups)))
+	if (gm->groups.t.dirty && !(gmap = idmap_build(&gm->groups.t)))
 		goto nomem;
-	if (gm->meters.dirty && !(mmap = idmap_build(&gm->meters)))
+	/* New groups are published with their liveness, and groups watching a changed one
+	 * see it change with the map. */
+	if (gmap && dp_gm_liveness(br) < 0)
 		goto nomem;
-	if (gmap) {
-		r->gmap = br->groups_pub;
-		__atomic_store_n(&br->groups_pub, gmap, __ATOMIC_RELEASE);
-		gm->groups.dirty = false;
-	}
-	if (mmap) {
-		r->mmap = br->meters_pub;
-		__atomic_store_n(&br->meters_pub, mmap, __ATOMIC_RELEASE);
-		gm->meters.dirty = false;
-	}
-	r->groups = gm->old_groups;
-	r->n_groups = gm->n_old_groups;
-	r->meters = gm->old_meters;
-	r->n_meters = gm->n_old_meters;
-	gm->old_groups = NULL;
-	gm->n_old_groups = gm->cap_old_groups = 0;
-	gm->old_meters = NULL;
-	gm->n_old_meters = gm->cap_old_meters = 0;
+	if (gm->meters.t.dirty && !(mmap = idmap_build(&gm->meters.t)))
+		goto nomem;
+	stage_publish(&gm->groups, gmap, &br->groups_pub, &r->groups);
+	stage_publish(&gm->meters, mmap, &br->meters_pub, &r->meters);
 	dp_defer_call(dp_defer_get(), retired_free, r);
 	return 0;
 
@@ -895,22 +916,8 @@ dp_gm_destroy(struct dp_bridge *br)
 	br->groups_pub = br->meters_pub = NULL;
 	if (!gm)
 		return;
-	for (size_t i = 0; i < gm->n_old_groups; i++)
-		old_group_free(gm->old_groups[i]);
-	for (size_t i = 0; i < gm->n_old_meters; i++)
-		old_meter_free(gm->old_meters[i]);
-	for (size_t i = 0; i < gm->groups.n; i++) {
-		struct dp_group *g = gm->groups.v[i];
-
-		gstat_free(g->st);
-		dp_group_free(g);
-	}
-	for (size_t i = 0; i < gm->meters.n; i++)
-		old_meter_free((struct dp_meter *)((uintptr_t)gm->meters.v[i] | 1));
-	free(gm->old_groups);
-	free(gm->old_meters);
-	free(gm->groups.v);
-	free(gm->meters.v);
+	stage_destroy(&gm->groups);
+	stage_destroy(&gm->meters);
 	free(gm);
 	br->gm = NULL;
 }

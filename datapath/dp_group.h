@@ -10,8 +10,9 @@
  * (per worker) and, for meters, the bands' shared token state (atomic).
  *
  * Workers: dp_group_lookup()/dp_meter_lookup() (one acquire load and a short probe),
- * dp_group_select()/dp_group_ff_live() to pick a bucket, dp_meter_apply() to measure a
- * packet. Execution of buckets (copies, action sets, outputs) is dp_pipeline.c's.
+ * dp_group_select()/dp_group_ff_live() to pick a bucket (fast-failover liveness is
+ * computed on the control thread, dp_gm_liveness(), never per packet), dp_meter_apply() to measure
+ * a packet. Execution of buckets (copies, action sets, outputs) is dp_pipeline.c's.
  *
  * Neighbours: dp_core.h (bridges, ports, workers), dp_prog.h (bucket programs). */
 #ifndef PFS_DP_GROUP_H
@@ -57,7 +58,7 @@ struct dp_gcount {
 	uint64_t packets, bytes;
 };
 
-/* Counters that outlive a modify: one per group id, per worker. */
+/* Counters that outlive a modify: one per group or meter id, per worker. */
 struct dp_gstat {
 	uint64_t created_ns;
 	struct dp_gcount *ws; /* [n_workers], cache-line padded slots */
@@ -76,6 +77,9 @@ struct dp_group {
 	struct dp_gstat *st;
 	struct dp_gcount *bws; /* [n_workers * n_buckets] */
 	uint16_t *slots;       /* SELECT: [DP_GROUP_SLOTS] bucket index, NULL if no weight */
+	int16_t live;	       /* first live bucket or -1 (dp_gm_liveness(); workers read) */
+	int16_t lv_new;	       /* control thread: liveness walk scratch */
+	uint8_t lv_state;
 	struct dp_gbucket b[];
 };
 
@@ -98,11 +102,12 @@ dp_group_select(const struct dp_group *g, uint32_t hash)
 {
 	return g->slots ? g->slots[hash & (DP_GROUP_SLOTS - 1)] : -1;
 }
-/* True if bucket b of a fast-failover group may be used now: its watch port is on br,
- * link up and not PORT_DOWN, and its watch group live (recursively, depth-bounded). */
-bool dp_group_bucket_live(const struct dp_bridge *br, const struct dp_gbucket *b, unsigned depth);
-/* FF: the first live bucket, or -1. */
-int dp_group_ff_pick(const struct dp_bridge *br, const struct dp_group *g, unsigned depth);
+/* FF: the first live bucket, or -1: one load of what dp_gm_liveness() computed. */
+static inline int
+dp_group_ff_live(const struct dp_group *g)
+{
+	return __atomic_load_n(&g->live, __ATOMIC_RELAXED);
+}
 
 /* Compiles a group (control thread; no bridge needed, no counters attached): exposed for
  * tests. 0 with *out (free with dp_group_free()), or dp_group_add()'s errors. */
@@ -122,17 +127,12 @@ struct dp_mband {
 	uint32_t rate;
 } __attribute__((aligned(64)));
 
-struct dp_mstat {
-	uint64_t created_ns;
-	struct dp_gcount *ws; /* [n_workers] stride DP_GCOUNT_STRIDE */
-};
-
 struct dp_meter {
 	uint32_t id;
 	uint16_t flags;
 	uint8_t n_bands;
 	bool pktps;
-	struct dp_mstat *st;
+	struct dp_gstat *st;	/* outlives a modify, as a group's */
 	struct dp_gcount *bws;	/* [n_workers * n_bands]: per configured band */
 	struct dp_mband band[]; /* sorted by rate, highest first */
 };
@@ -164,6 +164,11 @@ struct dp_gm;
 /* Publishes staged group/meter changes (called by dp_commit() before the version store);
  * 0 or -ENOMEM (nothing published). */
 int dp_gm_publish(struct dp_bridge *br);
+/* Recomputes every group's first live bucket (dp_group_ff_live()) from the ports' state
+ * and the watched groups', in dependency order; called by the datapath itself when a
+ * port comes, goes or changes link or PORT_DOWN, and when groups are published. Control
+ * thread. 0 or -ENOMEM (logged; the previous choices stay). */
+int dp_gm_liveness(struct dp_bridge *br);
 /* Frees every group and meter of a bridge (workers stopped or the bridge unreachable). */
 void dp_gm_destroy(struct dp_bridge *br);
 

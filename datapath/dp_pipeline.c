@@ -42,11 +42,13 @@ struct run {
 	uint32_t in_port;
 	uint32_t bytes; /* frame size at ingress (rule byte counters) */
 	uint8_t phase;
-	bool consumed;	    /* the original mbuf left (final output) */
-	uint16_t outs;	    /* outputs in the current list so far */
-	uint16_t final_at;  /* the output number that may take the original; 0: none */
-	uint16_t n_outputs; /* output callbacks for this packet (NO_OUTPUT drop count) */
-	uint8_t depth;	    /* groups entered to get here (chaining bound) */
+	bool consumed;	      /* the original mbuf left (final output) */
+	uint16_t outs;	      /* outputs in the current list so far */
+	uint16_t final_at;    /* the output number that may take the original; 0: none */
+	uint16_t n_outputs;   /* output callbacks for this packet (NO_OUTPUT drop count) */
+	uint8_t depth;	      /* groups entered to get here (chaining bound) */
+	uint32_t *budget;     /* group bucket runs this packet may still cause (shared) */
+	uint32_t budget_left; /* the top-level run's: what budget points to */
 	struct dp_pkt pkt;
 	struct dp_key key;
 	struct dp_action_set set;
@@ -281,6 +283,7 @@ to_table(struct run *r, const struct dp_key *key, bool final)
 	t.consumed = false;
 	t.n_outputs = 0;
 	t.depth = r->depth;
+	t.budget = r->budget;
 	pkt_view(&t.pkt, m);
 	if (dp_key_extract(&t.pkt, r->in_port, &t.key) != 0)
 		t.key = *key; /* malformed: the executor's key is the best we have */
@@ -372,6 +375,14 @@ run_bucket(struct run *r, const struct dp_group *g, unsigned i, const struct dp_
 	   const struct dp_key *key, bool final)
 {
 	struct dp_worker *w = r->w;
+
+	/* Every bucket run is a copy of the packet: a packet that would make more than the
+	 * budget (several group actions, each within GROUP_MOD's limit) loses the rest. */
+	if (unlikely(*r->budget == 0)) {
+		w->drops_core[DP_DROP_CORE_GROUP_BUDGET]++;
+		return;
+	}
+	--*r->budget;
 	struct rte_mbuf *m = take_or_copy(r, final, UINT32_MAX);
 
 	if (unlikely(!m))
@@ -398,6 +409,8 @@ run_bucket(struct run *r, const struct dp_group *g, unsigned i, const struct dp_
 	b.final_at = 0;
 	b.n_outputs = 0;
 	b.depth = (uint8_t)(r->depth + 1);
+	b.budget = r->budget; /* the top-level run's counter */
+	b.budget_left = 0;
 	/* Same bytes at the same offsets: the parsed view carries over. */
 	b.pkt = *pkt;
 	b.pkt.data = rte_pktmbuf_mtod(m, uint8_t *);
@@ -454,7 +467,7 @@ cb_group(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key, 
 		i = g->n_buckets ? 0 : -1;
 		break;
 	default: /* OFPGT_FF */
-		i = dp_group_ff_pick(r->br, g, r->depth);
+		i = dp_group_ff_live(g);
 		break;
 	}
 	if (unlikely(i < 0)) {
@@ -679,6 +692,9 @@ run_init(struct run *r, struct dp_worker *w, struct dp_bridge *br, uint64_t vers
 	r->consumed = false;
 	r->n_outputs = 0;
 	r->depth = 0;
+	r->budget_left =
+		dp_g.params.group_budget ? dp_g.params.group_budget : DP_GROUP_DEFAULT_BUDGET;
+	r->budget = &r->budget_left;
 	r->outs = 0;
 	r->final_at = 0;
 	dp_action_set_init(&r->set);

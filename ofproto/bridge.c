@@ -218,6 +218,47 @@ fill_flow_removed(const struct rule *r, uint8_t reason, uint64_t now_ns,
 	rule_match(r, &fr->match);
 }
 
+static bool
+is_action_inst(const struct ofp_instruction *ins)
+{
+	return ins->type == OFPIT_APPLY_ACTIONS || ins->type == OFPIT_WRITE_ACTIONS;
+}
+
+/* True if an action before actions[j] of instruction k of r already sends to id. */
+static bool
+group_seen(const struct rule *r, size_t k, size_t j, uint32_t id)
+{
+	for (size_t i = 0; i <= k; i++) {
+		const struct ofp_instruction *ins = &r->insts.insts[i];
+
+		for (size_t a = 0; is_action_inst(ins) && a < ins->actions.n && (i < k || a < j);
+		     a++)
+			if (ins->actions.actions[a].type == OFPAT_GROUP &&
+			    ins->actions.actions[a].group_id == id)
+				return true;
+	}
+	return false;
+}
+
+/* Counts r (delta +1) in, or removes it (-1) from, the reference counts of the groups its
+ * actions send to (once per group) and of its meter, as it enters or leaves the set. */
+static void
+count_refs(struct bridge *br, const struct rule *r, int delta)
+{
+	for (size_t k = 0; k < r->insts.n; k++) {
+		const struct ofp_instruction *ins = &r->insts.insts[k];
+
+		if (ins->type == OFPIT_METER)
+			meter_count_flow(br, ins->meter_id, delta);
+		for (size_t j = 0; is_action_inst(ins) && j < ins->actions.n; j++) {
+			const struct ofp_action *a = &ins->actions.actions[j];
+
+			if (a->type == OFPAT_GROUP && !group_seen(r, k, j, a->group_id))
+				group_count_flow(br, a->group_id, delta);
+		}
+	}
+}
+
 /* Removes r from the set and the datapath, sending FLOW_REMOVED if it asked for one. */
 static void
 remove_rule(struct bridge *br, struct rule *r, uint8_t reason, uint64_t now_ns)
@@ -232,6 +273,7 @@ remove_rule(struct bridge *br, struct rule *r, uint8_t reason, uint64_t now_ns)
 		dp_flow_remove(br->dp, r->dp);
 		br->dirty = true;
 	}
+	count_refs(br, r, -1);
 	rule_set_remove(&br->rules, r);
 	rule_free(r);
 }
@@ -285,6 +327,7 @@ flow_add(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now, struct 
 			dp_flow_remove(br->dp, old->dp);
 			br->dirty = true;
 		}
+		count_refs(br, old, -1);
 		rule_set_remove(&br->rules, old);
 		rule_free(old);
 	}
@@ -295,6 +338,7 @@ flow_add(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now, struct 
 		rule_free(r);
 		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
 	}
+	count_refs(br, r, +1);
 	return 0;
 }
 
@@ -336,10 +380,12 @@ flow_modify(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err *er
 
 		/* rule_set_insts() frees what r holds: detach the old list first so that a
 		 * datapath refusal can put it back. */
+		count_refs(br, r, -1);
 		r->insts.insts = NULL;
 		r->insts.n = 0;
 		if (rule_set_insts(r, &fm->insts)) {
 			r->insts = old_insts;
+			count_refs(br, r, +1);
 			ret = -ENOMEM;
 			break;
 		}
@@ -354,12 +400,14 @@ flow_modify(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err *er
 				 * report the first refusal. */
 				free(r->insts.insts);
 				r->insts = old_insts;
+				count_refs(br, r, +1);
 				ret = dr == -ENOMEM ? dr : -EPROTO;
 				break;
 			}
 			br->dirty = true;
 		}
 		free(old_insts.insts);
+		count_refs(br, r, +1);
 		if (fm->flags & OFPFF_RESET_COUNTS)
 			reset_counts(r);
 	}
@@ -385,28 +433,44 @@ flow_delete(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now)
 	return 0;
 }
 
+/* True if r's actions send to group_id (OFPG_ALL: any group, OFPG_ANY: none) or its
+ * meter instruction names meter_id (OFPM_ALL: any meter, 0: none). */
+static bool
+uses(const struct rule *r, uint32_t group_id, uint32_t meter_id)
+{
+	for (size_t k = 0; k < r->insts.n; k++) {
+		const struct ofp_instruction *ins = &r->insts.insts[k];
+
+		if (ins->type == OFPIT_METER && meter_id &&
+		    (meter_id == OFPM_ALL || ins->meter_id == meter_id))
+			return true;
+		for (size_t j = 0;
+		     group_id != OFPG_ANY && is_action_inst(ins) && j < ins->actions.n; j++)
+			if (ins->actions.actions[j].type == OFPAT_GROUP &&
+			    (group_id == OFPG_ALL || ins->actions.actions[j].group_id == group_id))
+				return true;
+	}
+	return false;
+}
+
 void
 bridge_remove_flows_using(struct bridge *br, uint32_t group_id, uint32_t meter_id, uint8_t reason)
 {
 	struct ofp_match any;
 	struct rule_filter f = {
-		.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY, .out_group = group_id
+		.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY, .out_group = OFPG_ANY
 	};
 	uint64_t now = ofproto_now_ns();
 	struct rule **v = NULL;
 	long n;
 
+	if (group_id != OFPG_ALL && group_id != OFPG_ANY)
+		f.out_group = group_id;
 	oxm_match_init(&any);
 	n = rule_set_collect(&br->rules, &f, &v);
-	for (long i = 0; i < n; i++) {
-		bool hit = group_id != OFPG_ANY;
-
-		for (size_t k = 0; !hit && k < v[i]->insts.n; k++)
-			hit = v[i]->insts.insts[k].type == OFPIT_METER &&
-			      v[i]->insts.insts[k].meter_id == meter_id;
-		if (hit)
+	for (long i = 0; i < n; i++)
+		if (uses(v[i], group_id, meter_id))
 			remove_rule(br, v[i], reason, now);
-	}
 	free(v);
 }
 

@@ -91,9 +91,10 @@ int bridge_quota_meter(struct bridge *br, size_t n, struct ofp_err *err);
  * per-table cap or the bridge's total, whichever is lower. */
 uint32_t bridge_table_max_entries(const struct bridge *br);
 
-/* Removes every rule whose actions send to group_id (OFPG_ANY: none) or whose meter
- * instruction names meter_id (OFPM_ALL: none), with FLOW_REMOVED(reason) where asked:
- * a group or meter was deleted (group.c, meter.c). */
+/* Removes every rule whose actions send to group_id (OFPG_ALL: any group, OFPG_ANY:
+ * none) or whose meter instruction names meter_id (OFPM_ALL: any meter, 0: none), with
+ * FLOW_REMOVED(reason) where asked: groups or meters were deleted (group.c, meter.c).
+ * One pass over the rules. */
 void bridge_remove_flows_using(struct bridge *br, uint32_t group_id, uint32_t meter_id,
 			       uint8_t reason);
 

@@ -76,6 +76,7 @@ config_init(struct config *cfg)
 	cfg->conn.mp_timeout_s = CONFIG_MP_TIMEOUT_DEFAULT;
 	cfg->conn.mp_max = CONFIG_MP_MAX_DEFAULT;
 	cfg->ssl_verify_peer = true;
+	cfg->group_bucket_budget = 256;
 }
 
 static void
@@ -412,6 +413,12 @@ k_ssl_verify(struct parse_state *st, const char *n, const char *v)
 }
 
 static int
+k_group_budget(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 65536, &st->cfg->group_bucket_budget);
+}
+
+static int
 k_dpid(struct parse_state *st, const char *n, const char *v)
 {
 	uint64_t x;
@@ -609,6 +616,7 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "ssl_certificate", 0, k_ssl_cert },
 	{ SEC_SWITCH, "ssl_ca_cert", 0, k_ssl_ca },
 	{ SEC_SWITCH, "ssl_verify_peer", 0, k_ssl_verify },
+	{ SEC_SWITCH, "group_bucket_budget", 0, k_group_budget },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
 	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },

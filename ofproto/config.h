@@ -6,7 +6,8 @@
  *                   conn_queue_pause, conn_queue_max, conn_async_max,
  *                   conn_stall_timeout, max_connections, max_connections_per_listener,
  *                   multipart_request_timeout, multipart_request_max, and TLS:
- *                   ssl_private_key, ssl_certificate, ssl_ca_cert, ssl_verify_peer
+ *                   ssl_private_key, ssl_certificate, ssl_ca_cert, ssl_verify_peer,
+ *                   group_bucket_budget
  *   [bridge NAME]   datapath_id, fail_mode, controller (repeatable), inactivity_probe,
  *                   max_backoff, max_flows, max_total_flows, max_groups, max_meters,
  *                   packet_in_rate, packet_in_burst, bridge_packet_in_rate,
@@ -107,8 +108,9 @@ struct config {
 	char *ssl_private_key; /* PEM files for ssl:/pssl: controllers; NULL if not given */
 	char *ssl_certificate;
 	char *ssl_ca_cert;
-	bool ssl_verify_peer; /* refuse peers without a certificate signed by ssl_ca_cert */
-	bool uses_tls;	      /* some controller is ssl: or pssl: */
+	bool ssl_verify_peer;	      /* refuse peers without a certificate signed by ssl_ca_cert */
+	bool uses_tls;		      /* some controller is ssl: or pssl: */
+	unsigned group_bucket_budget; /* bucket executions one packet may cause via groups */
 	struct config_bridge *bridges;
 	size_t n_bridges;
 	struct config_port *ports;

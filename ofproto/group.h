@@ -4,6 +4,13 @@
  * them all), WATCH_UNSUPPORTED for a watch on a non-fast-failover group or on a reserved
  * port, BAD_OUT_GROUP for a bucket naming a missing group, OUT_OF_GROUPS). A watch port
  * not on the bridge (yet) is accepted: its bucket is dead until the port exists. Its
+ * The group graph (actions and watches) is checked as a whole at each GROUP_MOD: LOOP for a
+ * cycle through either (a self-watch included), BAD_WATCH for a watch of a missing group,
+ * CHAINING_UNSUPPORTED for chains deeper than DP_GROUP_MAX_DEPTH, OUT_OF_BUCKETS for a
+ * group whose worst-case bucket executions per packet (copies, counting the groups it
+ * chains to) exceed the budget; deleting a group another one sends to or watches is
+ * CHAINED_GROUP. Each group counts the flows that send to it (group_count_flow()), so
+ * GROUP stats and OFPG_ALL delete never scan the flows per group. Its
  * translation into dp_group_add/modify/delete, removal of the flows that use a deleted
  * group (FLOW_REMOVED reason GROUP_DELETE), and the GROUP, GROUP_DESC and GROUP_FEATURES
  * multipart entries. A group keeps the GROUP_MOD it came
@@ -24,6 +31,16 @@
 struct bridge;
 struct buf;
 
+/* Bucket executions one packet may cause through a group, by default: the datapath's
+ * per-packet budget (dp_params.group_budget) and the GROUP_MOD fan-out limit. */
+#define GROUP_DEFAULT_BUDGET DP_GROUP_DEFAULT_BUDGET
+
+/* Sets the fan-out limit GROUP_MOD enforces (0: GROUP_DEFAULT_BUDGET); the datapath gets
+ * the same value as its per-packet budget. */
+void group_set_budget(unsigned n);
+/* Counts a flow (delta +1) or forgets it (-1) in group id's reference count; called
+ * by the bridge for every group a rule's instructions send to, as rules come and go. */
+void group_count_flow(struct bridge *br, uint32_t id, int delta);
 /* Applies a decoded GROUP_MOD (raw/len: the whole message, kept for GROUP_DESC). 0 or
  * -EPROTO with *err (or -ENOMEM). */
 int group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw, size_t len,

@@ -268,6 +268,10 @@ h_packet_out(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, 
 	(void)raw, (void)len;
 	if (po->buffer_id != OFP_NO_BUFFER)
 		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BUFFER_UNKNOWN);
+	/* A group the datapath would not find: refused, not silently dropped. */
+	r = rule_check_actions(&po->actions, group_exists, br, err);
+	if (r)
+		return r;
 	/* Earlier flow mods apply to a packet sent to OFPP_TABLE. */
 	bridge_commit(br);
 	err->type = OFPET_BAD_REQUEST;

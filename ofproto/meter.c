@@ -9,70 +9,30 @@
 #include "bridge.h"
 #include "buf.h"
 #include "datapath.h"
+#include "idtable.h"
 #include "rule.h"
 
 struct ometer {
 	uint32_t id;
-	uint8_t *raw; /* the METER_MOD it came from */
+	uint32_t n_flows; /* flows whose meter instruction names it (meter_count_flow()) */
+	uint8_t *raw;	  /* the METER_MOD it came from */
 	size_t len;
 };
 
-struct mtable {
-	struct bridge *br;
-	struct ometer **v; /* sorted by id */
-	size_t n, cap;
-	struct mtable *next;
-};
-
-static struct mtable *tables;
-
-static struct mtable *
-mt_get(struct bridge *br, bool create)
-{
-	for (struct mtable *t = tables; t; t = t->next)
-		if (t->br == br)
-			return t;
-	if (!create)
-		return NULL;
-	struct mtable *t = calloc(1, sizeof(*t));
-
-	if (t) {
-		t->br = br;
-		t->next = tables;
-		tables = t;
-	}
-	return t;
-}
-
-static size_t
-mt_find(const struct mtable *t, uint32_t id, bool *found)
-{
-	size_t lo = 0, hi = t ? t->n : 0;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (t->v[mid]->id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	*found = t && lo < t->n && t->v[lo]->id == id;
-	return lo;
-}
+/* One struct idtable of struct ometer per bridge. */
+static struct idtable *tables;
 
 bool
 meter_exists(uint32_t id, void *aux)
 {
-	bool found;
-
-	mt_find(mt_get(aux, false), id, &found);
-	return found;
+	return idtable_lookup(idtable_of(&tables, aux, false), id) != NULL;
 }
 
 static void
-om_free(struct ometer *m)
+om_free(void *obj)
 {
+	struct ometer *m = obj;
+
 	if (m) {
 		free(m->raw);
 		free(m);
@@ -80,15 +40,36 @@ om_free(struct ometer *m)
 }
 
 static void
-del_one(struct bridge *br, struct mtable *t, size_t at)
+del_one(struct bridge *br, struct idtable *t, size_t at)
 {
 	struct ometer *m = t->v[at];
 
-	bridge_remove_flows_using(br, OFPG_ANY, m->id, OFPRR_DELETE);
+	if (m->n_flows)
+		bridge_remove_flows_using(br, OFPG_ANY, m->id, OFPRR_DELETE);
 	dp_meter_delete(br->dp, m->id);
-	memmove(&t->v[at], &t->v[at + 1], (t->n - at - 1) * sizeof(*t->v));
-	t->n--;
+	idtable_remove(t, at);
 	om_free(m);
+	br->dirty = true;
+}
+
+/* OFPM_ALL: one pass over the flows, whatever the number of meters. */
+static void
+del_all(struct bridge *br, struct idtable *t)
+{
+	struct idtable gone = *t;
+	bool flows = false;
+
+	for (size_t i = 0; i < gone.n && !flows; i++)
+		flows = ((struct ometer *)gone.v[i])->n_flows != 0;
+	/* Detached first: the flows leaving need not count themselves out of them. */
+	t->v = NULL;
+	idtable_clear(t);
+	if (flows)
+		bridge_remove_flows_using(br, OFPG_ANY, OFPM_ALL, OFPRR_DELETE);
+	dp_meter_delete(br->dp, OFPM_ALL);
+	for (size_t i = 0; i < gone.n; i++)
+		om_free(gone.v[i]);
+	free(gone.v);
 	br->dirty = true;
 }
 
@@ -96,7 +77,7 @@ int
 meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw, size_t len,
 	  struct ofp_err *err)
 {
-	struct mtable *t = mt_get(br, true);
+	struct idtable *t = idtable_of(&tables, br, true);
 	struct dp_meter_band_spec bs[DP_METER_MAX_BANDS];
 	struct ometer *m;
 	bool found;
@@ -107,11 +88,10 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
 	if (mm->command == OFPMC_DELETE) {
 		if (mm->meter_id == OFPM_ALL) {
-			while (t->n)
-				del_one(br, t, t->n - 1);
+			del_all(br, t);
 			return 0;
 		}
-		at = mt_find(t, mm->meter_id, &found);
+		at = idtable_find(t, mm->meter_id, &found);
 		if (found)
 			del_one(br, t, at);
 		return 0;
@@ -121,7 +101,7 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 	if (mm->meter_id == 0 || (mm->meter_id > OFPM_MAX && mm->meter_id != OFPM_SLOWPATH &&
 				  mm->meter_id != OFPM_CONTROLLER))
 		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_INVALID_METER);
-	at = mt_find(t, mm->meter_id, &found);
+	at = idtable_find(t, mm->meter_id, &found);
 	if (mm->command == OFPMC_ADD && found)
 		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_METER_EXISTS);
 	if (mm->command == OFPMC_MODIFY && !found)
@@ -155,6 +135,10 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 	m->len = len;
 	struct dp_meter_spec spec = { mm->meter_id, mm->flags, (unsigned)mm->bands.n, bs };
 
+	if (idtable_reserve(t) < 0) {
+		om_free(m);
+		return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
+	}
 	rc = found ? dp_meter_modify(br->dp, &spec, err) : dp_meter_add(br->dp, &spec, err);
 	if (rc < 0) {
 		om_free(m);
@@ -163,66 +147,31 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 		return -EPROTO;
 	}
 	br->dirty = true;
-	if (found) {
-		om_free(t->v[at]);
-		t->v[at] = m;
-		return 0;
-	}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		struct ometer **v = realloc(t->v, cap * sizeof(*v));
-
-		if (!v) {
-			dp_meter_delete(br->dp, m->id);
-			om_free(m);
-			return ofp_err_set(err, OFPET_METER_MOD_FAILED, OFPMMFC_OUT_OF_METERS);
-		}
-		t->v = v;
-		t->cap = cap;
-	}
-	memmove(&t->v[at + 1], &t->v[at], (t->n - at) * sizeof(*t->v));
-	t->v[at] = m;
-	t->n++;
+	if (found)
+		m->n_flows = ((struct ometer *)t->v[at])->n_flows;
+	om_free(idtable_put(t, at, found, m));
 	return 0;
-}
-
-/* Flows with a meter instruction naming id. */
-static uint32_t
-flow_count(struct bridge *br, uint32_t id)
-{
-	struct ofp_match any;
-	struct rule_filter f = {
-		.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY, .out_group = OFPG_ANY
-	};
-	struct rule **v = NULL;
-	long n;
-	uint32_t c = 0;
-
-	oxm_match_init(&any);
-	n = rule_set_collect(&br->rules, &f, &v);
-	for (long i = 0; i < n; i++)
-		for (size_t k = 0; k < v[i]->insts.n; k++)
-			if (v[i]->insts.insts[k].type == OFPIT_METER &&
-			    v[i]->insts.insts[k].meter_id == id)
-				c++;
-	free(v);
-	return c;
 }
 
 int
 meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer *w, struct buf *b)
 {
-	struct mtable *t = mt_get(br, false);
+	const struct idtable *t = idtable_of(&tables, br, false);
 
-	for (size_t i = 0; t && i < t->n; i++) {
+	size_t i0 = 0, i1 = t ? t->n : 0;
+	bool found;
+
+	if (t && meter_id != OFPM_ALL) {
+		i0 = idtable_find(t, meter_id, &found);
+		i1 = found ? i0 + 1 : i0;
+	}
+	for (size_t i = i0; i < i1; i++) {
 		const struct ometer *m = t->v[i];
 		struct arena a = ARENA_INITIALIZER;
 		struct ofp_meter_mod mm;
 		struct ofp_err err;
 		size_t ofs;
 
-		if (meter_id != OFPM_ALL && m->id != meter_id)
-			continue;
 		if (ofp_meter_mod_decode(m->raw, m->len, &a, &mm, &err) != 0) {
 			arena_free(&a);
 			continue;
@@ -241,7 +190,7 @@ meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer
 			dp_meter_get_stats(br->dp, m->id, &st);
 			memset(&ms, 0, sizeof(ms));
 			ms.meter_id = m->id;
-			ms.flow_count = flow_count(br, m->id);
+			ms.flow_count = m->n_flows;
 			ms.packet_in_count = st.packets;
 			ms.byte_in_count = st.bytes;
 			ms.duration_sec = (uint32_t)(st.duration_ns / 1000000000u);
@@ -272,18 +221,16 @@ meter_features(struct ofp_meter_features *f)
 }
 
 void
+meter_count_flow(struct bridge *br, uint32_t id, int delta)
+{
+	struct ometer *m = idtable_lookup(idtable_of(&tables, br, false), id);
+
+	if (m)
+		m->n_flows += (uint32_t)delta;
+}
+
+void
 meter_bridge_destroy(struct bridge *br)
 {
-	for (struct mtable **pp = &tables; *pp; pp = &(*pp)->next) {
-		struct mtable *t = *pp;
-
-		if (t->br != br)
-			continue;
-		*pp = t->next;
-		for (size_t i = 0; i < t->n; i++)
-			om_free(t->v[i]);
-		free(t->v);
-		free(t);
-		return;
-	}
+	idtable_forget(&tables, br, om_free);
 }

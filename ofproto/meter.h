@@ -19,6 +19,10 @@
 struct bridge;
 struct buf;
 
+/* Counts a flow (delta +1) or forgets it (-1) in meter id's flow count; called by the
+ * bridge as rules with a meter instruction come and go, so METER stats and OFPM_ALL
+ * delete never scan the flows per meter. */
+void meter_count_flow(struct bridge *br, uint32_t id, int delta);
 /* Applies a decoded METER_MOD (raw/len: the whole message). 0 or -EPROTO with *err. */
 int meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw, size_t len,
 	      struct ofp_err *err);

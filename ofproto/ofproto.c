@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bridge.h"
+#include "group.h"
 #include "config.h"
 #include "connmgr.h"
 #include "datapath.h"
@@ -196,6 +197,7 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 			vlog(VLOG_WARN, MOD,
 			     "ssl_verify_peer = false: TLS peers are not authenticated");
 	}
+	group_set_budget(cfg->group_bucket_budget);
 	r = mkdir_p(cfg->rundir);
 	if (r) {
 		snprintf(errbuf, errlen, "rundir %s: %s", cfg->rundir, strerror(-r));

@@ -609,9 +609,9 @@ rule_cursor_stop(struct rule_cursor *cur)
 
 /* ---- Instruction checks against switch state ---------------------------------------- */
 
-static int
-check_actions(const struct ofp_action_list *l, bool (*group_exists)(uint32_t, void *), void *aux,
-	      struct ofp_err *err)
+int
+rule_check_actions(const struct ofp_action_list *l, bool (*group_exists)(uint32_t, void *),
+		   void *aux, struct ofp_err *err)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		const struct ofp_action *a = &l->actions[i];
@@ -643,7 +643,7 @@ rule_check_insts(const struct ofp_instruction_list *insts, uint8_t table_id, uns
 			break;
 		case OFPIT_APPLY_ACTIONS:
 		case OFPIT_WRITE_ACTIONS:
-			r = check_actions(&ins->actions, group_exists, aux, err);
+			r = rule_check_actions(&ins->actions, group_exists, aux, err);
 			if (r)
 				return r;
 			break;

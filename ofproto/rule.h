@@ -161,6 +161,11 @@ bool rule_uses_group(const struct rule *r, uint32_t group);
  * a meter instruction must name an existing meter (METER_MOD_FAILED/UNKNOWN_METER); a
  * group action must name an existing group (BAD_ACTION/BAD_OUT_GROUP). group_exists and
  * meter_exists may be NULL (no groups / meters). 0 or -EPROTO with *err. */
+/* Checks an action list against switch state: a group action must name an existing group
+ * (BAD_ACTION/BAD_OUT_GROUP); also used for PACKET_OUT. 0 or -EPROTO with *err. */
+int rule_check_actions(const struct ofp_action_list *l,
+		       bool (*group_exists)(uint32_t id, void *aux), void *aux,
+		       struct ofp_err *err);
 int rule_check_insts(const struct ofp_instruction_list *insts, uint8_t table_id, unsigned n_tables,
 		     bool (*group_exists)(uint32_t id, void *aux),
 		     bool (*meter_exists)(uint32_t id, void *aux), void *aux, struct ofp_err *err);

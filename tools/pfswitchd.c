@@ -186,6 +186,7 @@ main(int argc, char **argv)
 	params.microflow_cache = cfg.microflow_cache;
 	params.idle_polls_before_sleep = cfg.idle_polls_before_sleep;
 	params.idle_sleep_us = cfg.idle_sleep_us;
+	params.group_budget = cfg.group_bucket_budget;
 	{
 		/* rte_eal_init may permute argv; keep our copy for freeing. */
 		char **argv_copy = calloc((size_t)eal_argc + 1, sizeof(char *));

@@ -509,6 +509,88 @@ START_TEST(test_ff_liveness)
 }
 END_TEST
 
+/* ALL group text: n buckets each doing action. */
+static const char *
+all_text(uint32_t id, const char *type, unsigned n, const char *bucket)
+{
+	static char text[8192];
+	int k = snprintf(text, sizeof(text), "group_id=%u,type=%s", id, type);
+
+	for (unsigned i = 0; i < n; i++)
+		k += snprintf(text + k, sizeof(text) - (size_t)k, ",bucket=%s", bucket);
+	return text;
+}
+
+/* Issue #12 finding 1: liveness is decided on the control thread, once per change. A
+ * group whose 64 buckets watch itself and an 8-level fan of 64-bucket groups each
+ * watching the next used to cost 64^8 liveness calls per packet (the worker hung);
+ * now a packet reads one word: the self-watching group is dead (its cycle decides
+ * nothing), the fan is live through its leaf and follows the leaf's port. */
+START_TEST(test_ff_watch_bombs)
+{
+	unsigned c[N_PORTS + 1];
+	char b[64];
+
+	ck_assert_int_eq(group_text(all_text(20, "ff", 64, "watch_group:20,output:2"), false), 0);
+	cur_flow = add_flow("in_port=1", "apply_actions(group:20)");
+	ck_assert_int_eq(dp_commit(br), 0);
+	uint64_t d0 = drop_count("group_no_live_bucket");
+
+	send_flows(1, 50, 1);
+	drain_all(c);
+	ck_assert_uint_eq(c[2], 0);
+	ck_assert_uint_eq(drop_count("group_no_live_bucket") - d0, 50);
+
+	ck_assert_int_eq(group_text("group_id=30,type=ff,bucket=watch_port:3,output:3", false), 0);
+	for (uint32_t id = 31; id <= 38; id++) {
+		snprintf(b, sizeof(b), "watch_group:%u,output:2", id - 1);
+		ck_assert_int_eq(group_text(all_text(id, "ff", 64, b), false), 0);
+	}
+	dp_flow_remove(br, cur_flow);
+	cur_flow = add_flow("in_port=1", "apply_actions(group:38)");
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_flows(1, 50, 1);
+	drain_all(c);
+	ck_assert_uint_eq(c[2], 50);
+	/* The leaf's port goes down: the whole fan dies at once, no commit. */
+	ck_assert_int_eq(dp_port_set_config(ports[3].dp, OFPPC_PORT_DOWN, OFPPC_PORT_DOWN), 0);
+	send_flows(1, 50, 1);
+	drain_all(c);
+	ck_assert_uint_eq(c[2], 0);
+	ck_assert_int_eq(dp_port_set_config(ports[3].dp, 0, OFPPC_PORT_DOWN), 0);
+	send_flows(1, 50, 1);
+	drain_all(c);
+	ck_assert_uint_eq(c[2], 50);
+	/* A MODIFY of the leaf republishes the fan's liveness with it. */
+	ck_assert_int_eq(group_text("group_id=30,type=ff,bucket=watch_port:9,output:3", true), 0);
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_flows(1, 50, 1);
+	drain_all(c);
+	ck_assert_uint_eq(c[2], 0);
+}
+END_TEST
+
+/* Issue #12 finding 2: a packet runs at most the budget of group buckets (copies), even
+ * through several group actions each within GROUP_MOD's fan-out limit; the rest is
+ * dropped under group_budget. */
+START_TEST(test_group_budget)
+{
+	unsigned c[N_PORTS + 1];
+	const unsigned budget = DP_GROUP_DEFAULT_BUDGET;
+
+	ck_assert_int_eq(group_text(all_text(40, "all", 64, "output:2"), false), 0);
+	cur_flow = add_flow("in_port=1", "apply_actions(group:40,group:40,group:40,group:40,"
+					 "group:40)");
+	ck_assert_int_eq(dp_commit(br), 0);
+	uint64_t d0 = drop_count("group_budget");
+
+	send_flows(1, 3, 1);
+	drain_all(c);
+	ck_assert_uint_eq(c[2], 3 * budget);
+	ck_assert_uint_eq(drop_count("group_budget") - d0, 3 * (5 * 64 - budget));
+}
+END_TEST
+
 START_TEST(test_meter_e2e)
 {
 	unsigned c[N_PORTS + 1];
@@ -643,6 +725,8 @@ group_suite(void)
 	tcase_add_test(tc, test_all_indirect_chain);
 	tcase_add_test(tc, test_select_e2e);
 	tcase_add_test(tc, test_ff_liveness);
+	tcase_add_test(tc, test_ff_watch_bombs);
+	tcase_add_test(tc, test_group_budget);
 	tcase_add_test(tc, test_meter_e2e);
 	tcase_add_test(tc, test_controller_meter);
 	suite_add_tcase(s, tc);

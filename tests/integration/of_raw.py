@@ -119,6 +119,28 @@ def packet_out(data, actions, in_port_no=OFPP_CONTROLLER, xid=0):
                xid)
 
 
+# ---- groups (GROUP_MOD builders; used by hostile_groups.py) ------------------------------
+
+GROUP_MOD = 15
+OFPGT_ALL, OFPGT_SELECT, OFPGT_INDIRECT, OFPGT_FF = 0, 1, 2, 3
+OFPGC_ADD, OFPGC_MODIFY, OFPGC_DELETE = 0, 1, 2
+OFPG_ALL = 0xfffffffc
+
+
+def group_action(group_id):
+    return struct.pack("!HHI", 22, 8, group_id)
+
+
+def bucket(actions, weight=0, watch_port=OFPP_ANY, watch_group=OFPG_ANY):
+    acts = b"".join(actions)
+    return struct.pack("!HHII4x", 16 + len(acts), weight, watch_port, watch_group) + acts
+
+
+def group_mod(group_id, gtype, buckets, command=OFPGC_ADD, xid=0):
+    return msg(GROUP_MOD, struct.pack("!HBxI", command, gtype, group_id) + b"".join(buckets),
+               xid)
+
+
 class Conn:
     def __init__(self, target, hello_version=OFP_VERSION):
         if target.startswith("/"):

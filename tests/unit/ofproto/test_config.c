@@ -67,6 +67,7 @@ START_TEST(test_defaults_and_values)
 			   "rundir = /tmp/x ; inline comment\n"
 			   "log_level = dbg\n"
 			   "microflow_cache = off\n"
+			   "group_bucket_budget = 1000\n"
 			   "[bridge a]\n"
 			   "[bridge b]\n"
 			   "datapath_id = 0xff\n"
@@ -96,6 +97,7 @@ START_TEST(test_defaults_and_values)
 	ck_assert_str_eq(cfg.rundir, "/tmp/x");
 	ck_assert_int_eq(cfg.log_level, VLOG_DBG);
 	ck_assert(!cfg.microflow_cache);
+	ck_assert_uint_eq(cfg.group_bucket_budget, 1000);
 	a = config_find_bridge(&cfg, "a");
 	b = config_find_bridge(&cfg, "b");
 	ck_assert_ptr_nonnull(a);
@@ -149,6 +151,7 @@ START_TEST(test_defaults_and_values)
 	ck_assert_str_eq(cfg.rundir, CONFIG_RUNDIR_DEFAULT);
 	ck_assert_uint_eq(cfg.workers, 1);
 	ck_assert(cfg.microflow_cache);
+	ck_assert_uint_eq(cfg.group_bucket_budget, 256);
 	config_free(&cfg);
 }
 END_TEST
@@ -175,6 +178,8 @@ START_TEST(test_errors)
 	expect_error("[switch]\nmax_connections_per_listener = x\n", 2, "not a number");
 	expect_error("[switch]\nmultipart_request_timeout = 0\n", 2, "out of range");
 	expect_error("[switch]\nmultipart_request_max = 1024\n", 2, "out of range");
+	expect_error("[switch]\ngroup_bucket_budget = 0\n", 2, "out of range");
+	expect_error("[switch]\ngroup_bucket_budget = 65537\n", 2, "out of range");
 	expect_error("[dpdk]\nmiss_ring_size = 1000\n", 2, "not a power of two");
 	expect_error("\n[bridge]\n", 2, "needs a name");
 	expect_error("[bridge a b]\n", 1, "too many words");

@@ -606,6 +606,219 @@ START_TEST(test_bridge_quotas)
 }
 END_TEST
 
+/* text of an ALL group: n buckets each doing action */
+static const char *
+all_group(uint32_t id, unsigned n, const char *action)
+{
+	static char text[4096];
+	int k = snprintf(text, sizeof(text), "group_id=%u,type=all", id);
+
+	for (unsigned i = 0; i < n; i++)
+		k += snprintf(text + k, sizeof(text) - (size_t)k, ",bucket=%s", action);
+	return text;
+}
+
+/* The group graph (issue #12): cycles through actions and watches, watches of missing
+ * groups, chains deeper than the datapath runs, fan-out over the per-packet budget, also
+ * when a MODIFY changes other groups' values. */
+START_TEST(test_group_graph)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	const uint16_t F = OFPET_GROUP_MOD_FAILED;
+	char text[128];
+
+	/* Self-watch, watch of a missing group, watch cycle made by a MODIFY. */
+	assert_error(vc,
+		     group_send(vc, OFPGC_ADD, "group_id=10,type=ff,bucket=watch_group:10,output:1",
+				NULL),
+		     F, OFPGMFC_LOOP);
+	assert_error(vc,
+		     group_send(vc, OFPGC_ADD, "group_id=10,type=ff,bucket=watch_group:99,output:1",
+				NULL),
+		     F, OFPGMFC_BAD_WATCH);
+	ck_assert_int_eq(
+		group_send(vc, OFPGC_ADD, "group_id=11,type=ff,bucket=watch_port:1,output:1", NULL),
+		0);
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD,
+				    "group_id=12,type=ff,bucket=watch_group:11,output:1", NULL),
+			 0);
+	assert_error(vc,
+		     group_send(vc, OFPGC_MODIFY,
+				"group_id=11,type=ff,bucket=watch_group:12,output:1", NULL),
+		     F, OFPGMFC_LOOP);
+	/* A watched group cannot go while watched. */
+	assert_error(vc, group_send(vc, OFPGC_DELETE, "group_id=11", NULL), F,
+		     OFPGMFC_CHAINED_GROUP);
+	/* A 71-hop cycle (watches) and an action cycle through a watch. */
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD,
+				    "group_id=100,type=ff,bucket=watch_port:1,output:1", NULL),
+			 0);
+	for (unsigned id = 101; id <= 170; id++) {
+		snprintf(text, sizeof(text), "group_id=%u,type=ff,bucket=watch_group:%u,output:1",
+			 id, id - 1);
+		ck_assert_int_eq(group_send(vc, OFPGC_ADD, text, NULL), 0);
+	}
+	assert_error(vc,
+		     group_send(vc, OFPGC_MODIFY,
+				"group_id=100,type=ff,bucket=watch_group:170,output:1", NULL),
+		     F, OFPGMFC_LOOP);
+	assert_error(vc,
+		     group_send(vc, OFPGC_MODIFY,
+				"group_id=100,type=ff,bucket=watch_port:1,group:170", NULL),
+		     F, OFPGMFC_LOOP);
+
+	/* Depth: 8 indirect groups chain, the 9th does not. */
+	ck_assert_int_eq(
+		group_send(vc, OFPGC_ADD, "group_id=200,type=indirect,bucket=output:1", NULL), 0);
+	for (unsigned id = 201; id <= 208; id++) {
+		snprintf(text, sizeof(text), "group_id=%u,type=indirect,bucket=group:%u", id,
+			 id - 1);
+		if (id < 208)
+			ck_assert_int_eq(group_send(vc, OFPGC_ADD, text, NULL), 0);
+		else
+			assert_error(vc, group_send(vc, OFPGC_ADD, text, NULL), F,
+				     OFPGMFC_CHAINING_UNSUPPORTED);
+	}
+	/* A MODIFY of the chain's end that makes the chain too deep. */
+	ck_assert_int_eq(
+		group_send(vc, OFPGC_ADD, "group_id=210,type=indirect,bucket=output:1", NULL), 0);
+	assert_error(
+		vc,
+		group_send(vc, OFPGC_MODIFY, "group_id=200,type=indirect,bucket=group:210", NULL),
+		F, OFPGMFC_CHAINING_UNSUPPORTED);
+
+	/* Fan-out: 64 copies fit, 4 x (1 + 64) do not, 3 x (1 + 64) do. */
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, all_group(300, 64, "output:1"), NULL), 0);
+	assert_error(vc, group_send(vc, OFPGC_ADD, all_group(301, 4, "group:300"), NULL), F,
+		     OFPGMFC_OUT_OF_BUCKETS);
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, all_group(302, 3, "group:300"), NULL), 0);
+	/* A MODIFY deep in a chain that pushes a user over: 312 = 25 x (1 + 2 x (1 + n)). */
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, all_group(310, 2, "output:1"), NULL), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, all_group(311, 2, "group:310"), NULL), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, all_group(312, 25, "group:311"), NULL), 0);
+	assert_error(vc, group_send(vc, OFPGC_MODIFY, all_group(310, 4, "output:1"), NULL), F,
+		     OFPGMFC_OUT_OF_BUCKETS);
+	ck_assert_int_eq(group_send(vc, OFPGC_MODIFY, all_group(310, 3, "output:1"), NULL), 0);
+	assert_error(vc, group_send(vc, OFPGC_MODIFY, all_group(310, 4, "output:1"), NULL), F,
+		     OFPGMFC_OUT_OF_BUCKETS);
+	/* Select and fast failover run one bucket: their cost is their dearest bucket's. */
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD,
+				    "group_id=320,type=select,bucket=group:302,bucket=group:302",
+				    NULL),
+			 0);
+	/* Delete-all takes chained and watched groups alike. */
+	ck_assert_int_eq(group_send(vc, OFPGC_DELETE, "group_id=all", NULL), 0);
+	ck_assert_int_eq(
+		group_send(vc, OFPGC_ADD, "group_id=11,type=ff,bucket=watch_port:1,output:1", NULL),
+		0);
+	vconn_close(vc);
+}
+END_TEST
+
+static struct ofp_multipart_reply
+group_stats(struct vconn *vc, uint32_t id)
+{
+	struct ofp_multipart_request rq;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.type = OFPMP_GROUP;
+	rq.group.group_id = id;
+	return dump(vc, &rq);
+}
+
+static struct ofp_multipart_reply
+meter_stats(struct vconn *vc, uint32_t id)
+{
+	struct ofp_multipart_request rq;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.type = OFPMP_METER;
+	rq.meter.meter_id = id;
+	return dump(vc, &rq);
+}
+
+static void
+meter_send_ok(struct vconn *vc, uint16_t cmd, const char *text)
+{
+	ck_assert_int_eq(meter_send(vc, cmd, text), 0);
+}
+
+static uint32_t
+group_refs(struct vconn *vc, uint32_t id)
+{
+	struct ofp_multipart_reply r = group_stats(vc, id);
+
+	ck_assert_uint_eq(r.group.n, 1);
+	ck_assert_uint_eq(r.group.items[0].group_id, id);
+	return r.group.items[0].ref_count;
+}
+
+static uint32_t
+meter_flows(struct vconn *vc, uint32_t id)
+{
+	struct ofp_multipart_reply r = meter_stats(vc, id);
+
+	ck_assert_uint_eq(r.meter.n, 1);
+	ck_assert_uint_eq(r.meter.items[0].meter_id, id);
+	return r.meter.items[0].flow_count;
+}
+
+/* Group ref_count and meter flow_count follow flows as they are added, replaced,
+ * modified and deleted, and as groups/meters are deleted with their flows. */
+START_TEST(test_group_meter_ref_counts)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, "group_id=1,type=all,bucket=output:1", NULL), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_ADD, "group_id=2,type=all,bucket=output:2", NULL), 0);
+	meter_send_ok(vc, OFPMC_ADD, "meter=1,kbps,bands=type=drop,rate=100");
+	meter_send_ok(vc, OFPMC_ADD, "meter=2,kbps,bands=type=drop,rate=100");
+	ck_assert_uint_eq(group_refs(vc, 1), 0);
+	/* One flow naming group 1 twice counts once. */
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=1,in_port=1,actions=group:1,group:1"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=2,in_port=1,actions=meter:1,group:1"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=3,in_port=1,actions=meter:1,group:2"), 0);
+	ck_assert_uint_eq(group_refs(vc, 1), 2);
+	ck_assert_uint_eq(group_refs(vc, 2), 1);
+	ck_assert_uint_eq(meter_flows(vc, 1), 2);
+	ck_assert_uint_eq(meter_flows(vc, 2), 0);
+	ck_assert_uint_eq(group_stats(vc, 77).group.n, 0);
+	ck_assert_uint_eq(group_stats(vc, OFPG_ALL).group.n, 2);
+	/* Replaced by an ADD with other actions. */
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=2,in_port=1,actions=meter:2,group:2"), 0);
+	ck_assert_uint_eq(group_refs(vc, 1), 1);
+	ck_assert_uint_eq(group_refs(vc, 2), 2);
+	ck_assert_uint_eq(meter_flows(vc, 1), 1);
+	ck_assert_uint_eq(meter_flows(vc, 2), 1);
+	/* MODIFY moves every selected flow. */
+	ck_assert_int_eq(flow(vc, OFPFC_MODIFY, "in_port=1,actions=meter:2,group:1"), 0);
+	ck_assert_uint_eq(group_refs(vc, 1), 3);
+	ck_assert_uint_eq(group_refs(vc, 2), 0);
+	ck_assert_uint_eq(meter_flows(vc, 1), 0);
+	ck_assert_uint_eq(meter_flows(vc, 2), 3);
+	/* A group MODIFY keeps the count. */
+	ck_assert_int_eq(group_send(vc, OFPGC_MODIFY, "group_id=1,type=all,bucket=output:2", NULL),
+			 0);
+	ck_assert_uint_eq(group_refs(vc, 1), 3);
+	/* Deletes: a flow, then a meter with its flows. */
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE_STRICT, "priority=1,in_port=1"), 0);
+	ck_assert_uint_eq(group_refs(vc, 1), 2);
+	meter_send_ok(vc, OFPMC_DELETE, "meter=2");
+	ck_assert_uint_eq(n_flows(vc), 0);
+	ck_assert_uint_eq(group_refs(vc, 1), 0);
+	/* Delete-all of groups and meters removes the flows using any of them, only those. */
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=1,in_port=1,actions=group:2"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=2,in_port=1,actions=meter:1,output:1"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=3,in_port=1,actions=output:1"), 0);
+	ck_assert_int_eq(group_send(vc, OFPGC_DELETE, "group_id=all", NULL), 0);
+	ck_assert_uint_eq(n_flows(vc), 2);
+	meter_send_ok(vc, OFPMC_DELETE, "meter=all");
+	ck_assert_uint_eq(n_flows(vc), 1);
+	ck_assert_uint_eq(meter_stats(vc, OFPM_ALL).meter.n, 0);
+	vconn_close(vc);
+}
+END_TEST
+
 START_TEST(test_flow_mods)
 {
 	struct vconn *vc = open_sock("br0.mgmt");
@@ -972,6 +1185,13 @@ START_TEST(test_packet_out)
 	po.in_port = 9;
 	ck_assert_int_eq(ofp_packet_out_encode(&po, vconn_next_xid(vc), &b), 0);
 	assert_error(vc, send_sync(vc, &b), OFPET_BAD_REQUEST, OFPBRC_BAD_PORT);
+	/* A group that does not exist: refused, not dropped in the datapath. */
+	act.type = OFPAT_GROUP;
+	act.group_id = 77;
+	po.in_port = OFPP_CONTROLLER;
+	ck_assert_int_eq(ofp_packet_out_encode(&po, vconn_next_xid(vc), &b), 0);
+	assert_error(vc, send_sync(vc, &b), OFPET_BAD_ACTION, OFPBAC_BAD_OUT_GROUP);
+	ck_assert_uint_eq(dp_fake_n_packet_outs(&in_port, &len, &n_act), before + 1);
 	vconn_close(vc);
 }
 END_TEST
@@ -1130,6 +1350,8 @@ main(void)
 	tcase_add_test(tc, test_features_desc_ports_tables);
 	tcase_add_test(tc, test_config_and_refusals);
 	tcase_add_test(tc, test_group_mod_checks);
+	tcase_add_test(tc, test_group_graph);
+	tcase_add_test(tc, test_group_meter_ref_counts);
 	tcase_add_test(tc, test_flow_mods);
 	tcase_add_test(tc, test_bridge_quotas);
 	tcase_add_test(tc, test_counters_and_replace);
