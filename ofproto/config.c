@@ -63,6 +63,11 @@ config_init(struct config *cfg)
 	cfg->microflow_cache = true;
 	cfg->idle_polls_before_sleep = 1000;
 	cfg->idle_sleep_us = 100;
+	cfg->idle_link_speed_mbps = 10000;
+	cfg->rx_interrupts = true;
+	cfg->timer_slack_ns = 1000;
+	cfg->consolidate_below_pct = 10;
+	cfg->consolidate_above_pct = 50;
 }
 
 static void
@@ -288,6 +293,44 @@ k_idle_sleep(struct parse_state *st, const char *n, const char *v)
 }
 
 static int
+k_idle_link(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 1000000, &st->cfg->idle_link_speed_mbps);
+}
+
+static int
+k_rx_intr(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_bool(st, n, v, &st->cfg->rx_interrupts);
+}
+
+static int
+k_timer_slack(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 1000000000, &st->cfg->timer_slack_ns);
+}
+
+static int
+k_consolidate(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_bool(st, n, v, &st->cfg->consolidate);
+}
+
+static int
+k_cons_below(struct parse_state *st, const char *n, const char *v)
+{
+	st->cfg->consolidate_pct_line = st->line;
+	return parse_uint(st, n, v, 1, 100, &st->cfg->consolidate_below_pct);
+}
+
+static int
+k_cons_above(struct parse_state *st, const char *n, const char *v)
+{
+	st->cfg->consolidate_pct_line = st->line;
+	return parse_uint(st, n, v, 1, 100, &st->cfg->consolidate_above_pct);
+}
+
+static int
 k_dpid(struct parse_state *st, const char *n, const char *v)
 {
 	uint64_t x;
@@ -445,6 +488,12 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "microflow_cache", 0, k_cache },
 	{ SEC_SWITCH, "idle_polls_before_sleep", 0, k_idle_polls },
 	{ SEC_SWITCH, "idle_sleep_us", 0, k_idle_sleep },
+	{ SEC_SWITCH, "idle_link_speed_mbps", 0, k_idle_link },
+	{ SEC_SWITCH, "rx_interrupts", 0, k_rx_intr },
+	{ SEC_SWITCH, "timer_slack_ns", 0, k_timer_slack },
+	{ SEC_SWITCH, "consolidate", 0, k_consolidate },
+	{ SEC_SWITCH, "consolidate_below_pct", 0, k_cons_below },
+	{ SEC_SWITCH, "consolidate_above_pct", 0, k_cons_above },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
 	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },
@@ -649,6 +698,12 @@ validate(struct parse_state *st)
 {
 	struct config *cfg = st->cfg;
 
+	if (cfg->consolidate_below_pct >= cfg->consolidate_above_pct) {
+		fail(st, cfg->consolidate_pct_line,
+		     "consolidate_below_pct (%u) must be less than consolidate_above_pct (%u)",
+		     cfg->consolidate_below_pct, cfg->consolidate_above_pct);
+		return -EINVAL;
+	}
 	for (size_t i = 0; i < cfg->n_bridges; i++) {
 		struct config_bridge *b = &cfg->bridges[i];
 

@@ -2,7 +2,9 @@
  * DESIGN.md section 5, every key documented in config/pfswitch.ini. Sections:
  *   [dpdk]          eal, n_mbufs, miss_ring_size
  *   [switch]        workers, rundir, log_level, max_masks_per_table, microflow_cache,
- *                   idle_polls_before_sleep, idle_sleep_us
+ *                   idle_polls_before_sleep, idle_sleep_us, idle_link_speed_mbps,
+ *                   rx_interrupts, timer_slack_ns, consolidate, consolidate_below_pct,
+ *                   consolidate_above_pct
  *   [bridge NAME]   datapath_id, fail_mode, controller (repeatable), inactivity_probe,
  *                   max_backoff, max_flows, packet_in_rate, packet_in_burst, description
  *   [port NAME]     bridge, ofport, devargs
@@ -62,6 +64,12 @@ struct config {
 	bool microflow_cache;
 	unsigned idle_polls_before_sleep;
 	unsigned idle_sleep_us;
+	unsigned idle_link_speed_mbps;
+	bool rx_interrupts;
+	unsigned timer_slack_ns;
+	bool consolidate;
+	unsigned consolidate_below_pct, consolidate_above_pct;
+	int consolidate_pct_line; /* of the later of the two keys, for the cross-check */
 	struct config_bridge *bridges;
 	size_t n_bridges;
 	struct config_port *ports;

@@ -67,6 +67,12 @@ START_TEST(test_defaults_and_values)
 			   "rundir = /tmp/x ; inline comment\n"
 			   "log_level = dbg\n"
 			   "microflow_cache = off\n"
+			   "idle_link_speed_mbps = 1000\n"
+			   "rx_interrupts = no\n"
+			   "timer_slack_ns = 0\n"
+			   "consolidate = yes\n"
+			   "consolidate_below_pct = 5\n"
+			   "consolidate_above_pct = 80\n"
 			   "[bridge a]\n"
 			   "[bridge b]\n"
 			   "datapath_id = 0xff\n"
@@ -91,6 +97,12 @@ START_TEST(test_defaults_and_values)
 	ck_assert_str_eq(cfg.rundir, "/tmp/x");
 	ck_assert_int_eq(cfg.log_level, VLOG_DBG);
 	ck_assert(!cfg.microflow_cache);
+	ck_assert_uint_eq(cfg.idle_link_speed_mbps, 1000);
+	ck_assert(!cfg.rx_interrupts);
+	ck_assert_uint_eq(cfg.timer_slack_ns, 0);
+	ck_assert(cfg.consolidate);
+	ck_assert_uint_eq(cfg.consolidate_below_pct, 5);
+	ck_assert_uint_eq(cfg.consolidate_above_pct, 80);
 	a = config_find_bridge(&cfg, "a");
 	b = config_find_bridge(&cfg, "b");
 	ck_assert_ptr_nonnull(a);
@@ -116,6 +128,12 @@ START_TEST(test_defaults_and_values)
 	ck_assert_str_eq(cfg.rundir, CONFIG_RUNDIR_DEFAULT);
 	ck_assert_uint_eq(cfg.workers, 1);
 	ck_assert(cfg.microflow_cache);
+	ck_assert_uint_eq(cfg.idle_link_speed_mbps, 10000);
+	ck_assert(cfg.rx_interrupts);
+	ck_assert_uint_eq(cfg.timer_slack_ns, 1000);
+	ck_assert(!cfg.consolidate);
+	ck_assert_uint_eq(cfg.consolidate_below_pct, 10);
+	ck_assert_uint_eq(cfg.consolidate_above_pct, 50);
 	config_free(&cfg);
 }
 END_TEST
@@ -132,6 +150,16 @@ START_TEST(test_errors)
 	expect_error("[switch]\nrundir = relative/path\n", 2, "not an absolute path");
 	expect_error("[switch]\nlog_level = loud\n", 2, "not one of");
 	expect_error("[switch]\nmicroflow_cache = maybe\n", 2, "not a boolean");
+	expect_error("[switch]\nidle_link_speed_mbps = 0\n", 2, "out of range");
+	expect_error("[switch]\nidle_link_speed_mbps = fast\n", 2, "not a number");
+	expect_error("[switch]\nrx_interrupts = sometimes\n", 2, "not a boolean");
+	expect_error("[switch]\ntimer_slack_ns = 2000000000\n", 2, "out of range");
+	expect_error("[switch]\nconsolidate = 2\n", 2, "not a boolean");
+	expect_error("[switch]\nconsolidate_below_pct = 0\n", 2, "out of range");
+	expect_error("[switch]\nconsolidate_above_pct = 101\n", 2, "out of range");
+	expect_error("[switch]\nconsolidate_below_pct = 60\n", 2, "must be less than");
+	expect_error("[switch]\nconsolidate_above_pct = 30\nconsolidate_below_pct = 40\n", 3,
+		     "must be less than");
 	expect_error("[dpdk]\nmiss_ring_size = 1000\n", 2, "not a power of two");
 	expect_error("\n[bridge]\n", 2, "needs a name");
 	expect_error("[bridge a b]\n", 1, "too many words");
