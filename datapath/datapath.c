@@ -494,6 +494,13 @@ publish_sets(bool detach)
 		wk->n_intr_queues = 0;
 		for (unsigned i = 0; i < ps[w]->n; i++)
 			wk->n_intr_queues += ps[w]->q[i].intr;
+		if (!detach)
+			DP_LOG(INFO,
+			       "worker %u: %u rx queues, %u with interrupts; idle: %s (sleeps up "
+			       "to %lu us)\n",
+			       w, wk->n_queues, wk->n_intr_queues,
+			       ps[w]->all_intr ? "blocks on interrupts" : "sleeps",
+			       (unsigned long)(ps[w]->sleep_max_ns / 1000));
 		__atomic_store_n(&wk->polls, ps[w], __ATOMIC_RELEASE);
 		dp_worker_kick(wk);
 		if (old)
