@@ -361,6 +361,20 @@ measure() { # SIDE MODE
 	echo "ovs power mode: pmd-sleep-max (pmd-maxsleep) = $OVS_SLEEP us"
 } >"$OUT/conditions.txt"
 
+# What a spinning thread gets of the switch's CPU meanwhile (on a shared or virtual
+# machine, less than 100%): the scale for the idle figures.
+nice -n "$NICE" taskset -c "$DUT_CPU" sh -c 'while :; do :; done' &
+SPIN=$!
+PIDS+=("$SPIN")
+sleep 0.5
+c0=$(awk '{print $14 + $15}' "/proc/$SPIN/stat") t0=$(date +%s.%N)
+sleep "$IDLE"
+c1=$(awk '{print $14 + $15}' "/proc/$SPIN/stat") t1=$(date +%s.%N)
+stop_pid "$SPIN"
+SPIN_PCT=$(awk "BEGIN { print 100 * ($c1 - $c0) / $(getconf CLK_TCK) / ($t1 - $t0) }")
+echo "a spinning thread on CPU $DUT_CPU got ${SPIN_PCT}% of it" >>"$OUT/conditions.txt"
+record spin - idle cpu_pct="$SPIN_PCT" loadavg="$(cut -d' ' -f1 /proc/loadavg)"
+
 FAILED=0
 for side in pfs ovs; do
 	[[ ",$SIDES," == *,$side,* ]] || continue
@@ -378,7 +392,8 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/conditions.t
 	import json, sys
 	runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 	get = {(r["side"], r["mode"], r["what"]): r for r in runs}
-	sides = sorted({r["side"] for r in runs}, key=lambda s: s != "pfs")
+	sides = sorted({r["side"] for r in runs if r["side"] != "spin"}, key=lambda s: s != "pfs")
+	spin = get.get(("spin", "-", "idle"))
 	cols = [(s, m) for s in sides for m in ("poll", "power")]
 	def cell(r, what):
 	    if r is None:
@@ -386,6 +401,9 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/conditions.t
 	    if "error" in r:
 	        return "failed"
 	    if what == "idle":
+	        if spin and spin["cpu_pct"] > 0:
+	            return "%.1f%% (%.1f%% of a spinning thread's)" % (
+	                r["cpu_pct"], 100 * r["cpu_pct"] / spin["cpu_pct"])
 	        return "%.1f%%" % r["cpu_pct"]
 	    if what in ("s1", "s5"):
 	        return "%.2f Mpps" % r["rx_mpps"]
