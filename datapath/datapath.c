@@ -78,7 +78,6 @@ dp_params_default(struct dp_params *p)
 	p->microflow_cache = true;
 	p->idle_polls_before_sleep = 1000;
 	p->idle_sleep_us = 100;
-	p->idle_link_speed_mbps = 10000;
 	p->rx_interrupts = true;
 	p->timer_slack_ns = 1000;
 }
@@ -213,8 +212,6 @@ dp_init(int argc, char **argv, const struct dp_params *p)
 		dp_g.params.miss_ring_size = DEFAULT_MISS_RING;
 	if (!dp_g.params.max_masks_per_table)
 		dp_g.params.max_masks_per_table = DP_CLS_DEFAULT_MAX_MASKS;
-	if (!dp_g.params.idle_link_speed_mbps)
-		dp_g.params.idle_link_speed_mbps = 10000;
 	TAILQ_INIT(&dp_g.bridges);
 	dp_g.upcall_efd = -1;
 
@@ -1491,15 +1488,18 @@ tel_workers(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_int(d, "consolidated", dp_g.consolidated);
 	for (unsigned i = 0; i < dp_g.n_workers; i++) {
 		struct rte_tel_data *c = rte_tel_data_alloc();
+		const struct dp_worker *w = dp_g.workers[i];
 		struct dp_worker_stats st;
-		char name[16];
+		char name[32];
 
+		if (!w)
+			break; /* shutting down */
 		if (!c)
 			return -ENOMEM;
 		memset(&st, 0, sizeof(st));
-		add_worker_stats(dp_g.workers[i], &st);
+		add_worker_stats(w, &st);
 		rte_tel_data_start_dict(c);
-		rte_tel_data_add_dict_int(c, "lcore", (int)dp_g.workers[i]->lcore);
+		rte_tel_data_add_dict_int(c, "lcore", (int)w->lcore);
 		rte_tel_data_add_dict_u64(c, "rx_queues", st.n_queues);
 		rte_tel_data_add_dict_u64(c, "rx_queues_with_interrupts", st.n_intr_queues);
 		rte_tel_data_add_dict_u64(c, "busy_cycles", st.busy_cycles);

@@ -44,15 +44,16 @@ struct dp_params {
 	/* Idle back-off: after this many empty polls a worker rests: it blocks on rx
 	 * interrupts when every queue it polls has them (rx_interrupts), else it sleeps,
 	 * each sleep at most idle_sleep_us and at most half the time its smallest rx ring
-	 * takes to fill at the port's link speed (idle_link_speed_mbps where the port
-	 * reports none), so a sleep cannot overflow a ring. Back to polling at the first
-	 * packet. 0 in either disables resting (pure busy polling). */
+	 * takes to fill at the port's link speed, so a sleep cannot overflow a ring. Back
+	 * to polling at the first packet. 0 in either disables resting (busy polling). */
 	unsigned idle_polls_before_sleep;
 	unsigned idle_sleep_us;
-	unsigned idle_link_speed_mbps; /* 0 = 10000 */
-	bool rx_interrupts;	       /* configure ports with rx interrupts where they can */
-	unsigned timer_slack_ns;       /* workers' timer slack (PR_SET_TIMERSLACK); 0 = the
-					* kernel's default (50 us) */
+	/* The link speed that bound assumes for every port, Mbit/s; 0 = each port's own
+	 * (10000 where it reports none). */
+	unsigned idle_link_speed_mbps;
+	bool rx_interrupts;	 /* configure ports with rx interrupts where they can */
+	unsigned timer_slack_ns; /* workers' timer slack (PR_SET_TIMERSLACK); 0 = the
+				  * kernel's default (50 us) */
 	/* Load-driven consolidation (dp_power_run): queues gather on worker 0 when all
 	 * workers together are busy less than consolidate_below_pct of one core for 1 s,
 	 * and spread back when worker 0 is busy more than consolidate_above_pct. */

@@ -372,7 +372,7 @@ void dp_worker_flush(struct dp_worker *w);
  * new poll set, stop). Control thread. */
 void dp_worker_kick(struct dp_worker *w);
 /* Half the time port's rx ring takes to fill with minimum-size frames at its link speed
- * (or idle_link_speed_mbps when the port reports none), in ns. */
+ * (or idle_link_speed_mbps where set), in ns. */
 uint64_t dp_port_rx_fill_ns(const struct dp_port *port);
 
 /* Wakes the control thread if it announced it waits for upcalls (dp_upcall_wait_begin):

@@ -455,11 +455,12 @@ uint64_t
 dp_port_rx_fill_ns(const struct dp_port *port)
 {
 	/* A minimum frame takes 84 bytes on the wire (64 + preamble + inter-frame gap). */
-	uint64_t mbps = port->curr_speed ? port->curr_speed / 1000 : 0;
+	uint64_t mbps = dp_g.params.idle_link_speed_mbps;
 	uint64_t ring = port->n_rxdesc ? port->n_rxdesc : RX_DESC;
 
-	mbps = PFS_MAX(mbps, port->max_speed / 1000);
+	if (!mbps) /* the port's fastest speed, 10 Gbit/s if it reports none */
+		mbps = PFS_MAX(port->curr_speed, port->max_speed) / 1000;
 	if (!mbps)
-		mbps = dp_g.params.idle_link_speed_mbps;
+		mbps = 10000;
 	return ring * 84 * 8 * 1000 / mbps / 2;
 }

@@ -63,7 +63,6 @@ config_init(struct config *cfg)
 	cfg->microflow_cache = true;
 	cfg->idle_polls_before_sleep = 1000;
 	cfg->idle_sleep_us = 100;
-	cfg->idle_link_speed_mbps = 10000;
 	cfg->rx_interrupts = true;
 	cfg->timer_slack_ns = 1000;
 	cfg->consolidate_below_pct = 10;
@@ -295,7 +294,7 @@ k_idle_sleep(struct parse_state *st, const char *n, const char *v)
 static int
 k_idle_link(struct parse_state *st, const char *n, const char *v)
 {
-	return parse_uint(st, n, v, 1, 1000000, &st->cfg->idle_link_speed_mbps);
+	return parse_uint(st, n, v, 0, 1000000, &st->cfg->idle_link_speed_mbps);
 }
 
 static int

@@ -23,7 +23,8 @@
 #                      figures, at their expense)
 #
 # For each side and mode (poll: always busy polling; power: pfswitch's defaults, or Open
-# vSwitch with pmd-sleep-max) a fresh switch (one worker/PMD pinned to --dut-cpu, two
+# vSwitch with pmd-sleep-max; power-1g: pfswitch with idle_link_speed_mbps = 1000 and
+# idle_sleep_us = 1000, sleeps up to 344 us) a fresh switch (one worker/PMD pinned to --dut-cpu, two
 # memif server ports, rule in_port=1 -> 2) is measured for:
 #   idle      CPU share of the worker thread (utime+stime of /proc/PID/task/TID/stat) over
 #             --idle seconds while pfs-pktgen is connected and sends 1 packet/s
@@ -167,10 +168,11 @@ EAL_LOG="--log-level=lib.eal:error --log-level=pmd.net.memif:error"
 DUT_PID="" DUT_CTL="" DUT_RXQ=1 SOCK0="" SOCK1="" WORKER_RE=""
 
 start_pfs() { # MODE
-	local dir="$WORK/pfs" polls=1000 sleep=100
+	local dir="$WORK/pfs" polls=1000 sleep=100 mbps=0
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	[ "$1" = poll ] && polls=0 sleep=0
+	[ "$1" = power-1g ] && sleep=1000 mbps=1000
 	SOCK0="$dir/p1.sock" SOCK1="$dir/p2.sock"
 	cat >"$dir/pfswitch.ini" <<-EOF
 		[dpdk]
@@ -181,6 +183,7 @@ start_pfs() { # MODE
 		log_level = info
 		idle_polls_before_sleep = $polls
 		idle_sleep_us = $sleep
+		idle_link_speed_mbps = $mbps
 		[bridge br0]
 		datapath_id = 0x1
 		fail_mode = secure
@@ -382,7 +385,9 @@ for side in pfs ovs; do
 		echo "ovs: Open vSwitch-DPDK not available" >>"$OUT/conditions.txt"
 		continue
 	fi
-	for mode in poll power; do
+	modes="poll power"
+	[ $side = pfs ] && modes="poll power power-1g"
+	for mode in $modes; do
 		measure $side $mode || FAILED=$((FAILED + 1))
 	done
 done
@@ -394,7 +399,8 @@ echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/conditions.t
 	get = {(r["side"], r["mode"], r["what"]): r for r in runs}
 	sides = sorted({r["side"] for r in runs if r["side"] != "spin"}, key=lambda s: s != "pfs")
 	spin = get.get(("spin", "-", "idle"))
-	cols = [(s, m) for s in sides for m in ("poll", "power")]
+	cols = [(s, m) for s in sides for m in ("poll", "power", "power-1g")
+	        if any(r["side"] == s and r["mode"] == m for r in runs)]
 	def cell(r, what):
 	    if r is None:
 	        return "-"

@@ -128,7 +128,7 @@ START_TEST(test_defaults_and_values)
 	ck_assert_str_eq(cfg.rundir, CONFIG_RUNDIR_DEFAULT);
 	ck_assert_uint_eq(cfg.workers, 1);
 	ck_assert(cfg.microflow_cache);
-	ck_assert_uint_eq(cfg.idle_link_speed_mbps, 10000);
+	ck_assert_uint_eq(cfg.idle_link_speed_mbps, 0);
 	ck_assert(cfg.rx_interrupts);
 	ck_assert_uint_eq(cfg.timer_slack_ns, 1000);
 	ck_assert(!cfg.consolidate);
@@ -150,7 +150,7 @@ START_TEST(test_errors)
 	expect_error("[switch]\nrundir = relative/path\n", 2, "not an absolute path");
 	expect_error("[switch]\nlog_level = loud\n", 2, "not one of");
 	expect_error("[switch]\nmicroflow_cache = maybe\n", 2, "not a boolean");
-	expect_error("[switch]\nidle_link_speed_mbps = 0\n", 2, "out of range");
+	expect_error("[switch]\nidle_link_speed_mbps = 1000001\n", 2, "out of range");
 	expect_error("[switch]\nidle_link_speed_mbps = fast\n", 2, "not a number");
 	expect_error("[switch]\nrx_interrupts = sometimes\n", 2, "not a boolean");
 	expect_error("[switch]\ntimer_slack_ns = 2000000000\n", 2, "out of range");
