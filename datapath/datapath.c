@@ -496,7 +496,9 @@ publish_sets(bool detach)
 			       "worker %u: %u rx queues, %u with interrupts; idle: %s (sleeps up "
 			       "to %lu us)\n",
 			       w, wk->n_queues, wk->n_intr_queues,
-			       ps[w]->all_intr ? "blocks on interrupts" : "sleeps",
+			       !ps[w]->all_intr ? "sleeps"
+			       : ps[w]->n	? "blocks on interrupts"
+						: "blocks (nothing to poll)",
 			       (unsigned long)(ps[w]->sleep_max_ns / 1000));
 		__atomic_store_n(&wk->polls, ps[w], __ATOMIC_RELEASE);
 		dp_worker_kick(wk);
