@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +30,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
+#include <rte_telemetry.h>
 
 #include "dp_cache.h"
 #include "dp_group.h"
@@ -77,6 +79,8 @@ dp_params_default(struct dp_params *p)
 	p->idle_polls_before_sleep = 1000;
 	p->idle_sleep_us = 100;
 	p->group_budget = DP_GROUP_DEFAULT_BUDGET;
+	p->rx_interrupts = true;
+	p->timer_slack_ns = 1000;
 }
 
 static void
@@ -151,9 +155,36 @@ worker_free(struct dp_worker *w)
 	rte_ring_free(w->miss);
 	rte_ring_free(w->inject);
 	rte_ring_free(w->done);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	if (w->kick_fd >= 0)
+		close(w->kick_fd);
 	dp_cache_destroy(w->cache);
 	rte_free(w->polls);
 	rte_free(w);
+}
+
+static void
+drain_kick(int fd, void *arg)
+{
+	uint64_t v;
+
+	(void)arg;
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		DP_LOG(ERR, "worker kick: %s\n", strerror(errno));
+}
+
+/* The worker's epoll fd (rx interrupts) with its kick eventfd in it. */
+static int
+worker_epoll(struct dp_worker *w)
+{
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	w->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->epfd < 0 || w->kick_fd < 0)
+		return -errno;
+	w->kick_ev.epdata.event = EPOLLIN;
+	w->kick_ev.epdata.cb_fun = drain_kick;
+	return rte_epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->kick_fd, &w->kick_ev);
 }
 
 static int
@@ -168,6 +199,12 @@ worker_create(unsigned id, unsigned lcore)
 		return -ENOMEM;
 	w->id = id;
 	w->lcore = lcore;
+	w->epfd = w->kick_fd = -1;
+	if (dp_g.params.rx_interrupts && worker_epoll(w) < 0) {
+		DP_LOG(ERR, "worker %u: epoll: %s\n", id, strerror(errno));
+		worker_free(w);
+		return -ENOMEM;
+	}
 	snprintf(name, sizeof(name), "dp_miss%u", id);
 	w->miss = rte_ring_create(name, rte_align32pow2(dp_g.params.miss_ring_size), socket,
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -185,6 +222,8 @@ worker_create(unsigned id, unsigned lcore)
 	dp_g.workers[id] = w;
 	return 0;
 }
+
+static int tel_workers(const char *cmd, const char *params, struct rte_tel_data *d);
 
 int
 dp_init(int argc, char **argv, const struct dp_params *p)
@@ -259,6 +298,8 @@ dp_init(int argc, char **argv, const struct dp_params *p)
 			goto fail;
 		id++;
 	}
+	rte_telemetry_register_cmd("/pfswitch/workers", tel_workers,
+				   "Per worker busy/idle TSC cycles, sleeps and interrupt waits.");
 	dp_g.initialised = true;
 	return consumed;
 
@@ -313,8 +354,10 @@ dp_stop(void)
 {
 	if (!dp_g.running)
 		return;
-	for (unsigned i = 0; i < dp_g.n_workers; i++)
+	for (unsigned i = 0; i < dp_g.n_workers; i++) {
 		__atomic_store_n(&dp_g.workers[i]->stop, true, __ATOMIC_RELEASE);
+		dp_worker_kick(dp_g.workers[i]);
+	}
 	for (unsigned i = 0; i < dp_g.n_workers; i++)
 		rte_eal_wait_lcore(dp_g.workers[i]->lcore);
 	dp_g.running = false;
@@ -362,8 +405,71 @@ free_rte(void *p)
 	rte_free(p);
 }
 
+/* Moves the interrupt of port's rx queue q into worker w's epoll fd (w < 0: out of any).
+ * True if it is there. */
+static bool
+move_intr(struct dp_port *port, uint16_t q, int w)
+{
+	int old = port->intr_owner[q];
+	int ret;
+
+	if (!port->rx_intr)
+		return false;
+	if (old == w)
+		return w >= 0;
+	if (old >= 0) {
+		ret = rte_eth_dev_rx_intr_ctl_q(port->port_id, q, dp_g.workers[old]->epfd,
+						RTE_INTR_EVENT_DEL, NULL);
+		if (ret < 0)
+			DP_LOG(NOTICE, "port %s: rx queue %u: interrupt off: %s\n", port->name, q,
+			       strerror(-ret));
+		port->intr_owner[q] = -1;
+	}
+	if (w < 0 || dp_g.workers[w]->epfd < 0)
+		return false;
+	/* A PMD without rx interrupts makes ethdev log an error ("Rx Intr handle unset"):
+	 * not one here, where it only means the worker sleeps instead. */
+	int logtype = rte_log_register("lib.ethdev");
+	int level = logtype >= 0 ? rte_log_get_level((uint32_t)logtype) : -1;
+
+	if (level >= 0)
+		rte_log_set_level((uint32_t)logtype, RTE_LOG_CRIT);
+	ret = rte_eth_dev_rx_intr_ctl_q(port->port_id, q, dp_g.workers[w]->epfd, RTE_INTR_EVENT_ADD,
+					NULL);
+	if (level >= 0)
+		rte_log_set_level((uint32_t)logtype, (uint32_t)level);
+	if (ret < 0) {
+		/* The PMD has no rx interrupts (memif, af_packet, pcap, ring): the worker
+		 * sleeps instead, bounded by the ring's fill time. */
+		DP_LOG(INFO, "port %s: no rx interrupts (%s): idle workers sleep\n", port->name,
+		       strerror(-ret));
+		port->rx_intr = false;
+		return false;
+	}
+	port->intr_owner[q] = (int16_t)w;
+	return true;
+}
+
+static void
+intr_release(struct dp_port *port)
+{
+	for (uint16_t q = 0; q < port->n_rxq; q++)
+		move_intr(port, q, -1);
+}
+
+/* The worker that should poll rx queue q of ethdev pid: its home worker, or worker 0
+ * while the queues are consolidated. */
 static int
-publish_polls(void)
+queue_owner(unsigned pid, unsigned q)
+{
+	return dp_g.consolidated ? 0 : (int)((q + pid) % dp_g.n_workers);
+}
+
+/* Builds and publishes every worker's poll set. With detach, a queue that changes owner
+ * is left out of every set (its old owner stops polling it); else each queue goes to
+ * queue_owner(). */
+static int
+publish_sets(bool detach)
 {
 	struct dp_pollset *ps[DP_MAX_WORKERS] = { 0 };
 	unsigned count[DP_MAX_WORKERS] = { 0 };
@@ -372,7 +478,7 @@ publish_polls(void)
 		struct dp_port *p = dp_g.ports[pid];
 
 		for (unsigned q = 0; p && q < p->n_rxq; q++)
-			count[(q + pid) % dp_g.n_workers]++;
+			count[queue_owner(pid, q)]++; /* an upper bound with detach */
 	}
 	for (unsigned w = 0; w < dp_g.n_workers; w++) {
 		ps[w] = rte_zmalloc("dp_polls", sizeof(*ps[w]) + count[w] * sizeof(ps[w]->q[0]),
@@ -387,20 +493,78 @@ publish_polls(void)
 		struct dp_port *p = dp_g.ports[pid];
 
 		for (unsigned q = 0; p && q < p->n_rxq; q++) {
-			struct dp_pollset *s = ps[(q + pid) % dp_g.n_workers];
+			int w = queue_owner(pid, q);
 
-			s->q[s->n++] = (struct dp_rxq_ref){ p, (uint16_t)pid, (uint16_t)q };
+			if (detach && p->owner[q] >= 0 && p->owner[q] != w)
+				w = -1;
+			p->owner[q] = (int16_t)w;
+			bool intr = move_intr(p, (uint16_t)q, w);
+
+			if (w < 0)
+				continue;
+			struct dp_pollset *s = ps[w];
+
+			s->q[s->n++] = (struct dp_rxq_ref){ p, (uint16_t)pid, (uint16_t)q, intr };
 		}
 	}
 	for (unsigned w = 0; w < dp_g.n_workers; w++) {
 		struct dp_worker *wk = dp_g.workers[w];
 		struct dp_pollset *old = wk->polls;
+		uint64_t max = (uint64_t)dp_g.params.idle_sleep_us * 1000;
 
+		/* Nothing to poll: block on the kick fd alone when there is one. */
+		ps[w]->all_intr = wk->epfd >= 0;
+		for (unsigned i = 0; i < ps[w]->n; i++) {
+			ps[w]->all_intr &= ps[w]->q[i].intr;
+			max = PFS_MIN(max, dp_port_rx_fill_ns(ps[w]->q[i].port));
+		}
+		ps[w]->sleep_max_ns = PFS_MAX(max, 1000);
+		wk->n_queues = ps[w]->n;
+		wk->n_intr_queues = 0;
+		for (unsigned i = 0; i < ps[w]->n; i++)
+			wk->n_intr_queues += ps[w]->q[i].intr;
+		if (!detach)
+			DP_LOG(INFO,
+			       "worker %u: %u rx queues, %u with interrupts; idle: %s (sleeps up "
+			       "to %lu us)\n",
+			       w, wk->n_queues, wk->n_intr_queues,
+			       !ps[w]->all_intr ? "sleeps"
+			       : ps[w]->n	? "blocks on interrupts"
+						: "blocks (nothing to poll)",
+			       (unsigned long)(ps[w]->sleep_max_ns / 1000));
 		__atomic_store_n(&wk->polls, ps[w], __ATOMIC_RELEASE);
+		dp_worker_kick(wk);
 		if (old)
 			dp_defer_call(dp_defer_get(), free_rte, old);
 	}
 	return 0;
+}
+
+/* Publishes the poll sets. A queue that moves to another worker is handed over in two
+ * steps: its old owner's set without it is published first, and once that worker has
+ * passed a quiescent state (it finished the burst it was taking from the queue and
+ * flushed those packets to their tx queues; a resting worker holds none) the new owner
+ * gets it. So no two workers ever poll one queue, and a flow's packets leave in order. */
+static int
+publish_polls(void)
+{
+	bool moves = false;
+
+	for (unsigned pid = 0; pid < RTE_MAX_ETHPORTS; pid++) {
+		struct dp_port *p = dp_g.ports[pid];
+
+		for (unsigned q = 0; p && q < p->n_rxq; q++)
+			moves |= p->owner[q] >= 0 && p->owner[q] != queue_owner(pid, q);
+	}
+	if (moves) {
+		int ret = publish_sets(true);
+
+		if (ret < 0)
+			return ret;
+		if (dp_g.running)
+			sync_hard();
+	}
+	return publish_sets(false);
 }
 
 static int
@@ -654,6 +818,7 @@ dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_
 		dp_g.ports[p->port_id] = NULL;
 		publish_pmap(br);
 		sync_hard();
+		intr_release(p);
 		dp_port_dev_close(p);
 		rte_free(p->ws);
 		rte_free(p);
@@ -688,6 +853,7 @@ dp_port_del(struct dp_port *port)
 	dp_gm_liveness(br); /* buckets watching it */
 	sync_hard();	    /* no worker polls it, sends to it, or holds it */
 	dp_normal_flush_slot(br->mac, port->slot);
+	intr_release(port);
 	dp_port_dev_close(port);
 	rte_free(port->ws);
 	rte_free(port);
@@ -1233,6 +1399,7 @@ dp_packet_out(struct dp_bridge *br, uint32_t in_port, const struct ofp_action_li
 		dp_prog_free(prog);
 		return -ENOBUFS;
 	}
+	dp_worker_kick(dp_g.workers[0]);
 	return 0;
 }
 
@@ -1274,23 +1441,157 @@ dp_mbuf_in_use(void)
 	return dp_g.pool ? rte_mempool_in_use_count(dp_g.pool) : 0;
 }
 
+static void
+add_worker_stats(const struct dp_worker *w, struct dp_worker_stats *st)
+{
+	struct dp_cache_stats cs;
+
+	if (w->cache) {
+		dp_cache_get_stats(w->cache, &cs);
+		st->cache_hits += cs.hits;
+		st->cache_misses += cs.misses;
+		st->cache_inserts += cs.inserts;
+		st->cache_skipped += cs.skipped;
+	}
+	/* Plain reads of the worker's own counters: a figure may lag by one loop. */
+	st->polls += w->n_polls;
+	st->busy_polls += w->busy_polls;
+	st->idle_sleeps += w->idle_sleeps;
+	st->intr_waits += w->intr_waits;
+	st->busy_cycles += w->busy_cycles;
+	st->idle_cycles += w->idle_cycles;
+	st->rest_cycles += w->rest_cycles;
+	st->n_queues += w->n_queues;
+	st->n_intr_queues += w->n_intr_queues;
+	st->tsc_hz = dp_g.tsc_hz;
+}
+
 void
 dp_get_worker_stats(struct dp_worker_stats *st)
 {
 	memset(st, 0, sizeof(*st));
-	for (unsigned i = 0; i < dp_g.n_workers; i++) {
-		const struct dp_worker *w = dp_g.workers[i];
-		struct dp_cache_stats cs;
+	for (unsigned i = 0; i < dp_g.n_workers; i++)
+		add_worker_stats(dp_g.workers[i], st);
+}
 
-		if (w->cache) {
-			dp_cache_get_stats(w->cache, &cs);
-			st->cache_hits += cs.hits;
-			st->cache_misses += cs.misses;
-			st->cache_inserts += cs.inserts;
-			st->cache_skipped += cs.skipped;
-		}
-		st->polls += w->n_polls;
-		st->busy_polls += w->busy_polls;
-		st->idle_sleeps += w->idle_sleeps;
+int
+dp_set_consolidated(bool on)
+{
+	if (!dp_g.initialised)
+		return -EINVAL;
+	if (dp_g.n_workers < 2 || dp_g.consolidated == on)
+		return 0;
+	dp_g.consolidated = on;
+	int ret = publish_polls();
+
+	if (ret < 0)
+		dp_g.consolidated = !on;
+	else
+		DP_LOG(INFO, "%s rx queues\n", on ? "consolidated" : "spread");
+	return ret;
+}
+
+bool
+dp_is_consolidated(void)
+{
+	return dp_g.consolidated;
+}
+
+#define BALANCE_PERIOD_MS 100
+#define BALANCE_LOW_PERIODS 10 /* consolidate after 1 s of low load */
+
+int
+dp_power_run(void)
+{
+	uint64_t now = rte_rdtsc(), busy[DP_MAX_WORKERS], total[DP_MAX_WORKERS];
+	unsigned below = dp_g.params.consolidate_below_pct ?: 10;
+	unsigned above = dp_g.params.consolidate_above_pct ?: 50;
+	double sum = 0, keeper;
+
+	if (!dp_g.running || !dp_g.params.consolidate || dp_g.n_workers < 2 ||
+	    now - dp_g.balance_tsc < dp_g.tsc_hz / 1000 * BALANCE_PERIOD_MS)
+		return 0;
+	dp_g.balance_tsc = now;
+	for (unsigned w = 0; w < dp_g.n_workers; w++) {
+		const struct dp_worker *wk = dp_g.workers[w];
+		uint64_t b = __atomic_load_n(&wk->busy_cycles, __ATOMIC_RELAXED);
+		uint64_t t = b + __atomic_load_n(&wk->idle_cycles, __ATOMIC_RELAXED);
+
+		busy[w] = b - dp_g.balance_busy[w];
+		total[w] = t - dp_g.balance_total[w];
+		dp_g.balance_busy[w] = b;
+		dp_g.balance_total[w] = t;
+		if (total[w])
+			sum += (double)busy[w] / (double)total[w];
 	}
+	keeper = total[0] ? (double)busy[0] / (double)total[0] : 0;
+	if (dp_g.consolidated) {
+		if (keeper * 100 <= above)
+			return 0;
+		dp_g.balance_low = 0;
+		return dp_set_consolidated(false) < 0 ? -ENOMEM : 1;
+	}
+	if (sum * 100 >= below) {
+		dp_g.balance_low = 0;
+		return 0;
+	}
+	if (++dp_g.balance_low < BALANCE_LOW_PERIODS)
+		return 0;
+	dp_g.balance_low = 0;
+	return dp_set_consolidated(true) < 0 ? -ENOMEM : 1;
+}
+
+/* Telemetry "/pfswitch/workers": per worker busy and idle figures (runs on the EAL's
+ * telemetry thread: plain reads of counters that only grow). */
+static int
+tel_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd, (void)params;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "tsc_hz", dp_g.tsc_hz);
+	rte_tel_data_add_dict_int(d, "consolidated", dp_g.consolidated);
+	for (unsigned i = 0; i < dp_g.n_workers; i++) {
+		struct rte_tel_data *c = rte_tel_data_alloc();
+		const struct dp_worker *w = dp_g.workers[i];
+		struct dp_worker_stats st;
+		char name[32];
+
+		if (!w)
+			break; /* shutting down */
+		if (!c)
+			return -ENOMEM;
+		memset(&st, 0, sizeof(st));
+		add_worker_stats(w, &st);
+		rte_tel_data_start_dict(c);
+		rte_tel_data_add_dict_int(c, "lcore", (int)w->lcore);
+		rte_tel_data_add_dict_u64(c, "rx_queues", st.n_queues);
+		rte_tel_data_add_dict_u64(c, "rx_queues_with_interrupts", st.n_intr_queues);
+		rte_tel_data_add_dict_u64(c, "busy_cycles", st.busy_cycles);
+		rte_tel_data_add_dict_u64(c, "idle_cycles", st.idle_cycles);
+		rte_tel_data_add_dict_u64(c, "rest_cycles", st.rest_cycles);
+		rte_tel_data_add_dict_u64(c, "polls", st.polls);
+		rte_tel_data_add_dict_u64(c, "busy_polls", st.busy_polls);
+		rte_tel_data_add_dict_u64(c, "sleeps", st.idle_sleeps);
+		rte_tel_data_add_dict_u64(c, "interrupt_waits", st.intr_waits);
+		snprintf(name, sizeof(name), "worker%u", i);
+		rte_tel_data_add_dict_container(d, name, c, 0);
+	}
+	return 0;
+}
+
+unsigned
+dp_worker_count(void)
+{
+	return dp_g.n_workers;
+}
+
+int
+dp_worker_get_stats(unsigned id, struct dp_worker_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (id >= dp_g.n_workers || !dp_g.workers[id])
+		return -ENOENT;
+	add_worker_stats(dp_g.workers[id], st);
+	st->lcore = dp_g.workers[id]->lcore;
+	return 0;
 }

@@ -41,13 +41,28 @@ struct dp_params {
 	unsigned miss_ring_size;      /* per-worker ring to the control thread; 0 = 1024 */
 	unsigned max_masks_per_table; /* tuple-space cap; 0 = default (512) */
 	bool microflow_cache;	      /* per-worker exact-match cache in front of the tables */
-	/* Idle back-off: after this many empty polls a worker pauses, then sleeps up to
-	 * idle_sleep_us between polls; 0 disables sleeping (pure busy polling). */
+	/* Idle back-off: after this many empty polls a worker rests: it blocks on rx
+	 * interrupts when every queue it polls has them (rx_interrupts), else it sleeps,
+	 * each sleep at most idle_sleep_us and at most half the time its smallest rx ring
+	 * takes to fill at the port's link speed, so a sleep cannot overflow a ring. Back
+	 * to polling at the first packet. 0 in either disables resting (busy polling). */
 	unsigned idle_polls_before_sleep;
 	unsigned idle_sleep_us;
 	/* Group bucket runs (packet copies) one packet may cause, chains included; past it
 	 * the rest is dropped as DP_DROP_CORE_GROUP_BUDGET. 0 = default (256). */
 	unsigned group_budget;
+	/* The link speed that bound assumes for every port, Mbit/s; 0 = each port's own
+	 * (10000 where it reports none). */
+	unsigned idle_link_speed_mbps;
+	bool rx_interrupts;	 /* configure ports with rx interrupts where they can */
+	unsigned timer_slack_ns; /* workers' timer slack (PR_SET_TIMERSLACK); 0 = the
+				  * kernel's default (50 us) */
+	/* Load-driven consolidation (dp_power_run): queues gather on worker 0 when all
+	 * workers together are busy less than consolidate_below_pct of one core for 1 s,
+	 * and spread back when worker 0 is busy more than consolidate_above_pct. */
+	bool consolidate;
+	unsigned consolidate_below_pct; /* 0 = 10 */
+	unsigned consolidate_above_pct; /* 0 = 50 */
 };
 
 /* Fills *p with the defaults above (1 worker, cache on, back-off on). */
@@ -229,12 +244,33 @@ struct dp_drop_stat {
  * (call with n = 0 to size the array). */
 unsigned dp_drop_stats(struct dp_drop_stat *out, unsigned n);
 
-/* Worker counters summed over the workers (microflow cache and idle back-off). */
+/* Worker counters summed over the workers (microflow cache and idle back-off). Cycles
+ * are TSC cycles (tsc_hz per second): busy_cycles in loops that moved packets,
+ * idle_cycles in the rest (empty polls and resting), rest_cycles the part of those
+ * asleep or blocked on rx interrupts. */
 struct dp_worker_stats {
 	uint64_t cache_hits, cache_misses, cache_inserts, cache_skipped;
-	uint64_t polls, busy_polls, idle_sleeps;
+	uint64_t polls, busy_polls, idle_sleeps, intr_waits;
+	uint64_t busy_cycles, idle_cycles, rest_cycles, tsc_hz;
+	unsigned lcore;			  /* per-worker figures only */
+	unsigned n_queues, n_intr_queues; /* rx queues it polls, with interrupts */
 };
 void dp_get_worker_stats(struct dp_worker_stats *st);
+/* While on, worker 0 polls every rx queue and the other workers rest (blocked on their
+ * kick fd, no CPU). A queue changes hands without loss and without reordering within a
+ * flow: its old owner stops polling it and flushes what it took before the new owner
+ * polls it. No-op with one worker. 0 or -ENOMEM. */
+int dp_set_consolidated(bool on);
+bool dp_is_consolidated(void);
+/* Load-driven consolidation, when params.consolidate is on: call it from the control
+ * thread's loop (decisions are taken every 100 ms). Returns 1 if it moved queues, 0 if
+ * not, or a negative errno. */
+int dp_power_run(void);
+
+/* The number of workers. */
+unsigned dp_worker_count(void);
+/* The same counters for worker id alone. 0 or -ENOENT (no such worker). */
+int dp_worker_get_stats(unsigned id, struct dp_worker_stats *st);
 
 /* mbufs of the datapath's pool ("dp_mbufs") currently allocated, for leak checks: after
  * traffic stops and tx queues drain it returns to its value before the traffic. */

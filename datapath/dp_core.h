@@ -22,6 +22,7 @@
 #include <sys/queue.h>
 
 #include <rte_common.h>
+#include <rte_epoll.h>
 #include <rte_ethdev.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
@@ -112,6 +113,12 @@ struct dp_port {
 	uint64_t added_ns;
 	rte_spinlock_t *tx_lock;   /* [n_txq] when tx_shared */
 	struct dp_port_wstats *ws; /* [n_workers] */
+	uint16_t n_rxdesc;	   /* rx ring size: bounds an idle worker's sleep */
+	bool rx_intr;		   /* configured with rx interrupts (intr_conf.rxq) */
+	/* Per rx queue: the worker polling it, and the worker whose epoll fd holds its
+	 * interrupt; -1 for none (control thread's view). */
+	int16_t owner[DP_MAX_WORKERS];
+	int16_t intr_owner[DP_MAX_WORKERS];
 };
 
 /* dp_port.c: device side. */
@@ -284,11 +291,15 @@ dp_bridge_port(const struct dp_bridge *br, uint32_t ofport)
 struct dp_rxq_ref {
 	struct dp_port *port;
 	uint16_t port_id, queue;
+	bool intr; /* its interrupt is registered in the worker's epoll fd */
 };
 
 /* A worker's rx queues; immutable once published (replaced whole). */
 struct dp_pollset {
 	unsigned n;
+	bool all_intr;	       /* n > 0 and every queue has its interrupt: idle = block */
+	uint64_t sleep_max_ns; /* longest idle sleep: half the time the smallest rx ring
+				* takes to fill at its port's link speed, <= idle_sleep_us */
 	struct dp_rxq_ref q[];
 };
 
@@ -316,6 +327,15 @@ struct dp_worker {
 	uint64_t cache_hits, cache_misses, cache_skipped;
 	bool upcall_queued; /* an upcall went into `miss` this loop: dp_upcall_kick() */
 	uint64_t idle_sleeps, n_polls, busy_polls;
+	/* TSC cycles spent in loops that moved packets, and in the rest (empty polls,
+	 * sleeps, interrupt waits); of the latter, cycles asleep or blocked. */
+	uint64_t busy_cycles, idle_cycles, rest_cycles;
+	uint64_t intr_waits;		  /* times it blocked on rx interrupts */
+	unsigned n_queues, n_intr_queues; /* in its poll set (control thread's copy) */
+	int epfd;     /* epoll: its queues' rx interrupts and kick_fd; -1 if none */
+	int kick_fd;  /* eventfd: the control thread wakes it out of epoll */
+	bool blocked; /* in epoll: a packet-out, a new poll set or stop kicks it */
+	struct rte_epoll_event kick_ev;
 	uint16_t n_dirty;
 	uint16_t dirty[RTE_MAX_ETHPORTS];
 	struct dp_txbuf tx[RTE_MAX_ETHPORTS];
@@ -350,6 +370,11 @@ TAILQ_HEAD(dp_bridge_list, dp_bridge);
 struct dp_global {
 	struct dp_params params;
 	bool initialised, running;
+	bool consolidated;    /* every rx queue is polled by worker 0 (dp_set_consolidated) */
+	uint64_t balance_tsc; /* last dp_power_run() decision */
+	uint64_t balance_busy[DP_MAX_WORKERS];	/* busy_cycles then */
+	uint64_t balance_total[DP_MAX_WORKERS]; /* busy + idle cycles then */
+	unsigned balance_low;			/* periods in a row under the low mark */
 	unsigned n_workers;
 	struct rte_mempool *pool;
 	struct dp_worker *workers[DP_MAX_WORKERS];
@@ -387,6 +412,12 @@ int dp_worker_main(void *arg);
 void dp_worker_tx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m);
 /* Sends every buffered packet. */
 void dp_worker_flush(struct dp_worker *w);
+/* Wakes w if it blocks on rx interrupts, after the caller gave it work (a packet-out, a
+ * new poll set, stop). Control thread. */
+void dp_worker_kick(struct dp_worker *w);
+/* Half the time port's rx ring takes to fill with minimum-size frames at its link speed
+ * (or idle_link_speed_mbps where set), in ns. */
+uint64_t dp_port_rx_fill_ns(const struct dp_port *port);
 
 /* Wakes the control thread if it announced it waits for upcalls (dp_upcall_wait_begin):
  * one eventfd write per wait, so at most one syscall per control-thread sleep, never one

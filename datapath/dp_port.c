@@ -146,8 +146,9 @@ pick_mtu(const struct rte_eth_dev_info *di, bool *scatter)
 	return mtu;
 }
 
+/* Configures the device and its queues; with intr, asks for rx interrupts. */
 static int
-configure(struct dp_port *port, const struct rte_eth_dev_info *di)
+configure(struct dp_port *port, const struct rte_eth_dev_info *di, bool intr)
 {
 	uint16_t pid = port->port_id;
 	unsigned nw = dp_g.n_workers;
@@ -170,6 +171,10 @@ configure(struct dp_port *port, const struct rte_eth_dev_info *di)
 		}
 	}
 	port->mtu = pick_mtu(di, &scatter);
+	/* Rx interrupts let an idle worker block instead of sleeping; whether the PMD has
+	 * them shows when a queue's interrupt is added to a worker's epoll fd. */
+	port->rx_intr = intr;
+	conf.intr_conf.rxq = port->rx_intr;
 	conf.rxmode.mtu = port->mtu;
 	if (scatter)
 		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
@@ -180,6 +185,11 @@ configure(struct dp_port *port, const struct rte_eth_dev_info *di)
 	port->tx_multiseg = (di->tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) || is_vdev(di);
 
 	ret = rte_eth_dev_configure(pid, port->n_rxq, port->n_txq, &conf);
+	if (ret < 0 && conf.intr_conf.rxq) {
+		port->rx_intr = false;
+		conf.intr_conf.rxq = 0;
+		ret = rte_eth_dev_configure(pid, port->n_rxq, port->n_txq, &conf);
+	}
 	if (ret < 0 && conf.rxmode.mtu != RTE_ETHER_MTU) {
 		DP_LOG(NOTICE, "port %s: jumbo MTU %u refused (%s), using %u\n", port->name,
 		       port->mtu, strerror(-ret), RTE_ETHER_MTU);
@@ -198,6 +208,7 @@ configure(struct dp_port *port, const struct rte_eth_dev_info *di)
 	uint16_t nrx = RX_DESC, ntx = TX_DESC;
 
 	rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nrx, &ntx);
+	port->n_rxdesc = nrx;
 	int socket = rte_eth_dev_socket_id(pid);
 
 	if (socket < 0)
@@ -284,6 +295,8 @@ dp_port_dev_open(struct dp_port *port, const char *devargs)
 
 	memset(&di, 0, sizeof(di));
 	port->probed = false;
+	for (unsigned i = 0; i < DP_MAX_WORKERS; i++)
+		port->owner[i] = port->intr_owner[i] = -1;
 	note_kernel_iface(port, devargs);
 	if (find_port(devargs, &pid) != 0) {
 		ret = rte_dev_probe(devargs);
@@ -308,17 +321,32 @@ dp_port_dev_open(struct dp_port *port, const char *devargs)
 	ret = rte_eth_dev_info_get(pid, &di);
 	if (ret < 0)
 		goto fail;
-	ret = configure(port, &di);
+	ret = configure(port, &di, dp_g.params.rx_interrupts);
 	if (ret < 0)
 		goto fail;
 	ret = rte_eth_promiscuous_enable(pid);
 	if (ret < 0 && ret != -ENOTSUP)
 		DP_LOG(NOTICE, "port %s: promiscuous mode: %s\n", port->name, strerror(-ret));
 	ret = rte_eth_dev_start(pid);
+	if (ret < 0 && port->rx_intr) {
+		/* Some PMDs refuse rx interrupts only at start (no event fds): go without. */
+		DP_LOG(INFO, "port %s: start with rx interrupts: %s; retrying without\n",
+		       port->name, strerror(-ret));
+		rte_free(port->tx_lock);
+		port->tx_lock = NULL;
+		rte_eth_dev_stop(pid);
+		ret = configure(port, &di, false);
+		if (ret == 0)
+			ret = rte_eth_dev_start(pid);
+	}
 	if (ret < 0) {
 		DP_LOG(ERR, "port %s: start: %s\n", port->name, strerror(-ret));
 		goto fail;
 	}
+	struct rte_eth_rxq_info qi;
+
+	if (rte_eth_rx_queue_info_get(pid, 0, &qi) == 0 && qi.nb_desc)
+		port->n_rxdesc = qi.nb_desc;
 
 	struct rte_ether_addr mac;
 
@@ -421,4 +449,18 @@ dp_port_dev_stats(const struct dp_port *port, struct dp_port_stats *st)
 		st->rx_errors = es.ierrors + es.imissed + es.rx_nombuf;
 		st->tx_errors = es.oerrors;
 	}
+}
+
+uint64_t
+dp_port_rx_fill_ns(const struct dp_port *port)
+{
+	/* A minimum frame takes 84 bytes on the wire (64 + preamble + inter-frame gap). */
+	uint64_t mbps = dp_g.params.idle_link_speed_mbps;
+	uint64_t ring = port->n_rxdesc ? port->n_rxdesc : RX_DESC;
+
+	if (!mbps) /* the port's fastest speed, 10 Gbit/s if it reports none */
+		mbps = PFS_MAX(port->curr_speed, port->max_speed) / 1000;
+	if (!mbps)
+		mbps = 10000;
+	return ring * 84 * 8 * 1000 / mbps / 2;
 }

@@ -1,14 +1,22 @@
 /* The worker lcore loop: poll this worker's rx queues in bursts of DP_BURST, hand each
  * burst to the pipeline (dp_pipeline.c), run queued packet-outs from the inject ring,
  * flush the per-port tx buffers once per loop, report an RCU quiescent state, and back
- * off when idle (pause, then sleeps growing to idle_sleep_us, offline for RCU while
- * asleep so dp_sync() never waits for a sleeping worker).
+ * off when idle: after idle_polls_before_sleep empty polls it rests, offline for RCU so
+ * dp_sync() never waits for it: blocked in epoll on its queues' rx interrupts when all of
+ * them have one, else asleep, sleeps doubling from 1 us to the poll set's bound (half the
+ * time the smallest rx ring takes to fill at link speed, at most idle_sleep_us) with a
+ * 1 us timer slack. The first packet brings it back to busy polling. It counts busy and
+ * idle TSC cycles (one TSC read per loop, which the burst needs anyway).
  *
  * Per packet: no lock, allocation, syscall or log. A shared tx queue (device with fewer
  * tx queues than workers) is locked once per flush, not per packet. Control thread
  * interaction: the poll set pointer (dp_pollset, RCU-published by datapath.c) and the
  * stop flag. */
+#include <errno.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
@@ -17,6 +25,9 @@
 #include <rte_ring.h>
 
 #include "dp_core.h"
+
+#define DP_FIRST_SLEEP_NS 1000 /* first sleep of an idle period; doubles up to the bound */
+#define DP_INTR_TIMEOUT_MS 10  /* longest block on rx interrupts without a wake-up */
 
 static void
 flush_one(struct dp_worker *w, struct dp_txbuf *tb)
@@ -91,25 +102,104 @@ run_injected(struct dp_worker *w)
 	return n;
 }
 
+void
+dp_worker_kick(struct dp_worker *w)
+{
+	uint64_t one = 1;
+
+	/* Pairs with the fence in block_on_intr(): either the worker sees our work before
+	 * it blocks, or we see it blocked and wake it. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (w->kick_fd >= 0 && __atomic_load_n(&w->blocked, __ATOMIC_RELAXED))
+		if (write(w->kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			DP_LOG(ERR, "worker %u: kick: %s\n", w->id, strerror(errno));
+}
+
+/* Arms the interrupts of every queue of ps and blocks in epoll until a packet arrives,
+ * the control thread kicks, or DP_INTR_TIMEOUT_MS pass (a safety net: a PMD that cannot
+ * tell whether a packet slipped in before arming costs at most that much latency). */
+static void
+block_on_intr(struct dp_worker *w, const struct dp_pollset *ps)
+{
+	struct rte_epoll_event ev[8];
+	bool pending = false;
+
+	for (unsigned i = 0; i < ps->n; i++)
+		rte_eth_dev_rx_intr_enable(ps->q[i].port_id,
+					   ps->q[i].queue); /* -ENOTSUP: the
+							     * PMD signals without arming (tap) */
+	__atomic_store_n(&w->blocked, true, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE) || !rte_ring_empty(w->inject) ||
+	    __atomic_load_n(&w->polls, __ATOMIC_ACQUIRE) != ps)
+		pending = true;
+	for (unsigned i = 0; !pending && i < ps->n; i++)
+		pending = rte_eth_rx_queue_count(ps->q[i].port_id, ps->q[i].queue) > 0;
+	if (!pending) {
+		rte_epoll_wait(w->epfd, ev, RTE_DIM(ev), DP_INTR_TIMEOUT_MS);
+		w->intr_waits++;
+	}
+	__atomic_store_n(&w->blocked, false, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < ps->n; i++)
+		rte_eth_dev_rx_intr_disable(ps->q[i].port_id, ps->q[i].queue);
+}
+
+/* An idle worker rests: offline for RCU (grace periods do not wait for it), then blocked
+ * on rx interrupts if every queue has them, else asleep for *sleep_ns (doubling up to the
+ * poll set's bound). Off the fast path. */
+static void __rte_noinline
+rest(struct dp_worker *w, const struct dp_pollset *ps, uint64_t *sleep_ns)
+{
+	struct rte_rcu_qsbr *qs = dp_defer_qsbr();
+	uint64_t max = ps ? ps->sleep_max_ns : (uint64_t)dp_g.params.idle_sleep_us * 1000;
+	uint64_t t0 = rte_rdtsc();
+
+	rte_rcu_qsbr_thread_offline(qs, w->id);
+	if (ps && ps->all_intr) {
+		block_on_intr(w, ps);
+	} else {
+		uint64_t ns = RTE_MIN(*sleep_ns, max);
+		struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+
+		nanosleep(&ts, NULL);
+		*sleep_ns = RTE_MIN(ns * 2, max);
+		w->idle_sleeps++;
+	}
+	rte_rcu_qsbr_thread_online(qs, w->id);
+	w->rest_cycles += rte_rdtsc() - t0;
+}
+
 int
 dp_worker_main(void *arg)
 {
 	struct dp_worker *w = arg;
 	struct rte_rcu_qsbr *qs = dp_defer_qsbr();
 	const unsigned idle_polls = dp_g.params.idle_polls_before_sleep;
-	const unsigned max_sleep = dp_g.params.idle_sleep_us;
-	const bool may_sleep = idle_polls > 0 && max_sleep > 0;
+	const bool may_sleep = idle_polls > 0 && dp_g.params.idle_sleep_us > 0;
 	struct rte_mbuf *pkts[DP_BURST];
-	unsigned idle = 0, sleep_us = 1;
+	unsigned idle = 0;
+	uint64_t sleep_ns = DP_FIRST_SLEEP_NS, prev_tsc;
+	bool prev_busy = false;
 
+	/* Short sleeps need a precise timer: the default slack (50 us) would stretch them. */
+	if (dp_g.params.timer_slack_ns &&
+	    prctl(PR_SET_TIMERSLACK, (unsigned long)dp_g.params.timer_slack_ns, 0, 0, 0) < 0)
+		DP_LOG(NOTICE, "worker %u: timer slack: %s\n", w->id, strerror(errno));
 	rte_rcu_qsbr_thread_register(qs, w->id);
 	rte_rcu_qsbr_thread_online(qs, w->id);
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
+	prev_tsc = rte_rdtsc();
 	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
 		const struct dp_pollset *ps = __atomic_load_n(&w->polls, __ATOMIC_ACQUIRE);
 		unsigned got = 0;
 
 		w->burst_tsc = rte_rdtsc();
+		/* The previous loop's cycles, busy or idle (one TSC read per loop). */
+		if (prev_busy)
+			w->busy_cycles += w->burst_tsc - prev_tsc;
+		else
+			w->idle_cycles += w->burst_tsc - prev_tsc;
+		prev_tsc = w->burst_tsc;
 		for (unsigned i = 0; ps && i < ps->n; i++) {
 			const struct dp_rxq_ref *r = &ps->q[i];
 			uint16_t n = rte_eth_rx_burst(r->port_id, r->queue, pkts, DP_BURST);
@@ -127,24 +217,18 @@ dp_worker_main(void *arg)
 		}
 		rte_rcu_qsbr_quiescent(qs, w->id);
 		w->n_polls++;
+		prev_busy = got != 0;
 		if (got) {
 			w->busy_polls++;
 			idle = 0;
-			sleep_us = 1;
+			sleep_ns = DP_FIRST_SLEEP_NS;
 			continue;
 		}
 		if (!may_sleep || ++idle < idle_polls) {
 			rte_pause();
 			continue;
 		}
-		/* Asleep: offline for RCU, so grace periods do not wait for us. */
-		rte_rcu_qsbr_thread_offline(qs, w->id);
-		struct timespec ts = { 0, (long)sleep_us * 1000 };
-
-		nanosleep(&ts, NULL);
-		rte_rcu_qsbr_thread_online(qs, w->id);
-		w->idle_sleeps++;
-		sleep_us = sleep_us * 2 > max_sleep ? max_sleep : sleep_us * 2;
+		rest(w, ps, &sleep_ns);
 	}
 	dp_worker_flush(w);
 	rte_rcu_qsbr_thread_offline(qs, w->id);

@@ -77,6 +77,10 @@ config_init(struct config *cfg)
 	cfg->conn.mp_max = CONFIG_MP_MAX_DEFAULT;
 	cfg->ssl_verify_peer = true;
 	cfg->group_bucket_budget = 256;
+	cfg->rx_interrupts = true;
+	cfg->timer_slack_ns = 1000;
+	cfg->consolidate_below_pct = 10;
+	cfg->consolidate_above_pct = 50;
 }
 
 static void
@@ -419,6 +423,44 @@ k_group_budget(struct parse_state *st, const char *n, const char *v)
 }
 
 static int
+k_idle_link(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 1000000, &st->cfg->idle_link_speed_mbps);
+}
+
+static int
+k_rx_intr(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_bool(st, n, v, &st->cfg->rx_interrupts);
+}
+
+static int
+k_timer_slack(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 1000000000, &st->cfg->timer_slack_ns);
+}
+
+static int
+k_consolidate(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_bool(st, n, v, &st->cfg->consolidate);
+}
+
+static int
+k_cons_below(struct parse_state *st, const char *n, const char *v)
+{
+	st->cfg->consolidate_pct_line = st->line;
+	return parse_uint(st, n, v, 1, 100, &st->cfg->consolidate_below_pct);
+}
+
+static int
+k_cons_above(struct parse_state *st, const char *n, const char *v)
+{
+	st->cfg->consolidate_pct_line = st->line;
+	return parse_uint(st, n, v, 1, 100, &st->cfg->consolidate_above_pct);
+}
+
+static int
 k_dpid(struct parse_state *st, const char *n, const char *v)
 {
 	uint64_t x;
@@ -617,6 +659,12 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "ssl_ca_cert", 0, k_ssl_ca },
 	{ SEC_SWITCH, "ssl_verify_peer", 0, k_ssl_verify },
 	{ SEC_SWITCH, "group_bucket_budget", 0, k_group_budget },
+	{ SEC_SWITCH, "idle_link_speed_mbps", 0, k_idle_link },
+	{ SEC_SWITCH, "rx_interrupts", 0, k_rx_intr },
+	{ SEC_SWITCH, "timer_slack_ns", 0, k_timer_slack },
+	{ SEC_SWITCH, "consolidate", 0, k_consolidate },
+	{ SEC_SWITCH, "consolidate_below_pct", 0, k_cons_below },
+	{ SEC_SWITCH, "consolidate_above_pct", 0, k_cons_above },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
 	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },
@@ -865,6 +913,12 @@ validate(struct parse_state *st)
 	if (validate_tls(st))
 		return -EINVAL;
 
+	if (cfg->consolidate_below_pct >= cfg->consolidate_above_pct) {
+		fail(st, cfg->consolidate_pct_line,
+		     "consolidate_below_pct (%u) must be less than consolidate_above_pct (%u)",
+		     cfg->consolidate_below_pct, cfg->consolidate_above_pct);
+		return -EINVAL;
+	}
 	for (size_t i = 0; i < cfg->n_bridges; i++) {
 		struct config_bridge *b = &cfg->bridges[i];
 

@@ -7,7 +7,9 @@
  *                   conn_stall_timeout, max_connections, max_connections_per_listener,
  *                   multipart_request_timeout, multipart_request_max, and TLS:
  *                   ssl_private_key, ssl_certificate, ssl_ca_cert, ssl_verify_peer,
- *                   group_bucket_budget
+ *                   group_bucket_budget, and power: idle_link_speed_mbps,
+ *                   rx_interrupts, timer_slack_ns, consolidate, consolidate_below_pct,
+ *                   consolidate_above_pct
  *   [bridge NAME]   datapath_id, fail_mode, controller (repeatable), inactivity_probe,
  *                   max_backoff, max_flows, max_total_flows, max_groups, max_meters,
  *                   packet_in_rate, packet_in_burst, bridge_packet_in_rate,
@@ -111,6 +113,12 @@ struct config {
 	bool ssl_verify_peer;	      /* refuse peers without a certificate signed by ssl_ca_cert */
 	bool uses_tls;		      /* some controller is ssl: or pssl: */
 	unsigned group_bucket_budget; /* bucket executions one packet may cause via groups */
+	unsigned idle_link_speed_mbps;
+	bool rx_interrupts;
+	unsigned timer_slack_ns;
+	bool consolidate;
+	unsigned consolidate_below_pct, consolidate_above_pct;
+	int consolidate_pct_line; /* of the later of the two keys, for the cross-check */
 	struct config_bridge *bridges;
 	size_t n_bridges;
 	struct config_port *ports;

@@ -321,6 +321,7 @@ ofproto_run_once(struct ofproto *ofp, int max_wait_ms)
 	}
 	now = ofproto_now_ms();
 	handle_upcalls(ofp, now);
+	dp_power_run();
 	for (size_t i = 0; i < ofp->n_bridges; i++) {
 		struct bridge *br = ofp->bridges[i];
 

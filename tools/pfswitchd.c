@@ -187,6 +187,12 @@ main(int argc, char **argv)
 	params.idle_polls_before_sleep = cfg.idle_polls_before_sleep;
 	params.idle_sleep_us = cfg.idle_sleep_us;
 	params.group_budget = cfg.group_bucket_budget;
+	params.idle_link_speed_mbps = cfg.idle_link_speed_mbps;
+	params.rx_interrupts = cfg.rx_interrupts;
+	params.timer_slack_ns = cfg.timer_slack_ns;
+	params.consolidate = cfg.consolidate;
+	params.consolidate_below_pct = cfg.consolidate_below_pct;
+	params.consolidate_above_pct = cfg.consolidate_above_pct;
 	{
 		/* rte_eal_init may permute argv; keep our copy for freeing. */
 		char **argv_copy = calloc((size_t)eal_argc + 1, sizeof(char *));

@@ -217,6 +217,12 @@ dp_port_set_config(struct dp_port *port, uint32_t config, uint32_t mask)
 	return 0;
 }
 
+int
+dp_power_run(void)
+{
+	return 0;
+}
+
 bool
 dp_port_poll_changes(struct dp_bridge *br)
 {

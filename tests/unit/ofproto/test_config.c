@@ -68,6 +68,12 @@ START_TEST(test_defaults_and_values)
 			   "log_level = dbg\n"
 			   "microflow_cache = off\n"
 			   "group_bucket_budget = 1000\n"
+			   "idle_link_speed_mbps = 1000\n"
+			   "rx_interrupts = no\n"
+			   "timer_slack_ns = 0\n"
+			   "consolidate = yes\n"
+			   "consolidate_below_pct = 5\n"
+			   "consolidate_above_pct = 80\n"
 			   "[bridge a]\n"
 			   "[bridge b]\n"
 			   "datapath_id = 0xff\n"
@@ -98,6 +104,12 @@ START_TEST(test_defaults_and_values)
 	ck_assert_int_eq(cfg.log_level, VLOG_DBG);
 	ck_assert(!cfg.microflow_cache);
 	ck_assert_uint_eq(cfg.group_bucket_budget, 1000);
+	ck_assert_uint_eq(cfg.idle_link_speed_mbps, 1000);
+	ck_assert(!cfg.rx_interrupts);
+	ck_assert_uint_eq(cfg.timer_slack_ns, 0);
+	ck_assert(cfg.consolidate);
+	ck_assert_uint_eq(cfg.consolidate_below_pct, 5);
+	ck_assert_uint_eq(cfg.consolidate_above_pct, 80);
 	a = config_find_bridge(&cfg, "a");
 	b = config_find_bridge(&cfg, "b");
 	ck_assert_ptr_nonnull(a);
@@ -152,6 +164,12 @@ START_TEST(test_defaults_and_values)
 	ck_assert_uint_eq(cfg.workers, 1);
 	ck_assert(cfg.microflow_cache);
 	ck_assert_uint_eq(cfg.group_bucket_budget, 256);
+	ck_assert_uint_eq(cfg.idle_link_speed_mbps, 0);
+	ck_assert(cfg.rx_interrupts);
+	ck_assert_uint_eq(cfg.timer_slack_ns, 1000);
+	ck_assert(!cfg.consolidate);
+	ck_assert_uint_eq(cfg.consolidate_below_pct, 10);
+	ck_assert_uint_eq(cfg.consolidate_above_pct, 50);
 	config_free(&cfg);
 }
 END_TEST
@@ -180,6 +198,16 @@ START_TEST(test_errors)
 	expect_error("[switch]\nmultipart_request_max = 1024\n", 2, "out of range");
 	expect_error("[switch]\ngroup_bucket_budget = 0\n", 2, "out of range");
 	expect_error("[switch]\ngroup_bucket_budget = 65537\n", 2, "out of range");
+	expect_error("[switch]\nidle_link_speed_mbps = 1000001\n", 2, "out of range");
+	expect_error("[switch]\nidle_link_speed_mbps = fast\n", 2, "not a number");
+	expect_error("[switch]\nrx_interrupts = sometimes\n", 2, "not a boolean");
+	expect_error("[switch]\ntimer_slack_ns = 2000000000\n", 2, "out of range");
+	expect_error("[switch]\nconsolidate = 2\n", 2, "not a boolean");
+	expect_error("[switch]\nconsolidate_below_pct = 0\n", 2, "out of range");
+	expect_error("[switch]\nconsolidate_above_pct = 101\n", 2, "out of range");
+	expect_error("[switch]\nconsolidate_below_pct = 60\n", 2, "must be less than");
+	expect_error("[switch]\nconsolidate_above_pct = 30\nconsolidate_below_pct = 40\n", 3,
+		     "must be less than");
 	expect_error("[dpdk]\nmiss_ring_size = 1000\n", 2, "not a power of two");
 	expect_error("\n[bridge]\n", 2, "needs a name");
 	expect_error("[bridge a b]\n", 1, "too many words");
