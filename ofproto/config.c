@@ -63,6 +63,9 @@ config_init(struct config *cfg)
 	cfg->microflow_cache = true;
 	cfg->idle_polls_before_sleep = 1000;
 	cfg->idle_sleep_us = 100;
+	cfg->mac_table_size = 8192;
+	cfg->mac_aging_s = 300;
+	cfg->mac_max_per_port = 1024;
 }
 
 static void
@@ -235,6 +238,24 @@ k_workers(struct parse_state *st, const char *n, const char *v)
 }
 
 static int
+k_mac_table_size(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 16, 1u << 24, &st->cfg->mac_table_size);
+}
+
+static int
+k_mac_aging(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 1000000, &st->cfg->mac_aging_s);
+}
+
+static int
+k_mac_max_per_port(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 1u << 24, &st->cfg->mac_max_per_port);
+}
+
+static int
 k_rundir(struct parse_state *st, const char *n, const char *v)
 {
 	if (v[0] != '/') {
@@ -392,6 +413,18 @@ k_pin_burst(struct parse_state *st, const char *n, const char *v)
 }
 
 static int
+k_pin_queue_port(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 65536, &CUR_BRIDGE(st)->packet_in_queue_per_port);
+}
+
+static int
+k_pin_queue_total(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 1u << 20, &CUR_BRIDGE(st)->packet_in_queue_total);
+}
+
+static int
 k_description(struct parse_state *st, const char *n, const char *v)
 {
 	if (strlen(v) > 255) {
@@ -445,6 +478,9 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "microflow_cache", 0, k_cache },
 	{ SEC_SWITCH, "idle_polls_before_sleep", 0, k_idle_polls },
 	{ SEC_SWITCH, "idle_sleep_us", 0, k_idle_sleep },
+	{ SEC_SWITCH, "mac_table_size", 0, k_mac_table_size },
+	{ SEC_SWITCH, "mac_aging", 0, k_mac_aging },
+	{ SEC_SWITCH, "mac_max_per_port", 0, k_mac_max_per_port },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
 	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },
@@ -453,6 +489,8 @@ static const struct key_desc keys[] = {
 	{ SEC_BRIDGE, "max_flows", 0, k_max_flows },
 	{ SEC_BRIDGE, "packet_in_rate", 0, k_pin_rate },
 	{ SEC_BRIDGE, "packet_in_burst", 0, k_pin_burst },
+	{ SEC_BRIDGE, "packet_in_queue_per_port", 0, k_pin_queue_port },
+	{ SEC_BRIDGE, "packet_in_queue_total", 0, k_pin_queue_total },
 	{ SEC_BRIDGE, "description", 0, k_description },
 	{ SEC_PORT, "bridge", 0, k_port_bridge },
 	{ SEC_PORT, "ofport", 0, k_ofport },
@@ -585,6 +623,8 @@ section_begin(struct parse_state *st, const char *p)
 		b->max_flows = 1000000;
 		b->packet_in_rate = 1000;
 		b->packet_in_burst = 100;
+		b->packet_in_queue_per_port = 64;
+		b->packet_in_queue_total = 1024;
 		st->idx = cfg->n_bridges++;
 		st->sec = SEC_BRIDGE;
 	} else {

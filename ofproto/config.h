@@ -36,7 +36,9 @@ struct config_bridge {
 	uint32_t max_flows;	     /* per table */
 	unsigned packet_in_rate;     /* per controller connection, packets/s; 0 = unlimited */
 	unsigned packet_in_burst;
-	char *description; /* OFPMP_DESC dp_desc; NULL = the bridge name */
+	unsigned packet_in_queue_per_port; /* packet-ins waiting per in_port (pinsched) */
+	unsigned packet_in_queue_total;	   /* and in all, per bridge */
+	char *description;		   /* OFPMP_DESC dp_desc; NULL = the bridge name */
 };
 
 struct config_port {
@@ -62,6 +64,9 @@ struct config {
 	bool microflow_cache;
 	unsigned idle_polls_before_sleep;
 	unsigned idle_sleep_us;
+	unsigned mac_table_size;   /* MAC learning entries per bridge */
+	unsigned mac_aging_s;	   /* seconds an unseen address is kept */
+	unsigned mac_max_per_port; /* addresses learned per port; 0 = no limit */
 	struct config_bridge *bridges;
 	size_t n_bridges;
 	struct config_port *ports;
