@@ -76,6 +76,9 @@ dp_params_default(struct dp_params *p)
 	p->microflow_cache = true;
 	p->idle_polls_before_sleep = 1000;
 	p->idle_sleep_us = 100;
+	p->mac_table_size = DP_NORMAL_DEFAULT_ENTRIES;
+	p->mac_aging_s = DP_NORMAL_DEFAULT_AGING_S;
+	p->mac_max_per_port = DP_NORMAL_DEFAULT_MAX_PER_PORT;
 }
 
 static void
@@ -469,8 +472,11 @@ dp_bridge_create(const char *name, struct dp_bridge **out)
 	br->tstats = rte_zmalloc("dp_tstats",
 				 sizeof(struct dp_table_wstats) * DP_N_TABLES * dp_g.n_workers,
 				 RTE_CACHE_LINE_SIZE);
-	br->mac = dp_normal_create(DP_NORMAL_DEFAULT_ENTRIES,
-				   DP_NORMAL_DEFAULT_AGING_S * dp_g.tsc_hz);
+	br->mac = dp_normal_create(
+		dp_g.params.mac_table_size ? dp_g.params.mac_table_size : DP_NORMAL_DEFAULT_ENTRIES,
+		(dp_g.params.mac_aging_s ? dp_g.params.mac_aging_s : DP_NORMAL_DEFAULT_AGING_S) *
+			dp_g.tsc_hz,
+		dp_g.params.mac_max_per_port);
 	if (!br->tables || !br->tstats || !br->mac)
 		goto nomem;
 	for (unsigned t = 0; t < DP_N_TABLES; t++) {
@@ -541,6 +547,15 @@ void
 dp_bridge_set_normal_mode(struct dp_bridge *br, bool on)
 {
 	br->normal_staged = on;
+}
+
+_Static_assert(DP_BRIDGE_MAX_PORTS <= DP_NORMAL_MAX_SLOTS, "MAC table counts every slot");
+
+void
+dp_bridge_run(struct dp_bridge *br)
+{
+	/* 64 Ki entries a call: a full round of the largest table takes ~16 calls. */
+	dp_normal_sweep(br->mac, rte_rdtsc(), 1u << 16);
 }
 
 void
@@ -1230,5 +1245,7 @@ dp_get_worker_stats(struct dp_worker_stats *st)
 		st->polls += w->n_polls;
 		st->busy_polls += w->busy_polls;
 		st->idle_sleeps += w->idle_sleeps;
+		st->mac_learn_port_limit += w->mac_learn_port_limit;
+		st->mac_learn_bucket_full += w->mac_learn_bucket_full;
 	}
 }

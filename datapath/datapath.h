@@ -45,6 +45,11 @@ struct dp_params {
 	 * idle_sleep_us between polls; 0 disables sleeping (pure busy polling). */
 	unsigned idle_polls_before_sleep;
 	unsigned idle_sleep_us;
+	/* MAC learning (NORMAL, standalone) of every bridge: entries, aging in seconds,
+	 * most addresses learned per port (0 = no limit); 0 = defaults (8192, 300). */
+	unsigned mac_table_size;
+	unsigned mac_aging_s;
+	unsigned mac_max_per_port;
 };
 
 /* Fills *p with the defaults above (1 worker, cache on, back-off on). */
@@ -71,6 +76,9 @@ void dp_bridge_destroy(struct dp_bridge *br);
  * flooding) and the flow tables are bypassed, though kept: standalone fail mode with no
  * controller connected. Takes effect at the next dp_commit(). */
 void dp_bridge_set_normal_mode(struct dp_bridge *br, bool on);
+/* Housekeeping, about once a second: forgets a slice of the expired learned MAC
+ * addresses, so ports at their learning limit can learn again as theirs age out. */
+void dp_bridge_run(struct dp_bridge *br);
 
 /* ---- Ports -------------------------------------------------------------------------- */
 
@@ -221,6 +229,9 @@ unsigned dp_drop_stats(struct dp_drop_stat *out, unsigned n);
 struct dp_worker_stats {
 	uint64_t cache_hits, cache_misses, cache_inserts, cache_skipped;
 	uint64_t polls, busy_polls, idle_sleeps;
+	/* MAC learning refused: the port holds mac_max_per_port addresses; the bucket holds
+	 * only live addresses. The frames are forwarded (flooded if unknown) anyway. */
+	uint64_t mac_learn_port_limit, mac_learn_bucket_full;
 };
 void dp_get_worker_stats(struct dp_worker_stats *st);
 

@@ -275,6 +275,7 @@ struct dp_worker {
 	uint64_t cache_hits, cache_misses, cache_skipped;
 	bool upcall_queued; /* an upcall went into `miss` this loop: dp_upcall_kick() */
 	uint64_t idle_sleeps, n_polls, busy_polls;
+	uint64_t mac_learn_port_limit, mac_learn_bucket_full; /* dp_normal_learn refusals */
 	uint16_t n_dirty;
 	uint16_t dirty[RTE_MAX_ETHPORTS];
 	struct dp_txbuf tx[RTE_MAX_ETHPORTS];

@@ -240,7 +240,7 @@ k_workers(struct parse_state *st, const char *n, const char *v)
 static int
 k_mac_table_size(struct parse_state *st, const char *n, const char *v)
 {
-	return parse_uint(st, n, v, 16, 1u << 24, &st->cfg->mac_table_size);
+	return parse_uint(st, n, v, 16, 1u << 20, &st->cfg->mac_table_size);
 }
 
 static int

@@ -135,6 +135,12 @@ dp_bridge_set_normal_mode(struct dp_bridge *br, bool on)
 	UNLOCK();
 }
 
+void
+dp_bridge_run(struct dp_bridge *br)
+{
+	(void)br;
+}
+
 int
 dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_t ofport,
 	    struct dp_port **out)
