@@ -45,6 +45,7 @@ static struct dp_bridge *bridges[8];
 static size_t n_bridges;
 static struct dp_upcall upq[64];
 static unsigned upq_n;
+static bool upq_held;
 static unsigned n_syncs, n_packet_outs;
 static uint32_t last_po_in_port;
 static size_t last_po_len, last_po_n_actions;
@@ -347,7 +348,7 @@ dp_upcall_recv(struct dp_upcall *ups, unsigned n)
 	unsigned k;
 
 	LOCK();
-	k = upq_n < n ? upq_n : n;
+	k = upq_held ? 0 : upq_n < n ? upq_n : n;
 	memcpy(ups, upq, k * sizeof(*ups));
 	memmove(upq, upq + k, (upq_n - k) * sizeof(*ups));
 	upq_n -= k;
@@ -447,6 +448,14 @@ dp_fake_set_flow_stats(const char *bridge, uint16_t priority, uint64_t packets, 
 			f->last_used = last_used_ns;
 		}
 	}
+	UNLOCK();
+}
+
+void
+dp_fake_hold_upcalls(bool hold)
+{
+	LOCK();
+	upq_held = hold;
 	UNLOCK();
 }
 
