@@ -845,6 +845,9 @@ START_TEST(test_port_status_and_port_mod)
 	uint8_t msg[256];
 	size_t n;
 
+	/* The agent must have taken our HELLO (the connection is active) before the link
+	 * changes, or the PORT_STATUS goes to nobody. */
+	ck_assert_int_eq(vconn_barrier(vc, NULL, NULL), 0);
 	dp_fake_set_link("br0", 2, false);
 	n = wait_msg(vc, OFPT_PORT_STATUS, msg, sizeof(msg), 2000);
 	ck_assert_uint_gt(n, 0);
