@@ -1,10 +1,12 @@
 #!/usr/bin/python3
 """Control-path latency probe for tests/bench/pktin_storm.sh.
 
-    pktin_rtt.py TARGET SECS [--interval MS]
+    pktin_rtt.py TARGET SECS [--interval MS] [--no-packet-in]
 
 Opens one OpenFlow connection to TARGET (unix socket path or HOST:PORT; default async
-config, so it also receives packet-ins, which it reads and discards) and for SECS
+config, so it also receives packet-ins, which it reads and discards; with
+--no-packet-in it first turns them off with SET_ASYNC, to time the agent alone) and for
+SECS
 alternates, every --interval ms (default 20): an ECHO_REQUEST timed to its ECHO_REPLY,
 and a FLOW_MOD (a new rule each time) plus BARRIER_REQUEST timed to the BARRIER_REPLY.
 Prints one line:
@@ -18,6 +20,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import of_raw  # noqa: E402
+
+SET_ASYNC = 28
 from of_raw import (BARRIER_REQUEST, BARRIER_REPLY, ECHO_REQUEST, ECHO_REPLY,  # noqa: E402
                     apply_actions, eth_type, flow_mod, in_port, ip_proto, match, msg, output,
                     udp_dst)
@@ -40,8 +44,14 @@ def main():
     ap.add_argument("target")
     ap.add_argument("secs", type=float)
     ap.add_argument("--interval", type=float, default=20)
+    ap.add_argument("--no-packet-in", action="store_true")
     a = ap.parse_args()
     c = of_raw.Conn(a.target)
+    if a.no_packet_in:
+        # SET_ASYNC: no packet-in, port-status or flow-removed reasons for any role.
+        c.send(msg(SET_ASYNC, bytes(24), c.next_xid()))
+        if not c.barrier():
+            sys.exit("SET_ASYNC: no barrier reply")
     echo, barrier = [], []
     lost_e = lost_b = 0
     end = time.time() + a.secs
