@@ -81,6 +81,9 @@ dp_params_default(struct dp_params *p)
 	p->group_budget = DP_GROUP_DEFAULT_BUDGET;
 	p->rx_interrupts = true;
 	p->timer_slack_ns = 1000;
+	p->mac_table_size = DP_NORMAL_DEFAULT_ENTRIES;
+	p->mac_aging_s = DP_NORMAL_DEFAULT_AGING_S;
+	p->mac_max_per_port = DP_NORMAL_DEFAULT_MAX_PER_PORT;
 }
 
 static void
@@ -685,8 +688,11 @@ dp_bridge_create(const char *name, struct dp_bridge **out)
 	br->upcall_acct =
 		rte_zmalloc("dp_upcall_acct", sizeof(struct dp_upcall_acct) * dp_g.n_workers,
 			    RTE_CACHE_LINE_SIZE);
-	br->mac = dp_normal_create(DP_NORMAL_DEFAULT_ENTRIES,
-				   DP_NORMAL_DEFAULT_AGING_S * dp_g.tsc_hz);
+	br->mac = dp_normal_create(
+		dp_g.params.mac_table_size ? dp_g.params.mac_table_size : DP_NORMAL_DEFAULT_ENTRIES,
+		(dp_g.params.mac_aging_s ? dp_g.params.mac_aging_s : DP_NORMAL_DEFAULT_AGING_S) *
+			dp_g.tsc_hz,
+		dp_g.params.mac_max_per_port);
 	if (!br->tables || !br->tstats || !br->upcall_acct || !br->mac)
 		goto nomem;
 	for (unsigned t = 0; t < DP_N_TABLES; t++) {
@@ -759,6 +765,15 @@ void
 dp_bridge_set_normal_mode(struct dp_bridge *br, bool on)
 {
 	br->normal_staged = on;
+}
+
+_Static_assert(DP_BRIDGE_MAX_PORTS <= DP_NORMAL_MAX_SLOTS, "MAC table counts every slot");
+
+void
+dp_bridge_run(struct dp_bridge *br)
+{
+	/* 64 Ki entries a call: a full round of the largest table takes ~16 calls. */
+	dp_normal_sweep(br->mac, rte_rdtsc(), 1u << 16);
 }
 
 void
@@ -1463,6 +1478,8 @@ add_worker_stats(const struct dp_worker *w, struct dp_worker_stats *st)
 	st->rest_cycles += w->rest_cycles;
 	st->n_queues += w->n_queues;
 	st->n_intr_queues += w->n_intr_queues;
+	st->mac_learn_port_limit += w->mac_learn_port_limit;
+	st->mac_learn_bucket_full += w->mac_learn_bucket_full;
 	st->tsc_hz = dp_g.tsc_hz;
 }
 

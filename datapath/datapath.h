@@ -63,6 +63,11 @@ struct dp_params {
 	bool consolidate;
 	unsigned consolidate_below_pct; /* 0 = 10 */
 	unsigned consolidate_above_pct; /* 0 = 50 */
+	/* MAC learning (NORMAL, standalone) of every bridge: entries, aging in seconds,
+	 * most addresses learned per port (0 = no limit); 0 = defaults (8192, 300). */
+	unsigned mac_table_size;
+	unsigned mac_aging_s;
+	unsigned mac_max_per_port;
 };
 
 /* Fills *p with the defaults above (1 worker, cache on, back-off on). */
@@ -95,6 +100,10 @@ void dp_bridge_set_normal_mode(struct dp_bridge *br, bool on);
  * worker (counted as "upcall_limit") so that it takes no room in the miss rings the
  * bridges share. Takes effect at once. 0 or -EINVAL (burst 0 with a cap). */
 int dp_bridge_set_upcall_limit(struct dp_bridge *br, unsigned pps, unsigned burst);
+
+/* Housekeeping, about once a second: forgets a slice of the expired learned MAC
+ * addresses, so ports at their learning limit can learn again as theirs age out. */
+void dp_bridge_run(struct dp_bridge *br);
 
 /* ---- Ports -------------------------------------------------------------------------- */
 
@@ -254,6 +263,9 @@ struct dp_worker_stats {
 	uint64_t busy_cycles, idle_cycles, rest_cycles, tsc_hz;
 	unsigned lcore;			  /* per-worker figures only */
 	unsigned n_queues, n_intr_queues; /* rx queues it polls, with interrupts */
+	/* MAC learning refused: the port holds mac_max_per_port addresses; the bucket holds
+	 * only live addresses. The frames are forwarded (flooded if unknown) anyway. */
+	uint64_t mac_learn_port_limit, mac_learn_bucket_full;
 };
 void dp_get_worker_stats(struct dp_worker_stats *st);
 /* While on, worker 0 polls every rx queue and the other workers rest (blocked on their

@@ -336,6 +336,7 @@ struct dp_worker {
 	int kick_fd;  /* eventfd: the control thread wakes it out of epoll */
 	bool blocked; /* in epoll: a packet-out, a new poll set or stop kicks it */
 	struct rte_epoll_event kick_ev;
+	uint64_t mac_learn_port_limit, mac_learn_bucket_full; /* dp_normal_learn refusals */
 	uint16_t n_dirty;
 	uint16_t dirty[RTE_MAX_ETHPORTS];
 	struct dp_txbuf tx[RTE_MAX_ETHPORTS];

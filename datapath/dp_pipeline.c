@@ -160,8 +160,16 @@ normal(struct run *r, const struct dp_key *key, bool final)
 	struct dp_bridge *br = r->br;
 	const uint8_t *src = key->f.eth_src, *dst = key->f.eth_dst;
 
-	if (r->in && !(src[0] & 1))
-		dp_normal_learn(br->mac, src, r->in->slot, r->w->burst_tsc);
+	if (r->in && !(src[0] & 1)) {
+		int e = dp_normal_learn(br->mac, src, r->in->slot, r->w->burst_tsc);
+
+		if (unlikely(e != 0)) {
+			if (e == -ENOSPC)
+				r->w->mac_learn_port_limit++;
+			else
+				r->w->mac_learn_bucket_full++;
+		}
+	}
 	if (!(dst[0] & 1)) {
 		int slot = dp_normal_lookup(br->mac, dst, r->w->burst_tsc);
 		struct dp_port *p =

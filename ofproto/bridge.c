@@ -629,6 +629,7 @@ bridge_run(struct bridge *br, uint64_t now_ms)
 		br->next_expiry_ms = now_ms + 1000;
 		if (br->rules.n_exp)
 			expire_flows(br);
+		dp_bridge_run(br->dp);
 	}
 	if (now_ms >= br->next_port_poll_ms) {
 		br->next_port_poll_ms = now_ms + 200;

@@ -81,6 +81,9 @@ config_init(struct config *cfg)
 	cfg->timer_slack_ns = 1000;
 	cfg->consolidate_below_pct = 10;
 	cfg->consolidate_above_pct = 50;
+	cfg->mac_table_size = 8192;
+	cfg->mac_aging_s = 300;
+	cfg->mac_max_per_port = 1024;
 }
 
 static void
@@ -253,6 +256,24 @@ static int
 k_workers(struct parse_state *st, const char *n, const char *v)
 {
 	return parse_uint(st, n, v, 1, 128, &st->cfg->workers);
+}
+
+static int
+k_mac_table_size(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 16, 1u << 20, &st->cfg->mac_table_size);
+}
+
+static int
+k_mac_aging(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 1000000, &st->cfg->mac_aging_s);
+}
+
+static int
+k_mac_max_per_port(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 0, 1u << 24, &st->cfg->mac_max_per_port);
 }
 
 static int
@@ -593,6 +614,18 @@ k_pin_burst(struct parse_state *st, const char *n, const char *v)
 }
 
 static int
+k_pin_queue_port(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 65536, &CUR_BRIDGE(st)->packet_in_queue_per_port);
+}
+
+static int
+k_pin_queue_total(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 1u << 20, &CUR_BRIDGE(st)->packet_in_queue_total);
+}
+
+static int
 k_description(struct parse_state *st, const char *n, const char *v)
 {
 	if (strlen(v) > 255) {
@@ -665,6 +698,9 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "consolidate", 0, k_consolidate },
 	{ SEC_SWITCH, "consolidate_below_pct", 0, k_cons_below },
 	{ SEC_SWITCH, "consolidate_above_pct", 0, k_cons_above },
+	{ SEC_SWITCH, "mac_table_size", 0, k_mac_table_size },
+	{ SEC_SWITCH, "mac_aging", 0, k_mac_aging },
+	{ SEC_SWITCH, "mac_max_per_port", 0, k_mac_max_per_port },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
 	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },
@@ -678,6 +714,8 @@ static const struct key_desc keys[] = {
 	{ SEC_BRIDGE, "max_meters", 0, k_max_meters },
 	{ SEC_BRIDGE, "bridge_packet_in_rate", 0, k_br_pin_rate },
 	{ SEC_BRIDGE, "bridge_packet_in_burst", 0, k_br_pin_burst },
+	{ SEC_BRIDGE, "packet_in_queue_per_port", 0, k_pin_queue_port },
+	{ SEC_BRIDGE, "packet_in_queue_total", 0, k_pin_queue_total },
 	{ SEC_BRIDGE, "description", 0, k_description },
 	{ SEC_PORT, "bridge", 0, k_port_bridge },
 	{ SEC_PORT, "ofport", 0, k_ofport },
@@ -815,6 +853,8 @@ section_begin(struct parse_state *st, const char *p)
 		b->max_meters = CONFIG_MAX_METERS;
 		b->bridge_packet_in_rate = 10000;
 		b->bridge_packet_in_burst = 1000;
+		b->packet_in_queue_per_port = 64;
+		b->packet_in_queue_total = 1024;
 		st->idx = cfg->n_bridges++;
 		st->sec = SEC_BRIDGE;
 	} else {

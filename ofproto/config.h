@@ -58,7 +58,9 @@ struct config_bridge {
 	unsigned max_meters;		/* 1..CONFIG_MAX_METERS */
 	unsigned bridge_packet_in_rate; /* packets/s the bridge sends up; 0 = unlimited */
 	unsigned bridge_packet_in_burst;
-	char *description; /* OFPMP_DESC dp_desc; NULL = the bridge name */
+	unsigned packet_in_queue_per_port; /* packet-ins waiting per in_port (pinsched) */
+	unsigned packet_in_queue_total;	   /* and in all, per bridge */
+	char *description;		   /* OFPMP_DESC dp_desc; NULL = the bridge name */
 };
 
 struct config_port {
@@ -118,7 +120,10 @@ struct config {
 	unsigned timer_slack_ns;
 	bool consolidate;
 	unsigned consolidate_below_pct, consolidate_above_pct;
-	int consolidate_pct_line; /* of the later of the two keys, for the cross-check */
+	int consolidate_pct_line;  /* of the later of the two keys, for the cross-check */
+	unsigned mac_table_size;   /* MAC learning entries per bridge */
+	unsigned mac_aging_s;	   /* seconds an unseen address is kept */
+	unsigned mac_max_per_port; /* addresses learned per port; 0 = no limit */
 	struct config_bridge *bridges;
 	size_t n_bridges;
 	struct config_port *ports;

@@ -27,6 +27,10 @@
 
 #define MOD "connmgr"
 
+/* Packet-ins are queued to a connection only while its output holds less than this:
+ * beyond, they wait in the bridge's fair queues (pinsched.h), so an ECHO or BARRIER
+ * reply never sits behind megabytes of them. */
+#define OFCONN_PIN_MAX_PENDING (64u << 10)
 #define MSGS_PER_WAKEUP 64
 #define CONNECT_TIMEOUT_MS 10000
 #define CLOSE_LINGER_MS 1000
@@ -1080,8 +1084,10 @@ async_room(struct ofconn *c)
 	return false;
 }
 
+/* Refills c's token bucket; true if it holds a token. Spends nothing: pin_spend() does,
+ * once the packet-in is queued. */
 static bool
-pin_allowed(struct ofconn *c, uint64_t now)
+pin_token(struct ofconn *c, uint64_t now)
 {
 	struct connmgr *cm = c->cm;
 	uint64_t cap = (uint64_t)cm->pin_burst * 1000;
@@ -1092,20 +1098,43 @@ pin_allowed(struct ofconn *c, uint64_t now)
 	c->tb_last_ms = now;
 	if (c->tb_tokens_milli > cap)
 		c->tb_tokens_milli = cap;
-	if (c->tb_tokens_milli < 1000)
-		return false;
-	c->tb_tokens_milli -= 1000;
-	return true;
+	return c->tb_tokens_milli >= 1000;
 }
 
-void
+static void
+pin_spend(struct ofconn *c)
+{
+	if (c->cm->pin_rate)
+		c->tb_tokens_milli -= 1000;
+}
+
+static bool
+pin_room(const struct ofconn *c)
+{
+	return stream_tx_pending(&c->s) < OFCONN_PIN_MAX_PENDING;
+}
+
+int
 connmgr_send_packet_in(struct connmgr *cm, const struct dp_upcall *up)
 {
 	struct ofp_packet_in pi;
 	struct buf b = BUF_INITIALIZER;
 	uint8_t be32[4], be64[8];
 	uint64_t now = ofproto_now_ms();
+	unsigned n_want = 0, n_ready = 0, n_sent = 0;
 
+	/* Nothing is spent or counted while no connection that wants it can take it now:
+	 * the packet then stays in the caller's queue. */
+	for (struct ofconn *c = cm->conns; c; c = c->next) {
+		if (!async_wanted(c, c->async.packet_in_mask, up->reason))
+			continue;
+		n_want++;
+		n_ready += pin_room(c) && pin_token(c, now);
+	}
+	if (!n_want)
+		return 0;
+	if (!n_ready)
+		return -EAGAIN;
 	memset(&pi, 0, sizeof(pi));
 	pi.buffer_id = OFP_NO_BUFFER;
 	pi.total_len = (uint16_t)PFS_MIN(up->total_len, 0xffffu);
@@ -1128,12 +1157,14 @@ connmgr_send_packet_in(struct connmgr *cm, const struct dp_upcall *up)
 
 		if (!async_wanted(c, c->async.packet_in_mask, up->reason))
 			continue;
-		if (!pin_allowed(c, now)) {
+		if (!pin_room(c)) {
+			c->n_async_dropped++;
+			continue;
+		}
+		if (!pin_token(c, now)) {
 			c->n_pin_dropped++;
 			continue;
 		}
-		if (!async_room(c))
-			continue;
 		/* miss_send_len applies to what is not sent by an output action (spec 7.3.2). */
 		if (up->reason == OFPR_INVALID_TTL && c->miss_send_len != OFPCML_NO_BUFFER)
 			len = PFS_MIN(len, c->miss_send_len);
@@ -1142,10 +1173,13 @@ connmgr_send_packet_in(struct connmgr *cm, const struct dp_upcall *up)
 		buf_clear(&b);
 		if (!ofp_packet_in_encode(&pi, 0, &b) && !buf_error(&b)) {
 			ofconn_send_buf(c, &b);
+			pin_spend(c);
 			c->n_pin_sent++;
+			n_sent++;
 		}
 	}
 	buf_uninit(&b);
+	return (int)n_sent;
 }
 
 void

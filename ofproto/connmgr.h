@@ -121,7 +121,13 @@ bool connmgr_has_controller(const struct connmgr *cm);
 unsigned connmgr_n_active(const struct connmgr *cm);
 
 /* Asynchronous messages, filtered per connection by role and async config. */
-void connmgr_send_packet_in(struct connmgr *cm, const struct dp_upcall *up);
+/* Sends up as a PACKET_IN to every connection that wants it and can take it now (a
+ * packet-in token, output queue under its packet-in bound); a token is spent only on a
+ * packet-in actually queued. Returns how many connections got it (0: none wants it),
+ * or -EAGAIN, spending and counting nothing, when some want it but none can take it
+ * yet (retry later). Connections that want it but cannot take it while another does
+ * count a rate-limit or queue drop. */
+int connmgr_send_packet_in(struct connmgr *cm, const struct dp_upcall *up);
 void connmgr_send_flow_removed(struct connmgr *cm, const struct ofp_flow_removed *fr);
 void connmgr_send_port_status(struct connmgr *cm, const struct ofp_port_status *ps);
 

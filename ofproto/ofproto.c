@@ -3,6 +3,8 @@
 #include "ofproto.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +19,18 @@
 #include "connmgr.h"
 #include "datapath.h"
 #include "stream_tls.h"
+#include "pinsched.h"
 #include "util.h"
 #include "vlog.h"
 
 #define MOD "ofproto"
 #define UPCALL_BATCH 32
 #define UPCALLS_PER_ITERATION 1024
+/* Packet-ins encoded and sent per loop iteration and bridge: between two rounds the
+ * loop serves every connection's ECHO, BARRIER and FLOW_MOD, however hard a port
+ * floods table misses. Draining the miss rings into the fair queues is cheap (a copy)
+ * and bounded by UPCALLS_PER_ITERATION. */
+#define PACKET_INS_PER_ITERATION 64
 
 struct ofproto {
 	int epfd;
@@ -31,6 +39,8 @@ struct ofproto {
 	bool wake;		   /* do not sleep in the next wait */
 	uint64_t last_upcall_ms;   /* when upcalls last arrived */
 	struct dp_upcall *upcalls; /* UPCALL_BATCH buffers */
+	struct pinsched **pins;	   /* per bridge (same index): packet-ins waiting */
+	bool pins_waiting;	   /* some packet-in waits for a token or for room */
 	uint64_t n_upcalls, n_upcalls_unrouted;
 	bool unsynced;		     /* a dp_commit happened since the last dp_sync */
 	struct ofproto_fd upcall_fd; /* the datapath's upcall eventfd (fd -1: none) */
@@ -163,7 +173,8 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 	ofp->epfd = epoll_create1(EPOLL_CLOEXEC);
 	ofp->upcalls = pfs_calloc(UPCALL_BATCH, sizeof(*ofp->upcalls));
 	ofp->bridges = pfs_calloc(cfg->n_bridges ? cfg->n_bridges : 1, sizeof(*ofp->bridges));
-	if (ofp->epfd < 0 || !ofp->upcalls || !ofp->bridges) {
+	ofp->pins = pfs_calloc(cfg->n_bridges ? cfg->n_bridges : 1, sizeof(*ofp->pins));
+	if (ofp->epfd < 0 || !ofp->upcalls || !ofp->bridges || !ofp->pins) {
 		r = ofp->epfd < 0 ? -errno : -ENOMEM;
 		snprintf(errbuf, errlen, "cannot set up the event loop: %s", strerror(-r));
 		goto err;
@@ -208,9 +219,13 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		struct bridge *br;
 		struct connmgr *cm;
 
-		r = bridge_create(ofp, cb, &br);
+		ofp->pins[ofp->n_bridges] =
+			pinsched_create(cb->packet_in_queue_per_port, cb->packet_in_queue_total);
+		r = ofp->pins[ofp->n_bridges] ? bridge_create(ofp, cb, &br) : -ENOMEM;
 		if (r) {
 			snprintf(errbuf, errlen, "bridge %s: %s", cb->name, strerror(-r));
+			pinsched_destroy(ofp->pins[ofp->n_bridges]);
+			ofp->pins[ofp->n_bridges] = NULL;
 			goto err;
 		}
 		ofp->bridges[ofp->n_bridges++] = br;
@@ -247,26 +262,67 @@ ofproto_destroy(struct ofproto *ofp)
 {
 	if (!ofp)
 		return;
-	for (size_t i = 0; i < ofp->n_bridges; i++)
+	for (size_t i = 0; i < ofp->n_bridges; i++) {
+		struct pinsched_stats st;
+
+		pinsched_get_stats(ofp->pins[i], &st);
+		vlog(VLOG_INFO, MOD,
+		     "%s: packet-ins: %" PRIu64 " queued, %" PRIu64
+		     " handed to connections, %" PRIu64 " dropped (port queue full), %" PRIu64
+		     " dropped (total bound)",
+		     ofp->bridges[i]->name, st.queued, st.sent, st.drop_port_full,
+		     st.drop_total_full);
+		pinsched_destroy(ofp->pins[i]);
 		bridge_destroy(ofp->bridges[i]);
+	}
 	if (ofp->epfd >= 0)
 		close(ofp->epfd);
 	stream_tls_ctx_destroy(ofp->tls);
+	free(ofp->pins);
 	free(ofp->bridges);
 	free(ofp->upcalls);
 	free(ofp);
 	connmgr_release_reserve();
 }
 
-static struct bridge *
-bridge_by_dp(struct ofproto *ofp, const struct dp_bridge *dp)
+static int
+bridge_index(struct ofproto *ofp, const struct dp_bridge *dp)
 {
 	for (size_t i = 0; i < ofp->n_bridges; i++)
 		if (ofp->bridges[i]->dp == dp)
-			return ofp->bridges[i];
-	return NULL;
+			return (int)i;
+	return -1;
 }
 
+/* Sends up to PACKET_INS_PER_ITERATION of bridge i's queued packet-ins, round-robin
+ * over in_ports. A packet no connection wants (secure mode without a controller) is
+ * dropped without counting against the budget; one that connections want but cannot
+ * take yet (no token, output queue full) stops the round and waits. */
+static void
+send_packet_ins(struct ofproto *ofp, size_t i)
+{
+	struct pinsched *ps = ofp->pins[i];
+	unsigned sent = 0, looked = 0;
+	const struct dp_upcall *up;
+
+	while (sent < PACKET_INS_PER_ITERATION && looked < UPCALLS_PER_ITERATION &&
+	       (up = pinsched_peek(ps, NULL, NULL))) {
+		int r = connmgr_send_packet_in(ofp->bridges[i]->cm, up);
+
+		if (r == -EAGAIN) {
+			ofp->pins_waiting = true;
+			return;
+		}
+		pinsched_pop(ps);
+		sent += r > 0;
+		looked++;
+	}
+	if (pinsched_peek(ps, NULL, NULL))
+		ofp->wake = true;
+}
+
+/* Moves the workers' upcalls into each bridge's fair queues (pinsched.h), then sends a
+ * bounded number of packet-ins per bridge. */
 static void
 handle_upcalls(struct ofproto *ofp, uint64_t now_ms)
 {
@@ -275,15 +331,17 @@ handle_upcalls(struct ofproto *ofp, uint64_t now_ms)
 	do {
 		n = dp_upcall_recv(ofp->upcalls, UPCALL_BATCH);
 		for (unsigned i = 0; i < n; i++) {
-			struct bridge *br = bridge_by_dp(ofp, ofp->upcalls[i].br);
+			const struct dp_upcall *up = &ofp->upcalls[i];
+			int b = bridge_index(ofp, up->br);
 
-			/* Without a connection that wants it (secure mode and no controller),
-			 * connmgr drops the packet. */
-			if (!br) {
+			if (b < 0) {
 				ofp->n_upcalls_unrouted++;
 				continue;
 			}
-			connmgr_send_packet_in(br->cm, &ofp->upcalls[i]);
+			/* The frame's bytes only: the header up to data, then len bytes. A
+			 * full queue drops and counts (pinsched_get_stats). */
+			pinsched_enqueue(ofp->pins[b], up->in_port, up,
+					 offsetof(struct dp_upcall, data) + up->len);
 		}
 		total += n;
 	} while (n == UPCALL_BATCH && total < UPCALLS_PER_ITERATION);
@@ -291,6 +349,11 @@ handle_upcalls(struct ofproto *ofp, uint64_t now_ms)
 		ofp->n_upcalls += total;
 		ofp->last_upcall_ms = now_ms;
 	}
+	if (n == UPCALL_BATCH)
+		ofp->wake = true; /* more in the rings */
+	ofp->pins_waiting = false;
+	for (size_t i = 0; i < ofp->n_bridges; i++)
+		send_packet_ins(ofp, i);
 }
 
 void
@@ -307,6 +370,8 @@ ofproto_run_once(struct ofproto *ofp, int max_wait_ms)
 		timeout = max_wait_ms;
 	else
 		timeout = now - ofp->last_upcall_ms < 1000 ? 1 : 10;
+	if (ofp->pins_waiting)
+		timeout = 1; /* token bucket refill, or the output queue drained */
 	if (timeout > max_wait_ms)
 		timeout = max_wait_ms;
 	if (ofp->wake || dp_upcall_wait_begin())

@@ -1,14 +1,17 @@
 /* The OpenFlow agent as a whole: builds every bridge, port and controller connection
  * from a parsed configuration and runs the control thread's single epoll loop on the
  * main lcore: sockets (controllers, listeners, the per-bridge mgmt and snoop sockets),
- * upcalls from the datapath's miss rings (polled: 1 ms while packets arrive, up to
- * 10 ms when idle), and timers (echo/inactivity probes, reconnect back-off, flow
- * expiry, port status polling, fail-mode changes). Flow changes made while handling one
- * loop iteration's messages are published with one dp_commit() per bridge at the end of
- * the iteration (or earlier, before a BARRIER_REPLY or a PACKET_OUT).
+ * upcalls from the datapath's miss rings (an eventfd wakes it; they are moved into
+ * each bridge's per-in-port fair queues, pinsched.h, and at most 64 packet-ins per
+ * bridge are sent per iteration, so every connection's messages are served between
+ * rounds however hard a port floods table misses), and timers (echo/inactivity probes, reconnect
+ * back-off, flow expiry, port status polling, fail-mode changes). Flow changes made while handling
+ * one loop iteration's messages are published with one dp_commit() per bridge at the end of the
+ * iteration (or earlier, before a BARRIER_REPLY or a PACKET_OUT).
  *
  * Neighbours: bridge.c (rule sets, ports, datapath translation), connmgr.c
- * (connections), handlers.c (OpenFlow message handlers); datapath.h only below. */
+ * (connections), pinsched.c (packet-in queues), handlers.c (OpenFlow message handlers); datapath.h
+ * only below. */
 #ifndef PFS_OFPROTO_H
 #define PFS_OFPROTO_H
 

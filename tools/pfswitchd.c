@@ -184,6 +184,9 @@ main(int argc, char **argv)
 	params.miss_ring_size = cfg.miss_ring_size;
 	params.max_masks_per_table = cfg.max_masks_per_table;
 	params.microflow_cache = cfg.microflow_cache;
+	params.mac_table_size = cfg.mac_table_size;
+	params.mac_aging_s = cfg.mac_aging_s;
+	params.mac_max_per_port = cfg.mac_max_per_port;
 	params.idle_polls_before_sleep = cfg.idle_polls_before_sleep;
 	params.idle_sleep_us = cfg.idle_sleep_us;
 	params.group_budget = cfg.group_bucket_budget;

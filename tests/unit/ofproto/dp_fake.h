@@ -18,6 +18,9 @@ void dp_fake_set_flow_stats(const char *bridge, uint16_t priority, uint64_t pack
 /* Queues an upcall (at most 64 pending). */
 void dp_fake_push_upcall(const char *bridge, uint32_t in_port, uint8_t reason, const void *frame,
 			 uint16_t len);
+/* While held, dp_upcall_recv() returns nothing, so a test can queue a batch that the
+ * agent then takes at once. */
+void dp_fake_hold_upcalls(bool hold);
 /* Changes a port's link state; dp_port_poll_changes() then reports it. */
 void dp_fake_set_link(const char *bridge, uint32_t ofport, bool up);
 unsigned dp_fake_n_syncs(void);

@@ -90,6 +90,8 @@ START_TEST(test_defaults_and_values)
 			   "max_meters = 6\n"
 			   "bridge_packet_in_rate = 0\n"
 			   "bridge_packet_in_burst = 7\n"
+			   "packet_in_queue_per_port = 5\n"
+			   "packet_in_queue_total = 50\n"
 			   "[port p1]\n"
 			   "bridge = b\n"
 			   "ofport = 7\n"
@@ -138,6 +140,10 @@ START_TEST(test_defaults_and_values)
 	ck_assert_uint_eq(b->max_meters, 6);
 	ck_assert_uint_eq(b->bridge_packet_in_rate, 0);
 	ck_assert_uint_eq(b->bridge_packet_in_burst, 7);
+	ck_assert_uint_eq(b->packet_in_queue_per_port, 5);
+	ck_assert_uint_eq(b->packet_in_queue_total, 50);
+	ck_assert_uint_eq(a->packet_in_queue_per_port, 64);
+	ck_assert_uint_eq(a->packet_in_queue_total, 1024);
 	ck_assert_uint_eq(cfg.ports[0].ofport, 7);
 	config_free(&cfg);
 
@@ -170,6 +176,16 @@ START_TEST(test_defaults_and_values)
 	ck_assert(!cfg.consolidate);
 	ck_assert_uint_eq(cfg.consolidate_below_pct, 10);
 	ck_assert_uint_eq(cfg.consolidate_above_pct, 50);
+	ck_assert_uint_eq(cfg.mac_table_size, 8192);
+	ck_assert_uint_eq(cfg.mac_aging_s, 300);
+	ck_assert_uint_eq(cfg.mac_max_per_port, 1024);
+	config_free(&cfg);
+	ck_assert_msg(parse("[switch]\nmac_table_size = 100\nmac_aging = 5\nmac_max_per_port = 0\n",
+			    &cfg) == 0,
+		      "%s", errbuf);
+	ck_assert_uint_eq(cfg.mac_table_size, 100);
+	ck_assert_uint_eq(cfg.mac_aging_s, 5);
+	ck_assert_uint_eq(cfg.mac_max_per_port, 0);
 	config_free(&cfg);
 }
 END_TEST
@@ -209,6 +225,11 @@ START_TEST(test_errors)
 	expect_error("[switch]\nconsolidate_above_pct = 30\nconsolidate_below_pct = 40\n", 3,
 		     "must be less than");
 	expect_error("[dpdk]\nmiss_ring_size = 1000\n", 2, "not a power of two");
+	expect_error("[switch]\nmac_table_size = 8\n", 2, "out of range");
+	expect_error("[switch]\nmac_aging = 0\n", 2, "out of range");
+	expect_error("[switch]\nmac_max_per_port = lots\n", 2, "not a number");
+	expect_error("[bridge a]\npacket_in_queue_per_port = 0\n", 2, "out of range");
+	expect_error("[bridge a]\npacket_in_queue_total = 2000000\n", 2, "out of range");
 	expect_error("\n[bridge]\n", 2, "needs a name");
 	expect_error("[bridge a b]\n", 1, "too many words");
 	expect_error("[bridge this-name-is-too-long]\n", 1, "bridge name");

@@ -1068,6 +1068,36 @@ START_TEST(test_controller_packet_in_snoop_fail_mode)
 }
 END_TEST
 
+/* Packet-ins are served round-robin over in_ports: a port with 60 table misses queued
+ * ahead does not delay another port's (before the fair queues: FIFO, last). */
+START_TEST(test_packet_in_fair_across_ports)
+{
+	struct vconn *mgmt = open_sock("br0.mgmt");
+	struct ofp_packet_in pi;
+	struct ofp_err e;
+	uint8_t frame[60], msg[2048];
+	unsigned from2 = 0;
+
+	ck_assert_int_eq(vconn_barrier(mgmt, NULL, NULL), 0);
+	memset(frame, 0xcd, sizeof(frame));
+	dp_fake_hold_upcalls(true);
+	for (int i = 0; i < 60; i++)
+		dp_fake_push_upcall("br0", 1, OFPR_NO_MATCH, frame, sizeof(frame));
+	for (int i = 0; i < 3; i++)
+		dp_fake_push_upcall("br0", 2, OFPR_NO_MATCH, frame, sizeof(frame));
+	dp_fake_hold_upcalls(false);
+	for (int i = 0; i < 6; i++) {
+		size_t n = wait_msg(mgmt, OFPT_PACKET_IN, msg, sizeof(msg), 2000);
+
+		ck_assert_uint_gt(n, 0);
+		ck_assert_int_eq(ofp_packet_in_decode(msg, n, &A, &pi, &e), 0);
+		from2 += get_be32(oxm_match_value(&pi.match, OFPXMT_OFB_IN_PORT)) == 2;
+	}
+	ck_assert_uint_eq(from2, 3);
+	vconn_close(mgmt);
+}
+END_TEST
+
 START_TEST(test_flow_removed_and_expiry)
 {
 	struct vconn *vc = open_sock("br0.mgmt");
@@ -1122,6 +1152,9 @@ START_TEST(test_port_status_and_port_mod)
 	uint8_t msg[256];
 	size_t n;
 
+	/* The agent must have taken our HELLO (the connection is active) before the link
+	 * changes, or the PORT_STATUS goes to nobody. */
+	ck_assert_int_eq(vconn_barrier(vc, NULL, NULL), 0);
 	dp_fake_set_link("br0", 2, false);
 	n = wait_msg(vc, OFPT_PORT_STATUS, msg, sizeof(msg), 2000);
 	ck_assert_uint_gt(n, 0);
@@ -1357,6 +1390,7 @@ main(void)
 	tcase_add_test(tc, test_counters_and_replace);
 	tcase_add_test(tc, test_roles);
 	tcase_add_test(tc, test_controller_packet_in_snoop_fail_mode);
+	tcase_add_test(tc, test_packet_in_fair_across_ports);
 	tcase_add_test(tc, test_flow_removed_and_expiry);
 	tcase_add_test(tc, test_port_status_and_port_mod);
 	tcase_add_test(tc, test_packet_out);
