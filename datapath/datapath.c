@@ -644,22 +644,6 @@ bridge_free(struct dp_bridge *br)
 }
 
 int
-dp_bridge_set_upcall_limit(struct dp_bridge *br, unsigned pps, unsigned burst)
-{
-	uint64_t inc = pps ? dp_g.tsc_hz / pps : 0;
-
-	if (pps && !burst)
-		return -EINVAL;
-	if (pps && !inc)
-		inc = 1;
-	/* Workers read the three fields without ordering: a packet measured while they
-	 * change sees a mixed bucket, harmless for one packet. */
-	__atomic_store_n(&br->upcall_limit.tau, inc * (burst - (burst > 0)), __ATOMIC_RELAXED);
-	__atomic_store_n(&br->upcall_limit.inc, inc, __ATOMIC_RELAXED);
-	return 0;
-}
-
-int
 dp_bridge_create(const char *name, struct dp_bridge **out)
 {
 	struct dp_bridge *br;

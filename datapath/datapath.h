@@ -94,12 +94,6 @@ void dp_bridge_destroy(struct dp_bridge *br);
  * flooding) and the flow tables are bypassed, though kept: standalone fail mode with no
  * controller connected. Takes effect at the next dp_commit(). */
 void dp_bridge_set_normal_mode(struct dp_bridge *br, bool on);
-/* Caps the packets the bridge sends to the control thread (table misses, output:
- * CONTROLLER, invalid TTL; after the OFPM_CONTROLLER meter) at pps per second over all
- * workers, with bursts of burst packets; pps == 0: no cap. The excess is dropped in the
- * worker (counted as "upcall_limit") so that it takes no room in the miss rings the
- * bridges share. Takes effect at once. 0 or -EINVAL (burst 0 with a cap). */
-int dp_bridge_set_upcall_limit(struct dp_bridge *br, unsigned pps, unsigned burst);
 
 /* Housekeeping, about once a second: forgets a slice of the expired learned MAC
  * addresses, so ports at their learning limit can learn again as theirs age out. */

@@ -74,7 +74,6 @@
 	X(EXEC, "exec_error")			 /* action executor refused the packet */          \
 	X(BRIDGE_GONE, "bridge_gone")		 /* packet-out for a destroyed bridge */           \
 	X(CONTROLLER_METER, "controller_meter")	 /* upcall over the OFPM_CONTROLLER meter */       \
-	X(UPCALL_LIMIT, "upcall_limit")		 /* upcall over the bridge's packet-in cap */      \
 	X(UPCALL_SHARE, "upcall_share")		 /* bridge holds its share of the miss ring */
 
 enum dp_core_drop {
@@ -200,35 +199,6 @@ struct dp_normal;
 
 TAILQ_HEAD(dp_flow_list, dp_flow);
 
-/* A packet rate cap shared by every worker: GCRA (a token bucket as one theoretical
- * arrival time), lock-free with a compare-and-swap per packet. inc == 0: no cap. */
-struct dp_rate {
-	uint64_t tat; /* theoretical arrival time, TSC cycles (atomic) */
-	uint64_t inc; /* cycles per packet; 0 = unlimited */
-	uint64_t tau; /* burst tolerance, cycles */
-} __rte_cache_aligned;
-
-/* True if one more packet at now_tsc fits the rate (and takes its place). */
-static inline bool
-dp_rate_pass(struct dp_rate *r, uint64_t now_tsc)
-{
-	uint64_t inc = __atomic_load_n(&r->inc, __ATOMIC_RELAXED);
-	uint64_t tau = __atomic_load_n(&r->tau, __ATOMIC_RELAXED);
-	uint64_t tat = __atomic_load_n(&r->tat, __ATOMIC_RELAXED);
-
-	if (inc == 0)
-		return true;
-	for (;;) {
-		uint64_t base = (int64_t)(tat - now_tsc) > 0 ? tat : now_tsc;
-
-		if ((int64_t)(base - now_tsc) > (int64_t)tau)
-			return false;
-		if (__atomic_compare_exchange_n(&r->tat, &tat, base + inc, true, __ATOMIC_RELAXED,
-						__ATOMIC_RELAXED))
-			return true;
-	}
-}
-
 /* One bridge's upcalls in one worker's miss ring: enq - deq are in flight. Each count has
  * one writer (the worker, the control thread) and its own cache line. */
 struct dp_upcall_acct {
@@ -262,7 +232,6 @@ struct dp_bridge {
 	struct dp_pool flow_pool;
 	struct dp_pool rule_pool;
 	TAILQ_ENTRY(dp_bridge) node;
-	struct dp_rate upcall_limit;	    /* every packet the bridge sends up (own cache line) */
 	struct dp_upcall_acct *upcall_acct; /* [n_workers] */
 };
 

@@ -218,11 +218,6 @@ upcall(struct run *r, const struct dp_key *key, uint8_t reason, uint16_t max_len
 		w->drops_core[DP_DROP_CORE_CONTROLLER_METER]++;
 		return;
 	}
-	/* The operator's cap after the controller's own meter, which sees every packet. */
-	if (unlikely(!dp_rate_pass(&r->br->upcall_limit, w->burst_tsc))) {
-		w->drops_core[DP_DROP_CORE_UPCALL_LIMIT]++;
-		return;
-	}
 	/* No bridge may fill the ring that all bridges' upcalls share. */
 	struct dp_upcall_acct *acct = &r->br->upcall_acct[w->id];
 

@@ -52,12 +52,9 @@ bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridg
 		free(br);
 		return r;
 	}
-	r = dp_bridge_set_upcall_limit(br->dp, cfg->bridge_packet_in_rate,
-				       cfg->bridge_packet_in_burst);
-	if (r) {
-		bridge_destroy(br);
-		return r;
-	}
+	br->pin_rate = cfg->bridge_packet_in_rate;
+	br->pin_burst = cfg->bridge_packet_in_burst;
+	br->pin_tokens_milli = (uint64_t)br->pin_burst * 1000;
 	/* Standalone starts as a learning switch; it leaves NORMAL when a controller
 	 * connects (bridge_run). */
 	if (br->fail_mode == CONFIG_FAIL_STANDALONE) {
@@ -673,6 +670,32 @@ bridge_quota_meter(struct bridge *br, size_t n, struct ofp_err *err)
 		return 0;
 	return quota_refuse(br, "max_meters", br->max_meters, err, OFPET_METER_MOD_FAILED,
 			    OFPMMFC_OUT_OF_METERS);
+}
+
+bool
+bridge_pin_allowed(struct bridge *br, uint64_t now_ms)
+{
+	uint64_t cap = (uint64_t)br->pin_burst * 1000;
+
+	if (!br->pin_rate)
+		return true;
+	if (now_ms > br->pin_last_ms) {
+		br->pin_tokens_milli += (now_ms - br->pin_last_ms) * br->pin_rate;
+		if (br->pin_tokens_milli > cap)
+			br->pin_tokens_milli = cap;
+		br->pin_last_ms = now_ms;
+	}
+	if (br->pin_tokens_milli >= 1000)
+		return true;
+	br->n_pin_waits++;
+	return false;
+}
+
+void
+bridge_pin_spend(struct bridge *br)
+{
+	if (br->pin_rate && br->pin_tokens_milli >= 1000)
+		br->pin_tokens_milli -= 1000;
 }
 
 uint32_t

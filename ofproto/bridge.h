@@ -41,7 +41,12 @@ struct bridge {
 	/* Quotas of the whole bridge (config.h): what one tenant may take of the agent's and
 	 * the datapath's shared memory and time. */
 	uint32_t max_total_flows, max_groups, max_meters;
-	uint64_t n_quota_refused;  /* adds refused by a quota */
+	uint64_t n_quota_refused; /* adds refused by a quota */
+	/* Packet-ins of the bridge as a whole (bridge_packet_in_rate/burst): a token bucket
+	 * in thousandths of a packet, drawn on as the fair queues (pinsched.h) are served. */
+	unsigned pin_rate, pin_burst;
+	uint64_t pin_tokens_milli, pin_last_ms;
+	uint64_t n_pin_waits;	   /* times a packet-in waited for the bridge's rate */
 	struct bridge_port *ports; /* sorted by ofport */
 	size_t n_ports;
 	uint16_t frag_flags; /* OFPC_FRAG_* (only NORMAL is supported) */
@@ -87,6 +92,12 @@ int bridge_quota_flow(struct bridge *br, size_t n, struct ofp_err *err);
 int bridge_quota_group(struct bridge *br, size_t n, struct ofp_err *err);
 /* Meters (n: the bridge's count now): METER_MOD_FAILED/OUT_OF_METERS. */
 int bridge_quota_meter(struct bridge *br, size_t n, struct ofp_err *err);
+/* The bridge's packet-in rate (bridge_packet_in_rate): true if one more packet-in may go
+ * at now_ms; then bridge_pin_spend() once it has been queued to a connection. Applied
+ * behind the fair per-in-port queues, so a port flooding table misses uses up only its
+ * share of the bridge's rate. */
+bool bridge_pin_allowed(struct bridge *br, uint64_t now_ms);
+void bridge_pin_spend(struct bridge *br);
 /* The most flows one table may get, as advertised in TABLE_FEATURES max_entries: the
  * per-table cap or the bridge's total, whichever is lower. */
 uint32_t bridge_table_max_entries(const struct bridge *br);

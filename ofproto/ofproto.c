@@ -305,15 +305,25 @@ send_packet_ins(struct ofproto *ofp, size_t i)
 	unsigned sent = 0, looked = 0;
 	const struct dp_upcall *up;
 
+	struct bridge *br = ofp->bridges[i];
+	uint64_t now_ms = ofproto_now_ms();
+
 	while (sent < PACKET_INS_PER_ITERATION && looked < UPCALLS_PER_ITERATION &&
 	       (up = pinsched_peek(ps, NULL, NULL))) {
-		int r = connmgr_send_packet_in(ofp->bridges[i]->cm, up);
+		int r;
 
+		if (!bridge_pin_allowed(br, now_ms)) {
+			ofp->pins_waiting = true; /* the queues hold them; full ones drop */
+			return;
+		}
+		r = connmgr_send_packet_in(br->cm, up);
 		if (r == -EAGAIN) {
 			ofp->pins_waiting = true;
 			return;
 		}
 		pinsched_pop(ps);
+		if (r > 0)
+			bridge_pin_spend(br);
 		sent += r > 0;
 		looked++;
 	}

@@ -640,36 +640,6 @@ START_TEST(test_controller)
 }
 END_TEST
 
-/* The bridge's upcall cap drops the excess in the worker, before the miss ring. */
-START_TEST(test_upcall_limit)
-{
-	struct dp_upcall *ups = malloc(sizeof(*ups) * 16);
-	uint64_t lim0 = drop_count("upcall_limit");
-	unsigned n = 0, got;
-
-	ck_assert_ptr_nonnull(ups);
-	ck_assert_int_eq(dp_bridge_set_upcall_limit(br, 1, 0), -EINVAL);
-	track(add_flow_x(br, 0, 0, "", "CONTROLLER:65535", 0, 0xdef, 0));
-	ck_assert_int_eq(dp_commit(br), 0);
-	ck_assert_int_eq(dp_bridge_set_upcall_limit(br, 1, 3), 0); /* 1/s, bursts of 3 */
-	send_n(1, MAC_B, MAC_A, 10);
-	settle();
-	while ((got = dp_upcall_recv(ups, 16)) > 0)
-		n += got;
-	ck_assert_uint_eq(n, 3);
-	ck_assert_uint_eq(drop_count("upcall_limit") - lim0, 7);
-	ck_assert_int_eq(dp_bridge_set_upcall_limit(br, 0, 0), 0); /* no cap */
-	send_n(1, MAC_B, MAC_A, 10);
-	settle();
-	n = 0;
-	while ((got = dp_upcall_recv(ups, 16)) > 0)
-		n += got;
-	ck_assert_uint_eq(n, 10);
-	ck_assert_uint_eq(drop_count("upcall_limit") - lim0, 7);
-	free(ups);
-}
-END_TEST
-
 /* With two bridges, one may hold at most half of a worker's miss ring: the other's
  * upcalls still find room while the first one's wait. */
 START_TEST(test_upcall_share)
@@ -1152,7 +1122,6 @@ datapath_suite(void)
 	tcase_add_test(tc, test_cached_paths_exact);
 	tcase_add_test(tc, test_reserved_ports);
 	tcase_add_test(tc, test_controller);
-	tcase_add_test(tc, test_upcall_limit);
 	tcase_add_test(tc, test_upcall_share);
 	tcase_add_test(tc, test_normal);
 	tcase_add_test(tc, test_port_config);

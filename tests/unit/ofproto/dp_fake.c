@@ -104,13 +104,6 @@ dp_bridge_create(const char *name, struct dp_bridge **out)
 	return 0;
 }
 
-int
-dp_bridge_set_upcall_limit(struct dp_bridge *br, unsigned pps, unsigned burst)
-{
-	(void)br;
-	return pps && !burst ? -EINVAL : 0;
-}
-
 void
 dp_bridge_destroy(struct dp_bridge *br)
 {
