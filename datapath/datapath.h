@@ -103,8 +103,8 @@ struct dp_port_stats {
 /* Probes devargs (a PCI address or a vdev such as "net_af_packet0,iface=veth0"),
  * configures one rx queue per worker where the device has them (else one, polled by one
  * worker) and one tx queue per worker, starts it and binds it to OpenFlow port number
- * ofport (1..OFPP_MAX) on br under name. 0, -EEXIST (ofport or name in use), -ENODEV
- * (probe failed), -EINVAL, -ENOMEM. */
+ * ofport (1..OFPP_MAX, or OFPP_LOCAL for the bridge's own port) on br under name. 0, -EEXIST
+ * (ofport or name in use), -ENODEV (probe failed), -EINVAL, -ENOMEM. */
 int dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_t ofport,
 		struct dp_port **out);
 /* Stops, closes and detaches the port; its flows stay (their output actions drop). */
