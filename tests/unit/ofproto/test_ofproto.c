@@ -304,6 +304,10 @@ START_TEST(test_features_desc_ports_tables)
 	ck_assert_uint_eq(f.datapath_id, 0xabc);
 	ck_assert_uint_eq(f.n_tables, 255);
 	ck_assert_uint_eq(f.n_buffers, 0);
+	/* Flow, table, port and group statistics are all answered; no queues, no
+	 * reassembly, no STP. */
+	ck_assert_uint_eq(f.capabilities,
+			  OFPC_FLOW_STATS | OFPC_TABLE_STATS | OFPC_PORT_STATS | OFPC_GROUP_STATS);
 	buf_uninit(&req);
 	buf_uninit(&rep);
 
