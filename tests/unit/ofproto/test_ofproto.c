@@ -515,11 +515,12 @@ START_TEST(test_group_mod_checks)
 		     group_send(vc, OFPGC_ADD,
 				"group_id=4,type=ff,bucket=watch_port:CONTROLLER,output:1", NULL),
 		     F, OFPGMFC_WATCH_UNSUPPORTED);
-	ck_assert_int_eq(group_send(vc, OFPGC_ADD,
-				    "group_id=4,type=ff,bucket=watch_port:1,output:1,"
-				    "bucket=watch_port:77,output:2",
-				    NULL),
-			 0);
+	ck_assert_int_eq(
+		group_send(vc, OFPGC_ADD,
+			   "group_id=4,type=ff,bucket=watch_port:1,output:1,"
+			   "bucket=watch_port:77,output:2,bucket=watch_port:LOCAL,output:LOCAL",
+			   NULL),
+		0);
 	/* A fast-failover bucket that watches nothing. */
 	assert_error(vc,
 		     group_send(vc, OFPGC_ADD, "group_id=5,type=ff,bucket=watch_port:1,output:1",
