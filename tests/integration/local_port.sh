@@ -10,7 +10,8 @@
 #  - secure with flows in_port=LOCAL -> output:1 and in_port=1 -> output:LOCAL: the root
 #    namespace pings host 1 and not host 2; the flows' counters and dump-ports' LOCAL
 #    counters move; packet-ins are not needed;
-#  - mod-port LOCAL down is reported in dump-ports-desc.
+#  - mod-port LOCAL down is reported in dump-ports-desc and stops the traffic;
+#  - FLOOD and ALL from port 1 include LOCAL.
 #
 # usage: local_port.sh PATH/TO/pfswitchd PATH/TO/pfs-ofctl
 # Exit: 0 pass, 1 failure, 77 skipped. Everything is removed on exit, also on failure.
@@ -89,6 +90,11 @@ check "dump-ports-desc shows LOCAL PORT_DOWN" \
 check_not "secure: LOCAL down stops the ping" host_ping 1 2
 check "mod-port LOCAL up" $PFS mod-port br0 LOCAL up
 check "secure: ping again after LOCAL up" pfs_wait 10 host_ping 1
+# FLOOD and ALL include LOCAL (as in Open vSwitch): host 1's replies still reach it.
+check "mod-flows in_port=1 -> FLOOD" $PFS mod-flows br0 "in_port=1,actions=FLOOD"
+check "secure: FLOOD from port 1 reaches LOCAL" host_ping 1 3
+check "mod-flows in_port=1 -> ALL" $PFS mod-flows br0 "in_port=1,actions=ALL"
+check "secure: ALL from port 1 reaches LOCAL" host_ping 1 3
 stop secure
 
 pfs_done
