@@ -776,7 +776,7 @@ dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_
 	int slot = -1, ret;
 
 	if (!br || !name || !devargs || !*name || strlen(name) > OFP_MAX_PORT_NAME_LEN ||
-	    ofport < 1 || ofport > OFPP_MAX)
+	    !dp_ofport_valid(ofport))
 		return -EINVAL;
 	for (unsigned s = 0; s < DP_BRIDGE_MAX_PORTS; s++) {
 		struct dp_port *q = br->slots[s];
@@ -825,6 +825,8 @@ dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_
 	}
 	if (ofport < DP_OFPORT_FAST)
 		__atomic_store_n(&br->by_ofport[ofport], p, __ATOMIC_RELEASE);
+	else if (ofport == OFPP_LOCAL)
+		__atomic_store_n(&br->local, p, __ATOMIC_RELEASE);
 	dp_gm_liveness(br); /* buckets watching it */
 	if (out)
 		*out = p;
@@ -840,6 +842,8 @@ dp_port_del(struct dp_port *port)
 
 	if (port->ofport < DP_OFPORT_FAST)
 		__atomic_store_n(&br->by_ofport[port->ofport], NULL, __ATOMIC_RELEASE);
+	else if (port->ofport == OFPP_LOCAL)
+		__atomic_store_n(&br->local, NULL, __ATOMIC_RELEASE);
 	br->slots[port->slot] = NULL;
 	dp_g.ports[port->port_id] = NULL;
 	if (publish_pmap(br) < 0 || publish_polls() < 0) {
@@ -861,7 +865,7 @@ dp_port_del(struct dp_port *port)
 struct dp_port *
 dp_port_find(const struct dp_bridge *br, uint32_t ofport)
 {
-	if (!br || ofport < 1 || ofport > OFPP_MAX)
+	if (!br || !dp_ofport_valid(ofport))
 		return NULL;
 	return dp_bridge_port(br, ofport);
 }

@@ -121,10 +121,15 @@ struct dp_port_stats {
 /* Probes devargs (a PCI address or a vdev such as "net_af_packet0,iface=veth0"),
  * configures one rx queue per worker where the device has them (else one, polled by one
  * worker) and one tx queue per worker, starts it and binds it to OpenFlow port number
- * ofport (1..OFPP_MAX) on br under name. 0, -EEXIST (ofport or name in use), -ENODEV
- * (probe failed), -EINVAL, -ENOMEM. */
+ * ofport (1..OFPP_MAX, or OFPP_LOCAL for the bridge's own port) on br under name. 0, -EEXIST
+ * (ofport or name in use), -ENODEV (probe failed), -EINVAL, -ENOMEM. */
 int dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_t ofport,
 		struct dp_port **out);
+/* The LOCAL port (the host's own, as Open vSwitch's bridge-internal port) is a port
+ * like the others once added: output:LOCAL reaches it, its frames carry in_port=LOCAL,
+ * NORMAL learns it, and FLOOD and ALL include it (as Open vSwitch does; OpenFlow 1.3
+ * names only standard ports for ALL, but a host that cannot receive broadcasts, ARP
+ * included, could not use the bridge). Without one, output:LOCAL drops (tx_local). */
 /* Stops, closes and detaches the port; its flows stay (their output actions drop). */
 void dp_port_del(struct dp_port *port);
 /* The port with this OpenFlow number on br, or NULL. */

@@ -217,6 +217,7 @@ struct dp_bridge {
 	bool ttl_to_controller; /* invalid-TTL packets go to the controller */
 	struct dp_cls *tables;	/* [DP_N_TABLES] */
 	struct dp_port *by_ofport[DP_OFPORT_FAST];
+	struct dp_port *local; /* the OFPP_LOCAL port, or NULL (release store) */
 	struct dp_port *slots[DP_BRIDGE_MAX_PORTS];
 	struct dp_portmap *pmap;
 	struct dp_table_wstats *tstats; /* [n_workers * DP_N_TABLES] */
@@ -241,12 +242,22 @@ dp_bridge_tstats(struct dp_bridge *br, unsigned worker, unsigned table)
 	return &br->tstats[worker * DP_N_TABLES + table];
 }
 
-/* Resolves a standard port number on br (worker side). */
+/* True for the numbers a port of a bridge may have: 1..OFPP_MAX, or OFPP_LOCAL for the
+ * bridge's own (host) port. */
+static inline bool
+dp_ofport_valid(uint32_t ofport)
+{
+	return (ofport >= 1 && ofport <= OFPP_MAX) || ofport == OFPP_LOCAL;
+}
+
+/* Resolves a port number on br (worker side): a standard port, or OFPP_LOCAL. */
 static inline struct dp_port *
 dp_bridge_port(const struct dp_bridge *br, uint32_t ofport)
 {
 	if (likely(ofport < DP_OFPORT_FAST))
 		return __atomic_load_n(&br->by_ofport[ofport], __ATOMIC_ACQUIRE);
+	if (ofport == OFPP_LOCAL)
+		return __atomic_load_n(&br->local, __ATOMIC_ACQUIRE);
 	const struct dp_portmap *pm = __atomic_load_n(&br->pmap, __ATOMIC_ACQUIRE);
 
 	for (unsigned i = 0; pm && i < pm->n; i++)

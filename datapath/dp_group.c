@@ -719,7 +719,7 @@ port_live(const struct dp_bridge *br, uint32_t ofport)
 
 	if (ofport == OFPP_ANY)
 		return true;
-	p = ofport <= OFPP_MAX ? dp_bridge_port(br, ofport) : NULL;
+	p = dp_ofport_valid(ofport) ? dp_bridge_port(br, ofport) : NULL;
 	return p && !(__atomic_load_n(&p->config, __ATOMIC_RELAXED) & OFPPC_PORT_DOWN) &&
 	       !(__atomic_load_n(&p->state, __ATOMIC_RELAXED) & OFPPS_LINK_DOWN);
 }

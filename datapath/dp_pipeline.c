@@ -354,7 +354,12 @@ cb_output(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key,
 		return;
 	}
 	case OFPP_LOCAL:
-		w->drops_core[DP_DROP_CORE_TX_LOCAL]++;
+		/* The bridge's LOCAL port where it has one (local_port = true). */
+		if (unlikely(!__atomic_load_n(&r->br->local, __ATOMIC_RELAXED))) {
+			w->drops_core[DP_DROP_CORE_TX_LOCAL]++;
+			return;
+		}
+		out_std(r, port, final);
 		return;
 	case OFPP_TABLE:
 		if (r->phase == PH_PKTOUT) {
@@ -924,7 +929,8 @@ dp_pipeline_inject(struct dp_worker *w, struct rte_mbuf *m)
 	struct dp_bridge *br = meta->br;
 	struct dp_prog *prog = meta->prog;
 	uint64_t version = __atomic_load_n(&br->version, __ATOMIC_ACQUIRE);
-	struct dp_port *in = meta->in_port <= OFPP_MAX ? dp_bridge_port(br, meta->in_port) : NULL;
+	struct dp_port *in =
+		dp_ofport_valid(meta->in_port) ? dp_bridge_port(br, meta->in_port) : NULL;
 	struct run r;
 	int rc;
 

@@ -113,7 +113,7 @@ vconn_recv(struct vconn *vc, const uint8_t **msg, size_t *len)
 		ofp_header_peek(*msg, *len, &h);
 		if (h.version != OFP13_VERSION && h.type != OFPT_HELLO)
 			return -EPROTO;
-		if (h.type != OFPT_ECHO_REQUEST)
+		if (h.type != OFPT_ECHO_REQUEST || vc->echo_passthrough)
 			return 0;
 		/* Answer with the same xid and payload: only the type byte differs. */
 		uint8_t *copy = pfs_malloc(*len);

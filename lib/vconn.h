@@ -47,6 +47,9 @@ struct vconn {
 	char error_text[256]; /* "OFPET_BAD_MATCH/OFPBMC_BAD_PREREQ" */
 	vconn_unsolicited_cb *unsolicited;
 	void *aux;
+	/* vconn_recv() hands ECHO_REQUESTs to the caller unanswered: set by a snooper,
+	 * whose messages are copies of someone else's conversation. */
+	bool echo_passthrough;
 };
 
 #define VCONN_TIMEOUT_DEFAULT_MS 10000
@@ -78,7 +81,8 @@ uint32_t vconn_next_xid(struct vconn *vc);
 /* Sends len bytes holding one or more whole messages (blocks until queued data drains
  * below the stream's bound). */
 int vconn_send(struct vconn *vc, const void *msg, size_t len);
-/* Receives the next message, answering ECHO_REQUESTs on the way. *msg is valid until
+/* Receives the next message, answering ECHO_REQUESTs on the way (returning them
+ * unanswered with vc->echo_passthrough). *msg is valid until
  * the next call. A message whose version is not OpenFlow 1.3 (HELLO aside) gives
  * -EPROTO with *msg and *len still set to it (a snooper may show it anyway). */
 int vconn_recv(struct vconn *vc, const uint8_t **msg, size_t *len);

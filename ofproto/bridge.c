@@ -118,6 +118,25 @@ bridge_add_port(struct bridge *br, const struct config_port *cfg)
 	return 0;
 }
 
+int
+bridge_add_local_port(struct bridge *br, const struct config_bridge *cfg)
+{
+	struct config_port cp;
+	char devargs[96];
+
+	if (!cfg->local_port)
+		return 0;
+	memset(&cp, 0, sizeof(cp));
+	snprintf(cp.name, sizeof(cp.name), "%s", cfg->local_port_name);
+	snprintf(cp.bridge, sizeof(cp.bridge), "%s", cfg->name);
+	cp.ofport = OFPP_LOCAL;
+	/* The vdev name only needs to be unique in the process: local port names are. */
+	snprintf(devargs, sizeof(devargs), "net_tap_pfs_%s,iface=%s", cfg->local_port_name,
+		 cfg->local_port_name);
+	cp.devargs = devargs;
+	return bridge_add_port(br, &cp);
+}
+
 struct bridge_port *
 bridge_port_find(struct bridge *br, uint32_t ofport)
 {

@@ -62,6 +62,12 @@ struct bridge {
 int bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridge **out);
 /* Adds a configured port through dp_port_add(). 0 or its negative errno. */
 int bridge_add_port(struct bridge *br, const struct config_port *cfg);
+/* Adds the bridge's LOCAL port (OFPP_LOCAL) if cfg->local_port: a net_tap device whose
+ * kernel interface, named cfg->local_port_name, is the host's way into the bridge (as
+ * Open vSwitch's bridge-internal port). The tap has a random locally administered MAC,
+ * the same on both sides; it goes away with the process. 0 (also when not configured)
+ * or dp_port_add()'s negative errno. */
+int bridge_add_local_port(struct bridge *br, const struct config_bridge *cfg);
 /* Destroys the connection manager, the rules and the datapath bridge. NULL-safe. */
 void bridge_destroy(struct bridge *br);
 

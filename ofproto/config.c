@@ -636,6 +636,28 @@ k_description(struct parse_state *st, const char *n, const char *v)
 }
 
 static int
+k_local_port(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_bool(st, n, v, &CUR_BRIDGE(st)->local_port);
+}
+
+static int
+k_local_port_name(struct parse_state *st, const char *n, const char *v)
+{
+	struct config_bridge *b = CUR_BRIDGE(st);
+
+	if (!valid_name(v)) {
+		fail(st, st->line,
+		     "%s: '%s' is not a valid interface name (1-%d of A-Z a-z 0-9 _ . -)", n, v,
+		     CONFIG_NAME_MAX);
+		return -EINVAL;
+	}
+	snprintf(b->local_port_name, sizeof(b->local_port_name), "%s", v);
+	b->local_port_name_line = st->line;
+	return 0;
+}
+
+static int
 k_port_bridge(struct parse_state *st, const char *n, const char *v)
 {
 	if (!valid_name(v)) {
@@ -717,6 +739,8 @@ static const struct key_desc keys[] = {
 	{ SEC_BRIDGE, "packet_in_queue_per_port", 0, k_pin_queue_port },
 	{ SEC_BRIDGE, "packet_in_queue_total", 0, k_pin_queue_total },
 	{ SEC_BRIDGE, "description", 0, k_description },
+	{ SEC_BRIDGE, "local_port", 0, k_local_port },
+	{ SEC_BRIDGE, "local_port_name", 0, k_local_port_name },
 	{ SEC_PORT, "bridge", 0, k_port_bridge },
 	{ SEC_PORT, "ofport", 0, k_ofport },
 	{ SEC_PORT, "devargs", 0, k_devargs },
@@ -945,6 +969,41 @@ validate_tls(struct parse_state *st)
 	return 0;
 }
 
+/* A LOCAL port is a port named local_port_name and a kernel interface of that name:
+ * neither may be another port's name or another bridge's LOCAL port's. */
+static int
+validate_local_ports(struct parse_state *st)
+{
+	const struct config *cfg = st->cfg;
+
+	for (size_t i = 0; i < cfg->n_bridges; i++) {
+		const struct config_bridge *b = &cfg->bridges[i];
+		int line = b->local_port_name_line ? b->local_port_name_line : b->line;
+
+		if (!b->local_port)
+			continue;
+		for (size_t j = 0; j < cfg->n_ports; j++) {
+			if (!strcmp(cfg->ports[j].name, b->local_port_name)) {
+				fail(st, line,
+				     "bridge %s: local port name %s is taken by the port at line "
+				     "%d",
+				     b->name, b->local_port_name, cfg->ports[j].line);
+				return -EINVAL;
+			}
+		}
+		for (size_t j = 0; j < i; j++) {
+			const struct config_bridge *o = &cfg->bridges[j];
+
+			if (o->local_port && !strcmp(o->local_port_name, b->local_port_name)) {
+				fail(st, line, "bridge %s: local port name %s is bridge %s's too",
+				     b->name, b->local_port_name, o->name);
+				return -EINVAL;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 validate(struct parse_state *st)
 {
@@ -964,6 +1023,8 @@ validate(struct parse_state *st)
 
 		if (!b->datapath_id_set)
 			b->datapath_id = i + 1;
+		if (!b->local_port_name_line)
+			snprintf(b->local_port_name, sizeof(b->local_port_name), "%s", b->name);
 		for (size_t j = 0; j < i; j++) {
 			if (cfg->bridges[j].datapath_id == b->datapath_id) {
 				fail(st, b->line,
@@ -1010,7 +1071,7 @@ validate(struct parse_state *st)
 			}
 		}
 	}
-	return 0;
+	return validate_local_ports(st);
 }
 
 int

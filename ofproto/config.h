@@ -13,10 +13,11 @@
  *   [bridge NAME]   datapath_id, fail_mode, controller (repeatable), inactivity_probe,
  *                   max_backoff, max_flows, max_total_flows, max_groups, max_meters,
  *                   packet_in_rate, packet_in_burst, bridge_packet_in_rate,
- *                   bridge_packet_in_burst, description
+ *                   bridge_packet_in_burst, description, local_port, local_port_name
  *   [port NAME]     bridge, ofport, devargs
  * Anything else (an unknown section or key, a bad or repeated value, a port on an
- * unknown bridge, a duplicate ofport or datapath id, a missing required key) is refused
+ * unknown bridge, a duplicate ofport or datapath id, a missing required key, a LOCAL
+ * port name used by another port or LOCAL port) is refused
  * with "FILE:LINE: reason", and so is an ssl:/pssl: controller when the three ssl_ files
  * are not all given, cannot be read or do not load (stream_tls.h checks them). Pure C:
  * no DPDK, no datapath; unit-tested in tests/unit. */
@@ -61,6 +62,10 @@ struct config_bridge {
 	unsigned packet_in_queue_per_port; /* packet-ins waiting per in_port (pinsched) */
 	unsigned packet_in_queue_total;	   /* and in all, per bridge */
 	char *description;		   /* OFPMP_DESC dp_desc; NULL = the bridge name */
+	/* The bridge's LOCAL port (OFPP_LOCAL): a kernel tap interface for the host. */
+	bool local_port;
+	char local_port_name[CONFIG_NAME_MAX + 1]; /* its port and interface name */
+	int local_port_name_line;		   /* 0 = not given: the bridge name */
 };
 
 struct config_port {

@@ -295,8 +295,8 @@ graph_commit(struct idtable *t, struct ogroup *g, struct ogroup *old, bool all)
 }
 
 /* Liveness is evaluated for fast-failover buckets only (select buckets are chosen by
- * the hash alone), and only real ports have a link to watch. lib/ has already refused
- * malformed watches (BAD_WATCH). */
+ * the hash alone), and only real ports (standard ones and LOCAL) have a link to watch. lib/ has
+ * already refused malformed watches (BAD_WATCH). */
 static int
 watch_check(const struct ofp_group_mod *gm, struct ofp_err *err)
 {
@@ -305,7 +305,8 @@ watch_check(const struct ofp_group_mod *gm, struct ofp_err *err)
 		bool watches = b->watch_port != OFPP_ANY || b->watch_group != OFPG_ANY;
 
 		if ((watches && gm->type != OFPGT_FF) ||
-		    (b->watch_port > OFPP_MAX && b->watch_port != OFPP_ANY))
+		    (b->watch_port > OFPP_MAX && b->watch_port != OFPP_ANY &&
+		     b->watch_port != OFPP_LOCAL))
 			return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_WATCH_UNSUPPORTED);
 	}
 	return 0;

@@ -110,7 +110,8 @@ h_features(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, si
 		.n_buffers = 0,
 		.n_tables = (uint8_t)br->n_tables,
 		.auxiliary_id = 0,
-		.capabilities = OFPC_FLOW_STATS | OFPC_TABLE_STATS | OFPC_PORT_STATS,
+		.capabilities =
+			OFPC_FLOW_STATS | OFPC_TABLE_STATS | OFPC_PORT_STATS | OFPC_GROUP_STATS,
 	};
 	struct buf b = BUF_INITIALIZER;
 

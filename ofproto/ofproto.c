@@ -243,6 +243,16 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 			vlog(VLOG_INFO, MOD, "%s: port %s is OpenFlow port %u (%s)", cb->name,
 			     cp->name, cp->ofport, cp->devargs);
 		}
+		r = bridge_add_local_port(br, cb);
+		if (r) {
+			snprintf(errbuf, errlen, "%s:%d: bridge %s: local port %s: %s", cfg->file,
+				 cb->line, cb->name, cb->local_port_name, strerror(-r));
+			goto err;
+		}
+		if (cb->local_port)
+			vlog(VLOG_INFO, MOD,
+			     "%s: port %s is OpenFlow port LOCAL (tap interface %s)", cb->name,
+			     cb->local_port_name, cb->local_port_name);
 		r = connmgr_create(ofp, br, cb, cfg->rundir, &cm, errbuf, errlen);
 		if (r)
 			goto err;

@@ -4,8 +4,10 @@
 # bridge br0 in config/pfswitch.ini), all pinging each other through the switch.
 # With no controller the bridge runs standalone (a MAC-learning switch); with
 # --controller it connects there too (and still forwards while the controller is away).
+# --local gives br0 its LOCAL port, a tap interface pfs-br0 in this (the root)
+# namespace with address 10.0.0.254/24, so this host pings the hosts through the switch.
 #
-#   tools/demo.sh [--controller tcp:IP[:PORT]] [--stay] [--config FILE]
+#   tools/demo.sh [--controller tcp:IP[:PORT]] [--local] [--stay] [--config FILE]
 #
 # --stay keeps the topology up until Ctrl-C (the default when run on a terminal), so
 # you can try `ip netns exec pfs-h1 ping 10.0.0.2` or `build/tools/pfs-ofctl show br0`.
@@ -16,15 +18,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 config=$top/config/pfswitch.ini
 controller=
 stay=
+local_port=
+local_if=pfs-br0
+local_ip=10.0.0.254
 [ -t 0 ] && [ -t 1 ] && stay=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--controller) controller=${2:?--controller needs tcp:IP[:PORT]}; shift ;;
 	--controller=*) controller=${1#*=} ;;
 	--stay) stay=1 ;;
+	--local) local_port=1 ;;
 	--no-stay) stay= ;;
 	--config) config=${2:?}; shift ;;
-	-h | --help) sed -n '2,12p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,14p' "$0"; exit 0 ;;
 	*) echo "demo: unknown option $1 (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -87,6 +93,12 @@ sed -e "s|^rundir *=.*|rundir = $rundir|" "$config" >"$work/pfswitch.ini"
 if [ -n "$controller" ]; then
 	sed -i "/^\[bridge br0\]/a controller = $controller" "$work/pfswitch.ini"
 fi
+if [ -n "$local_port" ]; then
+	ip link show "$local_if" >/dev/null 2>&1 &&
+		{ echo "demo: interface $local_if already exists" >&2; exit 1; }
+	sed -i -e '/^local_port\(_name\)\? *=/d' \
+		-e "/^\[bridge br0\]/a local_port = true\nlocal_port_name = $local_if" "$work/pfswitch.ini"
+fi
 
 step "starting pfswitchd (config $config${controller:+, controller $controller})"
 "$pfswitchd" --config "$work/pfswitch.ini" >"$work/pfswitchd.log" 2>&1 &
@@ -100,6 +112,13 @@ if [ ! -S "$rundir/br0.mgmt" ]; then
 	echo "demo: pfswitchd did not come up; its log:" >&2
 	cat "$work/pfswitchd.log" >&2
 	exit 1
+fi
+
+if [ -n "$local_port" ]; then
+	step "LOCAL port: tap $local_if in this namespace, $local_ip/24"
+	for _ in $(seq 50); do ip link show "$local_if" >/dev/null 2>&1 && break; sleep 0.1; done
+	sysctl -qw "net.ipv6.conf.$local_if.disable_ipv6=1"
+	ip addr add "$local_ip/24" dev "$local_if" && ip link set "$local_if" up || exit 1
 fi
 
 step "pfs-ofctl show br0"
@@ -119,6 +138,17 @@ for i in 0 1 2; do
 	done
 done
 
+if [ -n "$local_port" ]; then
+	for j in 0 1 2; do
+		if ping -c 2 -W 2 -q -I "$local_if" "10.0.0.$((j + 1))" >/dev/null; then
+			echo "  this host ($local_ip) -> 10.0.0.$((j + 1)): ok"
+		else
+			echo "  this host ($local_ip) -> 10.0.0.$((j + 1)): FAILED"
+			failed=$((failed + 1))
+		fi
+	done
+fi
+
 step "pfs-ofctl dump-flows br0 (empty while standalone: forwarding is MAC learning)"
 "$ofctl" --rundir "$rundir" dump-flows br0
 step "pfs-ofctl dump-ports br0"
@@ -134,7 +164,8 @@ echo "demo: all hosts reach each other through pfswitch."
 if [ -n "$stay" ]; then
 	cat <<MSG
 The topology stays up until Ctrl-C. Try:
-  ip netns exec pfs-h1 ping 10.0.0.3
+  ip netns exec pfs-h1 ping 10.0.0.3${local_port:+
+  ping 10.0.0.1   (from this host, over the LOCAL port $local_if)}
   $ofctl --rundir $rundir dump-ports br0
   ovs-ofctl -O OpenFlow13 show unix:$rundir/br0.mgmt
 MSG

@@ -1690,9 +1690,15 @@ cmd_monitor(struct ofctl *c, int argc, char *argv[])
 static void
 cmd_snoop(struct ofctl *c, int argc, char *argv[])
 {
+	struct vconn *vc;
+
 	(void)argc;
 	resolve_target(c, argv[0], "snoop", c->target_name, sizeof c->target_name);
-	watch(c, ofctl_connect(c), true);
+	vc = ofctl_connect(c);
+	/* Every message on the snoop socket is a mirrored copy of a controller connection:
+	 * the switch's echo requests to a controller are shown, not answered. */
+	vc->echo_passthrough = true;
+	watch(c, vc, true);
 }
 
 static void

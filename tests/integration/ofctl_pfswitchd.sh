@@ -226,5 +226,16 @@ $PFS role "$CTL" slave 5 >"$TMP/out" 2>&1
 rc=$?
 [ "$rc" = 1 ] && grep -q "STALE" "$TMP/out" && pass "role with a stale generation refused (ROLE_REQUEST_FAILED/STALE)" || { fail "stale generation: exit $rc"; cat "$TMP/out"; }
 
+# snoop shows echo requests on a controller connection (copies: not its to answer)
+$OFCTLBIN --rundir "$RUN" --timeout=4 snoop br0 >"$TMP/snoop-echo" 2>&1 &
+SNOOP=$!
+PFS_PIDS+=("$SNOOP")
+sleep 0.3
+check "probe (controller connection)" $PFS probe "$CTL"
+wait "$SNOOP"
+grep -q "^OFPT_ECHO_REQUEST" "$TMP/snoop-echo" && grep -q "^OFPT_ECHO_REPLY" "$TMP/snoop-echo" &&
+	pass "snoop shows the mirrored ECHO_REQUEST and its ECHO_REPLY" ||
+	{ fail "snoop: echo request not shown"; cat "$TMP/snoop-echo"; }
+
 kill -0 "$PID" && pass "pfswitchd alive" || fail "pfswitchd died"
 pfs_done

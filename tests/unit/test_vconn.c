@@ -6,6 +6,7 @@
  * with REPLY_MORE, barriers collecting errors, timeouts and a closed connection. */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -414,6 +415,42 @@ START_TEST(test_barrier_collects_errors)
 }
 END_TEST
 
+/* A snooper's echo requests are copies of the switch's to a controller: shown, not
+ * answered. */
+START_TEST(test_recv_echo_passthrough)
+{
+	const uint8_t *msg;
+	size_t len;
+	uint8_t m[64];
+	uint32_t xid;
+	int peer, flags;
+	struct vconn *vc = open_with(4, 0, &peer, 0, NULL);
+
+	vc->echo_passthrough = true;
+	peer_msg(peer, OFPT_ECHO_REQUEST, 42, "abc", 3);
+	ck_assert_int_eq(vconn_recv(vc, &msg, &len), 0);
+	ck_assert_uint_eq(len, 11);
+	ck_assert_uint_eq(msg[1], OFPT_ECHO_REQUEST);
+	ck_assert_uint_eq(get_be32(msg + 4), 42);
+	/* Nothing went back to the peer. */
+	flags = fcntl(peer, F_GETFL);
+	ck_assert_int_eq(fcntl(peer, F_SETFL, flags | O_NONBLOCK), 0);
+	ck_assert_int_eq(read(peer, m, sizeof m), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_int_eq(fcntl(peer, F_SETFL, flags), 0);
+	/* Without the flag the next one is answered and skipped. */
+	vc->echo_passthrough = false;
+	peer_msg(peer, OFPT_ECHO_REQUEST, 43, NULL, 0);
+	peer_msg(peer, OFPT_PORT_STATUS, 44, NULL, 0);
+	ck_assert_int_eq(vconn_recv(vc, &msg, &len), 0);
+	ck_assert_uint_eq(msg[1], OFPT_PORT_STATUS);
+	ck_assert_uint_eq(peer_read(peer, &xid, m, sizeof m), OFPT_ECHO_REPLY);
+	ck_assert_uint_eq(xid, 43);
+	vconn_close(vc);
+	close(peer);
+}
+END_TEST
+
 START_TEST(test_recv_wrong_version)
 {
 	const uint8_t *msg;
@@ -448,6 +485,7 @@ main(void)
 	tcase_add_test(tc, test_dump_reassembly);
 	tcase_add_test(tc, test_barrier_collects_errors);
 	tcase_add_test(tc, test_recv_wrong_version);
+	tcase_add_test(tc, test_recv_echo_passthrough);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -190,6 +190,40 @@ START_TEST(test_defaults_and_values)
 }
 END_TEST
 
+START_TEST(test_local_port)
+{
+	struct config cfg;
+	const struct config_bridge *a, *b;
+	const char *text = "[bridge a]\n"
+			   "[bridge b]\n"
+			   "local_port = yes\n"
+			   "[bridge c]\n"
+			   "local_port = true\n"
+			   "local_port_name = host-c\n";
+
+	ck_assert_msg(parse(text, &cfg) == 0, "%s", errbuf);
+	a = config_find_bridge(&cfg, "a");
+	b = config_find_bridge(&cfg, "b");
+	ck_assert(!a->local_port);
+	ck_assert(b->local_port);
+	ck_assert_str_eq(b->local_port_name, "b"); /* default: the bridge name */
+	ck_assert(config_find_bridge(&cfg, "c")->local_port);
+	ck_assert_str_eq(config_find_bridge(&cfg, "c")->local_port_name, "host-c");
+	config_free(&cfg);
+
+	expect_error("[bridge a]\nlocal_port = sometimes\n", 2, "not a boolean");
+	expect_error("[bridge a]\nlocal_port_name = this-name-is-too-long\n", 2,
+		     "not a valid interface name");
+	expect_error("[bridge a]\nlocal_port_name = a/b\n", 2, "not a valid interface name");
+	expect_error("[bridge a]\nlocal_port = on\nlocal_port_name = p1\n"
+		     "[port p1]\nbridge = a\nofport = 1\ndevargs = net_null0\n",
+		     3, "taken by the port at line 4");
+	expect_error("[bridge a]\nlocal_port = on\n[bridge b]\nlocal_port = on\n"
+		     "local_port_name = a\n",
+		     5, "is bridge a's too");
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	expect_error("[dpdk]\neal = x\n[bogus]\n", 3, "unknown section [bogus]");
@@ -388,6 +422,7 @@ main(void)
 	tcase_add_test(tc, test_reference_file);
 	tcase_add_test(tc, test_defaults_and_values);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_local_port);
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_tls_files);
 	tcase_add_test(tc, test_load_missing_file);

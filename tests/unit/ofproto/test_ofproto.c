@@ -304,6 +304,10 @@ START_TEST(test_features_desc_ports_tables)
 	ck_assert_uint_eq(f.datapath_id, 0xabc);
 	ck_assert_uint_eq(f.n_tables, 255);
 	ck_assert_uint_eq(f.n_buffers, 0);
+	/* Flow, table, port and group statistics are all answered; no queues, no
+	 * reassembly, no STP. */
+	ck_assert_uint_eq(f.capabilities,
+			  OFPC_FLOW_STATS | OFPC_TABLE_STATS | OFPC_PORT_STATS | OFPC_GROUP_STATS);
 	buf_uninit(&req);
 	buf_uninit(&rep);
 
@@ -511,11 +515,12 @@ START_TEST(test_group_mod_checks)
 		     group_send(vc, OFPGC_ADD,
 				"group_id=4,type=ff,bucket=watch_port:CONTROLLER,output:1", NULL),
 		     F, OFPGMFC_WATCH_UNSUPPORTED);
-	ck_assert_int_eq(group_send(vc, OFPGC_ADD,
-				    "group_id=4,type=ff,bucket=watch_port:1,output:1,"
-				    "bucket=watch_port:77,output:2",
-				    NULL),
-			 0);
+	ck_assert_int_eq(
+		group_send(vc, OFPGC_ADD,
+			   "group_id=4,type=ff,bucket=watch_port:1,output:1,"
+			   "bucket=watch_port:77,output:2,bucket=watch_port:LOCAL,output:LOCAL",
+			   NULL),
+		0);
 	/* A fast-failover bucket that watches nothing. */
 	assert_error(vc,
 		     group_send(vc, OFPGC_ADD, "group_id=5,type=ff,bucket=watch_port:1,output:1",
