@@ -1212,6 +1212,12 @@ dp_mbuf_in_use(void)
 	return dp_g.pool ? rte_mempool_in_use_count(dp_g.pool) : 0;
 }
 
+unsigned
+dp_mbuf_pool_size(void)
+{
+	return dp_g.pool ? dp_g.pool->size : 0;
+}
+
 void
 dp_get_worker_stats(struct dp_worker_stats *st)
 {
