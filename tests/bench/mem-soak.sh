@@ -88,19 +88,21 @@ done
 [ -S "$MGMT" ] || { cat "$OUT/daemon.log"; die "pfswitchd did not start"; }
 ln -sf "$OUT/daemon.log" "$TMP/daemon.log" # pfs_done shows its tail
 
-# report WHEN: asks the daemon for a memory report and prints "MBUFS RSS_KB".
-NREPORT=0
+# report: asks the daemon for a memory report and prints "MBUFS RSS_KB" (empty if none
+# comes within 5 s). Runs in $(...), so it counts the reports in the log itself.
 report() {
-	local n
-	NREPORT=$((NREPORT + 1))
+	local n0
+	n0=$(grep -c "memory (SIGUSR1)" "$OUT/daemon.log")
 	kill -USR1 "$PID" 2>/dev/null || return 1
 	for _ in $(seq 50); do
-		n=$(grep -c "memory (SIGUSR1)" "$OUT/daemon.log")
-		[ "$n" -ge "$NREPORT" ] && break
+		if [ "$(grep -c "memory (SIGUSR1)" "$OUT/daemon.log")" -gt "$n0" ]; then
+			grep "memory (SIGUSR1)" "$OUT/daemon.log" | tail -1 |
+				sed -n 's/.*mbufs_in_use=\([0-9]*\) .*rss_kb=\([0-9]*\).*/\1 \2/p'
+			return 0
+		fi
 		sleep 0.1
 	done
-	grep "memory (SIGUSR1)" "$OUT/daemon.log" | tail -1 |
-		sed -n 's/.*mbufs_in_use=\([0-9]*\) .*rss_kb=\([0-9]*\).*/\1 \2/p'
+	return 1
 }
 # mem_line WHEN FIELD: a field of the daemon's last "memory (WHEN)" line.
 mem_line() { grep "memory ($1)" "$OUT/daemon.log" | tail -1 | sed -n "s/.* $2=\([0-9]*\).*/\1/p"; }
