@@ -121,7 +121,6 @@ for t in "${TLIST[@]}"; do
 	# Minimize: inputs of the scratch dir that add features the tree's corpus lacks.
 	mkdir -p "$d/merged"
 	cp -- "$seeds"/* "$d/merged/"
-	before=$(ls "$d/merged" | wc -l)
 	"$bin" -merge=1 -timeout=10 -rss_limit_mb=2048 "$d/merged" "$d/scratch" >"$d/merge.log" 2>&1 ||
 		log "$t: minimizing failed (see $d/merge.log)"
 	for f in "$d/merged"/*; do
