@@ -25,7 +25,9 @@
 # Memory is read from the daemon's own report (SIGUSR1: "memory (...): mbufs_in_use=N
 # mbufs_total=N rss_kb=N") and /proc: "before" after a 20 s warm-up of all the loops,
 # then every flow deleted and the traffic stopped for 3 s; "after" the same way at the
-# end. Then SIGTERM, and the daemon's own "stopped" report.
+# end. Then SIGTERM (the stop time is reported; if the daemon is not gone within 10 s
+# the stacks of its threads go to OUT/stuck-stacks.txt, with gdb), and the daemon's own
+# "stopped" report.
 # Fails (exit 1) if a loop hit a fatal error, the daemon died or did not answer ECHO,
 # mbufs in use after > before + --mbuf-slack, the stopped count > the started count +
 # --mbuf-slack, or RSS after > before + --rss-slack-kb. Results: OUT/summary.txt,
@@ -190,10 +192,17 @@ if [ -n "${RSS1:-}" ] && [ "$RSS1" -le $((RSS0 + RSS_SLACK)) ]; then
 else
 	fail "RSS: before $RSS0 KiB, after ${RSS1:-?} KiB: grew by more than $RSS_SLACK KiB"
 fi
+T_STOP=$(date +%s%N)
 if pfs_stop_within 10; then
-	pass "SIGTERM: stopped within 10 s"
+	STOP_MS=$((($(date +%s%N) - T_STOP) / 1000000))
+	pass "SIGTERM: stopped in $STOP_MS ms"
 else
+	STOP_MS=">10000"
 	fail "pfswitchd did not stop within 10 s of SIGTERM"
+	if command -v gdb >/dev/null; then
+		timeout 60 gdb -p "$PID" -batch -ex "thread apply all bt" >"$OUT/stuck-stacks.txt" 2>&1
+		log "stacks of the stuck daemon: $OUT/stuck-stacks.txt"
+	fi
 fi
 MBS=$(mem_line started mbufs_in_use)
 MBE=$(mem_line stopped mbufs_in_use)
@@ -224,11 +233,12 @@ print(json.dumps(tot, sort_keys=True))' "$OUT/loops.jsonl")
 	echo "soak: $TIME s (+ $WARMUP s warm-up), flows/round $FLOWS, $PPS frames/s per host"
 	echo "mbufs in use: started ${MBS:-?}, before $MB0, peak $MB_PEAK, after ${MB1:-?}, stopped ${MBE:-?} (pool $(mem_line started mbufs_total))"
 	echo "RSS KiB: started $(mem_line started rss_kb), before $RSS0, peak $RSS_PEAK, after ${RSS1:-?}"
+	echo "stop after SIGTERM: $STOP_MS ms"
 	echo "load (warm-up included): $TOTALS"
 	echo "checks: $PASSES passed, $FAILS failed"
 } | tee "$OUT/summary.txt"
-printf '{"time_s": %d, "mbufs": {"started": %s, "before": %s, "peak": %s, "after": %s, "stopped": %s}, "rss_kb": {"before": %s, "peak": %s, "after": %s}, "load": %s, "failed_checks": %d}\n' \
+printf '{"time_s": %d, "mbufs": {"started": %s, "before": %s, "peak": %s, "after": %s, "stopped": %s}, "rss_kb": {"before": %s, "peak": %s, "after": %s}, "stop_ms": "%s", "load": %s, "failed_checks": %d}\n' \
 	"$TIME" "${MBS:-null}" "$MB0" "$MB_PEAK" "${MB1:-null}" "${MBE:-null}" "$RSS0" "$RSS_PEAK" \
-	"${RSS1:-null}" "$TOTALS" "$FAILS" >"$OUT/summary.json"
+	"${RSS1:-null}" "$STOP_MS" "$TOTALS" "$FAILS" >"$OUT/summary.json"
 echo "results: $OUT"
 pfs_done
