@@ -1471,6 +1471,12 @@ add_worker_stats(const struct dp_worker *w, struct dp_worker_stats *st)
 	st->tsc_hz = dp_g.tsc_hz;
 }
 
+unsigned
+dp_mbuf_pool_size(void)
+{
+	return dp_g.pool ? dp_g.pool->size : 0;
+}
+
 void
 dp_get_worker_stats(struct dp_worker_stats *st)
 {

@@ -284,8 +284,11 @@ unsigned dp_worker_count(void);
 int dp_worker_get_stats(unsigned id, struct dp_worker_stats *st);
 
 /* mbufs of the datapath's pool ("dp_mbufs") currently allocated, for leak checks: after
- * traffic stops and tx queues drain it returns to its value before the traffic. */
+ * traffic stops and tx queues drain it returns to its value before the traffic. mbufs
+ * in the per-lcore caches count as free. */
 unsigned dp_mbuf_in_use(void);
+/* The pool's size in mbufs ([dpdk] n_mbufs, or its default); 0 before dp_init(). */
+unsigned dp_mbuf_pool_size(void);
 
 /* ---- Groups and meters (dp_group.c, dp_meter.c) -------------------------------------- */
 

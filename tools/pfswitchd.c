@@ -3,7 +3,9 @@
  * `--` on the command line), builds the bridges, ports and controller connections
  * (ofproto/ofproto.h), starts the workers and runs the OpenFlow agent's event loop on
  * the main lcore until SIGTERM or SIGINT, then shuts down cleanly: workers stopped,
- * connections closed, sockets and pidfile removed, EAL cleaned up. Logs go to stderr. */
+ * connections closed, sockets and pidfile removed, EAL cleaned up. Logs go to stderr.
+ * Memory use (mbufs of the datapath's pool in use, the process's RSS) is logged once the
+ * workers run, on SIGUSR1, and at shutdown, for leak checks (tests/bench/mem-soak.sh). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -25,12 +27,45 @@
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t report_requested;
 
 static void
 on_signal(int sig)
 {
 	stop_requested = 1;
 	stop_signal = sig;
+}
+
+static void
+on_report_signal(int sig)
+{
+	(void)sig;
+	report_requested = 1;
+}
+
+/* The resident set in KiB from /proc/self/status, or -1. */
+static long
+rss_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+/* One line a script can parse: "memory (WHEN): mbufs_in_use=N mbufs_total=N rss_kb=N". */
+static void
+log_memory(const char *when)
+{
+	vlog(VLOG_INFO, MOD, "memory (%s): mbufs_in_use=%u mbufs_total=%u rss_kb=%ld", when,
+	     dp_mbuf_in_use(), dp_mbuf_pool_size(), rss_kb());
 }
 
 static void
@@ -52,7 +87,8 @@ usage(FILE *f)
 		"Every bridge listens on punix:RUNDIR/BRIDGE.mgmt (for pfs-ofctl and\n"
 		"`ovs-ofctl -O OpenFlow13`) and mirrors controller traffic on "
 		"RUNDIR/BRIDGE.snoop.\n"
-		"SIGTERM or SIGINT shuts the switch down cleanly.\n");
+		"SIGTERM or SIGINT shuts the switch down cleanly; SIGUSR1 logs memory use\n"
+		"(mbufs in use, RSS).\n");
 }
 
 static int
@@ -225,6 +261,8 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_report_signal;
+	sigaction(SIGUSR1, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (pidfile) {
 		if (write_pidfile(pidfile))
@@ -238,9 +276,19 @@ main(int argc, char **argv)
 	}
 	vlog(VLOG_INFO, MOD, "pfswitchd %s started: %zu bridge(s), %u worker(s), rundir %s",
 	     PFS_VERSION, cfg.n_bridges, cfg.workers, cfg.rundir);
-	r = ofproto_run(ofp, &stop_requested);
+	log_memory("started");
+	/* ofproto_run(), with the memory report between iterations. */
+	while (!stop_requested) {
+		ofproto_run_once(ofp, 10);
+		if (report_requested) {
+			report_requested = 0;
+			log_memory("SIGUSR1");
+		}
+	}
+	r = 0;
 	vlog(VLOG_INFO, MOD, "%s received, shutting down", strsignal(stop_signal));
 	dp_stop();
+	log_memory("stopped");
 	status = r ? EXIT_FAILURE : EXIT_SUCCESS;
 out_destroy:
 	ofproto_destroy(ofp);

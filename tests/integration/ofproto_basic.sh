@@ -5,8 +5,8 @@
 # the switch over its mgmt socket (`ovs-ofctl -O OpenFlow13 ... unix:RUNDIR/br0.mgmt`):
 # show, dump-ports-desc, add-flow, dump-flows, del-flows; ping goes through the switch
 # only while the flows installed by ovs-ofctl are there. Also checked: a bad config
-# file is refused with FILE:LINE, and SIGTERM shuts the daemon down cleanly (exit 0,
-# sockets removed).
+# file is refused with FILE:LINE, SIGUSR1 logs memory use, and SIGTERM shuts the daemon
+# down cleanly (exit 0, sockets removed, every mbuf back in the pool).
 #
 # usage: ofproto_basic.sh PATH/TO/pfswitchd
 # Exit: 0 pass, 1 failure, 77 skipped (not root, or ip/ovs-ofctl/ping missing).
@@ -184,6 +184,15 @@ for _ in $(seq 40); do
 done
 [ "$gone" = 1 ] && pass "idle flow expired" || fail "idle flow still there after 4 s"
 
+# ---- memory report: SIGUSR1 logs mbufs in use and RSS, the switch carries on ----
+mem_field() { grep "memory ($1)" "$TMP/daemon.log" | tail -1 | sed -n "s/.* $2=\([0-9]*\).*/\1/p"; }
+kill -USR1 "$PID"
+for _ in $(seq 30); do grep -q "memory (SIGUSR1)" "$TMP/daemon.log" && break; sleep 0.1; done
+[ -n "$(mem_field SIGUSR1 mbufs_in_use)" ] && [ "$(mem_field SIGUSR1 rss_kb)" -gt 0 ] &&
+	[ "$(mem_field SIGUSR1 mbufs_total)" -gt 0 ] && pass "SIGUSR1: memory logged" ||
+	{ fail "SIGUSR1: no memory line"; grep memory "$TMP/daemon.log"; }
+check "switch alive after SIGUSR1" $OFCTL show "$SW"
+
 # ---- clean shutdown ----
 kill -TERM "$PID"
 for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
@@ -198,6 +207,11 @@ else
 	[ ! -e "$RUN/pfswitchd.pid" ] && pass "pidfile removed" || fail "pidfile left behind"
 fi
 grep -q "shutting down" "$TMP/daemon.log" && pass "shutdown logged" || fail "shutdown log"
+# Every mbuf the traffic above took is back in the pool once the workers stop.
+m0=$(mem_field started mbufs_in_use)
+m1=$(mem_field stopped mbufs_in_use)
+[ -n "$m0" ] && [ "$m0" = "$m1" ] && pass "mbufs in use at stop = at start ($m0)" ||
+	{ fail "mbufs in use: started ${m0:-?}, stopped ${m1:-?}"; grep memory "$TMP/daemon.log"; }
 
 # ---- second run: standalone fail mode, a controller, snoop, two bridges ----
 export OVS_RUNDIR=$TMP # ovs-ofctl monitor/snoop put their control socket there
