@@ -133,7 +133,8 @@ push_ids(struct idstack *st, const uint32_t *ids, size_t n)
 		st->v = v;
 		st->cap = cap;
 	}
-	memcpy(&st->v[st->n], ids, n * sizeof(*ids));
+	if (n) /* ids may be NULL for a group without references */
+		memcpy(&st->v[st->n], ids, n * sizeof(*ids));
 	st->n += n;
 	return 0;
 }

@@ -141,7 +141,8 @@ pinsched_enqueue(struct pinsched *ps, uint32_t port, const void *data, size_t le
 	}
 	p->next = NULL;
 	p->len = len;
-	memcpy(p->data, data, len);
+	if (len) /* an empty packet may come with data == NULL */
+		memcpy(p->data, data, len);
 	if (q->tail)
 		q->tail->next = p;
 	else
