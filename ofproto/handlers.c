@@ -15,6 +15,7 @@
 #include "meter.h"
 #include "ofp_message.h"
 #include "ofproto.h"
+#include "pipeline.h"
 #include "pfs_config.h"
 #include "util.h"
 #include "vlog.h"
@@ -655,27 +656,31 @@ mp_table_features(struct mp_ctx *x, const struct ofp_multipart_request *rq, stru
 {
 	struct ofp_mp_writer w;
 	struct buf b = BUF_INITIALIZER;
+	int r;
 
-	/* Setting table features is not supported: the tables are what they are. */
-	if (rq->table_features.n)
-		return ofp_err_set(err, OFPET_TABLE_FEATURES_FAILED, OFPTFFC_EPERM);
+	/* A body sets the pipeline (the dispatcher refused it to a slave); the reply gives
+	 * the features in force afterwards either way. */
+	if (rq->table_features.n) {
+		r = bridge_set_table_features(x->br, rq->table_features.items, rq->table_features.n,
+					      err);
+		if (r == -ENOMEM)
+			return ofp_err_set(err, OFPET_TABLE_FEATURES_FAILED, OFPTFFC_EPERM);
+		if (r)
+			return r;
+	}
 	ofp_mp_writer_start(&w, &b, OFPMP_TABLE_FEATURES, x->xid);
 	for (unsigned t = 0; t < x->br->n_tables; t++) {
-		struct arena a = ARENA_INITIALIZER;
-		struct ofp_table_features tf;
 		size_t ofs;
 
-		if (ofp_table_features_default((uint8_t)t, (uint8_t)x->br->n_tables,
-					       bridge_table_max_entries(x->br), &a, &tf)) {
-			arena_free(&a);
+		if (!pipeline_has_table(x->br->pipeline, (uint8_t)t))
+			continue;
+		ofs = ofp_mp_writer_entry_begin(&w);
+		if (pipeline_table_encode(x->br->pipeline, (uint8_t)t, &b)) {
 			buf_uninit(&b);
 			return ofp_err_set(err, OFPET_BAD_REQUEST,
 					   OFPBRC_MULTIPART_BUFFER_OVERFLOW);
 		}
-		ofs = ofp_mp_writer_entry_begin(&w);
-		ofp_table_features_encode(&tf, &b);
 		ofp_mp_writer_entry_end(&w, ofs);
-		arena_free(&a);
 	}
 	mp_finish(x, &w, &b);
 	return 0;
