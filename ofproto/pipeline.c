@@ -268,13 +268,18 @@ pipeline_has_table(const struct pipeline *pl, uint8_t t)
 bool
 pipeline_table_same(const struct pipeline *a, const struct pipeline *b, uint8_t t)
 {
-	const struct pl_table *x = &a->t[t], *y = &b->t[t];
+	struct buf x = BUF_INITIALIZER, y = BUF_INITIALIZER;
+	bool same;
 
-	if (!x->present || !y->present || x->custom != y->custom)
+	if (!a->t[t].present || !b->t[t].present)
 		return false;
-	if (!x->custom)
-		return x->max_entries == y->max_entries;
-	return x->wire_len == y->wire_len && !memcmp(x->wire, y->wire, x->wire_len);
+	/* By what a controller sees: a request that restates the defaults changes nothing. */
+	same = !pipeline_table_encode(a, t, &x) && !pipeline_table_encode(b, t, &y) &&
+	       !buf_error(&x) && !buf_error(&y) && x.size == y.size &&
+	       !memcmp(x.data, y.data, x.size);
+	buf_uninit(&x);
+	buf_uninit(&y);
+	return same;
 }
 
 uint32_t
