@@ -496,6 +496,7 @@ bridge_set_table_features(struct bridge *br, const struct ofp_table_features *tf
 	struct pipeline *pl;
 	uint64_t now = ofproto_now_ns();
 	struct rule **v = NULL;
+	bool changed[256];
 	long k;
 	int r;
 
@@ -511,8 +512,11 @@ bridge_set_table_features(struct bridge *br, const struct ofp_table_features *tf
 		pipeline_destroy(pl);
 		return -ENOMEM;
 	}
+	for (unsigned t = 0; t < br->n_tables; t++)
+		changed[t] = rule_set_count(&br->rules, (uint8_t)t) &&
+			     !pipeline_table_same(br->pipeline, pl, (uint8_t)t);
 	for (long i = 0; i < k; i++)
-		if (!pipeline_table_same(br->pipeline, pl, v[i]->table_id))
+		if (changed[v[i]->table_id])
 			remove_rule(br, v[i], OFPRR_DELETE, now);
 	free(v);
 	pipeline_destroy(br->pipeline);

@@ -499,6 +499,8 @@ mp_table(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_er
 		struct ofp_table_stats ts = { .table_id = (uint8_t)t };
 		size_t ofs;
 
+		if (!pipeline_has_table(x->br->pipeline, (uint8_t)t))
+			continue; /* left out by a table-features request */
 		ts.active_count = rule_set_count(&x->br->rules, (uint8_t)t);
 		dp_table_get_stats(x->br->dp, (uint8_t)t, &ts.lookup_count, &ts.matched_count);
 		ofs = ofp_mp_writer_entry_begin(&w);

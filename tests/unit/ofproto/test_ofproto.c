@@ -1301,8 +1301,40 @@ START_TEST(test_table_features_set)
 	ck_assert_int_eq(send_tf(vc, &rq), 0);
 	ck_assert_uint_eq(n_flows(vc), 1);
 	ck_assert_uint_eq(dump_simple(vc, OFPMP_TABLE_FEATURES).table_features.n, 2);
+	rep = dump_simple(vc, OFPMP_TABLE); /* table stats: the pipeline's tables only */
+	ck_assert_uint_eq(rep.table.n, 2);
+	ck_assert_uint_eq(rep.table.items[0].table_id, 2);
 	assert_error(vc, flow(vc, OFPFC_ADD, "actions=drop"), OFPET_FLOW_MOD_FAILED,
 		     OFPFMFC_BAD_TABLE_ID);
+	vconn_close(vc);
+}
+END_TEST
+
+/* A request longer than one message comes in parts (REQ_MORE) and is applied whole. */
+START_TEST(test_table_features_set_multipart)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct ofp_multipart_request rq = { .type = OFPMP_TABLE_FEATURES };
+	struct ofp_multipart_reply rep;
+	struct buf b = BUF_INITIALIZER;
+
+	rq.table_features.n = 255;
+	rq.table_features.items = arena_calloc(&A, 255, sizeof(*rq.table_features.items));
+	for (unsigned t = 0; t < 255; t++) {
+		struct ofp_table_features *tf = &rq.table_features.items[t];
+
+		ck_assert_int_eq(ofp_table_features_default((uint8_t)t, 255, 3, &A, tf), 0);
+		snprintf(tf->name, sizeof(tf->name), "stage%u", t);
+	}
+	ck_assert_int_eq(ofp_multipart_request_encode(&rq, 1, &b), 0);
+	ck_assert_uint_gt(b.size, 65535); /* several messages */
+	buf_uninit(&b);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=7,priority=1,actions=drop"), 0);
+	rep = dump(vc, &rq);
+	ck_assert_uint_eq(rep.table_features.n, 255);
+	ck_assert_str_eq(rep.table_features.items[254].name, "stage254");
+	ck_assert_uint_eq(rep.table_features.items[254].max_entries, 3);
+	ck_assert_uint_eq(n_flows(vc), 0); /* table 7's name changed */
 	vconn_close(vc);
 }
 END_TEST
@@ -1598,6 +1630,7 @@ main(void)
 	tcase_add_test(tc, test_controller_packet_in_snoop_fail_mode);
 	tcase_add_test(tc, test_flow_removed_and_expiry);
 	tcase_add_test(tc, test_table_features_set);
+	tcase_add_test(tc, test_table_features_set_multipart);
 	tcase_add_test(tc, test_port_status_and_port_mod);
 	tcase_add_test(tc, test_packet_out);
 	tcase_add_test(tc, test_hello_failed);
