@@ -811,6 +811,10 @@ jstring(struct jparse *x, const char **out)
 		char ch = *x->p++;
 
 		if (ch == '\\') {
+			if (!*x->p) {
+				r = jfail(x, "unterminated string");
+				break;
+			}
 			ch = *x->p++;
 			if (ch == 'n')
 				ch = '\n';
@@ -819,7 +823,11 @@ jstring(struct jparse *x, const char **out)
 			else if (ch == 'u') {
 				unsigned u;
 
-				if (sscanf(x->p, "%4x", &u) != 1 || u > 0xff) {
+				if (!isxdigit((unsigned char)x->p[0]) ||
+				    !isxdigit((unsigned char)x->p[1]) ||
+				    !isxdigit((unsigned char)x->p[2]) ||
+				    !isxdigit((unsigned char)x->p[3]) ||
+				    sscanf(x->p, "%4x", &u) != 1 || u > 0xff) {
 					r = jfail(x, "unsupported \\u escape");
 					break;
 				}
