@@ -356,10 +356,12 @@ pipeline_check_flow_mod(const struct pipeline *pl, const struct ofp_flow_mod *fm
 		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID);
 	if (!t->custom)
 		return 0;
-	r = check_match(t, &fm->match, err);
+	/* The table-miss flow (priority 0, empty match) is always allowed its empty match:
+	 * every table has one (OpenFlow 1.3.5 section 5.4). */
+	miss = fm->priority == 0 && !fm->match.present;
+	r = miss ? 0 : check_match(t, &fm->match, err);
 	if (r)
 		return r;
-	miss = fm->priority == 0 && !fm->match.present; /* the table-miss flow */
 	for (size_t k = 0; k < fm->insts.n; k++) {
 		const struct ofp_instruction *ins = &fm->insts.insts[k];
 

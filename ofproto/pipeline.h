@@ -54,16 +54,17 @@ uint32_t pipeline_max_entries(const struct pipeline *pl, uint8_t t);
  * -ENOMEM. */
 int pipeline_table_encode(const struct pipeline *pl, uint8_t t, struct buf *b);
 
-/* Checks an ADD or MODIFY against the features of its table (the _MISS lists for a
- * table-miss flow: priority 0, empty match): the table is in the pipeline
- * (FLOW_MOD_FAILED/BAD_TABLE_ID); each match field is in MATCH (BAD_MATCH/BAD_FIELD),
- * masked only where MATCH says hasmask and metadata only within metadata_match
- * (BAD_MATCH/BAD_MASK); each field in MATCH but not in WILDCARDS is present
- * (BAD_MATCH/BAD_WILDCARDS); each instruction is listed (BAD_INSTRUCTION/UNSUP_INST);
- * goto_table names a listed next table in the pipeline (BAD_INSTRUCTION/BAD_TABLE_ID);
- * write_metadata stays within metadata_write (BAD_INSTRUCTION/UNSUP_METADATA_MASK);
- * each action is listed for its instruction (BAD_ACTION/BAD_TYPE) and each set-field
- * field likewise (BAD_ACTION/BAD_SET_TYPE). 0 or -EPROTO with *err. */
+/* Checks an ADD or MODIFY against the features of its table (the _MISS lists for the
+ * table-miss flow: priority 0, empty match, which is always allowed its empty match): the
+ * table is in the pipeline (FLOW_MOD_FAILED/BAD_TABLE_ID); each match field is in MATCH
+ * (BAD_MATCH/BAD_FIELD), masked only where MATCH says hasmask and metadata only within
+ * metadata_match (BAD_MATCH/BAD_MASK); each field in MATCH but not in WILDCARDS is
+ * present (BAD_MATCH/BAD_WILDCARDS); each instruction is listed
+ * (BAD_INSTRUCTION/UNSUP_INST); goto_table names a listed next table in the pipeline
+ * (BAD_INSTRUCTION/BAD_TABLE_ID); write_metadata stays within metadata_write
+ * (BAD_INSTRUCTION/UNSUP_METADATA_MASK); each action is listed for its instruction
+ * (BAD_ACTION/BAD_TYPE) and each set-field field likewise (BAD_ACTION/BAD_SET_TYPE).
+ * 0 or -EPROTO with *err. */
 int pipeline_check_flow_mod(const struct pipeline *pl, const struct ofp_flow_mod *fm,
 			    struct ofp_err *err);
 

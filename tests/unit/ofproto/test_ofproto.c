@@ -1261,6 +1261,8 @@ START_TEST(test_table_features_set)
 		     OFPET_BAD_MATCH, OFPBMC_BAD_FIELD);
 	assert_error(vc, flow(vc, OFPFC_ADD, "in_port=1,actions=drop"), OFPET_BAD_MATCH,
 		     OFPBMC_BAD_WILDCARDS);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=0,actions=goto_table:2"), 0); /* miss */
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE_STRICT, "priority=0"), 0);
 	assert_error(
 		vc,
 		flow(vc, OFPFC_ADD,
