@@ -252,7 +252,8 @@ h_table_mod(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, s
 	uint8_t t = m->table_mod.table_id;
 
 	(void)raw, (void)len;
-	if (t != OFPTT_ALL && t >= ofconn_bridge(c)->n_tables)
+	if (t != OFPTT_ALL &&
+	    (t >= ofconn_bridge(c)->n_tables || !pipeline_has_table(ofconn_bridge(c)->pipeline, t)))
 		return ofp_err_set(err, OFPET_TABLE_MOD_FAILED, OFPTMFC_BAD_TABLE);
 	/* OpenFlow 1.3 defines no table config bit but the deprecated ones: accepted. */
 	return 0;

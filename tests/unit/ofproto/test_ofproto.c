@@ -1308,6 +1308,15 @@ START_TEST(test_table_features_set)
 	ck_assert_uint_eq(rep.table.items[0].table_id, 2);
 	assert_error(vc, flow(vc, OFPFC_ADD, "actions=drop"), OFPET_FLOW_MOD_FAILED,
 		     OFPFMFC_BAD_TABLE_ID);
+	{
+		struct ofp_table_mod tm = { .table_id = 0, .config = 0 };
+
+		ck_assert_int_eq(ofp_table_mod_encode(&tm, vconn_next_xid(vc), &b), 0);
+		assert_error(vc, send_sync(vc, &b), OFPET_TABLE_MOD_FAILED, OFPTMFC_BAD_TABLE);
+		tm.table_id = 2;
+		ck_assert_int_eq(ofp_table_mod_encode(&tm, vconn_next_xid(vc), &b), 0);
+		ck_assert_int_eq(send_sync(vc, &b), 0);
+	}
 	vconn_close(vc);
 }
 END_TEST
