@@ -11,6 +11,7 @@
 #include "group.h"
 #include "meter.h"
 #include "ofproto.h"
+#include "pipeline.h"
 #include "util.h"
 #include "vlog.h"
 
@@ -41,14 +42,21 @@ bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridg
 	br->max_total_flows = cfg->max_total_flows;
 	br->max_groups = cfg->max_groups;
 	br->max_meters = cfg->max_meters;
+	br->pipeline = pipeline_create_default(br->n_tables, bridge_table_max_entries(br));
+	if (!br->pipeline) {
+		free(br);
+		return -ENOMEM;
+	}
 	r = rule_set_init(&br->rules, br->n_tables, cfg->max_flows);
 	if (r) {
+		pipeline_destroy(br->pipeline);
 		free(br);
 		return r;
 	}
 	r = dp_bridge_create(cfg->name, &br->dp);
 	if (r) {
 		rule_set_destroy(&br->rules, NULL, NULL);
+		pipeline_destroy(br->pipeline);
 		free(br);
 		return r;
 	}
@@ -157,6 +165,7 @@ bridge_destroy(struct bridge *br)
 	meter_bridge_destroy(br);
 	/* The datapath bridge takes its flows and ports with it. */
 	rule_set_destroy(&br->rules, NULL, NULL);
+	pipeline_destroy(br->pipeline);
 	dp_bridge_destroy(br->dp);
 	free(br->ports);
 	free(br);
@@ -304,7 +313,9 @@ flow_add(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now, struct 
 	    rule_set_overlaps(&br->rules, fm->table_id, fm->priority, &fm->match))
 		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_OVERLAP);
 	old = rule_set_find(&br->rules, fm->table_id, fm->priority, &fm->match);
-	if (!old && rule_set_count(&br->rules, fm->table_id) >= br->max_flows)
+	if (!old &&
+	    rule_set_count(&br->rules, fm->table_id) >=
+		    PFS_MIN(br->max_flows, pipeline_max_entries(br->pipeline, fm->table_id)))
 		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
 	if (!old && bridge_quota_flow(br, br->rules.n_rules, err))
 		return -EPROTO;
@@ -491,6 +502,45 @@ bridge_remove_flows_using(struct bridge *br, uint32_t group_id, uint32_t meter_i
 }
 
 int
+bridge_set_table_features(struct bridge *br, const struct ofp_table_features *tf, size_t n,
+			  struct ofp_err *err)
+{
+	struct ofp_match any;
+	struct rule_filter f = {
+		.table_id = OFPTT_ALL, .match = &any, .out_port = OFPP_ANY, .out_group = OFPG_ANY
+	};
+	struct pipeline *pl;
+	uint64_t now = ofproto_now_ns();
+	struct rule **v = NULL;
+	bool changed[256];
+	long k;
+	int r;
+
+	r = pipeline_create(tf, n, br->n_tables, bridge_table_max_entries(br), &pl, err);
+	if (r)
+		return r;
+	/* The flows of a table that leaves the pipeline or changes were made for features
+	 * that no longer hold: removed as a controller's delete would remove them. Collected
+	 * first, so that running out of memory changes nothing. */
+	oxm_match_init(&any);
+	k = rule_set_collect(&br->rules, &f, &v);
+	if (k < 0) {
+		pipeline_destroy(pl);
+		return -ENOMEM;
+	}
+	for (unsigned t = 0; t < br->n_tables; t++)
+		changed[t] = rule_set_count(&br->rules, (uint8_t)t) &&
+			     !pipeline_table_same(br->pipeline, pl, (uint8_t)t);
+	for (long i = 0; i < k; i++)
+		if (changed[v[i]->table_id])
+			remove_rule(br, v[i], OFPRR_DELETE, now);
+	free(v);
+	pipeline_destroy(br->pipeline);
+	br->pipeline = pl;
+	return 0;
+}
+
+int
 bridge_flow_mod(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err *err)
 {
 	uint64_t now = ofproto_now_ns();
@@ -505,6 +555,8 @@ bridge_flow_mod(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err
 			return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_BAD_TABLE_ID);
 		r = rule_check_insts(&fm->insts, fm->table_id, br->n_tables, group_exists,
 				     meter_exists, br, err);
+		if (!r)
+			r = pipeline_check_flow_mod(br->pipeline, fm, err);
 		if (r)
 			return r;
 		r = fm->command == OFPFC_ADD ? flow_add(br, fm, now, err)

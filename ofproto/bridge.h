@@ -19,6 +19,8 @@
 
 struct ofproto;
 struct connmgr;
+struct ofp_table_features;
+struct pipeline;
 
 struct bridge_port {
 	uint32_t ofport;
@@ -37,7 +39,8 @@ struct bridge {
 	struct connmgr *cm;
 	struct rule_set rules;
 	unsigned n_tables;
-	uint32_t max_flows; /* per table */
+	struct pipeline *pipeline; /* tables in use and their features (pipeline.h) */
+	uint32_t max_flows;	   /* per table */
 	/* Quotas of the whole bridge (config.h): what one tenant may take of the agent's and
 	 * the datapath's shared memory and time. */
 	uint32_t max_total_flows, max_groups, max_meters;
@@ -107,6 +110,14 @@ void bridge_pin_spend(struct bridge *br);
 /* The most flows one table may get, as advertised in TABLE_FEATURES max_entries: the
  * per-table cap or the bridge's total, whichever is lower. */
 uint32_t bridge_table_max_entries(const struct bridge *br);
+
+/* Applies a TABLE_FEATURES request body (n >= 1 entries) as one change: validates all of
+ * it (pipeline_create()'s errors; nothing changes on error), then removes every flow of
+ * each table that leaves the pipeline or whose features change (FLOW_REMOVED with reason
+ * DELETE where the flow asked for one) and swaps the pipeline in. 0, -EPROTO with *err,
+ * or -ENOMEM. */
+int bridge_set_table_features(struct bridge *br, const struct ofp_table_features *tf, size_t n,
+			      struct ofp_err *err);
 
 /* Removes every rule whose actions send to group_id (OFPG_ALL: any group, OFPG_ANY:
  * none) or whose meter instruction names meter_id (OFPM_ALL: any meter, 0: none), with

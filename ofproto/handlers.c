@@ -15,6 +15,7 @@
 #include "meter.h"
 #include "ofp_message.h"
 #include "ofproto.h"
+#include "pipeline.h"
 #include "pfs_config.h"
 #include "util.h"
 #include "vlog.h"
@@ -252,7 +253,8 @@ h_table_mod(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, s
 	uint8_t t = m->table_mod.table_id;
 
 	(void)raw, (void)len;
-	if (t != OFPTT_ALL && t >= ofconn_bridge(c)->n_tables)
+	if (t != OFPTT_ALL &&
+	    (t >= ofconn_bridge(c)->n_tables || !pipeline_has_table(ofconn_bridge(c)->pipeline, t)))
 		return ofp_err_set(err, OFPET_TABLE_MOD_FAILED, OFPTMFC_BAD_TABLE);
 	/* OpenFlow 1.3 defines no table config bit but the deprecated ones: accepted. */
 	return 0;
@@ -499,6 +501,8 @@ mp_table(struct mp_ctx *x, const struct ofp_multipart_request *rq, struct ofp_er
 		struct ofp_table_stats ts = { .table_id = (uint8_t)t };
 		size_t ofs;
 
+		if (!pipeline_has_table(x->br->pipeline, (uint8_t)t))
+			continue; /* left out by a table-features request */
 		ts.active_count = rule_set_count(&x->br->rules, (uint8_t)t);
 		dp_table_get_stats(x->br->dp, (uint8_t)t, &ts.lookup_count, &ts.matched_count);
 		ofs = ofp_mp_writer_entry_begin(&w);
@@ -656,27 +660,31 @@ mp_table_features(struct mp_ctx *x, const struct ofp_multipart_request *rq, stru
 {
 	struct ofp_mp_writer w;
 	struct buf b = BUF_INITIALIZER;
+	int r;
 
-	/* Setting table features is not supported: the tables are what they are. */
-	if (rq->table_features.n)
-		return ofp_err_set(err, OFPET_TABLE_FEATURES_FAILED, OFPTFFC_EPERM);
+	/* A body sets the pipeline (the dispatcher refused it to a slave); the reply gives
+	 * the features in force afterwards either way. */
+	if (rq->table_features.n) {
+		r = bridge_set_table_features(x->br, rq->table_features.items, rq->table_features.n,
+					      err);
+		if (r == -ENOMEM)
+			return ofp_err_set(err, OFPET_TABLE_FEATURES_FAILED, OFPTFFC_EPERM);
+		if (r)
+			return r;
+	}
 	ofp_mp_writer_start(&w, &b, OFPMP_TABLE_FEATURES, x->xid);
 	for (unsigned t = 0; t < x->br->n_tables; t++) {
-		struct arena a = ARENA_INITIALIZER;
-		struct ofp_table_features tf;
 		size_t ofs;
 
-		if (ofp_table_features_default((uint8_t)t, (uint8_t)x->br->n_tables,
-					       bridge_table_max_entries(x->br), &a, &tf)) {
-			arena_free(&a);
+		if (!pipeline_has_table(x->br->pipeline, (uint8_t)t))
+			continue;
+		ofs = ofp_mp_writer_entry_begin(&w);
+		if (pipeline_table_encode(x->br->pipeline, (uint8_t)t, &b)) {
 			buf_uninit(&b);
 			return ofp_err_set(err, OFPET_BAD_REQUEST,
 					   OFPBRC_MULTIPART_BUFFER_OVERFLOW);
 		}
-		ofs = ofp_mp_writer_entry_begin(&w);
-		ofp_table_features_encode(&tf, &b);
 		ofp_mp_writer_entry_end(&w, ofs);
-		arena_free(&a);
 	}
 	mp_finish(x, &w, &b);
 	return 0;

@@ -105,6 +105,28 @@ void json_duration(struct json *j, const char *key, uint32_t sec, uint32_t nsec)
 /* An array of the space-separated words in text ("0" or "" gives []). */
 void json_words(struct json *j, const char *key, const char *text);
 
+/* A parsed JSON value (json_parse), allocated from an arena. Scalars (numbers, true,
+ * false, null) keep their text in s. */
+enum jtype { JSON_OBJECT, JSON_ARRAY, JSON_STRING, JSON_SCALAR };
+struct jval {
+	enum jtype type;
+	const char *key; /* inside an object */
+	const char *s;	 /* JSON_STRING, JSON_SCALAR */
+	struct jval *child, *next;
+	size_t n; /* children */
+};
+/* Parses one JSON document (string escapes limited to those json_str writes, \u00XX).
+ * 0, -EINVAL with a reason and offset in err, or -ENOMEM. */
+int json_parse(const char *text, struct arena *a, struct jval **out, char *err, size_t errlen);
+/* The member key of object obj, or NULL. */
+const struct jval *json_get(const struct jval *obj, const char *key);
+/* The table-features request body from {"tables": [...]} as --json dump-table-features
+ * prints it (field "name/mask" = hasmask; numbers for unknown ids). 0, -EINVAL with the
+ * reason in err, or -ENOMEM. */
+int ofctl_table_features_from_json(const struct jval *root, struct arena *a,
+				   struct ofp_table_features **out, size_t *n, char *err,
+				   size_t errlen);
+
 void ofctl_json_features(struct json *j, const struct ofp_switch_features *f);
 /* k: NULL inside an array. */
 void ofctl_json_port_desc(struct ofctl *c, struct json *j, const char *k,

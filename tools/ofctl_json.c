@@ -5,10 +5,15 @@
  * all-ones ("not available") are null, bit sets are arrays of names, matches are
  * objects keyed by OpenFlow 1.3 field names with ovs-ofctl value text, and actions or
  * instructions are their ovs-ofctl text. */
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "ofctl.h"
 #include "oxm.h"
 
@@ -376,7 +381,10 @@ feature_prop(struct json *j, const struct ofp_table_feature_prop *p)
 			const struct oxm_field_info *fi = OXM_CLASS(h) == OFPXMC_OPENFLOW_BASIC
 								  ? oxm_field_info(OXM_FIELD(h))
 								  : NULL;
-			if (fi) {
+			if (fi && OXM_HASMASK(h)) {
+				snprintf(num, sizeof num, "%s/mask", fi->name);
+				json_str(j, NULL, num);
+			} else if (fi) {
 				json_str(j, NULL, fi->name);
 			} else {
 				snprintf(num, sizeof num, "0x%08x", h);
@@ -756,4 +764,433 @@ out:
 	json_obj_end(j);
 	buf_uninit(&t);
 	arena_free(&a);
+}
+
+/* ---- JSON reading (set-table-features) ---- */
+
+struct jparse {
+	const char *p;
+	struct arena *a;
+	const char *what; /* the first syntax error */
+};
+
+static void
+jskip(struct jparse *x)
+{
+	while (*x->p == ' ' || *x->p == '\t' || *x->p == '\n' || *x->p == '\r')
+		x->p++;
+}
+
+static int
+jfail(struct jparse *x, const char *what)
+{
+	if (!x->what)
+		x->what = what;
+	return -EINVAL;
+}
+
+static struct jval *
+jnew(struct jparse *x, enum jtype t)
+{
+	struct jval *v = arena_calloc(x->a, 1, sizeof *v);
+
+	if (v)
+		v->type = t;
+	return v;
+}
+
+/* A string without escapes other than \" \\ \/ \n \t and \u00XX (what json_str writes). */
+static int
+jstring(struct jparse *x, const char **out)
+{
+	struct buf s = BUF_INITIALIZER;
+	int r = 0;
+
+	x->p++; /* '"' */
+	while (*x->p && *x->p != '"') {
+		char ch = *x->p++;
+
+		if (ch == '\\') {
+			if (!*x->p) {
+				r = jfail(x, "unterminated string");
+				break;
+			}
+			ch = *x->p++;
+			if (ch == 'n')
+				ch = '\n';
+			else if (ch == 't')
+				ch = '\t';
+			else if (ch == 'u') {
+				unsigned u;
+
+				if (!isxdigit((unsigned char)x->p[0]) ||
+				    !isxdigit((unsigned char)x->p[1]) ||
+				    !isxdigit((unsigned char)x->p[2]) ||
+				    !isxdigit((unsigned char)x->p[3]) ||
+				    sscanf(x->p, "%4x", &u) != 1 || u > 0xff) {
+					r = jfail(x, "unsupported \\u escape");
+					break;
+				}
+				ch = (char)u;
+				x->p += 4;
+			} else if (ch != '"' && ch != '\\' && ch != '/') {
+				r = jfail(x, "bad escape");
+				break;
+			}
+		}
+		buf_put_u8(&s, (uint8_t)ch);
+	}
+	if (!r && *x->p != '"')
+		r = jfail(x, "unterminated string");
+	if (!r) {
+		x->p++;
+		buf_put_u8(&s, 0);
+		*out = buf_error(&s) ? NULL : arena_memdup(x->a, s.data, s.size);
+		if (!*out)
+			r = -ENOMEM;
+	}
+	buf_uninit(&s);
+	return r;
+}
+
+static int jvalue(struct jparse *x, struct jval **out, int depth);
+
+static int
+jcontainer(struct jparse *x, struct jval *v, int depth)
+{
+	char close = v->type == JSON_OBJECT ? '}' : ']';
+	struct jval **tail = &v->child;
+	int r;
+
+	x->p++;
+	jskip(x);
+	if (*x->p == close) {
+		x->p++;
+		return 0;
+	}
+	for (;;) {
+		const char *key = NULL;
+		struct jval *item;
+
+		jskip(x);
+		if (v->type == JSON_OBJECT) {
+			if (*x->p != '"')
+				return jfail(x, "expected a key");
+			r = jstring(x, &key);
+			if (r)
+				return r;
+			jskip(x);
+			if (*x->p++ != ':')
+				return jfail(x, "expected ':'");
+		}
+		r = jvalue(x, &item, depth + 1);
+		if (r)
+			return r;
+		item->key = key;
+		*tail = item;
+		tail = &item->next;
+		v->n++;
+		jskip(x);
+		if (*x->p == ',') {
+			x->p++;
+			continue;
+		}
+		if (*x->p != close)
+			return jfail(x, "expected ',' or a closing bracket");
+		x->p++;
+		return 0;
+	}
+}
+
+static int
+jvalue(struct jparse *x, struct jval **out, int depth)
+{
+	struct jval *v;
+	const char *start;
+
+	if (depth > 32)
+		return jfail(x, "nested too deeply");
+	jskip(x);
+	switch (*x->p) {
+	case '{':
+	case '[':
+		v = jnew(x, *x->p == '{' ? JSON_OBJECT : JSON_ARRAY);
+		*out = v;
+		return v ? jcontainer(x, v, depth) : -ENOMEM;
+	case '"':
+		v = jnew(x, JSON_STRING);
+		*out = v;
+		return v ? jstring(x, &v->s) : -ENOMEM;
+	default:
+		start = x->p;
+		while (*x->p && (isalnum((unsigned char)*x->p) || strchr("+-.", *x->p)))
+			x->p++;
+		if (x->p == start)
+			return jfail(x, "unexpected character");
+		v = jnew(x, JSON_SCALAR); /* number, true, false, null: kept as text */
+		if (!v || !(v->s = arena_memdup(x->a, start, (size_t)(x->p - start) + 1)))
+			return -ENOMEM;
+		((char *)v->s)[x->p - start] = '\0';
+		*out = v;
+		return 0;
+	}
+}
+
+int
+json_parse(const char *text, struct arena *a, struct jval **out, char *err, size_t errlen)
+{
+	struct jparse x = { text, a, NULL };
+	int r;
+
+	r = jvalue(&x, out, 0);
+	jskip(&x);
+	if (!r && *x.p)
+		r = jfail(&x, "text after the value");
+	if (r == -EINVAL)
+		snprintf(err, errlen, "JSON: %s at offset %td", x.what, x.p - text);
+	else if (r)
+		snprintf(err, errlen, "%s", strerror(-r));
+	return r;
+}
+
+const struct jval *
+json_get(const struct jval *obj, const char *key)
+{
+	if (!obj || obj->type != JSON_OBJECT)
+		return NULL;
+	for (const struct jval *v = obj->child; v; v = v->next)
+		if (!strcmp(v->key, key))
+			return v;
+	return NULL;
+}
+
+/* ---- table features from the JSON that ofctl_json_table_features() writes ---- */
+
+static int __attribute__((format(printf, 4, 5)))
+tf_fail(char *err, size_t errlen, unsigned table, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	snprintf(err, errlen, "table %u: %s", table, msg);
+	return -EINVAL;
+}
+
+static bool
+number(const struct jval *v, uint64_t max, uint64_t *out)
+{
+	const char *s = v ? v->s : NULL;
+	char *end;
+
+	if (!s || (v->type != JSON_SCALAR && v->type != JSON_STRING) || !*s || *s == '-')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 0);
+	return !errno && !*end && *out <= max;
+}
+
+static int
+id_by_name(const char *s, bool insts, uint16_t *out)
+{
+	uint64_t n;
+	struct jval v = { .type = JSON_STRING, .s = s };
+
+	for (unsigned t = 0; t < 32; t++) {
+		const char *name = insts ? (t < sizeof instruction_names / sizeof *instruction_names
+						    ? instruction_names[t]
+						    : NULL)
+					 : ofp_action_type_name((uint16_t)t);
+		if (name && !strcmp(name, s)) {
+			*out = (uint16_t)t;
+			return 0;
+		}
+	}
+	if (!number(&v, UINT16_MAX, &n))
+		return -EINVAL;
+	*out = (uint16_t)n;
+	return 0;
+}
+
+/* "eth_dst" (exact), "eth_dst/mask" (hasmask), or a raw "0x80000606" header. */
+static int
+oxm_by_name(const char *s, uint32_t *out)
+{
+	char name[64];
+	const char *slash = strchr(s, '/');
+	size_t len = slash ? (size_t)(slash - s) : strlen(s);
+	const struct oxm_field_info *fi;
+	struct jval v = { .type = JSON_STRING, .s = s };
+	uint64_t n;
+
+	if (len < sizeof name) {
+		memcpy(name, s, len);
+		name[len] = '\0';
+		fi = oxm_field_by_name(name);
+		if (fi && (!slash || !strcmp(slash, "/mask"))) {
+			bool m = slash != NULL;
+
+			*out = OXM_HEADER(OFPXMC_OPENFLOW_BASIC, fi->field, m,
+					  m ? 2 * fi->len : fi->len);
+			return 0;
+		}
+	}
+	if (!number(&v, UINT32_MAX, &n))
+		return -EINVAL;
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static uint16_t
+prop_type_by_name(const char *s)
+{
+	for (unsigned t = 0; t < 16; t++)
+		if (ofp_table_feature_prop_name((uint16_t)t) &&
+		    !strcmp(ofp_table_feature_prop_name((uint16_t)t), s))
+			return (uint16_t)t;
+	if (!strcmp(s, ofp_table_feature_prop_name(OFPTFPT_EXPERIMENTER)))
+		return OFPTFPT_EXPERIMENTER;
+	if (!strcmp(s, ofp_table_feature_prop_name(OFPTFPT_EXPERIMENTER_MISS)))
+		return OFPTFPT_EXPERIMENTER_MISS;
+	return UINT16_MAX;
+}
+
+static int
+feature_prop_from_json(const struct jval *jp, unsigned table, struct arena *a,
+		       struct ofp_table_feature_prop *p, char *err, size_t errlen)
+{
+	const struct jval *jt = json_get(jp, "type"), *list;
+	uint64_t n;
+
+	memset(p, 0, sizeof *p);
+	if (!jt || jt->type != JSON_STRING)
+		return tf_fail(err, errlen, table, "a property without a \"type\"");
+	p->type = prop_type_by_name(jt->s);
+	if (p->type == UINT16_MAX) {
+		if (!number(jt, UINT16_MAX - 1, &n))
+			return tf_fail(err, errlen, table, "unknown property type \"%s\"", jt->s);
+		p->type = (uint16_t)n;
+	}
+	switch (p->type) {
+	case OFPTFPT_INSTRUCTIONS:
+	case OFPTFPT_INSTRUCTIONS_MISS:
+	case OFPTFPT_WRITE_ACTIONS:
+	case OFPTFPT_WRITE_ACTIONS_MISS:
+	case OFPTFPT_APPLY_ACTIONS:
+	case OFPTFPT_APPLY_ACTIONS_MISS: {
+		bool insts = p->type <= OFPTFPT_INSTRUCTIONS_MISS;
+
+		list = json_get(jp, insts ? "instructions" : "actions");
+		if (!list || list->type != JSON_ARRAY)
+			return tf_fail(err, errlen, table, "%s: no list", jt->s);
+		p->ids.items = arena_calloc(a, list->n + 1, sizeof *p->ids.items);
+		if (!p->ids.items)
+			return -ENOMEM;
+		for (const struct jval *v = list->child; v; v = v->next) {
+			struct ofp_table_feature_id *id = &p->ids.items[p->ids.n++];
+
+			if (v->type != JSON_STRING || id_by_name(v->s, insts, &id->type))
+				return tf_fail(err, errlen, table, "unknown id \"%s\"",
+					       v->s ? v->s : "?");
+		}
+		break;
+	}
+	case OFPTFPT_NEXT_TABLES:
+	case OFPTFPT_NEXT_TABLES_MISS:
+		list = json_get(jp, "tables");
+		if (!list || list->type != JSON_ARRAY)
+			return tf_fail(err, errlen, table, "%s: no list", jt->s);
+		p->tables.items = arena_calloc(a, list->n + 1, 1);
+		if (!p->tables.items)
+			return -ENOMEM;
+		for (const struct jval *v = list->child; v; v = v->next) {
+			if (!number(v, UINT8_MAX, &n))
+				return tf_fail(err, errlen, table, "bad table id \"%s\"",
+					       v->s ? v->s : "?");
+			p->tables.items[p->tables.n++] = (uint8_t)n;
+		}
+		break;
+	case OFPTFPT_EXPERIMENTER:
+	case OFPTFPT_EXPERIMENTER_MISS:
+		if (number(json_get(jp, "experimenter"), UINT32_MAX, &n))
+			p->experimenter.experimenter = (uint32_t)n;
+		if (number(json_get(jp, "exp_type"), UINT32_MAX, &n))
+			p->experimenter.exp_type = (uint32_t)n;
+		break;
+	default:
+		list = json_get(jp, "fields");
+		if (!list || list->type != JSON_ARRAY)
+			return tf_fail(err, errlen, table, "%s: no list", jt->s);
+		p->oxms.items = arena_calloc(a, list->n + 1, sizeof *p->oxms.items);
+		if (!p->oxms.items)
+			return -ENOMEM;
+		for (const struct jval *v = list->child; v; v = v->next) {
+			struct ofp_table_feature_oxm *o = &p->oxms.items[p->oxms.n++];
+
+			if (v->type != JSON_STRING || oxm_by_name(v->s, &o->header))
+				return tf_fail(err, errlen, table, "unknown field \"%s\"",
+					       v->s ? v->s : "?");
+		}
+		break;
+	}
+	return 0;
+}
+
+int
+ofctl_table_features_from_json(const struct jval *root, struct arena *a,
+			       struct ofp_table_features **out, size_t *n_out, char *err,
+			       size_t errlen)
+{
+	const struct jval *tables = json_get(root, "tables");
+	struct ofp_table_features *v;
+	size_t n = 0;
+	int r;
+
+	if (!tables || tables->type != JSON_ARRAY || !tables->n) {
+		snprintf(err, errlen, "expected {\"tables\": [...]} with at least one table");
+		return -EINVAL;
+	}
+	v = arena_calloc(a, tables->n, sizeof *v);
+	if (!v)
+		return -ENOMEM;
+	for (const struct jval *jt = tables->child; jt; jt = jt->next, n++) {
+		struct ofp_table_features *t = &v[n];
+		const struct jval *name = json_get(jt, "name"), *props = json_get(jt, "properties");
+		uint64_t x;
+
+		if (!number(json_get(jt, "table_id"), UINT8_MAX, &x)) {
+			snprintf(err, errlen, "entry %zu: no valid \"table_id\"", n);
+			return -EINVAL;
+		}
+		t->table_id = (uint8_t)x;
+		if (name && name->type == JSON_STRING)
+			snprintf(t->name, sizeof t->name, "%s", name->s);
+		else
+			snprintf(t->name, sizeof t->name, "table%u", t->table_id);
+		t->metadata_match = number(json_get(jt, "metadata_match"), UINT64_MAX, &x) ? x : 0;
+		t->metadata_write = number(json_get(jt, "metadata_write"), UINT64_MAX, &x) ? x : 0;
+		t->config = number(json_get(jt, "config"), UINT32_MAX, &x) ? (uint32_t)x : 0;
+		if (!number(json_get(jt, "max_entries"), UINT32_MAX, &x))
+			return tf_fail(err, errlen, t->table_id, "no valid \"max_entries\"");
+		t->max_entries = (uint32_t)x;
+		if (props && props->type != JSON_ARRAY)
+			return tf_fail(err, errlen, t->table_id, "\"properties\" is not a list");
+		if (!props)
+			continue;
+		t->props.items = arena_calloc(a, props->n + 1, sizeof *t->props.items);
+		if (!t->props.items)
+			return -ENOMEM;
+		for (const struct jval *jp = props->child; jp; jp = jp->next) {
+			r = feature_prop_from_json(jp, t->table_id, a, &t->props.items[t->props.n],
+						   err, errlen);
+			if (r)
+				return r;
+			t->props.n++;
+		}
+	}
+	*out = v;
+	*n_out = n;
+	return 0;
 }

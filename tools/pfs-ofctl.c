@@ -703,35 +703,68 @@ out:
 }
 
 static void
-cmd_dump_table_features(struct ofctl *c, int argc, char *argv[])
+print_table_features(struct ofctl *c, const struct ofp_multipart_reply *rep, uint32_t xid)
 {
-	struct ofp_multipart_request r = { .type = OFPMP_TABLE_FEATURES };
-	struct ofp_multipart_reply rep;
-	struct arena a = ARENA_INITIALIZER;
 	struct buf out = BUF_INITIALIZER;
-	uint32_t xid;
 	struct json j;
 
-	(void)argc;
-	(void)argv;
-	xid = dump(c, &r, &a, &rep);
 	if (c->json) {
 		json_init(&j, &out);
 		json_obj_begin(&j, NULL);
 		json_arr_begin(&j, "tables");
-		for (size_t i = 0; i < rep.table_features.n; i++)
-			ofctl_json_table_features(&j, &rep.table_features.items[i]);
+		for (size_t i = 0; i < rep->table_features.n; i++)
+			ofctl_json_table_features(&j, &rep->table_features.items[i]);
 		json_arr_end(&j);
 		json_obj_end(&j);
 		json_emit(&out);
 	} else {
 		mp_header(&out, OFPMP_TABLE_FEATURES, xid);
 		buf_printf(&out, "\n");
-		for (size_t i = 0; i < rep.table_features.n; i++)
-			ofp_table_features_format(&rep.table_features.items[i], &out);
+		for (size_t i = 0; i < rep->table_features.n; i++)
+			ofp_table_features_format(&rep->table_features.items[i], &out);
 		emit(&out);
 	}
 	buf_uninit(&out);
+}
+
+static void
+cmd_dump_table_features(struct ofctl *c, int argc, char *argv[])
+{
+	struct ofp_multipart_request r = { .type = OFPMP_TABLE_FEATURES };
+	struct ofp_multipart_reply rep;
+	struct arena a = ARENA_INITIALIZER;
+	uint32_t xid;
+
+	(void)argc;
+	(void)argv;
+	xid = dump(c, &r, &a, &rep);
+	print_table_features(c, &rep, xid);
+	arena_free(&a);
+}
+
+/* set-table-features SWITCH FILE: FILE ("-" = stdin) holds the JSON that
+ * --json dump-table-features prints; the switch's reply is printed as dump-table-features
+ * prints it. */
+static void
+cmd_set_table_features(struct ofctl *c, int argc, char *argv[])
+{
+	struct ofp_multipart_request r = { .type = OFPMP_TABLE_FEATURES };
+	struct ofp_multipart_reply rep;
+	struct arena a = ARENA_INITIALIZER;
+	struct buf text;
+	struct jval *root;
+	char err[256];
+	uint32_t xid;
+
+	(void)argc;
+	text = read_file_lines(argv[1]);
+	if (json_parse(buf_cstr(&text), &a, &root, err, sizeof err) ||
+	    ofctl_table_features_from_json(root, &a, &r.table_features.items, &r.table_features.n,
+					   err, sizeof err))
+		ofctl_fatal(OFCTL_EXIT_USAGE, "%s: %s", argv[1], err);
+	buf_uninit(&text);
+	xid = dump(c, &r, &a, &rep);
+	print_table_features(c, &rep, xid);
 	arena_free(&a);
 }
 
@@ -1790,6 +1823,7 @@ static const struct cmd commands[] = {
 	{ "dump-desc", 1, 1, cmd_dump_desc, "SWITCH" },
 	{ "dump-tables", 1, 1, cmd_dump_tables, "SWITCH" },
 	{ "dump-table-features", 1, 1, cmd_dump_table_features, "SWITCH" },
+	{ "set-table-features", 2, 2, cmd_set_table_features, "SWITCH FILE" },
 	{ "dump-flows", 1, 2, cmd_dump_flows, "SWITCH [FLOW]" },
 	{ "dump-aggregate", 1, 2, cmd_dump_aggregate, "SWITCH [FLOW]" },
 	{ "add-flow", 2, 2, cmd_add_flow, "SWITCH FLOW" },

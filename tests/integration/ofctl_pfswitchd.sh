@@ -237,5 +237,41 @@ grep -q "^OFPT_ECHO_REQUEST" "$TMP/snoop-echo" && grep -q "^OFPT_ECHO_REPLY" "$T
 	pass "snoop shows the mirrored ECHO_REQUEST and its ECHO_REPLY" ||
 	{ fail "snoop: echo request not shown"; cat "$TMP/snoop-echo"; }
 
+# ---- set-table-features: dump --json, edit, set (the mgmt socket is master) ----
+check "dump-table-features --json" $PFS --json dump-table-features br0
+cp "$TMP/out" "$TMP/tf.json"
+check "add-flow before the pipeline change" $PFS add-flow br0 "table=1,priority=3,actions=drop"
+check "set-table-features, the dump unchanged" $PFS set-table-features br0 "$TMP/tf.json"
+$PFS dump-flows br0 | grep -q "table=1, .*priority=3" && pass "unchanged features keep the flows" || fail "flows lost by an unchanged set"
+/usr/bin/python3 - "$TMP/tf.json" "$TMP/tf2.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+t = [x for x in d["tables"] if x["table_id"] in (0, 1)]
+t[0]["name"] = "ingress"
+t[1]["name"] = "egress"
+for x in t:
+    for p in x["properties"]:
+        if "tables" in p:
+            p["tables"] = [n for n in p["tables"] if n == 1]
+        if x["table_id"] == 1 and p["type"] == "match":
+            p["fields"] = ["in_port", "eth_dst/mask"]
+json.dump({"tables": t}, open(sys.argv[2], "w"))
+PY
+check "set-table-features, two tables" $PFS set-table-features br0 "$TMP/tf2.json"
+grep -q 'table 0 ("ingress")' "$TMP/out" && grep -q 'table 1 ("egress")' "$TMP/out" && pass "the reply gives the new tables" || { fail "set-table-features reply"; cat "$TMP/out"; }
+check "dump-table-features after the set" $PFS dump-table-features br0
+[ "$(grep -c '^  table ' "$TMP/out")" = 2 ] && grep -q "match: in_port,eth_dst/mask" "$TMP/out" && pass "dump-table-features: 2 tables, table 1's match list" || { fail "dump after set"; cat "$TMP/out"; }
+$PFS dump-flows br0 | grep -q "table=1," && fail "flows of a changed table kept" || pass "flows of a changed table removed"
+$PFS add-flow br0 "table=1,priority=3,ip,actions=drop" >"$TMP/out" 2>&1
+[ $? = 1 ] && grep -q "BAD_FIELD" "$TMP/out" && pass "a field table 1 no longer matches: BAD_MATCH/BAD_FIELD" || { fail "enforcement"; cat "$TMP/out"; }
+$PFS add-flow br0 "table=2,actions=drop" >"$TMP/out" 2>&1
+[ $? = 1 ] && grep -q "BAD_TABLE_ID" "$TMP/out" && pass "a removed table: BAD_TABLE_ID" || { fail "removed table"; cat "$TMP/out"; }
+echo '{"tables": [{"table_id": 255, "max_entries": 1}]}' >"$TMP/tf3.json"
+$PFS set-table-features br0 "$TMP/tf3.json" >"$TMP/out" 2>&1
+[ $? = 1 ] && grep -q "BAD_TABLE" "$TMP/out" && pass "set-table-features refused: TABLE_FEATURES_FAILED/BAD_TABLE, exit 1" || { fail "bad table"; cat "$TMP/out"; }
+echo '{"tables": [' >"$TMP/tf4.json"
+$PFS set-table-features br0 "$TMP/tf4.json" >"$TMP/out" 2>&1
+[ $? = 4 ] && grep -q "JSON" "$TMP/out" && pass "set-table-features: a bad file, exit 4" || { fail "bad file"; cat "$TMP/out"; }
+
 kill -0 "$PID" && pass "pfswitchd alive" || fail "pfswitchd died"
 pfs_done

@@ -399,13 +399,15 @@ START_TEST(test_config_and_refusals)
 	ck_assert_int_eq(ofp_meter_mod_encode(&mm, vconn_next_xid(vc), &req), 0);
 	assert_error(vc, send_sync(vc, &req), OFPET_METER_MOD_FAILED, OFPMMFC_METER_EXISTS);
 
-	/* Setting table features is refused. */
+	/* Table features for a table that does not exist (test_table_features_set has the
+	 * rest). */
 	memset(&rq, 0, sizeof(rq));
 	rq.type = OFPMP_TABLE_FEATURES;
 	rq.table_features.n = 1;
 	rq.table_features.items = arena_calloc(&A, 1, sizeof(struct ofp_table_features));
+	rq.table_features.items[0].table_id = 255;
 	ck_assert_int_eq(ofp_multipart_request_encode(&rq, vconn_next_xid(vc), &req), 0);
-	assert_error(vc, send_sync(vc, &req), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_EPERM);
+	assert_error(vc, send_sync(vc, &req), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_TABLE);
 
 	/* Malformed and unknown messages get their error; the connection lives on. */
 	memset(raw, 0, sizeof(raw));
@@ -1103,6 +1105,286 @@ START_TEST(test_packet_in_fair_across_ports)
 }
 END_TEST
 
+/* ---- Table features set ---- */
+
+static struct ofp_table_features *
+tf_new(struct ofp_multipart_request *rq, uint8_t t, const char *name, uint32_t max)
+{
+	struct ofp_table_features *tf;
+
+	if (!rq->table_features.items)
+		rq->table_features.items = arena_calloc(&A, 8, sizeof(*tf));
+	tf = &rq->table_features.items[rq->table_features.n++];
+	memset(tf, 0, sizeof(*tf));
+	tf->table_id = t;
+	snprintf(tf->name, sizeof(tf->name), "%s", name);
+	tf->max_entries = max;
+	tf->props.items = arena_calloc(&A, 16, sizeof(*tf->props.items));
+	return tf;
+}
+
+static struct ofp_table_feature_prop *
+tf_prop(struct ofp_table_features *tf, uint16_t type)
+{
+	struct ofp_table_feature_prop *p = &tf->props.items[tf->props.n++];
+
+	memset(p, 0, sizeof(*p));
+	p->type = type;
+	return p;
+}
+
+/* OXM ids: fields[i] | 0x100 for hasmask. */
+static void
+tf_oxms(struct ofp_table_features *tf, uint16_t type, const unsigned *fields, size_t n)
+{
+	struct ofp_table_feature_prop *p = tf_prop(tf, type);
+
+	p->oxms.items = arena_calloc(&A, n ? n : 1, sizeof(*p->oxms.items));
+	p->oxms.n = n;
+	for (size_t i = 0; i < n; i++)
+		p->oxms.items[i].header =
+			OXM_HEADER(OFPXMC_OPENFLOW_BASIC, fields[i] & 0xff, fields[i] >> 8 & 1, 0);
+}
+
+static void
+tf_ids(struct ofp_table_features *tf, uint16_t type, const uint16_t *ids, size_t n)
+{
+	struct ofp_table_feature_prop *p = tf_prop(tf, type);
+
+	p->ids.items = arena_calloc(&A, n ? n : 1, sizeof(*p->ids.items));
+	p->ids.n = n;
+	for (size_t i = 0; i < n; i++)
+		p->ids.items[i].type = ids[i];
+}
+
+static void
+tf_tables(struct ofp_table_features *tf, uint16_t type, const uint8_t *ids, size_t n)
+{
+	struct ofp_table_feature_prop *p = tf_prop(tf, type);
+
+	p->tables.items = arena_memdup(&A, ids, n ? n : 1);
+	p->tables.n = n;
+}
+
+/* The pipeline the test sets: table 0 "ingress" (matches in_port, eth_type and eth_dst
+ * with a mask, eth_src exactly; eth_type may not be wildcarded; apply_actions and
+ * goto_table to table 2 only; output and set_field on vlan_vid; at most 2 flows), table 2
+ * "egress" (anything, metadata bits 0xff only) and table 3 "spare". */
+static struct ofp_multipart_request
+tf_pipeline(void)
+{
+	static const unsigned match[] = { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_ETH_TYPE,
+					  OFPXMT_OFB_ETH_DST | 0x100, OFPXMT_OFB_ETH_SRC };
+	static const unsigned wild[] = { OFPXMT_OFB_IN_PORT, OFPXMT_OFB_ETH_DST,
+					 OFPXMT_OFB_ETH_SRC };
+	static const unsigned setf[] = { OFPXMT_OFB_VLAN_VID };
+	static const uint16_t insts[] = { OFPIT_APPLY_ACTIONS, OFPIT_GOTO_TABLE };
+	static const uint16_t acts[] = { OFPAT_OUTPUT, OFPAT_SET_FIELD };
+	static const uint8_t next[] = { 2 };
+	struct ofp_multipart_request rq;
+	struct ofp_table_features *tf;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.type = OFPMP_TABLE_FEATURES;
+	tf = tf_new(&rq, 0, "ingress", 2);
+	tf_oxms(tf, OFPTFPT_MATCH, match, 4);
+	tf_oxms(tf, OFPTFPT_WILDCARDS, wild, 3);
+	tf_ids(tf, OFPTFPT_INSTRUCTIONS, insts, 2);
+	tf_tables(tf, OFPTFPT_NEXT_TABLES, next, 1);
+	tf_ids(tf, OFPTFPT_APPLY_ACTIONS, acts, 2);
+	tf_oxms(tf, OFPTFPT_APPLY_SETFIELD, setf, 1);
+	tf_ids(tf, OFPTFPT_WRITE_ACTIONS, NULL, 0); /* empty: no constraint */
+	tf = tf_new(&rq, 2, "egress", 1000);
+	tf->metadata_match = tf->metadata_write = 0xff;
+	tf_new(&rq, 3, "spare", 4);
+	return rq;
+}
+
+static int
+send_tf(struct vconn *vc, struct ofp_multipart_request *rq)
+{
+	struct buf b = BUF_INITIALIZER;
+
+	ck_assert_int_eq(ofp_multipart_request_encode(rq, vconn_next_xid(vc), &b), 0);
+	return send_sync(vc, &b);
+}
+
+START_TEST(test_table_features_set)
+{
+	static const unsigned md[] = { OFPXMT_OFB_METADATA };
+	static const uint16_t bad_act[] = { 99 };
+	static const uint8_t back[] = { 0 };
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct ofp_multipart_request rq;
+	struct ofp_multipart_reply rep;
+	struct ofp_flow_removed fr;
+	struct ofp_err e;
+	struct buf b = BUF_INITIALIZER;
+	uint8_t msg[1024];
+	size_t n;
+
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=1,in_port=1,actions=goto_table:1"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=1,priority=7,send_flow_rem,actions=drop"), 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=3,priority=1,actions=drop"), 0);
+
+	/* Each bad request gets its code and changes nothing, even when its bad table comes
+	 * after good ones. */
+	rq = tf_pipeline();
+	tf_ids(&rq.table_features.items[1], OFPTFPT_APPLY_ACTIONS, bad_act, 1);
+	assert_error(vc, send_tf(vc, &rq), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_ARGUMENT);
+	rq = tf_pipeline();
+	tf_new(&rq, 2, "twice", 1);
+	assert_error(vc, send_tf(vc, &rq), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_ARGUMENT);
+	rq = tf_pipeline();
+	tf_tables(&rq.table_features.items[1], OFPTFPT_NEXT_TABLES, back, 1);
+	assert_error(vc, send_tf(vc, &rq), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_ARGUMENT);
+	rq = tf_pipeline();
+	tf_new(&rq, 255, "all", 1);
+	assert_error(vc, send_tf(vc, &rq), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_TABLE);
+	rq = tf_pipeline();
+	tf_oxms(&rq.table_features.items[2], OFPTFPT_MATCH, md, 1); /* metadata_match 0 */
+	assert_error(vc, send_tf(vc, &rq), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_METADATA);
+	rq = tf_pipeline();
+	tf_prop(&rq.table_features.items[2], OFPTFPT_EXPERIMENTER)->experimenter.experimenter = 1;
+	assert_error(vc, send_tf(vc, &rq), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_TYPE);
+	rq = tf_pipeline();
+	ck_assert_int_eq(ofp_multipart_request_encode(&rq, vconn_next_xid(vc), &b), 0);
+	b.data[17] = 60; /* the first entry's length: below 64 */
+	assert_error(vc, send_sync(vc, &b), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_LEN);
+	ck_assert_uint_eq(n_flows(vc), 3);
+	ck_assert_uint_eq(dump_simple(vc, OFPMP_TABLE_FEATURES).table_features.n, 255);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=1,priority=8,actions=drop"), 0);
+
+	/* A good one: applied, the reply gives the new tables (max_entries capped at the
+	 * bridge's max_flows), the flows of the changed and the removed tables go, with
+	 * FLOW_REMOVED(DELETE) where asked. */
+	rq = tf_pipeline();
+	rep = dump(vc, &rq);
+	ck_assert_uint_eq(rep.table_features.n, 3);
+	ck_assert_str_eq(rep.table_features.items[0].name, "ingress");
+	ck_assert_uint_eq(rep.table_features.items[0].max_entries, 2);
+	ck_assert_uint_eq(rep.table_features.items[0].props.n, 7);
+	ck_assert_str_eq(rep.table_features.items[1].name, "egress");
+	ck_assert_uint_eq(rep.table_features.items[1].max_entries, 5);
+	ck_assert_uint_eq(rep.table_features.items[1].metadata_write, 0xff);
+	ck_assert_uint_eq(rep.table_features.items[2].table_id, 3);
+	ck_assert_uint_eq(n_flows(vc), 0);
+	ck_assert_uint_eq(dp_fake_n_flows("br0"), 0);
+	n = wait_msg(vc, OFPT_FLOW_REMOVED, msg, sizeof(msg), 2000);
+	ck_assert_uint_gt(n, 0);
+	ck_assert_int_eq(ofp_flow_removed_decode(msg, n, &A, &fr, &e), 0);
+	ck_assert_uint_eq(fr.reason, OFPRR_DELETE);
+	ck_assert_uint_eq(fr.table_id, 1);
+	ck_assert_uint_eq(fr.priority, 7);
+	/* A query without a body gives the same. */
+	rep = dump_simple(vc, OFPMP_TABLE_FEATURES);
+	ck_assert_uint_eq(rep.table_features.n, 3);
+	ck_assert_str_eq(rep.table_features.items[2].name, "spare");
+
+	/* Enforced afterwards. */
+	ck_assert_int_eq(flow(vc, OFPFC_ADD,
+			      "priority=5,eth_type=0x800,in_port=1,eth_dst=01:00:00:00:00:00/"
+			      "01:00:00:00:00:00,actions=set_field:4101->vlan_vid,output:2"),
+			 0);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=6,eth_type=0x800,actions=goto_table:2"), 0);
+	assert_error(vc, flow(vc, OFPFC_ADD, "priority=7,eth_type=0x806,actions=drop"),
+		     OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE_STRICT, "priority=6,eth_type=0x800"), 0);
+	assert_error(vc, flow(vc, OFPFC_ADD, "table=1,actions=drop"), OFPET_FLOW_MOD_FAILED,
+		     OFPFMFC_BAD_TABLE_ID);
+	assert_error(vc, flow(vc, OFPFC_ADD, "eth_type=0x800,ip_proto=6,actions=drop"),
+		     OFPET_BAD_MATCH, OFPBMC_BAD_FIELD);
+	assert_error(vc, flow(vc, OFPFC_ADD, "in_port=1,actions=drop"), OFPET_BAD_MATCH,
+		     OFPBMC_BAD_WILDCARDS);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "priority=0,actions=goto_table:2"), 0); /* miss */
+	ck_assert_int_eq(flow(vc, OFPFC_DELETE_STRICT, "priority=0"), 0);
+	assert_error(
+		vc,
+		flow(vc, OFPFC_ADD,
+		     "eth_type=0x800,eth_src=00:00:00:00:00:01/ff:ff:ff:00:00:00,actions=drop"),
+		OFPET_BAD_MATCH, OFPBMC_BAD_MASK);
+	assert_error(vc, flow(vc, OFPFC_ADD, "eth_type=0x800,actions=write_actions(output:1)"),
+		     OFPET_BAD_INSTRUCTION, OFPBIC_UNSUP_INST);
+	assert_error(vc, flow(vc, OFPFC_ADD, "eth_type=0x800,actions=goto_table:3"),
+		     OFPET_BAD_INSTRUCTION, OFPBIC_BAD_TABLE_ID);
+	assert_error(vc, flow(vc, OFPFC_ADD, "eth_type=0x800,actions=pop_vlan,output:1"),
+		     OFPET_BAD_ACTION, OFPBAC_BAD_TYPE);
+	assert_error(vc,
+		     flow(vc, OFPFC_ADD,
+			  "eth_type=0x800,actions=set_field:00:00:00:00:00:01->eth_dst,output:1"),
+		     OFPET_BAD_ACTION, OFPBAC_BAD_SET_TYPE);
+	assert_error(vc, flow(vc, OFPFC_MODIFY, "eth_type=0x800,actions=pop_vlan"),
+		     OFPET_BAD_ACTION, OFPBAC_BAD_TYPE);
+	assert_error(vc, flow(vc, OFPFC_ADD, "table=2,actions=write_metadata:0x100/0x100"),
+		     OFPET_BAD_INSTRUCTION, OFPBIC_UNSUP_METADATA_MASK);
+	assert_error(vc, flow(vc, OFPFC_ADD, "table=2,metadata=0x100/0x100,actions=drop"),
+		     OFPET_BAD_MATCH, OFPBMC_BAD_MASK);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD,
+			      "table=2,metadata=0x1/0xff,actions=write_metadata:0x2/0x2,"
+			      "write_actions(pop_vlan)"),
+			 0);
+	ck_assert_uint_eq(n_flows(vc), 2);
+
+	/* The same request again changes no table: its flows stay. */
+	rq = tf_pipeline();
+	ck_assert_int_eq(send_tf(vc, &rq), 0);
+	ck_assert_uint_eq(n_flows(vc), 2);
+	rq = tf_pipeline();
+	rq.table_features.n = 1; /* table 0 alone: its next table 2 is not in the request */
+	assert_error(vc, send_tf(vc, &rq), OFPET_TABLE_FEATURES_FAILED, OFPTFFC_BAD_ARGUMENT);
+	rq = tf_pipeline();
+	rq.table_features.items++; /* tables 2 and 3: table 0 and its flow go */
+	rq.table_features.n = 2;
+	ck_assert_int_eq(send_tf(vc, &rq), 0);
+	ck_assert_uint_eq(n_flows(vc), 1);
+	ck_assert_uint_eq(dump_simple(vc, OFPMP_TABLE_FEATURES).table_features.n, 2);
+	rep = dump_simple(vc, OFPMP_TABLE); /* table stats: the pipeline's tables only */
+	ck_assert_uint_eq(rep.table.n, 2);
+	ck_assert_uint_eq(rep.table.items[0].table_id, 2);
+	assert_error(vc, flow(vc, OFPFC_ADD, "actions=drop"), OFPET_FLOW_MOD_FAILED,
+		     OFPFMFC_BAD_TABLE_ID);
+	{
+		struct ofp_table_mod tm = { .table_id = 0, .config = 0 };
+
+		ck_assert_int_eq(ofp_table_mod_encode(&tm, vconn_next_xid(vc), &b), 0);
+		assert_error(vc, send_sync(vc, &b), OFPET_TABLE_MOD_FAILED, OFPTMFC_BAD_TABLE);
+		tm.table_id = 2;
+		ck_assert_int_eq(ofp_table_mod_encode(&tm, vconn_next_xid(vc), &b), 0);
+		ck_assert_int_eq(send_sync(vc, &b), 0);
+	}
+	vconn_close(vc);
+}
+END_TEST
+
+/* A request longer than one message comes in parts (REQ_MORE) and is applied whole. */
+START_TEST(test_table_features_set_multipart)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct ofp_multipart_request rq = { .type = OFPMP_TABLE_FEATURES };
+	struct ofp_multipart_reply rep;
+	struct buf b = BUF_INITIALIZER;
+
+	rq.table_features.n = 255;
+	rq.table_features.items = arena_calloc(&A, 255, sizeof(*rq.table_features.items));
+	for (unsigned t = 0; t < 255; t++) {
+		struct ofp_table_features *tf = &rq.table_features.items[t];
+
+		ck_assert_int_eq(ofp_table_features_default((uint8_t)t, 255, 3, &A, tf), 0);
+		snprintf(tf->name, sizeof(tf->name), "stage%u", t);
+	}
+	ck_assert_int_eq(ofp_multipart_request_encode(&rq, 1, &b), 0);
+	ck_assert_uint_gt(b.size, 65535); /* several messages */
+	buf_uninit(&b);
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=7,priority=1,actions=drop"), 0);
+	rep = dump(vc, &rq);
+	ck_assert_uint_eq(rep.table_features.n, 255);
+	ck_assert_str_eq(rep.table_features.items[254].name, "stage254");
+	ck_assert_uint_eq(rep.table_features.items[254].max_entries, 3);
+	ck_assert_uint_eq(n_flows(vc), 0); /* table 7's name changed */
+	vconn_close(vc);
+}
+END_TEST
+
 START_TEST(test_flow_removed_and_expiry)
 {
 	struct vconn *vc = open_sock("br0.mgmt");
@@ -1397,6 +1679,8 @@ main(void)
 	tcase_add_test(tc, test_controller_packet_in_snoop_fail_mode);
 	tcase_add_test(tc, test_packet_in_fair_across_ports);
 	tcase_add_test(tc, test_flow_removed_and_expiry);
+	tcase_add_test(tc, test_table_features_set);
+	tcase_add_test(tc, test_table_features_set_multipart);
 	tcase_add_test(tc, test_port_status_and_port_mod);
 	tcase_add_test(tc, test_packet_out);
 	tcase_add_test(tc, test_hello_failed);
