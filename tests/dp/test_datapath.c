@@ -26,6 +26,7 @@
 
 #include "arena.h"
 #include "datapath.h"
+#include "dp_testlib.h"
 #include "ofp_instruction.h"
 #include "oxm.h"
 #include "util.h"
@@ -33,17 +34,9 @@
 #define N_PORTS 4
 #define RING_SIZE 4096
 
-struct tport {
-	struct rte_ring *rx; /* test -> switch */
-	struct rte_ring *tx; /* switch -> test */
-	struct dp_port *dp;
-	uint32_t ofport;
-};
-
 static struct dp_bridge *br;
-static struct tport ports[N_PORTS + 1]; /* 1-based */
+static struct dp_test_port ports[N_PORTS + 1]; /* 1-based */
 static struct rte_mempool *pool;
-static unsigned ring_seq;
 
 static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a };
 static const uint8_t MAC_B[6] = { 0x02, 0, 0, 0, 0, 0x0b };
@@ -52,42 +45,11 @@ static const uint8_t MAC_BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 /* ---- Helpers -------------------------------------------------------------------------- */
 
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* Creates a net_ring ethdev with fresh rings and binds it to br as ofport. */
+/* A net_ring port of fresh rings on b as ofport. */
 static int
-make_port(struct dp_bridge *b, struct tport *tp, const char *name, uint32_t ofport)
+make_port(struct dp_bridge *b, struct dp_test_port *tp, const char *name, uint32_t ofport)
 {
-	char rn[32], dn[32];
-	int ret;
-
-	snprintf(rn, sizeof(rn), "trx%u", ring_seq);
-	tp->rx = rte_ring_create(rn, RING_SIZE, 0, 0);
-	snprintf(rn, sizeof(rn), "ttx%u", ring_seq);
-	tp->tx = rte_ring_create(rn, RING_SIZE, 0, 0);
-	if (!tp->rx || !tp->tx)
-		return -ENOMEM;
-	snprintf(dn, sizeof(dn), "t%u", ring_seq);
-	ret = rte_eth_from_rings(dn, &tp->rx, 1, &tp->tx, 1, 0);
-	snprintf(dn, sizeof(dn), "net_ring_t%u", ring_seq++); /* the ethdev's name */
-	if (ret < 0) {
-		fprintf(stderr, "rte_eth_from_rings(%s): %d\n", dn, ret);
-		return ret;
-	}
-	ret = dp_port_add(b, name, dn, ofport, &tp->dp);
-	if (ret < 0) {
-		fprintf(stderr, "dp_port_add(%s): %d\n", dn, ret);
-		return ret;
-	}
-	tp->ofport = ofport;
-	return 0;
+	return dp_test_ring_port(b, tp, "t", name, ofport, RING_SIZE, RING_SIZE);
 }
 
 /* A 60-byte IPv4/UDP frame whose payload carries seq. */
@@ -152,14 +114,14 @@ send_n(unsigned port, const uint8_t *dst, const uint8_t *src, unsigned n)
 static void
 settle(void)
 {
-	uint64_t t0 = now_ms();
+	uint64_t t0 = dp_test_now_ms();
 
 	for (;;) {
 		bool empty = true;
 
 		for (unsigned i = 1; i <= N_PORTS; i++)
 			empty &= rte_ring_count(ports[i].rx) == 0;
-		if (empty || now_ms() - t0 > 5000)
+		if (empty || dp_test_now_ms() - t0 > 5000)
 			break;
 		usleep(100);
 	}
@@ -174,7 +136,7 @@ static unsigned
 recv_on(unsigned port, struct rte_mbuf **out, unsigned max, unsigned want)
 {
 	unsigned got = 0;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = dp_test_now_ms();
 
 	while (got < max) {
 		unsigned n =
@@ -183,7 +145,7 @@ recv_on(unsigned port, struct rte_mbuf **out, unsigned max, unsigned want)
 		if (got >= want && n == 0)
 			break;
 		if (!n) {
-			if (now_ms() - t0 > 2000)
+			if (dp_test_now_ms() - t0 > 2000)
 				break;
 			usleep(50);
 		}
@@ -601,8 +563,8 @@ START_TEST(test_controller)
 	ck_assert_int_eq(dp_commit(br), 0);
 	send_n(1, MAC_B, MAC_A, 1);
 	send_n(2, MAC_A, MAC_B, 1);
-	t0 = now_ms();
-	while (n < 2 && now_ms() - t0 < 2000) {
+	t0 = dp_test_now_ms();
+	while (n < 2 && dp_test_now_ms() - t0 < 2000) {
 		n += dp_upcall_recv(ups + n, 8 - n);
 		usleep(100);
 	}
@@ -1029,9 +991,9 @@ START_TEST(test_consistency_flip)
 	ck_assert_int_eq(dp_sync(), 0);
 	ck_assert_int_eq(pthread_create(&th, NULL, traffic_thread, &t), 0);
 	unsigned flips = 0;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = dp_test_now_ms();
 
-	while (__atomic_load_n(&t.sent, __ATOMIC_RELAXED) < t.n && now_ms() - t0 < 60000) {
+	while (__atomic_load_n(&t.sent, __ATOMIC_RELAXED) < t.n && dp_test_now_ms() - t0 < 60000) {
 		modify_flow(f, flips & 1 ? old_a : new_b);
 		ck_assert_int_eq(dp_commit(br), 0);
 		flips++;
@@ -1039,8 +1001,8 @@ START_TEST(test_consistency_flip)
 			ck_assert_int_eq(dp_sync(), 0);
 	}
 	/* Let the tail drain, then stop the thread. */
-	t0 = now_ms();
-	while (t.recv2 + t.recv3 < t.sent && now_ms() - t0 < 10000)
+	t0 = dp_test_now_ms();
+	while (t.recv2 + t.recv3 < t.sent && dp_test_now_ms() - t0 < 10000)
 		usleep(1000);
 	t.stop = true;
 	pthread_join(th, NULL);
@@ -1066,7 +1028,7 @@ END_TEST
 START_TEST(test_bridge_lifecycle)
 {
 	struct dp_bridge *b2;
-	struct tport tp[2];
+	struct dp_test_port tp[2];
 	unsigned base;
 
 	settle();
@@ -1083,9 +1045,9 @@ START_TEST(test_bridge_lifecycle)
 		ck_assert_int_eq(rte_ring_enqueue(tp[0].rx, frame(MAC_B, MAC_A, i)), 0);
 	struct rte_mbuf *m[16];
 	unsigned got = 0;
-	uint64_t t0 = now_ms();
+	uint64_t t0 = dp_test_now_ms();
 
-	while (got < 10 && now_ms() - t0 < 2000)
+	while (got < 10 && dp_test_now_ms() - t0 < 2000)
 		got += rte_ring_dequeue_burst(tp[1].tx, (void **)m + got, 16 - got, NULL);
 	ck_assert_uint_eq(got, 10);
 	free_all(m, got);

@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "datapath.h"
+#include "dp_testlib.h"
 #include "dp_group.h"
 #include "ofp_group.h"
 #include "ofp_instruction.h"
@@ -27,41 +28,17 @@
 #define N_PORTS 4
 #define RING_SIZE 4096
 
-struct tport {
-	struct rte_ring *rx, *tx;
-	struct dp_port *dp;
-};
-
 static struct dp_bridge *br;
-static struct tport ports[N_PORTS + 1];
+static struct dp_test_port ports[N_PORTS + 1];
 static struct rte_mempool *pool;
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static int
 make_port(unsigned i)
 {
-	char rn[32], dn[32], name[8];
+	char name[8];
 
-	snprintf(rn, sizeof(rn), "grx%u", i);
-	ports[i].rx = rte_ring_create(rn, RING_SIZE, 0, 0);
-	snprintf(rn, sizeof(rn), "gtx%u", i);
-	ports[i].tx = rte_ring_create(rn, RING_SIZE, 0, 0);
-	if (!ports[i].rx || !ports[i].tx)
-		return -ENOMEM;
-	snprintf(dn, sizeof(dn), "g%u", i);
-	if (rte_eth_from_rings(dn, &ports[i].rx, 1, &ports[i].tx, 1, 0) < 0)
-		return -ENODEV;
-	snprintf(dn, sizeof(dn), "net_ring_g%u", i);
 	snprintf(name, sizeof(name), "p%u", i);
-	return dp_port_add(br, name, dn, i, &ports[i].dp);
+	return dp_test_ring_port(br, &ports[i], "g", name, i, RING_SIZE, RING_SIZE);
 }
 
 /* A 60-byte IPv4/UDP frame from 10.0.0.1:sport to 10.0.0.2:200, dscp in the TOS. */
@@ -92,14 +69,14 @@ frame(uint16_t sport, uint8_t dscp)
 static void
 settle(void)
 {
-	uint64_t t0 = now_ms();
+	uint64_t t0 = dp_test_now_ms();
 
 	for (;;) {
 		bool empty = true;
 
 		for (unsigned i = 1; i <= N_PORTS; i++)
 			empty &= rte_ring_count(ports[i].rx) == 0;
-		if (empty || now_ms() - t0 > 5000)
+		if (empty || dp_test_now_ms() - t0 > 5000)
 			break;
 		usleep(100);
 	}

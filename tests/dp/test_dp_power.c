@@ -25,6 +25,7 @@
 
 #include "arena.h"
 #include "datapath.h"
+#include "dp_testlib.h"
 #include "ofp_instruction.h"
 #include "oxm.h"
 
@@ -32,41 +33,17 @@
 #define RING_SIZE 4096
 #define TX_RING_SIZE (1u << 18) /* more than the mbuf pool: the switch never finds it full */
 
-struct tport {
-	struct rte_ring *rx, *tx;
-	struct dp_port *dp;
-};
-
 static struct dp_bridge *br;
-static struct tport ports[N_PORTS + 1];
+static struct dp_test_port ports[N_PORTS + 1];
 static struct rte_mempool *pool;
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static int
 make_port(unsigned i)
 {
-	char rn[32], dn[32], name[8];
+	char name[8];
 
-	snprintf(rn, sizeof(rn), "prx%u", i);
-	ports[i].rx = rte_ring_create(rn, RING_SIZE, 0, 0);
-	snprintf(rn, sizeof(rn), "ptx%u", i);
-	ports[i].tx = rte_ring_create(rn, TX_RING_SIZE, 0, 0);
-	if (!ports[i].rx || !ports[i].tx)
-		return -ENOMEM;
-	snprintf(dn, sizeof(dn), "pw%u", i);
-	if (rte_eth_from_rings(dn, &ports[i].rx, 1, &ports[i].tx, 1, 0) < 0)
-		return -ENODEV;
-	snprintf(dn, sizeof(dn), "net_ring_pw%u", i);
 	snprintf(name, sizeof(name), "p%u", i);
-	return dp_port_add(br, name, dn, i, &ports[i].dp);
+	return dp_test_ring_port(br, &ports[i], "pw", name, i, RING_SIZE, TX_RING_SIZE);
 }
 
 static int
@@ -190,11 +167,11 @@ receiver(void *arg)
 static void
 wait_drained(struct traffic *t, unsigned want)
 {
-	uint64_t t0 = now_us();
+	uint64_t t0 = dp_test_now_us();
 	struct dp_drop_stat st[128];
 	unsigned n;
 
-	while ((t->got[1] < want || t->got[2] < want) && now_us() - t0 < 10000000)
+	while ((t->got[1] < want || t->got[2] < want) && dp_test_now_us() - t0 < 10000000)
 		usleep(1000);
 	n = dp_drop_stats(st, 128);
 	for (unsigned i = 0; i < n && i < 128; i++)
@@ -292,23 +269,23 @@ END_TEST
  * go back. */
 START_TEST(test_consolidation_policy)
 {
-	uint64_t t0 = now_us();
+	uint64_t t0 = dp_test_now_us();
 
 	ck_assert(!dp_is_consolidated());
-	while (!dp_is_consolidated() && now_us() - t0 < 5000000) {
+	while (!dp_is_consolidated() && dp_test_now_us() - t0 < 5000000) {
 		ck_assert_int_ge(dp_power_run(), 0);
 		usleep(10000);
 	}
 	ck_assert_msg(dp_is_consolidated(), "not consolidated after 5 s idle");
-	ck_assert_uint_ge(now_us() - t0, 900000); /* only after a second of low load */
+	ck_assert_uint_ge(dp_test_now_us() - t0, 900000); /* only after a second of low load */
 
 	struct traffic t = { .n = 0 };
 	pthread_t tx, rx;
 
 	pthread_create(&rx, NULL, receiver, &t);
 	pthread_create(&tx, NULL, sender, &t);
-	t0 = now_us();
-	while (dp_is_consolidated() && now_us() - t0 < 5000000) {
+	t0 = dp_test_now_us();
+	while (dp_is_consolidated() && dp_test_now_us() - t0 < 5000000) {
 		ck_assert_int_ge(dp_power_run(), 0);
 		usleep(10000);
 	}

@@ -24,21 +24,13 @@
 
 #include "arena.h"
 #include "datapath.h"
+#include "dp_testlib.h"
 #include "ofp_instruction.h"
 #include "oxm.h"
 
 static struct dp_bridge *br;
 static char iface[IFNAMSIZ];
 static int sock = -1;
-
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /* A packet socket on the tap's kernel side: frames sent there arrive on the port, and
  * what the port sends arrives here. */
@@ -69,9 +61,9 @@ tap_socket(void)
 static bool
 recv_seq(uint32_t seq, uint64_t timeout_us)
 {
-	uint64_t t0 = now_us();
+	uint64_t t0 = dp_test_now_us();
 
-	while (now_us() - t0 < timeout_us) {
+	while (dp_test_now_us() - t0 < timeout_us) {
 		struct pollfd pfd = { .fd = sock, .events = POLLIN };
 		struct sockaddr_ll from;
 		socklen_t fl = sizeof(from);
@@ -128,11 +120,11 @@ START_TEST(test_blocks_and_wakes)
 		      (unsigned long)(b.polls - a.polls));
 	for (uint32_t s = 1; s <= 10; s++) {
 		usleep(30000); /* idle again: blocked */
-		uint64_t t0 = now_us();
+		uint64_t t0 = dp_test_now_us();
 
 		send_seq(s);
 		if (recv_seq(s, 2000000)) {
-			uint64_t dt = now_us() - t0;
+			uint64_t dt = dp_test_now_us() - t0;
 
 			got++;
 			worst = dt > worst ? dt : worst;
