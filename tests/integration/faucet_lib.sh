@@ -8,7 +8,8 @@
 #                               starts Faucet (or Gauge) on 127.0.0.1:PORT with config YAML;
 #                               its log is $TMP/NAME.log; FAUCET_PID_<NAME> holds the pid
 #   faucet_wait_programmed NAME SECS
-#                               waits for "Cold start configuring DP" (or a warm start)
+#                               waits for "Cold start configuring DP" (or "warm starting");
+#                               false at once if Faucet logged "New config bad"
 #   faucet_errors NAME          prints the OFError lines Faucet logged (none expected)
 #   faucet_stop NAME            stops it (the EXIT trap also does)
 #
@@ -77,7 +78,9 @@ faucet_start() {
 }
 
 faucet_wait_programmed() {
-	pfs_wait "$2" grep -qE "(Cold|Warm) start configuring DP" "$TMP/$1.log"
+	# gives up at once when Faucet rejected its configuration
+	pfs_wait "$2" grep -qE "Cold start configuring DP|warm starting|New config bad" "$TMP/$1.log" &&
+		grep -qE "Cold start configuring DP|warm starting" "$TMP/$1.log"
 }
 
 faucet_errors() { grep -h "OFError" "$TMP/$1.log" 2>/dev/null; }
@@ -115,7 +118,7 @@ faucet_up() {
 		pass "$1: Faucet programmed the switch"
 	else
 		fail "$1: Faucet did not program the switch"
-		tail -20 "$TMP/$1.log" "$TMP/$1.out"
+		tail -n 20 "$TMP/$1.log" "$TMP/$1.out"
 		return 1
 	fi
 }
