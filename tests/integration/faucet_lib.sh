@@ -128,7 +128,7 @@ faucet_no_errors() {
 	e=$(faucet_errors "$2")
 	if [ -z "$e" ]; then pass "$1: no OFPT_ERROR in Faucet's log"; else
 		fail "$1: OFPT_ERRORs in Faucet's log"
-		echo "$e" | head -10 | sed 's/^/    /'
+		echo "$e" | head -10 | cut -c1-400 | sed "s/^/    /"
 	fi
 }
 
