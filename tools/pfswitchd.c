@@ -3,7 +3,9 @@
  * `--` on the command line), builds the bridges, ports and controller connections
  * (ofproto/ofproto.h), starts the workers and runs the OpenFlow agent's event loop on
  * the main lcore until SIGTERM or SIGINT, then shuts down cleanly: workers stopped,
- * connections closed, sockets and pidfile removed, EAL cleaned up. Logs go to stderr.
+ * connections closed, sockets and pidfile removed, EAL cleaned up; a shutdown that is not
+ * done after 4 s (SHUTDOWN_DEADLINE_S) logs the step it is stuck in and exits at once
+ * (status 1). Logs go to stderr.
  * Memory use (mbufs of the datapath's pool in use, the process's RSS) is logged once the
  * workers run, on SIGUSR1, and at shutdown, for leak checks (tests/bench/mem-soak.sh). */
 #include <errno.h>
@@ -116,7 +118,8 @@ usage(FILE *f)
 		"Every bridge listens on punix:RUNDIR/BRIDGE.mgmt (for pfs-ofctl and\n"
 		"`ovs-ofctl -O OpenFlow13`) and mirrors controller traffic on "
 		"RUNDIR/BRIDGE.snoop.\n"
-		"SIGTERM or SIGINT shuts the switch down cleanly; SIGUSR1 logs memory use\n"
+		"SIGTERM or SIGINT shuts the switch down cleanly (within 4 s, else it exits\n"
+		"at once with status 1); SIGUSR1 logs memory use\n"
 		"(mbufs in use, RSS).\n");
 }
 
