@@ -227,6 +227,7 @@ worker_create(unsigned id, unsigned lcore)
 }
 
 static int tel_workers(const char *cmd, const char *params, struct rte_tel_data *d);
+static void on_wake_signal(int sig);
 
 int
 dp_init(int argc, char **argv, const struct dp_params *p)
@@ -263,6 +264,17 @@ dp_init(int argc, char **argv, const struct dp_params *p)
 		goto fail;
 	}
 	dp_g.n_workers = p->n_workers;
+	{
+		/* No SA_RESTART: the signal is there to interrupt (dp_stop()). */
+		struct sigaction sa = { .sa_handler = on_wake_signal };
+
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(DP_WAKE_SIGNAL, &sa, NULL) < 0) {
+			ret = -errno;
+			DP_LOG(ERR, "worker wake-up signal: %s\n", strerror(errno));
+			goto fail;
+		}
+	}
 	dp_g.tsc_hz = rte_get_tsc_hz();
 	dp_g.tsc0 = rte_rdtsc();
 	dp_g.mono0_ns = mono_ns();
@@ -352,22 +364,77 @@ dp_start(void)
 	return 0;
 }
 
-void
+/* DP_WAKE_SIGNAL's handler: the signal only has to interrupt the syscall a worker is
+ * blocked in (EINTR), so that the PMD returns and the worker sees its stop flag. */
+static void
+on_wake_signal(int sig)
+{
+	(void)sig;
+}
+
+/* Interrupts every worker still running out of a blocking syscall. */
+static void
+wake_running_workers(void)
+{
+	for (unsigned i = 0; i < dp_g.n_workers; i++) {
+		struct dp_worker *w = dp_g.workers[i];
+
+		if (__atomic_load_n(&w->running, __ATOMIC_ACQUIRE))
+			pthread_kill(w->thread, DP_WAKE_SIGNAL);
+	}
+}
+
+int
 dp_stop(void)
 {
+	uint64_t t0, next_wake;
+	unsigned out;
+
 	if (!dp_g.running)
-		return;
+		return dp_g.worker_stuck ? -ETIMEDOUT : 0;
 	for (unsigned i = 0; i < dp_g.n_workers; i++) {
 		__atomic_store_n(&dp_g.workers[i]->stop, true, __ATOMIC_RELEASE);
 		dp_worker_kick(dp_g.workers[i]);
 	}
-	for (unsigned i = 0; i < dp_g.n_workers; i++)
-		rte_eal_wait_lcore(dp_g.workers[i]->lcore);
+	/* Bounded: a worker blocked in a PMD's syscall is interrupted every DP_STOP_WAKE_NS;
+	 * one that is still out after DP_STOP_TIMEOUT_NS is left running. */
+	t0 = mono_ns();
+	next_wake = t0 + DP_STOP_WAKE_NS;
+	for (;;) {
+		uint64_t now = mono_ns();
+
+		out = 0;
+		for (unsigned i = 0; i < dp_g.n_workers; i++)
+			out += __atomic_load_n(&dp_g.workers[i]->running, __ATOMIC_ACQUIRE);
+		if (!out || now - t0 >= DP_STOP_TIMEOUT_NS)
+			break;
+		if (now >= next_wake) {
+			wake_running_workers();
+			next_wake = now + DP_STOP_WAKE_NS;
+		}
+		struct timespec ts = { 0, 100000 };
+
+		nanosleep(&ts, NULL);
+	}
 	dp_g.running = false;
+	if (out) {
+		for (unsigned i = 0; i < dp_g.n_workers; i++)
+			if (__atomic_load_n(&dp_g.workers[i]->running, __ATOMIC_ACQUIRE))
+				DP_LOG(ERR,
+				       "worker %u (lcore %u) did not stop within %llu s; left "
+				       "running, the datapath's memory is not freed\n",
+				       i, dp_g.workers[i]->lcore,
+				       (unsigned long long)(DP_STOP_TIMEOUT_NS / 1000000000u));
+		dp_g.worker_stuck = true;
+		return -ETIMEDOUT;
+	}
+	for (unsigned i = 0; i < dp_g.n_workers; i++)
+		rte_eal_wait_lcore(dp_g.workers[i]->lcore); /* returned: at once */
 	/* Nobody reads now: run every deferred free. Packet-outs still queued run at the
 	 * next dp_start(). */
 	drain_done_all();
 	dp_defer_reclaim();
+	return 0;
 }
 
 void
@@ -375,7 +442,12 @@ dp_fini(void)
 {
 	if (!dp_g.initialised)
 		return;
-	dp_stop();
+	if (dp_stop() < 0) {
+		/* A worker may still read any of it: the process exits with it mapped. */
+		DP_LOG(ERR, "a worker is still running: datapath left as it is\n");
+		dp_g.initialised = false;
+		return;
+	}
 	while (!TAILQ_EMPTY(&dp_g.bridges))
 		dp_bridge_destroy(TAILQ_FIRST(&dp_g.bridges));
 	for (unsigned i = 0; i < DP_MAX_WORKERS; i++) {
@@ -396,8 +468,10 @@ dp_fini(void)
 static void
 sync_hard(void)
 {
-	while (dp_defer_sync(DP_SYNC_TIMEOUT_NS) == -ETIMEDOUT)
+	while (dp_defer_sync(DP_SYNC_TIMEOUT_NS) == -ETIMEDOUT) {
 		DP_LOG(ERR, "a worker has not passed a quiescent state for 2 s; waiting\n");
+		wake_running_workers(); /* out of a PMD's blocking syscall, if it is in one */
+	}
 }
 
 /* ---- Poll sets and port maps -------------------------------------------------------- */
@@ -705,7 +779,7 @@ static void rule_free(struct dp_bridge *br, struct dp_rule *r);
 void
 dp_bridge_destroy(struct dp_bridge *br)
 {
-	if (!br)
+	if (!br || dp_g.worker_stuck) /* a worker may still read it: never freed */
 		return;
 	/* Ports first: no new packets enter the bridge. */
 	for (unsigned s = 0; s < DP_BRIDGE_MAX_PORTS; s++)

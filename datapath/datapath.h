@@ -78,8 +78,13 @@ void dp_params_default(struct dp_params *p);
 int dp_init(int argc, char **argv, const struct dp_params *p);
 /* Launches the workers on their lcores. 0 or negative errno. */
 int dp_start(void);
-/* Stops the workers (they finish their burst, flush tx and return) and waits for them. */
-void dp_stop(void);
+/* Stops the workers (they finish their burst, flush tx and return) and waits for them,
+ * at most 2 s: a worker blocked in a PMD's syscall (net_af_packet's tx waits for a free
+ * ring frame without a timeout) is interrupted with a signal (SIGRTMIN + 4, which the
+ * datapath handles) every 10 ms. 0, or -ETIMEDOUT if a worker is still running: it is
+ * left so, and dp_bridge_destroy() and dp_fini() then free nothing (the process should
+ * exit with the memory mapped). */
+int dp_stop(void);
 /* Frees every bridge, port and pool and cleans up the EAL. After dp_stop(). */
 void dp_fini(void);
 

@@ -18,6 +18,8 @@
 
 #include <stdbool.h>
 #include <net/if.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
@@ -42,6 +44,13 @@
 #define DP_BRIDGE_MAX_PORTS 1024 /* ports per bridge (MAC table slot index) */
 #define DP_INJECT_RING_SIZE 1024 /* packet-out ring per worker */
 #define DP_SYNC_TIMEOUT_NS 2000000000ull
+/* dp_stop(): how long workers get to return, and how often one still out is interrupted
+ * with DP_WAKE_SIGNAL (a PMD may block in a syscall: net_af_packet's tx waits in
+ * poll() without a timeout for a free ring frame while its socket's send buffer is
+ * full, which a congested or paused egress can leave so indefinitely). */
+#define DP_STOP_TIMEOUT_NS 2000000000ull
+#define DP_STOP_WAKE_NS 10000000ull
+#define DP_WAKE_SIGNAL (SIGRTMIN + 4)
 #define DP_POOL_NAME "dp_mbufs"
 #define DP_RULE_PROG_INLINE 96 /* program bytes a rule holds inline: 7 ops */
 
@@ -296,6 +305,7 @@ struct dp_worker {
 	unsigned lcore; /* EAL lcore */
 	bool stop;
 	bool running;
+	pthread_t thread; /* its lcore's thread, for DP_WAKE_SIGNAL; set before running */
 	struct dp_pollset *polls;
 	struct rte_ring *miss;	 /* SP/SC: upcall mbufs to the control thread */
 	struct rte_ring *inject; /* MP/SC: packet-out mbufs from the control thread */
@@ -351,6 +361,9 @@ TAILQ_HEAD(dp_bridge_list, dp_bridge);
 struct dp_global {
 	struct dp_params params;
 	bool initialised, running;
+	/* A worker did not stop (dp_stop() timed out): it may still read anything, so
+	 * nothing the datapath shares with workers is freed any more. */
+	bool worker_stuck;
 	bool consolidated;    /* every rx queue is polled by worker 0 (dp_set_consolidated) */
 	uint64_t balance_tsc; /* last dp_power_run() decision */
 	uint64_t balance_busy[DP_MAX_WORKERS];	/* busy_cycles then */

@@ -11,7 +11,7 @@
  * Per packet: no lock, allocation, syscall or log. A shared tx queue (device with fewer
  * tx queues than workers) is locked once per flush, not per packet. Control thread
  * interaction: the poll set pointer (dp_pollset, RCU-published by datapath.c) and the
- * stop flag. */
+ * stop flag; at stop, DP_WAKE_SIGNAL interrupts a syscall a PMD blocks in (dp_stop()). */
 #include <errno.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -42,7 +42,9 @@ flush_one(struct dp_worker *w, struct dp_txbuf *tb)
 	if (unlikely(port->tx_shared))
 		rte_spinlock_lock(&port->tx_lock[q]);
 	sent = rte_eth_tx_burst(port->port_id, q, tb->pkts, n);
-	if (unlikely(sent < n))
+	/* One retry, not when stopping: a PMD interrupted by DP_WAKE_SIGNAL (dp_stop())
+	 * would block again. */
+	if (unlikely(sent < n) && !__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))
 		sent += rte_eth_tx_burst(port->port_id, q, tb->pkts + sent, n - sent);
 	if (unlikely(port->tx_shared))
 		rte_spinlock_unlock(&port->tx_lock[q]);
@@ -187,6 +189,7 @@ dp_worker_main(void *arg)
 		DP_LOG(NOTICE, "worker %u: timer slack: %s\n", w->id, strerror(errno));
 	rte_rcu_qsbr_thread_register(qs, w->id);
 	rte_rcu_qsbr_thread_online(qs, w->id);
+	w->thread = pthread_self();
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
 	prev_tsc = rte_rdtsc();
 	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {

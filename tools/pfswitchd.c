@@ -3,7 +3,9 @@
  * `--` on the command line), builds the bridges, ports and controller connections
  * (ofproto/ofproto.h), starts the workers and runs the OpenFlow agent's event loop on
  * the main lcore until SIGTERM or SIGINT, then shuts down cleanly: workers stopped,
- * connections closed, sockets and pidfile removed, EAL cleaned up. Logs go to stderr.
+ * connections closed, sockets and pidfile removed, EAL cleaned up; a shutdown that is not
+ * done after 4 s (SHUTDOWN_DEADLINE_S) logs the step it is stuck in and exits at once
+ * (status 1). Logs go to stderr.
  * Memory use (mbufs of the datapath's pool in use, the process's RSS) is logged once the
  * workers run, on SIGUSR1, and at shutdown, for leak checks (tests/bench/mem-soak.sh). */
 #include <errno.h>
@@ -28,6 +30,35 @@
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t report_requested;
+
+/* Shutdown watchdog: a stop that takes longer than this (something blocked where it
+ * never should) ends with _exit() and a log line naming the step, so that SIGTERM always
+ * stops the switch promptly. The datapath bounds its own wait for the workers (2 s). */
+#define SHUTDOWN_DEADLINE_S 4
+#define STR_(x) #x
+#define STR(x) STR_(x)
+static const char *volatile shutdown_step = "";
+static const char *volatile pidfile_to_remove;
+
+static void
+on_shutdown_deadline(int sig)
+{
+	static const char head[] =
+		"pfswitchd: shutdown still not done after " STR(SHUTDOWN_DEADLINE_S) " s (";
+	static const char tail[] = "); exiting now\n";
+	const char *step = shutdown_step;
+
+	(void)sig;
+	/* Async-signal-safe only: write, unlink, _exit. */
+	if (write(STDERR_FILENO, head, sizeof(head) - 1) < 0 ||
+	    write(STDERR_FILENO, step, strlen(step)) < 0 ||
+	    write(STDERR_FILENO, tail, sizeof(tail) - 1) < 0) {
+		/* nothing more to do about it */
+	}
+	if (pidfile_to_remove)
+		unlink(pidfile_to_remove);
+	_exit(EXIT_FAILURE);
+}
 
 static void
 on_signal(int sig)
@@ -87,7 +118,8 @@ usage(FILE *f)
 		"Every bridge listens on punix:RUNDIR/BRIDGE.mgmt (for pfs-ofctl and\n"
 		"`ovs-ofctl -O OpenFlow13`) and mirrors controller traffic on "
 		"RUNDIR/BRIDGE.snoop.\n"
-		"SIGTERM or SIGINT shuts the switch down cleanly; SIGUSR1 logs memory use\n"
+		"SIGTERM or SIGINT shuts the switch down cleanly (within 4 s, else it exits\n"
+		"at once with status 1); SIGUSR1 logs memory use\n"
 		"(mbufs in use, RSS).\n");
 }
 
@@ -285,14 +317,22 @@ main(int argc, char **argv)
 			log_memory("SIGUSR1");
 		}
 	}
-	r = 0;
 	vlog(VLOG_INFO, MOD, "%s received, shutting down", strsignal(stop_signal));
-	dp_stop();
+	pidfile_to_remove = pidfile_written ? pidfile : NULL;
+	sa.sa_handler = on_shutdown_deadline;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(SHUTDOWN_DEADLINE_S);
+	shutdown_step = "stopping the workers";
+	r = dp_stop();
+	if (r)
+		vlog(VLOG_ERR, MOD, "a worker did not stop: exiting without freeing the datapath");
 	log_memory("stopped");
 	status = r ? EXIT_FAILURE : EXIT_SUCCESS;
 out_destroy:
+	shutdown_step = "closing connections and bridges";
 	ofproto_destroy(ofp);
 out_fini:
+	shutdown_step = "releasing the datapath and the EAL";
 	dp_fini();
 	if (pidfile_written)
 		unlink(pidfile);

@@ -74,9 +74,10 @@ dp_start(void)
 	return 0;
 }
 
-void
+int
 dp_stop(void)
 {
+	return 0;
 }
 
 void
