@@ -33,28 +33,6 @@ pfs_init "fabric-$MODE" "$1" tcpdump ethtool ss
 [ -x /usr/bin/python3 ] || pfs_skip "/usr/bin/python3 missing"
 CP=$((30000 + TAG % 20000))
 
-# start_daemon CONFIG RUNDIR FIRST_BRIDGE: starts a pfswitchd, sets DPID_STARTED.
-# DPDK's af_packet PMD names its PACKET_FANOUT group (pid ^ ifindex): a second daemon can
-# collide with the first one's group and fail to attach a port (EINVAL); a new pid cures
-# that, so a start that died with that error is retried.
-start_daemon() {
-	local try log=$TMP/daemon-$3.log n
-	[ "$3" = lf3 ] || log=$TMP/daemon.log
-	for try in 1 2 3 4 5; do
-		n=$(cat "$log" 2>/dev/null | wc -l)
-		"$PFSWITCHD" --config "$1" --log-level info >>"$log" 2>&1 &
-		DPID_STARTED=$!
-		pfs_wait 20 sh -c "test -S '$2/$3.mgmt' || ! kill -0 $DPID_STARTED"
-		kill -0 "$DPID_STARTED" 2>/dev/null && [ -S "$2/$3.mgmt" ] && return 0
-		wait "$DPID_STARTED" 2>/dev/null
-		tail -n +$((n + 1)) "$log" | grep -q "PACKET_FANOUT" || break
-		echo "note: af_packet fanout group collision starting $3, retrying ($try)"
-	done
-	fail "pfswitchd ($1) did not start"
-	tail -20 "$log"
-	pfs_done
-}
-
 if [ "$MODE" = osken ]; then
 	command -v osken-manager >/dev/null || pfs_skip "osken-manager not installed"
 	fab_build
@@ -63,7 +41,7 @@ if [ "$MODE" = osken ]; then
 		--ofp-tcp-listen-port "$CP" "$DIR/fabric_topo.py" \
 		>"$TMP/osken.log" 2>&1
 	pfs_wait 15 ss -Htln "( sport = :$CP )" || { fail "osken-manager not listening"; cat "$TMP/osken.log"; pfs_done; }
-	start_daemon "$TMP/sw.ini" "$RUN" lf3
+	fab_start_daemon "$TMP/sw.ini" "$RUN" lf3
 	PID=$DPID_STARTED
 	# links: "SRC_DPID SRC_PORT DST_DPID DST_PORT" lines, every spine S port L <-> leaf L port S
 	want=$(for s in $FAB_SPINES; do for l in $FAB_LEAVES; do
@@ -95,9 +73,9 @@ fab_config "$TMP/lf3.ini" "$RUNB" "$CP" lf3
 fab_faucet_yaml "$TMP/faucet.yaml"
 faucet_start faucet "$TMP/faucet.yaml" "$CP"
 pfs_wait 20 ss -Htln "( sport = :$CP )" || { fail "Faucet not listening"; cat "$TMP/faucet.out"; pfs_done; }
-start_daemon "$TMP/spines.ini" "$RUN" sp1
+fab_start_daemon "$TMP/spines.ini" "$RUN" sp1
 PID=$DPID_STARTED
-start_daemon "$TMP/lf3.ini" "$RUNB" lf3
+fab_start_daemon "$TMP/lf3.ini" "$RUNB" lf3
 PIDB=$DPID_STARTED
 PFS_PIDS+=("$PIDB")
 
@@ -153,36 +131,16 @@ for h in 12 21 22 31 32; do counts="$counts $h:$(grep -c 'Request who-has' "$TMP
 	fail "flood storm: $((rx1 - rx0)) frames on the spine links in 3 s"
 
 # ---- reroute: cut the spine link h11 -> h21 uses during a ping flood ----
-# pk IF: frames through a veth end both ways
-pk() { echo $(($(cat "/sys/class/net/$1/statistics/tx_packets") + $(cat "/sys/class/net/$1/statistics/rx_packets"))); }
-a1=$(pk "fl1s1-$TAG") a2=$(pk "fl1s2-$TAG")
-ip netns exec "$(fab_ns 11)" ping -q -c 50 -i 0.01 "$(fab_ip 21)" >/dev/null 2>&1
-d1=$(($(pk "fl1s1-$TAG") - a1)) d2=$(($(pk "fl1s2-$TAG") - a2))
-echo "lf1 uplinks during 50 pings h11 -> h21: to sp1 $d1 frames, to sp2 $d2 frames"
-CUT=1 OTHER=2
-[ "$d2" -gt "$d1" ] && CUT=2 OTHER=1
-# Faucet declares a stack link GONE after 3 LLDP beacons are missed; then it reroutes
-BOUND=$((3 * FAB_LLDP_INTERVAL + 5))
-ip netns exec "$(fab_ns 11)" ping -D -i 0.01 -c $((100 * (BOUND + 5))) -W 1 "$(fab_ip 21)" >"$TMP/flood.txt" 2>&1 &
-FLOOD=$!
-sleep 2
-read -r _ LEAFEND <<<"$(fab_link_ends "$CUT" 1)"
-o0=$(pk "fl1s$OTHER-$TAG")
-ip link set "$LEAFEND" down
-wait "$FLOOD"
-o1=$(pk "fl1s$OTHER-$TAG")
-loss=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$TMP/flood.txt")
-recv=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$TMP/flood.txt")
-gap=$(fab_ping_gap "$TMP/flood.txt")
-echo "REROUTE: cut lf1-sp$CUT during $((100 * (BOUND + 5))) pings at 100/s: received $recv, loss $loss%, convergence (longest gap) ${gap} s"
-grep -q received "$TMP/flood.txt" && [ "${recv:-0}" -gt 200 ] &&
+fab_reroute 11 21 "$TMP/flood.txt"
+CUT=$FAB_CUT OTHER=$FAB_OTHER loss=$FAB_LOSS recv=$FAB_RECV gap=$FAB_GAP BOUND=$FAB_BOUND
+[ "${recv:-0}" -gt 200 ] &&
 	awk -v g="$gap" -v b="$BOUND" 'BEGIN {exit !(g < b)}' &&
 	pass "reroute: traffic resumed within $BOUND s (gap ${gap} s, loss $loss%)" ||
 	fail "reroute: received ${recv:-?}, gap ${gap} s"
-[ $((o1 - o0)) -gt 300 ] && pass "after the cut lf1 used its sp$OTHER uplink ($((o1 - o0)) frames)" ||
-	fail "sp$OTHER uplink carried only $((o1 - o0)) frames after the cut"
+[ "$FAB_OTHER_FRAMES" -gt 300 ] && pass "after the cut lf1 used its sp$OTHER uplink ($FAB_OTHER_FRAMES frames)" ||
+	fail "sp$OTHER uplink carried only $FAB_OTHER_FRAMES frames after the cut"
 fab_ping 11 21 3 && pass "h11 -> h21 with lf1-sp$CUT down" || fail "h11 -> h21 with lf1-sp$CUT down"
-ip link set "$LEAFEND" up
+fab_restore
 pfs_wait 30 fab_stack_up "$TMP/faucet.log" && pass "lf1-sp$CUT restored: stack ports UP again" ||
 	fail "lf1-sp$CUT did not come back UP"
 fab_ping 11 21 3 && pass "h11 -> h21 after the restore" || fail "h11 -> h21 after the restore"
@@ -194,7 +152,7 @@ sleep 1
 t0=$(date +%s.%N)
 kill -TERM "$PIDB"
 wait "$PIDB"
-start_daemon "$TMP/lf3.ini" "$RUNB" lf3
+fab_start_daemon "$TMP/lf3.ini" "$RUNB" lf3
 PIDB=$DPID_STARTED
 PFS_PIDS+=("$PIDB")
 t1=$(date +%s.%N)

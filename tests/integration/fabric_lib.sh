@@ -16,6 +16,8 @@
 #                                 of its stack ports is up), LLDP every
 #                                 $FAB_LLDP_INTERVAL s, one VLAN on the host ports
 #   fab_stack_up LOG              Faucet's log last reported all 12 stack ports UP
+#   fab_start_daemon CONFIG RUNDIR BRIDGE   starts a pfswitchd (retried on a fanout clash)
+#   fab_reroute FROM TO LOG       cuts FROM's busy uplink during a ping flood (see there)
 #   fab_ping_gap FILE             the longest gap (s) between replies in a ping -D log
 #   fab_ping H1 H2 [COUNT]        host H1 (e.g. 11) pings H2's address
 #   fab_link_ends S L             the two veth names of the spine S - leaf L link
@@ -148,3 +150,62 @@ fab_ping_gap() {
 	sed -n 's/^\[\([0-9.]*\)\].*icmp_seq=.*time=.*/\1/p' "$1" |
 		awk 'NR > 1 && $1 - p > g {g = $1 - p} {p = $1} END {printf "%.3f\n", g}'
 }
+
+# fab_start_daemon CONFIG RUNDIR FIRST_BRIDGE: starts a pfswitchd, sets DPID_STARTED.
+# DPDK's af_packet PMD names its PACKET_FANOUT group (pid ^ ifindex): a second daemon can
+# collide with the first one's group and fail to attach a port (EINVAL); a new pid cures
+# that, so a start that died with that error is retried.
+fab_start_daemon() {
+	local try log=$TMP/daemon-$3.log n
+	[ "$3" = lf3 ] || log=$TMP/daemon.log
+	for try in 1 2 3 4 5; do
+		n=$(cat "$log" 2>/dev/null | wc -l)
+		"$PFSWITCHD" --config "$1" --log-level info >>"$log" 2>&1 &
+		DPID_STARTED=$!
+		pfs_wait 20 sh -c "test -S '$2/$3.mgmt' || ! kill -0 $DPID_STARTED"
+		kill -0 "$DPID_STARTED" 2>/dev/null && [ -S "$2/$3.mgmt" ] && return 0
+		wait "$DPID_STARTED" 2>/dev/null
+		tail -n +$((n + 1)) "$log" | grep -q "PACKET_FANOUT" || break
+		echo "note: af_packet fanout group collision starting $3, retrying ($try)"
+	done
+	fail "pfswitchd ($1) did not start"
+	tail -20 "$log"
+	pfs_done
+}
+
+# _fab_pk IF: frames through a veth end, both ways
+_fab_pk() {
+	echo $(($(cat "/sys/class/net/$1/statistics/tx_packets") + $(cat "/sys/class/net/$1/statistics/rx_packets")))
+}
+
+# fab_reroute FROM TO LOG: host FROM (on leaf L) pings host TO (another leaf) 100 times a
+# second; 2 s in, the uplink of L that carries the traffic is cut (its leaf end set down).
+# Sets FAB_CUT (the spine cut off), FAB_OTHER, FAB_BOUND (s), FAB_RECV, FAB_LOSS (%),
+# FAB_GAP (the longest gap between replies, s: the convergence time) and
+# FAB_OTHER_FRAMES (frames on the other uplink after the cut). fab_restore undoes the cut.
+fab_reroute() {
+	local l=${1:0:1} a1 a2 d1 d2 o0 flood n
+	a1=$(_fab_pk "fl${l}s1-$TAG") a2=$(_fab_pk "fl${l}s2-$TAG")
+	ip netns exec "$(fab_ns "$1")" ping -q -c 50 -i 0.01 "$(fab_ip "$2")" >/dev/null 2>&1
+	d1=$(($(_fab_pk "fl${l}s1-$TAG") - a1)) d2=$(($(_fab_pk "fl${l}s2-$TAG") - a2))
+	echo "lf$l uplinks during 50 pings h$1 -> h$2: to sp1 $d1 frames, to sp2 $d2 frames"
+	FAB_CUT=1 FAB_OTHER=2
+	[ "$d2" -gt "$d1" ] && FAB_CUT=2 FAB_OTHER=1
+	# Faucet declares a stack link GONE after 3 LLDP beacons are missed, then reroutes
+	FAB_BOUND=$((3 * FAB_LLDP_INTERVAL + 5))
+	n=$((100 * (FAB_BOUND + 5)))
+	ip netns exec "$(fab_ns "$1")" ping -D -i 0.01 -c "$n" -W 1 "$(fab_ip "$2")" >"$3" 2>&1 &
+	flood=$!
+	sleep 2
+	read -r _ FAB_CUT_END <<<"$(fab_link_ends "$FAB_CUT" "$l")"
+	o0=$(_fab_pk "fl${l}s$FAB_OTHER-$TAG")
+	ip link set "$FAB_CUT_END" down
+	wait "$flood"
+	FAB_OTHER_FRAMES=$(($(_fab_pk "fl${l}s$FAB_OTHER-$TAG") - o0))
+	FAB_LOSS=$(sed -n 's/.* \([0-9.]*\)% packet loss.*/\1/p' "$3")
+	FAB_RECV=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$3")
+	FAB_GAP=$(fab_ping_gap "$3")
+	echo "REROUTE: cut lf$l-sp$FAB_CUT during $n pings at 100/s: received ${FAB_RECV:-0}," \
+		"loss ${FAB_LOSS:-?}%, convergence (longest gap) $FAB_GAP s"
+}
+fab_restore() { ip link set "$FAB_CUT_END" up; }
