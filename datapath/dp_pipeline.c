@@ -16,7 +16,14 @@
  * of the ingress key and the version, unless an action makes later lookups depend on
  * bytes the ingress key lacks (pop, eth_type/ip_proto rewrite) before a goto: such paths
  * are not cached. A hit replays the rules' instructions without lookups; the counters are
- * the same as for a lookup. */
+ * the same as for a lookup.
+ *
+ * Tracing (dp_trace, pfs-ofctl trace): the same code runs one packet on the control
+ * thread with run.trace set and a private struct dp_worker (whose drop counters become
+ * the trace's drop steps). Where a traced run would send (every output, upcalls), count
+ * (rule, table, group, bucket counters) or charge a meter, it records a step instead;
+ * group buckets still run on copies. Off, each of those sites costs one test of
+ * run.trace, which sits in the run's first cache line. */
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -37,6 +44,7 @@ enum phase { PH_APPLY, PH_SET, PH_PKTOUT };
 struct run {
 	struct dp_exec_ctx ctx; /* first: callbacks cast ctx back to the run */
 	struct dp_worker *w;
+	struct dp_trace *trace; /* NULL but for dp_trace(): record, send and count nothing */
 	struct dp_bridge *br;
 	uint64_t version;
 	struct rte_mbuf *m;
@@ -45,14 +53,13 @@ struct run {
 	uint32_t in_port;
 	uint32_t bytes; /* frame size at ingress (rule byte counters) */
 	uint8_t phase;
-	bool consumed;		/* the original mbuf left (final output) */
-	uint16_t outs;		/* outputs in the current list so far */
-	uint16_t final_at;	/* the output number that may take the original; 0: none */
-	uint16_t n_outputs;	/* output callbacks for this packet (NO_OUTPUT drop count) */
-	uint8_t depth;		/* groups entered to get here (chaining bound) */
-	uint32_t *budget;	/* group bucket runs this packet may still cause (shared) */
-	uint32_t budget_left;	/* the top-level run's: what budget points to */
-	struct dp_trace *trace; /* NULL but for dp_trace(): record, send and count nothing */
+	bool consumed;	      /* the original mbuf left (final output) */
+	uint16_t outs;	      /* outputs in the current list so far */
+	uint16_t final_at;    /* the output number that may take the original; 0: none */
+	uint16_t n_outputs;   /* output callbacks for this packet (NO_OUTPUT drop count) */
+	uint8_t depth;	      /* groups entered to get here (chaining bound) */
+	uint32_t *budget;     /* group bucket runs this packet may still cause (shared) */
+	uint32_t budget_left; /* the top-level run's: what budget points to */
 	struct dp_pkt pkt;
 	struct dp_key key;
 	struct dp_action_set set;
