@@ -70,6 +70,8 @@ expect "final output" "  output: port 2"
 
 # ---- JSON ----------------------------------------------------------------------------
 $PFS --json trace br0 "$FLOW" >"$TMP/json" 2>&1
+echo "--- --json"
+cat "$TMP/json"
 check "--json: steps and outputs" /usr/bin/python3 -c '
 import json, sys
 t = json.load(open(sys.argv[1]))
