@@ -1403,8 +1403,8 @@ dp_upcall_dropped(void)
 }
 
 /* Copies data into a fresh mbuf chain from the pool. NULL if the pool is short. */
-static struct rte_mbuf *
-mbuf_from(const void *data, size_t len)
+struct rte_mbuf *
+dp_mbuf_from(const void *data, size_t len)
 {
 	struct rte_mbuf *head = rte_pktmbuf_alloc(dp_g.pool), *last = head;
 	const uint8_t *src = data;
@@ -1457,7 +1457,7 @@ dp_packet_out(struct dp_bridge *br, uint32_t in_port, const struct ofp_action_li
 	if (ret < 0)
 		return ret == -EOPNOTSUPP ? -EINVAL : ret;
 	drain_done_all();
-	m = mbuf_from(data, len);
+	m = dp_mbuf_from(data, len);
 	if (!m) {
 		dp_prog_free(prog);
 		return -ENOBUFS;
@@ -1487,6 +1487,12 @@ static const char *const core_drop_names[] = {
 	DP_CORE_DROPS(DP_CORE_DROP_NAME)
 #undef DP_CORE_DROP_NAME
 };
+
+const char *
+dp_core_drop_name(unsigned reason)
+{
+	return reason < DP_DROP_CORE_N ? core_drop_names[reason] : "unknown";
+}
 
 unsigned
 dp_drop_stats(struct dp_drop_stat *out, unsigned n)

@@ -387,4 +387,55 @@ struct dp_meter_stats {
 /* Counters of a meter as staged (summed over the workers). 0 or -ENOENT. */
 int dp_meter_get_stats(const struct dp_bridge *br, uint32_t meter_id, struct dp_meter_stats *st);
 
+/* ---- Tracing (pfs-ofctl trace) --------------------------------------------------------- */
+
+#define DP_TRACE_MAX_EVENTS 128 /* events one trace records; the rest is dropped (truncated) */
+#define DP_TRACE_MAX_SET 16	/* actions an action-set event lists */
+
+enum dp_trace_kind {
+	DP_TRACE_TABLE,	     /* table_id: the rule hit (flow, priority, cookie) */
+	DP_TRACE_MISS,	     /* table_id: no rule matched */
+	DP_TRACE_METER,	     /* id: the meter; arg: the band that applies (-1: none), drop */
+	DP_TRACE_ACTION_SET, /* actions[n_actions]: the action set as it starts to run */
+	DP_TRACE_GROUP,	     /* id: the group, group_type; arg: the bucket run (-1: none) */
+	DP_TRACE_OUTPUT,     /* id: the port (standard or reserved), max_len */
+	DP_TRACE_DROP,	     /* reason: the drop counter the packet went to (static name) */
+};
+
+/* One step of a traced packet. depth counts the group buckets it runs in. */
+struct dp_trace_event {
+	uint8_t kind; /* enum dp_trace_kind */
+	uint8_t depth;
+	uint8_t table_id;
+	uint8_t group_type;
+	bool drop;		    /* METER: the band drops the packet */
+	uint8_t n_actions;	    /* ACTION_SET */
+	uint16_t priority;	    /* TABLE */
+	uint16_t max_len;	    /* OUTPUT */
+	uint32_t id;		    /* METER, GROUP, OUTPUT */
+	int32_t arg;		    /* METER, GROUP */
+	uint64_t cookie;	    /* TABLE */
+	const struct dp_flow *flow; /* TABLE: the rule's handle, as dp_flow_add() gave it */
+	const char *reason;	    /* DROP */
+	struct ofp_action actions[DP_TRACE_MAX_SET];
+};
+
+struct dp_trace {
+	unsigned n_events;
+	bool truncated; /* more happened than DP_TRACE_MAX_EVENTS */
+	struct dp_trace_event events[DP_TRACE_MAX_EVENTS];
+};
+
+/* Runs the len-byte frame through br's pipeline as if received on in_port (a port
+ * number of br, or OFPP_LOCAL/OFPP_CONTROLLER/OFPP_ANY for none), on the control thread,
+ * against the published rule set and bypassing the microflow cache, and records into *t
+ * what the pipeline's own code does: tables and rules, meters, groups and buckets, the
+ * action set and outputs. Nothing is sent, learned or counted: outputs are recorded
+ * only, rule/table/group/meter/port counters are left alone, meters are asked without
+ * taking tokens (a band applies only if the meter is over its rate already). In NORMAL
+ * mode (standalone, no controller) the trace is one NORMAL output. 0; -EINVAL (len 0 or
+ * over DP_MAX_FRAME_LEN); -ENOBUFS (no mbuf); -ENOMEM. */
+int dp_trace(struct dp_bridge *br, uint32_t in_port, const void *data, size_t len,
+	     struct dp_trace *t);
+
 #endif /* PFS_DATAPATH_H */

@@ -418,6 +418,12 @@ uint64_t dp_port_rx_fill_ns(const struct dp_port *port);
  * per packet while upcalls stream. Called by a worker after queueing upcalls. */
 void dp_upcall_kick(void);
 
+/* datapath.c */
+/* Copies data into a fresh mbuf chain from the pool. NULL if the pool is short. */
+struct rte_mbuf *dp_mbuf_from(const void *data, size_t len);
+/* "table_miss" for DP_DROP_CORE_TABLE_MISS; "unknown" out of range. */
+const char *dp_core_drop_name(unsigned reason);
+
 /* dp_pipeline.c */
 /* Processes n packets received on port (owns them). */
 void dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts, unsigned n);

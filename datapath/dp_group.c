@@ -346,6 +346,23 @@ dp_meter_apply(struct dp_meter *m, unsigned worker, uint64_t now_tsc, uint32_t l
 	return hit;
 }
 
+int
+dp_meter_peek(const struct dp_meter *m, uint64_t now_tsc, uint32_t len)
+{
+	uint64_t now = now_tsc << DP_METER_TICK_SHIFT;
+
+	for (unsigned i = 0; i < m->n_bands; i++) {
+		const struct dp_mband *b = &m->band[i];
+		uint64_t tat = __atomic_load_n(&b->tat, __ATOMIC_RELAXED);
+		uint64_t base = (int64_t)(tat - now) > 0 ? tat : now;
+
+		if ((int64_t)(base - now) > (int64_t)b->tau)
+			return (int)i;
+	}
+	(void)len;
+	return -1;
+}
+
 /* ---- Per-bridge tables ---------------------------------------------------------------- */
 
 /* What differs between the staged groups and the staged meters. */

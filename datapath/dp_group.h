@@ -149,6 +149,9 @@ void dp_meter_free(struct dp_meter *m);
  * for worker: counts it, and returns the band that applies (an index into m->band[]) or
  * -1 when the packet is within every band. Lock-free, any worker. */
 int dp_meter_apply(struct dp_meter *m, unsigned worker, uint64_t now_tsc, uint32_t len);
+/* The band dp_meter_apply() would return for len bytes now, without taking tokens or
+ * counting (for a trace): -1 when the packet fits every band. */
+int dp_meter_peek(const struct dp_meter *m, uint64_t now_tsc, uint32_t len);
 
 /* The meter with this id in the map the workers see, or NULL. */
 static inline struct dp_meter *

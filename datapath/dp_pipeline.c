@@ -16,10 +16,19 @@
  * of the ingress key and the version, unless an action makes later lookups depend on
  * bytes the ingress key lacks (pop, eth_type/ip_proto rewrite) before a goto: such paths
  * are not cached. A hit replays the rules' instructions without lookups; the counters are
- * the same as for a lookup. */
+ * the same as for a lookup.
+ *
+ * Tracing (dp_trace, pfs-ofctl trace): the same code runs one packet on the control
+ * thread with run.trace set and a private struct dp_worker (whose drop counters become
+ * the trace's drop steps). Where a traced run would send (every output, upcalls), count
+ * (rule, table, group, bucket counters) or charge a meter, it records a step instead;
+ * group buckets still run on copies. Off, each of those sites costs one test of
+ * run.trace, which sits in the run's first cache line. */
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 #include <rte_ring.h>
@@ -28,12 +37,14 @@
 #include "dp_core.h"
 #include "dp_group.h"
 #include "dp_normal.h"
+#include "util.h"
 
 enum phase { PH_APPLY, PH_SET, PH_PKTOUT };
 
 struct run {
 	struct dp_exec_ctx ctx; /* first: callbacks cast ctx back to the run */
 	struct dp_worker *w;
+	struct dp_trace *trace; /* NULL but for dp_trace(): record, send and count nothing */
 	struct dp_bridge *br;
 	uint64_t version;
 	struct rte_mbuf *m;
@@ -67,6 +78,51 @@ static const struct dp_exec_ops exec_ops = {
 	.invalid_ttl = cb_invalid_ttl,
 	.meter = cb_meter,
 };
+
+/* ---- Tracing (dp_trace) ----------------------------------------------------------------- */
+
+/* A new event of the traced run r, or NULL when the trace is full. */
+static struct dp_trace_event *
+trace_add(struct run *r, uint8_t kind)
+{
+	struct dp_trace *t = r->trace;
+	struct dp_trace_event *e;
+
+	if (t->n_events >= DP_TRACE_MAX_EVENTS) {
+		t->truncated = true;
+		return NULL;
+	}
+	e = &t->events[t->n_events++];
+	memset(e, 0, sizeof *e);
+	e->kind = kind;
+	e->depth = r->depth;
+	return e;
+}
+
+static void
+trace_output(struct run *r, uint32_t port, uint16_t max_len)
+{
+	struct dp_trace_event *e = trace_add(r, DP_TRACE_OUTPUT);
+
+	if (e) {
+		e->id = port;
+		e->max_len = max_len;
+	}
+}
+
+static void
+trace_set(struct run *r)
+{
+	struct dp_trace_event *e = trace_add(r, DP_TRACE_ACTION_SET);
+
+	if (e) {
+		unsigned n = dp_action_set_actions(&r->set, e->actions, DP_TRACE_MAX_SET);
+
+		e->n_actions = (uint8_t)PFS_MIN(n, DP_TRACE_MAX_SET);
+		if (n > DP_TRACE_MAX_SET)
+			r->trace->truncated = true;
+	}
+}
 
 /* ---- mbuf <-> dp_pkt ------------------------------------------------------------------ */
 
@@ -287,6 +343,7 @@ to_table(struct run *r, const struct dp_key *key, bool final)
 	t.n_outputs = 0;
 	t.depth = r->depth;
 	t.budget = r->budget;
+	t.trace = r->trace;
 	pkt_view(&t.pkt, m);
 	if (dp_key_extract(&t.pkt, r->in_port, &t.key) != 0)
 		t.key = *key; /* malformed: the executor's key is the best we have */
@@ -324,6 +381,10 @@ cb_output(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key,
 
 	r->outs++;
 	r->n_outputs++;
+	if (unlikely(r->trace != NULL)) {
+		trace_output(r, port, max_len);
+		return;
+	}
 	final = r->phase == PH_SET || (r->final_at && r->outs == r->final_at);
 	mbuf_sync(r->m, pkt);
 	if (likely(port <= OFPP_MAX)) {
@@ -398,8 +459,10 @@ run_bucket(struct run *r, const struct dp_group *g, unsigned i, const struct dp_
 	struct dp_gcount *bc = &g->bws[(size_t)w->id * g->n_buckets + i];
 	struct run b;
 
-	bc->packets++;
-	bc->bytes += rte_pktmbuf_pkt_len(m);
+	if (likely(!r->trace)) {
+		bc->packets++;
+		bc->bytes += rte_pktmbuf_pkt_len(m);
+	}
 	b.ctx.ops = &exec_ops;
 	b.ctx.aux = NULL;
 	b.ctx.queue_id = r->ctx.queue_id;
@@ -419,6 +482,7 @@ run_bucket(struct run *r, const struct dp_group *g, unsigned i, const struct dp_
 	b.depth = (uint8_t)(r->depth + 1);
 	b.budget = r->budget; /* the top-level run's counter */
 	b.budget_left = 0;
+	b.trace = r->trace;
 	/* Same bytes at the same offsets: the parsed view carries over. */
 	b.pkt = *pkt;
 	b.pkt.data = rte_pktmbuf_mtod(m, uint8_t *);
@@ -429,6 +493,8 @@ run_bucket(struct run *r, const struct dp_group *g, unsigned i, const struct dp_
 	b.key = *key;
 	dp_action_set_init(&b.set);
 	dp_action_set_write(&b.set, g->b[i].prog);
+	if (unlikely(b.trace != NULL))
+		trace_set(&b);
 	int rc = dp_action_set_execute(&b.set, &b.pkt, &b.key, &b.ctx);
 
 	if (unlikely(rc)) {
@@ -436,6 +502,18 @@ run_bucket(struct run *r, const struct dp_group *g, unsigned i, const struct dp_
 		b.n_outputs++;
 	}
 	finish(&b);
+}
+
+static void
+trace_group(struct run *r, const struct dp_group *g, uint32_t group_id, int bucket)
+{
+	struct dp_trace_event *e = trace_add(r, DP_TRACE_GROUP);
+
+	if (e) {
+		e->id = group_id;
+		e->group_type = g->type;
+		e->arg = bucket;
+	}
 }
 
 static void
@@ -460,13 +538,18 @@ cb_group(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key, 
 	}
 	struct dp_gcount *gc = &g->st->ws[(size_t)w->id * DP_GCOUNT_STRIDE];
 
-	gc->packets++;
-	gc->bytes += pkt->frame_len;
+	if (likely(!r->trace)) {
+		gc->packets++;
+		gc->bytes += pkt->frame_len;
+	}
 	mbuf_sync(r->m, pkt);
 	switch (g->type) {
 	case OFPGT_ALL:
-		for (unsigned k = 0; k < g->n_buckets; k++)
+		for (unsigned k = 0; k < g->n_buckets; k++) {
+			if (unlikely(r->trace != NULL))
+				trace_group(r, g, group_id, (int)k);
 			run_bucket(r, g, k, pkt, key, final && k + 1 == g->n_buckets);
+		}
 		return;
 	case OFPGT_SELECT:
 		i = dp_group_select(g, dp_group_hash(key));
@@ -478,6 +561,8 @@ cb_group(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key, 
 		i = dp_group_ff_live(g);
 		break;
 	}
+	if (unlikely(r->trace != NULL))
+		trace_group(r, g, group_id, i);
 	if (unlikely(i < 0)) {
 		w->drops_core[DP_DROP_CORE_GROUP_NO_LIVE]++;
 		return;
@@ -495,6 +580,18 @@ cb_meter(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, uint32_t meter_id)
 
 	if (unlikely(!mt))
 		return true; /* removed with its flows in the same commit */
+	if (unlikely(r->trace != NULL)) {
+		struct dp_trace_event *e = trace_add(r, DP_TRACE_METER);
+
+		band = dp_meter_peek(mt, r->w->burst_tsc, pkt->frame_len);
+		if (e) {
+			e->id = meter_id;
+			e->arg = band;
+			e->drop = band >= 0 && mt->band[band].type == OFPMBT_DROP;
+		}
+		/* A remark band is reported, not applied: the trace leaves the frame as is. */
+		return band < 0 || mt->band[band].type != OFPMBT_DROP;
+	}
 	band = dp_meter_apply(mt, r->w->id, r->w->burst_tsc, pkt->frame_len);
 	if (likely(band < 0))
 		return true;
@@ -521,6 +618,10 @@ cb_invalid_ttl(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key 
 
 	if (!r->br->ttl_to_controller)
 		return;
+	if (unlikely(r->trace != NULL)) {
+		trace_output(r, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
+		return;
+	}
 	mbuf_sync(r->m, pkt);
 	upcall(r, key, DP_UPCALL_INVALID_TTL, OFPCML_NO_BUFFER, false);
 }
@@ -533,6 +634,19 @@ count_drop(struct run *r, int reason)
 	r->w->drops_key[(unsigned)reason < DP_KEY_DROP_SLOTS ? reason : 0]++;
 }
 
+static void
+trace_rule(struct run *r, const struct dp_rule *rule)
+{
+	struct dp_trace_event *e = trace_add(r, DP_TRACE_TABLE);
+
+	if (e) {
+		e->table_id = rule->table_id;
+		e->flow = rule->flow;
+		e->priority = rule->flow->priority;
+		e->cookie = rule->cookie;
+	}
+}
+
 /* Runs one rule's instructions. 0 with *next, or a drop reason. */
 static inline int
 exec_rule(struct run *r, const struct dp_rule *rule, unsigned *next)
@@ -540,16 +654,24 @@ exec_rule(struct run *r, const struct dp_rule *rule, unsigned *next)
 	struct dp_flow_wstats *fs = &rule->flow->ws[r->w->id];
 	const struct dp_prog *prog = rule->prog;
 
-	if (likely(rule->count_packets))
-		fs->packets++;
-	if (likely(rule->count_bytes))
-		fs->bytes += r->bytes;
-	fs->used_tsc = r->w->burst_tsc;
+	if (unlikely(r->trace != NULL)) {
+		trace_rule(r, rule);
+	} else {
+		if (likely(rule->count_packets))
+			fs->packets++;
+		if (likely(rule->count_bytes))
+			fs->bytes += r->bytes;
+		fs->used_tsc = r->w->burst_tsc;
+	}
 	r->rule = rule;
 	if (rule->sum.direct_port && !r->set.present) {
 		/* The common rule, output:N and nothing else: the packet itself leaves. */
 		*next = DP_PROG_NO_GOTO;
 		r->n_outputs++;
+		if (unlikely(r->trace != NULL)) {
+			trace_output(r, rule->sum.direct_port, 0);
+			return 0;
+		}
 		mbuf_sync(r->m, &r->pkt); /* earlier tables may have edited the headers */
 		out_std(r, rule->sum.direct_port, true);
 		return 0;
@@ -573,15 +695,23 @@ run_tables_from(struct run *r, struct dp_cache_path *rec, bool have_first,
 	unsigned table = 0, next;
 
 	for (;;) {
-		struct dp_table_wstats *ts = dp_bridge_tstats(br, r->w->id, table);
+		struct dp_table_wstats scratch, *ts = dp_bridge_tstats(br, r->w->id, table);
 		const struct dp_cls_rule *cr;
 
+		if (unlikely(r->trace != NULL))
+			ts = &scratch; /* a trace counts nothing */
 		ts->lookups++;
 		if (table == 0 && have_first)
 			cr = first; /* looked up with the burst (dp_cls_lookup_bulk) */
 		else
 			cr = dp_cls_lookup(&br->tables[table], &r->key, r->version);
 		if (!cr) {
+			if (unlikely(r->trace != NULL)) {
+				struct dp_trace_event *e = trace_add(r, DP_TRACE_MISS);
+
+				if (e)
+					e->table_id = (uint8_t)table;
+			}
 			if (rec) {
 				rec->miss = true;
 				rec->miss_table = (uint8_t)table;
@@ -624,6 +754,8 @@ run_tables_from(struct run *r, struct dp_cache_path *rec, bool have_first,
 	}
 	if (r->set.present) {
 		r->phase = PH_SET;
+		if (unlikely(r->trace != NULL))
+			trace_set(r);
 		int rc = dp_action_set_execute(&r->set, &r->pkt, &r->key, &r->ctx);
 
 		if (unlikely(rc)) {
@@ -703,6 +835,7 @@ run_init(struct run *r, struct dp_worker *w, struct dp_bridge *br, uint64_t vers
 	r->budget_left =
 		dp_g.params.group_budget ? dp_g.params.group_budget : DP_GROUP_DEFAULT_BUDGET;
 	r->budget = &r->budget_left;
+	r->trace = NULL;
 	r->outs = 0;
 	r->final_at = 0;
 	dp_action_set_init(&r->set);
@@ -994,4 +1127,66 @@ dp_pipeline_summarise(const struct dp_prog *prog, struct dp_prog_summary *sum)
 	    prog->ops[0].a32 <= OFPP_MAX && prog->flags == 0 && prog->n_write == 0 &&
 	    !prog->has_write)
 		sum->direct_port = prog->ops[0].a32;
+}
+
+/* ---- dp_trace ------------------------------------------------------------------------- */
+
+static void
+trace_drops(struct run *r, const struct dp_worker *w)
+{
+	for (unsigned i = 0; i < DP_DROP_CORE_N; i++) {
+		struct dp_trace_event *e;
+
+		if (w->drops_core[i] && (e = trace_add(r, DP_TRACE_DROP)) != NULL)
+			e->reason = dp_core_drop_name(i);
+	}
+	for (unsigned i = 1; i < DP_DROP_N; i++) {
+		struct dp_trace_event *e;
+
+		/* An action set with neither output nor group reports itself. */
+		if (w->drops_key[i] && (e = trace_add(r, DP_TRACE_DROP)) != NULL)
+			e->reason = dp_drop_reason_name(i);
+	}
+}
+
+int
+dp_trace(struct dp_bridge *br, uint32_t in_port, const void *data, size_t len, struct dp_trace *t)
+{
+	/* A worker of its own: its counters (drops) are the trace's, summed by nobody. */
+	struct dp_worker *w;
+	struct rte_mbuf *m;
+	struct dp_port *in;
+	struct run r;
+	int rc;
+
+	t->n_events = 0;
+	t->truncated = false;
+	if (len == 0 || len > DP_MAX_FRAME_LEN)
+		return -EINVAL;
+	w = rte_zmalloc("dp_trace", sizeof *w, RTE_CACHE_LINE_SIZE);
+	if (!w)
+		return -ENOMEM;
+	m = dp_mbuf_from(data, len);
+	if (!m) {
+		rte_free(w);
+		return -ENOBUFS;
+	}
+	w->burst_tsc = rte_rdtsc();
+	in = dp_ofport_valid(in_port) ? dp_bridge_port(br, in_port) : NULL;
+	run_init(&r, w, br, __atomic_load_n(&br->version, __ATOMIC_ACQUIRE), in, in_port, m, NULL);
+	r.trace = t;
+	rc = dp_key_extract(&r.pkt, in_port, &r.key);
+	if (rc) {
+		count_drop(&r, rc);
+		rte_pktmbuf_free(m);
+	} else if (__atomic_load_n(&br->normal_mode, __ATOMIC_RELAXED)) {
+		trace_output(&r, OFPP_NORMAL, 0);
+		rte_pktmbuf_free(m);
+	} else {
+		run_tables(&r, NULL);
+		finish(&r);
+	}
+	trace_drops(&r, w);
+	rte_free(w);
+	return 0;
 }

@@ -516,6 +516,78 @@ dp_action_set_execute(const struct dp_action_set *set, struct dp_pkt *pkt, struc
 	return 0;
 }
 
+static const uint16_t action_of_op[DP_OP_N] = {
+	[DP_OP_OUTPUT] = OFPAT_OUTPUT,
+	[DP_OP_GROUP] = OFPAT_GROUP,
+	[DP_OP_SET_QUEUE] = OFPAT_SET_QUEUE,
+	[DP_OP_PUSH_VLAN] = OFPAT_PUSH_VLAN,
+	[DP_OP_POP_VLAN] = OFPAT_POP_VLAN,
+	[DP_OP_PUSH_MPLS] = OFPAT_PUSH_MPLS,
+	[DP_OP_POP_MPLS] = OFPAT_POP_MPLS,
+	[DP_OP_PUSH_PBB] = OFPAT_PUSH_PBB,
+	[DP_OP_POP_PBB] = OFPAT_POP_PBB,
+	[DP_OP_COPY_TTL_OUT] = OFPAT_COPY_TTL_OUT,
+	[DP_OP_COPY_TTL_IN] = OFPAT_COPY_TTL_IN,
+	[DP_OP_SET_MPLS_TTL] = OFPAT_SET_MPLS_TTL,
+	[DP_OP_DEC_MPLS_TTL] = OFPAT_DEC_MPLS_TTL,
+	[DP_OP_SET_NW_TTL] = OFPAT_SET_NW_TTL,
+	[DP_OP_DEC_NW_TTL] = OFPAT_DEC_NW_TTL,
+	[DP_OP_SET_FIELD] = OFPAT_SET_FIELD,
+};
+
+/* The OpenFlow action op was compiled from (emit() backwards). */
+static void
+op_action(const struct dp_op *op, struct ofp_action *a)
+{
+	memset(a, 0, sizeof *a);
+	a->type = action_of_op[op->code];
+	switch (op->code) {
+	case DP_OP_OUTPUT:
+		a->output.port = op->a32;
+		a->output.max_len = op->a16;
+		break;
+	case DP_OP_GROUP:
+		a->group_id = op->a32;
+		break;
+	case DP_OP_SET_QUEUE:
+		a->queue_id = op->a32;
+		break;
+	case DP_OP_PUSH_VLAN:
+	case DP_OP_PUSH_MPLS:
+	case DP_OP_POP_MPLS:
+	case DP_OP_PUSH_PBB:
+		a->ethertype = op->a16;
+		break;
+	case DP_OP_SET_MPLS_TTL:
+	case DP_OP_SET_NW_TTL:
+		a->ttl = op->a8;
+		break;
+	case DP_OP_SET_FIELD:
+		a->set_field.field = op->a8;
+		a->set_field.len = (uint8_t)op->a16;
+		memcpy(a->set_field.value, op + 1, op->a16);
+		if (op->a8 == OFPXMT_OFB_VLAN_VID)
+			a->set_field.value[0] &= 0x0f; /* emit() adds OFPVID_PRESENT */
+		break;
+	default:
+		break;
+	}
+}
+
+unsigned
+dp_action_set_actions(const struct dp_action_set *set, struct ofp_action *out, unsigned max)
+{
+	uint64_t m = set->present;
+	unsigned n = 0;
+
+	if (m & (1ull << DP_ASET_GROUP))
+		m &= ~(1ull << DP_ASET_OUTPUT);
+	for (; m; m &= m - 1, n++)
+		if (n < max)
+			op_action(set->slot[__builtin_ctzll(m)], &out[n]);
+	return n;
+}
+
 int
 dp_prog_run(const struct dp_prog *prog, struct dp_pkt *pkt, struct dp_key *key,
 	    struct dp_action_set *set, struct dp_exec_ctx *ctx, unsigned *next_table)

@@ -185,6 +185,11 @@ dp_action_set_init(struct dp_action_set *set)
 /* Adds prog's write_actions to set (replacing actions of the same type). */
 void dp_action_set_write(struct dp_action_set *set, const struct dp_prog *prog);
 
+/* The actions in set, in the order dp_action_set_execute() runs them, as OpenFlow
+ * actions (for a trace): fills at most max and returns how many the set holds. */
+unsigned dp_action_set_actions(const struct dp_action_set *set, struct ofp_action *out,
+			       unsigned max);
+
 /* Runs the set in the spec's order (above). Returns 0 or a positive enum dp_drop_reason
  * (INVALID_TTL, NO_HEADROOM), after which the packet must be dropped. An empty set, or
  * one with neither group nor output, returns 0 (the caller counts the drop, e.g. as

@@ -14,6 +14,7 @@
 #include "group.h"
 #include "meter.h"
 #include "ofp_message.h"
+#include "ofp_trace.h"
 #include "ofproto.h"
 #include "pipeline.h"
 #include "pfs_config.h"
@@ -85,12 +86,144 @@ h_echo_request(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw
 	return 0;
 }
 
+#define SAME_KIND(K) ((int)DP_TRACE_##K == (int)OFP_TRACE_##K)
+_Static_assert(SAME_KIND(TABLE) && SAME_KIND(MISS) && SAME_KIND(METER) && SAME_KIND(ACTION_SET) &&
+		       SAME_KIND(GROUP) && SAME_KIND(OUTPUT) && SAME_KIND(DROP),
+	       "datapath and wire trace kinds agree");
+#undef SAME_KIND
+
+/* The rule of br whose datapath handle is flow, or NULL (removed since). */
+static const struct rule *
+rule_of_flow(struct bridge *br, uint8_t table_id, const void *flow)
+{
+	struct rule_filter f = { .table_id = table_id,
+				 .out_port = OFPP_ANY,
+				 .out_group = OFPG_ANY };
+	struct ofp_match any;
+	struct rule **rules = NULL;
+	const struct rule *found = NULL;
+	long n;
+
+	oxm_match_init(&any);
+	f.match = &any;
+	n = rule_set_collect(&br->rules, &f, &rules);
+	for (long i = 0; i < n && !found; i++)
+		if (rules[i]->dp == flow)
+			found = rules[i];
+	free(rules);
+	return found;
+}
+
+/* A copy of b's text in a (NULL when empty or out of memory: the step prints without). */
+static const char *
+arena_text(struct arena *a, struct buf *b)
+{
+	const char *s = buf_cstr(b);
+
+	return *s ? arena_memdup(a, s, strlen(s) + 1) : NULL;
+}
+
+/* pfs-ofctl trace: runs the frame through the datapath's pipeline (dp_trace) and
+ * answers with the steps, each rule mapped back to its OpenFlow text. */
+static int
+trace_request(struct ofconn *c, const struct ofp_message *m, struct ofp_err *err)
+{
+	struct bridge *br = ofconn_bridge(c);
+	struct ofp_trace_request rq;
+	struct dp_trace *t = NULL;
+	struct ofp_trace_event *evs = NULL;
+	struct arena a = ARENA_INITIALIZER;
+	struct buf b = BUF_INITIALIZER, txt = BUF_INITIALIZER;
+	int r;
+
+	r = ofp_trace_request_decode(&m->experimenter, &rq, err);
+	if (r)
+		return r;
+	if (rq.len > DP_MAX_FRAME_LEN)
+		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BAD_PACKET);
+	if (rq.in_port == 0 || (rq.in_port > OFPP_MAX && rq.in_port != OFPP_LOCAL &&
+				rq.in_port != OFPP_CONTROLLER && rq.in_port != OFPP_ANY))
+		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BAD_PORT);
+	bridge_commit(br); /* earlier flow mods apply to the traced packet */
+	t = malloc(sizeof *t);
+	evs = t ? calloc(DP_TRACE_MAX_EVENTS, sizeof *evs) : NULL;
+	r = evs ? dp_trace(br->dp, rq.in_port, rq.packet, rq.len, t) : -ENOMEM;
+	if (r) {
+		vlog_rl(&rl_err, VLOG_WARN, MOD, "%s: trace: %s", br->name, strerror(-r));
+		r = ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_EPERM);
+		goto out;
+	}
+	for (unsigned i = 0; i < t->n_events; i++) {
+		const struct dp_trace_event *d = &t->events[i];
+		struct ofp_trace_event *e = &evs[i];
+		const struct rule *rule;
+
+		e->kind = d->kind; /* enum dp_trace_kind and enum ofp_trace_kind agree */
+		e->depth = d->depth;
+		e->table_id = d->table_id;
+		e->group_type = d->group_type;
+		e->drop = d->drop;
+		e->priority = d->priority;
+		e->max_len = d->max_len;
+		e->id = d->id;
+		e->arg = d->arg;
+		e->cookie = d->cookie;
+		buf_clear(&txt);
+		switch (d->kind) {
+		case DP_TRACE_TABLE:
+			rule = rule_of_flow(br, d->table_id, d->flow);
+			if (!rule)
+				break;
+			struct ofp_match match;
+
+			rule_match(rule, &match);
+			buf_printf(&txt, "priority=%u", rule->priority);
+			if (match.n_fields)
+				buf_printf(&txt, ",");
+			oxm_format(&match, &txt);
+			e->text = arena_text(&a, &txt);
+			buf_clear(&txt);
+			ofp_instructions_format(&rule->insts, &txt);
+			e->text2 = arena_text(&a, &txt);
+			break;
+		case DP_TRACE_ACTION_SET: {
+			struct ofp_action_list l = { (struct ofp_action *)d->actions,
+						     d->n_actions };
+
+			ofp_actions_format(&l, &txt);
+			e->text = arena_text(&a, &txt);
+			break;
+		}
+		case DP_TRACE_DROP:
+			e->text = d->reason;
+			break;
+		default:
+			break;
+		}
+	}
+	struct ofp_trace_reply rp = { rq.in_port, t->truncated, t->n_events, evs };
+
+	send_encoded(c, &b, ofp_trace_reply_encode(&rp, m->h.xid, &b));
+out:
+	buf_uninit(&txt);
+	arena_free(&a);
+	free(evs);
+	free(t);
+	return r;
+}
+
+/* pfswitch's own experimenter messages are for the mgmt socket (pfs-ofctl); a
+ * controller gets BAD_EXPERIMENTER as from any other switch. */
 static int
 h_experimenter(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, size_t len,
 	       struct ofp_err *err)
 {
-	(void)c, (void)m, (void)raw, (void)len;
-	return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BAD_EXPERIMENTER);
+	(void)raw, (void)len;
+	if (m->experimenter.experimenter != PFS_EXPERIMENTER_ID || c->type != OFCONN_SERVICE)
+		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BAD_EXPERIMENTER);
+	if (m->experimenter.exp_type != PFS_EXP_TRACE_REQUEST)
+		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BAD_EXP_TYPE);
+	return trace_request(c, m, err);
 }
 
 static int

@@ -150,6 +150,12 @@ void ofctl_json_role(struct json *j, const struct ofp_role *r);
  * FLOW_REMOVED and PORT_STATUS, and the ofp-print text for every type. */
 void ofctl_json_message(struct ofctl *c, struct json *j, const uint8_t *msg, size_t len);
 
+/* ---- trace (ofctl_trace.c) ---- */
+
+/* pfs-ofctl trace SWITCH FLOW: argv[0] SWITCH, argv[1] the packet in flow syntax
+ * (in_port required) or "in_port=P packet=HEX". Prints the switch's trace. */
+void ofctl_cmd_trace(struct ofctl *c, int argc, char *argv[]);
+
 /* ---- flow tables (ofctl_flows.c) ---- */
 
 /* One flow as diff-flows/replace-flows compare it: identity (table, priority, match)

@@ -1856,6 +1856,7 @@ static const struct cmd commands[] = {
 	{ "snoop", 1, 1, cmd_snoop, "BRIDGE" },
 	{ "probe", 1, 1, cmd_probe, "SWITCH" },
 	{ "role", 1, 3, cmd_role, "SWITCH [nochange|equal|master|slave [GENERATION_ID]]" },
+	{ "trace", 2, 2, ofctl_cmd_trace, "SWITCH \"in_port=P,FLOW\"|\"in_port=P packet=HEX\"" },
 };
 
 static void

@@ -2,7 +2,8 @@
  * stickiness over weighted buckets, fast-failover liveness, group chaining and its depth
  * bound, per-group/bucket counters, meter token-bucket accuracy on a fake clock (kbps,
  * pktps, DSCP remark of the excess only, several workers sharing one bucket), the meter
- * instruction end to end and the OFPM_CONTROLLER meter on packet-ins. Ports are net_ring
+ * instruction end to end, the OFPM_CONTROLLER meter on packet-ins, and dp_trace() of a
+ * multi-table pipeline with a meter and a group. Ports are net_ring
  * ethdevs fed and drained by the test. */
 #include <check.h>
 #include <errno.h>
@@ -688,6 +689,128 @@ START_TEST(test_controller_meter)
 }
 END_TEST
 
+/* ---- Trace (dp_trace): the pipeline's own code, recording instead of sending --------- */
+
+static struct dp_flow *
+add_flow_at(uint8_t table, uint16_t prio, uint64_t cookie, const char *match, const char *actions)
+{
+	struct ofp_match m;
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_instruction_list il;
+	struct ofp_err err = { 0, 0 };
+	struct dp_flow *f = NULL;
+	char eb[256];
+
+	oxm_match_init(&m);
+	if (*match)
+		ck_assert_msg(oxm_parse(match, &m, eb, sizeof(eb)) == 0, "%s: %s", match, eb);
+	ck_assert_msg(ofp_instructions_parse(actions, &a, &il, eb, sizeof(eb)) == 0, "%s: %s",
+		      actions, eb);
+	struct dp_flow_spec spec = {
+		.table_id = table, .priority = prio, .cookie = cookie, .match = &m, .insts = &il
+	};
+
+	ck_assert_int_eq(dp_flow_add(br, &spec, &f, &err), 0);
+	arena_free(&a);
+	return f;
+}
+
+START_TEST(test_trace_multi_table)
+{
+	struct dp_meter_band_spec b = { OFPMBT_DROP, 1000, 100, 0 };
+	struct dp_meter_spec ms = { 5, OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, 1, &b };
+	struct ofp_err err;
+	struct dp_trace *t = calloc(1, sizeof *t);
+	struct rte_mbuf *m = frame(1000, 0);
+	uint8_t bytes[60];
+	uint64_t pk, by, used;
+	struct dp_meter_stats mst;
+	struct dp_group_stats gst;
+
+	ck_assert_ptr_nonnull(t);
+	memcpy(bytes, rte_pktmbuf_mtod(m, void *), sizeof(bytes));
+	rte_pktmbuf_free(m);
+	ck_assert_int_eq(dp_meter_add(br, &ms, &err), 0);
+	ck_assert_int_eq(group_text("group_id=7,type=all,bucket=output:3,bucket=output:4", false),
+			 0);
+	struct dp_flow *f0 = add_flow_at(0, 100, 0x1, "in_port=1", "meter:5,goto_table:1");
+	struct dp_flow *f1 = add_flow_at(1, 10, 0x2, "eth_type=0x800,ip_proto=17",
+					 "write_actions(output:2),goto_table:2");
+	struct dp_flow *f2 = add_flow_at(2, 5, 0x3, "", "write_actions(group:7)");
+	ck_assert_int_eq(dp_commit(br), 0);
+	uint64_t lookups0, lookups, matched;
+
+	dp_table_get_stats(br, 0, &lookups0, &matched);
+	ck_assert_int_eq(dp_trace(br, 1, bytes, sizeof(bytes), t), 0);
+	ck_assert(!t->truncated);
+	const struct dp_trace_event *e = t->events;
+	unsigned k = 0;
+
+	ck_assert_uint_ge(t->n_events, 11);
+	ck_assert_uint_eq(e[k].kind, DP_TRACE_TABLE);
+	ck_assert_uint_eq(e[k].table_id, 0);
+	ck_assert_ptr_eq(e[k].flow, f0);
+	ck_assert_uint_eq(e[k].priority, 100);
+	ck_assert_uint_eq(e[k++].cookie, 0x1);
+	ck_assert_uint_eq(e[k].kind, DP_TRACE_METER);
+	ck_assert_uint_eq(e[k].id, 5);
+	ck_assert_int_eq(e[k++].arg, -1);
+	ck_assert_uint_eq(e[k].kind, DP_TRACE_TABLE);
+	ck_assert_ptr_eq(e[k++].flow, f1);
+	ck_assert_uint_eq(e[k].kind, DP_TRACE_TABLE);
+	ck_assert_uint_eq(e[k].table_id, 2);
+	ck_assert_ptr_eq(e[k++].flow, f2);
+	/* The set holds output:2 and group:7; the group wins (5.10). */
+	ck_assert_uint_eq(e[k].kind, DP_TRACE_ACTION_SET);
+	ck_assert_uint_eq(e[k].n_actions, 1);
+	ck_assert_uint_eq(e[k].actions[0].type, OFPAT_GROUP);
+	ck_assert_uint_eq(e[k++].actions[0].group_id, 7);
+	for (unsigned bk = 0; bk < 2; bk++) {
+		ck_assert_uint_eq(e[k].kind, DP_TRACE_GROUP);
+		ck_assert_uint_eq(e[k].id, 7);
+		ck_assert_uint_eq(e[k].group_type, OFPGT_ALL);
+		ck_assert_int_eq(e[k++].arg, (int)bk);
+		ck_assert_uint_eq(e[k].kind, DP_TRACE_ACTION_SET);
+		ck_assert_uint_eq(e[k++].depth, 1);
+		ck_assert_uint_eq(e[k].kind, DP_TRACE_OUTPUT);
+		ck_assert_uint_eq(e[k].depth, 1);
+		ck_assert_uint_eq(e[k++].id, 3 + bk);
+	}
+	ck_assert_uint_eq(t->n_events, k);
+
+	/* Nothing sent, nothing counted. */
+	settle();
+	ck_assert_uint_eq(rte_ring_count(ports[3].tx) + rte_ring_count(ports[4].tx), 0);
+	dp_flow_get_stats(f0, &pk, &by, &used);
+	ck_assert_uint_eq(pk, 0);
+	ck_assert_uint_eq(used, 0);
+	ck_assert_int_eq(dp_meter_get_stats(br, 5, &mst), 0);
+	ck_assert_uint_eq(mst.packets, 0);
+	ck_assert_int_eq(dp_group_get_stats(br, 7, &gst), 0);
+	ck_assert_uint_eq(gst.packets, 0);
+	ck_assert_uint_eq(gst.bucket_packets[0], 0);
+	dp_table_get_stats(br, 0, &lookups, &matched);
+	ck_assert_uint_eq(lookups, lookups0);
+
+	/* A table miss: in_port 2 matches nothing in table 0. */
+	ck_assert_int_eq(dp_trace(br, 2, bytes, sizeof(bytes), t), 0);
+	ck_assert_uint_eq(t->n_events, 2);
+	ck_assert_uint_eq(t->events[0].kind, DP_TRACE_MISS);
+	ck_assert_uint_eq(t->events[0].table_id, 0);
+	ck_assert_uint_eq(t->events[1].kind, DP_TRACE_DROP);
+	ck_assert_str_eq(t->events[1].reason, "table_miss");
+	/* A truncated frame: the parser's drop reason. */
+	ck_assert_int_eq(dp_trace(br, 1, bytes, 20, t), 0);
+	ck_assert_uint_eq(t->events[t->n_events - 1].kind, DP_TRACE_DROP);
+	ck_assert_int_eq(dp_trace(br, 1, bytes, 0, t), -EINVAL);
+
+	dp_flow_remove(br, f0);
+	dp_flow_remove(br, f1);
+	dp_flow_remove(br, f2);
+	free(t);
+}
+END_TEST
+
 static Suite *
 group_suite(void)
 {
@@ -706,6 +829,7 @@ group_suite(void)
 	tcase_add_test(tc, test_group_budget);
 	tcase_add_test(tc, test_meter_e2e);
 	tcase_add_test(tc, test_controller_meter);
+	tcase_add_test(tc, test_trace_multi_table);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,7 +3,10 @@
  * The input's header is fixed up (version 1.3, length = input size) so the fuzzer spends
  * its time on bodies. A message that decodes must encode; its encoding must decode again
  * and encode to the same bytes and the same text (encode(decode(encode(x))) ==
- * encode(x)). Any disagreement, crash, sanitizer report or leak is a finding. */
+ * encode(x)). pfswitch's trace experimenter bodies (ofp_trace.h) go through their own
+ * decoders and printers too (the reply with the same round trip; the request's frame
+ * through frame_format()). Any disagreement, crash, sanitizer report or leak is a
+ * finding. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +14,9 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "frame.h"
 #include "ofp_message.h"
+#include "ofp_trace.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,6 +25,38 @@ fail(const char *what, const struct buf *b1, const struct buf *b2)
 {
 	fprintf(stderr, "round-trip oracle: %s (%zu vs %zu bytes)\n", what, b1->size, b2->size);
 	abort();
+}
+
+/* The trace request and reply codecs on an experimenter body. */
+static void
+trace_bodies(const struct ofp_experimenter *e)
+{
+	struct arena a = ARENA_INITIALIZER;
+	struct buf enc = BUF_INITIALIZER, t1 = BUF_INITIALIZER, t2 = BUF_INITIALIZER;
+	struct ofp_trace_request rq;
+	struct ofp_trace_reply rp, rp2;
+	struct ofp_message m;
+	struct ofp_err err;
+
+	if (e->experimenter != PFS_EXPERIMENTER_ID)
+		return;
+	if (ofp_trace_request_decode(e, &rq, &err) == 0)
+		frame_format(rq.packet, rq.len, &t1);
+	buf_clear(&t1);
+	if (ofp_trace_reply_decode(e, &a, &rp, &err) == 0) {
+		ofp_trace_reply_format(&rp, &t1);
+		if (ofp_trace_reply_encode(&rp, 1, &enc) ||
+		    ofp_message_decode(enc.data, enc.size, &a, &m, &err) ||
+		    ofp_trace_reply_decode(&m.experimenter, &a, &rp2, &err))
+			fail("trace reply does not round-trip", &enc, &t2);
+		ofp_trace_reply_format(&rp2, &t2);
+		if (strcmp(buf_cstr(&t1), buf_cstr(&t2)))
+			fail("trace reply text differs after a round trip", &t1, &t2);
+	}
+	buf_uninit(&enc);
+	buf_uninit(&t1);
+	buf_uninit(&t2);
+	arena_free(&a);
 }
 
 int
@@ -49,6 +86,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (ofp_message_decode(msg, size, &a1, &m1, &err))
 		goto out;
+	if (m1.h.type == OFPT_EXPERIMENTER)
+		trace_bodies(&m1.experimenter);
 	rc = ofp_message_encode(&m1, &enc1);
 	if (rc == -EINVAL)
 		goto out; /* a decoded value the encoder refuses on purpose (documented) */

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "dp_fake.h"
 #include "ofp_message.h"
+#include "ofp_trace.h"
 #include "ofproto.h"
 #include "util.h"
 #include "vconn.h"
@@ -1516,6 +1517,54 @@ START_TEST(test_packet_out)
 }
 END_TEST
 
+/* pfs-ofctl trace's experimenter request on the mgmt socket: a reply with the datapath's
+ * steps (the fake's: a table-0 miss); refusals for other experimenters, exp_types and
+ * bad ports. */
+START_TEST(test_trace_experimenter)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	uint8_t frame[60] = { 0 };
+	struct ofp_trace_request rq = { 1, frame, sizeof(frame) };
+	struct ofp_trace_reply rp;
+	struct ofp_message m;
+	struct ofp_err err;
+	struct buf b = BUF_INITIALIZER, rep = BUF_INITIALIZER;
+	struct arena a = ARENA_INITIALIZER;
+
+	ck_assert_int_eq(ofp_trace_request_encode(&rq, vconn_next_xid(vc), &b), 0);
+	ck_assert_int_eq(vconn_transact(vc, &b, &rep), 0);
+	ck_assert_int_eq(ofp_message_decode(rep.data, rep.size, &a, &m, &err), 0);
+	ck_assert_uint_eq(m.h.type, OFPT_EXPERIMENTER);
+	ck_assert_uint_eq(m.experimenter.experimenter, PFS_EXPERIMENTER_ID);
+	ck_assert_uint_eq(m.experimenter.exp_type, PFS_EXP_TRACE_REPLY);
+	ck_assert_int_eq(ofp_trace_reply_decode(&m.experimenter, &a, &rp, &err), 0);
+	ck_assert_uint_eq(rp.in_port, 1);
+	ck_assert_uint_eq(rp.n_events, 2);
+	ck_assert_uint_eq(rp.events[0].kind, OFP_TRACE_MISS);
+	ck_assert_str_eq(rp.events[1].text, "table_miss");
+	/* Port 0 is no ingress port. */
+	rq.in_port = 0;
+	buf_clear(&b);
+	ck_assert_int_eq(ofp_trace_request_encode(&rq, vconn_next_xid(vc), &b), 0);
+	assert_error(vc, vconn_transact(vc, &b, &rep), OFPET_BAD_REQUEST, OFPBRC_BAD_PORT);
+	/* Another exp_type of ours, another experimenter. */
+	struct ofp_experimenter e = { PFS_EXPERIMENTER_ID, 99, { frame, 8 } };
+
+	buf_clear(&b);
+	ck_assert_int_eq(ofp_experimenter_encode(&e, vconn_next_xid(vc), &b), 0);
+	assert_error(vc, vconn_transact(vc, &b, &rep), OFPET_BAD_REQUEST, OFPBRC_BAD_EXP_TYPE);
+	e.experimenter = 0x2320;
+	e.exp_type = PFS_EXP_TRACE_REQUEST;
+	buf_clear(&b);
+	ck_assert_int_eq(ofp_experimenter_encode(&e, vconn_next_xid(vc), &b), 0);
+	assert_error(vc, vconn_transact(vc, &b, &rep), OFPET_BAD_REQUEST, OFPBRC_BAD_EXPERIMENTER);
+	buf_uninit(&b);
+	buf_uninit(&rep);
+	arena_free(&a);
+	vconn_close(vc);
+}
+END_TEST
+
 /* Many messages in one write: those the stream buffered beyond one wakeup's quota
  * must be handled without a new epoll event. */
 START_TEST(test_pipelined_burst)
@@ -1683,6 +1732,7 @@ main(void)
 	tcase_add_test(tc, test_table_features_set_multipart);
 	tcase_add_test(tc, test_port_status_and_port_mod);
 	tcase_add_test(tc, test_packet_out);
+	tcase_add_test(tc, test_trace_experimenter);
 	tcase_add_test(tc, test_hello_failed);
 	tcase_add_test(tc, test_pipelined_burst);
 	tcase_add_test(tc, test_active_controller_probe_and_backoff);
