@@ -47,7 +47,12 @@ mount -t hugetlbfs -o pagesize=2M nodev "$HUGE" || { rmdir "$HUGE"; HUGE=; pfs_s
 pfs_hosts 2
 pfs_config "$TMP/sw.ini" "fail_mode = standalone"
 # Multi-process EAL: no --no-shconf/--no-huge; hugepages from our mount, our own prefix.
-sed -i "s|^eal = .*|eal = -l 0-1 --no-pci --log-level=lib.eal:error -m 256 --huge-dir=$HUGE --file-prefix=$PREFIX|" "$TMP/sw.ini"
+# A secondary maps the primary's memory at the same addresses. The EAL's default base
+# (4 GiB) lies in AddressSanitizer's shadow, so an ASan build would map it wherever mmap
+# puts it, where dumpcap may have libraries: give it a base both leave free.
+BASE=
+ldd "$PFSWITCHD" | grep -q libasan && BASE=--base-virtaddr=0x500000000000
+sed -i "s|^eal = .*|eal = -l 0-1 --no-pci --log-level=lib.eal:error -m 256 --huge-dir=$HUGE --file-prefix=$PREFIX $BASE|" "$TMP/sw.ini"
 pfs_start "$TMP/sw.ini"
 check "log: packet capture on" grep -q "packet capture on" "$TMP/daemon.log"
 check "learning switch forwards" pfs_ping 1 2 2
