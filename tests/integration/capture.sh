@@ -91,5 +91,14 @@ check "p2: requests sent, replies received" sh -c "grep -qx '8/0x00000002' $TMP/
 check "tshark reads the pcapng" sh -c "tshark -r $TMP/p2.pcapng | grep -q 'Echo (ping) request'"
 check "daemon alive after the second capture" kill -0 "$PID"
 check "forwarding after the second capture" pfs_ping 1 2 3
+# Stopped from outside (Ctrl-C): dumpcap turns capture off, so the port captures again.
+timeout 40 dpdk-dumpcap --file-prefix="$PREFIX" -i net_af_packet0 -w "$TMP/int.pcapng" \
+	>"$TMP/dumpcap.log" 2>&1 &
+DC=$!
+sleep 4
+kill -INT "$DC"
+check "dumpcap stops on SIGINT" wait "$DC"
+check "p1 captures again after that" capture 4 net_af_packet0 "$TMP/again.pcapng"
+check "daemon alive after the third capture" kill -0 "$PID"
 check "stops cleanly" pfs_stop_within 10
 pfs_done
