@@ -1660,13 +1660,14 @@ tel_workers_locked(struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "tsc_hz", dp_g.tsc_hz);
 	rte_tel_data_add_dict_int(d, "consolidated", dp_g.consolidated);
 	for (unsigned i = 0; i < dp_g.n_workers; i++) {
-		struct rte_tel_data *c = rte_tel_data_alloc();
 		const struct dp_worker *w = dp_g.workers[i];
+		struct rte_tel_data *c;
 		struct dp_worker_stats st;
 		char name[32];
 
 		if (!w)
-			break; /* shutting down */
+			break; /* shut down */
+		c = rte_tel_data_alloc();
 		if (!c)
 			return -ENOMEM;
 		memset(&st, 0, sizeof(st));

@@ -60,4 +60,15 @@ pfs_bg ip netns exec "$NS2" ping -q -i 0.05 -c 100 "$(pfs_ip 1)"
 for _ in $(seq 20); do printf '/pfswitch/ports\n/pfswitch/bridges\n/pfswitch/flows\n' |
 	timeout 10 dpdk-telemetry.py -f "$PREFIX" >/dev/null 2>&1; done
 check "daemon alive after 60 queries" kill -0 "$PID"
+# Queries while the daemon shuts down (bridges, ports and workers freed): exit status 0.
+(for _ in $(seq 200); do printf '/pfswitch/ports\n/pfswitch/bridges\n/pfswitch/drops\n/pfswitch/workers\n'; done |
+	timeout 20 dpdk-telemetry.py -f "$PREFIX" >/dev/null 2>&1) &
+QPID=$!
+sleep 0.3
+kill -TERM "$PID"
+wait "$PID"
+RC=$?
+PID=
+wait "$QPID"
+check "exit status 0 when stopped during queries" test "$RC" = 0
 pfs_done
