@@ -30,6 +30,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
+#include <rte_pdump.h>
 #include <rte_telemetry.h>
 
 #include "dp_cache.h"
@@ -229,10 +230,52 @@ worker_create(unsigned id, unsigned lcore)
 static int tel_workers(const char *cmd, const char *params, struct rte_tel_data *d);
 static void on_wake_signal(int sig);
 
+static int tel_workers_locked(struct rte_tel_data *d);
+
+/* Packet capture (dpdk-dumpcap, dpdk-pdump) runs as a secondary process: it needs the
+ * EAL's shared configuration, which --no-shconf and --in-memory turn off. */
+static bool
+eal_multiprocess(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--no-shconf") == 0 || strcmp(argv[i], "--in-memory") == 0)
+			return false;
+	return true;
+}
+
+static void
+pdump_start(bool multiprocess)
+{
+	dp_g.pdump = false;
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return;
+	if (!multiprocess) {
+		DP_LOG(INFO, "packet capture off: the EAL runs with --no-shconf or --in-memory\n");
+		return;
+	}
+	if (rte_pdump_init() < 0) {
+		DP_LOG(WARNING, "packet capture off: rte_pdump_init: %s\n",
+		       rte_strerror(rte_errno));
+		return;
+	}
+	dp_g.pdump = true;
+	DP_LOG(INFO, "packet capture on: dpdk-dumpcap may attach (runtime dir %s)\n",
+	       rte_eal_get_runtime_dir());
+}
+
+static void
+pdump_stop(void)
+{
+	if (dp_g.pdump)
+		rte_pdump_uninit();
+	dp_g.pdump = false;
+}
+
 int
 dp_init(int argc, char **argv, const struct dp_params *p)
 {
 	int consumed, ret;
+	bool multiprocess = eal_multiprocess(argc, argv);
 
 	if (dp_g.initialised)
 		return -EALREADY;
@@ -315,14 +358,18 @@ dp_init(int argc, char **argv, const struct dp_params *p)
 	}
 	rte_telemetry_register_cmd("/pfswitch/workers", tel_workers,
 				   "Per worker busy/idle TSC cycles, sleeps and interrupt waits.");
+	dp_telemetry_init();
+	pdump_start(multiprocess);
 	dp_g.initialised = true;
 	return consumed;
 
 fail:
+	dp_tel_lock();
 	for (unsigned i = 0; i < DP_MAX_WORKERS; i++) {
 		worker_free(dp_g.workers[i]);
 		dp_g.workers[i] = NULL;
 	}
+	dp_tel_unlock();
 	dp_defer_fini();
 	rte_mempool_free(dp_g.pool);
 	dp_g.pool = NULL;
@@ -450,10 +497,13 @@ dp_fini(void)
 	}
 	while (!TAILQ_EMPTY(&dp_g.bridges))
 		dp_bridge_destroy(TAILQ_FIRST(&dp_g.bridges));
+	pdump_stop();
+	dp_tel_lock();
 	for (unsigned i = 0; i < DP_MAX_WORKERS; i++) {
 		worker_free(dp_g.workers[i]);
 		dp_g.workers[i] = NULL;
 	}
+	dp_tel_unlock();
 	dp_defer_fini();
 	rte_mempool_free(dp_g.pool);
 	dp_g.pool = NULL;
@@ -763,7 +813,9 @@ dp_bridge_create(const char *name, struct dp_bridge **out)
 	}
 	if (publish_pmap(br) < 0)
 		goto nomem;
+	dp_tel_lock();
 	TAILQ_INSERT_TAIL(&dp_g.bridges, br, node);
+	dp_tel_unlock();
 	update_upcall_share();
 	*out = br;
 	return 0;
@@ -794,6 +846,7 @@ dp_bridge_destroy(struct dp_bridge *br)
 		for (unsigned i = 0; i < dp_g.n_workers; i++)
 			drain_worker(dp_g.workers[i]);
 	}
+	dp_tel_lock(); /* until freed: telemetry walks the list */
 	TAILQ_REMOVE(&dp_g.bridges, br, node);
 	update_upcall_share();
 	sync_hard(); /* runs every deferred free queued so far, this bridge's included */
@@ -816,6 +869,7 @@ dp_bridge_destroy(struct dp_bridge *br)
 		flow_free(br, rf);
 	}
 	bridge_free(br);
+	dp_tel_unlock();
 	dp_defer_reclaim();
 }
 
@@ -832,6 +886,15 @@ dp_bridge_run(struct dp_bridge *br)
 {
 	/* 64 Ki entries a call: a full round of the largest table takes ~16 calls. */
 	dp_normal_sweep(br->mac, rte_rdtsc(), 1u << 16);
+}
+
+void
+dp_bridge_set_identity(struct dp_bridge *br, uint64_t datapath_id, const char *fail_mode)
+{
+	dp_tel_lock();
+	br->datapath_id = datapath_id;
+	snprintf(br->fail_mode, sizeof(br->fail_mode), "%s", fail_mode ? fail_mode : "");
+	dp_tel_unlock();
 }
 
 void
@@ -869,7 +932,10 @@ dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_
 	if (!p)
 		return -ENOMEM;
 	p->ws = rte_zmalloc("dp_port_ws", sizeof(*p->ws) * dp_g.n_workers, RTE_CACHE_LINE_SIZE);
-	if (!p->ws) {
+	p->devargs = strdup(devargs);
+	if (!p->ws || !p->devargs) {
+		free(p->devargs);
+		rte_free(p->ws);
 		rte_free(p);
 		return -ENOMEM;
 	}
@@ -879,11 +945,13 @@ dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_
 	p->slot = (uint16_t)slot;
 	ret = dp_port_dev_open(p, devargs);
 	if (ret < 0) {
+		free(p->devargs);
 		rte_free(p->ws);
 		rte_free(p);
 		return ret == -EBUSY ? -EEXIST : ret;
 	}
 	p->added_ns = mono_ns();
+	dp_tel_lock();
 	br->slots[slot] = p;
 	dp_g.ports[p->port_id] = p;
 	if (publish_pmap(br) < 0 || publish_polls() < 0) {
@@ -893,10 +961,13 @@ dp_port_add(struct dp_bridge *br, const char *name, const char *devargs, uint32_
 		sync_hard();
 		intr_release(p);
 		dp_port_dev_close(p);
+		dp_tel_unlock();
+		free(p->devargs);
 		rte_free(p->ws);
 		rte_free(p);
 		return -ENOMEM;
 	}
+	dp_tel_unlock();
 	if (ofport < DP_OFPORT_FAST)
 		__atomic_store_n(&br->by_ofport[ofport], p, __ATOMIC_RELEASE);
 	else if (ofport == OFPP_LOCAL)
@@ -914,6 +985,7 @@ dp_port_del(struct dp_port *port)
 		return;
 	struct dp_bridge *br = port->br;
 
+	dp_tel_lock(); /* until freed: telemetry reads the bridge's slots */
 	if (port->ofport < DP_OFPORT_FAST)
 		__atomic_store_n(&br->by_ofport[port->ofport], NULL, __ATOMIC_RELEASE);
 	else if (port->ofport == OFPP_LOCAL)
@@ -925,6 +997,7 @@ dp_port_del(struct dp_port *port)
 		__atomic_store_n(&port->config, port->config | OFPPC_PORT_DOWN | OFPPC_NO_FWD,
 				 __ATOMIC_RELAXED);
 		DP_LOG(ERR, "port %s: no memory to unpublish; port left down\n", port->name);
+		dp_tel_unlock();
 		return;
 	}
 	dp_gm_liveness(br); /* buckets watching it */
@@ -932,8 +1005,10 @@ dp_port_del(struct dp_port *port)
 	dp_normal_flush_slot(br->mac, port->slot);
 	intr_release(port);
 	dp_port_dev_close(port);
+	free(port->devargs);
 	rte_free(port->ws);
 	rte_free(port);
+	dp_tel_unlock();
 }
 
 struct dp_port *
@@ -1494,8 +1569,9 @@ dp_core_drop_name(unsigned reason)
 	return reason < DP_DROP_CORE_N ? core_drop_names[reason] : "unknown";
 }
 
-unsigned
-dp_drop_stats(struct dp_drop_stat *out, unsigned n)
+/* Drop counts of workers [w0, w1). */
+static unsigned
+drop_stats(struct dp_drop_stat *out, unsigned n, unsigned w0, unsigned w1)
 {
 	unsigned k = 0;
 
@@ -1504,7 +1580,7 @@ dp_drop_stats(struct dp_drop_stat *out, unsigned n)
 			continue;
 		out[k].name = dp_drop_reason_name(r);
 		out[k].count = 0;
-		for (unsigned w = 0; w < dp_g.n_workers; w++)
+		for (unsigned w = w0; w < w1 && dp_g.workers[w]; w++)
 			out[k].count += dp_g.workers[w]->drops_key[r];
 	}
 	for (unsigned r = 0; r < DP_DROP_CORE_N; r++, k++) {
@@ -1512,10 +1588,22 @@ dp_drop_stats(struct dp_drop_stat *out, unsigned n)
 			continue;
 		out[k].name = core_drop_names[r];
 		out[k].count = 0;
-		for (unsigned w = 0; w < dp_g.n_workers; w++)
+		for (unsigned w = w0; w < w1 && dp_g.workers[w]; w++)
 			out[k].count += dp_g.workers[w]->drops_core[r];
 	}
 	return k;
+}
+
+unsigned
+dp_drop_stats(struct dp_drop_stat *out, unsigned n)
+{
+	return drop_stats(out, n, 0, dp_g.n_workers);
+}
+
+unsigned
+dp_drop_stats_worker(unsigned worker, struct dp_drop_stat *out, unsigned n)
+{
+	return drop_stats(out, n, worker, worker < dp_g.n_workers ? worker + 1 : worker);
 }
 
 unsigned
@@ -1637,18 +1725,30 @@ dp_power_run(void)
 static int
 tel_workers(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	int ret;
+
 	(void)cmd, (void)params;
+	dp_tel_lock();
+	ret = tel_workers_locked(d);
+	dp_tel_unlock();
+	return ret;
+}
+
+static int
+tel_workers_locked(struct rte_tel_data *d)
+{
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "tsc_hz", dp_g.tsc_hz);
 	rte_tel_data_add_dict_int(d, "consolidated", dp_g.consolidated);
 	for (unsigned i = 0; i < dp_g.n_workers; i++) {
-		struct rte_tel_data *c = rte_tel_data_alloc();
 		const struct dp_worker *w = dp_g.workers[i];
+		struct rte_tel_data *c;
 		struct dp_worker_stats st;
 		char name[32];
 
 		if (!w)
-			break; /* shutting down */
+			break; /* shut down */
+		c = rte_tel_data_alloc();
 		if (!c)
 			return -ENOMEM;
 		memset(&st, 0, sizeof(st));

@@ -248,6 +248,10 @@ int dp_packet_out(struct dp_bridge *br, uint32_t in_port, const struct ofp_actio
  * way, and counted). Off by default. Takes effect at once. */
 void dp_bridge_set_invalid_ttl_to_controller(struct dp_bridge *br, bool on);
 
+/* What the datapath shows of br in telemetry (/pfswitch/bridges): its OpenFlow datapath
+ * id and fail mode ("secure", "standalone"; copied, truncated to 15 characters). */
+void dp_bridge_set_identity(struct dp_bridge *br, uint64_t datapath_id, const char *fail_mode);
+
 /* One drop reason and its count summed over the workers. */
 struct dp_drop_stat {
 	const char *name; /* "table_miss", "ipv4_truncated", "tx_full", ... (static) */

@@ -119,6 +119,7 @@ struct dp_port {
 	 * those PMDs never report link changes, so the link is read from the kernel too. */
 	char kernel_iface[IF_NAMESIZE];
 	uint64_t added_ns;
+	char *devargs;		   /* as given to dp_port_add (telemetry) */
 	rte_spinlock_t *tx_lock;   /* [n_txq] when tx_shared */
 	struct dp_port_wstats *ws; /* [n_workers] */
 	uint16_t n_rxdesc;	   /* rx ring size: bounds an idle worker's sleep */
@@ -224,7 +225,9 @@ struct dp_bridge {
 	bool staged;		/* flow changes since the last commit */
 	uint32_t n_adds;	/* flows added (wraps): paces dp_defer_reclaim() */
 	bool ttl_to_controller; /* invalid-TTL packets go to the controller */
-	struct dp_cls *tables;	/* [DP_N_TABLES] */
+	uint64_t datapath_id;	/* dp_bridge_set_identity (telemetry) */
+	char fail_mode[16];
+	struct dp_cls *tables; /* [DP_N_TABLES] */
 	struct dp_port *by_ofport[DP_OFPORT_FAST];
 	struct dp_port *local; /* the OFPP_LOCAL port, or NULL (release store) */
 	struct dp_port *slots[DP_BRIDGE_MAX_PORTS];
@@ -364,6 +367,7 @@ struct dp_global {
 	/* A worker did not stop (dp_stop() timed out): it may still read anything, so
 	 * nothing the datapath shares with workers is freed any more. */
 	bool worker_stuck;
+	bool pdump;	      /* rte_pdump_init() done: dpdk-dumpcap can capture */
 	bool consolidated;    /* every rx queue is polled by worker 0 (dp_set_consolidated) */
 	uint64_t balance_tsc; /* last dp_power_run() decision */
 	uint64_t balance_busy[DP_MAX_WORKERS];	/* busy_cycles then */
@@ -431,6 +435,15 @@ void dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *
 void dp_pipeline_inject(struct dp_worker *w, struct rte_mbuf *m);
 /* Summarises prog's apply-actions list (control thread, at compile time). */
 void dp_pipeline_summarise(const struct dp_prog *prog, struct dp_prog_summary *sum);
+
+/* dp_telemetry.c: the /pfswitch/... telemetry commands. They run on the EAL's telemetry
+ * thread and read bridges and ports under dp_tel_lock(), which the control thread holds
+ * while it links, unlinks or frees a bridge, a port or the workers. */
+void dp_telemetry_init(void);
+void dp_tel_lock(void);
+void dp_tel_unlock(void);
+/* Per-worker drop counts (worker < n_workers), as dp_drop_stats() for that worker. */
+unsigned dp_drop_stats_worker(unsigned worker, struct dp_drop_stat *out, unsigned n);
 
 /* dp_defer.c */
 int dp_defer_init(unsigned max_threads);

@@ -60,6 +60,8 @@ bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridg
 		free(br);
 		return r;
 	}
+	dp_bridge_set_identity(br->dp, br->datapath_id,
+			       br->fail_mode == CONFIG_FAIL_SECURE ? "secure" : "standalone");
 	br->pin_rate = cfg->bridge_packet_in_rate;
 	br->pin_burst = cfg->bridge_packet_in_burst;
 	br->pin_tokens_milli = (uint64_t)br->pin_burst * 1000;

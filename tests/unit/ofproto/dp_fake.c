@@ -130,6 +130,12 @@ dp_bridge_destroy(struct dp_bridge *br)
 }
 
 void
+dp_bridge_set_identity(struct dp_bridge *br, uint64_t datapath_id, const char *fail_mode)
+{
+	(void)br, (void)datapath_id, (void)fail_mode;
+}
+
+void
 dp_bridge_set_normal_mode(struct dp_bridge *br, bool on)
 {
 	LOCK();
