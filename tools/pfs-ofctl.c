@@ -189,11 +189,9 @@ ovs_mp_name(uint16_t type)
 	return type < ARRAY_SIZE(names) && names[type] ? names[type] : "UNKNOWN";
 }
 
-/* Sends the multipart request r and decodes the reassembled reply into *rep (lists
- * from a). Returns the request's xid. */
-static uint32_t
-dump(struct ofctl *c, const struct ofp_multipart_request *r, struct arena *a,
-     struct ofp_multipart_reply *rep)
+uint32_t
+ofctl_dump(struct ofctl *c, const struct ofp_multipart_request *r, struct arena *a,
+	   struct ofp_multipart_reply *rep)
 {
 	struct vconn *vc = ofctl_connect(c);
 	struct buf req = BUF_INITIALIZER, body = BUF_INITIALIZER;
@@ -299,7 +297,7 @@ ofctl_load_ports(struct ofctl *c)
 	if (c->ports_loaded)
 		return;
 	c->ports_loaded = true;
-	dump(c, &r, &a, &rep);
+	ofctl_dump(c, &r, &a, &rep);
 	c->ports = pfs_calloc(rep.port_desc.n ? rep.port_desc.n : 1, sizeof *c->ports);
 	if (!c->ports)
 		ofctl_fatal(OFCTL_EXIT_REFUSED, "out of memory");
@@ -518,7 +516,7 @@ dump_print(struct ofctl *c, const struct ofp_multipart_request *r, const struct 
 {
 	struct ofp_multipart_reply rep;
 	struct arena a = ARENA_INITIALIZER;
-	uint32_t xid = dump(c, r, &a, &rep);
+	uint32_t xid = ofctl_dump(c, r, &a, &rep);
 
 	print_mp(c, v, r->type, xid, &rep);
 	arena_free(&a);
@@ -658,7 +656,7 @@ cmd_show(struct ofctl *c, int argc, char *argv[])
 	transact(c, &req, &rep, "features request");
 	if (ofp_features_reply_decode(rep.data, rep.size, &a, &f, &perr))
 		ofctl_fatal(OFCTL_EXIT_REFUSED, "%s: malformed FEATURES_REPLY", c->target);
-	px = dump(c, &r, &a, &pd);
+	px = ofctl_dump(c, &r, &a, &pd);
 	sort_ports(pd.port_desc.items, pd.port_desc.n);
 	buf_clear(&req);
 	cx = vconn_next_xid(vc);
@@ -884,7 +882,7 @@ cmd_dump_flows(struct ofctl *c, int argc, char *argv[])
 	uint32_t xid;
 
 	parse_stats_request(c, argc > 1 ? argv[1] : NULL, &r.flow);
-	xid = dump(c, &r, &a, &rep);
+	xid = ofctl_dump(c, &r, &a, &rep);
 	if (c->n_sorts)
 		ofctl_sort_flow_stats(c, rep.flow.items, rep.flow.n);
 	print_mp(c, c->n_sorts || c->no_stats ? &bare : &v, r.type, xid, &rep);
@@ -1174,7 +1172,7 @@ cmd_dump_ports_desc(struct ofctl *c, int argc, char *argv[])
 	uint32_t xid, only = argc > 1 ? parse_port_arg(c, argv[1]) : OFPP_ANY;
 	size_t n = 0;
 
-	xid = dump(c, &r, &a, &rep);
+	xid = ofctl_dump(c, &r, &a, &rep);
 	sort_ports(rep.port_desc.items, rep.port_desc.n);
 	for (size_t i = 0; i < rep.port_desc.n; i++)
 		if (only == OFPP_ANY || rep.port_desc.items[i].port_no == only)
@@ -1196,7 +1194,7 @@ cmd_mod_port(struct ofctl *c, int argc, char *argv[])
 	uint32_t port;
 
 	/* The port is looked up for its hw_addr, which PORT_MOD must carry. */
-	dump(c, &r, &a, &rep);
+	ofctl_dump(c, &r, &a, &rep);
 	c->ports_loaded = false;
 	port = parse_port_arg(c, argv[1]);
 	for (size_t i = 0; i < rep.port_desc.n; i++)
@@ -1415,7 +1413,7 @@ cmd_dump_groups(struct ofctl *c, int argc, char *argv[])
 	uint32_t xid, only = argc > 1 ? parse_id_arg(argv[1], "group_id", OFPG_ALL) : OFPG_ALL;
 	size_t n = 0;
 
-	xid = dump(c, &r, &a, &rep);
+	xid = ofctl_dump(c, &r, &a, &rep);
 	/* OpenFlow 1.3 has no group filter for GROUP_DESC: filter here, as ovs-ofctl. */
 	for (size_t i = 0; i < rep.group_desc.n; i++)
 		if (only == OFPG_ALL || rep.group_desc.items[i].group_id == only)
@@ -1912,6 +1910,8 @@ static const struct cmd commands[] = {
 	{ "snoop", 1, 1, cmd_snoop, "BRIDGE", TARGET_BRIDGE },
 	{ "probe", 1, 1, cmd_probe, "SWITCH" },
 	{ "role", 1, 3, cmd_role, "SWITCH [nochange|equal|master|slave [GENERATION_ID]]" },
+	{ "top", 1, 1, ofctl_top, "SWITCH [--sort=packets|bytes] [--count=N] [--interval=SECS]" },
+	{ "show-pipeline", 1, 1, ofctl_show_pipeline, "SWITCH [--dot|--svg]" },
 };
 
 static void
@@ -1925,27 +1925,32 @@ usage(FILE *f)
 		program, program);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-20s %s\n", commands[i].name, commands[i].usage);
-	fprintf(f, "\nOptions:\n"
-		   "  --strict             mod-flows/del-flows match priority and match exactly\n"
-		   "  --names, --no-names  show port names in flows and port stats\n"
-		   "  --no-stats           dump-flows without statistics\n"
-		   "  --sort[=FIELD], --rsort[=FIELD]  sort dump-flows (priority, n_packets, "
-		   "n_bytes,\n"
-		   "                       duration, cookie, table, idle_timeout, hard_timeout, "
-		   "any match field)\n"
-		   "  --json               JSON output (see pfs-ofctl(8))\n"
-		   "  --readd              replace-flows re-adds unchanged flows too\n"
-		   "  --rundir=DIR         bridge sockets directory (default $PFSWITCH_RUNDIR "
-		   "or " DEFAULT_RUNDIR ")\n"
-		   "  -t, --timeout=SECS   give up (monitor, snoop: stop) after SECS seconds\n"
-		   "  -p, --private-key=FILE  ssl: this client's private key (PEM)\n"
-		   "  -c, --certificate=FILE  ssl: this client's certificate (PEM)\n"
-		   "  -C, --ca-cert=FILE   ssl: the CA certificate the switch's must chain to\n"
-		   "  --max=N              monitor, snoop: stop after N messages\n"
-		   "  -O OpenFlow13        accepted for ovs-ofctl compatibility\n"
-		   "  -h, --help           this help;  -V, --version  the version\n"
-		   "\nExit status: 0 ok, 1 refused by the switch, 2 diff-flows found "
-		   "differences,\n3 switch unreachable or timed out, 4 bad usage or syntax.\n");
+	fprintf(f,
+		"\nOptions:\n"
+		"  --strict             mod-flows/del-flows match priority and match exactly\n"
+		"  --names, --no-names  show port names in flows and port stats\n"
+		"  --no-stats           dump-flows without statistics\n"
+		"  --sort[=FIELD], --rsort[=FIELD]  sort dump-flows (priority, n_packets, "
+		"n_bytes,\n"
+		"                       duration, cookie, table, idle_timeout, hard_timeout, "
+		"any match field)\n"
+		"  --json               JSON output (see pfs-ofctl(8))\n"
+		"  --readd              replace-flows re-adds unchanged flows too\n"
+		"  --rundir=DIR         bridge sockets directory (default $PFSWITCH_RUNDIR "
+		"or " DEFAULT_RUNDIR ")\n"
+		"  -t, --timeout=SECS   give up (monitor, snoop: stop) after SECS seconds\n"
+		"  -p, --private-key=FILE  ssl: this client's private key (PEM)\n"
+		"  -c, --certificate=FILE  ssl: this client's certificate (PEM)\n"
+		"  -C, --ca-cert=FILE   ssl: the CA certificate the switch's must chain to\n"
+		"  --max=N              monitor, snoop: stop after N messages\n"
+		"  --interval=SECS      top: seconds between frames (default 1)\n"
+		"  --count=N            top: rows of flows and of ports (default 10)\n"
+		"  --once, --iterations=N  top: stop after 1 or N frames\n"
+		"  --dot, --svg         show-pipeline: Graphviz text (default) or SVG (runs dot)\n"
+		"  -O OpenFlow13        accepted for ovs-ofctl compatibility\n"
+		"  -h, --help           this help;  -V, --version  the version\n"
+		"\nExit status: 0 ok, 1 refused by the switch, 2 diff-flows found "
+		"differences,\n3 switch unreachable or timed out, 4 bad usage or syntax.\n");
 }
 
 enum {
@@ -1959,10 +1964,31 @@ enum {
 	OPT_READD,
 	OPT_RUNDIR,
 	OPT_MAX,
+	OPT_INTERVAL,
+	OPT_COUNT,
+	OPT_ONCE,
+	OPT_ITERATIONS,
+	OPT_DOT,
+	OPT_SVG,
 	OPT_PRIVATE_KEY = 'p',
 	OPT_CERTIFICATE = 'c',
 	OPT_CA_CERT = 'C',
 };
+
+/* --interval: seconds, 0.1 to a day. */
+static double
+parse_interval(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v >= 0.1 && v <= 86400))
+		ofctl_fatal(OFCTL_EXIT_USAGE, "--interval=%s: expected seconds from 0.1 to 86400",
+			    s);
+	return v;
+}
 
 static void
 add_sort(struct ofctl *c, const char *field, bool descending)
@@ -1971,6 +1997,9 @@ add_sort(struct ofctl *c, const char *field, bool descending)
 		ofctl_fatal(OFCTL_EXIT_USAGE, "too many --sort/--rsort options");
 	if (!field)
 		field = "priority";
+	/* top's sort keys, which mean the same counters for dump-flows */
+	if (!strcmp(field, "packets") || !strcmp(field, "bytes"))
+		field = field[0] == 'p' ? "n_packets" : "n_bytes";
 	if (!ofctl_sort_field_valid(field))
 		ofctl_fatal(OFCTL_EXIT_USAGE, "--%s=%s: unknown field",
 			    descending ? "rsort" : "sort", field);
@@ -1994,6 +2023,12 @@ main(int argc, char *argv[])
 		{ "rundir", required_argument, NULL, OPT_RUNDIR },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max", required_argument, NULL, OPT_MAX },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+		{ "dot", no_argument, NULL, OPT_DOT },
+		{ "svg", no_argument, NULL, OPT_SVG },
 		{ "private-key", required_argument, NULL, OPT_PRIVATE_KEY },
 		{ "certificate", required_argument, NULL, OPT_CERTIFICATE },
 		{ "ca-cert", required_argument, NULL, OPT_CA_CERT },
@@ -2009,6 +2044,9 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof c);
 	c.timeout_s = -1;
 	c.max_msgs = -1;
+	c.interval_s = 1;
+	c.count = 10;
+	c.iterations = -1;
 	c.rundir = getenv("PFSWITCH_RUNDIR");
 	if (!c.rundir || !*c.rundir)
 		c.rundir = DEFAULT_RUNDIR;
@@ -2045,6 +2083,22 @@ main(int argc, char *argv[])
 			break;
 		case OPT_MAX:
 			c.max_msgs = (long)parse_u32("--max", optarg, UINT32_MAX);
+			break;
+		case OPT_INTERVAL:
+			c.interval_s = parse_interval(optarg);
+			break;
+		case OPT_COUNT:
+			c.count = (long)parse_u32("--count", optarg, UINT32_MAX);
+			break;
+		case OPT_ONCE:
+			c.iterations = 1;
+			break;
+		case OPT_ITERATIONS:
+			c.iterations = (long)parse_u32("--iterations", optarg, UINT32_MAX);
+			break;
+		case OPT_DOT:
+		case OPT_SVG:
+			c.svg = opt == OPT_SVG;
 			break;
 		case OPT_PRIVATE_KEY:
 			c.private_key = optarg;
