@@ -99,6 +99,7 @@ write_dot(struct ofctl *c, const struct ofp_multipart_reply *tables,
 	for (size_t i = 0; i < tables->table.n; i++) {
 		const struct ofp_table_stats *t = &tables->table.items[i];
 		const char *name = NULL;
+		char plain[16];
 
 		if (!g->shown[t->table_id] && !t->active_count && t->table_id)
 			continue;
@@ -106,7 +107,9 @@ write_dot(struct ofctl *c, const struct ofp_multipart_reply *tables,
 			if (features->table_features.items[k].table_id == t->table_id)
 				name = features->table_features.items[k].name;
 		buf_printf(out, "  t%u [label=\"table %u", t->table_id, t->table_id);
-		if (name && *name && strchr(name, '"') == NULL)
+		snprintf(plain, sizeof plain, "table%u", t->table_id);
+		if (name && *name && !strchr(name, '"') && !strchr(name, '\\') &&
+		    strcmp(name, plain))
 			buf_printf(out, " (%s)", name);
 		buf_printf(out, "\\n%" PRIu32 " rule%s\\n", t->active_count,
 			   t->active_count == 1 ? "" : "s");
