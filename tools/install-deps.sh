@@ -11,6 +11,8 @@ packages=(
 	clang-format cppcheck mandoc
 	# tests: real peers, captures, namespaces
 	python3 python3-os-ken python3-scapy tshark tcpdump openssl
+	# pfs-ofctl show-pipeline --svg (and its test) renders with dot
+	graphviz
 	# Faucet (from ../shared/faucet) runs on these
 	python3-prometheus-client python3-ruamel.yaml python3-networkx python3-netaddr
 	python3-requests python3-transitions python3-yaml python3-pbr python3-eventlet

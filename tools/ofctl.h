@@ -47,6 +47,11 @@ struct ofctl {
 	size_t n_sorts;
 	int timeout_s; /* --timeout; < 0 none */
 	long max_msgs; /* --max for monitor/snoop; < 0 unlimited */
+	/* top: --interval (seconds), --count (rows), --iterations (frames; < 0 until
+	 * stopped; --once is 1) */
+	double interval_s;
+	long count, iterations;
+	bool svg; /* show-pipeline --svg (else --dot) */
 	const char *rundir;
 	/* --private-key, --certificate, --ca-cert for ssl: targets, and the context made
 	 * from them on the first ssl: connection */
@@ -64,6 +69,10 @@ void ofctl_fatal(int code, const char *fmt, ...) __attribute__((format(printf, 2
 void ofctl_fatal_vconn(struct ofctl *c, int err, const char *what) __attribute__((noreturn));
 /* Connects (once) to c->target. Exits on failure. */
 struct vconn *ofctl_connect(struct ofctl *c);
+/* Sends the multipart request r and decodes the reassembled reply into *rep (lists
+ * from a). Exits on a failure. Returns the request's xid. */
+uint32_t ofctl_dump(struct ofctl *c, const struct ofp_multipart_request *r, struct arena *a,
+		    struct ofp_multipart_reply *rep);
 /* Loads port names from PORT_DESC (once). */
 void ofctl_load_ports(struct ofctl *c);
 /* Name of a port or NULL. */
@@ -203,5 +212,13 @@ bool ofctl_sort_field_valid(const char *field);
  * xid - first_xid) is given. */
 void ofctl_send_and_barrier(struct ofctl *c, const struct buf *msgs, size_t n, uint32_t first_xid,
 			    const char *what, const char *file, const unsigned *lines);
+
+/* ---- live views (ofctl_top.c, ofctl_pipeline.c) ---- */
+
+/* top SWITCH: the busiest flows and ports by rate, a frame every c->interval_s. */
+void ofctl_top(struct ofctl *c, int argc, char *argv[]);
+/* show-pipeline SWITCH [--dot|--svg]: the tables, goto_table and group edges as
+ * Graphviz text or SVG. */
+void ofctl_show_pipeline(struct ofctl *c, int argc, char *argv[]);
 
 #endif /* PFS_OFCTL_H */

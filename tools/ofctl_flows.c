@@ -128,29 +128,13 @@ ofctl_flows_from_file(struct ofctl *c, const char *file, struct ofctl_flow_set *
 void
 ofctl_flows_from_switch(struct ofctl *c, struct ofctl_flow_set *s)
 {
-	struct vconn *vc = ofctl_connect(c);
-	struct buf req = BUF_INITIALIZER, body = BUF_INITIALIZER;
 	struct ofp_multipart_request r;
 	struct ofp_multipart_reply rep;
-	struct ofp_err perr;
-	uint16_t type;
-	int err;
 
 	memset(&r, 0, sizeof r);
 	r.type = OFPMP_FLOW;
 	ofp_flow_stats_request_init(&r.flow);
-	if (ofp_multipart_request_encode(&r, vconn_next_xid(vc), &req))
-		ofctl_fatal(OFCTL_EXIT_REFUSED, "out of memory");
-	err = vconn_dump(vc, &req, &type, &body);
-	if (err)
-		ofctl_fatal_vconn(c, err, "flow stats request");
-	if (ofp_multipart_reply_body_decode(type, 0, body.data, body.size, &s->arena, &rep,
-					    &perr)) {
-		struct buf t = BUF_INITIALIZER;
-		ofp_error_format(&perr, &t);
-		ofctl_fatal(OFCTL_EXIT_REFUSED, "%s: cannot decode the flow stats reply: %s",
-			    c->target, buf_cstr(&t));
-	}
+	ofctl_dump(c, &r, &s->arena, &rep);
 	for (size_t i = 0; i < rep.flow.n; i++) {
 		const struct ofp_flow_stats *fs = &rep.flow.items[i];
 		struct ofctl_flow *fl = flow_add(s);
@@ -163,8 +147,6 @@ ofctl_flows_from_switch(struct ofctl *c, struct ofctl_flow_set *s)
 		fl->flags = fs->flags;
 		fl->insts = fs->insts;
 	}
-	buf_uninit(&req);
-	buf_uninit(&body);
 }
 
 void

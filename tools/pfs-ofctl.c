@@ -189,11 +189,9 @@ ovs_mp_name(uint16_t type)
 	return type < ARRAY_SIZE(names) && names[type] ? names[type] : "UNKNOWN";
 }
 
-/* Sends the multipart request r and decodes the reassembled reply into *rep (lists
- * from a). Returns the request's xid. */
-static uint32_t
-dump(struct ofctl *c, const struct ofp_multipart_request *r, struct arena *a,
-     struct ofp_multipart_reply *rep)
+uint32_t
+ofctl_dump(struct ofctl *c, const struct ofp_multipart_request *r, struct arena *a,
+	   struct ofp_multipart_reply *rep)
 {
 	struct vconn *vc = ofctl_connect(c);
 	struct buf req = BUF_INITIALIZER, body = BUF_INITIALIZER;
@@ -299,7 +297,7 @@ ofctl_load_ports(struct ofctl *c)
 	if (c->ports_loaded)
 		return;
 	c->ports_loaded = true;
-	dump(c, &r, &a, &rep);
+	ofctl_dump(c, &r, &a, &rep);
 	c->ports = pfs_calloc(rep.port_desc.n ? rep.port_desc.n : 1, sizeof *c->ports);
 	if (!c->ports)
 		ofctl_fatal(OFCTL_EXIT_REFUSED, "out of memory");
@@ -445,6 +443,85 @@ json_emit(struct buf *out)
 	emit(out);
 }
 
+/* Ends the text with a newline if it does not have one. */
+static void
+end_line(struct buf *out)
+{
+	if (out->size && out->data[out->size - 1] != '\n')
+		buf_printf(out, "\n");
+}
+
+/* With --names, rewrites the port numbers of the text from start on; then a newline. */
+static void
+names_and_newline(struct ofctl *c, struct buf *out, size_t start)
+{
+	if (c->names)
+		ofctl_numbers_to_names(c, out, start);
+	buf_printf(out, "\n");
+}
+
+/* How one reply prints. --json: one object whose members json() writes, inside an
+ * array member named array when that is set. Text: the reply header
+ * "NAME (OF1.3) (xid=0x..):", then sep, then what text() writes; no header when sep is
+ * NULL. rep is the decoded reply (a struct ofp_multipart_reply for a dump). */
+typedef void view_json_fn(struct ofctl *c, struct json *j, const void *rep);
+typedef void view_text_fn(struct ofctl *c, struct buf *out, const void *rep);
+
+struct view {
+	const char *array;
+	view_json_fn *json;
+	const char *sep;
+	view_text_fn *text;
+};
+
+static void
+print_view(struct ofctl *c, const struct view *v, const char *name, uint32_t xid, const void *rep)
+{
+	struct buf out = BUF_INITIALIZER;
+	struct json j;
+
+	if (c->json) {
+		json_init(&j, &out);
+		json_obj_begin(&j, NULL);
+		if (v->array)
+			json_arr_begin(&j, v->array);
+		v->json(c, &j, rep);
+		if (v->array)
+			json_arr_end(&j);
+		json_obj_end(&j);
+		json_emit(&out);
+	} else {
+		if (v->sep)
+			buf_printf(&out, "%s (OF1.3) (xid=0x%" PRIx32 "):%s", name, xid, v->sep);
+		v->text(c, &out, rep);
+		emit(&out);
+	}
+	buf_uninit(&out);
+}
+
+/* print_view for a multipart reply of the given type. */
+static void
+print_mp(struct ofctl *c, const struct view *v, uint16_t type, uint32_t xid,
+	 const struct ofp_multipart_reply *rep)
+{
+	char name[48];
+
+	snprintf(name, sizeof name, "OFPST_%s reply", ovs_mp_name(type));
+	print_view(c, v, name, xid, rep);
+}
+
+/* Sends the multipart request r, collects the whole reply and prints it as v says. */
+static void
+dump_print(struct ofctl *c, const struct ofp_multipart_request *r, const struct view *v)
+{
+	struct ofp_multipart_reply rep;
+	struct arena a = ARENA_INITIALIZER;
+	uint32_t xid = ofctl_dump(c, r, &a, &rep);
+
+	print_mp(c, v, r->type, xid, &rep);
+	arena_free(&a);
+}
+
 /* ---- argument helpers ---- */
 
 static uint32_t
@@ -528,11 +605,18 @@ read_file_lines(const char *file)
 
 /* ---- commands ---- */
 
+/* What a command's first argument names: a switch connected to on first use (the
+ * default), a bridge whose snoop socket the command opens itself, or nothing. */
+enum cmd_target { TARGET_SWITCH, TARGET_BRIDGE, TARGET_NONE };
+
+/* One command: its name, how many arguments it takes after its name, its handler and
+ * the usage line --help prints. */
 struct cmd {
 	const char *name;
 	int min_args, max_args; /* after the command name, SWITCH included */
 	void (*run)(struct ofctl *c, int argc, char *argv[]);
 	const char *usage;
+	enum cmd_target target;
 };
 
 static int
@@ -572,7 +656,7 @@ cmd_show(struct ofctl *c, int argc, char *argv[])
 	transact(c, &req, &rep, "features request");
 	if (ofp_features_reply_decode(rep.data, rep.size, &a, &f, &perr))
 		ofctl_fatal(OFCTL_EXIT_REFUSED, "%s: malformed FEATURES_REPLY", c->target);
-	px = dump(c, &r, &a, &pd);
+	px = ofctl_dump(c, &r, &a, &pd);
 	sort_ports(pd.port_desc.items, pd.port_desc.n);
 	buf_clear(&req);
 	cx = vconn_next_xid(vc);
@@ -613,33 +697,29 @@ cmd_show(struct ofctl *c, int argc, char *argv[])
 }
 
 static void
+json_desc(struct ofctl *c, struct json *j, const void *rep)
+{
+	(void)c;
+	ofctl_json_desc(j, &((const struct ofp_multipart_reply *)rep)->desc);
+}
+
+static void
+text_desc(struct ofctl *c, struct buf *out, const void *rep)
+{
+	(void)c;
+	ofp_desc_format(&((const struct ofp_multipart_reply *)rep)->desc, out);
+	buf_printf(out, "\n");
+}
+
+static void
 cmd_dump_desc(struct ofctl *c, int argc, char *argv[])
 {
+	static const struct view v = { NULL, json_desc, "\n", text_desc };
 	struct ofp_multipart_request r = { .type = OFPMP_DESC };
-	struct ofp_multipart_reply rep;
-	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
-	uint32_t xid;
-	struct json j;
 
 	(void)argc;
 	(void)argv;
-	xid = dump(c, &r, &a, &rep);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		ofctl_json_desc(&j, &rep.desc);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		mp_header(&out, OFPMP_DESC, xid);
-		buf_printf(&out, "\n");
-		ofp_desc_format(&rep.desc, &out);
-		buf_printf(&out, "\n");
-		emit(&out);
-	}
-	buf_uninit(&out);
-	arena_free(&a);
+	dump_print(c, &r, &v);
 }
 
 static bool
@@ -650,96 +730,85 @@ same_table_stats(const struct ofp_table_stats *a, const struct ofp_table_stats *
 }
 
 static void
-cmd_dump_tables(struct ofctl *c, int argc, char *argv[])
+json_tables(struct ofctl *c, struct json *j, const void *rep)
 {
-	struct ofp_multipart_request r = { .type = OFPMP_TABLE };
-	struct ofp_multipart_reply rep;
-	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
-	uint32_t xid;
-	struct json j;
+	const struct ofp_multipart_reply *r = rep;
 
-	(void)argc;
-	(void)argv;
-	xid = dump(c, &r, &a, &rep);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "tables");
-		for (size_t i = 0; i < rep.table.n; i++)
-			ofctl_json_table_stats(&j, &rep.table.items[i]);
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_emit(&out);
-		goto out;
-	}
-	mp_header(&out, OFPMP_TABLE, xid);
-	buf_printf(&out, "\n");
-	/* Runs of tables with the same counters as the one before are shown as "ditto",
-	 * as ovs-ofctl does for its 254 mostly empty tables. */
-	for (size_t i = 0; i < rep.table.n;) {
-		size_t k = i + 1;
-		if (i) {
-			while (k < rep.table.n &&
-			       same_table_stats(&rep.table.items[k], &rep.table.items[i - 1]))
-				k++;
-		}
-		if (i && same_table_stats(&rep.table.items[i], &rep.table.items[i - 1]) &&
-		    k - i > 1) {
-			buf_printf(&out, "  tables %u...%u: ditto\n", rep.table.items[i].table_id,
-				   rep.table.items[k - 1].table_id);
-			i = k;
-			continue;
-		}
-		ofp_table_stats_format(&rep.table.items[i], &out);
-		if (i + 1 < rep.table.n)
-			buf_printf(&out, "\n");
-		i++;
-	}
-	emit(&out);
-out:
-	buf_uninit(&out);
-	arena_free(&a);
+	(void)c;
+	for (size_t i = 0; i < r->table.n; i++)
+		ofctl_json_table_stats(j, &r->table.items[i]);
 }
 
 static void
-print_table_features(struct ofctl *c, const struct ofp_multipart_reply *rep, uint32_t xid)
+text_tables(struct ofctl *c, struct buf *out, const void *rep)
 {
-	struct buf out = BUF_INITIALIZER;
-	struct json j;
+	const struct ofp_multipart_reply *r = rep;
+	const struct ofp_table_stats *t = r->table.items;
 
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "tables");
-		for (size_t i = 0; i < rep->table_features.n; i++)
-			ofctl_json_table_features(&j, &rep->table_features.items[i]);
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		mp_header(&out, OFPMP_TABLE_FEATURES, xid);
-		buf_printf(&out, "\n");
-		for (size_t i = 0; i < rep->table_features.n; i++)
-			ofp_table_features_format(&rep->table_features.items[i], &out);
-		emit(&out);
+	(void)c;
+	/* Runs of tables with the same counters as the one before are shown as "ditto",
+	 * as ovs-ofctl does for its 254 mostly empty tables. */
+	for (size_t i = 0; i < r->table.n;) {
+		size_t k = i + 1;
+		if (i) {
+			while (k < r->table.n && same_table_stats(&t[k], &t[i - 1]))
+				k++;
+		}
+		if (i && same_table_stats(&t[i], &t[i - 1]) && k - i > 1) {
+			buf_printf(out, "  tables %u...%u: ditto\n", t[i].table_id,
+				   t[k - 1].table_id);
+			i = k;
+			continue;
+		}
+		ofp_table_stats_format(&t[i], out);
+		if (i + 1 < r->table.n)
+			buf_printf(out, "\n");
+		i++;
 	}
-	buf_uninit(&out);
 }
+
+static void
+cmd_dump_tables(struct ofctl *c, int argc, char *argv[])
+{
+	static const struct view v = { "tables", json_tables, "\n", text_tables };
+	struct ofp_multipart_request r = { .type = OFPMP_TABLE };
+
+	(void)argc;
+	(void)argv;
+	dump_print(c, &r, &v);
+}
+
+static void
+json_table_features(struct ofctl *c, struct json *j, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	(void)c;
+	for (size_t i = 0; i < r->table_features.n; i++)
+		ofctl_json_table_features(j, &r->table_features.items[i]);
+}
+
+static void
+text_table_features(struct ofctl *c, struct buf *out, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	(void)c;
+	for (size_t i = 0; i < r->table_features.n; i++)
+		ofp_table_features_format(&r->table_features.items[i], out);
+}
+
+static const struct view table_features_view = { "tables", json_table_features, "\n",
+						 text_table_features };
 
 static void
 cmd_dump_table_features(struct ofctl *c, int argc, char *argv[])
 {
 	struct ofp_multipart_request r = { .type = OFPMP_TABLE_FEATURES };
-	struct ofp_multipart_reply rep;
-	struct arena a = ARENA_INITIALIZER;
-	uint32_t xid;
 
 	(void)argc;
 	(void)argv;
-	xid = dump(c, &r, &a, &rep);
-	print_table_features(c, &rep, xid);
-	arena_free(&a);
+	dump_print(c, &r, &table_features_view);
 }
 
 /* set-table-features SWITCH FILE: FILE ("-" = stdin) holds the JSON that
@@ -749,12 +818,10 @@ static void
 cmd_set_table_features(struct ofctl *c, int argc, char *argv[])
 {
 	struct ofp_multipart_request r = { .type = OFPMP_TABLE_FEATURES };
-	struct ofp_multipart_reply rep;
 	struct arena a = ARENA_INITIALIZER;
 	struct buf text;
 	struct jval *root;
 	char err[256];
-	uint32_t xid;
 
 	(void)argc;
 	text = read_file_lines(argv[1]);
@@ -763,8 +830,7 @@ cmd_set_table_features(struct ofctl *c, int argc, char *argv[])
 					   err, sizeof err))
 		ofctl_fatal(OFCTL_EXIT_USAGE, "%s: %s", argv[1], err);
 	buf_uninit(&text);
-	xid = dump(c, &r, &a, &rep);
-	print_table_features(c, &rep, xid);
+	dump_print(c, &r, &table_features_view);
 	arena_free(&a);
 }
 
@@ -781,78 +847,72 @@ parse_stats_request(struct ofctl *c, const char *text, struct ofp_flow_stats_req
 }
 
 static void
+json_flows(struct ofctl *c, struct json *j, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	for (size_t i = 0; i < r->flow.n; i++)
+		ofctl_json_flow_stats(c, j, &r->flow.items[i]);
+}
+
+static void
+text_flows(struct ofctl *c, struct buf *out, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	for (size_t i = 0; i < r->flow.n; i++) {
+		size_t start = out->size;
+		ofp_flow_stats_format_ex(&r->flow.items[i], c->no_stats ? OFP_FLOW_FMT_NO_STATS : 0,
+					 out);
+		names_and_newline(c, out, start);
+		if (out->size > (1u << 20))
+			emit(out);
+	}
+}
+
+static void
 cmd_dump_flows(struct ofctl *c, int argc, char *argv[])
 {
+	/* ovs-ofctl leaves the reply header out when it sorts or hides statistics. */
+	static const struct view v = { "flows", json_flows, "\n", text_flows };
+	static const struct view bare = { "flows", json_flows, NULL, text_flows };
 	struct ofp_multipart_request r = { .type = OFPMP_FLOW };
 	struct ofp_multipart_reply rep;
 	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
 	uint32_t xid;
-	struct json j;
 
 	parse_stats_request(c, argc > 1 ? argv[1] : NULL, &r.flow);
-	xid = dump(c, &r, &a, &rep);
+	xid = ofctl_dump(c, &r, &a, &rep);
 	if (c->n_sorts)
 		ofctl_sort_flow_stats(c, rep.flow.items, rep.flow.n);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "flows");
-		for (size_t i = 0; i < rep.flow.n; i++)
-			ofctl_json_flow_stats(c, &j, &rep.flow.items[i]);
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_emit(&out);
-		goto out;
-	}
-	/* ovs-ofctl leaves the reply header out when it sorts or hides statistics. */
-	if (!c->n_sorts && !c->no_stats) {
-		mp_header(&out, OFPMP_FLOW, xid);
-		buf_printf(&out, "\n");
-	}
-	for (size_t i = 0; i < rep.flow.n; i++) {
-		size_t start = out.size;
-		ofp_flow_stats_format_ex(&rep.flow.items[i],
-					 c->no_stats ? OFP_FLOW_FMT_NO_STATS : 0, &out);
-		if (c->names)
-			ofctl_numbers_to_names(c, &out, start);
-		buf_printf(&out, "\n");
-		if (out.size > (1u << 20))
-			emit(&out);
-	}
-	emit(&out);
-out:
-	buf_uninit(&out);
+	print_mp(c, c->n_sorts || c->no_stats ? &bare : &v, r.type, xid, &rep);
 	arena_free(&a);
+}
+
+static void
+json_aggregate(struct ofctl *c, struct json *j, const void *rep)
+{
+	(void)c;
+	ofctl_json_aggregate(j, &((const struct ofp_multipart_reply *)rep)->aggregate);
+}
+
+static void
+text_aggregate(struct ofctl *c, struct buf *out, const void *rep)
+{
+	(void)c;
+	ofp_aggregate_stats_reply_format(&((const struct ofp_multipart_reply *)rep)->aggregate,
+					 out);
+	buf_printf(out, "\n");
 }
 
 static void
 cmd_dump_aggregate(struct ofctl *c, int argc, char *argv[])
 {
+	static const struct view v = { NULL, json_aggregate, " ", text_aggregate };
 	struct ofp_multipart_request r = { .type = OFPMP_AGGREGATE };
-	struct ofp_multipart_reply rep;
-	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
-	uint32_t xid;
-	struct json j;
 
 	parse_stats_request(c, argc > 1 ? argv[1] : NULL, &r.flow);
-	xid = dump(c, &r, &a, &rep);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		ofctl_json_aggregate(&j, &rep.aggregate);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		mp_header(&out, OFPMP_AGGREGATE, xid);
-		buf_printf(&out, " ");
-		ofp_aggregate_stats_reply_format(&rep.aggregate, &out);
-		buf_printf(&out, "\n");
-		emit(&out);
-	}
-	buf_uninit(&out);
-	arena_free(&a);
+	dump_print(c, &r, &v);
 }
 
 /* Parses one flow_mod line for add/mod/del with the options' strictness. */
@@ -1051,79 +1111,74 @@ cmd_replace_flows(struct ofctl *c, int argc, char *argv[])
 }
 
 static void
+json_port_stats(struct ofctl *c, struct json *j, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	for (size_t i = 0; i < r->port_stats.n; i++)
+		ofctl_json_port_stats(c, j, &r->port_stats.items[i]);
+}
+
+static void
+text_port_stats(struct ofctl *c, struct buf *out, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	buf_printf(out, " %zu ports\n", r->port_stats.n);
+	for (size_t i = 0; i < r->port_stats.n; i++) {
+		size_t start = out->size;
+		ofp_port_stats_format(&r->port_stats.items[i], out);
+		if (c->names)
+			ofctl_numbers_to_names(c, out, start);
+	}
+}
+
+static void
 cmd_dump_ports(struct ofctl *c, int argc, char *argv[])
 {
+	static const struct view v = { "ports", json_port_stats, "", text_port_stats };
 	struct ofp_multipart_request r = { .type = OFPMP_PORT_STATS };
-	struct ofp_multipart_reply rep;
-	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
-	uint32_t xid;
-	struct json j;
 
 	r.port_stats.port_no = argc > 1 ? parse_port_arg(c, argv[1]) : OFPP_ANY;
-	xid = dump(c, &r, &a, &rep);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "ports");
-		for (size_t i = 0; i < rep.port_stats.n; i++)
-			ofctl_json_port_stats(c, &j, &rep.port_stats.items[i]);
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		mp_header(&out, OFPMP_PORT_STATS, xid);
-		buf_printf(&out, " %zu ports\n", rep.port_stats.n);
-		for (size_t i = 0; i < rep.port_stats.n; i++) {
-			size_t start = out.size;
-			ofp_port_stats_format(&rep.port_stats.items[i], &out);
-			if (c->names)
-				ofctl_numbers_to_names(c, &out, start);
-		}
-		emit(&out);
-	}
-	buf_uninit(&out);
-	arena_free(&a);
+	dump_print(c, &r, &v);
+}
+
+static void
+json_port_desc(struct ofctl *c, struct json *j, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	for (size_t i = 0; i < r->port_desc.n; i++)
+		ofctl_json_port_desc(c, j, NULL, &r->port_desc.items[i]);
+}
+
+static void
+text_port_desc(struct ofctl *c, struct buf *out, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	(void)c;
+	for (size_t i = 0; i < r->port_desc.n; i++)
+		ofp_port_desc_format(&r->port_desc.items[i], out);
 }
 
 static void
 cmd_dump_ports_desc(struct ofctl *c, int argc, char *argv[])
 {
+	static const struct view v = { "ports", json_port_desc, "\n", text_port_desc };
 	struct ofp_multipart_request r = { .type = OFPMP_PORT_DESC };
 	struct ofp_multipart_reply rep;
 	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
-	uint32_t xid, only = OFPP_ANY;
-	struct json j;
+	uint32_t xid, only = argc > 1 ? parse_port_arg(c, argv[1]) : OFPP_ANY;
+	size_t n = 0;
 
-	if (argc > 1)
-		only = parse_port_arg(c, argv[1]);
-	xid = dump(c, &r, &a, &rep);
+	xid = ofctl_dump(c, &r, &a, &rep);
 	sort_ports(rep.port_desc.items, rep.port_desc.n);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "ports");
-	} else {
-		mp_header(&out, OFPMP_PORT_DESC, xid);
-		buf_printf(&out, "\n");
-	}
-	for (size_t i = 0; i < rep.port_desc.n; i++) {
-		if (only != OFPP_ANY && rep.port_desc.items[i].port_no != only)
-			continue;
-		if (c->json)
-			ofctl_json_port_desc(c, &j, NULL, &rep.port_desc.items[i]);
-		else
-			ofp_port_desc_format(&rep.port_desc.items[i], &out);
-	}
-	if (c->json) {
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		emit(&out);
-	}
-	buf_uninit(&out);
+	for (size_t i = 0; i < rep.port_desc.n; i++)
+		if (only == OFPP_ANY || rep.port_desc.items[i].port_no == only)
+			rep.port_desc.items[n++] = rep.port_desc.items[i];
+	rep.port_desc.n = n;
+	print_mp(c, &v, r.type, xid, &rep);
 	arena_free(&a);
 }
 
@@ -1139,7 +1194,7 @@ cmd_mod_port(struct ofctl *c, int argc, char *argv[])
 	uint32_t port;
 
 	/* The port is looked up for its hw_addr, which PORT_MOD must carry. */
-	dump(c, &r, &a, &rep);
+	ofctl_dump(c, &r, &a, &rep);
 	c->ports_loaded = false;
 	port = parse_port_arg(c, argv[1]);
 	for (size_t i = 0; i < rep.port_desc.n; i++)
@@ -1186,29 +1241,31 @@ get_config(struct ofctl *c, struct ofp_switch_config *cfg, uint32_t *xid)
 }
 
 static void
+json_config(struct ofctl *c, struct json *j, const void *cfg)
+{
+	(void)c;
+	ofctl_json_config(j, cfg);
+}
+
+static void
+text_config(struct ofctl *c, struct buf *out, const void *cfg)
+{
+	(void)c;
+	ofp_switch_config_format(cfg, out);
+	buf_printf(out, "\n");
+}
+
+static void
 cmd_get_config(struct ofctl *c, int argc, char *argv[])
 {
+	static const struct view v = { NULL, json_config, " ", text_config };
 	struct ofp_switch_config cfg;
-	struct buf out = BUF_INITIALIZER;
 	uint32_t xid;
-	struct json j;
 
 	(void)argc;
 	(void)argv;
 	get_config(c, &cfg, &xid);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		ofctl_json_config(&j, &cfg);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		buf_printf(&out, "OFPT_GET_CONFIG_REPLY (OF1.3) (xid=0x%" PRIx32 "): ", xid);
-		ofp_switch_config_format(&cfg, &out);
-		buf_printf(&out, "\n");
-		emit(&out);
-	}
-	buf_uninit(&out);
+	print_view(c, &v, "OFPT_GET_CONFIG_REPLY", xid, &cfg);
 }
 
 static const char *const frag_names[] = { "normal", "drop", "reasm" };
@@ -1326,113 +1383,102 @@ cmd_del_groups(struct ofctl *c, int argc, char *argv[])
 }
 
 static void
+json_group_desc(struct ofctl *c, struct json *j, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	for (size_t i = 0; i < r->group_desc.n; i++)
+		ofctl_json_group_desc(c, j, &r->group_desc.items[i]);
+}
+
+static void
+text_group_desc(struct ofctl *c, struct buf *out, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	for (size_t i = 0; i < r->group_desc.n; i++) {
+		size_t start = out->size;
+		ofp_group_desc_format(&r->group_desc.items[i], out);
+		names_and_newline(c, out, start);
+	}
+}
+
+static void
 cmd_dump_groups(struct ofctl *c, int argc, char *argv[])
 {
+	static const struct view v = { "groups", json_group_desc, "\n", text_group_desc };
 	struct ofp_multipart_request r = { .type = OFPMP_GROUP_DESC };
 	struct ofp_multipart_reply rep;
 	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
 	uint32_t xid, only = argc > 1 ? parse_id_arg(argv[1], "group_id", OFPG_ALL) : OFPG_ALL;
-	struct json j;
+	size_t n = 0;
 
-	xid = dump(c, &r, &a, &rep);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "groups");
-	} else {
-		mp_header(&out, OFPMP_GROUP_DESC, xid);
-		buf_printf(&out, "\n");
-	}
+	xid = ofctl_dump(c, &r, &a, &rep);
 	/* OpenFlow 1.3 has no group filter for GROUP_DESC: filter here, as ovs-ofctl. */
-	for (size_t i = 0; i < rep.group_desc.n; i++) {
-		const struct ofp_group_desc *g = &rep.group_desc.items[i];
-		if (only != OFPG_ALL && g->group_id != only)
-			continue;
-		if (c->json) {
-			ofctl_json_group_desc(c, &j, g);
-			continue;
-		}
-		size_t start = out.size;
-		ofp_group_desc_format(g, &out);
-		if (c->names)
-			ofctl_numbers_to_names(c, &out, start);
-		buf_printf(&out, "\n");
-	}
-	if (c->json) {
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		emit(&out);
-	}
-	buf_uninit(&out);
+	for (size_t i = 0; i < rep.group_desc.n; i++)
+		if (only == OFPG_ALL || rep.group_desc.items[i].group_id == only)
+			rep.group_desc.items[n++] = rep.group_desc.items[i];
+	rep.group_desc.n = n;
+	print_mp(c, &v, r.type, xid, &rep);
 	arena_free(&a);
+}
+
+static void
+json_group_stats(struct ofctl *c, struct json *j, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	(void)c;
+	for (size_t i = 0; i < r->group.n; i++)
+		ofctl_json_group_stats(j, &r->group.items[i]);
+}
+
+static void
+text_group_stats(struct ofctl *c, struct buf *out, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	(void)c;
+	for (size_t i = 0; i < r->group.n; i++) {
+		ofp_group_stats_format(&r->group.items[i], out);
+		buf_printf(out, "\n");
+	}
 }
 
 static void
 cmd_dump_group_stats(struct ofctl *c, int argc, char *argv[])
 {
+	static const struct view v = { "groups", json_group_stats, "\n", text_group_stats };
 	struct ofp_multipart_request r = { .type = OFPMP_GROUP };
-	struct ofp_multipart_reply rep;
-	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
-	uint32_t xid;
-	struct json j;
 
 	r.group.group_id = argc > 1 ? parse_id_arg(argv[1], "group_id", OFPG_ALL) : OFPG_ALL;
-	xid = dump(c, &r, &a, &rep);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "groups");
-		for (size_t i = 0; i < rep.group.n; i++)
-			ofctl_json_group_stats(&j, &rep.group.items[i]);
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		mp_header(&out, OFPMP_GROUP, xid);
-		buf_printf(&out, "\n");
-		for (size_t i = 0; i < rep.group.n; i++) {
-			ofp_group_stats_format(&rep.group.items[i], &out);
-			buf_printf(&out, "\n");
-		}
-		emit(&out);
-	}
-	buf_uninit(&out);
-	arena_free(&a);
+	dump_print(c, &r, &v);
+}
+
+static void
+json_group_features(struct ofctl *c, struct json *j, const void *rep)
+{
+	(void)c;
+	ofctl_json_group_features(j, &((const struct ofp_multipart_reply *)rep)->group_features);
+}
+
+static void
+text_group_features(struct ofctl *c, struct buf *out, const void *rep)
+{
+	(void)c;
+	ofp_group_features_format(&((const struct ofp_multipart_reply *)rep)->group_features, out);
+	end_line(out);
 }
 
 static void
 cmd_dump_group_features(struct ofctl *c, int argc, char *argv[])
 {
+	static const struct view v = { NULL, json_group_features, "\n", text_group_features };
 	struct ofp_multipart_request r = { .type = OFPMP_GROUP_FEATURES };
-	struct ofp_multipart_reply rep;
-	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
-	uint32_t xid;
-	struct json j;
 
 	(void)argc;
 	(void)argv;
-	xid = dump(c, &r, &a, &rep);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		ofctl_json_group_features(&j, &rep.group_features);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		mp_header(&out, OFPMP_GROUP_FEATURES, xid);
-		buf_printf(&out, "\n");
-		ofp_group_features_format(&rep.group_features, &out);
-		if (out.size && out.data[out.size - 1] != '\n')
-			buf_printf(&out, "\n");
-		emit(&out);
-	}
-	buf_uninit(&out);
-	arena_free(&a);
+	dump_print(c, &r, &v);
 }
 
 /* ---- meters ---- */
@@ -1474,92 +1520,97 @@ cmd_del_meters(struct ofctl *c, int argc, char *argv[])
 }
 
 static void
-meter_dump(struct ofctl *c, int argc, char *argv[], uint16_t type)
+json_meters(struct ofctl *c, struct json *j, const void *rep)
 {
-	struct ofp_multipart_request r = { .type = type };
-	struct ofp_multipart_reply rep;
-	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
-	bool config = type == OFPMP_METER_CONFIG;
-	size_t n;
-	uint32_t xid;
-	struct json j;
+	const struct ofp_multipart_reply *r = rep;
 
-	r.meter.meter_id = argc > 1 ? parse_id_arg(argv[1], "meter", OFPM_ALL) : OFPM_ALL;
-	xid = dump(c, &r, &a, &rep);
-	n = config ? rep.meter_config.n : rep.meter.n;
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		json_arr_begin(&j, "meters");
-		for (size_t i = 0; i < n; i++) {
-			if (config)
-				ofctl_json_meter_config(&j, &rep.meter_config.items[i]);
-			else
-				ofctl_json_meter_stats(&j, &rep.meter.items[i]);
-		}
-		json_arr_end(&j);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		mp_header(&out, type, xid);
-		buf_printf(&out, "\n");
-		for (size_t i = 0; i < n; i++) {
-			if (i)
-				buf_printf(&out, "\n"); /* ovs-ofctl's blank line between meters */
-			if (config)
-				ofp_meter_config_format(&rep.meter_config.items[i], &out);
-			else
-				ofp_meter_stats_format(&rep.meter.items[i], &out);
-			buf_printf(&out, "\n");
-		}
-		emit(&out);
+	(void)c;
+	for (size_t i = 0; i < r->meter_config.n; i++)
+		ofctl_json_meter_config(j, &r->meter_config.items[i]);
+}
+
+static void
+text_meters(struct ofctl *c, struct buf *out, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	(void)c;
+	for (size_t i = 0; i < r->meter_config.n; i++) {
+		if (i)
+			buf_printf(out, "\n"); /* ovs-ofctl's blank line between meters */
+		ofp_meter_config_format(&r->meter_config.items[i], out);
+		buf_printf(out, "\n");
 	}
-	buf_uninit(&out);
-	arena_free(&a);
+}
+
+static void
+json_meter_stats(struct ofctl *c, struct json *j, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	(void)c;
+	for (size_t i = 0; i < r->meter.n; i++)
+		ofctl_json_meter_stats(j, &r->meter.items[i]);
+}
+
+static void
+text_meter_stats(struct ofctl *c, struct buf *out, const void *rep)
+{
+	const struct ofp_multipart_reply *r = rep;
+
+	(void)c;
+	for (size_t i = 0; i < r->meter.n; i++) {
+		if (i)
+			buf_printf(out, "\n");
+		ofp_meter_stats_format(&r->meter.items[i], out);
+		buf_printf(out, "\n");
+	}
 }
 
 static void
 cmd_dump_meters(struct ofctl *c, int argc, char *argv[])
 {
-	meter_dump(c, argc, argv, OFPMP_METER_CONFIG);
+	static const struct view v = { "meters", json_meters, "\n", text_meters };
+	struct ofp_multipart_request r = { .type = OFPMP_METER_CONFIG };
+
+	r.meter.meter_id = argc > 1 ? parse_id_arg(argv[1], "meter", OFPM_ALL) : OFPM_ALL;
+	dump_print(c, &r, &v);
 }
 
 static void
 cmd_meter_stats(struct ofctl *c, int argc, char *argv[])
 {
-	meter_dump(c, argc, argv, OFPMP_METER);
+	static const struct view v = { "meters", json_meter_stats, "\n", text_meter_stats };
+	struct ofp_multipart_request r = { .type = OFPMP_METER };
+
+	r.meter.meter_id = argc > 1 ? parse_id_arg(argv[1], "meter", OFPM_ALL) : OFPM_ALL;
+	dump_print(c, &r, &v);
+}
+
+static void
+json_meter_features(struct ofctl *c, struct json *j, const void *rep)
+{
+	(void)c;
+	ofctl_json_meter_features(j, &((const struct ofp_multipart_reply *)rep)->meter_features);
+}
+
+static void
+text_meter_features(struct ofctl *c, struct buf *out, const void *rep)
+{
+	(void)c;
+	ofp_meter_features_format(&((const struct ofp_multipart_reply *)rep)->meter_features, out);
+	end_line(out);
 }
 
 static void
 cmd_meter_features(struct ofctl *c, int argc, char *argv[])
 {
+	static const struct view v = { NULL, json_meter_features, "\n", text_meter_features };
 	struct ofp_multipart_request r = { .type = OFPMP_METER_FEATURES };
-	struct ofp_multipart_reply rep;
-	struct arena a = ARENA_INITIALIZER;
-	struct buf out = BUF_INITIALIZER;
-	uint32_t xid;
-	struct json j;
 
 	(void)argc;
 	(void)argv;
-	xid = dump(c, &r, &a, &rep);
-	if (c->json) {
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		ofctl_json_meter_features(&j, &rep.meter_features);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		mp_header(&out, OFPMP_METER_FEATURES, xid);
-		buf_printf(&out, "\n");
-		ofp_meter_features_format(&rep.meter_features, &out);
-		if (out.size && out.data[out.size - 1] != '\n')
-			buf_printf(&out, "\n");
-		emit(&out);
-	}
-	buf_uninit(&out);
-	arena_free(&a);
+	dump_print(c, &r, &v);
 }
 
 /* ---- packet-out ---- */
@@ -1768,10 +1819,26 @@ cmd_probe(struct ofctl *c, int argc, char *argv[])
 }
 
 static void
+json_role(struct ofctl *c, struct json *j, const void *role)
+{
+	(void)c;
+	ofctl_json_role(j, role);
+}
+
+static void
+text_role(struct ofctl *c, struct buf *out, const void *role)
+{
+	(void)c;
+	ofp_role_format(role, out);
+	buf_printf(out, "\n");
+}
+
+static void
 cmd_role(struct ofctl *c, int argc, char *argv[])
 {
 	static const char *const roles[] = { "nochange", "equal", "master", "slave" };
-	struct buf req = BUF_INITIALIZER, rep = BUF_INITIALIZER, out = BUF_INITIALIZER;
+	static const struct view v = { NULL, json_role, " ", text_role };
+	struct buf req = BUF_INITIALIZER, rep = BUF_INITIALIZER;
 	struct ofp_role r = { OFPCR_ROLE_NOCHANGE, 0 }, got;
 	struct ofp_err perr;
 	uint32_t xid;
@@ -1800,22 +1867,9 @@ cmd_role(struct ofctl *c, int argc, char *argv[])
 	transact(c, &req, &rep, "role request");
 	if (ofp_role_decode(rep.data, rep.size, NULL, &got, &perr))
 		ofctl_fatal(OFCTL_EXIT_REFUSED, "%s: malformed ROLE_REPLY", c->target);
-	if (c->json) {
-		struct json j;
-		json_init(&j, &out);
-		json_obj_begin(&j, NULL);
-		ofctl_json_role(&j, &got);
-		json_obj_end(&j);
-		json_emit(&out);
-	} else {
-		buf_printf(&out, "OFPT_ROLE_REPLY (OF1.3) (xid=0x%" PRIx32 "): ", xid);
-		ofp_role_format(&got, &out);
-		buf_printf(&out, "\n");
-		emit(&out);
-	}
+	print_view(c, &v, "OFPT_ROLE_REPLY", xid, &got);
 	buf_uninit(&req);
 	buf_uninit(&rep);
-	buf_uninit(&out);
 }
 
 static const struct cmd commands[] = {
@@ -1831,7 +1885,7 @@ static const struct cmd commands[] = {
 	{ "mod-flows", 2, 2, cmd_mod_flows, "SWITCH FLOW" },
 	{ "del-flows", 1, 2, cmd_del_flows, "SWITCH [FLOW]" },
 	{ "replace-flows", 2, 2, cmd_replace_flows, "SWITCH FILE|-" },
-	{ "diff-flows", 2, 2, cmd_diff_flows, "SOURCE1 SOURCE2" },
+	{ "diff-flows", 2, 2, cmd_diff_flows, "SOURCE1 SOURCE2", TARGET_NONE },
 	{ "dump-ports", 1, 2, cmd_dump_ports, "SWITCH [PORT]" },
 	{ "dump-ports-desc", 1, 2, cmd_dump_ports_desc, "SWITCH [PORT]" },
 	{ "mod-port", 3, 16, cmd_mod_port, "SWITCH PORT ACTION..." },
@@ -1853,10 +1907,12 @@ static const struct cmd commands[] = {
 	{ "meter-features", 1, 1, cmd_meter_features, "SWITCH" },
 	{ "packet-out", 2, 4, cmd_packet_out, "SWITCH \"in_port=P packet=HEX actions=A\"" },
 	{ "monitor", 1, 2, cmd_monitor, "SWITCH [MISS_LEN]" },
-	{ "snoop", 1, 1, cmd_snoop, "BRIDGE" },
+	{ "snoop", 1, 1, cmd_snoop, "BRIDGE", TARGET_BRIDGE },
 	{ "probe", 1, 1, cmd_probe, "SWITCH" },
 	{ "role", 1, 3, cmd_role, "SWITCH [nochange|equal|master|slave [GENERATION_ID]]" },
 	{ "trace", 2, 2, ofctl_cmd_trace, "SWITCH \"in_port=P,FLOW\"|\"in_port=P packet=HEX\"" },
+	{ "top", 1, 1, ofctl_top, "SWITCH [--sort=packets|bytes] [--count=N] [--interval=SECS]" },
+	{ "show-pipeline", 1, 1, ofctl_show_pipeline, "SWITCH [--dot|--svg]" },
 };
 
 static void
@@ -1870,27 +1926,32 @@ usage(FILE *f)
 		program, program);
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-20s %s\n", commands[i].name, commands[i].usage);
-	fprintf(f, "\nOptions:\n"
-		   "  --strict             mod-flows/del-flows match priority and match exactly\n"
-		   "  --names, --no-names  show port names in flows and port stats\n"
-		   "  --no-stats           dump-flows without statistics\n"
-		   "  --sort[=FIELD], --rsort[=FIELD]  sort dump-flows (priority, n_packets, "
-		   "n_bytes,\n"
-		   "                       duration, cookie, table, idle_timeout, hard_timeout, "
-		   "any match field)\n"
-		   "  --json               JSON output (see pfs-ofctl(8))\n"
-		   "  --readd              replace-flows re-adds unchanged flows too\n"
-		   "  --rundir=DIR         bridge sockets directory (default $PFSWITCH_RUNDIR "
-		   "or " DEFAULT_RUNDIR ")\n"
-		   "  -t, --timeout=SECS   give up (monitor, snoop: stop) after SECS seconds\n"
-		   "  -p, --private-key=FILE  ssl: this client's private key (PEM)\n"
-		   "  -c, --certificate=FILE  ssl: this client's certificate (PEM)\n"
-		   "  -C, --ca-cert=FILE   ssl: the CA certificate the switch's must chain to\n"
-		   "  --max=N              monitor, snoop: stop after N messages\n"
-		   "  -O OpenFlow13        accepted for ovs-ofctl compatibility\n"
-		   "  -h, --help           this help;  -V, --version  the version\n"
-		   "\nExit status: 0 ok, 1 refused by the switch, 2 diff-flows found "
-		   "differences,\n3 switch unreachable or timed out, 4 bad usage or syntax.\n");
+	fprintf(f,
+		"\nOptions:\n"
+		"  --strict             mod-flows/del-flows match priority and match exactly\n"
+		"  --names, --no-names  show port names in flows and port stats\n"
+		"  --no-stats           dump-flows without statistics\n"
+		"  --sort[=FIELD], --rsort[=FIELD]  sort dump-flows (priority, n_packets, "
+		"n_bytes,\n"
+		"                       duration, cookie, table, idle_timeout, hard_timeout, "
+		"any match field)\n"
+		"  --json               JSON output (see pfs-ofctl(8))\n"
+		"  --readd              replace-flows re-adds unchanged flows too\n"
+		"  --rundir=DIR         bridge sockets directory (default $PFSWITCH_RUNDIR "
+		"or " DEFAULT_RUNDIR ")\n"
+		"  -t, --timeout=SECS   give up (monitor, snoop: stop) after SECS seconds\n"
+		"  -p, --private-key=FILE  ssl: this client's private key (PEM)\n"
+		"  -c, --certificate=FILE  ssl: this client's certificate (PEM)\n"
+		"  -C, --ca-cert=FILE   ssl: the CA certificate the switch's must chain to\n"
+		"  --max=N              monitor, snoop: stop after N messages\n"
+		"  --interval=SECS      top: seconds between frames (default 1)\n"
+		"  --count=N            top: rows of flows and of ports (default 10)\n"
+		"  --once, --iterations=N  top: stop after 1 or N frames\n"
+		"  --dot, --svg         show-pipeline: Graphviz text (default) or SVG (runs dot)\n"
+		"  -O OpenFlow13        accepted for ovs-ofctl compatibility\n"
+		"  -h, --help           this help;  -V, --version  the version\n"
+		"\nExit status: 0 ok, 1 refused by the switch, 2 diff-flows found "
+		"differences,\n3 switch unreachable or timed out, 4 bad usage or syntax.\n");
 }
 
 enum {
@@ -1904,10 +1965,31 @@ enum {
 	OPT_READD,
 	OPT_RUNDIR,
 	OPT_MAX,
+	OPT_INTERVAL,
+	OPT_COUNT,
+	OPT_ONCE,
+	OPT_ITERATIONS,
+	OPT_DOT,
+	OPT_SVG,
 	OPT_PRIVATE_KEY = 'p',
 	OPT_CERTIFICATE = 'c',
 	OPT_CA_CERT = 'C',
 };
+
+/* --interval: seconds, 0.1 to a day. */
+static double
+parse_interval(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v >= 0.1 && v <= 86400))
+		ofctl_fatal(OFCTL_EXIT_USAGE, "--interval=%s: expected seconds from 0.1 to 86400",
+			    s);
+	return v;
+}
 
 static void
 add_sort(struct ofctl *c, const char *field, bool descending)
@@ -1916,6 +1998,9 @@ add_sort(struct ofctl *c, const char *field, bool descending)
 		ofctl_fatal(OFCTL_EXIT_USAGE, "too many --sort/--rsort options");
 	if (!field)
 		field = "priority";
+	/* top's sort keys, which mean the same counters for dump-flows */
+	if (!strcmp(field, "packets") || !strcmp(field, "bytes"))
+		field = field[0] == 'p' ? "n_packets" : "n_bytes";
 	if (!ofctl_sort_field_valid(field))
 		ofctl_fatal(OFCTL_EXIT_USAGE, "--%s=%s: unknown field",
 			    descending ? "rsort" : "sort", field);
@@ -1939,6 +2024,12 @@ main(int argc, char *argv[])
 		{ "rundir", required_argument, NULL, OPT_RUNDIR },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "max", required_argument, NULL, OPT_MAX },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "count", required_argument, NULL, OPT_COUNT },
+		{ "once", no_argument, NULL, OPT_ONCE },
+		{ "iterations", required_argument, NULL, OPT_ITERATIONS },
+		{ "dot", no_argument, NULL, OPT_DOT },
+		{ "svg", no_argument, NULL, OPT_SVG },
 		{ "private-key", required_argument, NULL, OPT_PRIVATE_KEY },
 		{ "certificate", required_argument, NULL, OPT_CERTIFICATE },
 		{ "ca-cert", required_argument, NULL, OPT_CA_CERT },
@@ -1954,6 +2045,9 @@ main(int argc, char *argv[])
 	memset(&c, 0, sizeof c);
 	c.timeout_s = -1;
 	c.max_msgs = -1;
+	c.interval_s = 1;
+	c.count = 10;
+	c.iterations = -1;
 	c.rundir = getenv("PFSWITCH_RUNDIR");
 	if (!c.rundir || !*c.rundir)
 		c.rundir = DEFAULT_RUNDIR;
@@ -1991,6 +2085,22 @@ main(int argc, char *argv[])
 		case OPT_MAX:
 			c.max_msgs = (long)parse_u32("--max", optarg, UINT32_MAX);
 			break;
+		case OPT_INTERVAL:
+			c.interval_s = parse_interval(optarg);
+			break;
+		case OPT_COUNT:
+			c.count = (long)parse_u32("--count", optarg, UINT32_MAX);
+			break;
+		case OPT_ONCE:
+			c.iterations = 1;
+			break;
+		case OPT_ITERATIONS:
+			c.iterations = (long)parse_u32("--iterations", optarg, UINT32_MAX);
+			break;
+		case OPT_DOT:
+		case OPT_SVG:
+			c.svg = opt == OPT_SVG;
+			break;
 		case OPT_PRIVATE_KEY:
 			c.private_key = optarg;
 			break;
@@ -2027,12 +2137,10 @@ main(int argc, char *argv[])
 	nargs = argc - optind - 1;
 	if (nargs < cmd->min_args || nargs > cmd->max_args)
 		ofctl_fatal(OFCTL_EXIT_USAGE, "%s: expected %s", cmd->name, cmd->usage);
-	if (cmd->run != cmd_diff_flows && cmd->run != cmd_snoop) {
+	if (cmd->target != TARGET_NONE)
 		c.target = argv[optind + 1];
+	if (cmd->target == TARGET_SWITCH)
 		resolve_target(&c, c.target, "mgmt", c.target_name, sizeof c.target_name);
-	} else if (cmd->run == cmd_snoop) {
-		c.target = argv[optind + 1];
-	}
 	cmd->run(&c, nargs, argv + optind + 1);
 	fflush(stdout);
 	vconn_close(c.vc);
