@@ -4,9 +4,9 @@
 # working tree gets no debian/ build outputs), runs lintian on it (errors fail the
 # test, warnings are listed), installs it with dpkg, then checks the installed
 # files: `pfswitchd --version`, `--check-config` on /etc/pfswitch/pfswitch.ini (a
-# conffile), the manual pages, the Type=notify unit, the bash completion, and that
-# the installed pfswitchd tells a NOTIFY_SOCKET READY=1 once up and STOPPING=1 on
-# SIGTERM. The package is purged at the end, also on failure.
+# conffile), the manual pages, the Type=notify unit (systemd-analyze verify), the
+# bash completion, and that the installed pfswitchd tells a NOTIFY_SOCKET READY=1
+# once up and STOPPING=1 on SIGTERM. The package is purged at the end, also on failure.
 # Usage: package.sh SOURCE_ROOT. Root only (dpkg -i); skips (77) otherwise, or when
 # the packaging tools are missing or a pfswitch package is already installed.
 set -uo pipefail
@@ -114,6 +114,9 @@ unit=/lib/systemd/system/pfswitchd.service
 check "unit is Type=notify" grep -qx 'Type=notify' "$unit"
 check "unit starts /usr/sbin/pfswitchd on /etc/pfswitch/pfswitch.ini" \
 	grep -qx 'ExecStart=/usr/sbin/pfswitchd --config /etc/pfswitch/pfswitch.ini --pidfile /run/pfswitch/pfswitchd.pid' "$unit"
+if command -v systemd-analyze >/dev/null && command -v man >/dev/null; then
+	check "systemd-analyze verify $unit" systemd-analyze verify "$unit"
+fi
 check "pfswitchd links libsystemd" bash -c "ldd /usr/sbin/pfswitchd | grep -q libsystemd"
 
 # sd_notify: the installed daemon on a bridge without ports, with NOTIFY_SOCKET set,
