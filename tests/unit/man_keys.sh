@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every configuration key of ofproto/config.c's key table must be documented in
 # pfswitchd.8 (an ".It Cm KEY" entry) and in config/pfswitch.ini (a "key =" line,
-# possibly commented out), so a new key cannot ship undocumented.
+# possibly commented out), so a new key cannot ship undocumented; and every key
+# the manual's CONFIGURATION section describes must still exist.
 # Usage: man_keys.sh ofproto/config.c tools/pfswitchd.8 config/pfswitch.ini
 set -euo pipefail
 config_c=$1 man=$2 ini=$3
@@ -20,6 +21,13 @@ for k in $keys; do
 	fi
 	if ! grep -Eq "^;?$k[[:space:]]*=" "$ini"; then
 		echo "man_keys: $k has no entry in $ini" >&2
+		missing=1
+	fi
+done
+documented=$(sed -n '/^\.Sh CONFIGURATION/,/^\.Sh /s/^\.It Cm \([a-z0-9_]*\)$/\1/p' "$man")
+for k in $documented; do
+	if ! grep -qx "$k" <<<"$keys"; then
+		echo "man_keys: $man documents $k, which $config_c does not know" >&2
 		missing=1
 	fi
 done
