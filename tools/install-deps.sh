@@ -6,7 +6,9 @@ set -euo pipefail
 packages=(
 	# build
 	build-essential meson ninja-build pkg-config clang llvm libclang-rt-14-dev
-	libdpdk-dev dpdk dpdk-dev check libpcap-dev libinih-dev libssl-dev
+	libdpdk-dev dpdk dpdk-dev check libpcap-dev libinih-dev libssl-dev libsystemd-dev
+	# Debian package (tests/integration/package.sh)
+	dpkg-dev debhelper fakeroot lintian man-db
 	# lint
 	clang-format cppcheck mandoc
 	# tests: real peers, captures, namespaces

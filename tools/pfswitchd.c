@@ -7,7 +7,10 @@
  * done after 4 s (SHUTDOWN_DEADLINE_S) logs the step it is stuck in and exits at once
  * (status 1). Logs go to stderr.
  * Memory use (mbufs of the datapath's pool in use, the process's RSS) is logged once the
- * workers run, on SIGUSR1, and at shutdown, for leak checks (tests/bench/mem-soak.sh). */
+ * workers run, on SIGUSR1, and at shutdown, for leak checks (tests/bench/mem-soak.sh).
+ * Under systemd (Type=notify, config/pfswitchd.service.in) it reports READY=1 once the
+ * ports, listeners and workers are up and STOPPING=1 when it shuts down (sd_notify(3)
+ * from libsystemd; a no-op without NOTIFY_SOCKET or in a build without libsystemd). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -23,6 +26,10 @@
 #include "ofproto.h"
 #include "pfs_config.h"
 #include "vlog.h"
+
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 
 #define MOD "pfswitchd"
 #define DEFAULT_CONFIG "/etc/pfswitch/pfswitch.ini"
@@ -121,6 +128,20 @@ usage(FILE *f)
 		"SIGTERM or SIGINT shuts the switch down cleanly (within 4 s, else it exits\n"
 		"at once with status 1); SIGUSR1 logs memory use\n"
 		"(mbufs in use, RSS).\n");
+}
+
+/* Tells the service manager STATE (sd_notify(3)); without libsystemd, nothing. */
+static void
+notify_service_manager(const char *state)
+{
+#ifdef HAVE_SYSTEMD
+	int r = sd_notify(0, state);
+
+	if (r < 0)
+		vlog(VLOG_WARN, MOD, "sd_notify(%s): %s", state, strerror(-r));
+#else
+	(void)state;
+#endif
 }
 
 static int
@@ -309,6 +330,13 @@ main(int argc, char **argv)
 	vlog(VLOG_INFO, MOD, "pfswitchd %s started: %zu bridge(s), %u worker(s), rundir %s",
 	     PFS_VERSION, cfg.n_bridges, cfg.workers, cfg.rundir);
 	log_memory("started");
+	{
+		char state[128];
+
+		snprintf(state, sizeof(state), "READY=1\nSTATUS=%zu bridge(s), %u worker(s)",
+			 cfg.n_bridges, cfg.workers);
+		notify_service_manager(state);
+	}
 	/* ofproto_run(), with the memory report between iterations. */
 	while (!stop_requested) {
 		ofproto_run_once(ofp, 10);
@@ -318,6 +346,7 @@ main(int argc, char **argv)
 		}
 	}
 	vlog(VLOG_INFO, MOD, "%s received, shutting down", strsignal(stop_signal));
+	notify_service_manager("STOPPING=1");
 	pidfile_to_remove = pidfile_written ? pidfile : NULL;
 	sa.sa_handler = on_shutdown_deadline;
 	sigaction(SIGALRM, &sa, NULL);
