@@ -235,6 +235,10 @@ START_TEST(test_errors)
 	expect_error("[switch]\nworkers = 1\nworkers = 2\n", 3, "given twice");
 	expect_error("[switch]\nrundir = relative/path\n", 2, "not an absolute path");
 	expect_error("[switch]\nlog_level = loud\n", 2, "not one of");
+	expect_error("[switch]\nmetrics = 127.0.0.1:9100\n", 2, "metrics:");
+	expect_error("[switch]\nmetrics = ptcp:9100\n", 2, "not tcp:IP:PORT or unix:PATH");
+	expect_error("[switch]\nmetrics = tcp:127.0.0.1\n", 2, "port 0");
+	expect_error("[switch]\nmetrics = tcp:127.0.0.1:70000\n", 2, "metrics:");
 	expect_error("[switch]\nmicroflow_cache = maybe\n", 2, "not a boolean");
 	expect_error("[switch]\nconn_queue_pause = 100\n", 2, "out of range");
 	expect_error("[switch]\nconn_queue_pause = 20000000\n", 2, "at most half");
