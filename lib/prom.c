@@ -100,7 +100,7 @@ put_double(struct buf *b, double v)
 	else if (isinf(v))
 		buf_printf(b, v > 0 ? "+Inf" : "-Inf");
 	else
-		buf_printf(b, "%.17g", v);
+		buf_printf(b, "%.15g", v);
 }
 
 void
