@@ -10,7 +10,9 @@
 #  - `promtool check metrics` accepts the text; OpenMetrics is served when asked for;
 #  - HTTP edges: HEAD, 404, 405, an oversized request (431);
 #  - Debian's real `prometheus` server, scraping every second, stores a value of
-#    pfswitch_port_rx_packets_total (its HTTP query API) and up == 1.
+#    pfswitch_port_rx_packets_total (its HTTP query API) and up == 1;
+#  - config/pfswitch-grafana.json queries only metrics the scrape has, and its queries
+#    parse (promtool check rules).
 #
 # usage: metrics.sh PATH/TO/pfswitchd PATH/TO/pfs-ofctl
 # Exit: 0 pass, 1 failure, 77 skipped. Everything is removed on exit, also on failure.
@@ -68,6 +70,9 @@ check "packet-in drop reasons listed" \
 check "mgmt connection states listed" grep -q '^pfswitch_connections{bridge="br0",type="mgmt"' "$TMP/m1"
 check "PMD xstats listed" grep -q '^pfswitch_port_xstats_total{bridge="br0",port="p1",xstat="' "$TMP/m1"
 check "promtool check metrics accepts it" bash -c "promtool check metrics <'$TMP/m1'"
+check "Grafana dashboard queries only served metrics" /usr/bin/python3 "$DIR/grafana_check.py" \
+	"$DIR/../../config/pfswitch-grafana.json" "$TMP/m1" "$TMP/dash_rules.yml"
+check "Grafana dashboard queries parse (promtool check rules)" promtool check rules "$TMP/dash_rules.yml"
 
 pfs_ping 1 2 5
 scrape "$TMP/m2"
