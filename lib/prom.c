@@ -57,10 +57,10 @@ prom_family(struct prom *p, const char *name, enum prom_type type, const char *h
 	buf_printf(p->b, "\n# TYPE %s%s %s\n", name, suffix, names[type]);
 }
 
-/* name{labels[,extra="value"]} */
+/* name{labels[,extra]} */
 static void
 put_series(struct prom *p, const char *suffix, const struct prom_label *labels, size_t n,
-	   const char *extra, const char *extra_value)
+	   const struct prom_label *extra)
 {
 	buf_printf(p->b, "%s%s", p->family, suffix);
 	if (!n && !extra)
@@ -72,8 +72,8 @@ put_series(struct prom *p, const char *suffix, const struct prom_label *labels, 
 		buf_put_u8(p->b, '"');
 	}
 	if (extra) {
-		buf_printf(p->b, "%s%s=\"", n ? "," : "", extra);
-		prom_escape_label(p->b, extra_value);
+		buf_printf(p->b, "%s%s=\"", n ? "," : "", extra->name);
+		prom_escape_label(p->b, extra->value);
 		buf_put_u8(p->b, '"');
 	}
 	buf_put_u8(p->b, '}');
@@ -88,7 +88,7 @@ sample_suffix(const struct prom *p)
 void
 prom_sample(struct prom *p, const struct prom_label *labels, size_t n, uint64_t value)
 {
-	put_series(p, sample_suffix(p), labels, n, NULL, NULL);
+	put_series(p, sample_suffix(p), labels, n, NULL);
 	buf_printf(p->b, " %" PRIu64 "\n", value);
 }
 
@@ -106,7 +106,7 @@ put_double(struct buf *b, double v)
 void
 prom_sample_f(struct prom *p, const struct prom_label *labels, size_t n, double value)
 {
-	put_series(p, sample_suffix(p), labels, n, NULL, NULL);
+	put_series(p, sample_suffix(p), labels, n, NULL);
 	buf_put_u8(p->b, ' ');
 	put_double(p->b, value);
 	buf_put_u8(p->b, '\n');
@@ -125,14 +125,16 @@ prom_histogram(struct prom *p, const struct prom_label *labels, size_t n, const 
 			snprintf(le, sizeof(le), "%g", bounds[i]);
 		else
 			snprintf(le, sizeof(le), "+Inf");
-		put_series(p, "_bucket", labels, n, "le", le);
+		const struct prom_label le_label = { "le", le };
+
+		put_series(p, "_bucket", labels, n, &le_label);
 		buf_printf(p->b, " %" PRIu64 "\n", cum);
 	}
-	put_series(p, "_sum", labels, n, NULL, NULL);
+	put_series(p, "_sum", labels, n, NULL);
 	buf_put_u8(p->b, ' ');
 	put_double(p->b, sum);
 	buf_put_u8(p->b, '\n');
-	put_series(p, "_count", labels, n, NULL, NULL);
+	put_series(p, "_count", labels, n, NULL);
 	buf_printf(p->b, " %" PRIu64 "\n", cum);
 }
 
