@@ -49,6 +49,7 @@ START_TEST(test_reference_file)
 	ck_assert_int_eq(b->fail_mode, CONFIG_FAIL_STANDALONE);
 	ck_assert_uint_eq(b->datapath_id, 1);
 	ck_assert_str_eq(cfg.rundir, "/run/pfswitch");
+	ck_assert_ptr_null(cfg.metrics); /* off by default */
 	ck_assert_str_eq(cfg.ports[0].devargs, "net_af_packet0,iface=veth-a");
 	ck_assert_str_eq(cfg.ports[1].bridge, "br0");
 	ck_assert_str_eq(cfg.ports[2].devargs, "net_af_packet2,iface=veth-c");
@@ -74,6 +75,7 @@ START_TEST(test_defaults_and_values)
 			   "consolidate = yes\n"
 			   "consolidate_below_pct = 5\n"
 			   "consolidate_above_pct = 80\n"
+			   "metrics = tcp:127.0.0.1:9470\n"
 			   "[bridge a]\n"
 			   "[bridge b]\n"
 			   "datapath_id = 0xff\n"
@@ -103,6 +105,7 @@ START_TEST(test_defaults_and_values)
 	ck_assert_msg(parse(text, &cfg) == 0, "%s", errbuf);
 	ck_assert_uint_eq(cfg.workers, 3);
 	ck_assert_str_eq(cfg.rundir, "/tmp/x");
+	ck_assert_str_eq(cfg.metrics, "tcp:127.0.0.1:9470");
 	ck_assert_int_eq(cfg.log_level, VLOG_DBG);
 	ck_assert(!cfg.microflow_cache);
 	ck_assert_uint_eq(cfg.group_bucket_budget, 1000);
