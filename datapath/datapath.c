@@ -1636,6 +1636,9 @@ add_worker_stats(const struct dp_worker *w, struct dp_worker_stats *st)
 	st->n_intr_queues += w->n_intr_queues;
 	st->mac_learn_port_limit += w->mac_learn_port_limit;
 	st->mac_learn_bucket_full += w->mac_learn_bucket_full;
+	for (unsigned i = 0; i < DP_BURST_HIST_N; i++)
+		st->burst_hist[i] += w->burst_hist[i];
+	st->rx_packets += w->rx_packets;
 	st->tsc_hz = dp_g.tsc_hz;
 }
 

@@ -123,6 +123,17 @@ struct dp_port_stats {
 	uint64_t duration_ns; /* since the port was added */
 };
 
+/* One extended statistic of a port's PMD (rte_eth_xstats_get): name as the driver gives
+ * it ("rx_good_packets", "rx_q0_bytes", ...). */
+struct dp_port_xstat {
+	char name[64];
+	uint64_t value;
+};
+/* Fills up to n of port's PMD extended statistics and returns how many the PMD has
+ * (call with n = 0 to size the array), or a negative errno from the PMD. Reads the
+ * device's counters: call from the control thread, not per packet. */
+int dp_port_get_xstats(const struct dp_port *port, struct dp_port_xstat *out, unsigned n);
+
 /* Probes devargs (a PCI address or a vdev such as "net_af_packet0,iface=veth0"),
  * configures one rx queue per worker where the device has them (else one, polled by one
  * worker) and one tx queue per worker, starts it and binds it to OpenFlow port number
@@ -261,6 +272,8 @@ struct dp_drop_stat {
  * (call with n = 0 to size the array). */
 unsigned dp_drop_stats(struct dp_drop_stat *out, unsigned n);
 
+#define DP_BURST_HIST_N 6 /* log2 buckets of 1..32 packets */
+
 /* Worker counters summed over the workers (microflow cache and idle back-off). Cycles
  * are TSC cycles (tsc_hz per second): busy_cycles in loops that moved packets,
  * idle_cycles in the rest (empty polls and resting), rest_cycles the part of those
@@ -274,6 +287,10 @@ struct dp_worker_stats {
 	/* MAC learning refused: the port holds mac_max_per_port addresses; the bucket holds
 	 * only live addresses. The frames are forwarded (flooded if unknown) anyway. */
 	uint64_t mac_learn_port_limit, mac_learn_bucket_full;
+	/* Non-empty rx bursts by size: burst_hist[i] counts bursts of 2^i .. 2^(i+1)-1
+	 * packets (the last bucket: DP_BURST, 32); rx_packets is their sum. */
+	uint64_t burst_hist[DP_BURST_HIST_N];
+	uint64_t rx_packets;
 };
 void dp_get_worker_stats(struct dp_worker_stats *st);
 /* While on, worker 0 polls every rx queue and the other workers rest (blocked on their

@@ -37,7 +37,8 @@
 #include "dp_pool.h"
 #include "dp_prog.h"
 
-#define DP_BURST 32		 /* rx burst */
+#define DP_BURST 32 /* rx burst */
+_Static_assert(DP_BURST < (2 << (DP_BURST_HIST_N - 1)), "burst_hist buckets cover DP_BURST");
 #define DP_MAX_WORKERS 64	 /* worker lcores */
 #define DP_TXBUF 64		 /* per-port tx buffer; flushed when full and per burst */
 #define DP_OFPORT_FAST 1024	 /* ofports below this resolve through an array */
@@ -330,6 +331,8 @@ struct dp_worker {
 	bool blocked; /* in epoll: a packet-out, a new poll set or stop kicks it */
 	struct rte_epoll_event kick_ev;
 	uint64_t mac_learn_port_limit, mac_learn_bucket_full; /* dp_normal_learn refusals */
+	uint64_t burst_hist[DP_BURST_HIST_N]; /* non-empty rx bursts by log2 of their size */
+	uint64_t rx_packets;
 	uint16_t n_dirty;
 	uint16_t dirty[RTE_MAX_ETHPORTS];
 	struct dp_txbuf tx[RTE_MAX_ETHPORTS];

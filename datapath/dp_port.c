@@ -8,6 +8,7 @@
  * Control thread only. Called by datapath.c (dp_port_add/del/get_*). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_bus.h>
@@ -449,6 +450,44 @@ dp_port_dev_stats(const struct dp_port *port, struct dp_port_stats *st)
 		st->rx_errors = es.ierrors + es.imissed + es.rx_nombuf;
 		st->tx_errors = es.oerrors;
 	}
+}
+
+int
+dp_port_get_xstats(const struct dp_port *port, struct dp_port_xstat *out, unsigned n)
+{
+	struct rte_eth_xstat_name *names = NULL;
+	struct rte_eth_xstat *vals = NULL;
+	int total, got, r;
+
+	total = rte_eth_xstats_get(port->port_id, NULL, 0);
+	if (total < 0)
+		return total;
+	if (n == 0 || total == 0)
+		return total;
+	names = calloc((size_t)total, sizeof(*names));
+	vals = calloc((size_t)total, sizeof(*vals));
+	if (!names || !vals) {
+		r = -ENOMEM;
+		goto out;
+	}
+	got = rte_eth_xstats_get_names(port->port_id, names, (unsigned)total);
+	r = got < 0 ? got : rte_eth_xstats_get(port->port_id, vals, (unsigned)total);
+	if (r < 0)
+		goto out;
+	if (r > total || got > total) { /* the PMD's set grew meanwhile */
+		r = -EAGAIN;
+		goto out;
+	}
+	for (int i = 0; i < r && (unsigned)i < n; i++) {
+		const char *name = vals[i].id < (uint64_t)got ? names[vals[i].id].name : "";
+
+		snprintf(out[i].name, sizeof(out[i].name), "%s", name);
+		out[i].value = vals[i].value;
+	}
+out:
+	free(names);
+	free(vals);
+	return r;
 }
 
 uint64_t

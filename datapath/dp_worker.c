@@ -208,6 +208,9 @@ dp_worker_main(void *arg)
 			uint16_t n = rte_eth_rx_burst(r->port_id, r->queue, pkts, DP_BURST);
 
 			if (n) {
+				/* One count per burst: n is 1..DP_BURST (32), 6 log2 buckets. */
+				w->burst_hist[31 - __builtin_clz(n)]++;
+				w->rx_packets += n;
 				dp_pipeline_rx(w, r->port, pkts, n);
 				got += n;
 			}

@@ -23,6 +23,21 @@ static struct vlog_rl rl_quota = VLOG_RL_INIT(5);
 _Static_assert(CONFIG_MAX_GROUPS == DP_GROUP_MAX_GROUPS, "max_groups range is the datapath's");
 _Static_assert(CONFIG_MAX_METERS == DP_METER_MAX_METERS, "max_meters range is the datapath's");
 
+const double bridge_barrier_bounds[BRIDGE_BARRIER_BUCKETS] = {
+	0.00001, 0.0001, 0.001, 0.01, 0.1, 1, 10,
+};
+
+void
+bridge_note_barrier(struct bridge *br, uint64_t ns)
+{
+	size_t i = 0;
+
+	while (i < BRIDGE_BARRIER_BUCKETS && (double)ns > bridge_barrier_bounds[i] * 1e9)
+		i++;
+	br->agent.barrier[i]++;
+	br->agent.barrier_sum_ns += ns;
+}
+
 int
 bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridge **out)
 {

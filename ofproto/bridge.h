@@ -29,6 +29,17 @@ struct bridge_port {
 	struct ofp_port_desc desc; /* last reported to controllers */
 };
 
+/* Barrier latency buckets (upper bounds in seconds) of struct bridge_agent_stats. */
+#define BRIDGE_BARRIER_BUCKETS 7
+extern const double bridge_barrier_bounds[BRIDGE_BARRIER_BUCKETS];
+
+/* What the agent did for the bridge's connections (for the metrics endpoint). */
+struct bridge_agent_stats {
+	uint64_t msg_rx[OFPT_N_TYPES + 1];	      /* messages handled by type (last: unknown) */
+	uint64_t barrier[BRIDGE_BARRIER_BUCKETS + 1]; /* BARRIER request->reply latency */
+	uint64_t barrier_sum_ns;
+};
+
 struct bridge {
 	char name[CONFIG_NAME_MAX + 1];
 	uint64_t datapath_id;
@@ -58,7 +69,11 @@ struct bridge {
 	uint64_t next_expiry_ms;
 	uint64_t next_port_poll_ms;
 	uint64_t n_flow_mods, n_expired;
+	struct bridge_agent_stats agent;
 };
+
+/* Counts one BARRIER answered ns after its request was taken up. */
+void bridge_note_barrier(struct bridge *br, uint64_t ns);
 
 /* Creates the bridge and its datapath bridge (no ports, no connections yet).
  * 0, -EEXIST, -ENOMEM. */

@@ -108,6 +108,7 @@ config_free(struct config *cfg)
 	free(cfg->ports);
 	free(cfg->eal);
 	free(cfg->rundir);
+	free(cfg->metrics);
 	free(cfg->ssl_private_key);
 	free(cfg->ssl_certificate);
 	free(cfg->ssl_ca_cert);
@@ -290,6 +291,28 @@ k_rundir(struct parse_state *st, const char *n, const char *v)
 		return -EINVAL;
 	}
 	return set_string(st, &st->cfg->rundir, v);
+}
+
+static int
+k_metrics(struct parse_state *st, const char *n, const char *v)
+{
+	struct stream_addr addr;
+	char why[160];
+
+	if (!strcmp(v, "off") || !strcmp(v, "none")) {
+		free(st->cfg->metrics);
+		st->cfg->metrics = NULL;
+		return 0;
+	}
+	if (stream_addr_parse(v, 0, &addr, why, sizeof(why))) {
+		fail(st, st->line, "%s: %s", n, why);
+		return -EINVAL;
+	}
+	if (addr.kind != STREAM_TCP && addr.kind != STREAM_UNIX) {
+		fail(st, st->line, "%s: '%s' is not tcp:IP:PORT or unix:PATH", n, v);
+		return -EINVAL;
+	}
+	return set_string(st, &st->cfg->metrics, v);
 }
 
 static int
@@ -723,6 +746,7 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "mac_table_size", 0, k_mac_table_size },
 	{ SEC_SWITCH, "mac_aging", 0, k_mac_aging },
 	{ SEC_SWITCH, "mac_max_per_port", 0, k_mac_max_per_port },
+	{ SEC_SWITCH, "metrics", 0, k_metrics },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
 	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },

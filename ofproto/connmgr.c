@@ -111,6 +111,7 @@ struct connmgr {
 	unsigned pin_rate, pin_burst;
 	bool gen_defined;
 	uint64_t generation_id;
+	struct connmgr_stats closed; /* counters of the connections closed so far */
 };
 
 static void ofconn_destroy(struct ofconn *c);
@@ -285,6 +286,7 @@ ofconn_create(struct connmgr *cm, int fd, enum ofconn_type type, const char *nam
 	}
 	c->s.tx_max = limits.queue_max;
 	c->cm = cm;
+	cm->closed.n_connected++;
 	c->type = type;
 	c->state = OFCONN_HELLO;
 	c->role = OFPCR_ROLE_EQUAL;
@@ -355,6 +357,10 @@ ofconn_destroy(struct ofconn *c)
 	if (c->dump_ops)
 		c->dump_ops->free(c->dump_state);
 	c->dump_ops = NULL;
+	cm->closed.pin_sent += c->n_pin_sent;
+	cm->closed.pin_rate_dropped += c->n_pin_dropped;
+	cm->closed.pin_queue_dropped += c->n_pin_queue_dropped;
+	cm->closed.async_dropped += c->n_async_dropped;
 	vlog_rl(&rl_life, VLOG_INFO, MOD,
 		"%s: disconnected (%" PRIu64 " messages in, %" PRIu64 " out, %" PRIu64
 		" packet-ins dropped by rate limit, %" PRIu64 " async messages dropped, %" PRIu64
@@ -1036,6 +1042,24 @@ connmgr_n_active(const struct connmgr *cm)
 	return n;
 }
 
+void
+connmgr_get_stats(const struct connmgr *cm, struct connmgr_stats *st)
+{
+	*st = cm->closed;
+	for (const struct ofconn *c = cm->conns; c; c = c->next) {
+		st->pin_sent += c->n_pin_sent;
+		st->pin_rate_dropped += c->n_pin_dropped;
+		st->pin_queue_dropped += c->n_pin_queue_dropped;
+		st->async_dropped += c->n_async_dropped;
+	}
+}
+
+const struct ofconn *
+connmgr_conns(const struct connmgr *cm)
+{
+	return cm->conns;
+}
+
 uint64_t
 connmgr_generation_id(const struct connmgr *cm)
 {
@@ -1159,6 +1183,7 @@ connmgr_send_packet_in(struct connmgr *cm, const struct dp_upcall *up)
 			continue;
 		if (!pin_room(c)) {
 			c->n_async_dropped++;
+			c->n_pin_queue_dropped++;
 			continue;
 		}
 		if (!pin_token(c, now)) {

@@ -66,6 +66,7 @@ struct ofconn {
 	uint64_t tb_tokens_milli; /* tokens * 1000 */
 	uint64_t tb_last_ms;
 	uint64_t n_pin_sent, n_pin_dropped, n_async_dropped;
+	uint64_t n_pin_queue_dropped; /* packet-ins among n_async_dropped */
 	struct ofp_multipart_assembler as;
 	uint64_t mp_since_ms; /* partial multipart requests pending since (0: none) */
 	uint64_t n_mp_timeouts;
@@ -119,6 +120,19 @@ void connmgr_run(struct connmgr *cm, uint64_t now_ms);
 bool connmgr_has_controller(const struct connmgr *cm);
 /* Connections in OFCONN_ACTIVE state (all types but snoop). */
 unsigned connmgr_n_active(const struct connmgr *cm);
+
+/* Packet-in and async counters of the bridge's connections, those closed so far
+ * included (so the sums never go down). */
+struct connmgr_stats {
+	uint64_t pin_sent;	    /* packet-ins queued to a connection */
+	uint64_t pin_rate_dropped;  /* refused by a connection's packet-in rate limit */
+	uint64_t pin_queue_dropped; /* refused: the connection's output queue was full */
+	uint64_t async_dropped;	    /* async messages of any kind dropped (queue full) */
+	uint64_t n_connected;	    /* connections accepted or established */
+};
+void connmgr_get_stats(const struct connmgr *cm, struct connmgr_stats *st);
+/* The bridge's connections (listeners excluded), for reading: follow ->next. */
+const struct ofconn *connmgr_conns(const struct connmgr *cm);
 
 /* Asynchronous messages, filtered per connection by role and async config. */
 /* Sends up as a PACKET_IN to every connection that wants it and can take it now (a

@@ -528,3 +528,15 @@ group_bridge_destroy(struct bridge *br)
 {
 	idtable_forget(&tables, br, og_free);
 }
+
+size_t
+group_ids(struct bridge *br, uint32_t *ids, size_t n)
+{
+	const struct idtable *t = idtable_of(&tables, br, false);
+
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < t->n && i < n; i++)
+		ids[i] = idtable_id(t->v[i]);
+	return t->n;
+}

@@ -54,6 +54,9 @@ int group_mp_stats(struct bridge *br, uint32_t group_id, struct ofp_mp_writer *w
 int group_mp_desc(struct bridge *br, struct ofp_mp_writer *w, struct buf *b);
 /* Fills the OFPMP_GROUP_FEATURES reply. */
 void group_features(struct ofp_group_features *f);
+/* The ids of br's groups in ascending order: fills up to n and returns how many there
+ * are. */
+size_t group_ids(struct bridge *br, uint32_t *ids, size_t n);
 /* Forgets br's groups (bridge teardown). */
 void group_bridge_destroy(struct bridge *br);
 

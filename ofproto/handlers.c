@@ -283,13 +283,16 @@ static int
 h_barrier(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, size_t len,
 	  struct ofp_err *err)
 {
+	uint64_t t0 = ofproto_now_ns();
 	int r;
 
 	(void)raw, (void)len, (void)err;
 	r = ofproto_sync(ofconn_bridge(c)->ofp);
 	if (r)
 		vlog_rl(&rl_err, VLOG_WARN, MOD, "%s: dp_sync: %s", c->name, strerror(-r));
-	return reply_empty(c, OFPT_BARRIER_REPLY, m->h.xid);
+	r = reply_empty(c, OFPT_BARRIER_REPLY, m->h.xid);
+	bridge_note_barrier(ofconn_bridge(c), ofproto_now_ns() - t0);
+	return r;
 }
 
 static int
@@ -949,6 +952,7 @@ handlers_dispatch(struct ofconn *c, const uint8_t *msg, size_t len)
 
 	if (!ofp_header_peek(msg, len, &h))
 		return;
+	ofconn_bridge(c)->agent.msg_rx[h.type < OFPT_N_TYPES ? h.type : OFPT_N_TYPES]++;
 	/* A slave is refused before the message is decoded (as Open vSwitch does). */
 	if (h.type < OFPT_N_TYPES && handlers[h.type].flags & H_MASTER &&
 	    c->role == OFPCR_ROLE_SLAVE && h.version == OFP13_VERSION) {

@@ -234,3 +234,15 @@ meter_bridge_destroy(struct bridge *br)
 {
 	idtable_forget(&tables, br, om_free);
 }
+
+size_t
+meter_ids(struct bridge *br, uint32_t *ids, size_t n)
+{
+	const struct idtable *t = idtable_of(&tables, br, false);
+
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < t->n && i < n; i++)
+		ids[i] = idtable_id(t->v[i]);
+	return t->n;
+}

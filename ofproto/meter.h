@@ -34,6 +34,9 @@ int meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_wr
 	     struct buf *b);
 /* Fills the OFPMP_METER_FEATURES reply. */
 void meter_features(struct ofp_meter_features *f);
+/* The ids of br's meters in ascending order: fills up to n and returns how many there
+ * are. */
+size_t meter_ids(struct bridge *br, uint32_t *ids, size_t n);
 /* Forgets br's meters (bridge teardown). */
 void meter_bridge_destroy(struct bridge *br);
 

@@ -18,6 +18,7 @@
 #include "config.h"
 #include "connmgr.h"
 #include "datapath.h"
+#include "metrics.h"
 #include "stream_tls.h"
 #include "pinsched.h"
 #include "util.h"
@@ -45,7 +46,26 @@ struct ofproto {
 	bool unsynced;		     /* a dp_commit happened since the last dp_sync */
 	struct ofproto_fd upcall_fd; /* the datapath's upcall eventfd (fd -1: none) */
 	struct stream_tls_ctx *tls;  /* for ssl:/pssl: controllers, or NULL */
+	struct metrics *metrics;     /* [switch] metrics endpoint, or NULL */
 };
+
+size_t
+ofproto_n_bridges(const struct ofproto *ofp)
+{
+	return ofp->n_bridges;
+}
+
+struct bridge *
+ofproto_bridge(const struct ofproto *ofp, size_t i)
+{
+	return ofp->bridges[i];
+}
+
+struct pinsched *
+ofproto_pinsched(const struct ofproto *ofp, size_t i)
+{
+	return ofp->pins[i];
+}
 
 uint64_t
 ofproto_now_ns(void)
@@ -260,6 +280,11 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		     cb->name, (unsigned long long)cb->datapath_id, br->n_ports,
 		     cb->fail_mode == CONFIG_FAIL_SECURE ? "secure" : "standalone");
 	}
+	if (cfg->metrics) {
+		r = metrics_create(ofp, cfg->metrics, &ofp->metrics, errbuf, errlen);
+		if (r)
+			goto err;
+	}
 	*out = ofp;
 	return 0;
 err:
@@ -272,6 +297,7 @@ ofproto_destroy(struct ofproto *ofp)
 {
 	if (!ofp)
 		return;
+	metrics_destroy(ofp->metrics);
 	for (size_t i = 0; i < ofp->n_bridges; i++) {
 		struct pinsched_stats st;
 
@@ -407,6 +433,7 @@ ofproto_run_once(struct ofproto *ofp, int max_wait_ms)
 	now = ofproto_now_ms();
 	handle_upcalls(ofp, now);
 	dp_power_run();
+	metrics_run(ofp->metrics, now);
 	for (size_t i = 0; i < ofp->n_bridges; i++) {
 		struct bridge *br = ofp->bridges[i];
 

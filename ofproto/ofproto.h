@@ -16,6 +16,7 @@
 #define PFS_OFPROTO_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -66,6 +67,11 @@ void ofproto_note_commit(struct ofproto *ofp);
 /* The TLS context for ssl:/pssl: controllers (made from [switch]'s ssl_ keys), or NULL
  * when no controller uses TLS. */
 struct stream_tls_ctx *ofproto_tls_ctx(const struct ofproto *ofp);
+/* The bridges, in configuration order (i < ofproto_n_bridges()), and each one's
+ * packet-in scheduler, for the metrics endpoint. */
+size_t ofproto_n_bridges(const struct ofproto *ofp);
+struct bridge *ofproto_bridge(const struct ofproto *ofp, size_t i);
+struct pinsched *ofproto_pinsched(const struct ofproto *ofp, size_t i);
 /* CLOCK_MONOTONIC in ns / ms. */
 uint64_t ofproto_now_ns(void);
 uint64_t ofproto_now_ms(void);

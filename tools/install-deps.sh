@@ -21,6 +21,8 @@ packages=(
 	python3-dev gcc
 	openvswitch-switch openvswitch-common openvswitch-testcontroller
 	iproute2 iputils-ping ethtool procps psmisc
+	# the metrics endpoint test: a real Prometheus server and promtool, curl
+	prometheus curl
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -606,3 +606,38 @@ dp_trace(struct dp_bridge *br, uint32_t in_port, const void *data, size_t len, s
 	t->n_events = 2;
 	return 0;
 }
+
+/* ---- Counters the metrics endpoint reads (none in the fake) ---- */
+
+int
+dp_port_get_xstats(const struct dp_port *port, struct dp_port_xstat *out, unsigned n)
+{
+	(void)port, (void)out, (void)n;
+	return 0;
+}
+
+unsigned
+dp_drop_stats(struct dp_drop_stat *out, unsigned n)
+{
+	(void)out, (void)n;
+	return 0;
+}
+
+unsigned
+dp_worker_count(void)
+{
+	return 0;
+}
+
+int
+dp_worker_get_stats(unsigned id, struct dp_worker_stats *st)
+{
+	(void)id, (void)st;
+	return -ENOENT;
+}
+
+unsigned
+dp_mbuf_in_use(void)
+{
+	return 0;
+}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -86,7 +87,7 @@ setup(void)
 		ck_assert_int_gt(ag.ctl_port, 0);
 	}
 	snprintf(text, sizeof(text),
-		 "[switch]\nrundir = %s\n"
+		 "[switch]\nrundir = %s\nmetrics = unix:%s/metrics.sock\n"
 		 "[bridge br0]\ndatapath_id = 0xabc\nfail_mode = secure\nmax_flows = 5\n"
 		 "inactivity_probe = 0\n"
 		 "[bridge br1]\nfail_mode = standalone\ncontroller = punix:%s/ctl.sock\n"
@@ -96,7 +97,7 @@ setup(void)
 		 "[port p1]\nbridge = br0\nofport = 1\ndevargs = fake1\n"
 		 "[port p2]\nbridge = br0\nofport = 2\ndevargs = fake2\n"
 		 "[port q1]\nbridge = br1\nofport = 1\ndevargs = fake3\n",
-		 ag.dir, ag.dir, ag.ctl_port);
+		 ag.dir, ag.dir, ag.dir, ag.ctl_port);
 	ck_assert_msg(config_parse_string(text, "test.ini", &ag.cfg, err, sizeof(err)) == 0, "%s",
 		      err);
 	ck_assert_msg(ofproto_create(&ag.cfg, &ag.ofp, err, sizeof(err)) == 0, "%s", err);
@@ -1705,6 +1706,134 @@ START_TEST(test_active_controller_probe_and_backoff)
 }
 END_TEST
 
+/* ---- The metrics endpoint (metrics.c) over its unix socket ---- */
+
+static int
+metrics_connect(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/metrics.sock", ag.dir);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	return fd;
+}
+
+/* Reads fd until the peer closes it (3 s at most) into out (NUL-terminated). */
+static void
+read_all(int fd, struct buf *out)
+{
+	char chunk[4096];
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		ck_assert_int_eq(poll(&p, 1, 3000), 1);
+		n = read(fd, chunk, sizeof(chunk));
+		if (n <= 0)
+			break;
+		buf_put(out, chunk, (size_t)n);
+	}
+	buf_cstr(out);
+}
+
+/* One request on a new connection; the response in out. */
+static void
+http(const char *req, size_t len, struct buf *out)
+{
+	int fd = metrics_connect();
+
+	buf_clear(out);
+	ck_assert_int_eq(write(fd, req, len), (ssize_t)len);
+	read_all(fd, out);
+	close(fd);
+}
+
+static uint64_t
+series_value(struct buf *b, const char *series)
+{
+	char key[256];
+	const char *s;
+	unsigned long long v;
+
+	snprintf(key, sizeof(key), "\n%s ", series);
+	s = strstr(buf_cstr(b), key);
+	ck_assert_msg(s != NULL, "no series %s", series);
+	ck_assert_int_eq(sscanf(s + strlen(key), "%llu", &v), 1);
+	return v;
+}
+
+#define HTTP(R, B) http(R, strlen(R), B)
+
+START_TEST(test_metrics_http)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct buf b = BUF_INITIALIZER;
+	int fds[16], fd;
+	char big[9000];
+
+	ck_assert_int_eq(flow(vc, OFPFC_ADD, "table=0,priority=1,actions=drop"), 0);
+	HTTP("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", &b);
+	ck_assert_msg(!strncmp(buf_cstr(&b), "HTTP/1.1 200 OK\r\n", 17), "%s", buf_cstr(&b));
+	ck_assert(strstr(buf_cstr(&b), "Content-Type: text/plain; version=0.0.4"));
+	ck_assert_uint_eq(series_value(&b, "pfswitch_flow_mods_total{bridge=\"br0\"}"), 1);
+	ck_assert_uint_eq(
+		series_value(&b,
+			     "pfswitch_messages_received_total{bridge=\"br0\",type=\"FLOW_MOD\"}"),
+		1);
+	ck_assert_uint_ge(
+		series_value(&b, "pfswitch_barrier_latency_seconds_count{bridge=\"br0\"}"), 1);
+	ck_assert_uint_eq(
+		series_value(&b, "pfswitch_table_active_flows{bridge=\"br0\",table=\"0\"}"), 1);
+	ck_assert_uint_eq(series_value(&b, "pfswitch_connections{bridge=\"br0\",type=\"mgmt\","
+					   "state=\"active\",role=\"equal\"}"),
+			  1);
+	series_value(&b, "pfswitch_port_rx_packets_total{bridge=\"br0\",port=\"p1\"}");
+	series_value(&b, "pfswitch_packet_ins_dropped_total{bridge=\"br1\",reason=\"rate_limit\"}");
+	ck_assert(!strstr(buf_cstr(&b), "# EOF"));
+
+	/* OpenMetrics when asked for; HEAD; errors. */
+	HTTP("GET /metrics HTTP/1.1\r\nAccept: application/openmetrics-text; version=1.0.0\r\n\r\n",
+	     &b);
+	ck_assert(strstr(buf_cstr(&b), "Content-Type: application/openmetrics-text"));
+	ck_assert(strstr(buf_cstr(&b), "\n# TYPE pfswitch_flow_mods counter\n"));
+	ck_assert_str_eq(buf_cstr(&b) + b.size - 6, "# EOF\n");
+	HTTP("HEAD /metrics HTTP/1.1\r\n\r\n", &b);
+	ck_assert(!strncmp(buf_cstr(&b), "HTTP/1.1 200 OK\r\n", 17));
+	ck_assert(strstr(buf_cstr(&b), "Content-Length: "));
+	ck_assert(!strstr(buf_cstr(&b), "# HELP"));
+	HTTP("GET /other HTTP/1.1\r\n\r\n", &b);
+	ck_assert(!strncmp(buf_cstr(&b), "HTTP/1.1 404 ", 13));
+	HTTP("DELETE /metrics HTTP/1.1\r\n\r\n", &b);
+	ck_assert(!strncmp(buf_cstr(&b), "HTTP/1.1 405 ", 13));
+	ck_assert(strstr(buf_cstr(&b), "Allow: GET, HEAD\r\n"));
+	HTTP("garbage\r\n\r\n", &b);
+	ck_assert(!strncmp(buf_cstr(&b), "HTTP/1.1 400 ", 13));
+	memset(big, 'a', sizeof(big));
+	http(big, sizeof(big), &b);
+	ck_assert(!strncmp(buf_cstr(&b), "HTTP/1.1 431 ", 13));
+
+	/* At most METRICS_MAX_CONNS (16) connections: the 17th is closed at once. */
+	for (size_t i = 0; i < 16; i++)
+		fds[i] = metrics_connect();
+	usleep(100000);
+	fd = metrics_connect();
+	buf_clear(&b);
+	read_all(fd, &b);
+	ck_assert_uint_eq(b.size, 0);
+	close(fd);
+	for (size_t i = 0; i < 16; i++)
+		close(fds[i]);
+	usleep(100000);
+	HTTP("GET /metrics HTTP/1.0\r\n\r\n", &b);
+	ck_assert(!strncmp(buf_cstr(&b), "HTTP/1.1 200 OK\r\n", 17));
+	buf_uninit(&b);
+	vconn_close(vc);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1736,6 +1865,7 @@ main(void)
 	tcase_add_test(tc, test_hello_failed);
 	tcase_add_test(tc, test_pipelined_burst);
 	tcase_add_test(tc, test_active_controller_probe_and_backoff);
+	tcase_add_test(tc, test_metrics_http);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
