@@ -64,6 +64,9 @@ struct ofctl {
 };
 
 /* Prints "pfs-ofctl: <message>" on stderr and exits with code. */
+/* Decodes hex bytes, optionally separated by white space, colons or dots, into memory
+ * from a; exits with a usage error on anything else. */
+void ofctl_parse_hex(const char *s, struct arena *a, const uint8_t **data, size_t *len);
 void ofctl_fatal(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
 /* Exits with the code and message that fit a vconn error (what = the request's name). */
 void ofctl_fatal_vconn(struct ofctl *c, int err, const char *what) __attribute__((noreturn));

@@ -17,34 +17,6 @@
 #include "ofp_trace.h"
 #include "oxm.h"
 
-/* Decodes hex digits (white space and ':' between bytes allowed) into a malloc'ed
- * buffer; exits with a usage error on anything else. */
-static uint8_t *
-hex_bytes(const char *s, size_t *len)
-{
-	uint8_t *out = malloc(strlen(s) / 2 + 1);
-	size_t n = 0;
-
-	if (!out)
-		ofctl_fatal(OFCTL_EXIT_REFUSED, "out of memory");
-	while (*s) {
-		if (isspace((unsigned char)*s) || *s == ':') {
-			s++;
-			continue;
-		}
-		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
-			ofctl_fatal(OFCTL_EXIT_USAGE, "trace: packet: \"%.8s\" is not hex", s);
-		char pair[3] = { s[0], s[1], 0 };
-
-		out[n++] = (uint8_t)strtoul(pair, NULL, 16);
-		s += 2;
-	}
-	if (!n)
-		ofctl_fatal(OFCTL_EXIT_USAGE, "trace: packet= is empty");
-	*len = n;
-	return out;
-}
-
 /* Splits "packet=HEX" out of text (in place); returns the hex or NULL. */
 static char *
 take_packet(char *text)
@@ -161,7 +133,8 @@ ofctl_cmd_trace(struct ofctl *c, int argc, char *argv[])
 	struct ofp_message msg;
 	struct ofp_trace_reply rp;
 	struct ofp_err perr;
-	uint8_t frame[FRAME_MAX_SYNTH], *pkt = frame, *hexbuf = NULL;
+	uint8_t frame[FRAME_MAX_SYNTH];
+	const uint8_t *pkt = frame;
 	size_t len = 0;
 	uint32_t in_port;
 	char eb[256];
@@ -178,7 +151,9 @@ ofctl_cmd_trace(struct ofctl *c, int argc, char *argv[])
 		if (m.present != 1ull << OFPXMT_OFB_IN_PORT)
 			ofctl_fatal(OFCTL_EXIT_USAGE,
 				    "trace: with packet=, give in_port= and nothing else");
-		pkt = hexbuf = hex_bytes(hex, &len);
+		ofctl_parse_hex(hex, &a, &pkt, &len);
+		if (!len)
+			ofctl_fatal(OFCTL_EXIT_USAGE, "trace: packet= is empty");
 	} else if (frame_from_match(&m, frame, sizeof(frame), &len, eb, sizeof(eb))) {
 		ofctl_fatal(OFCTL_EXIT_USAGE, "trace: %s", eb);
 	}
@@ -226,6 +201,5 @@ ofctl_cmd_trace(struct ofctl *c, int argc, char *argv[])
 	buf_uninit(&req);
 	buf_uninit(&rep);
 	arena_free(&a);
-	free(hexbuf);
 	free(text);
 }

@@ -1624,9 +1624,8 @@ hex_value(int ch)
 	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
-/* Hex bytes, optionally separated by spaces, colons or dots. */
-static void
-parse_hex(const char *s, struct arena *a, const uint8_t **data, size_t *len)
+void
+ofctl_parse_hex(const char *s, struct arena *a, const uint8_t **data, size_t *len)
 {
 	size_t n = strlen(s), k = 0;
 	uint8_t *p = arena_alloc(a, n / 2 + 1);
@@ -1634,7 +1633,7 @@ parse_hex(const char *s, struct arena *a, const uint8_t **data, size_t *len)
 	if (!p)
 		ofctl_fatal(OFCTL_EXIT_REFUSED, "out of memory");
 	while (*s) {
-		if (strchr(" :.", *s)) {
+		if (isspace((unsigned char)*s) || strchr(":.", *s)) {
 			s++;
 			continue;
 		}
@@ -1673,7 +1672,7 @@ cmd_packet_out(struct ofctl *c, int argc, char *argv[])
 			if (!strncmp(tok, "in_port=", 8))
 				po.in_port = parse_port_arg(c, tok + 8);
 			else if (!strncmp(tok, "packet=", 7))
-				parse_hex(tok + 7, &a, &po.data.data, &po.data.len);
+				ofctl_parse_hex(tok + 7, &a, &po.data.data, &po.data.len);
 			else if (!strncmp(tok, "buffer_id=", 10))
 				po.buffer_id = parse_u32("buffer_id", tok + 10, UINT32_MAX);
 			else
@@ -1690,7 +1689,7 @@ cmd_packet_out(struct ofctl *c, int argc, char *argv[])
 			ofctl_fatal(OFCTL_EXIT_USAGE, "%s", err);
 		free(acts);
 		if (argc > 3)
-			parse_hex(argv[3], &a, &po.data.data, &po.data.len);
+			ofctl_parse_hex(argv[3], &a, &po.data.data, &po.data.len);
 	}
 	if (po.buffer_id == OFP_NO_BUFFER && !po.data.len)
 		ofctl_fatal(OFCTL_EXIT_USAGE, "packet-out: no packet= given");
