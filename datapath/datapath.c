@@ -227,10 +227,7 @@ worker_create(unsigned id, unsigned lcore)
 	return 0;
 }
 
-static int tel_workers(const char *cmd, const char *params, struct rte_tel_data *d);
 static void on_wake_signal(int sig);
-
-static int tel_workers_locked(struct rte_tel_data *d);
 
 /* Packet capture (dpdk-dumpcap, dpdk-pdump) runs as a secondary process: it needs the
  * EAL's shared configuration, which --no-shconf and --in-memory turn off. */
@@ -356,8 +353,6 @@ dp_init(int argc, char **argv, const struct dp_params *p)
 			goto fail;
 		id++;
 	}
-	rte_telemetry_register_cmd("/pfswitch/workers", tel_workers,
-				   "Per worker busy/idle TSC cycles, sleeps and interrupt waits.");
 	dp_telemetry_init();
 	pdump_start(multiprocess);
 	dp_g.initialised = true;
@@ -1723,23 +1718,12 @@ dp_power_run(void)
 	return dp_set_consolidated(true) < 0 ? -ENOMEM : 1;
 }
 
-/* Telemetry "/pfswitch/workers": per worker busy and idle figures (runs on the EAL's
- * telemetry thread: plain reads of counters that only grow). */
-static int
-tel_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+/* Telemetry "/pfswitch/workers" (dp_telemetry.c runs it under dp_tel_lock()): per worker
+ * busy and idle figures, plain reads of counters that only grow. */
+int
+dp_tel_workers(const char *params, struct rte_tel_data *d)
 {
-	int ret;
-
-	(void)cmd, (void)params;
-	dp_tel_lock();
-	ret = tel_workers_locked(d);
-	dp_tel_unlock();
-	return ret;
-}
-
-static int
-tel_workers_locked(struct rte_tel_data *d)
-{
+	(void)params;
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "tsc_hz", dp_g.tsc_hz);
 	rte_tel_data_add_dict_int(d, "consolidated", dp_g.consolidated);

@@ -443,6 +443,9 @@ void dp_pipeline_summarise(const struct dp_prog *prog, struct dp_prog_summary *s
  * thread and read bridges and ports under dp_tel_lock(), which the control thread holds
  * while it links, unlinks or frees a bridge, a port or the workers. */
 void dp_telemetry_init(void);
+struct rte_tel_data;
+/* /pfswitch/workers (datapath.c owns the workers); called under dp_tel_lock(). */
+int dp_tel_workers(const char *params, struct rte_tel_data *d);
 void dp_tel_lock(void);
 void dp_tel_unlock(void);
 /* Per-worker drop counts (worker < n_workers), as dp_drop_stats() for that worker. */

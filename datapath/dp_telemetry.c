@@ -58,8 +58,9 @@ table_flows(const struct dp_bridge *br, unsigned t)
 }
 
 static int
-bridges_locked(struct rte_tel_data *d)
+bridges_locked(const char *params, struct rte_tel_data *d)
 {
+	(void)params;
 	const struct dp_bridge *br;
 	unsigned n = 0;
 
@@ -98,18 +99,6 @@ bridges_locked(struct rte_tel_data *d)
 		rte_tel_data_add_dict_container(d, br->name, c, 0);
 	}
 	return 0;
-}
-
-static int
-tel_bridges(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	int ret;
-
-	(void)cmd, (void)params;
-	dp_tel_lock();
-	ret = bridges_locked(d);
-	dp_tel_unlock();
-	return ret;
 }
 
 static void
@@ -174,20 +163,9 @@ ports_locked(const char *params, struct rte_tel_data *d)
 }
 
 static int
-tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+drops_locked(const char *params, struct rte_tel_data *d)
 {
-	int ret;
-
-	(void)cmd;
-	dp_tel_lock();
-	ret = ports_locked(params, d);
-	dp_tel_unlock();
-	return ret;
-}
-
-static int
-drops_locked(struct rte_tel_data *d)
-{
+	(void)params;
 	unsigned n = dp_drop_stats(NULL, 0);
 	struct dp_drop_stat *tot = calloc(n ? n : 1, sizeof(*tot));
 	struct dp_drop_stat *per =
@@ -224,22 +202,11 @@ out:
 	return ret;
 }
 
-static int
-tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	int ret;
-
-	(void)cmd, (void)params;
-	dp_tel_lock();
-	ret = drops_locked(d);
-	dp_tel_unlock();
-	return ret;
-}
-
 /* One entry "BRIDGE/tTABLE" per table with flows or lookups, up to the dict's limit. */
 static int
-flows_locked(struct rte_tel_data *d)
+flows_locked(const char *params, struct rte_tel_data *d)
 {
+	(void)params;
 	const struct dp_bridge *br;
 	unsigned n = 0;
 
@@ -273,28 +240,44 @@ flows_locked(struct rte_tel_data *d)
 	return 0;
 }
 
-static int
-tel_flows(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	int ret;
+/* Every /pfswitch/... command: its handler runs under dp_tel_lock(). */
+static const struct {
+	const char *name;
+	int (*fn)(const char *params, struct rte_tel_data *d);
+	const char *help;
+} commands[] = {
+	{ "/pfswitch/bridges", bridges_locked,
+	  "Bridges: datapath id, fail mode, NORMAL mode, ports, flows." },
+	{ "/pfswitch/ports", ports_locked,
+	  "Ports: bridge, ofport, devargs, link, rx/tx counters. "
+	  "Parameter: a port name for that port only." },
+	{ "/pfswitch/drops", drops_locked, "Packets dropped per reason: total and per worker." },
+	{ "/pfswitch/flows", flows_locked,
+	  "Per bridge and table in use: active flows, lookups, matches." },
+	{ "/pfswitch/workers", dp_tel_workers,
+	  "Per worker busy/idle TSC cycles, sleeps and interrupt waits." },
+};
 
-	(void)cmd, (void)params;
-	dp_tel_lock();
-	ret = flows_locked(d);
-	dp_tel_unlock();
-	return ret;
+/* The one callback of every command: finds it by name and runs it under the lock. */
+static int
+tel_cmd(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	for (size_t i = 0; i < RTE_DIM(commands); i++) {
+		if (strcmp(cmd, commands[i].name) == 0) {
+			int ret;
+
+			dp_tel_lock();
+			ret = commands[i].fn(params, d);
+			dp_tel_unlock();
+			return ret;
+		}
+	}
+	return -EINVAL;
 }
 
 void
 dp_telemetry_init(void)
 {
-	rte_telemetry_register_cmd("/pfswitch/bridges", tel_bridges,
-				   "Bridges: datapath id, fail mode, NORMAL mode, ports, flows.");
-	rte_telemetry_register_cmd("/pfswitch/ports", tel_ports,
-				   "Ports: bridge, ofport, devargs, link, rx/tx counters. "
-				   "Parameter: a port name for that port only.");
-	rte_telemetry_register_cmd("/pfswitch/drops", tel_drops,
-				   "Packets dropped per reason: total and per worker.");
-	rte_telemetry_register_cmd("/pfswitch/flows", tel_flows,
-				   "Per bridge and table in use: active flows, lookups, matches.");
+	for (size_t i = 0; i < RTE_DIM(commands); i++)
+		rte_telemetry_register_cmd(commands[i].name, tel_cmd, commands[i].help);
 }
