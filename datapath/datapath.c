@@ -579,12 +579,23 @@ intr_release(struct dp_port *port)
 		move_intr(port, q, -1);
 }
 
-/* The worker that should poll rx queue q of ethdev pid: its home worker, or worker 0
- * while the queues are consolidated. */
+/* The worker that should poll rx queue q of ethdev pid: worker 0 while the queues are
+ * consolidated, else its home worker. Homes go round-robin over the switch's rx queues
+ * in ethdev order (not over ethdev ids, which have gaps where a device is not the
+ * switch's or was removed), so single-queue ports (af_packet, pcap, memif, tap, vhost)
+ * spread over the workers as evenly as RSS queues do. A port added or removed can move
+ * other queues; publish_polls() hands them over without loss or reordering. */
 static int
 queue_owner(unsigned pid, unsigned q)
 {
-	return dp_g.consolidated ? 0 : (int)((q + pid) % dp_g.n_workers);
+	unsigned k = q;
+
+	if (dp_g.consolidated)
+		return 0;
+	for (unsigned i = 0; i < pid; i++)
+		if (dp_g.ports[i])
+			k += dp_g.ports[i]->n_rxq;
+	return (int)(k % dp_g.n_workers);
 }
 
 /* Builds and publishes every worker's poll set. With detach, a queue that changes owner

@@ -6,7 +6,16 @@
  * to the pool, and the consistency test: a hot flow's output flipped thousands of times
  * under traffic, no packet lost, none with a mix of old and new actions.
  *
- * EAL: --no-huge --no-shconf, lcores 0 (control) and 1 (the worker). CK_FORK=no. */
+ * Built twice: with DP_TEST_WORKERS 1 (test datapath) and 2 (test datapath_2w), where
+ * the four single-queue ports go round-robin to the two workers, so the same tests run
+ * with a flow's packets entering on two workers at once (the consistency test feeds
+ * ports 1 and 4, one per worker), and test_workers_exact checks that both workers
+ * forward and that every counter (flow, table, port, group bucket, meter) and a meter's
+ * shared token bucket stay exact across them.
+ *
+ * EAL: --no-huge --no-shconf, lcore 0 (control) and one lcore per worker; with 2 workers
+ * the 3 lcores float over cores 0-1 (oversubscribed on a 2-core machine: the tests make
+ * no timing assumption). CK_FORK=no. */
 #include <check.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -27,10 +36,14 @@
 #include "arena.h"
 #include "datapath.h"
 #include "dp_testlib.h"
+#include "ofp_group.h"
 #include "ofp_instruction.h"
 #include "oxm.h"
 #include "util.h"
 
+#ifndef DP_TEST_WORKERS
+#define DP_TEST_WORKERS 1
+#endif
 #define N_PORTS 4
 #define RING_SIZE 4096
 
@@ -920,7 +933,11 @@ traffic_thread(void *arg)
 	struct rte_mbuf *m[64];
 
 	while (t->sent < t->n || t->recv2 + t->recv3 < t->sent) {
-		if (t->sent < t->n && rte_ring_count(ports[1].rx) < RING_SIZE / 2) {
+		/* Bursts alternate between ports 1 and 4 (two workers when there are two). */
+		unsigned in = (t->sent / 32) % 2 ? 4 : 1;
+
+		/* At most half a ring in flight, so the output rings never fill. */
+		if (t->sent < t->n && t->sent - t->recv2 - t->recv3 < RING_SIZE / 2) {
 			unsigned k = 0;
 
 			while (k < 32 && t->sent + k < t->n) {
@@ -938,7 +955,7 @@ traffic_thread(void *arg)
 				memcpy(rte_pktmbuf_append(m[k], 60), p, 60);
 				k++;
 			}
-			unsigned e = rte_ring_enqueue_burst(ports[1].rx, (void **)m, k, NULL);
+			unsigned e = rte_ring_enqueue_burst(ports[in].rx, (void **)m, k, NULL);
 
 			for (unsigned i = e; i < k; i++)
 				rte_pktmbuf_free(m[i]);
@@ -985,7 +1002,8 @@ START_TEST(test_consistency_flip)
 	t.n = 300000;
 	t.seen = calloc(t.n, 1);
 	ck_assert_ptr_nonnull(t.seen);
-	struct dp_flow *f = track(add_flow(0, 10, "in_port=1", old_a));
+	/* Frames come from MAC_C on ports 1 and 4. */
+	struct dp_flow *f = track(add_flow(0, 10, "eth_src=02:00:00:00:00:0c", old_a));
 
 	ck_assert_int_eq(dp_commit(br), 0);
 	ck_assert_int_eq(dp_sync(), 0);
@@ -1006,9 +1024,15 @@ START_TEST(test_consistency_flip)
 		usleep(1000);
 	t.stop = true;
 	pthread_join(th, NULL);
-	nd = dp_drop_stats(st, 128);
-	for (unsigned i = 0; i < nd; i++)
-		drops1 += st[i].count;
+	struct dp_drop_stat st1[128];
+
+	nd = dp_drop_stats(st1, 128);
+	for (unsigned i = 0; i < nd; i++) {
+		drops1 += st1[i].count;
+		if (st1[i].count != st[i].count)
+			fprintf(stderr, "consistency: drop %s: %lu\n", st1[i].name,
+				(unsigned long)(st1[i].count - st[i].count));
+	}
 	fprintf(stderr,
 		"consistency: %u flips, %lu sent, %lu on port 2 (old), %lu on port 3 (new), %lu "
 		"bad, %lu duplicates, %lu drops\n",
@@ -1070,6 +1094,195 @@ START_TEST(test_bridge_lifecycle)
 }
 END_TEST
 
+/* ---- Several workers ------------------------------------------------------------------ */
+
+/* Adds a group from ovs-ofctl text; 0 or dp_group_add()'s error. */
+static int
+add_group(const char *text)
+{
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_group_mod gm;
+	struct dp_bucket_spec bs[DP_GROUP_MAX_BUCKETS];
+	struct ofp_err err = { 0, 0 };
+	char eb[256];
+	int rc;
+
+	ck_assert_msg(ofp_group_mod_parse(text, OFPGC_ADD, &a, &gm, eb, sizeof(eb)) == 0, "%s: %s",
+		      text, eb);
+	for (size_t i = 0; i < gm.buckets.n; i++) {
+		bs[i].weight = gm.buckets.items[i].weight;
+		bs[i].watch_port = gm.buckets.items[i].watch_port;
+		bs[i].watch_group = gm.buckets.items[i].watch_group;
+		bs[i].actions = &gm.buckets.items[i].actions;
+	}
+	struct dp_group_spec spec = { gm.group_id, gm.type, (unsigned)gm.buckets.n, bs };
+
+	rc = dp_group_add(br, &spec, &err);
+	arena_free(&a);
+	return rc;
+}
+
+/* Packets received by each worker so far (rx[0..workers-1]). */
+static void
+worker_rx(uint64_t rx[DP_TEST_WORKERS])
+{
+	struct dp_worker_stats ws;
+
+	ck_assert_uint_eq(dp_worker_count(), DP_TEST_WORKERS);
+	for (unsigned w = 0; w < DP_TEST_WORKERS; w++) {
+		ck_assert_int_eq(dp_worker_get_stats(w, &ws), 0);
+		rx[w] = ws.rx_packets;
+	}
+}
+
+/* Sends n frames on port with UDP source ports cycling over 64 values (so a select
+ * group spreads them), seq 0..n-1. */
+static void
+send_spread(unsigned port, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = frame(MAC_B, MAC_A, i);
+		uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+		p[34] = (uint8_t)(1 + i % 64);
+		while (rte_ring_enqueue(ports[port].rx, m) != 0)
+			usleep(100); /* the ring is full: let the workers catch up */
+	}
+}
+
+/* Traffic entering on ports 1 and 4 (one per worker with two workers) through a cached
+ * two-table path that meters and sends to a select group: every packet forwarded, each
+ * worker took its port's packets, and every counter is exact whichever worker counted. */
+START_TEST(test_workers_exact)
+{
+	const unsigned n1 = 3000, n4 = 2000, total = n1 + n4;
+	struct dp_meter_band_spec band = { OFPMBT_DROP, 100000000, 100000000, 0 };
+	struct dp_meter_spec ms = { 9, OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, 1, &band };
+	struct dp_port_stats before[N_PORTS + 1], after[N_PORTS + 1];
+	uint64_t rx0[DP_TEST_WORKERS], rx1[DP_TEST_WORKERS];
+	uint64_t lk0[2], mt0[2], lk[2], mt[2], pk, by, used;
+	struct dp_group_stats gs;
+	struct dp_meter_stats mst;
+	struct ofp_err err;
+	unsigned c[N_PORTS + 1];
+
+	settle();
+	for (unsigned i = 1; i <= N_PORTS; i++)
+		dp_port_get_stats(ports[i].dp, &before[i]);
+	for (unsigned t = 0; t < 2; t++)
+		dp_table_get_stats(br, (uint8_t)t, &lk0[t], &mt0[t]);
+	worker_rx(rx0);
+	ck_assert_int_eq(dp_meter_add(br, &ms, &err), 0);
+	ck_assert_int_eq(add_group("group_id=5,type=select,bucket=output:2,bucket=output:3"), 0);
+	struct dp_flow *fa = track(add_flow(0, 10, "in_port=1", "meter:9,goto_table:1"));
+	struct dp_flow *fb = track(add_flow(0, 10, "in_port=4", "meter:9,goto_table:1"));
+	struct dp_flow *fc = track(add_flow(1, 10, "eth_type=0x800", "group:5"));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	/* Interleaved, so both workers run the shared rules, group and meter at once. */
+	for (unsigned i = 0; i < 10; i++) {
+		send_spread(1, n1 / 10);
+		send_spread(4, n4 / 10);
+	}
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[4], 0);
+	ck_assert_uint_eq(c[2] + c[3], total);
+	ck_assert_uint_gt(c[2], 0);
+	ck_assert_uint_gt(c[3], 0);
+
+	worker_rx(rx1);
+	uint64_t sum = 0;
+
+	for (unsigned w = 0; w < DP_TEST_WORKERS; w++) {
+		sum += rx1[w] - rx0[w];
+		if (DP_TEST_WORKERS > 1) /* ports 1 and 4 have different home workers */
+			ck_assert_msg(rx1[w] - rx0[w] > 0, "worker %u received nothing", w);
+	}
+	ck_assert_uint_eq(sum, total);
+
+	dp_flow_get_stats(fa, &pk, &by, &used);
+	ck_assert_uint_eq(pk, n1);
+	ck_assert_uint_eq(by, (uint64_t)n1 * 60);
+	dp_flow_get_stats(fb, &pk, &by, &used);
+	ck_assert_uint_eq(pk, n4);
+	dp_flow_get_stats(fc, &pk, &by, &used);
+	ck_assert_uint_eq(pk, total);
+	ck_assert_uint_eq(by, (uint64_t)total * 60);
+	for (unsigned t = 0; t < 2; t++) {
+		dp_table_get_stats(br, (uint8_t)t, &lk[t], &mt[t]);
+		ck_assert_uint_eq(lk[t] - lk0[t], total);
+		ck_assert_uint_eq(mt[t] - mt0[t], total);
+	}
+	for (unsigned i = 1; i <= N_PORTS; i++)
+		dp_port_get_stats(ports[i].dp, &after[i]);
+	ck_assert_uint_eq(after[1].rx_packets - before[1].rx_packets, n1);
+	ck_assert_uint_eq(after[4].rx_packets - before[4].rx_packets, n4);
+	ck_assert_uint_eq(after[4].rx_bytes - before[4].rx_bytes, (uint64_t)n4 * 60);
+	ck_assert_uint_eq(after[2].tx_packets - before[2].tx_packets, c[2]);
+	ck_assert_uint_eq(after[3].tx_packets - before[3].tx_packets, c[3]);
+	ck_assert_uint_eq(after[3].tx_bytes - before[3].tx_bytes, (uint64_t)c[3] * 60);
+	ck_assert_int_eq(dp_group_get_stats(br, 5, &gs), 0);
+	ck_assert_uint_eq(gs.packets, total);
+	ck_assert_uint_eq(gs.bytes, (uint64_t)total * 60);
+	ck_assert_uint_eq(gs.bucket_packets[0], c[2]);
+	ck_assert_uint_eq(gs.bucket_packets[1], c[3]);
+	ck_assert_uint_eq(gs.bucket_bytes[1], (uint64_t)c[3] * 60);
+	ck_assert_int_eq(dp_meter_get_stats(br, 9, &mst), 0);
+	ck_assert_uint_eq(mst.packets, total);
+	ck_assert_uint_eq(mst.bytes, (uint64_t)total * 60);
+	ck_assert_uint_eq(mst.band_packets[0], 0);
+
+	for (unsigned i = 0; i < n_flows; i++)
+		dp_flow_remove(br, flows[i]);
+	n_flows = 0;
+	ck_assert_int_eq(dp_group_delete(br, 5), 0);
+	ck_assert_int_eq(dp_meter_delete(br, 9), 0);
+	ck_assert_int_eq(dp_commit(br), 0);
+}
+END_TEST
+
+/* One meter of 1 packet/s with a 200-packet burst, fed on two workers at once: its token
+ * bucket is shared, so about 200 packets pass in all (a bucket per worker would pass
+ * about 200 per worker). The bound allows the rate's refill over the test's time. */
+START_TEST(test_workers_meter_shared)
+{
+	const unsigned burst = 200, each = 1500;
+	struct dp_meter_band_spec band = { OFPMBT_DROP, 1, burst, 0 };
+	struct dp_meter_spec ms = { 11, OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, 1, &band };
+	struct dp_meter_stats mst;
+	struct ofp_err err;
+	unsigned c[N_PORTS + 1];
+
+	ck_assert_int_eq(dp_meter_add(br, &ms, &err), 0);
+	track(add_flow(0, 10, "in_port=1", "meter:11,output:2"));
+	track(add_flow(0, 10, "in_port=4", "meter:11,output:3"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	uint64_t t0 = dp_test_now_ms();
+
+	for (unsigned i = 0; i < 10; i++) {
+		send_spread(1, each / 10);
+		send_spread(4, each / 10);
+	}
+	drain_counts(c);
+	uint64_t secs = (dp_test_now_ms() - t0) / 1000 + 1;
+
+	ck_assert_int_eq(dp_meter_get_stats(br, 11, &mst), 0);
+	ck_assert_uint_eq(mst.packets, 2 * each);
+	ck_assert_uint_eq(mst.packets - mst.band_packets[0], c[2] + c[3]);
+	ck_assert_uint_ge(c[2] + c[3], burst);
+	ck_assert_msg(c[2] + c[3] <= burst + secs + 1, "%u passed a %u-packet burst in %lu s",
+		      c[2] + c[3], burst, (unsigned long)secs);
+
+	for (unsigned i = 0; i < n_flows; i++)
+		dp_flow_remove(br, flows[i]);
+	n_flows = 0;
+	ck_assert_int_eq(dp_meter_delete(br, 11), 0);
+	ck_assert_int_eq(dp_commit(br), 0);
+}
+END_TEST
+
 static Suite *
 datapath_suite(void)
 {
@@ -1094,6 +1307,8 @@ datapath_suite(void)
 	tcase_add_test(tc, test_mbufs_return);
 	tcase_add_test(tc, test_consistency_flip);
 	tcase_add_test(tc, test_bridge_lifecycle);
+	tcase_add_test(tc, test_workers_exact);
+	tcase_add_test(tc, test_workers_meter_shared);
 	suite_add_tcase(s, tc);
 	return s;
 }
@@ -1101,20 +1316,28 @@ datapath_suite(void)
 int
 main(void)
 {
-	char *eal[] = { "test_datapath",
-			"--no-pci",
-			"--no-huge",
-			"--no-shconf",
-			"-l",
-			"0-1",
-			"-m",
-			"512",
-			"--log-level=lib.eal:error",
-			NULL };
+	char *eal[] = {
+		"test_datapath",
+		"--no-pci",
+		"--no-huge",
+		"--no-shconf",
+#if DP_TEST_WORKERS == 1
+		"-l",
+		"0-1",
+#else
+		"--lcores",
+		"(0-" RTE_STR(DP_TEST_WORKERS) ")@(0-1)",
+#endif
+		"-m",
+		"512",
+		"--log-level=lib.eal:error",
+		NULL
+	};
 	struct dp_params p;
 	int nfail;
 
 	dp_params_default(&p);
+	p.n_workers = DP_TEST_WORKERS;
 	p.n_mbufs = 8191;
 	p.idle_polls_before_sleep = 100;
 	p.idle_sleep_us = 100;
@@ -1131,6 +1354,14 @@ main(void)
 		snprintf(name, sizeof(name), "p%u", i);
 		if (make_port(br, &ports[i], name, i) < 0)
 			return 1;
+		/* An ethdev that is not the switch's between ports 1 and 2: queue homes go
+		 * round-robin over the switch's queues, not over ethdev ids. */
+		if (i == 1) {
+			struct rte_ring *r = rte_ring_create("spare", 64, 0, 0);
+
+			if (!r || rte_eth_from_rings("spare", &r, 1, &r, 1, 0) < 0)
+				return 1;
+		}
 	}
 	if (dp_start() < 0)
 		return 1;
