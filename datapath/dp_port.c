@@ -120,6 +120,13 @@ is_vdev(const struct rte_eth_dev_info *di)
 	return bus && strcmp(rte_bus_name(bus), "vdev") == 0;
 }
 
+/* A vhost-user port (net_vhost): a VM's or container's virtio device on a unix socket. */
+static bool
+is_vhost(const struct rte_eth_dev_info *di)
+{
+	return di->driver_name && strcmp(di->driver_name, "net_vhost") == 0;
+}
+
 /* The largest MTU the device and the pool allow, and whether it needs scattered rx. */
 static uint32_t
 pick_mtu(const struct rte_eth_dev_info *di, bool *scatter)
@@ -322,7 +329,15 @@ dp_port_dev_open(struct dp_port *port, const char *devargs)
 	ret = rte_eth_dev_info_get(pid, &di);
 	if (ret < 0)
 		goto fail;
-	ret = configure(port, &di, dp_g.params.rx_interrupts);
+	/* vhost: iface= is the socket, not a kernel interface. Its rx interrupts are the
+	 * guest's kick fds, which change each time the guest (re)connects, after the worker
+	 * registered them, and arming them while no guest is attached logs per call: an
+	 * idle worker sleeps on vhost ports instead. Link state follows the guest: the PMD
+	 * sets it up at new_device and down at destroy_device, and dp_port_dev_poll() reads
+	 * it, so a guest's attach and detach become PORT_STATUS messages. */
+	if (is_vhost(&di))
+		port->kernel_iface[0] = '\0';
+	ret = configure(port, &di, dp_g.params.rx_interrupts && !is_vhost(&di));
 	if (ret < 0)
 		goto fail;
 	ret = rte_eth_promiscuous_enable(pid);

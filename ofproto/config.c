@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/un.h>
 
 #include <ini.h>
 #include <unistd.h>
@@ -102,8 +103,10 @@ config_free(struct config *cfg)
 		return;
 	for (size_t i = 0; i < cfg->n_bridges; i++)
 		bridge_free(&cfg->bridges[i]);
-	for (size_t i = 0; i < cfg->n_ports; i++)
+	for (size_t i = 0; i < cfg->n_ports; i++) {
 		free(cfg->ports[i].devargs);
+		free(cfg->ports[i].vhost_socket);
+	}
 	free(cfg->bridges);
 	free(cfg->ports);
 	free(cfg->eal);
@@ -713,6 +716,65 @@ k_devargs(struct parse_state *st, const char *n, const char *v)
 	return set_string(st, &CUR_PORT(st)->devargs, v);
 }
 
+static int
+k_port_type(struct parse_state *st, const char *n, const char *v)
+{
+	if (!strcasecmp(v, "vhost"))
+		CUR_PORT(st)->vhost = true;
+	else if (!strcasecmp(v, "dpdk"))
+		CUR_PORT(st)->vhost = false;
+	else {
+		fail(st, st->line, "%s: '%s' is not dpdk or vhost", n, v);
+		return -EINVAL;
+	}
+	CUR_PORT(st)->type_line = st->line;
+	return 0;
+}
+
+/* The vhost-user socket: an absolute path that fits a unix socket address and holds no
+ * devargs separator. */
+static int
+k_vhost_socket(struct parse_state *st, const char *n, const char *v)
+{
+	struct config_port *p = CUR_PORT(st);
+
+	if (v[0] != '/') {
+		fail(st, st->line, "%s: '%s' is not an absolute path", n, v);
+		return -EINVAL;
+	}
+	if (strlen(v) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		fail(st, st->line, "%s: longer than a unix socket path (%zu bytes)", n,
+		     sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+		return -EINVAL;
+	}
+	if (strpbrk(v, ", \t")) {
+		fail(st, st->line, "%s: '%s' holds a comma or blank (devargs cannot carry it)", n,
+		     v);
+		return -EINVAL;
+	}
+	if (!p->vhost_line)
+		p->vhost_line = st->line;
+	return set_string(st, &p->vhost_socket, v);
+}
+
+static int
+k_vhost_mode(struct parse_state *st, const char *n, const char *v)
+{
+	struct config_port *p = CUR_PORT(st);
+
+	if (!strcasecmp(v, "client"))
+		p->vhost_server = false;
+	else if (!strcasecmp(v, "server"))
+		p->vhost_server = true;
+	else {
+		fail(st, st->line, "%s: '%s' is not client or server", n, v);
+		return -EINVAL;
+	}
+	if (!p->vhost_line)
+		p->vhost_line = st->line;
+	return 0;
+}
+
 static const struct key_desc keys[] = {
 	{ SEC_DPDK, "eal", 0, k_eal },
 	{ SEC_DPDK, "n_mbufs", 0, k_n_mbufs },
@@ -768,6 +830,9 @@ static const struct key_desc keys[] = {
 	{ SEC_PORT, "bridge", 0, k_port_bridge },
 	{ SEC_PORT, "ofport", 0, k_ofport },
 	{ SEC_PORT, "devargs", 0, k_devargs },
+	{ SEC_PORT, "type", 0, k_port_type },
+	{ SEC_PORT, "vhost_socket", 0, k_vhost_socket },
+	{ SEC_PORT, "vhost_mode", 0, k_vhost_mode },
 };
 
 static const char *
@@ -1028,6 +1093,39 @@ validate_local_ports(struct parse_state *st)
 	return 0;
 }
 
+/* A type = vhost port: checks its keys and builds its devargs, pfswitch as the
+ * vhost-user client by default (the VM's QEMU, or a container's virtio-user, keeps the
+ * socket; the vhost library reconnects when either side restarts). vhost_* keys on
+ * another type are refused. 0 or -EINVAL (-ENOMEM noted in st). */
+static int
+port_vhost_devargs(struct parse_state *st, struct config_port *p)
+{
+	char buf[64 + sizeof(((struct sockaddr_un *)0)->sun_path)];
+
+	if (!p->vhost) {
+		if (p->vhost_line) {
+			fail(st, p->vhost_line, "port %s: vhost_* keys need 'type = vhost'",
+			     p->name);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (p->devargs) {
+		fail(st, p->type_line, "port %s: 'type = vhost' takes vhost_socket, not devargs",
+		     p->name);
+		return -EINVAL;
+	}
+	if (!p->vhost_socket) {
+		fail(st, p->type_line, "port %s: 'type = vhost' needs 'vhost_socket'", p->name);
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof(buf), "net_vhost_%s,iface=%s%s", p->name, p->vhost_socket,
+		 p->vhost_server ? "" : ",client=1");
+	if (set_string(st, &p->devargs, buf) < 0)
+		return -EINVAL;
+	return 0;
+}
+
 static int
 validate(struct parse_state *st)
 {
@@ -1075,6 +1173,8 @@ validate(struct parse_state *st)
 			fail(st, p->line, "port %s: 'ofport' is required", p->name);
 			return -EINVAL;
 		}
+		if (port_vhost_devargs(st, p) < 0)
+			return -EINVAL;
 		if (!p->devargs) {
 			fail(st, p->line, "port %s: 'devargs' is required", p->name);
 			return -EINVAL;
@@ -1086,6 +1186,13 @@ validate(struct parse_state *st)
 				fail(st, p->line,
 				     "port %s: ofport %u on bridge %s already used by port %s",
 				     p->name, p->ofport, p->bridge, q->name);
+				return -EINVAL;
+			}
+			if (p->vhost_socket && q->vhost_socket &&
+			    !strcmp(q->vhost_socket, p->vhost_socket)) {
+				fail(st, p->vhost_line,
+				     "port %s: vhost_socket already used by port %s", p->name,
+				     q->name);
 				return -EINVAL;
 			}
 			if (!strcmp(q->devargs, p->devargs)) {

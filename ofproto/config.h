@@ -74,7 +74,14 @@ struct config_port {
 	char bridge[CONFIG_NAME_MAX + 1];
 	int bridge_line;
 	uint32_t ofport; /* 1..OFPP_MAX */
+	/* DPDK devargs; for type = vhost, built from the vhost_* keys when the file is
+	 * validated ("net_vhost_NAME,iface=SOCKET[,client=1]"). */
 	char *devargs;
+	bool vhost;	    /* type = vhost */
+	int type_line;	    /* line of 'type', 0 if absent */
+	char *vhost_socket; /* vhost_socket: the vhost-user unix socket */
+	int vhost_line;	    /* first line of a vhost_* key, 0 if none */
+	bool vhost_server;  /* vhost_mode = server: pfswitch creates the socket */
 };
 
 /* Limits on OpenFlow connections ([switch] conn_* and friends; see config/pfswitch.ini

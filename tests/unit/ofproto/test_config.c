@@ -324,6 +324,54 @@ END_TEST
 
 /* ssl:/pssl: with the three files made by tests/make_certs.sh: accepted when they load
  * together, refused at the controller's line when they do not. */
+START_TEST(test_vhost_port)
+{
+	struct config cfg;
+	const char *text = "[bridge a]\n"
+			   "[port vm1]\nbridge = a\nofport = 1\ntype = vhost\n"
+			   "vhost_socket = /run/vm1.sock\n"
+			   "[port vm2]\nbridge = a\nofport = 2\ntype = vhost\n"
+			   "vhost_socket = /run/vm2.sock\nvhost_mode = server\n"
+			   "[port p3]\nbridge = a\nofport = 3\ntype = dpdk\ndevargs = net_null0\n";
+	int r = config_parse_string(text, "t", &cfg, errbuf, sizeof(errbuf));
+
+	ck_assert_msg(r == 0, "%s", errbuf);
+	ck_assert_uint_eq(cfg.n_ports, 3);
+	/* Client by default: the guest side keeps the socket. */
+	ck_assert_str_eq(cfg.ports[0].devargs, "net_vhost_vm1,iface=/run/vm1.sock,client=1");
+	ck_assert_str_eq(cfg.ports[1].devargs, "net_vhost_vm2,iface=/run/vm2.sock");
+	ck_assert_str_eq(cfg.ports[2].devargs, "net_null0");
+	config_free(&cfg);
+
+	const char *head = "[bridge a]\n[port v]\nbridge = a\nofport = 1\n";
+	char t[512];
+
+#define VHOST_ERR(keys, line, what)                                                                \
+	do {                                                                                       \
+		snprintf(t, sizeof(t), "%s%s", head, keys);                                        \
+		expect_error(t, line, what);                                                       \
+	} while (0)
+	VHOST_ERR("type = virtio\n", 5, "not dpdk or vhost");
+	VHOST_ERR("type = vhost\n", 5, "needs 'vhost_socket'");
+	VHOST_ERR("type = vhost\nvhost_socket = relative.sock\n", 6, "not an absolute path");
+	VHOST_ERR("type = vhost\nvhost_socket = /a,b.sock\n", 6, "comma");
+	VHOST_ERR("type = vhost\nvhost_socket = /"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		  "aaaa"
+		  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaa.sock\n",
+		  6, "longer than a unix socket path");
+	VHOST_ERR("type = vhost\nvhost_socket = /s\nvhost_mode = both\n", 7,
+		  "not client or server");
+	VHOST_ERR("type = vhost\nvhost_socket = /s\ndevargs = net_null0\n", 5,
+		  "takes vhost_socket, not devargs");
+	VHOST_ERR("devargs = net_null0\nvhost_socket = /s\n", 6, "need 'type = vhost'");
+	VHOST_ERR("type = vhost\nvhost_socket = /s\n[port w]\nbridge = a\nofport = 2\n"
+		  "type = vhost\nvhost_socket = /s\n",
+		  11, "vhost_socket already used by port v");
+#undef VHOST_ERR
+}
+END_TEST
+
 START_TEST(test_tls_files)
 {
 	char dir[] = "/tmp/pfs-cfg-tls-XXXXXX", cmd[256], text[1024];
@@ -430,6 +478,7 @@ main(void)
 	tcase_add_test(tc, test_defaults_and_values);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_local_port);
+	tcase_add_test(tc, test_vhost_port);
 	tcase_add_test(tc, test_long_line);
 	tcase_add_test(tc, test_tls_files);
 	tcase_add_test(tc, test_load_missing_file);
