@@ -1307,6 +1307,9 @@ main(int argc, char **argv)
 	}
 	/* EAL logs go to stdout by default; keep stdout for --json -. */
 	rte_openlog_stream(stderr);
+	/* A vhost-user peer (net_virtio_user ports) that goes away must not kill us: the
+	 * PMD writes to its socket without MSG_NOSIGNAL. */
+	signal(SIGPIPE, SIG_IGN);
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
 		fprintf(stderr, "pfs-pktgen: EAL init failed: %s\n", rte_strerror(rte_errno));
 		free(eal_argv);

@@ -20,6 +20,11 @@
 #   --churn-rate N     S8 flow-mods per second (default 10000)
 #   --ofctl pfs|ovs    client that loads pfswitchd's rules: pfs-ofctl (default) or
 #                      ovs-ofctl over the bridge's mgmt socket
+#   --transport T      memif (default) or vhost: the switch's ports are vhost-user clients
+#                      (pfswitchd: type = vhost; Open vSwitch: dpdkvhostuserclient;
+#                      fwd: net_vhost client=1) and pfs-pktgen is the guest, its
+#                      net_virtio_user ports the vhost-user servers, as QEMU is for a
+#                      VM. Only s0, s1 and s5 (ids suffixed -vhu)
 #   --zero-copy        pfs-pktgen's memif ports in zero-copy mode (hugepages only);
 #                      off by default: in DPDK 22.11 with --in-memory it now and then
 #                      fails the handshake ("mmap failed: No such device" on the
@@ -54,7 +59,7 @@ PY=/usr/bin/python3
 
 SMOKE=0 ROUNDS=5 DURATION=10 WARMUP=2 SCENARIOS="s0,s1,s2,s3,s4,s5,s6,s7,s8" SIDES="pfs,ovs"
 BUILD="$ROOT/build" OUT="" NOHUGE=0 HUGE_MB=1536 DUT_CPU=1 GEN_CPU=0 PKTIN_RATE=1000
-CHURN_RATE=10000 OFCTL=pfs ZEROCOPY=0
+CHURN_RATE=10000 OFCTL=pfs ZEROCOPY=0 TRANSPORT=memif
 ROUNDS_SET=0 DURATION_SET=0 WARMUP_SET=0
 
 die() { echo "run.sh: $*" >&2; exit 1; }
@@ -79,11 +84,17 @@ while [ $# -gt 0 ]; do
 	--churn-rate) CHURN_RATE=$2; shift ;;
 	--ofctl) OFCTL=$2; shift ;;
 	--zero-copy) ZEROCOPY=1 ;;
+	--transport) TRANSPORT=$2; shift ;;
 	-h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "unknown option $1 (see --help)" ;;
 	esac
 	shift
 done
+case $TRANSPORT in
+memif) ;;
+vhost) [ $ZEROCOPY = 0 ] || die "--zero-copy is for memif" ;;
+*) die "--transport: memif or vhost" ;;
+esac
 if [ $SMOKE = 1 ]; then
 	[ $ROUNDS_SET = 1 ] || ROUNDS=1
 	[ $DURATION_SET = 1 ] || DURATION=0.5
@@ -245,6 +256,8 @@ else
 	OVS_MEM="--no-huge --no-shconf -m 1024"
 fi
 EAL_LOG="--log-level=lib.eal:error --log-level=pmd.net.memif:error"
+[ "$TRANSPORT" = vhost ] &&
+	EAL_LOG+=" --log-level=*vhost*:error --log-level=*virtio*:error"
 
 # ---- the variants ----
 # id:scenario:n (smoke sizes keep every scenario but shrink the big sets)
@@ -260,6 +273,9 @@ fi
 VARIANTS=()
 for v in $ALL_VARIANTS; do
 	s=${v#*:}; s=${s%%:*}
+	if [ "$TRANSPORT" = vhost ]; then
+		case $s in s0|s1|s5) v="${v%%:*}-vhu:${v#*:}" ;; *) continue ;; esac
+	fi
 	[[ ",$SCENARIOS," == *,$s,* ]] && VARIANTS+=("$v")
 done
 [ ${#VARIANTS[@]} -gt 0 ] || die "no scenario selected"
@@ -277,15 +293,26 @@ done
 # ---- switches under test ----
 DUT_PID="" DUT_CTL="" DUT_RXQ=1 DUT_SOCK0="" DUT_SOCK1=""
 
+# The devargs of the switch's port I (0, 1) on socket SOCK: a memif server, or a
+# vhost-user client of the guest's socket.
+dut_devargs() { # I SOCK
+	if [ "$TRANSPORT" = vhost ]; then
+		echo "net_vhost$1,iface=$2,client=1"
+	else
+		echo "net_memif$1,role=server,socket=$2,socket-abstract=no,id=0"
+	fi
+}
+# The switch is up: its memif server sockets exist (vhost: the guest creates them).
+dut_sockets_up() { [ "$TRANSPORT" = vhost ] || wait_for "$1" test -S "$DUT_SOCK1"; }
+
 start_fwd() {
 	DUT_SOCK0="$WORK/fwd-0.sock" DUT_SOCK1="$WORK/fwd-1.sock"
 	rm -f "$DUT_SOCK0" "$DUT_SOCK1"
 	bg taskset -c "$DUT_CPU" "$FWD" -l "$DUT_CPU" --no-pci $EAL_MEM $EAL_LOG \
-		--vdev "net_memif0,role=server,socket=$DUT_SOCK0,socket-abstract=no,id=0" \
-		--vdev "net_memif1,role=server,socket=$DUT_SOCK1,socket-abstract=no,id=0" \
+		--vdev "$(dut_devargs 0 "$DUT_SOCK0")" --vdev "$(dut_devargs 1 "$DUT_SOCK1")" \
 		-- --json "$WORK/fwd.json" >"$WORK/dut.log" 2>&1
 	DUT_PID=$BG_PID DUT_CTL="" DUT_RXQ=1
-	wait_for 20 test -S "$DUT_SOCK1"
+	dut_sockets_up 20
 }
 
 # $1: controller target or ""
@@ -314,16 +341,17 @@ start_pfs() {
 		[port p1]
 		bridge = br0
 		ofport = 1
-		devargs = net_memif0,role=server,socket=$DUT_SOCK0,socket-abstract=no,id=0
+		$([ "$TRANSPORT" = vhost ] && echo "type = vhost" || echo "devargs = $(dut_devargs 0 "$DUT_SOCK0")")
+		$([ "$TRANSPORT" = vhost ] && echo "vhost_socket = $DUT_SOCK0")
 		[port p2]
 		bridge = br0
 		ofport = 2
-		devargs = net_memif1,role=server,socket=$DUT_SOCK1,socket-abstract=no,id=0
+		$([ "$TRANSPORT" = vhost ] && echo "type = vhost" || echo "devargs = $(dut_devargs 1 "$DUT_SOCK1")")
+		$([ "$TRANSPORT" = vhost ] && echo "vhost_socket = $DUT_SOCK1")
 	EOF
 	bg taskset -c "$DUT_CPU" "$PFSWITCHD" --config "$dir/pfswitch.ini" >"$WORK/dut.log" 2>&1
 	DUT_PID=$BG_PID DUT_CTL="unix:$dir/br0.mgmt" DUT_RXQ=1
-	wait_for 20 test -S "$dir/br0.mgmt" && wait_for 5 test -S "$DUT_SOCK1" &&
-		alive "$DUT_PID"
+	wait_for 20 test -S "$dir/br0.mgmt" && dut_sockets_up 5 && alive "$DUT_PID"
 }
 
 stop_ovs() {
@@ -360,21 +388,27 @@ start_ovs() {
 		--unixctl="$d/ovs-vswitchd.ctl" --log-file="$d/ovs-vswitchd.log" --detach \
 		>>"$WORK/dut.log" 2>&1 9>&- || return 1
 	DUT_SOCK0="$d/p1.sock" DUT_SOCK1="$d/p2.sock"
+	local if1=(type=dpdk "options:dpdk-devargs=$(dut_devargs 0 "$DUT_SOCK0")")
+	local if2=(type=dpdk "options:dpdk-devargs=$(dut_devargs 1 "$DUT_SOCK1")")
+	if [ "$TRANSPORT" = vhost ]; then
+		if1=(type=dpdkvhostuserclient "options:vhost-server-path=$DUT_SOCK0")
+		if2=(type=dpdkvhostuserclient "options:vhost-server-path=$DUT_SOCK1")
+	fi
 	$VSCTL add-br br0 -- set bridge br0 datapath_type=netdev protocols=OpenFlow13 \
 		fail_mode=secure \
-		-- add-port br0 p1 -- set Interface p1 type=dpdk ofport_request=1 \
-		"options:dpdk-devargs=net_memif0,role=server,socket=$DUT_SOCK0,socket-abstract=no,id=0" \
-		-- add-port br0 p2 -- set Interface p2 type=dpdk ofport_request=2 \
-		"options:dpdk-devargs=net_memif1,role=server,socket=$DUT_SOCK1,socket-abstract=no,id=0" \
+		-- add-port br0 p1 -- set Interface p1 ofport_request=1 "${if1[@]}" \
+		-- add-port br0 p2 -- set Interface p2 ofport_request=2 "${if2[@]}" \
 		>>"$WORK/dut.log" 2>&1 || return 1
 	if [ -n "$1" ]; then
 		$VSCTL set-controller br0 "$1" -- set controller br0 connection-mode=out-of-band ||
 			return 1
 	fi
 	DUT_PID=$(cat "$d/ovs-vswitchd.pid") DUT_CTL="unix:$d/br0.mgmt"
-	# One PMD: the main thread's queue 0 and the PMD's queue 1 (see pfs-pktgen --rxq).
+	# One PMD: the main thread's queue 0 and the PMD's queue 1 (see pfs-pktgen --rxq);
+	# a guest's virtio device has the one queue pair it asked for.
 	DUT_RXQ=2
-	wait_for 20 test -S "$d/br0.mgmt" && wait_for 10 test -S "$DUT_SOCK1"
+	[ "$TRANSPORT" = vhost ] && DUT_RXQ=1
+	wait_for 20 test -S "$d/br0.mgmt" && dut_sockets_up 10
 }
 
 # side variant-scenario controller
@@ -413,11 +447,16 @@ now() { date +%s.%N; }
 
 calc() { awk "BEGIN { print $* }"; }
 
-# pfs-pktgen with the DUT's sockets; extra arguments follow.
+# pfs-pktgen with the DUT's sockets; extra arguments follow. With vhost it is the guest:
+# its virtio-user ports create the sockets (server=1) and the switch connects.
 pktgen_cmd() {
-	PG=(taskset -c "$GEN_CPU" "$PKTGEN" --rxq "$DUT_RXQ"
-		--tx "net_memif0,role=client,socket=$DUT_SOCK0,socket-abstract=no,id=0$ZC"
-		--rx "net_memif1,role=client,socket=$DUT_SOCK1,socket-abstract=no,id=0$ZC"
+	local tx="net_memif0,role=client,socket=$DUT_SOCK0,socket-abstract=no,id=0$ZC"
+	local rx="net_memif1,role=client,socket=$DUT_SOCK1,socket-abstract=no,id=0$ZC"
+	if [ "$TRANSPORT" = vhost ]; then
+		tx="net_virtio_user0,path=$DUT_SOCK0,server=1,queues=1"
+		rx="net_virtio_user1,path=$DUT_SOCK1,server=1,queues=1"
+	fi
+	PG=(taskset -c "$GEN_CPU" "$PKTGEN" --rxq "$DUT_RXQ" --tx "$tx" --rx "$rx"
 		--link-timeout 10 "$@" -- -l "$GEN_CPU" --no-pci $GEN_MEM $EAL_LOG)
 }
 # pg_start TAG ARGS...: pfs-pktgen in the background (PG_PID), report to TAG.pktgen.json,
@@ -578,7 +617,11 @@ run_one() {
 # ---- main ----
 cond="cores: switch on CPU $DUT_CPU, pfs-pktgen on CPU $GEN_CPU ($(nproc) online);"
 cond+=" hugepages: $([ $NOHUGE = 0 ] && echo "yes (2 MiB, --in-memory)" || echo "no (--no-huge)");"
-cond+=" pfs-pktgen memif $([ -n "$ZC" ] && echo zero-copy || echo copy) mode;"
+if [ "$TRANSPORT" = vhost ]; then
+	cond+=" vhost-user: switch ports vhost-user clients, pfs-pktgen net_virtio_user servers (1 queue pair);"
+else
+	cond+=" pfs-pktgen memif $([ -n "$ZC" ] && echo zero-copy || echo copy) mode;"
+fi
 cond+=" $ROUNDS round(s), ${WARMUP}s warm-up + ${DURATION}s per run; 64-byte UDP frames"
 note "conditions: $cond"
 note "variants: ${VARIANTS[*]}"
