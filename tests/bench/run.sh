@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# tests/bench/run.sh: pfswitch against Open vSwitch-DPDK, side by side, over net_memif.
+# tests/bench/run.sh: pfswitch against Open vSwitch-DPDK, side by side, over net_memif
+# (or vhost-user: --transport vhost).
 #
 # Usage: tests/bench/run.sh [OPTIONS]          (as root, from anywhere)
 #   --smoke            CI: every scenario once, 0.5 s of traffic, 1k-rule sets, 1 round

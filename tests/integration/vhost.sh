@@ -65,14 +65,20 @@ EOF
 # both sockets unless TX_SOCK is the switch's server socket), report in $TMP/NAME.json.
 # It sends G_COUNT frames (COUNT) at 20000/s, for G_DURATION s (0: until all are sent,
 # however slowly a loaded machine lets it), and waits 2 s for the last to come back.
+# With G_BG=1 it runs in the background (BGPID), killed at exit if still there.
 guest() {
 	local name=$1 tx=$2 rx=$3 txs=1
 	shift 3
 	[ "$tx" = "$S3" ] && txs=0
-	timeout 60 "$PKTGEN" --tx "net_virtio_user0,path=$tx,server=$txs,queues=1" \
-		--rx "net_virtio_user1,path=$rx,server=1,queues=1" --rate 20000 --count "${G_COUNT:-$COUNT}" \
-		--duration "${G_DURATION:-0}" --drain-ms 2000 --link-timeout 20 --json "$TMP/$name.json" "$@" \
-		-- $PG_EAL >"$TMP/$name.log" 2>&1
+	local cmd=(timeout 60 "$PKTGEN" --tx "net_virtio_user0,path=$tx,server=$txs,queues=1"
+		--rx "net_virtio_user1,path=$rx,server=1,queues=1" --rate 20000
+		--count "${G_COUNT:-$COUNT}" --duration "${G_DURATION:-0}" --drain-ms 2000
+		--link-timeout 20 --json "$TMP/$name.json" "$@" -- $PG_EAL)
+	if [ "${G_BG:-0}" = 1 ]; then
+		pfs_bg "${cmd[@]}" >"$TMP/$name.log" 2>&1
+	else
+		"${cmd[@]}" >"$TMP/$name.log" 2>&1
+	fi
 }
 jq_() { /usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))$2)" "$1"; }
 # Flow packet count of the flow matching in_port=$1.
@@ -118,6 +124,7 @@ monitor() { # PORT_STATUS and the rest, in $TMP/mon
 	sleep 0.5
 }
 mon_count() { grep -c "PORT_STATUS.*MOD: $1(" "$TMP/mon"; }
+mon_ge() { [ "$(mon_count "$1")" -ge "$2" ]; } # PORT: at least N PORT_STATUS MODs
 
 # 1. No guest yet: the switch starts and its vhost ports are down.
 pfs_start "$TMP/sw.ini"
@@ -141,16 +148,16 @@ check "PORT_STATUS: vm2 link up" grep -q "PORT_STATUS.*MOD: 2(vm2)" "$TMP/mon"
 # the other way.
 check "vm1 down after the guest left" pfs_wait 5 port_state 1 LINK_DOWN
 check "vm2 down after the guest left" pfs_wait 5 port_state 2 LINK_DOWN
-check "PORT_STATUS: vm1 up and down" pfs_wait 5 test "$(mon_count 1)" -ge 2
+check "PORT_STATUS: vm1 up and down" pfs_wait 5 mon_ge 1 2
 snap 2 1
 guest g2 "$S2" "$S1"
 guest_exact g2 2 1
-check "PORT_STATUS: vm1 up again" pfs_wait 5 test "$(mon_count 1)" -ge 3
+check "PORT_STATUS: vm1 up again" pfs_wait 5 mon_ge 1 3
 
 # 4. The switch restarts under a running guest (it tolerates link downs for 20 s): the
 # switch reconnects to the guest's sockets and the traffic goes on.
-{ G_COUNT=240000 G_DURATION=12 guest g3 "$S1" "$S2"; } 2>/dev/null &
-G3=$!
+G_BG=1 G_COUNT=400000 G_DURATION=20 guest g3 "$S1" "$S2"
+G3=$BGPID
 check "guest 3: links up" pfs_wait 20 port_state 2 LIVE
 kill -TERM "$PID"
 wait "$PID" 2>/dev/null
@@ -159,11 +166,22 @@ rm -f "$RUN/br0.mgmt"
 pfs_start "$TMP/sw.ini"
 $OF add-flow br0 "in_port=1,actions=output:2"
 check "switch restarted: vm1 reconnected" pfs_wait 15 port_state 1 LIVE
-check "switch restarted: traffic forwarded again" pfs_wait 10 flow_gt 1 1000
-# DPDK 22.11's virtio-user may abort at exit after a reconnect (eal_intr_thread_main:
-# "Error adding fd ... epoll_ctl"): the guest's report is written before that.
-wait "$G3"
-check "guest 3: saw the link go down and come back" test "$(jq_ "$TMP/g3.json" "['link_downs']")" -ge 1
+# DPDK 22.11's net_virtio_user (the guest here, not a VM's QEMU) may abort while it
+# reconnects or at exit after a reconnect ("PANIC in eal_intr_thread_main: Error adding
+# fd ... epoll_ctl"); its report is written before the exit one. When it died before
+# the traffic resumed, that is the guest's bug: said, not counted against the switch.
+if pfs_wait 15 flow_gt 1 1000; then
+	pass "switch restarted: traffic forwarded again"
+	wait "$G3" 2>/dev/null
+	check "guest 3: saw the link go down and come back" \
+		test "$(jq_ "$TMP/g3.json" "['link_downs']")" -ge 1
+elif grep -q "PANIC in eal_intr_thread_main" "$TMP/g3.log"; then
+	echo "note: the net_virtio_user guest died reconnecting (DPDK 22.11 bug, see" \
+		"$TMP/g3.log): traffic after the switch restart not checked"
+else
+	fail "switch restarted: traffic forwarded again (flow in_port=1: $(flow_pkts 1))"
+fi
+wait "$G3" 2>/dev/null
 
 # 5. vhost_mode = server: the guest is the client of the switch's socket.
 $OF add-flow br0 "in_port=3,actions=output:2"
