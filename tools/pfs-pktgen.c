@@ -185,7 +185,8 @@ usage(FILE *f)
 		"  --drain-ms N        wait for stragglers after sending stops (default 200)\n"
 		"  --timeline MS       record tx/rx counters every MS milliseconds\n"
 		"  --first-seen        record when each flow's first packet arrives (up to 4M\n"
-		"                      flows): how long until all of them flow\n"
+		"                      flows), at the --rx2 port if given: how long until all\n"
+		"                      of them flow, or moved\n"
 		"  --link-timeout S    wait for link up, and tolerate a link down, for S seconds\n"
 		"                      (default 10)\n"
 		"Output\n"
@@ -897,7 +898,9 @@ rx_one(struct rx_stats *s, struct rte_mbuf *m, uint64_t now64, unsigned port_idx
 	} else {
 		s->interleaved++;
 	}
-	if (unlikely(s->first_seen != NULL) && idx < opt.flows && !s->first_seen[idx]) {
+	/* With --rx2: when each flow first reaches the second port (where it moved). */
+	if (unlikely(s->first_seen != NULL) && idx < opt.flows && !s->first_seen[idx] &&
+	    (!have_rx2 || port_idx == 1)) {
 		s->first_seen[idx] = now64;
 		s->flows_seen++;
 	}
