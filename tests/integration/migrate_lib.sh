@@ -131,7 +131,7 @@ mig_run() {
 		--rx "net_memif1,role=client,socket=$RUN/mig-p2.sock,socket-abstract=no,id=0" \
 		--rx2 "net_memif2,role=client,socket=$RUN/mig-p3.sock,socket-abstract=no,id=0" \
 		--rate "$rate" --duration "$secs" --sport "1024-$((1023 + MIG_NFLOWS))" \
-		--dst-ip 10.1.0.1 --drain-ms 500 --timeline 10 --link-timeout 15 \
+		--dst-ip 10.1.0.1 --drain-ms 500 --timeline 10 --link-timeout 15 --first-seen \
 		--ready-file "$MIG_DIR/pg.ready" --json "$MIG_DIR/pktgen.json" --hold 120 \
 		-- -l 0 --no-pci --no-huge --no-shconf -m 256 $MIG_EAL_LOG \
 		>"$TMP/pktgen.log" 2>&1 &
@@ -183,6 +183,9 @@ rx_ports = pg.get('rx_ports', [{}, {}])
 queue_drops = port_total(2, 'tx_dropped') + port_total(3, 'tx_dropped') + \
     port_total(1, 'rx_dropped')
 t_br = moved.get('t_barrier_reply')
+fs = pg.get('first_seen', {})
+nflows = int(sys.argv[3])
+rate = pg.get('tx_pkts', 0) / pg['seconds'] if pg.get('seconds') else 0
 f = {
     'mode': moved.get('mode'),
     'flow_mods': moved.get('flow_mods'),
@@ -190,7 +193,7 @@ f = {
     'commit_reply': 't_commit_reply' in moved,
     'reroute_ms': (t_br - moved['t_go']) * 1e3 if t_br and 't_go' in moved else None,
     'pktgen': {
-        'rate_pps': pg.get('tx_pkts', 0) / pg['seconds'] if pg.get('seconds') else 0,
+        'rate_pps': rate,
         'tx': pg.get('tx_total'), 'rx': pg.get('rx_total'),
         'lost': pg.get('loss_pkts'), 'duplicates': pg.get('duplicates'),
         'lost_queue_full': queue_drops,
@@ -203,6 +206,15 @@ f = {
         'old_port_tx_after_barrier': port_delta(2),
         'new_port_tx_after_barrier': port_delta(3),
         'link_downs': pg.get('link_downs'),
+    },
+    'switch_over': {
+        # When each flow first reached B (pfs-pktgen --first-seen with --rx2): how
+        # spread the move was across the flows, and where the last one came.
+        'flows_moved': fs.get('flows'),
+        'spread_ms': (fs['wall_last'] - fs['wall_first']) * 1e3 if 'wall_last' in fs else None,
+        'last_flow_vs_barrier_ms': (fs['wall_last'] - t_br) * 1e3
+        if 'wall_last' in fs and t_br else None,
+        'resolution_ms': nflows / rate * 1e3 if rate else None,
     },
     'ping': {
         'tx': num(r'(\d+) packets transmitted'), 'rx': num(r'(\d+) received'),
@@ -223,7 +235,7 @@ print('reroute: %s, %s flow-mods, barrier reply %.1f ms after the move started, 
       'OpenFlow errors: %d' % (f['mode'], f['flow_mods'], f['reroute_ms'] or -1,
                                len(f['of_errors'])))
 print('pfs-pktgen over memif (%d UDP flows): %.0f pps offered, %s sent, %s received '
-      '(%s via A, %s via B)' % (int(sys.argv[3]), p['rate_pps'],
+      '(%s via A, %s via B)' % (nflows, p['rate_pps'],
                                 p['tx'], p['rx'], p['rx_a'], p['rx_b']))
 print('  lost %s (%s of them a full port queue, %s elsewhere), duplicated %s, reordered %s'
       % (p['lost'], p['lost_queue_full'], p['lost_in_pipeline'], p['duplicates'],
@@ -231,6 +243,12 @@ print('  lost %s (%s of them a full port queue, %s elsewhere), duplicated %s, re
 print('  delivered the old way after the barrier reply: %s (built after it, received '
       'at A), %s (switch port A tx counter since the barrier reply)'
       % (p['a_built_after_barrier'], p['old_port_tx_after_barrier']))
+w = f['switch_over']
+if w['spread_ms'] is not None:
+    print('  the move reached all %s flows within %.3f ms (one packet per flow every %.3f ms); '
+          'the last one %.3f ms after the barrier reply'
+          % (w['flows_moved'], w['spread_ms'], w['resolution_ms'] or -1,
+             w['last_flow_vs_barrier_ms'] if w['last_flow_vs_barrier_ms'] is not None else -1))
 print('ping h1 -> h2 over veth: %s sent, %s received, lost %s, duplicated %s'
       % (q['tx'], q['rx'], q['lost'], q['duplicates']))
 print('  delivered the old way after the barrier reply: %s (switch port A tx counter), '
