@@ -31,7 +31,7 @@ pfs_init migrate "$1" osken-manager ss ethtool
 	2>/dev/null || pfs_skip "python3-os-ken lacks the bundle messages"
 NFLOWS=64
 
-export MIGRATE_MODE=${MIGRATE_MODE:-flowmods} # bundle once the switch has bundles
+export MIGRATE_MODE=${MIGRATE_MODE:-bundle}
 mig_setup "$PKTGEN" "$NFLOWS" || { fail "setup"; pfs_done; }
 pass "the app installed $((NFLOWS + 2)) flows"
 mig_run "${MIGRATE_RATE:-100000}" "${MIGRATE_SECONDS:-6}" 0.002 || { fail "traffic"; pfs_done; }
