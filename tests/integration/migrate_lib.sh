@@ -156,7 +156,7 @@ mig_run() {
 	done
 	touch "$MIG_DIR/end"
 	pfs_wait 10 test -e "$MIG_DIR/final.json" || echo "no final counters from the app"
-	/usr/bin/python3 - "$MIG_DIR" "$TMP/figures.json" "$MIG_NFLOWS" <<'EOF'
+	/usr/bin/python3 - "$MIG_DIR" "$TMP/figures.json" "$MIG_NFLOWS" "$3" <<'EOF'
 import json, os, re, sys
 d, out = sys.argv[1], sys.argv[2]
 def load(name):
@@ -220,6 +220,9 @@ f = {
         'tx': num(r'(\d+) packets transmitted'), 'rx': num(r'(\d+) received'),
         'duplicates': num(r'\+(\d+) duplicates'),
         'lost': num(r'(\d+) packets transmitted') - num(r'(\d+) received'),
+        # A flood ends at ping's deadline (-w), which counts the echo then in flight
+        # as lost; a fixed rate sends a count and waits for every reply.
+        'flood': sys.argv[4] == 'flood',
         'old_port_tx_after_barrier': port_delta(5),
         'new_port_tx_after_barrier': port_delta(6),
     },
@@ -249,8 +252,11 @@ if w['spread_ms'] is not None:
           'the last one %.3f ms after the barrier reply'
           % (w['flows_moved'], w['spread_ms'], w['resolution_ms'] or -1,
              w['last_flow_vs_barrier_ms'] if w['last_flow_vs_barrier_ms'] is not None else -1))
-print('ping h1 -> h2 over veth: %s sent, %s received, lost %s, duplicated %s'
-      % (q['tx'], q['rx'], q['lost'], q['duplicates']))
+print('ping h1 -> h2 over veth: %s sent, %s received, lost %s%s, duplicated %s'
+      % (q['tx'], q['rx'], q['lost'],
+         ' (a flood: the echo in flight at its deadline counts as lost)'
+         if q['flood'] and q['lost'] else '',
+         q['duplicates']))
 print('  delivered the old way after the barrier reply: %s (switch port A tx counter), '
       'new way: %s' % (q['old_port_tx_after_barrier'], q['new_port_tx_after_barrier']))
 EOF
