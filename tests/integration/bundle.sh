@@ -9,17 +9,22 @@
 #   discard, closed-bundle and unknown-id refusals, idle expiry; traffic follows the
 #   committed flows (ping).
 #
-# usage: bundle.sh PATH/TO/pfswitchd
+# pfs-ofctl --bundle add-flows / replace-flows / del-flows do the same (a refused line is
+# named and nothing applies).
+#
+# usage: bundle.sh PATH/TO/pfswitchd PATH/TO/pfs-ofctl
 # Exit: 0 pass, 1 failure, 77 skipped (not root, or ovs-ofctl/os-ken missing).
 set -u
 DIR=$(cd "$(dirname "$0")" && pwd)
 . "$DIR/pfs_testlib.sh"
-pfs_init bundle "${1:?usage: $0 PATH/TO/pfswitchd}" ovs-ofctl ping
+OFCTLBIN=$(readlink -f "${2:?usage: $0 PATH/TO/pfswitchd PATH/TO/pfs-ofctl}")
+pfs_init bundle "$1" ovs-ofctl ping
 /usr/bin/python3 -c 'import os_ken.ofproto.ofproto_v1_3_parser' 2>/dev/null ||
 	pfs_skip "python3-os-ken missing"
 
 SW=unix:$RUN/br0.mgmt
 OVS="timeout 30 ovs-ofctl -O OpenFlow13"
+PFS="timeout 30 $OFCTLBIN --rundir $RUN"
 pfs_hosts 2
 pfs_config "$TMP/sw.ini" "fail_mode = secure
 inactivity_probe = 0"
@@ -91,6 +96,24 @@ check "ovs-ofctl --bundle del-flows (all)" $OVS --bundle del-flows "$SW"
 dumpf "$TMP/d5"
 [ "$(flows "$TMP/d5" | wc -l)" -eq 0 ] && pass "bundle del-flows empties the tables" ||
 	fail "bundle del-flows empties the tables"
+
+# ---- pfs-ofctl --bundle ----
+check "pfs-ofctl --bundle add-flows" $PFS --bundle add-flows br0 "$TMP/flows1"
+dumpf "$TMP/p1"
+same_flows "pfs-ofctl --bundle add-flows: dump-flows shows them" "$TMP/flows1" "$TMP/p1"
+check "pfs-ofctl --bundle replace-flows" $PFS --bundle replace-flows br0 "$TMP/flows2"
+dumpf "$TMP/p2"
+same_flows "pfs-ofctl --bundle replace-flows: exactly the new set" "$TMP/flows2" "$TMP/p2"
+check_not "pfs-ofctl --bundle add-flows with a failing flow fails" \
+	$PFS --bundle add-flows br0 "$TMP/flows3"
+grep -q "flows3:4: switch refused the flow: OFPET_BAD_ACTION/OFPBAC_BAD_OUT_GROUP (the bundle was not committed: OFPBFC_MSG_FAILED)" "$TMP/out" &&
+	pass "pfs-ofctl names the failing line" || { fail "pfs-ofctl names the failing line"; sed 's/^/    /' "$TMP/out"; }
+dumpf "$TMP/p3"
+same_flows "pfs-ofctl: failed bundle leaves the table unchanged" "$TMP/flows2" "$TMP/p3"
+check "pfs-ofctl --bundle del-flows" $PFS --bundle del-flows br0
+dumpf "$TMP/p4"
+[ "$(flows "$TMP/p4" | wc -l)" -eq 0 ] && pass "pfs-ofctl --bundle del-flows empties the tables" ||
+	fail "pfs-ofctl --bundle del-flows empties the tables"
 
 # ---- os-ken's bundle classes ----
 if timeout 60 /usr/bin/python3 "$DIR/bundle_osken.py" "$RUN/br0.mgmt" >"$TMP/osken" 2>&1; then
