@@ -11,6 +11,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "ofp_bundle.h"
 #include "ofp_msg.h"
 #include "util.h"
 
@@ -158,7 +159,10 @@ ofp_error_msg_format(const struct ofp_error_msg *in, struct buf *b)
 	struct ofp_header_info h;
 	const char *name;
 
-	if (in->type == OFPET_EXPERIMENTER)
+	if (in->type == OFPET_EXPERIMENTER && in->experimenter == ONF_EXPERIMENTER_ID &&
+	    ofp_bundle_err_name(in->code))
+		buf_printf(b, "OFPBFC_%s", ofp_bundle_err_name(in->code));
+	else if (in->type == OFPET_EXPERIMENTER)
 		buf_printf(b, "OFPET_EXPERIMENTER experimenter=0x%08" PRIx32 " exp_type=%u",
 			   in->experimenter, in->code);
 	else if (t && code)
@@ -205,6 +209,9 @@ ofp_error_reply(const struct ofp_err *err, const void *offending_msg, size_t len
 	if (len)
 		h.version = *(const uint8_t *)offending_msg;
 	ofp_header_peek(offending_msg, len, &h);
+	/* The only experimenter errors pfswitch sends are ONF ext 230's (bundles). */
+	if (err->type == OFPET_EXPERIMENTER && ofp_bundle_err_name(err->code))
+		m.experimenter = ONF_EXPERIMENTER_ID;
 	if (err->type != OFPET_HELLO_FAILED) {
 		m.data.data = offending_msg;
 		m.data.len = PFS_MIN(len, (size_t)OFP_ERROR_REPLY_DATA_MAX);

@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "ofp_bundle.h"
 #include "ofp_error.h"
 #include "ofp_msg.h"
 #include "util.h"
@@ -346,6 +347,10 @@ ofp_experimenter_encode(const struct ofp_experimenter *in, uint32_t xid, struct 
 void
 ofp_experimenter_format(const struct ofp_experimenter *in, struct buf *b)
 {
+	if (ofp_bundle_is_bundle(in)) {
+		ofp_bundle_format(in, b);
+		return;
+	}
 	buf_printf(b, "experimenter=0x%08" PRIx32 " exp_type=%" PRIu32 " data_len=%zu",
 		   in->experimenter, in->exp_type, in->data.len);
 }

@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "ofp_bundle.h"
 #include "ofp_msg.h"
 #include "ofp_switch.h"
 #include "openflow.h"
@@ -149,7 +150,11 @@ note_error(struct vconn *vc, const uint8_t *msg, size_t len)
 	}
 	vc->error.type = em.type;
 	vc->error.code = em.code;
-	ofp_error_format(&vc->error, &b);
+	if (em.type == OFPET_EXPERIMENTER && em.experimenter == ONF_EXPERIMENTER_ID &&
+	    ofp_bundle_err_name(em.code))
+		buf_printf(&b, "OFPBFC_%s", ofp_bundle_err_name(em.code));
+	else
+		ofp_error_format(&vc->error, &b);
 	if (em.type == OFPET_HELLO_FAILED && em.data.len)
 		buf_printf(&b, " (%.*s)", (int)PFS_MIN(em.data.len, 100), em.data.data);
 	snprintf(vc->error_text, sizeof vc->error_text, "%s", buf_cstr(&b));

@@ -188,6 +188,226 @@ bridge_destroy(struct bridge *br)
 	free(br);
 }
 
+/* ---- Undo journal ---------------------------------------------------------------------- */
+
+enum jkind {
+	J_ADDED,	/* r entered the set: undo removes it */
+	J_REMOVED,	/* r left the set (kept, without a datapath flow): undo puts it back */
+	J_REPLACED,	/* r took old's place: undo puts old back */
+	J_MODIFIED,	/* r's instructions were insts: undo restores them */
+	J_FLOW_REMOVED, /* a FLOW_REMOVED held until the end */
+	J_CUSTOM,	/* another module's step */
+};
+
+struct jentry {
+	enum jkind kind;
+	struct rule *r, *old;
+	bool dp_moved; /* J_REPLACED: old's datapath flow serves r now */
+	struct ofp_instruction_list insts;
+	uint64_t pkt_ofs, byte_ofs;
+	struct ofp_flow_removed *fr;
+	void (*undo)(struct bridge *, void *);
+	void (*release)(void *);
+	void *arg;
+};
+
+struct bridge_journal {
+	struct jentry *v;
+	size_t n, cap;
+	bool failed; /* an entry could not be recorded: the rollback is incomplete */
+};
+
+static struct jentry *
+jpush(struct bridge *br, enum jkind kind)
+{
+	struct bridge_journal *j = br->journal;
+
+	if (j->n == j->cap) {
+		size_t cap = j->cap ? j->cap * 2 : 256;
+		struct jentry *v = realloc(j->v, cap * sizeof(*v));
+
+		if (!v) {
+			j->failed = true;
+			return NULL;
+		}
+		j->v = v;
+		j->cap = cap;
+	}
+	memset(&j->v[j->n], 0, sizeof(j->v[0]));
+	j->v[j->n].kind = kind;
+	return &j->v[j->n++];
+}
+
+/* r's datapath flow goes away but r is kept for a rollback: its counters so far become
+ * its offsets, as for a fresh datapath flow. */
+static void
+detach_dp(struct bridge *br, struct rule *r)
+{
+	if (!r->dp)
+		return;
+	bridge_rule_stats(r, &r->pkt_ofs, &r->byte_ofs);
+	dp_flow_remove(br->dp, r->dp);
+	r->dp = NULL;
+	br->dirty = true;
+}
+
+int
+bridge_journal_begin(struct bridge *br)
+{
+	if (br->journal)
+		return -EBUSY;
+	br->journal = calloc(1, sizeof(*br->journal));
+	return br->journal ? 0 : -ENOMEM;
+}
+
+int
+bridge_journal_push(struct bridge *br, void (*undo)(struct bridge *, void *),
+		    void (*release)(void *), void *arg)
+{
+	struct jentry *e;
+
+	if (!br->journal)
+		return -EINVAL;
+	e = jpush(br, J_CUSTOM);
+	if (!e)
+		return -ENOMEM;
+	e->undo = undo;
+	e->release = release;
+	e->arg = arg;
+	return 0;
+}
+
+static int dp_add(struct bridge *br, struct rule *r, struct ofp_err *err);
+static void count_refs(struct bridge *br, const struct rule *r, int delta);
+
+/* Puts a kept rule back into the set with a new datapath flow. */
+static void
+reinsert(struct bridge *br, struct rule *r)
+{
+	struct ofp_err err;
+
+	if (dp_add(br, r, &err) || rule_set_insert(&br->rules, r)) {
+		vlog_rl(&rl_flow, VLOG_ERR, MOD, "%s: rollback cannot restore a flow", br->name);
+		if (r->dp)
+			dp_flow_remove(br->dp, r->dp);
+		rule_free(r);
+		return;
+	}
+	count_refs(br, r, +1);
+}
+
+static void
+drop_rule(struct bridge *br, struct rule *r)
+{
+	if (r->dp) {
+		dp_flow_remove(br->dp, r->dp);
+		br->dirty = true;
+	}
+	count_refs(br, r, -1);
+	rule_set_remove(&br->rules, r);
+	rule_free(r);
+}
+
+static void
+undo_entry(struct bridge *br, struct jentry *e)
+{
+	struct ofp_err err;
+
+	switch (e->kind) {
+	case J_ADDED:
+		drop_rule(br, e->r);
+		break;
+	case J_REMOVED:
+		reinsert(br, e->r);
+		e->r = NULL;
+		break;
+	case J_REPLACED:
+		if (e->dp_moved && e->r->dp &&
+		    !dp_flow_modify(br->dp, e->r->dp, &e->old->insts, &err)) {
+			e->old->dp = e->r->dp; /* old kept its own offsets */
+			e->r->dp = NULL;
+		}
+		drop_rule(br, e->r);
+		if (e->old->dp) {
+			if (rule_set_insert(&br->rules, e->old) == 0)
+				count_refs(br, e->old, +1);
+			else
+				drop_rule(br, e->old);
+		} else {
+			reinsert(br, e->old);
+		}
+		e->old = NULL;
+		br->dirty = true;
+		break;
+	case J_MODIFIED:
+		count_refs(br, e->r, -1);
+		if (e->r->dp)
+			dp_flow_modify(br->dp, e->r->dp, &e->insts, &err);
+		free(e->r->insts.insts);
+		e->r->insts = e->insts;
+		e->insts.insts = NULL;
+		e->r->pkt_ofs = e->pkt_ofs;
+		e->r->byte_ofs = e->byte_ofs;
+		count_refs(br, e->r, +1);
+		br->dirty = true;
+		break;
+	case J_FLOW_REMOVED:
+		break;
+	case J_CUSTOM:
+		e->undo(br, e->arg);
+		break;
+	}
+}
+
+static void
+release_entry(struct bridge *br, struct jentry *e, bool keep)
+{
+	switch (e->kind) {
+	case J_REMOVED:
+		rule_free(e->r);
+		break;
+	case J_REPLACED:
+		rule_free(e->old);
+		break;
+	case J_MODIFIED:
+		free(e->insts.insts);
+		break;
+	case J_FLOW_REMOVED:
+		if (keep)
+			connmgr_send_flow_removed(br->cm, e->fr);
+		free(e->fr);
+		break;
+	case J_CUSTOM:
+		if (e->release)
+			e->release(e->arg);
+		break;
+	default:
+		break;
+	}
+}
+
+void
+bridge_journal_end(struct bridge *br, bool keep)
+{
+	struct bridge_journal *j = br->journal;
+
+	if (!j)
+		return;
+	br->journal = NULL; /* the undo steps are plain changes, not recorded */
+	if (!keep) {
+		if (j->failed)
+			vlog_rl(&rl_flow, VLOG_ERR, MOD,
+				"%s: out of memory recording a bundle: rollback incomplete",
+				br->name);
+		for (size_t i = j->n; i-- > 0;)
+			undo_entry(br, &j->v[i]);
+	}
+	for (size_t i = 0; i < j->n; i++)
+		release_entry(br, &j->v[i], keep);
+	free(j->v);
+	free(j);
+}
+
 /* ---- Rules <-> datapath ------------------------------------------------------------ */
 
 void
@@ -307,9 +527,24 @@ remove_rule(struct bridge *br, struct rule *r, uint8_t reason, uint64_t now_ns)
 {
 	if (r->flags & OFPFF_SEND_FLOW_REM) {
 		struct ofp_flow_removed fr;
+		struct jentry *e;
 
 		fill_flow_removed(r, reason, now_ns, &fr);
-		connmgr_send_flow_removed(br->cm, &fr);
+		if (!br->journal)
+			connmgr_send_flow_removed(br->cm, &fr);
+		else if ((e = jpush(br, J_FLOW_REMOVED)) && (e->fr = malloc(sizeof(fr))))
+			*e->fr = fr;
+	}
+	if (br->journal) {
+		struct jentry *e = jpush(br, J_REMOVED);
+
+		if (e) {
+			detach_dp(br, r);
+			count_refs(br, r, -1);
+			rule_set_remove(&br->rules, r);
+			e->r = r;
+			return;
+		}
 	}
 	if (r->dp) {
 		dp_flow_remove(br->dp, r->dp);
@@ -324,6 +559,7 @@ static int
 flow_add(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now, struct ofp_err *err)
 {
 	struct rule *old, *r;
+	bool moved = false, kept = false;
 	int ret;
 
 	if (fm->flags & OFPFF_CHECK_OVERLAP &&
@@ -354,6 +590,7 @@ flow_add(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now, struct 
 		r->pkt_ofs = old->pkt_ofs;
 		r->byte_ofs = old->byte_ofs;
 		old->dp = NULL;
+		moved = true;
 		if (fm->flags & OFPFF_RESET_COUNTS)
 			reset_counts(r);
 	} else {
@@ -364,6 +601,20 @@ flow_add(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now, struct 
 		}
 		if (old && !(fm->flags & OFPFF_RESET_COUNTS))
 			bridge_rule_stats(old, &r->pkt_ofs, &r->byte_ofs);
+	}
+	if (old && br->journal) {
+		struct jentry *e = jpush(br, J_REPLACED);
+
+		if (e) {
+			e->r = r;
+			e->old = old;
+			e->dp_moved = moved;
+			detach_dp(br, old);
+			count_refs(br, old, -1);
+			rule_set_remove(&br->rules, old);
+			old = NULL;
+			kept = true;
+		}
 	}
 	if (old) {
 		/* Replaced, not removed: no FLOW_REMOVED (as Open vSwitch). */
@@ -383,6 +634,12 @@ flow_add(struct bridge *br, const struct ofp_flow_mod *fm, uint64_t now, struct 
 		return ofp_err_set(err, OFPET_FLOW_MOD_FAILED, OFPFMFC_TABLE_FULL);
 	}
 	count_refs(br, r, +1);
+	if (!kept && br->journal) {
+		struct jentry *e = jpush(br, J_ADDED);
+
+		if (e)
+			e->r = r;
+	}
 	return 0;
 }
 
@@ -421,6 +678,7 @@ flow_modify(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err *er
 	for (long i = 0; i < n; i++) {
 		struct rule *r = v[i];
 		struct ofp_instruction_list old_insts = r->insts;
+		struct jentry *e;
 
 		/* rule_set_insts() frees what r holds: detach the old list first so that a
 		 * datapath refusal can put it back. */
@@ -450,8 +708,15 @@ flow_modify(struct bridge *br, const struct ofp_flow_mod *fm, struct ofp_err *er
 			}
 			br->dirty = true;
 		}
-		free(old_insts.insts);
 		count_refs(br, r, +1);
+		if (br->journal && (e = jpush(br, J_MODIFIED))) {
+			e->r = r;
+			e->insts = old_insts;
+			e->pkt_ofs = r->pkt_ofs;
+			e->byte_ofs = r->byte_ofs;
+		} else {
+			free(old_insts.insts);
+		}
 		if (fm->flags & OFPFF_RESET_COUNTS)
 			reset_counts(r);
 	}
@@ -673,10 +938,9 @@ report_port_changes(struct bridge *br)
 }
 
 int
-bridge_port_mod(struct bridge *br, const struct ofp_port_mod *pm, struct ofp_err *err)
+bridge_port_mod_check(struct bridge *br, const struct ofp_port_mod *pm, struct ofp_err *err)
 {
 	struct bridge_port *p = bridge_port_find(br, pm->port_no);
-	int r;
 
 	if (!p)
 		return ofp_err_set(err, OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_PORT);
@@ -686,6 +950,17 @@ bridge_port_mod(struct bridge *br, const struct ofp_port_mod *pm, struct ofp_err
 	 * or the current value are accepted, anything else refused. */
 	if (pm->advertise && pm->advertise != p->desc.advertised)
 		return ofp_err_set(err, OFPET_PORT_MOD_FAILED, OFPPMFC_BAD_ADVERTISE);
+	return 0;
+}
+
+int
+bridge_port_mod(struct bridge *br, const struct ofp_port_mod *pm, struct ofp_err *err)
+{
+	struct bridge_port *p = bridge_port_find(br, pm->port_no);
+	int r = bridge_port_mod_check(br, pm, err);
+
+	if (r)
+		return r;
 	if (pm->mask) {
 		r = dp_port_set_config(p->dp, pm->config, pm->mask);
 		if (r)

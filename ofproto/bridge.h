@@ -70,6 +70,7 @@ struct bridge {
 	uint64_t next_port_poll_ms;
 	uint64_t n_flow_mods, n_expired;
 	struct bridge_agent_stats agent;
+	struct bridge_journal *journal; /* a bundle commit under way (bridge_journal_begin) */
 };
 
 /* Counts one BARRIER answered ns after its request was taken up. */
@@ -106,6 +107,8 @@ void bridge_port_desc(const struct bridge_port *p, struct ofp_port_desc *d);
 /* Applies a PORT_MOD: BAD_PORT for an unknown port, BAD_HW_ADDR for a mismatching
  * address; sends PORT_STATUS(MODIFY) when the config changed. 0 or -EPROTO. */
 int bridge_port_mod(struct bridge *br, const struct ofp_port_mod *pm, struct ofp_err *err);
+/* bridge_port_mod()'s checks without the change. 0 or -EPROTO with *err. */
+int bridge_port_mod_check(struct bridge *br, const struct ofp_port_mod *pm, struct ofp_err *err);
 
 /* Per-bridge quotas. Each returns 0 when one more object fits, or -EPROTO with *err set
  * to the spec's error and counts the refusal (rate-limited log). Callers ask only for an
@@ -140,5 +143,25 @@ int bridge_set_table_features(struct bridge *br, const struct ofp_table_features
  * One pass over the rules. */
 void bridge_remove_flows_using(struct bridge *br, uint32_t group_id, uint32_t meter_id,
 			       uint8_t reason);
+
+/* ---- Undo journal (bundle commits) ----------------------------------------------------
+ * Between bridge_journal_begin() and bridge_journal_end(), every change to the rule set
+ * is recorded so that bridge_journal_end(br, false) can put the rules back as they were:
+ * rules removed or replaced are kept (not freed), FLOW_REMOVED messages are held back,
+ * and other modules push their own undo steps (bridge_journal_push). Nothing is published
+ * to the datapath in between (no bridge_commit()), so the workers see the old version
+ * throughout and, after the caller's one bridge_commit(), either all of it or none. */
+
+/* Starts journaling. 0, -EBUSY if a journal is open, or -ENOMEM. */
+int bridge_journal_begin(struct bridge *br);
+/* Records an undo step run (in reverse order of recording) by a rollback: undo(br, arg);
+ * release(arg) runs afterwards in both outcomes (NULL: nothing to release). 0 or -ENOMEM
+ * (then the caller undoes its change itself). */
+int bridge_journal_push(struct bridge *br, void (*undo)(struct bridge *, void *),
+			void (*release)(void *), void *arg);
+/* Ends journaling: keep true sends the held FLOW_REMOVED messages and frees what was
+ * kept; keep false undoes every recorded change, newest first, and drops the held
+ * messages. NULL-safe on a bridge without a journal. */
+void bridge_journal_end(struct bridge *br, bool keep);
 
 #endif /* PFS_BRIDGE_H */

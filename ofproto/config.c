@@ -76,6 +76,10 @@ config_init(struct config *cfg)
 	cfg->conn.max_per_listener = CONFIG_MAX_PER_LISTENER_DEFAULT;
 	cfg->conn.mp_timeout_s = CONFIG_MP_TIMEOUT_DEFAULT;
 	cfg->conn.mp_max = CONFIG_MP_MAX_DEFAULT;
+	cfg->conn.bundle_idle_timeout_s = CONFIG_BUNDLE_IDLE_TIMEOUT_DEFAULT;
+	cfg->conn.bundle_max_open = CONFIG_BUNDLE_MAX_OPEN_DEFAULT;
+	cfg->conn.bundle_max_msgs = CONFIG_BUNDLE_MAX_MSGS_DEFAULT;
+	cfg->conn.bundle_max_bytes = CONFIG_BUNDLE_MAX_BYTES_DEFAULT;
 	cfg->ssl_verify_peer = true;
 	cfg->group_bucket_budget = 256;
 	cfg->rx_interrupts = true;
@@ -421,6 +425,30 @@ static int
 k_mp_max(struct parse_state *st, const char *n, const char *v)
 {
 	return parse_uint(st, n, v, 65536, 1u << 30, &st->cfg->conn.mp_max);
+}
+
+static int
+k_bundle_idle(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 3600, &st->cfg->conn.bundle_idle_timeout_s);
+}
+
+static int
+k_bundle_open(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 1024, &st->cfg->conn.bundle_max_open);
+}
+
+static int
+k_bundle_msgs(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 1, 10000000, &st->cfg->conn.bundle_max_msgs);
+}
+
+static int
+k_bundle_bytes(struct parse_state *st, const char *n, const char *v)
+{
+	return parse_uint(st, n, v, 65536, 1u << 30, &st->cfg->conn.bundle_max_bytes);
 }
 
 /* A PEM file for TLS: it must exist and be readable now (its content is checked once
@@ -794,6 +822,10 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "max_connections_per_listener", 0, k_max_per_listener },
 	{ SEC_SWITCH, "multipart_request_timeout", 0, k_mp_timeout },
 	{ SEC_SWITCH, "multipart_request_max", 0, k_mp_max },
+	{ SEC_SWITCH, "bundle_idle_timeout", 0, k_bundle_idle },
+	{ SEC_SWITCH, "bundle_max_open", 0, k_bundle_open },
+	{ SEC_SWITCH, "bundle_max_messages", 0, k_bundle_msgs },
+	{ SEC_SWITCH, "bundle_max_bytes", 0, k_bundle_bytes },
 	{ SEC_SWITCH, "ssl_private_key", 0, k_ssl_key },
 	{ SEC_SWITCH, "ssl_certificate", 0, k_ssl_cert },
 	{ SEC_SWITCH, "ssl_ca_cert", 0, k_ssl_ca },

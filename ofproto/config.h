@@ -95,6 +95,11 @@ struct config_conn_limits {
 	unsigned max_per_listener; /* accepted connections per listening socket */
 	unsigned mp_timeout_s;	   /* partial multipart request sequences */
 	unsigned mp_max;	   /* bytes of partial multipart requests per connection */
+	/* bundles (ONF ext 230), see bundle.h */
+	unsigned bundle_idle_timeout_s; /* an open bundle untouched this long is discarded */
+	unsigned bundle_max_open;	/* bundles open at once per connection */
+	unsigned bundle_max_msgs;	/* messages in one bundle */
+	unsigned bundle_max_bytes;	/* bytes of messages in one bundle */
 };
 
 #define CONFIG_CONN_QUEUE_PAUSE_DEFAULT (1u << 20)
@@ -105,6 +110,10 @@ struct config_conn_limits {
 #define CONFIG_MAX_PER_LISTENER_DEFAULT 256
 #define CONFIG_MP_TIMEOUT_DEFAULT 10
 #define CONFIG_MP_MAX_DEFAULT (4u << 20)
+#define CONFIG_BUNDLE_IDLE_TIMEOUT_DEFAULT 10
+#define CONFIG_BUNDLE_MAX_OPEN_DEFAULT 16
+#define CONFIG_BUNDLE_MAX_MSGS_DEFAULT 200000
+#define CONFIG_BUNDLE_MAX_BYTES_DEFAULT (64u << 20)
 
 struct config {
 	char *file; /* name used in messages */

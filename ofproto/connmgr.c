@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "bridge.h"
+#include "bundle.h"
 #include "datapath.h"
 #include "handlers.h"
 #include "ofp_error.h"
@@ -53,10 +54,12 @@ static struct vlog_rl rl_life = VLOG_RL_INIT(50);
 /* Process-wide: the limits ([switch] keys), the accepted connections counted against
  * max_connections, and the descriptor reserve. The agent is single-threaded. */
 static struct config_conn_limits limits = {
-	CONFIG_CONN_QUEUE_PAUSE_DEFAULT, CONFIG_CONN_QUEUE_MAX_DEFAULT,
-	CONFIG_CONN_ASYNC_MAX_DEFAULT,	 CONFIG_CONN_STALL_TIMEOUT_DEFAULT,
-	CONFIG_MAX_CONNECTIONS_DEFAULT,	 CONFIG_MAX_PER_LISTENER_DEFAULT,
-	CONFIG_MP_TIMEOUT_DEFAULT,	 CONFIG_MP_MAX_DEFAULT,
+	CONFIG_CONN_QUEUE_PAUSE_DEFAULT,    CONFIG_CONN_QUEUE_MAX_DEFAULT,
+	CONFIG_CONN_ASYNC_MAX_DEFAULT,	    CONFIG_CONN_STALL_TIMEOUT_DEFAULT,
+	CONFIG_MAX_CONNECTIONS_DEFAULT,	    CONFIG_MAX_PER_LISTENER_DEFAULT,
+	CONFIG_MP_TIMEOUT_DEFAULT,	    CONFIG_MP_MAX_DEFAULT,
+	CONFIG_BUNDLE_IDLE_TIMEOUT_DEFAULT, CONFIG_BUNDLE_MAX_OPEN_DEFAULT,
+	CONFIG_BUNDLE_MAX_MSGS_DEFAULT,	    CONFIG_BUNDLE_MAX_BYTES_DEFAULT,
 };
 static unsigned n_accepted;
 static int reserve_fds[FD_RESERVE];
@@ -136,6 +139,12 @@ ofconn_async_default(struct ofp_async_config *a)
 }
 
 /* ---- Sending ----------------------------------------------------------------------- */
+
+const struct config_conn_limits *
+connmgr_limits(void)
+{
+	return &limits;
+}
 
 void
 connmgr_set_limits(const struct config_conn_limits *l)
@@ -357,6 +366,7 @@ ofconn_destroy(struct ofconn *c)
 	if (c->dump_ops)
 		c->dump_ops->free(c->dump_state);
 	c->dump_ops = NULL;
+	bundle_discard_all(c);
 	cm->closed.pin_sent += c->n_pin_sent;
 	cm->closed.pin_rate_dropped += c->n_pin_dropped;
 	cm->closed.pin_queue_dropped += c->n_pin_queue_dropped;
@@ -1010,6 +1020,7 @@ connmgr_run(struct connmgr *cm, uint64_t now)
 		probe(c, now);
 		check_stall(c, now);
 		check_multipart_timeout(c, now);
+		bundle_expire(c, now);
 		if (c->state == OFCONN_HELLO && now - c->connected_ms >= 30000) {
 			vlog_rl(&rl_conn, VLOG_WARN, MOD, "%s: no HELLO within 30 s", c->name);
 			c->dead = true;

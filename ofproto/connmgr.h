@@ -80,6 +80,9 @@ struct ofconn {
 	/* a large reply produced as the connection drains (ofconn_start_dump) */
 	const struct ofconn_dump_ops *dump_ops;
 	void *dump_state;
+	/* bundles (bundle.h) */
+	struct bundle *bundles;
+	unsigned n_bundles;
 };
 
 /* A reply too large to build at once (a flow dump): fill() appends whole messages of
@@ -101,6 +104,8 @@ int ofconn_start_dump(struct ofconn *c, const struct ofconn_dump_ops *ops, void 
  * ones) and the descriptor reserve (opened here, refilled from connmgr_run). Call
  * before the first connmgr_create(). */
 void connmgr_set_limits(const struct config_conn_limits *l);
+/* The limits in force. */
+const struct config_conn_limits *connmgr_limits(void);
 /* Closes the descriptor reserve (at exit). */
 void connmgr_release_reserve(void);
 

@@ -9,10 +9,12 @@
 
 #include "arena.h"
 #include "bridge.h"
+#include "bundle.h"
 #include "connmgr.h"
 #include "datapath.h"
 #include "group.h"
 #include "meter.h"
+#include "ofp_bundle.h"
 #include "ofp_message.h"
 #include "ofp_trace.h"
 #include "ofproto.h"
@@ -212,13 +214,19 @@ out:
 	return r;
 }
 
-/* pfswitch's own experimenter messages are for the mgmt socket (pfs-ofctl); a
- * controller gets BAD_EXPERIMENTER as from any other switch. */
+/* ONF bundles (bundle.h) are for everyone; pfswitch's own experimenter messages are for
+ * the mgmt socket (pfs-ofctl): a controller gets BAD_EXPERIMENTER as from any other
+ * switch. */
 static int
 h_experimenter(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, size_t len,
 	       struct ofp_err *err)
 {
-	(void)raw, (void)len;
+	if (ofp_bundle_is_bundle(&m->experimenter)) {
+		/* Bundles change switch state: not from a slave (as Open vSwitch). */
+		if (c->role == OFPCR_ROLE_SLAVE)
+			return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_IS_SLAVE);
+		return bundle_handle(c, &m->experimenter, raw, len, err);
+	}
 	if (m->experimenter.experimenter != PFS_EXPERIMENTER_ID || c->type != OFCONN_SERVICE)
 		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BAD_EXPERIMENTER);
 	if (m->experimenter.exp_type != PFS_EXP_TRACE_REQUEST)
@@ -396,19 +404,22 @@ h_table_mod(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, s
 	return 0;
 }
 
-static int
-h_packet_out(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, size_t len,
-	     struct ofp_err *err)
+int
+handlers_packet_out_check(struct ofconn *c, const struct ofp_packet_out *po, struct ofp_err *err)
 {
-	const struct ofp_packet_out *po = &m->packet_out;
-	struct bridge *br = ofconn_bridge(c);
-	int r;
-
-	(void)raw, (void)len;
 	if (po->buffer_id != OFP_NO_BUFFER)
 		return ofp_err_set(err, OFPET_BAD_REQUEST, OFPBRC_BUFFER_UNKNOWN);
 	/* A group the datapath would not find: refused, not silently dropped. */
-	r = rule_check_actions(&po->actions, group_exists, br, err);
+	return rule_check_actions(&po->actions, group_exists, ofconn_bridge(c), err);
+}
+
+int
+handlers_packet_out(struct ofconn *c, const struct ofp_packet_out *po, struct ofp_err *err)
+{
+	struct bridge *br = ofconn_bridge(c);
+	int r;
+
+	r = handlers_packet_out_check(c, po, err);
 	if (r)
 		return r;
 	/* Earlier flow mods apply to a packet sent to OFPP_TABLE. */
@@ -432,6 +443,14 @@ h_packet_out(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, 
 			strerror(-r));
 		return 0;
 	}
+}
+
+static int
+h_packet_out(struct ofconn *c, const struct ofp_message *m, const uint8_t *raw, size_t len,
+	     struct ofp_err *err)
+{
+	(void)raw, (void)len;
+	return handlers_packet_out(c, &m->packet_out, err);
 }
 
 /* ---- Multipart ------------------------------------------------------------------------ */

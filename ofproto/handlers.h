@@ -13,4 +13,15 @@ struct ofconn;
 /* Handles one complete message received on an active connection. */
 void handlers_dispatch(struct ofconn *c, const uint8_t *msg, size_t len);
 
+struct ofp_packet_out;
+struct ofp_err;
+
+/* PACKET_OUT's checks (buffer id, groups named by its actions) against the state now.
+ * 0 or -EPROTO with *err. */
+int handlers_packet_out_check(struct ofconn *c, const struct ofp_packet_out *po,
+			      struct ofp_err *err);
+/* Checks and sends a packet-out on c's bridge (staged flow changes published first).
+ * 0 or -EPROTO with *err. */
+int handlers_packet_out(struct ofconn *c, const struct ofp_packet_out *po, struct ofp_err *err);
+
 #endif /* PFS_HANDLERS_H */

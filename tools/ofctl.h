@@ -43,6 +43,7 @@ struct ofctl {
 	struct vconn *vc;
 	/* options */
 	bool strict, names, no_stats, json, readd;
+	bool bundle; /* --bundle: flow mods in one ONF ext 230 bundle, committed atomically */
 	struct ofctl_sort sorts[OFCTL_MAX_SORTS];
 	size_t n_sorts;
 	int timeout_s; /* --timeout; < 0 none */

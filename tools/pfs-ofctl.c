@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "ofctl.h"
+#include "ofp_bundle.h"
 #include "oxm.h"
 #include "pfs_config.h"
 #include "stream_tls.h"
@@ -248,6 +249,69 @@ on_batch_error(void *aux, uint32_t xid, const struct ofp_err *err, const char *t
 		buf_printf(&bc->msg, "%s: %s refused: %s", bc->c->target, bc->what, text);
 }
 
+/* Errors that arrive while a bundle commit waits for its reply: the failing message's
+ * own error comes first, with that message's xid (vconn hands it over as unsolicited). */
+static void
+on_commit_message(void *aux, const uint8_t *msg, size_t len)
+{
+	struct arena a = ARENA_INITIALIZER;
+	struct buf t = BUF_INITIALIZER;
+	struct ofp_message m;
+	struct ofp_err err;
+
+	if (len >= 8 && msg[1] == OFPT_ERROR && !ofp_message_decode(msg, len, &a, &m, &err)) {
+		struct ofp_err e = { m.error.type, m.error.code };
+
+		if (e.type == OFPET_EXPERIMENTER && m.error.experimenter == ONF_EXPERIMENTER_ID &&
+		    ofp_bundle_err_name(e.code))
+			buf_printf(&t, "OFPBFC_%s", ofp_bundle_err_name(e.code));
+		else
+			ofp_error_format(&e, &t);
+		on_batch_error(aux, m.h.xid, &e, buf_cstr(&t));
+	}
+	buf_uninit(&t);
+	arena_free(&a);
+}
+
+/* One BUNDLE_CONTROL request of bundle id (flags atomic and ordered) and its reply. */
+static void
+bundle_ctrl(struct ofctl *c, struct vconn *vc, uint32_t id, uint16_t type, struct barrier_ctx *bc)
+{
+	struct ofp_bundle_ctrl rq = { .bundle_id = id,
+				      .type = type,
+				      .flags = OFPBF_ATOMIC | OFPBF_ORDERED },
+			       rp;
+	struct buf req = BUF_INITIALIZER, rep = BUF_INITIALIZER;
+	vconn_unsolicited_cb *cb = vc->unsolicited;
+	void *aux = vc->aux;
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_message m;
+	struct ofp_err perr;
+	char what[64];
+	int err;
+
+	snprintf(what, sizeof what, "%s (bundle %s)", bc->what, ofp_bundle_ctrl_type_name(type));
+	check_encode(ofp_bundle_ctrl_encode(&rq, vconn_next_xid(vc), &req), what);
+	vc->unsolicited = on_commit_message;
+	vc->aux = bc;
+	err = vconn_transact(vc, &req, &rep);
+	vc->unsolicited = cb;
+	vc->aux = aux;
+	if (err == -EPROTO && bc->n_errors)
+		ofctl_fatal(OFCTL_EXIT_REFUSED, "%s (the bundle was not committed: %s)",
+			    buf_cstr(&bc->msg), vc->error_text);
+	if (err)
+		ofctl_fatal_vconn(c, err, what);
+	if (ofp_message_decode(rep.data, rep.size, &a, &m, &perr) ||
+	    m.h.type != OFPT_EXPERIMENTER || !ofp_bundle_is_bundle(&m.experimenter) ||
+	    ofp_bundle_ctrl_decode(&m.experimenter, &rp, &perr) || rp.type != type + 1 ||
+	    rp.bundle_id != id)
+		ofctl_fatal(OFCTL_EXIT_REFUSED, "%s: %s: unexpected reply", c->target, what);
+	arena_free(&a);
+	buf_uninit(&req);
+	buf_uninit(&rep);
+}
+
 void
 ofctl_send_and_barrier(struct ofctl *c, const struct buf *msgs, size_t n, uint32_t first_xid,
 		       const char *what, const char *file, const unsigned *lines)
@@ -255,11 +319,29 @@ ofctl_send_and_barrier(struct ofctl *c, const struct buf *msgs, size_t n, uint32
 	struct vconn *vc = ofctl_connect(c);
 	struct barrier_ctx bc = { c, first_xid, n, what, file, lines, BUF_INITIALIZER, 0 };
 	size_t ofs = 0, sent = 0;
+	const uint32_t bundle_id = 1;
 	int err;
 
+	/* --bundle: the messages go into one bundle (each BUNDLE_ADD_MESSAGE with the
+	 * message's xid, so errors still name its line), committed at the end. */
+	if (c->bundle)
+		bundle_ctrl(c, vc, bundle_id, OFPBCT_OPEN_REQUEST, &bc);
 	while (ofs < msgs->size) {
 		size_t len = get_be16(msgs->data + ofs + 2);
-		err = vconn_send(vc, msgs->data + ofs, len);
+
+		if (c->bundle) {
+			struct ofp_bundle_add ba = { .bundle_id = bundle_id,
+						     .flags = OFPBF_ATOMIC | OFPBF_ORDERED,
+						     .msg = msgs->data + ofs,
+						     .msg_len = len };
+			struct buf add = BUF_INITIALIZER;
+
+			check_encode(ofp_bundle_add_encode(&ba, &add), "a bundle add message");
+			err = vconn_send(vc, add.data, add.size);
+			buf_uninit(&add);
+		} else {
+			err = vconn_send(vc, msgs->data + ofs, len);
+		}
 		if (err)
 			ofctl_fatal_vconn(c, err, what);
 		ofs += len;
@@ -269,12 +351,16 @@ ofctl_send_and_barrier(struct ofctl *c, const struct buf *msgs, size_t n, uint32
 				if (bc.n_errors > 1)
 					buf_printf(&bc.msg, " (and %d more errors)",
 						   bc.n_errors - 1);
+				if (c->bundle)
+					buf_printf(&bc.msg, " (the bundle was not committed)");
 				ofctl_fatal(OFCTL_EXIT_REFUSED, "%s", buf_cstr(&bc.msg));
 			}
 			if (err)
 				ofctl_fatal_vconn(c, err, what);
 		}
 	}
+	if (c->bundle)
+		bundle_ctrl(c, vc, bundle_id, OFPBCT_COMMIT_REQUEST, &bc);
 	buf_uninit(&bc.msg);
 }
 
@@ -1928,6 +2014,8 @@ usage(FILE *f)
 	fprintf(f,
 		"\nOptions:\n"
 		"  --strict             mod-flows/del-flows match priority and match exactly\n"
+		"  --bundle             add-flow(s)/mod-flows/del-flows/replace-flows in one\n"
+		"                       atomic bundle (ONF extension 230): all or nothing\n"
 		"  --names, --no-names  show port names in flows and port stats\n"
 		"  --no-stats           dump-flows without statistics\n"
 		"  --sort[=FIELD], --rsort[=FIELD]  sort dump-flows (priority, n_packets, "
@@ -1955,6 +2043,7 @@ usage(FILE *f)
 
 enum {
 	OPT_STRICT = 256,
+	OPT_BUNDLE,
 	OPT_NAMES,
 	OPT_NO_NAMES,
 	OPT_NO_STATS,
@@ -2013,6 +2102,7 @@ main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "bundle", no_argument, NULL, OPT_BUNDLE },
 		{ "names", no_argument, NULL, OPT_NAMES },
 		{ "no-names", no_argument, NULL, OPT_NO_NAMES },
 		{ "no-stats", no_argument, NULL, OPT_NO_STATS },
@@ -2053,6 +2143,9 @@ main(int argc, char *argv[])
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "t:O:p:c:C:hV", longopts, NULL)) != -1) {
 		switch (opt) {
+		case OPT_BUNDLE:
+			c.bundle = true;
+			break;
 		case OPT_STRICT:
 			c.strict = true;
 			break;

@@ -7,7 +7,10 @@
  * receives on the other port (or the same one). Every frame carries a sequence number
  * and the low 32 bits of the TSC when it was built, so the receiver counts loss,
  * reordering and latency percentiles. One lcore sends and receives; with two lcores
- * the second one receives. Reports text or JSON. Uses DPDK only; no pfswitch code. */
+ * the second one receives. A second receive port (--rx2) counts into the same sequence
+ * tracking, for a destination that moves between ports (tests/integration/migrate.sh);
+ * SIGUSR1 marks an instant, and each receive port counts the packets built after it.
+ * Reports text or JSON. Uses DPDK only; no pfswitch code. */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -56,7 +59,7 @@ struct range {
 };
 
 struct opts {
-	const char *tx_dev, *rx_dev, *json_path, *ready_path;
+	const char *tx_dev, *rx_dev, *rx2_dev, *json_path, *ready_path;
 	double hold;	 /* s to keep the ports open after the report, 0 = none */
 	bool first_seen; /* record when each flow is first received */
 	unsigned queues;
@@ -90,6 +93,8 @@ struct rx_stats {
 	uint64_t *first_seen; /* per flow: TSC of its first packet received, 0 = none */
 	uint64_t flows_seen;
 	uint64_t hist[HIST_BUCKETS];
+	uint64_t port_pkts[2];	/* per receive port: --rx, --rx2 */
+	uint64_t after_mark[2]; /* per receive port: built after the SIGUSR1 mark */
 };
 
 struct timeline_pt {
@@ -100,8 +105,10 @@ struct timeline_pt {
 
 static struct opts opt;
 static struct rte_mempool *pool;
-static uint16_t tx_port, rx_port;
+static uint16_t tx_port, rx_port, rx2_port;
+static bool have_rx2;
 static volatile sig_atomic_t stop;
+static uint64_t mark_tsc; /* TSC of the SIGUSR1 mark, 0 = none */
 static volatile int rx_stop;
 static struct rx_stats rxs;
 static uint64_t rx_pkts_shared; /* rxs.pkts published for the timeline */
@@ -121,6 +128,14 @@ on_signal(int sig)
 		stop++;
 }
 
+/* SIGUSR1: remember the instant (the TSC read is async-signal-safe). */
+static void
+on_mark(int sig)
+{
+	(void)sig;
+	__atomic_store_n(&mark_tsc, rte_rdtsc(), __ATOMIC_RELEASE);
+}
+
 static void
 usage(FILE *f)
 {
@@ -134,6 +149,10 @@ usage(FILE *f)
 		"net_memif0,role=client,socket=/run/x.sock,socket-abstract=no)\n"
 		"                      or the number of a port the EAL arguments created\n"
 		"  --rx DEV            port to receive on (default: the --tx port)\n"
+		"  --rx2 DEV           a second port to receive on, counted in the same\n"
+		"                      sequence tracking, with per-port counts (a destination\n"
+		"                      that moves from --rx to --rx2); SIGUSR1 marks an instant:\n"
+		"                      each port then counts the packets built after it\n"
 		"  --rxq N             receive queues per port, to match the peer's transmit\n"
 		"                      queues (a memif peer sending on a queue its client lacks\n"
 		"                      drops everything; default 1); all are polled on the rx\n"
@@ -166,7 +185,8 @@ usage(FILE *f)
 		"  --drain-ms N        wait for stragglers after sending stops (default 200)\n"
 		"  --timeline MS       record tx/rx counters every MS milliseconds\n"
 		"  --first-seen        record when each flow's first packet arrives (up to 4M\n"
-		"                      flows): how long until all of them flow\n"
+		"                      flows), at the --rx2 port if given: how long until all\n"
+		"                      of them flow, or moved\n"
 		"  --link-timeout S    wait for link up, and tolerate a link down, for S seconds\n"
 		"                      (default 10)\n"
 		"Output\n"
@@ -258,6 +278,7 @@ parse_args(int argc, char **argv)
 	enum {
 		O_TX = 256,
 		O_RX,
+		O_RX2,
 		O_QUEUES,
 		O_SIZE,
 		O_IMIX,
@@ -288,6 +309,7 @@ parse_args(int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "tx", required_argument, NULL, O_TX },
 		{ "rx", required_argument, NULL, O_RX },
+		{ "rx2", required_argument, NULL, O_RX2 },
 		{ "rxq", required_argument, NULL, O_QUEUES },
 		{ "size", required_argument, NULL, O_SIZE },
 		{ "imix", no_argument, NULL, O_IMIX },
@@ -343,6 +365,9 @@ parse_args(int argc, char **argv)
 			break;
 		case O_RX:
 			opt.rx_dev = optarg;
+			break;
+		case O_RX2:
+			opt.rx2_dev = optarg;
 			break;
 		case O_QUEUES:
 			e = parse_u64(optarg, MAX_QUEUES, &v);
@@ -476,6 +501,11 @@ parse_args(int argc, char **argv)
 		fprintf(stderr, "pfs-pktgen: --tx is required (see --help)\n");
 		return -EINVAL;
 	}
+	if (opt.rx2_dev &&
+	    (!opt.rx_dev || !strcmp(opt.rx2_dev, opt.rx_dev) || !strcmp(opt.rx2_dev, opt.tx_dev))) {
+		fprintf(stderr, "pfs-pktgen: --rx2 needs --rx, and a port of its own\n");
+		return -EINVAL;
+	}
 	if (optind < argc && strcmp(argv[optind - 1], "--")) {
 		fprintf(stderr,
 			"pfs-pktgen: unexpected argument '%s' (EAL arguments go after --)\n",
@@ -586,7 +616,8 @@ restart_if_down(uint16_t port)
 static bool
 links_up(void)
 {
-	return link_up(tx_port) && (rx_port == tx_port || link_up(rx_port));
+	return link_up(tx_port) && (rx_port == tx_port || link_up(rx_port)) &&
+	       (!have_rx2 || link_up(rx2_port));
 }
 
 static double
@@ -811,7 +842,7 @@ hist_value(unsigned idx)
 }
 
 static inline void
-rx_one(struct rx_stats *s, struct rte_mbuf *m, uint64_t now64)
+rx_one(struct rx_stats *s, struct rte_mbuf *m, uint64_t now64, unsigned port_idx, uint64_t mark)
 {
 	uint32_t now = (uint32_t)now64;
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -856,6 +887,9 @@ rx_one(struct rx_stats *s, struct rte_mbuf *m, uint64_t now64)
 		goto foreign;
 	s->stamped++;
 	s->hist[hist_index(now - tsc)]++;
+	/* The 64-bit build time from its low 32 bits: latency is far below a wrap. */
+	if (unlikely(mark) && now64 - (uint32_t)(now - tsc) > mark)
+		s->after_mark[port_idx]++;
 	/* Out of global order: normal for a switch that batches per flow. */
 	d = (int32_t)(seq - s->max_seq);
 	if (likely(d > 0) || unlikely(!s->seen)) {
@@ -864,7 +898,9 @@ rx_one(struct rx_stats *s, struct rte_mbuf *m, uint64_t now64)
 	} else {
 		s->interleaved++;
 	}
-	if (unlikely(s->first_seen != NULL) && idx < opt.flows && !s->first_seen[idx]) {
+	/* With --rx2: when each flow first reaches the second port (where it moved). */
+	if (unlikely(s->first_seen != NULL) && idx < opt.flows && !s->first_seen[idx] &&
+	    (!have_rx2 || port_idx == 1)) {
 		s->first_seen[idx] = now64;
 		s->flows_seen++;
 	}
@@ -886,24 +922,42 @@ foreign:
 }
 
 static inline unsigned
-rx_poll(struct rx_stats *s)
+rx_poll_port(struct rx_stats *s, uint16_t port, unsigned port_idx)
 {
 	struct rte_mbuf *bufs[BURST];
 	unsigned total = 0;
 	uint16_t q, n, i;
-	uint64_t now;
+	uint64_t now, mark = __atomic_load_n(&mark_tsc, __ATOMIC_ACQUIRE);
 
 	for (q = 0; q < opt.queues; q++) {
-		n = rte_eth_rx_burst(rx_port, q, bufs, BURST);
+		n = rte_eth_rx_burst(port, q, bufs, BURST);
 		if (!n)
 			continue;
 		now = rte_rdtsc();
 		for (i = 0; i < n; i++)
-			rx_one(s, bufs[i], now);
+			rx_one(s, bufs[i], now, port_idx, mark);
 		s->pkts += n;
+		s->port_pkts[port_idx] += n;
 		rte_pktmbuf_free_bulk(bufs, n);
 		total += n;
 	}
+	return total;
+}
+
+static inline unsigned
+rx_poll(struct rx_stats *s)
+{
+	unsigned total = 0, n;
+
+	/* With two ports, drain the first before the second: packets still in flight
+	 * on the old path were sent before those on the new one, so a move is not
+	 * counted as reordering just because of the polling order. */
+	do {
+		n = rx_poll_port(s, rx_port, 0);
+		total += n;
+	} while (have_rx2 && n >= BURST);
+	if (have_rx2)
+		total += rx_poll_port(s, rx2_port, 1);
 	if (total)
 		__atomic_store_n(&rx_pkts_shared, s->pkts, __ATOMIC_RELAXED);
 	return total;
@@ -1140,6 +1194,12 @@ report_text(const struct result *r)
 		r->tx_total ? 100.0 * (double)loss / (double)r->tx_total : 0.0, rxs.reordered,
 		rxs.flow_next ? "" : " (not tracked: too many flows)", rxs.dups, rxs.interleaved,
 		rxs.foreign, r->link_downs);
+	if (have_rx2 || mark_tsc)
+		fprintf(stderr,
+			"  rx port 1: %" PRIu64 " pkts, %" PRIu64 " built after the mark; "
+			"rx port 2: %" PRIu64 " pkts, %" PRIu64 " built after the mark%s\n",
+			rxs.port_pkts[0], rxs.after_mark[0], rxs.port_pkts[1], rxs.after_mark[1],
+			mark_tsc ? "" : " (no SIGUSR1 mark)");
 	if (hist_total())
 		fprintf(stderr,
 			"  latency ns: min %.0f  p50 %.0f  p99 %.0f  p99.9 %.0f  max %.0f  mean "
@@ -1249,6 +1309,19 @@ report_json(const struct result *r)
 	fprintf(f, "}");
 	if (rxs.first_seen)
 		json_first_seen(f);
+	if (have_rx2 || mark_tsc) {
+		fprintf(f, ", \"rx_ports\": [");
+		for (i = 0; i < (have_rx2 ? 2u : 1u); i++)
+			fprintf(f, "%s{\"pkts\": %" PRIu64 ", \"after_mark\": %" PRIu64 "}",
+				i ? ", " : "", rxs.port_pkts[i], rxs.after_mark[i]);
+		fprintf(f, "], \"mark_wall\": ");
+		if (mark_tsc)
+			fprintf(f, "%.6f",
+				start_wall +
+					((double)mark_tsc - (double)start_tsc) / (double)tsc_hz);
+		else
+			fprintf(f, "null");
+	}
 	if (timeline) {
 		fprintf(f, ", \"timeline\": [");
 		for (i = 0; i < n_timeline; i++)
@@ -1286,7 +1359,7 @@ main(int argc, char **argv)
 	if (parse_args(argc, argv))
 		return 1;
 	n_extra = argc - optind;
-	eal_argv = calloc((size_t)n_extra + RTE_DIM(default_eal) + 6, sizeof(char *));
+	eal_argv = calloc((size_t)n_extra + RTE_DIM(default_eal) + 8, sizeof(char *));
 	if (!eal_argv)
 		return 1;
 	eal_argv[eal_argc++] = argv[0];
@@ -1305,6 +1378,10 @@ main(int argc, char **argv)
 		eal_argv[eal_argc++] = "--vdev";
 		eal_argv[eal_argc++] = (char *)opt.rx_dev;
 	}
+	if (opt.rx2_dev && parse_u64(opt.rx2_dev, UINT16_MAX, &t0)) {
+		eal_argv[eal_argc++] = "--vdev";
+		eal_argv[eal_argc++] = (char *)opt.rx2_dev;
+	}
 	/* EAL logs go to stdout by default; keep stdout for --json -. */
 	rte_openlog_stream(stderr);
 	/* A vhost-user peer (net_virtio_user ports) that goes away must not kill us: the
@@ -1320,6 +1397,9 @@ main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_mark;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGUSR1, &sa, NULL);
 	tsc_hz = rte_get_tsc_hz();
 
 	if (find_port(opt.tx_dev, &tx_port) ||
@@ -1327,6 +1407,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "pfs-pktgen: no port for '%s'\n",
 			find_port(opt.tx_dev, &tx_port) ? opt.tx_dev : opt.rx_dev);
 		goto out;
+	}
+	if (opt.rx2_dev) {
+		if (find_port(opt.rx2_dev, &rx2_port) || rx2_port == rx_port ||
+		    rx2_port == tx_port) {
+			fprintf(stderr, "pfs-pktgen: no port of its own for '%s'\n", opt.rx2_dev);
+			goto out;
+		}
+		have_rx2 = true;
 	}
 	pool = rte_pktmbuf_pool_create("pktgen", N_MBUFS, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       (int)rte_socket_id());
@@ -1338,6 +1426,8 @@ main(int argc, char **argv)
 	e = port_setup(tx_port);
 	if (!e && rx_port != tx_port)
 		e = port_setup(rx_port);
+	if (!e && have_rx2)
+		e = port_setup(rx2_port);
 	if (e) {
 		fprintf(stderr,
 			"pfs-pktgen: port setup: %s (a memif client needs its server listening)\n",
@@ -1375,6 +1465,8 @@ main(int argc, char **argv)
 			restart_if_down(tx_port);
 			if (rx_port != tx_port)
 				restart_if_down(rx_port);
+			if (have_rx2)
+				restart_if_down(rx2_port);
 		}
 		rte_delay_ms(10);
 	}
@@ -1413,9 +1505,13 @@ out:
 		rte_eth_dev_stop(tx_port);
 		if (rx_port != tx_port)
 			rte_eth_dev_stop(rx_port);
+		if (have_rx2)
+			rte_eth_dev_stop(rx2_port);
 		rte_eth_dev_close(tx_port);
 		if (rx_port != tx_port)
 			rte_eth_dev_close(rx_port);
+		if (have_rx2)
+			rte_eth_dev_close(rx2_port);
 	}
 	free(timeline);
 	free(rxs.flow_next);

@@ -921,9 +921,11 @@ END_TEST
 
 struct traffic {
 	volatile bool stop;
+	volatile bool stop_sending; /* send no more, drain what is under way */
 	unsigned long sent, recv2, recv3, bad, dup;
 	uint8_t *seen; /* per sequence number */
 	unsigned long n;
+	unsigned spread; /* > 0: UDP destination port 1 + seq % spread */
 };
 
 static void *
@@ -932,12 +934,13 @@ traffic_thread(void *arg)
 	struct traffic *t = arg;
 	struct rte_mbuf *m[64];
 
-	while (t->sent < t->n || t->recv2 + t->recv3 < t->sent) {
+	while ((t->sent < t->n && !t->stop_sending) || t->recv2 + t->recv3 < t->sent) {
 		/* Bursts alternate between ports 1 and 4 (two workers when there are two). */
 		unsigned in = (t->sent / 32) % 2 ? 4 : 1;
 
 		/* At most half a ring in flight, so the output rings never fill. */
-		if (t->sent < t->n && t->sent - t->recv2 - t->recv3 < RING_SIZE / 2) {
+		if (t->sent < t->n && !t->stop_sending &&
+		    t->sent - t->recv2 - t->recv3 < RING_SIZE / 2) {
 			unsigned k = 0;
 
 			while (k < 32 && t->sent + k < t->n) {
@@ -952,6 +955,11 @@ traffic_thread(void *arg)
 				p[12] = 0x08;
 				p[14] = 0x45, p[17] = 46, p[22] = 64, p[23] = 17;
 				memcpy(p + 42, &seq, 4);
+				if (t->spread) {
+					uint16_t port = (uint16_t)(1 + seq % t->spread);
+
+					p[36] = (uint8_t)(port >> 8), p[37] = (uint8_t)port;
+				}
 				memcpy(rte_pktmbuf_append(m[k], 60), p, 60);
 				k++;
 			}
@@ -1046,6 +1054,102 @@ START_TEST(test_consistency_flip)
 	ck_assert_uint_gt(t.recv3, 0);
 	ck_assert_uint_eq(drops1 - drops0, 0);
 	free(t.seen);
+}
+END_TEST
+
+/* What a bundle commit does (ofproto/bundle.c): many rules of two tables rewritten,
+ * staged, and published by one dp_commit. Table 0 marks a packet (eth_src A old, B new)
+ * and table 1 outputs it (port 2 old, port 3 new), for N destination ports, while
+ * traffic spreads over all of them: a packet that met one new and one old rule would
+ * leave with the wrong mark for its port ("bad") or be dropped. */
+START_TEST(test_consistency_bundle)
+{
+	enum { N = 10000 };
+	struct traffic t = { 0 };
+	pthread_t th;
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_instruction_list mark[2], out[2];
+	struct dp_flow **f0 = calloc(N, sizeof(*f0)), **f1 = calloc(N, sizeof(*f1));
+	uint64_t drops0 = 0, drops1 = 0, t0, us = 0;
+	struct dp_drop_stat st[128];
+	unsigned nd = dp_drop_stats(st, 128), flips = 0;
+	char eb[256], m[64];
+
+	ck_assert(f0 && f1);
+	ck_assert(ofp_instructions_parse("set_field:02:00:00:00:00:0a->eth_src,goto_table:1", &a,
+					 &mark[0], eb, sizeof(eb)) == 0);
+	ck_assert(ofp_instructions_parse("set_field:02:00:00:00:00:0b->eth_src,goto_table:1", &a,
+					 &mark[1], eb, sizeof(eb)) == 0);
+	ck_assert(ofp_instructions_parse("output:2", &a, &out[0], eb, sizeof(eb)) == 0);
+	ck_assert(ofp_instructions_parse("output:3", &a, &out[1], eb, sizeof(eb)) == 0);
+	for (unsigned i = 0; i < nd; i++)
+		drops0 += st[i].count;
+	for (unsigned i = 0; i < N; i++) {
+		snprintf(m, sizeof(m), "udp,udp_dst=%u", i + 1);
+		f0[i] = add_flow(0, 10, m, "set_field:02:00:00:00:00:0a->eth_src,goto_table:1");
+		snprintf(m, sizeof(m), "udp,udp_dst=%u", i + 1);
+		f1[i] = add_flow(1, 10, m, "output:2");
+	}
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	t.n = 4000000;
+	t.spread = N;
+	t.seen = calloc(t.n, 1);
+	ck_assert_ptr_nonnull(t.seen);
+	ck_assert_int_eq(pthread_create(&th, NULL, traffic_thread, &t), 0);
+	t0 = dp_test_now_ms();
+	while (__atomic_load_n(&t.recv2, __ATOMIC_RELAXED) < 1000 && dp_test_now_ms() - t0 < 10000)
+		usleep(1000);
+	/* Four bundles of 2 * N rewrites each, old -> new -> old -> new -> old. */
+	while (flips < 4 && __atomic_load_n(&t.sent, __ATOMIC_RELAXED) < t.n) {
+		unsigned v = !(flips & 1);
+		struct ofp_err err;
+		uint64_t s0 = dp_test_now_us();
+
+		/* Table 0 first, then table 1: published half way, packets would see a new
+		 * mark and an old output. */
+		for (unsigned i = 0; i < N; i++)
+			ck_assert_int_eq(dp_flow_modify(br, f0[i], &mark[v], &err), 0);
+		for (unsigned i = 0; i < N; i++)
+			ck_assert_int_eq(dp_flow_modify(br, f1[i], &out[v], &err), 0);
+		ck_assert_int_eq(dp_commit(br), 0);
+		us += dp_test_now_us() - s0;
+		flips++;
+		t0 = dp_test_now_ms();
+		while (dp_test_now_ms() - t0 < 100) /* traffic on this version */
+			usleep(1000);
+	}
+	t.stop_sending = true;
+	t0 = dp_test_now_ms();
+	while (t.recv2 + t.recv3 < t.sent && dp_test_now_ms() - t0 < 10000)
+		usleep(1000);
+	t.stop = true;
+	pthread_join(th, NULL);
+	nd = dp_drop_stats(st, 128);
+	for (unsigned i = 0; i < nd; i++)
+		drops1 += st[i].count;
+	fprintf(stderr,
+		"bundle consistency: %u commits of %u rewrites (%.1f ms each to stage and "
+		"commit), %lu sent, %lu on port 2 (old), %lu on port 3 (new), %lu bad, %lu "
+		"duplicates, %lu drops\n",
+		flips, 2 * N, flips ? us / 1000.0 / flips : 0.0, t.sent, t.recv2, t.recv3, t.bad,
+		t.dup, (unsigned long)(drops1 - drops0));
+	ck_assert_uint_eq(flips, 4);
+	ck_assert_uint_eq(t.bad, 0);
+	ck_assert_uint_eq(t.dup, 0);
+	ck_assert_uint_eq(t.recv2 + t.recv3, t.sent);
+	ck_assert_uint_gt(t.recv2, 0);
+	ck_assert_uint_gt(t.recv3, 0);
+	ck_assert_uint_eq(drops1 - drops0, 0);
+	for (unsigned i = 0; i < N; i++) {
+		dp_flow_remove(br, f0[i]);
+		dp_flow_remove(br, f1[i]);
+	}
+	ck_assert_int_eq(dp_commit(br), 0);
+	arena_free(&a);
+	free(t.seen);
+	free(f0);
+	free(f1);
 }
 END_TEST
 
@@ -1306,6 +1410,7 @@ datapath_suite(void)
 	tcase_add_test(tc, test_bad_frames);
 	tcase_add_test(tc, test_mbufs_return);
 	tcase_add_test(tc, test_consistency_flip);
+	tcase_add_test(tc, test_consistency_bundle);
 	tcase_add_test(tc, test_bridge_lifecycle);
 	tcase_add_test(tc, test_workers_exact);
 	tcase_add_test(tc, test_workers_meter_shared);

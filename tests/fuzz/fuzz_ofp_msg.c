@@ -5,7 +5,9 @@
  * and encode to the same bytes and the same text (encode(decode(encode(x))) ==
  * encode(x)). pfswitch's trace experimenter bodies (ofp_trace.h) go through their own
  * decoders and printers too (the reply with the same round trip; the request's frame
- * through frame_format()). Any disagreement, crash, sanitizer report or leak is a
+ * through frame_format()), and so do ONF bundle bodies (ofp_bundle.h: BUNDLE_CONTROL and
+ * BUNDLE_ADD_MESSAGE re-encoded to the same bytes; the embedded message printed). Any
+ * disagreement, crash, sanitizer report or leak is a
  * finding. */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "frame.h"
+#include "ofp_bundle.h"
 #include "ofp_message.h"
 #include "ofp_trace.h"
 
@@ -59,6 +62,40 @@ trace_bodies(const struct ofp_experimenter *e)
 	arena_free(&a);
 }
 
+/* The bundle codecs on an experimenter body: what decodes re-encodes to the same body. */
+static void
+bundle_bodies(const struct ofp_experimenter *e)
+{
+	struct buf enc = BUF_INITIALIZER, t = BUF_INITIALIZER;
+	struct ofp_bundle_ctrl bc;
+	struct ofp_bundle_add ba;
+	struct ofp_header_info h;
+	struct ofp_err err;
+	int rc = 1;
+
+	if (!ofp_bundle_is_bundle(e))
+		return;
+	ofp_bundle_format(e, &t);
+	if (e->exp_type == ONF_ET_BUNDLE_CONTROL && ofp_bundle_ctrl_decode(e, &bc, &err) == 0)
+		rc = ofp_bundle_ctrl_encode(&bc, 1, &enc);
+	else if (e->exp_type == ONF_ET_BUNDLE_ADD_MESSAGE &&
+		 ofp_bundle_add_decode(e, &ba, &err) == 0)
+		rc = ofp_bundle_add_encode(&ba, &enc);
+	if (rc == 0) {
+		/* Padding before properties is written as zeros: compare up to it. */
+		size_t n = e->data.len;
+
+		if (!ofp_header_peek(enc.data, enc.size, &h) || enc.size != 16 + n ||
+		    (e->exp_type == ONF_ET_BUNDLE_CONTROL &&
+		     memcmp((uint8_t *)enc.data + 16, e->data.data, n)) ||
+		    (e->exp_type == ONF_ET_BUNDLE_ADD_MESSAGE &&
+		     memcmp((uint8_t *)enc.data + 16, e->data.data, 8 + ba.msg_len)))
+			fail("bundle body does not re-encode to itself", &enc, &t);
+	}
+	buf_uninit(&enc);
+	buf_uninit(&t);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -86,8 +123,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (ofp_message_decode(msg, size, &a1, &m1, &err))
 		goto out;
-	if (m1.h.type == OFPT_EXPERIMENTER)
+	if (m1.h.type == OFPT_EXPERIMENTER) {
 		trace_bodies(&m1.experimenter);
+		bundle_bodies(&m1.experimenter);
+	}
 	rc = ofp_message_encode(&m1, &enc1);
 	if (rc == -EINVAL)
 		goto out; /* a decoded value the encoder refuses on purpose (documented) */

@@ -477,6 +477,23 @@ run 0 "diff-flows file file (equal)" diff-flows "$TMP/flows" "$TMP/flows"
 run 0 "replace-flows from stdin" replace-flows "$SW" - <"$TMP/flows3"
 [ "$($OFCTL dump-flows "$SW" | grep -c priority=)" = 2 ] && pass || fail "replace-flows - left $($OFCTL dump-flows "$SW" | grep -c priority=) flows, expected 2"
 
+# ---- --bundle: the same flow mods in one bundle (ONF ext 230), committed by Open vSwitch ----
+run 0 "--bundle replace-flows" --bundle replace-flows "$SW" "$TMP/flows"
+$OFCTL diff-flows "$SW" "$TMP/flows" >"$TMP/ovs.dump" && pass ||
+	fail "--bundle replace-flows: ovs-ofctl diff-flows finds: $(cat "$TMP/ovs.dump")"
+run 0 "--bundle del-flows" --bundle del-flows "$SW"
+run 0 "--bundle add-flows" --bundle add-flows "$SW" "$TMP/flows3"
+run 0 "--bundle add-flow" --bundle add-flow "$SW" "priority=7,udp,actions=drop"
+run 0 "--bundle --strict del-flows" --bundle --strict del-flows "$SW" "priority=7,udp"
+$OFCTL diff-flows "$SW" "$TMP/flows3" >"$TMP/ovs.dump" && pass ||
+	fail "--bundle add-flows: ovs-ofctl diff-flows finds: $(cat "$TMP/ovs.dump")"
+# A bundle whose second flow is refused changes nothing, and names that line.
+printf 'priority=5,actions=drop\npriority=6,actions=group:4242\n' >"$TMP/badbundle"
+expect_err 1 "badbundle:2: switch refused the flow: .*(the bundle was not committed" \
+	"--bundle add-flows with a refused flow" --bundle add-flows "$SW" "$TMP/badbundle"
+$OFCTL diff-flows "$SW" "$TMP/flows3" >"$TMP/ovs.dump" && pass ||
+	fail "a refused bundle changed the flows: $(cat "$TMP/ovs.dump")"
+
 # ---- monitor: PACKET_IN, PORT_STATUS, FLOW_REMOVED as they arrive ----
 $OFCTL del-flows "$SW"
 $OFCTL add-flow "$SW" "priority=5,in_port=1,actions=controller"

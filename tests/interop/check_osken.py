@@ -279,6 +279,20 @@ RESERIALIZE_EXCEPTIONS = {
 }
 
 
+def onf_bundle_add(msg):
+    """os-ken parses an ONF BUNDLE_ADD_MESSAGE as a plain OFPExperimenter (ONFBundleAddMsg
+    has a serializer and no parser): rebuilt from its bundle id, flags and the embedded
+    message parsed by os-ken, so the checks and the re-serialization see os-ken's class."""
+    if not (isinstance(msg, p.OFPExperimenter) and msg.experimenter == 0x4F4E4600 and
+            msg.exp_type == ofp.ONF_ET_BUNDLE_ADD_MESSAGE):
+        return msg
+    bundle_id, flags = struct.unpack_from(ofp.ONF_BUNDLE_ADD_MSG_PACK_STR, msg.data, 0)
+    inner = bytes(msg.data[ofp.ONF_BUNDLE_ADD_MSG_SIZE:])
+    version, msg_type, msg_len, xid = ofproto_parser.header(inner)
+    embedded = p.msg_parser(DP, version, msg_type, msg_len, xid, inner[:msg_len])
+    return p.ONFBundleAddMsg(DP, bundle_id, flags, embedded, [])
+
+
 def serializes(obj):
     """True if os-ken has a serializer for this message class."""
     return any('_serialize_body' in vars(c) or '_serialize_stats_body' in vars(c)
@@ -363,7 +377,7 @@ def check_pfswitch_to_osken(tool, workdir):
                 continue
             types.add(msg_type)
             if msg_type in p._MSG_PARSERS:
-                msg = p.msg_parser(DP, version, msg_type, msg_len, xid, buf)
+                msg = onf_bundle_add(p.msg_parser(DP, version, msg_type, msg_len, xid, buf))
                 parsed += 1
             else:
                 msg = READERS[msg_type](buf)

@@ -195,20 +195,6 @@ checks_json(const char *checks, FILE *f)
 	fputc('}', f);
 }
 
-/* FNV-1a of "pfs-NAME": a sample keeps its xid (and its seed file its bytes) when
- * samples are added or removed around it. */
-static uint32_t
-name_xid(const char *name)
-{
-	uint32_t h = 0x811c9dc5u;
-
-	for (const char *c = "pfs-"; *c; c++)
-		h = (h ^ (uint8_t)*c) * 0x01000193u;
-	for (; *name; name++)
-		h = (h ^ (uint8_t)*name) * 0x01000193u;
-	return h;
-}
-
 /* Builds, encodes and self-checks sample i into out; 0 or 1. */
 static int
 encode_one(size_t i, struct buf *out, FILE *json)
@@ -224,7 +210,7 @@ encode_one(size_t i, struct buf *out, FILE *json)
 	memset(&m, 0, sizeof m);
 	rc = s->build(&a, &m);
 	m.h.version = OFP13_VERSION;
-	m.h.xid = name_xid(s->name);
+	m.h.xid = interop_sample_xid(s->name);
 	if (!rc)
 		rc = ofp_message_encode(&m, out);
 	if (rc) {

@@ -153,6 +153,26 @@ add('echo_reply', ser(p.OFPEchoReply(DP, data=b'pong')), ['4 bytes of payload'])
 add('experimenter', ser(p.OFPExperimenter(DP, experimenter=0x00abcdef, exp_type=7,
                                           data=b'\xaa\xbb\xcc\xdd\xee')),
     ['experimenter=0x00abcdef', 'exp_type=7'])
+# Bundles (ONF extension 230): control messages of every request type, and an add whose
+# embedded flow mod carries the add's xid (os-ken sets it so when serializing).
+for i, (t, flags) in enumerate([(ofp.ONF_BCT_OPEN_REQUEST, ofp.ONF_BF_ATOMIC),
+                                (ofp.ONF_BCT_CLOSE_REQUEST, 0),
+                                (ofp.ONF_BCT_COMMIT_REQUEST,
+                                 ofp.ONF_BF_ATOMIC | ofp.ONF_BF_ORDERED),
+                                (ofp.ONF_BCT_DISCARD_REQUEST, ofp.ONF_BF_ORDERED)]):
+    names = ['OPEN_REQUEST', 'CLOSE_REQUEST', 'COMMIT_REQUEST', 'DISCARD_REQUEST']
+    add('bundle_ctrl-%02d' % i, ser(p.ONFBundleCtrlMsg(DP, 0x100 + i, t, flags, [])),
+        ['ONFT_BUNDLE_CONTROL bundle_id=%#x type=%s' % (0x100 + i, names[i])])
+BUNDLED_FM = p.OFPFlowMod(DP, cookie=0x77, table_id=1, command=ofp.OFPFC_ADD, priority=321,
+                          buffer_id=ofp.OFP_NO_BUFFER, match=p.OFPMatch(in_port=2),
+                          instructions=[p.OFPInstructionActions(
+                              ofp.OFPIT_APPLY_ACTIONS, [p.OFPActionOutput(1)])])
+BUNDLE_ADD = p.ONFBundleAddMsg(DP, 0x100, ofp.ONF_BF_ATOMIC, BUNDLED_FM, [])
+BUNDLE_ADD.set_xid(name_xid('osken-bundle_add'))
+BUNDLE_ADD.serialize()
+add('bundle_add', BUNDLE_ADD.buf,
+    ['ONFT_BUNDLE_ADD_MESSAGE bundle_id=0x100 flags=atomic', 'OFPT_FLOW_MOD (OF1.3)',
+     'priority=321', 'in_port=2', 'output:1'])
 add('features_request', ser(p.OFPFeaturesRequest(DP)), ['OFPT_FEATURES_REQUEST'])
 add('features_reply', raw(ofp.OFPT_FEATURES_REPLY, struct.pack(
     ofp.OFP_SWITCH_FEATURES_PACK_STR, 0x0000aabbccddeeff, 256, 64, 0,

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "ofp_bundle.h"
 #include "oxm.h"
 
 static void *
@@ -228,6 +230,92 @@ experimenter(struct arena *a, struct ofp_message *m)
 	m->experimenter = (struct ofp_experimenter){ .experimenter = 0x00abcdef,
 						     .exp_type = 42,
 						     .data = BYTES("\x01\x02\x03", 3) };
+	return 0;
+}
+
+uint32_t
+interop_sample_xid(const char *name)
+{
+	uint32_t h = 0x811c9dc5u;
+
+	for (const char *c = "pfs-"; *c; c++)
+		h = (h ^ (uint8_t)*c) * 0x01000193u;
+	for (; *name; name++)
+		h = (h ^ (uint8_t)*name) * 0x01000193u;
+	return h;
+}
+
+/* An ONF ext 230 bundle message: the experimenter body of what enc wrote to b. */
+static int
+bundle_body(struct arena *a, struct buf *b, int rc, struct ofp_message *m)
+{
+	uint8_t *body;
+
+	if (rc || buf_error(b) || b->size < 16) {
+		buf_uninit(b);
+		return -ENOMEM;
+	}
+	body = arena_memdup(a, (uint8_t *)b->data + 16, b->size - 16);
+	m->h.type = OFPT_EXPERIMENTER;
+	m->experimenter = (struct ofp_experimenter){ .experimenter = ONF_EXPERIMENTER_ID,
+						     .exp_type = get_be32((uint8_t *)b->data + 12),
+						     .data = { body, b->size - 16 } };
+	buf_uninit(b);
+	return body ? 0 : -ENOMEM;
+}
+
+static int
+bundle_ctrl(struct arena *a, struct ofp_message *m)
+{
+	struct ofp_bundle_ctrl bc = { .bundle_id = 0x10,
+				      .type = OFPBCT_COMMIT_REQUEST,
+				      .flags = OFPBF_ATOMIC | OFPBF_ORDERED };
+	struct buf b = BUF_INITIALIZER;
+
+	return bundle_body(a, &b, ofp_bundle_ctrl_encode(&bc, 1, &b), m);
+}
+
+static int
+bundle_ctrl_reply(struct arena *a, struct ofp_message *m)
+{
+	struct ofp_bundle_ctrl bc = { .bundle_id = 0x7fffffff, .type = OFPBCT_OPEN_REPLY };
+	struct buf b = BUF_INITIALIZER;
+
+	return bundle_body(a, &b, ofp_bundle_ctrl_encode(&bc, 1, &b), m);
+}
+
+/* A flow mod in a bundle: the embedded message has the add's xid. */
+static int
+bundle_add(struct arena *a, struct ofp_message *m)
+{
+	struct ofp_flow_mod fm;
+	struct buf inner = BUF_INITIALIZER, b = BUF_INITIALIZER;
+	struct ofp_bundle_add ba = { .bundle_id = 5, .flags = OFPBF_ATOMIC };
+	char err[128];
+	int rc;
+
+	if (ofp_flow_mod_parse("priority=123,ip,nw_dst=10.1.0.0/16,actions=output:3", OFPFC_ADD, a,
+			       &fm, err, sizeof(err)))
+		return -ENOMEM;
+	rc = ofp_flow_mod_encode(&fm, interop_sample_xid("bundle_add"), &inner);
+	ba.msg = inner.data;
+	ba.msg_len = inner.size;
+	if (!rc)
+		rc = ofp_bundle_add_encode(&ba, &b);
+	rc = bundle_body(a, &b, rc, m);
+	buf_uninit(&inner);
+	return rc;
+}
+
+static int
+error_bundle(struct arena *a, struct ofp_message *m)
+{
+	(void)a;
+	m->h.type = OFPT_ERROR;
+	m->error = (struct ofp_error_msg){ .type = OFPET_EXPERIMENTER,
+					   .code = ONF_BUNDLE_ERR_BASE + OFPBFC_MSG_FAILED,
+					   .experimenter = ONF_EXPERIMENTER_ID,
+					   .data = BYTES("\x04\x04\x00\x18\x00\x00\x00\x01", 8) };
 	return 0;
 }
 
@@ -1308,6 +1396,16 @@ const struct interop_sample interop_samples[] = {
 	{ "echo_request", echo_request, "data=pfswitch-echo" },
 	{ "echo_reply", echo_reply, "data=" },
 	{ "experimenter", experimenter, "experimenter=0xabcdef exp_type=42" },
+	{ "bundle_ctrl", bundle_ctrl,
+	  "@cls=ONFBundleCtrlMsg experimenter=0x4f4e4600 exp_type=2300 bundle_id=16 type=4 "
+	  "flags=3" },
+	{ "bundle_ctrl-reply", bundle_ctrl_reply,
+	  "@cls=ONFBundleCtrlMsg bundle_id=0x7fffffff type=1 flags=0" },
+	{ "bundle_add", bundle_add,
+	  "@cls=ONFBundleAddMsg exp_type=2301 bundle_id=5 flags=1 message.priority=123 "
+	  "message.match.ipv4_dst=10.1.0.0/255.255.0.0 "
+	  "message.instructions[0].actions[0].port=3" },
+	{ "error-bundle", error_bundle, "type=65535 exp_type=2313 experimenter=0x4f4e4600" },
 	{ "features_request", features_request, "" },
 	{ "features_reply", features_reply,
 	  "datapath_id=0x20000000001 n_buffers=0 n_tables=254 auxiliary_id=0 "

@@ -7,6 +7,7 @@
 #define PFS_INTEROP_SAMPLES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "ofp_message.h"
@@ -22,6 +23,9 @@ struct interop_sample {
 };
 
 extern const struct interop_sample interop_samples[];
+/* The xid a sample is encoded with: FNV-1a of "pfs-NAME", so a sample keeps its xid
+ * (and its seed file its bytes) when samples are added or removed around it. */
+uint32_t interop_sample_xid(const char *name);
 extern const size_t interop_n_samples;
 
 #endif /* PFS_INTEROP_SAMPLES_H */

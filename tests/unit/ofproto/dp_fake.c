@@ -434,6 +434,19 @@ dp_fake_n_flows(const char *bridge)
 	return n;
 }
 
+unsigned
+dp_fake_n_commits(const char *bridge)
+{
+	unsigned n;
+
+	LOCK();
+	struct dp_bridge *br = find(bridge);
+
+	n = br ? br->commits : 0;
+	UNLOCK();
+	return n;
+}
+
 int
 dp_fake_normal_mode(const char *bridge)
 {

@@ -10,6 +10,8 @@
 
 /* Live (not removed) datapath flows of a bridge. */
 unsigned dp_fake_n_flows(const char *bridge);
+/* dp_commit() calls on a bridge so far. */
+unsigned dp_fake_n_commits(const char *bridge);
 /* 1 if NORMAL mode is committed, 0 if not, -1 for no such bridge. */
 int dp_fake_normal_mode(const char *bridge);
 /* Sets the counters of every flow of that priority. */

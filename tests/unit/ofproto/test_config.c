@@ -166,6 +166,20 @@ START_TEST(test_defaults_and_values)
 	ck_assert_uint_eq(cfg.conn.mp_max, 65536);
 	config_free(&cfg);
 
+	ck_assert_int_eq(parse("[switch]\nbundle_idle_timeout = 3\nbundle_max_open = 2\n"
+			       "bundle_max_messages = 5\nbundle_max_bytes = 65536\n",
+			       &cfg),
+			 0);
+	ck_assert_uint_eq(cfg.conn.bundle_idle_timeout_s, 3);
+	ck_assert_uint_eq(cfg.conn.bundle_max_open, 2);
+	ck_assert_uint_eq(cfg.conn.bundle_max_msgs, 5);
+	ck_assert_uint_eq(cfg.conn.bundle_max_bytes, 65536);
+	config_free(&cfg);
+	ck_assert_int_eq(parse("", &cfg), 0);
+	ck_assert_uint_eq(cfg.conn.bundle_idle_timeout_s, CONFIG_BUNDLE_IDLE_TIMEOUT_DEFAULT);
+	ck_assert_uint_eq(cfg.conn.bundle_max_open, CONFIG_BUNDLE_MAX_OPEN_DEFAULT);
+	config_free(&cfg);
+
 	ck_assert_int_eq(parse("", &cfg), 0);
 	ck_assert_uint_eq(cfg.conn.queue_pause, CONFIG_CONN_QUEUE_PAUSE_DEFAULT);
 	ck_assert_uint_eq(cfg.conn.max_conns, CONFIG_MAX_CONNECTIONS_DEFAULT);
@@ -253,6 +267,10 @@ START_TEST(test_errors)
 	expect_error("[switch]\nmax_connections_per_listener = x\n", 2, "not a number");
 	expect_error("[switch]\nmultipart_request_timeout = 0\n", 2, "out of range");
 	expect_error("[switch]\nmultipart_request_max = 1024\n", 2, "out of range");
+	expect_error("[switch]\nbundle_idle_timeout = 0\n", 2, "out of range");
+	expect_error("[switch]\nbundle_max_open = 1025\n", 2, "out of range");
+	expect_error("[switch]\nbundle_max_messages = 0\n", 2, "out of range");
+	expect_error("[switch]\nbundle_max_bytes = 1000\n", 2, "out of range");
 	expect_error("[switch]\ngroup_bucket_budget = 0\n", 2, "out of range");
 	expect_error("[switch]\ngroup_bucket_budget = 65537\n", 2, "out of range");
 	expect_error("[switch]\nidle_link_speed_mbps = 1000001\n", 2, "out of range");

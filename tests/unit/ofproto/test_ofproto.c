@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "config.h"
 #include "dp_fake.h"
+#include "ofp_bundle.h"
 #include "ofp_message.h"
 #include "ofp_trace.h"
 #include "ofproto.h"
@@ -902,6 +903,226 @@ START_TEST(test_flow_mods)
 	ck_assert_int_eq(flow(vc, OFPFC_DELETE, "table=255"), 0);
 	ck_assert_uint_eq(dp_fake_n_flows("br0"), 0);
 	buf_uninit(&t);
+	vconn_close(vc);
+}
+END_TEST
+
+/* ---- Bundles (ONF ext 230) -------------------------------------------------------------- */
+
+/* Sends a BUNDLE_CONTROL and waits for its answer: 0 with the reply checked (same id,
+ * the request's type + 1), or -EPROTO with vc->error. */
+static int
+bundle_ctl(struct vconn *vc, uint32_t id, uint16_t type, uint16_t flags)
+{
+	struct ofp_bundle_ctrl bc = { .bundle_id = id, .type = type, .flags = flags }, out;
+	struct buf req = BUF_INITIALIZER, rep = BUF_INITIALIZER;
+	struct ofp_message m;
+	struct ofp_err e;
+	int r;
+
+	ck_assert_int_eq(ofp_bundle_ctrl_encode(&bc, vconn_next_xid(vc), &req), 0);
+	r = vconn_transact(vc, &req, &rep);
+	if (!r) {
+		ck_assert_int_eq(ofp_message_decode(rep.data, rep.size, &A, &m, &e), 0);
+		ck_assert_uint_eq(m.h.type, OFPT_EXPERIMENTER);
+		ck_assert(ofp_bundle_is_bundle(&m.experimenter));
+		ck_assert_int_eq(ofp_bundle_ctrl_decode(&m.experimenter, &out, &e), 0);
+		ck_assert_uint_eq(out.bundle_id, id);
+		ck_assert_uint_eq(out.type, type + 1);
+		ck_assert_uint_eq(out.flags, flags);
+	}
+	buf_uninit(&req);
+	buf_uninit(&rep);
+	return r;
+}
+
+/* Adds an encoded message (inner, freed) to bundle id; returns send_sync()'s result. */
+static int
+bundle_add(struct vconn *vc, uint32_t id, uint16_t flags, struct buf *inner)
+{
+	struct ofp_bundle_add ba = { .bundle_id = id, .flags = flags };
+	struct buf b = BUF_INITIALIZER;
+
+	ba.msg = inner->data;
+	ba.msg_len = inner->size;
+	ck_assert_int_eq(ofp_bundle_add_encode(&ba, &b), 0);
+	buf_uninit(inner);
+	return send_sync(vc, &b);
+}
+
+/* The FLOW_MOD of ovs-ofctl text, encoded with xid (0: a fresh one). */
+static struct buf
+fm_buf(struct vconn *vc, uint8_t cmd, const char *text, uint32_t xid)
+{
+	struct ofp_flow_mod fm;
+	struct buf b = BUF_INITIALIZER;
+	char err[256];
+
+	ck_assert_msg(ofp_flow_mod_parse(text, cmd, &A, &fm, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(ofp_flow_mod_encode(&fm, xid ? xid : vconn_next_xid(vc), &b), 0);
+	return b;
+}
+
+static int
+bundle_flow(struct vconn *vc, uint32_t id, uint16_t flags, uint8_t cmd, const char *text)
+{
+	struct buf b = fm_buf(vc, cmd, text, 0);
+
+	return bundle_add(vc, id, flags, &b);
+}
+
+static int
+bundle_group(struct vconn *vc, uint32_t id, uint16_t flags, uint16_t cmd, const char *text)
+{
+	struct ofp_group_mod gm;
+	struct buf b = BUF_INITIALIZER;
+	char err[256];
+
+	ck_assert_msg(ofp_group_mod_parse(text, cmd, &A, &gm, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(ofp_group_mod_encode(&gm, vconn_next_xid(vc), &b), 0);
+	return bundle_add(vc, id, flags, &b);
+}
+
+static void
+assert_bundle_error(struct vconn *vc, int r, uint16_t code)
+{
+	assert_error(vc, r, OFPET_EXPERIMENTER, ONF_BUNDLE_ERR_BASE + code);
+}
+
+/* The flows of br0 as text, one per line, in the dump's order. */
+static void
+flows_text(struct vconn *vc, struct buf *out)
+{
+	struct ofp_multipart_reply r = dump_flows(vc);
+
+	buf_clear(out);
+	for (size_t i = 0; i < r.flow.n; i++) {
+		buf_printf(out, "t%u p%u ", r.flow.items[i].table_id, r.flow.items[i].priority);
+		oxm_format(&r.flow.items[i].match, out);
+		buf_printf(out, " ");
+		ofp_instructions_format(&r.flow.items[i].insts, out);
+		buf_printf(out, "\n");
+	}
+}
+
+START_TEST(test_bundle_commit_and_errors)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	const uint16_t AO = OFPBF_ATOMIC | OFPBF_ORDERED;
+	struct buf before = BUF_INITIALIZER, after = BUF_INITIALIZER, b;
+	uint8_t msg[2048];
+	unsigned commits;
+	size_t n;
+
+	/* Open, add three flow mods, nothing applies before the commit. */
+	ck_assert_int_eq(bundle_ctl(vc, 1, OFPBCT_OPEN_REQUEST, AO), 0);
+	ck_assert_int_eq(
+		bundle_flow(vc, 1, AO, OFPFC_ADD, "priority=10,in_port=1,actions=output:2"), 0);
+	ck_assert_int_eq(
+		bundle_flow(vc, 1, AO, OFPFC_ADD, "priority=20,in_port=2,actions=output:1"), 0);
+	ck_assert_int_eq(bundle_flow(vc, 1, AO, OFPFC_ADD, "table=1,priority=5,actions=drop"), 0);
+	ck_assert_uint_eq(n_flows(vc), 0);
+	ck_assert_int_eq(bundle_ctl(vc, 1, OFPBCT_CLOSE_REQUEST, AO), 0);
+	assert_bundle_error(vc, bundle_flow(vc, 1, AO, OFPFC_ADD, "priority=1,actions=drop"),
+			    OFPBFC_BUNDLE_CLOSED);
+	commits = dp_fake_n_commits("br0");
+	ck_assert_int_eq(bundle_ctl(vc, 1, OFPBCT_COMMIT_REQUEST, AO), 0);
+	/* All three in one datapath version. */
+	ck_assert_uint_eq(dp_fake_n_commits("br0"), commits + 1);
+	ck_assert_uint_eq(n_flows(vc), 3);
+	ck_assert_uint_eq(dp_fake_n_flows("br0"), 3);
+	/* The bundle is gone after its commit. */
+	assert_bundle_error(vc, bundle_ctl(vc, 1, OFPBCT_COMMIT_REQUEST, AO), OFPBFC_BAD_ID);
+
+	/* A bundle that fails at its fifth message changes nothing: a modify, a delete and
+	 * adds are undone, the error names the failing message (its xid and bytes), and
+	 * the commit is answered MSG_FAILED. */
+	flows_text(vc, &before);
+	ck_assert_int_eq(bundle_ctl(vc, 2, OFPBCT_OPEN_REQUEST, 0), 0);
+	ck_assert_int_eq(bundle_flow(vc, 2, 0, OFPFC_MODIFY, "in_port=1,actions=output:7"), 0);
+	ck_assert_int_eq(bundle_flow(vc, 2, 0, OFPFC_DELETE_STRICT, "priority=20,in_port=2"), 0);
+	ck_assert_int_eq(bundle_flow(vc, 2, 0, OFPFC_ADD, "priority=30,in_port=2,actions=drop"), 0);
+	ck_assert_int_eq(bundle_flow(vc, 2, 0, OFPFC_ADD, "table=1,priority=5,actions=output:1"),
+			 0);
+	b = fm_buf(vc, OFPFC_ADD, "priority=50,in_port=1,actions=group:99", 0x4242);
+	ck_assert_int_eq(bundle_add(vc, 2, 0, &b), 0); /* the group might come in the bundle */
+	ck_assert_int_eq(bundle_flow(vc, 2, 0, OFPFC_ADD, "priority=60,actions=drop"), 0);
+	commits = dp_fake_n_commits("br0");
+	n_saved = 0;
+	assert_bundle_error(vc, bundle_ctl(vc, 2, OFPBCT_COMMIT_REQUEST, 0), OFPBFC_MSG_FAILED);
+	n = wait_msg(vc, OFPT_ERROR, msg, sizeof(msg), 1000);
+	ck_assert_uint_ge(n, 12 + 8);
+	ck_assert_uint_eq(get_be32(msg + 4), 0x4242);
+	ck_assert_uint_eq(get_be16(msg + 8), OFPET_BAD_ACTION);
+	ck_assert_uint_eq(get_be16(msg + 10), OFPBAC_BAD_OUT_GROUP);
+	ck_assert_uint_eq(msg[12 + 1], OFPT_FLOW_MOD); /* the failing message itself */
+	flows_text(vc, &after);
+	ck_assert_str_eq(buf_cstr(&after), buf_cstr(&before));
+	ck_assert_uint_eq(dp_fake_n_flows("br0"), 3);
+	ck_assert_uint_le(dp_fake_n_commits("br0"), commits + 1);
+
+	/* Groups in a bundle: a group and a flow using it commit together; a bundle that
+	 * deletes the group (and so the flow) and then fails gets both back. */
+	ck_assert_int_eq(bundle_ctl(vc, 3, OFPBCT_OPEN_REQUEST, AO), 0);
+	ck_assert_int_eq(bundle_group(vc, 3, AO, OFPGC_ADD, "group_id=7,type=all,bucket=output:1"),
+			 0);
+	ck_assert_int_eq(bundle_flow(vc, 3, AO, OFPFC_ADD, "priority=70,in_port=1,actions=group:7"),
+			 0);
+	ck_assert_int_eq(bundle_ctl(vc, 3, OFPBCT_COMMIT_REQUEST, AO), 0);
+	ck_assert_uint_eq(n_flows(vc), 4);
+	ck_assert_uint_eq(group_refs(vc, 7), 1);
+	flows_text(vc, &before);
+	ck_assert_int_eq(bundle_group(vc, 4, 0, OFPGC_DELETE, "group_id=7"), 0); /* opens 4 */
+	ck_assert_int_eq(bundle_flow(vc, 4, 0, OFPFC_ADD, "table=1,priority=6,actions=group:7"), 0);
+	n_saved = 0;
+	assert_bundle_error(vc, bundle_ctl(vc, 4, OFPBCT_COMMIT_REQUEST, 0), OFPBFC_MSG_FAILED);
+	flows_text(vc, &after);
+	ck_assert_str_eq(buf_cstr(&after), buf_cstr(&before));
+	ck_assert_uint_eq(group_refs(vc, 7), 1);
+
+	/* Refusals. */
+	ck_assert_int_eq(bundle_ctl(vc, 5, OFPBCT_OPEN_REQUEST, 0), 0);
+	assert_bundle_error(vc, bundle_ctl(vc, 5, OFPBCT_OPEN_REQUEST, 0), OFPBFC_BUNDLE_EXIST);
+	assert_bundle_error(vc, bundle_ctl(vc, 5, OFPBCT_CLOSE_REQUEST, OFPBF_ATOMIC),
+			    OFPBFC_BAD_FLAGS);
+	assert_bundle_error(vc, bundle_ctl(vc, 5, OFPBCT_OPEN_REPLY, 0), OFPBFC_BAD_TYPE);
+	assert_bundle_error(vc, bundle_ctl(vc, 6, OFPBCT_OPEN_REQUEST, 0x80), OFPBFC_BAD_FLAGS);
+	b = (struct buf)BUF_INITIALIZER;
+	ck_assert_int_eq(ofp_empty_encode(OFPT_BARRIER_REQUEST, vconn_next_xid(vc), &b), 0);
+	assert_bundle_error(vc, bundle_add(vc, 5, 0, &b), OFPBFC_MSG_UNSUP);
+	{
+		struct ofp_bundle_add ba = { .bundle_id = 5 };
+		struct buf in = fm_buf(vc, OFPFC_ADD, "priority=1,actions=drop", 0);
+
+		/* The embedded message's xid must be the add's. */
+		b = (struct buf)BUF_INITIALIZER;
+		ba.msg = in.data;
+		ba.msg_len = in.size;
+		ck_assert_int_eq(ofp_bundle_add_encode(&ba, &b), 0);
+		put_be32((uint8_t *)b.data + 4, 0x777);
+		buf_uninit(&in);
+		assert_bundle_error(vc, send_sync(vc, &b), OFPBFC_MSG_BAD_XID);
+	}
+	/* A message that would fail alone fails when added: a packet buffer id. */
+	b = fm_buf(vc, OFPFC_ADD, "priority=1,actions=drop", 0);
+	put_be32((uint8_t *)b.data + 32, 5);
+	assert_error(vc, bundle_add(vc, 5, 0, &b), OFPET_BAD_REQUEST, OFPBRC_BUFFER_UNKNOWN);
+	/* Discard. */
+	ck_assert_int_eq(bundle_flow(vc, 5, 0, OFPFC_ADD, "priority=1,actions=drop"), 0);
+	ck_assert_int_eq(bundle_ctl(vc, 5, OFPBCT_DISCARD_REQUEST, 0), 0);
+	assert_bundle_error(vc, bundle_ctl(vc, 5, OFPBCT_COMMIT_REQUEST, 0), OFPBFC_BAD_ID);
+	ck_assert_uint_eq(n_flows(vc), 4);
+	/* bundle_max_open (16) per connection. */
+	for (uint32_t i = 100; i < 116; i++)
+		ck_assert_int_eq(bundle_ctl(vc, i, OFPBCT_OPEN_REQUEST, 0), 0);
+	assert_bundle_error(vc, bundle_ctl(vc, 116, OFPBCT_OPEN_REQUEST, 0), OFPBFC_OUT_OF_BUNDLES);
+	/* A closed connection's bundles are gone; a new connection may open as many. */
+	vconn_close(vc);
+	vc = open_sock("br0.mgmt");
+	for (uint32_t i = 100; i < 116; i++)
+		ck_assert_int_eq(bundle_ctl(vc, i, OFPBCT_OPEN_REQUEST, 0), 0);
+	buf_uninit(&before);
+	buf_uninit(&after);
 	vconn_close(vc);
 }
 END_TEST
@@ -1851,6 +2072,7 @@ main(void)
 	tcase_add_test(tc, test_group_graph);
 	tcase_add_test(tc, test_group_meter_ref_counts);
 	tcase_add_test(tc, test_flow_mods);
+	tcase_add_test(tc, test_bundle_commit_and_errors);
 	tcase_add_test(tc, test_bridge_quotas);
 	tcase_add_test(tc, test_counters_and_replace);
 	tcase_add_test(tc, test_roles);
