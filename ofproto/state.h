@@ -33,8 +33,8 @@ int state_gather(struct ofproto *ofp, struct buf *b);
 
 /* Applies the records of the section of data (a whole state, checked with
  * state_read_begin()) whose BRIDGE record names br to br, which must be empty (just
- * created): groups, meters, flows with their counters and timeouts, the generation id;
- * port records are compared with br's ports (a difference is logged). Commits the
+ * created, before its ports): groups, meters, flows with their counters and timeouts
+ * (learned MACs are not restored: NORMAL learns again). Commits the
  * datapath once. 0 (also when the state has no section for br: *n_flows 0), or -EINVAL /
  * -EPROTONOSUPPORT from the check, or the first entry the bridge refused (-EPROTO,
  * -ENOMEM...), with errbuf naming the entry and the reason; what was applied before it
@@ -42,11 +42,19 @@ int state_gather(struct ofproto *ofp, struct buf *b);
 int state_apply_bridge(struct bridge *br, const void *data, size_t len, unsigned *n_flows,
 		       unsigned *n_groups, unsigned *n_meters, char *errbuf, size_t errlen);
 
+/* The part of br's section that needs the ports and the connection manager: compares
+ * the saved PORT records with br's ports (a port missing or renamed is logged) and
+ * restores the controllers' generation id (so a stale master is still refused after a
+ * restart; the roles themselves belong to connections, which a restart does not keep:
+ * controllers ask for them again). Call after the ports and connmgr_create(); data was
+ * accepted by state_apply_bridge(). */
+void state_apply_bridge_finish(struct bridge *br, const void *data, size_t len);
+
 /* pfswitchd's state_file: writes the state of every bridge to path atomically
  * (state_file_write()). 0 or -errno with errbuf saying what failed. */
 int state_save_file(struct ofproto *ofp, const char *path, char *errbuf, size_t errlen);
 /* Reads path and checks it whole (nothing applied when it is damaged, truncated or of a
- * newer version). 0 with *data/*len (free() *data), -ENOENT when there is no file, or
+ * newer version). 0 with *data and *len (free() *data), -ENOENT when there is no file, or
  * another -errno with errbuf naming the file and the reason. */
 int state_load_file(const char *path, uint8_t **data, size_t *len, char *errbuf, size_t errlen);
 
