@@ -137,8 +137,8 @@ n=$($PFS dump-flows br0 | grep -c "priority=")
 
 # ---- pfs-ofctl save / restore ----
 if $OFCTL --help 2>&1 | grep -q "^  save "; then
-	cp "$TMP/state.good" "$STATE"
 	check "stop" stop_daemon
+	cp "$TMP/state.good" "$STATE"
 	pfs_start "$TMP/sw.ini"
 	check "pfs-ofctl save" $PFS save br0 "$TMP/saved"
 	$PFS del-flows br0
