@@ -317,15 +317,18 @@ state_apply_bridge(struct bridge *br, const void *data, size_t len, unsigned *n_
 		case STATE_REC_FLOW_MOD: {
 			struct ofp_flow_mod fm;
 
+			bool decoded;
+
 			last = NULL;
 			r = ofp_flow_mod_decode(rec.msg, rec.len, &a, &fm, &err);
+			decoded = !r;
 			if (!r)
 				r = bridge_flow_mod(br, &fm, &err);
 			if (r) {
 				struct buf t = BUF_INITIALIZER;
 
 				err_text(&err, why, sizeof(why));
-				if (r == -EPROTO && err.type == OFPET_FLOW_MOD_FAILED)
+				if (decoded)
 					ofp_flow_mod_format(&fm, &t);
 				snprintf(errbuf, errlen, "record %u: flow %s: %s", idx,
 					 buf_cstr(&t), why);
