@@ -156,6 +156,31 @@ gather_flow(struct bridge *br, struct rule *r, uint64_t now, struct buf *b)
 	state_write_flow(b, &sf);
 }
 
+static int
+gather_macs(struct bridge *br, struct buf *b)
+{
+	unsigned n = dp_mac_dump(br->dp, NULL, 0), got;
+	struct dp_mac_entry *e;
+
+	if (!n)
+		return 0;
+	e = calloc(n, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	got = dp_mac_dump(br->dp, e, n);
+	for (unsigned i = 0; i < got && i < n; i++) {
+		struct state_mac m;
+
+		memset(&m, 0, sizeof(m));
+		memcpy(m.mac, e[i].mac, 6);
+		m.ofport = e[i].ofport;
+		m.age_s = e[i].age_s;
+		state_write_mac(b, &m);
+	}
+	free(e);
+	return 0;
+}
+
 static void
 gather_controllers(struct bridge *br, struct buf *b)
 {
@@ -208,6 +233,8 @@ state_gather_bridge(struct bridge *br, struct buf *b)
 	for (unsigned t = 0; !r && t < br->rules.n_tables; t++)
 		for (struct rule *ru = br->rules.tables[t].head; ru; ru = ru->tnext)
 			gather_flow(br, ru, now, b);
+	if (!r)
+		r = gather_macs(br, b);
 	gather_controllers(br, b);
 	return r ? r : buf_error(b);
 }
@@ -352,7 +379,7 @@ state_apply_bridge(struct bridge *br, const void *data, size_t len, unsigned *n_
 		case STATE_REC_METER:
 			meter_state_set_base(br, rec.u.counters.id, &rec.u.counters);
 			break;
-		default: /* PORT, CONTROLLERS: state_apply_bridge_finish(); MAC: not kept */
+		default: /* PORT, MAC, CONTROLLERS: state_apply_bridge_finish() */
 			break;
 		}
 		arena_free(&a);
@@ -379,10 +406,17 @@ state_apply_bridge_finish(struct bridge *br, const void *data, size_t len)
 	struct state_rec rec;
 	char err[160];
 	bool mine = false;
+	unsigned n_macs = 0, n_learned = 0;
 
 	if (state_read_begin(&rd, data, len, err, sizeof(err)))
 		return;
 	while (state_read_next(&rd, &rec) > 0) {
+		if (mine && rec.type == STATE_REC_MAC) {
+			n_macs++;
+			n_learned += dp_mac_learn(br->dp, rec.u.mac.mac, rec.u.mac.ofport,
+						  rec.u.mac.age_s) == 0;
+			continue;
+		}
 		if (rec.type == STATE_REC_BRIDGE)
 			mine = !strcmp(rec.u.bridge.name, br->name);
 		if (!mine)
@@ -407,6 +441,10 @@ state_apply_bridge_finish(struct bridge *br, const void *data, size_t len)
 			connmgr_restore_generation_id(br->cm, rec.u.controllers.generation_id);
 		}
 	}
+	if (n_macs)
+		vlog(n_learned == n_macs ? VLOG_INFO : VLOG_WARN, MOD,
+		     "%s: restored %u of %u learned MAC address(es)%s", br->name, n_learned, n_macs,
+		     n_learned == n_macs ? "" : " (the others' ports are gone or full)");
 }
 
 /* ---- pfswitchd's state_file ----------------------------------------------------------- */

@@ -1,7 +1,8 @@
 /* ofproto/state.c with the datapath test double: a bridge's flows, groups and meters
  * gathered, the agent destroyed and created again, the state applied: the same entries
  * (byte for byte when gathered again), counters continued (saved + new traffic),
- * timeouts continued from their remaining time, the generation id restored; a state
+ * timeouts continued from their remaining time, learned MACs learned again with their
+ * age; a state
  * whose entry the bridge refuses names it; a section for another bridge is ignored. */
 #include <check.h>
 #include <errno.h>
@@ -149,6 +150,8 @@ START_TEST(test_save_restore)
 	unsigned nf, ng, nm;
 	char err[256];
 	struct rule *r;
+	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+	struct dp_mac_entry me;
 
 	/* group 2 sends to group 1: gathered in dependency order whatever the ids. */
 	group(br, "group_id=1,type=all,bucket=output:1");
@@ -167,8 +170,11 @@ START_TEST(test_save_restore)
 	dp_fake_set_flow_stats("br0", 10, 5, 500, r->used_ns);
 	c = (struct state_counters){ .id = 1, .packets = 9, .bytes = 900 };
 	ck_assert_int_eq(group_state_set_base(br, 1, &c), 0);
+	dp_fake_clear_macs();
+	ck_assert_int_eq(dp_mac_learn(br->dp, mac, 1, 7), 0);
 	ck_assert_int_eq(state_gather(ofp, &st), 0);
 	ofproto_destroy(ofp);
+	dp_fake_clear_macs();
 
 	ofp = agent();
 	br = ofproto_bridge(ofp, 0);
@@ -179,6 +185,13 @@ START_TEST(test_save_restore)
 	ck_assert_uint_eq(ng, 2);
 	ck_assert_uint_eq(nm, 1);
 	ck_assert_uint_eq(dp_fake_n_flows("br0"), 2);
+	ck_assert_uint_eq(dp_mac_dump(br->dp, NULL, 0), 0);
+	state_apply_bridge_finish(br, st.data, st.size);
+	ck_assert_uint_eq(dp_mac_dump(br->dp, &me, 1), 1);
+	ck_assert_int_eq(memcmp(me.mac, mac, 6), 0);
+	ck_assert_uint_eq(me.ofport, 1);
+	ck_assert_uint_eq(me.age_s, 7);
+	dp_fake_clear_macs();
 	r = rule_at(br, 10);
 	ck_assert_ptr_nonnull(r);
 	ck_assert_uint_eq(r->cookie, 0x77);
