@@ -6,7 +6,8 @@
 #  - SIGTERM writes the state file (exit 0); pfswitchd started again restores it with no
 #    controller: dump-flows (without statistics), dump-groups and dump-meters are
 #    identical to before, the flow, group and meter counters continue from their saved
-#    values, a flow's duration continues, the MACs NORMAL learned are learned again;
+#    values, a flow's duration continues, the MACs NORMAL learned are learned again, the
+#    controllers' generation id is kept (a stale ROLE_REQUEST is refused);
 #  - forwarding resumes fast: a ping every 10 ms runs across the restart; the time from
 #    the exec of the new process to the first reply is printed and must be < 1 s;
 #  - a truncated file and a file of a newer format version are each logged with the
@@ -51,6 +52,7 @@ ip netns exec "$NS1" bash -c "echo x >/dev/udp/$(pfs_ip 2)/9" 2>/dev/null
 ip netns exec "$NS2" bash -c "echo x >/dev/udp/$(pfs_ip 1)/9" 2>/dev/null
 sleep 0.2
 
+check "role master, generation 7" $PFS role br0 master 7
 $PFS dump-flows br0 --no-stats >"$TMP/flows.before"
 $PFS dump-groups br0 >"$TMP/groups.before"
 $PFS dump-meters br0 >"$TMP/meters.before"
@@ -89,6 +91,8 @@ grep -q "restored 5 flow(s), 2 group(s), 1 meter(s)" "$TMP/daemon.log" && pass "
 grep -q "restored 2 of 2 learned MAC address(es)" "$TMP/daemon.log" && pass "learned MACs restored" ||
 	fail "learned MACs not restored"
 
+check_not "generation id kept: a stale master (3 < 7) is refused" $PFS role br0 master 3
+check "generation id kept: a newer master (8) is accepted" $PFS role br0 master 8
 $PFS dump-flows br0 --no-stats >"$TMP/flows.after"
 $PFS dump-groups br0 >"$TMP/groups.after"
 $PFS dump-meters br0 >"$TMP/meters.after"
