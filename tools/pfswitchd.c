@@ -45,6 +45,9 @@ static volatile sig_atomic_t report_requested;
  * never should) ends with _exit() and a log line naming the step, so that SIGTERM always
  * stops the switch promptly. The datapath bounds its own wait for the workers (2 s). */
 #define SHUTDOWN_DEADLINE_S 4
+/* The state file's own deadline (a million flows take a few seconds to gather, write
+ * and fsync); on expiry the previous file stays, as the write is atomic. */
+#define STATE_SAVE_DEADLINE_S 60
 #define STR_(x) #x
 #define STR(x) STR_(x)
 static const char *volatile shutdown_step = "";
@@ -362,14 +365,17 @@ main(int argc, char **argv)
 	log_memory("stopped");
 	status = r ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (cfg.state_file) {
-		/* After the workers stopped: the counters are final. */
+		/* After the workers stopped: the counters are final. Large tables take a
+		 * while to write and fsync: the watchdog gives the save its own deadline. */
 		shutdown_step = "saving the state file";
+		alarm(STATE_SAVE_DEADLINE_S);
 		if (state_save_file(ofp, cfg.state_file, err, sizeof(err))) {
 			vlog(VLOG_ERR, MOD, "%s", err);
 			status = EXIT_FAILURE;
 		} else {
 			vlog(VLOG_INFO, MOD, "state saved to %s", cfg.state_file);
 		}
+		alarm(SHUTDOWN_DEADLINE_S);
 	}
 out_destroy:
 	shutdown_step = "closing connections and bridges";
