@@ -121,7 +121,8 @@ remaining_ms(uint16_t t, uint64_t since_ns, uint64_t now_ns)
 	return (uint32_t)((total - spent + NS_PER_MS - 1) / NS_PER_MS);
 }
 
-static void
+/* 0, or the encoder's -EMSGSIZE (a flow a FLOW_MOD cannot carry; not saved). */
+static int
 gather_flow(struct bridge *br, struct rule *r, uint64_t now, struct buf *b)
 {
 	struct ofp_flow_mod fm;
@@ -141,7 +142,7 @@ gather_flow(struct bridge *br, struct rule *r, uint64_t now, struct buf *b)
 	rule_match(r, &fm.match);
 	fm.insts = r->insts;
 	if (ofp_flow_mod_encode(&fm, 0, b))
-		return;
+		return buf_error(b) ? 0 : -EMSGSIZE;
 	if (r->dp)
 		dp_flow_get_stats(r->dp, &p, &by, &used);
 	if (used > r->used_ns)
@@ -154,6 +155,7 @@ gather_flow(struct bridge *br, struct rule *r, uint64_t now, struct buf *b)
 	sf.hard_remaining_ms = remaining_ms(r->hard_timeout, r->created_ns, now);
 	sf.flags = STATE_FLOW_IDLE_KNOWN;
 	state_write_flow(b, &sf);
+	return 0;
 }
 
 static int
@@ -211,6 +213,7 @@ state_gather_bridge(struct bridge *br, struct buf *b)
 	struct state_bridge sb;
 	struct timespec ts;
 	uint64_t now = ofproto_now_ns();
+	unsigned n_lost = 0;
 	int r;
 
 	memset(&sb, 0, sizeof(sb));
@@ -232,7 +235,10 @@ state_gather_bridge(struct bridge *br, struct buf *b)
 		r = gather_meters(br, b);
 	for (unsigned t = 0; !r && t < br->rules.n_tables; t++)
 		for (struct rule *ru = br->rules.tables[t].head; ru; ru = ru->tnext)
-			gather_flow(br, ru, now, b);
+			n_lost += gather_flow(br, ru, now, b) != 0;
+	if (n_lost)
+		vlog(VLOG_WARN, MOD, "%s: %u flow(s) too large for one FLOW_MOD not saved",
+		     br->name, n_lost);
 	if (!r)
 		r = gather_macs(br, b);
 	gather_controllers(br, b);
