@@ -143,6 +143,7 @@ grep -q "state file $STATE: truncated.*starting with empty tables" "$TMP/daemon.
 n=$($PFS dump-flows br0 | grep -c "priority=")
 [ "$n" = 0 ] && pass "truncated file: started empty" || fail "truncated file: $n flows"
 check "truncated file: switch answers" pfs_echo_ok 2
+check "truncated file: kept as FILE.bad" cmp "$STATE.bad" <(head -c $(($(stat -c %s "$TMP/state.good") - 10)) "$TMP/state.good")
 check "stop" stop_daemon
 cp "$TMP/state.good" "$STATE"
 printf '\x00\x00\x00\x63' | dd of="$STATE" bs=1 seek=8 conv=notrunc 2>/dev/null
