@@ -19,6 +19,9 @@
 #include "connmgr.h"
 #include "datapath.h"
 #include "metrics.h"
+#include "meter.h"
+#include "ofp_flow.h"
+#include "state.h"
 #include "stream_tls.h"
 #include "pinsched.h"
 #include "util.h"
@@ -180,10 +183,68 @@ upcall_fd_ready(struct ofproto_fd *pfd, uint32_t events)
 	}
 }
 
+/* Moves a state file that could not be restored to PATH.bad, so the shutdown's save
+ * (of the emptier tables) does not overwrite what an operator may want to look at. */
+static void
+keep_bad_state(const char *path)
+{
+	char bad[4200];
+
+	snprintf(bad, sizeof(bad), "%s.bad", path);
+	if (rename(path, bad))
+		vlog(VLOG_WARN, MOD, "state file %s: cannot keep it as %s: %s", path, bad,
+		     strerror(errno));
+	else
+		vlog(VLOG_WARN, MOD, "state file %s kept as %s", path, bad);
+}
+
+/* Restores br's tables from the state file's section (before its ports exist, so the
+ * workers forward with them from their first packet). A refused entry leaves the bridge
+ * empty: half a table could forward differently from both the saved switch and an empty
+ * one. */
+static bool
+restore_bridge(struct bridge *br, const char *path, const uint8_t *state, size_t len)
+{
+	unsigned nf = 0, ng = 0, nm = 0;
+	uint64_t t0 = ofproto_now_ns();
+	char why[512];
+	int r = state_apply_bridge(br, state, len, &nf, &ng, &nm, why, sizeof(why));
+
+	if (r) {
+		struct ofp_flow_mod fm;
+		struct ofp_group_mod gm;
+		struct ofp_meter_mod mm;
+		struct ofp_err err;
+
+		vlog(VLOG_ERR, MOD, "%s: state file %s: %s: starting with empty tables", br->name,
+		     path, why);
+		ofp_flow_mod_init(&fm, OFPFC_DELETE);
+		fm.table_id = OFPTT_ALL;
+		bridge_flow_mod(br, &fm, &err);
+		memset(&gm, 0, sizeof(gm));
+		gm.command = OFPGC_DELETE;
+		gm.group_id = OFPG_ALL;
+		group_mod(br, &gm, NULL, 0, &err);
+		memset(&mm, 0, sizeof(mm));
+		mm.command = OFPMC_DELETE;
+		mm.meter_id = OFPM_ALL;
+		meter_mod(br, &mm, NULL, 0, &err);
+		bridge_commit(br);
+		return false;
+	}
+	vlog(VLOG_INFO, MOD,
+	     "%s: restored %u flow(s), %u group(s), %u meter(s) from %s in %" PRIu64 " ms",
+	     br->name, nf, ng, nm, path, (ofproto_now_ns() - t0) / 1000000u);
+	return true;
+}
+
 int
 ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, size_t errlen)
 {
 	struct ofproto *ofp = pfs_calloc(1, sizeof(*ofp));
+	uint8_t *state = NULL;
+	size_t state_len = 0;
+	bool state_refused = false;
 	int r;
 
 	if (!ofp) {
@@ -234,10 +295,23 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		snprintf(errbuf, errlen, "rundir %s: %s", cfg->rundir, strerror(-r));
 		goto err;
 	}
+	if (cfg->state_file) {
+		char why[512];
+
+		r = state_load_file(cfg->state_file, &state, &state_len, why, sizeof(why));
+		if (r == -ENOENT)
+			vlog(VLOG_INFO, MOD, "state file %s does not exist: starting empty",
+			     cfg->state_file);
+		else if (r)
+			vlog(VLOG_ERR, MOD, "%s: starting with empty tables", why);
+		if (r && r != -ENOENT)
+			keep_bad_state(cfg->state_file);
+	}
 	for (size_t i = 0; i < cfg->n_bridges; i++) {
 		const struct config_bridge *cb = &cfg->bridges[i];
 		struct bridge *br;
 		struct connmgr *cm;
+		bool restored = false;
 
 		ofp->pins[ofp->n_bridges] =
 			pinsched_create(cb->packet_in_queue_per_port, cb->packet_in_queue_total);
@@ -249,6 +323,10 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 			goto err;
 		}
 		ofp->bridges[ofp->n_bridges++] = br;
+		if (state) {
+			restored = restore_bridge(br, cfg->state_file, state, state_len);
+			state_refused |= !restored;
+		}
 		for (size_t j = 0; j < cfg->n_ports; j++) {
 			const struct config_port *cp = &cfg->ports[j];
 
@@ -276,6 +354,8 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		r = connmgr_create(ofp, br, cb, cfg->rundir, &cm, errbuf, errlen);
 		if (r)
 			goto err;
+		if (restored)
+			state_apply_bridge_finish(br, state, state_len);
 		vlog(VLOG_INFO, MOD, "bridge %s: datapath_id %016llx, %zu port(s), fail_mode %s",
 		     cb->name, (unsigned long long)cb->datapath_id, br->n_ports,
 		     cb->fail_mode == CONFIG_FAIL_SECURE ? "secure" : "standalone");
@@ -285,9 +365,13 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		if (r)
 			goto err;
 	}
+	if (state_refused)
+		keep_bad_state(cfg->state_file);
+	free(state);
 	*out = ofp;
 	return 0;
 err:
+	free(state);
 	ofproto_destroy(ofp);
 	return r;
 }

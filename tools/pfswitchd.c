@@ -5,7 +5,9 @@
  * the main lcore until SIGTERM or SIGINT, then shuts down cleanly: workers stopped,
  * connections closed, sockets and pidfile removed, EAL cleaned up; a shutdown that is not
  * done after 4 s (SHUTDOWN_DEADLINE_S) logs the step it is stuck in and exits at once
- * (status 1). Logs go to stderr.
+ * (status 1). With [switch] state_file, the tables are saved there at shutdown (after
+ * the workers stopped) and restored from it at start (ofproto/state.h). Logs go to
+ * stderr.
  * Memory use (mbufs of the datapath's pool in use, the process's RSS) is logged once the
  * workers run, on SIGUSR1, and at shutdown, for leak checks (tests/bench/mem-soak.sh).
  * Under systemd (Type=notify, config/pfswitchd.service.in) it reports READY=1 once the
@@ -25,6 +27,7 @@
 #include "datapath.h"
 #include "ofproto.h"
 #include "pfs_config.h"
+#include "state.h"
 #include "vlog.h"
 
 #ifdef HAVE_SYSTEMD
@@ -42,6 +45,9 @@ static volatile sig_atomic_t report_requested;
  * never should) ends with _exit() and a log line naming the step, so that SIGTERM always
  * stops the switch promptly. The datapath bounds its own wait for the workers (2 s). */
 #define SHUTDOWN_DEADLINE_S 4
+/* The state file's own deadline (a million flows take a few seconds to gather, write
+ * and fsync); on expiry the previous file stays, as the write is atomic. */
+#define STATE_SAVE_DEADLINE_S 60
 #define STR_(x) #x
 #define STR(x) STR_(x)
 static const char *volatile shutdown_step = "";
@@ -126,7 +132,8 @@ usage(FILE *f)
 		"`ovs-ofctl -O OpenFlow13`) and mirrors controller traffic on "
 		"RUNDIR/BRIDGE.snoop.\n"
 		"SIGTERM or SIGINT shuts the switch down cleanly (within 4 s, else it exits\n"
-		"at once with status 1); SIGUSR1 logs memory use\n"
+		"at once with status 1), saving the tables to [switch] state_file if set;\n"
+		"SIGUSR1 logs memory use\n"
 		"(mbufs in use, RSS).\n");
 }
 
@@ -357,6 +364,19 @@ main(int argc, char **argv)
 		vlog(VLOG_ERR, MOD, "a worker did not stop: exiting without freeing the datapath");
 	log_memory("stopped");
 	status = r ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (cfg.state_file) {
+		/* After the workers stopped: the counters are final. Large tables take a
+		 * while to write and fsync: the watchdog gives the save its own deadline. */
+		shutdown_step = "saving the state file";
+		alarm(STATE_SAVE_DEADLINE_S);
+		if (state_save_file(ofp, cfg.state_file, err, sizeof(err))) {
+			vlog(VLOG_ERR, MOD, "%s", err);
+			status = EXIT_FAILURE;
+		} else {
+			vlog(VLOG_INFO, MOD, "state saved to %s", cfg.state_file);
+		}
+		alarm(SHUTDOWN_DEADLINE_S);
+	}
 out_destroy:
 	shutdown_step = "closing connections and bridges";
 	ofproto_destroy(ofp);
