@@ -232,6 +232,9 @@ START_TEST(test_errors)
 	ck_assert_str_eq(ofp_bundle_err_name(2315), "BUNDLE_IN_PROGRESS");
 	ck_assert_ptr_null(ofp_bundle_err_name(2316));
 	ck_assert_ptr_null(ofp_bundle_err_name(7));
+	ofp_error_format(&err, &t);
+	ck_assert_str_eq(buf_cstr(&t), "OFPET_EXPERIMENTER/OFPBFC_MSG_FAILED");
+	buf_clear(&t);
 	/* On the wire: OFPET_EXPERIMENTER, exp_type 2313, experimenter ONF, the request. */
 	ck_assert_int_eq(ofp_error_reply(&err, req, sizeof(req), &b), 0);
 	ck_assert_uint_eq(b.size, 16 + sizeof(req));
