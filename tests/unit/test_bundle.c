@@ -213,6 +213,11 @@ START_TEST(test_add_malformed)
 	body[19] = 2;
 	ck_assert_int_eq(ofp_bundle_add_decode(&e, &out, &err), -EPROTO);
 	ck_assert_uint_eq(err.code, OFPBRC_BAD_LEN);
+	/* A 12-byte message and 4 bytes of padding, but no property after them. */
+	body[11] = 12;
+	e.data.len = 8 + 16;
+	ck_assert_int_eq(ofp_bundle_add_decode(&e, &out, &err), -EPROTO);
+	ck_assert_uint_eq(err.code, OFPBRC_BAD_LEN);
 }
 END_TEST
 
