@@ -89,6 +89,7 @@ setup(void)
 	}
 	snprintf(text, sizeof(text),
 		 "[switch]\nrundir = %s\nmetrics = unix:%s/metrics.sock\n"
+		 "bundle_max_messages = 100\n"
 		 "[bridge br0]\ndatapath_id = 0xabc\nfail_mode = secure\nmax_flows = 5\n"
 		 "inactivity_probe = 0\n"
 		 "[bridge br1]\nfail_mode = standalone\ncontroller = punix:%s/ctl.sock\n"
@@ -1112,6 +1113,12 @@ START_TEST(test_bundle_commit_and_errors)
 	ck_assert_int_eq(bundle_ctl(vc, 5, OFPBCT_DISCARD_REQUEST, 0), 0);
 	assert_bundle_error(vc, bundle_ctl(vc, 5, OFPBCT_COMMIT_REQUEST, 0), OFPBFC_BAD_ID);
 	ck_assert_uint_eq(n_flows(vc), 4);
+	/* bundle_max_messages (100 here) per bundle. */
+	for (int i = 0; i < 100; i++)
+		ck_assert_int_eq(bundle_flow(vc, 8, 0, OFPFC_ADD, "priority=1,actions=drop"), 0);
+	assert_bundle_error(vc, bundle_flow(vc, 8, 0, OFPFC_ADD, "priority=1,actions=drop"),
+			    OFPBFC_MSG_TOO_MANY);
+	ck_assert_int_eq(bundle_ctl(vc, 8, OFPBCT_DISCARD_REQUEST, 0), 0);
 	/* bundle_max_open (16) per connection. */
 	for (uint32_t i = 100; i < 116; i++)
 		ck_assert_int_eq(bundle_ctl(vc, i, OFPBCT_OPEN_REQUEST, 0), 0);
