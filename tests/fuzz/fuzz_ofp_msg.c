@@ -68,8 +68,8 @@ static void
 bundle_bodies(const struct ofp_experimenter *e)
 {
 	struct buf enc = BUF_INITIALIZER, t = BUF_INITIALIZER;
-	struct ofp_bundle_ctrl bc;
-	struct ofp_bundle_add ba;
+	struct ofp_bundle_ctrl bc = { 0 };
+	struct ofp_bundle_add ba = { 0 };
 	struct ofp_header_info h;
 	struct ofp_err err;
 	int rc = 1;
