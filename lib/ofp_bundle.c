@@ -179,9 +179,10 @@ ofp_bundle_add_decode(const struct ofp_experimenter *e, struct ofp_bundle_add *o
 	buf_pull(&c, h.length);
 	if (!c.left)
 		return 0;
-	/* Properties follow the message padded to 8 bytes. */
+	/* Properties follow the message padded to 8 bytes; padding without properties
+	 * is not a message the encoder would write. */
 	padded = (8 - h.length % 8) % 8;
-	if (c.left < padded || !buf_pull(&c, padded) || c.left % 8 || !props_ok(c.p, c.left))
+	if (c.left <= padded || !buf_pull(&c, padded) || c.left % 8 || !props_ok(c.p, c.left))
 		return bad_len(err);
 	out->props.data = c.left ? c.p : NULL;
 	out->props.len = c.left;

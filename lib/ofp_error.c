@@ -77,6 +77,8 @@ ofp_error_format(const struct ofp_err *err, struct buf *b)
 		buf_printf(b, "type(%u)", err->type);
 	if (t && code)
 		buf_printf(b, "/%s_%s", t->prefix, code);
+	else if (err->type == OFPET_EXPERIMENTER && ofp_bundle_err_name(err->code))
+		buf_printf(b, "/OFPBFC_%s", ofp_bundle_err_name(err->code)); /* ONF's, bundles */
 	else
 		buf_printf(b, "/code(%u)", err->code);
 }

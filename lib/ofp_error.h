@@ -181,7 +181,9 @@ ofp_err_set(struct ofp_err *err, uint16_t type, uint16_t code)
 const char *ofp_error_type_name(uint16_t type);
 /* "BAD_PREREQ" for (OFPET_BAD_MATCH, OFPBMC_BAD_PREREQ); NULL if unknown. */
 const char *ofp_error_code_name(uint16_t type, uint16_t code);
-/* Writes "OFPET_BAD_MATCH/OFPBMC_BAD_PREREQ" (or numbers where unknown) into b. */
+/* Writes "OFPET_BAD_MATCH/OFPBMC_BAD_PREREQ" (or numbers where unknown) into b; an
+ * experimenter error with an ONF bundle exp_type (ofp_bundle.h) as
+ * "OFPET_EXPERIMENTER/OFPBFC_MSG_FAILED". */
 void ofp_error_format(const struct ofp_err *err, struct buf *b);
 /* Looks up a "TYPE" or "OFPET_TYPE" and "CODE" name pair (as printed by
  * ofp_error_format). 0, or -ENOENT if either name is unknown. */

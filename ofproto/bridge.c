@@ -293,20 +293,29 @@ bridge_journal_push(struct bridge *br, void (*undo)(struct bridge *, void *),
 static int dp_add(struct bridge *br, struct rule *r, struct ofp_err *err);
 static void count_refs(struct bridge *br, const struct rule *r, int delta);
 
-/* Puts a kept rule back into the set with a new datapath flow. */
-static void
+/* Puts a kept rule back into the set, with a new datapath flow unless it has one. A
+ * datapath refusal (out of memory) is logged and the rule goes back without its flow,
+ * so that the set stays as it was for the entries still to undo. false only if the set
+ * refuses it (it checks no capacity: cannot happen); the journal frees it then. */
+static bool
 reinsert(struct bridge *br, struct rule *r)
 {
 	struct ofp_err err;
 
-	if (dp_add(br, r, &err) || rule_set_insert(&br->rules, r)) {
+	if (!r->dp && dp_add(br, r, &err))
+		vlog_rl(&rl_flow, VLOG_ERR, MOD,
+			"%s: rollback cannot restore a flow in the datapath", br->name);
+	if (rule_set_insert(&br->rules, r)) {
 		vlog_rl(&rl_flow, VLOG_ERR, MOD, "%s: rollback cannot restore a flow", br->name);
 		if (r->dp)
 			dp_flow_remove(br->dp, r->dp);
-		rule_free(r);
-		return;
+		r->dp = NULL;
+		br->dirty = true;
+		return false;
 	}
 	count_refs(br, r, +1);
+	br->dirty = true;
+	return true;
 }
 
 static void
@@ -331,8 +340,8 @@ undo_entry(struct bridge *br, struct jentry *e)
 		drop_rule(br, e->r);
 		break;
 	case J_REMOVED:
-		reinsert(br, e->r);
-		e->r = NULL;
+		if (reinsert(br, e->r))
+			e->r = NULL;
 		break;
 	case J_REPLACED:
 		if (e->dp_moved && e->r->dp &&
@@ -341,16 +350,8 @@ undo_entry(struct bridge *br, struct jentry *e)
 			e->r->dp = NULL;
 		}
 		drop_rule(br, e->r);
-		if (e->old->dp) {
-			if (rule_set_insert(&br->rules, e->old) == 0)
-				count_refs(br, e->old, +1);
-			else
-				drop_rule(br, e->old);
-		} else {
-			reinsert(br, e->old);
-		}
-		e->old = NULL;
-		br->dirty = true;
+		if (reinsert(br, e->old))
+			e->old = NULL;
 		break;
 	case J_MODIFIED:
 		count_refs(br, e->r, -1);

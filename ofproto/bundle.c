@@ -23,6 +23,7 @@
 #define MOD "bundle"
 
 static struct vlog_rl rl_bundle = VLOG_RL_INIT(10);
+static struct vlog_rl rl_expire = VLOG_RL_INIT(10);
 
 struct bundle_msg {
 	uint8_t *raw; /* the embedded message as received */
@@ -335,6 +336,8 @@ commit(struct ofconn *c, struct bundle *b, struct ofp_err *err)
 	}
 	bridge_journal_end(br, true);
 	bridge_commit(br); /* the whole bundle: one datapath version */
+	vlog_rl(&rl_bundle, VLOG_DBG, MOD, "%s: bundle %#" PRIx32 " committed: %zu messages",
+		c->name, b->id, b->n);
 	run_packet_outs(c, b);
 	return 0;
 }
@@ -415,9 +418,10 @@ bundle_expire(struct ofconn *c, uint64_t now_ms)
 
 	for (b = c->bundles; b; b = next) {
 		next = b->next;
-		if (now_ms - b->last_ms < idle)
+		/* last_ms may be later than now_ms: messages handled since the loop took it. */
+		if (b->last_ms >= now_ms || now_ms - b->last_ms < idle)
 			continue;
-		vlog_rl(&rl_bundle, VLOG_INFO, MOD,
+		vlog_rl(&rl_expire, VLOG_INFO, MOD,
 			"%s: bundle %#" PRIx32 " (%zu messages) idle for %u s, discarded", c->name,
 			b->id, b->n, connmgr_limits()->bundle_idle_timeout_s);
 		unlink_free(c, b);

@@ -97,6 +97,24 @@ dumpf "$TMP/d5"
 [ "$(flows "$TMP/d5" | wc -l)" -eq 0 ] && pass "bundle del-flows empties the tables" ||
 	fail "bundle del-flows empties the tables"
 
+# ---- 10k flows in one bundle: every one applies (a long bundle is not expired as idle
+# while its messages are being handled) ----
+/usr/bin/python3 -c '
+for i in range(10000):
+    print("priority=100,udp,tp_dst=%d actions=output:1" % (i + 1))
+' >"$TMP/big1"
+sed 's/output:1/output:2/' "$TMP/big1" >"$TMP/big2"
+check "ovs-ofctl --bundle add-flows: 10k new flows" $OVS --bundle add-flows "$SW" "$TMP/big1"
+n=$($OVS dump-flows "$SW" | grep -c 'tp_dst=.*actions=output:1')
+[ "$n" -eq 10000 ] && pass "10k-flow bundle: all 10000 flows" || fail "10k-flow bundle: $n of 10000 flows"
+t0=$(date +%s%N)
+check "ovs-ofctl --bundle add-flows: 10k flows rewritten" $OVS --bundle add-flows "$SW" "$TMP/big2"
+t1=$(date +%s%N)
+n=$($OVS dump-flows "$SW" | grep -c 'tp_dst=.*actions=output:2')
+[ "$n" -eq 10000 ] && pass "10k-flow bundle rewrite: all 10000 flows ($(((t1 - t0) / 1000000)) ms)" ||
+	fail "10k-flow bundle rewrite: $n of 10000 flows"
+check "ovs-ofctl --bundle del-flows udp" $OVS --bundle del-flows "$SW" udp
+
 # ---- pfs-ofctl --bundle ----
 check "pfs-ofctl --bundle add-flows" $PFS --bundle add-flows br0 "$TMP/flows1"
 dumpf "$TMP/p1"

@@ -213,6 +213,11 @@ START_TEST(test_add_malformed)
 	body[19] = 2;
 	ck_assert_int_eq(ofp_bundle_add_decode(&e, &out, &err), -EPROTO);
 	ck_assert_uint_eq(err.code, OFPBRC_BAD_LEN);
+	/* A 12-byte message and 4 bytes of padding, but no property after them. */
+	body[11] = 12;
+	e.data.len = 8 + 16;
+	ck_assert_int_eq(ofp_bundle_add_decode(&e, &out, &err), -EPROTO);
+	ck_assert_uint_eq(err.code, OFPBRC_BAD_LEN);
 }
 END_TEST
 
@@ -232,6 +237,9 @@ START_TEST(test_errors)
 	ck_assert_str_eq(ofp_bundle_err_name(2315), "BUNDLE_IN_PROGRESS");
 	ck_assert_ptr_null(ofp_bundle_err_name(2316));
 	ck_assert_ptr_null(ofp_bundle_err_name(7));
+	ofp_error_format(&err, &t);
+	ck_assert_str_eq(buf_cstr(&t), "OFPET_EXPERIMENTER/OFPBFC_MSG_FAILED");
+	buf_clear(&t);
 	/* On the wire: OFPET_EXPERIMENTER, exp_type 2313, experimenter ONF, the request. */
 	ck_assert_int_eq(ofp_error_reply(&err, req, sizeof(req), &b), 0);
 	ck_assert_uint_eq(b.size, 16 + sizeof(req));

@@ -89,6 +89,7 @@ setup(void)
 	}
 	snprintf(text, sizeof(text),
 		 "[switch]\nrundir = %s\nmetrics = unix:%s/metrics.sock\n"
+		 "bundle_max_messages = 100\n"
 		 "[bridge br0]\ndatapath_id = 0xabc\nfail_mode = secure\nmax_flows = 5\n"
 		 "inactivity_probe = 0\n"
 		 "[bridge br1]\nfail_mode = standalone\ncontroller = punix:%s/ctl.sock\n"
@@ -1112,6 +1113,12 @@ START_TEST(test_bundle_commit_and_errors)
 	ck_assert_int_eq(bundle_ctl(vc, 5, OFPBCT_DISCARD_REQUEST, 0), 0);
 	assert_bundle_error(vc, bundle_ctl(vc, 5, OFPBCT_COMMIT_REQUEST, 0), OFPBFC_BAD_ID);
 	ck_assert_uint_eq(n_flows(vc), 4);
+	/* bundle_max_messages (100 here) per bundle. */
+	for (int i = 0; i < 100; i++)
+		ck_assert_int_eq(bundle_flow(vc, 8, 0, OFPFC_ADD, "priority=1,actions=drop"), 0);
+	assert_bundle_error(vc, bundle_flow(vc, 8, 0, OFPFC_ADD, "priority=1,actions=drop"),
+			    OFPBFC_MSG_TOO_MANY);
+	ck_assert_int_eq(bundle_ctl(vc, 8, OFPBCT_DISCARD_REQUEST, 0), 0);
 	/* bundle_max_open (16) per connection. */
 	for (uint32_t i = 100; i < 116; i++)
 		ck_assert_int_eq(bundle_ctl(vc, i, OFPBCT_OPEN_REQUEST, 0), 0);
@@ -1121,6 +1128,101 @@ START_TEST(test_bundle_commit_and_errors)
 	vc = open_sock("br0.mgmt");
 	for (uint32_t i = 100; i < 116; i++)
 		ck_assert_int_eq(bundle_ctl(vc, i, OFPBCT_OPEN_REQUEST, 0), 0);
+	buf_uninit(&before);
+	buf_uninit(&after);
+	vconn_close(vc);
+}
+END_TEST
+
+static int
+bundle_meter(struct vconn *vc, uint32_t id, uint16_t cmd, const char *text)
+{
+	struct ofp_meter_mod mm;
+	struct buf b = BUF_INITIALIZER;
+	char err[256];
+
+	ck_assert_msg(ofp_meter_mod_parse(text, cmd, &A, &mm, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(ofp_meter_mod_encode(&mm, vconn_next_xid(vc), &b), 0);
+	return bundle_add(vc, id, 0, &b);
+}
+
+/* Meters, a port mod and a packet-out in bundles: applied together on commit (the
+ * packet-out once the rest is in place), all undone when a later message fails; and a
+ * slave may not use bundles. */
+START_TEST(test_bundle_meter_port_packet_out)
+{
+	struct vconn *vc = open_sock("br0.mgmt");
+	struct ofp_port_mod pm;
+	struct ofp_packet_out po;
+	struct ofp_action act = { .type = OFPAT_OUTPUT };
+	struct ofp_multipart_reply r;
+	struct ofp_role rr;
+	struct buf b = BUF_INITIALIZER, before = BUF_INITIALIZER, after = BUF_INITIALIZER;
+	uint8_t frame[64] = { 0 };
+	uint32_t in_port;
+	size_t len, n_act;
+	unsigned pos;
+
+	ck_assert_int_eq(vconn_barrier(vc, NULL, NULL), 0);
+	memset(&pm, 0, sizeof(pm));
+	pm.port_no = 2;
+	pm.hw_addr[0] = 0x02;
+	pm.hw_addr[5] = 2;
+	pm.config = OFPPC_NO_FWD;
+	pm.mask = OFPPC_NO_FWD;
+	act.output.port = 1;
+	memset(&po, 0, sizeof(po));
+	po.buffer_id = OFP_NO_BUFFER;
+	po.in_port = OFPP_CONTROLLER;
+	po.actions.actions = &act;
+	po.actions.n = 1;
+	po.data.data = frame;
+	po.data.len = sizeof(frame);
+
+	ck_assert_int_eq(bundle_meter(vc, 1, OFPMC_ADD, "meter=3,kbps,bands=type=drop,rate=100"),
+			 0);
+	ck_assert_int_eq(bundle_flow(vc, 1, 0, OFPFC_ADD,
+				     "priority=9,in_port=2,actions=meter:3,"
+				     "output:1"),
+			 0);
+	ck_assert_int_eq(ofp_port_mod_encode(&pm, vconn_next_xid(vc), &b), 0);
+	ck_assert_int_eq(bundle_add(vc, 1, 0, &b), 0);
+	ck_assert_int_eq(ofp_packet_out_encode(&po, vconn_next_xid(vc), &b), 0);
+	ck_assert_int_eq(bundle_add(vc, 1, 0, &b), 0);
+	pos = dp_fake_n_packet_outs(&in_port, &len, &n_act);
+	ck_assert_int_eq(bundle_ctl(vc, 1, OFPBCT_COMMIT_REQUEST, 0), 0);
+	ck_assert_uint_eq(dp_fake_n_packet_outs(&in_port, &len, &n_act), pos + 1);
+	ck_assert_uint_eq(meter_flows(vc, 3), 1);
+	r = dump_simple(vc, OFPMP_PORT_DESC);
+	ck_assert_uint_eq(r.port_desc.items[1].config & OFPPC_NO_FWD, OFPPC_NO_FWD);
+
+	/* Deleting the meter (and so its flow), clearing NO_FWD and a packet-out, then a
+	 * flow that fails: meter, flow and port are back, the packet-out never ran. */
+	flows_text(vc, &before);
+	ck_assert_int_eq(bundle_meter(vc, 2, OFPMC_DELETE, "meter=3"), 0);
+	pm.config = 0;
+	ck_assert_int_eq(ofp_port_mod_encode(&pm, vconn_next_xid(vc), &b), 0);
+	ck_assert_int_eq(bundle_add(vc, 2, 0, &b), 0);
+	ck_assert_int_eq(ofp_packet_out_encode(&po, vconn_next_xid(vc), &b), 0);
+	ck_assert_int_eq(bundle_add(vc, 2, 0, &b), 0);
+	ck_assert_int_eq(bundle_flow(vc, 2, 0, OFPFC_ADD, "priority=8,actions=meter:3,output:1"),
+			 0);
+	pos = dp_fake_n_packet_outs(&in_port, &len, &n_act);
+	n_saved = 0;
+	assert_bundle_error(vc, bundle_ctl(vc, 2, OFPBCT_COMMIT_REQUEST, 0), OFPBFC_MSG_FAILED);
+	ck_assert_uint_eq(dp_fake_n_packet_outs(&in_port, &len, &n_act), pos);
+	flows_text(vc, &after);
+	ck_assert_str_eq(buf_cstr(&after), buf_cstr(&before));
+	ck_assert_uint_eq(meter_flows(vc, 3), 1);
+	r = dump_simple(vc, OFPMP_PORT_DESC);
+	ck_assert_uint_eq(r.port_desc.items[1].config & OFPPC_NO_FWD, OFPPC_NO_FWD);
+
+	/* A slave gets IS_SLAVE for every bundle message. */
+	ck_assert_int_eq(role(vc, OFPCR_ROLE_SLAVE, 1, &rr), 0);
+	assert_error(vc, bundle_ctl(vc, 3, OFPBCT_OPEN_REQUEST, 0), OFPET_BAD_REQUEST,
+		     OFPBRC_IS_SLAVE);
+	assert_error(vc, bundle_flow(vc, 3, 0, OFPFC_ADD, "priority=1,actions=drop"),
+		     OFPET_BAD_REQUEST, OFPBRC_IS_SLAVE);
 	buf_uninit(&before);
 	buf_uninit(&after);
 	vconn_close(vc);
@@ -2073,6 +2175,7 @@ main(void)
 	tcase_add_test(tc, test_group_meter_ref_counts);
 	tcase_add_test(tc, test_flow_mods);
 	tcase_add_test(tc, test_bundle_commit_and_errors);
+	tcase_add_test(tc, test_bundle_meter_port_packet_out);
 	tcase_add_test(tc, test_bridge_quotas);
 	tcase_add_test(tc, test_counters_and_replace);
 	tcase_add_test(tc, test_roles);
