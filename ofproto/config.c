@@ -110,6 +110,7 @@ config_free(struct config *cfg)
 	free(cfg->rundir);
 	free(cfg->metrics);
 	free(cfg->handover_socket);
+	free(cfg->state_file);
 	free(cfg->ssl_private_key);
 	free(cfg->ssl_certificate);
 	free(cfg->ssl_ca_cert);
@@ -306,6 +307,25 @@ k_handover(struct parse_state *st, const char *n, const char *v)
 		return -EINVAL;
 	}
 	return set_string(st, &st->cfg->handover_socket, v);
+}
+
+static int
+k_state_file(struct parse_state *st, const char *n, const char *v)
+{
+	if (!strcmp(v, "off") || !strcmp(v, "none")) {
+		free(st->cfg->state_file);
+		st->cfg->state_file = NULL;
+		return 0;
+	}
+	if (v[0] != '/') {
+		fail(st, st->line, "%s: '%s' is not an absolute path (or off)", n, v);
+		return -EINVAL;
+	}
+	if (strlen(v) > 4000) {
+		fail(st, st->line, "%s: path longer than 4000 bytes", n);
+		return -EINVAL;
+	}
+	return set_string(st, &st->cfg->state_file, v);
 }
 
 static int
@@ -763,6 +783,7 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "mac_max_per_port", 0, k_mac_max_per_port },
 	{ SEC_SWITCH, "metrics", 0, k_metrics },
 	{ SEC_SWITCH, "handover_socket", 0, k_handover },
+	{ SEC_SWITCH, "state_file", 0, k_state_file },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
 	{ SEC_BRIDGE, "controller", KEY_REPEATABLE, k_controller },

@@ -1065,6 +1065,19 @@ connmgr_generation_id(const struct connmgr *cm)
 	return cm->generation_id;
 }
 
+bool
+connmgr_generation_defined(const struct connmgr *cm)
+{
+	return cm->gen_defined;
+}
+
+void
+connmgr_restore_generation_id(struct connmgr *cm, uint64_t generation_id)
+{
+	cm->generation_id = generation_id;
+	cm->gen_defined = true;
+}
+
 int
 connmgr_set_role(struct ofconn *c, uint32_t role, uint64_t generation_id, struct ofp_err *err)
 {

@@ -150,6 +150,11 @@ void connmgr_send_port_status(struct connmgr *cm, const struct ofp_port_status *
 int connmgr_set_role(struct ofconn *c, uint32_t role, uint64_t generation_id, struct ofp_err *err);
 /* The generation id last accepted (0 if none yet). */
 uint64_t connmgr_generation_id(const struct connmgr *cm);
+/* True once a ROLE_REQUEST (or a restored state) defined the generation id. */
+bool connmgr_generation_defined(const struct connmgr *cm);
+/* Defines the generation id from a restored state (state.h), so a stale master's
+ * ROLE_REQUEST is still refused after a restart. */
+void connmgr_restore_generation_id(struct connmgr *cm, uint64_t generation_id);
 /* The bridge this connection belongs to. */
 struct bridge *ofconn_bridge(const struct ofconn *c);
 

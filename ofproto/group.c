@@ -11,6 +11,7 @@
 #include "datapath.h"
 #include "idtable.h"
 #include "rule.h"
+#include "state_fmt.h"
 #include "util.h"
 
 struct ogroup {
@@ -29,6 +30,7 @@ struct ogroup {
 	uint32_t new_cost;
 	uint8_t *raw; /* the GROUP_MOD it came from */
 	size_t len;
+	struct state_counters *base; /* restored counters it continues from, or NULL */
 };
 
 /* One struct idtable of struct ogroup per bridge. */
@@ -58,6 +60,7 @@ og_free(void *obj)
 		free(g->bend);
 		free(g->watches);
 		free(g->raw);
+		free(g->base);
 		free(g);
 	}
 }
@@ -426,8 +429,31 @@ group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 	}
 	br->dirty = true;
 	graph_commit(t, g, old, all);
+	if (old) {
+		g->base = old->base; /* counters continue across a MODIFY */
+		old->base = NULL;
+	}
 	og_free(idtable_put(t, at, found, g));
 	return 0;
+}
+
+/* The group's counters as reported: the datapath's plus the restored base. */
+static void
+og_stats(struct bridge *br, const struct ogroup *g, struct dp_group_stats *st)
+{
+	const struct state_counters *b = g->base;
+
+	memset(st, 0, sizeof(*st));
+	dp_group_get_stats(br->dp, g->id, st);
+	if (!b)
+		return;
+	st->packets += b->packets;
+	st->bytes += b->bytes;
+	st->duration_ns += b->duration_ns;
+	for (unsigned k = 0; k < st->n_buckets && k < b->n; k++) {
+		st->bucket_packets[k] += b->sub_packets[k];
+		st->bucket_bytes[k] += b->sub_bytes[k];
+	}
 }
 
 int
@@ -449,8 +475,7 @@ group_mp_stats(struct bridge *br, uint32_t group_id, struct ofp_mp_writer *w, st
 		struct ofp_group_stats gs;
 		size_t ofs;
 
-		memset(&st, 0, sizeof(st));
-		dp_group_get_stats(br->dp, g->id, &st);
+		og_stats(br, g, &st);
 		memset(&gs, 0, sizeof(gs));
 		gs.group_id = g->id;
 		gs.ref_count = g->n_flows;
@@ -539,4 +564,45 @@ group_ids(struct bridge *br, uint32_t *ids, size_t n)
 	for (size_t i = 0; i < t->n && i < n; i++)
 		ids[i] = idtable_id(t->v[i]);
 	return t->n;
+}
+
+int
+group_state_get(struct bridge *br, uint32_t id, const uint8_t **raw, size_t *len,
+		struct state_counters *c)
+{
+	const struct ogroup *g = idtable_lookup(idtable_of(&tables, br, false), id);
+	struct dp_group_stats st;
+
+	if (!g)
+		return -ENOENT;
+	*raw = g->raw;
+	*len = g->len;
+	og_stats(br, g, &st);
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->n = st.n_buckets < STATE_MAX_COUNTERS ? st.n_buckets : STATE_MAX_COUNTERS;
+	c->packets = st.packets;
+	c->bytes = st.bytes;
+	c->duration_ns = st.duration_ns;
+	for (unsigned k = 0; k < c->n; k++) {
+		c->sub_packets[k] = st.bucket_packets[k];
+		c->sub_bytes[k] = st.bucket_bytes[k];
+	}
+	return 0;
+}
+
+int
+group_state_set_base(struct bridge *br, uint32_t id, const struct state_counters *c)
+{
+	struct ogroup *g = idtable_lookup(idtable_of(&tables, br, false), id);
+
+	if (!g)
+		return -ENOENT;
+	if (!g->base) {
+		g->base = malloc(sizeof(*g->base));
+		if (!g->base)
+			return -ENOMEM;
+	}
+	*g->base = *c;
+	return 0;
 }

@@ -30,6 +30,7 @@
 
 struct bridge;
 struct buf;
+struct state_counters;
 
 /* Bucket executions one packet may cause through a group, by default: the datapath's
  * per-packet budget (dp_params.group_budget) and the GROUP_MOD fan-out limit. */
@@ -59,5 +60,14 @@ void group_features(struct ofp_group_features *f);
 size_t group_ids(struct bridge *br, uint32_t *ids, size_t n);
 /* Forgets br's groups (bridge teardown). */
 void group_bridge_destroy(struct bridge *br);
+
+/* For saving state (state.h): the GROUP_MOD group id came from (*raw, *len: owned by
+ * the table, valid until the next change) and its counters as reported in *c. 0 or
+ * -ENOENT. */
+int group_state_get(struct bridge *br, uint32_t id, const uint8_t **raw, size_t *len,
+		    struct state_counters *c);
+/* For restoring state: the counters group id continues from (reported = c + the
+ * datapath's; kept across a MODIFY). 0, -ENOENT or -ENOMEM. */
+int group_state_set_base(struct bridge *br, uint32_t id, const struct state_counters *c);
 
 #endif /* PFS_GROUP_H */

@@ -14,6 +14,7 @@
 
 #include "datapath.h"
 #include "pfs_config.h"
+#include "state.h"
 #include "ofproto.h"
 #include "stream.h"
 #include "util.h"
@@ -31,12 +32,14 @@ enum ho_type {
 	HO_FAIL,
 	HO_FINAL,
 	HO_DONE,
+	HO_STOPPED,
 };
 
 static const char *const type_names[] = {
-	[HO_HELLO] = "HELLO", [HO_ACCEPT] = "ACCEPT", [HO_REFUSE] = "REFUSE",
-	[HO_STATE] = "STATE", [HO_FDS] = "FDS",	      [HO_READY] = "READY",
-	[HO_FAIL] = "FAIL",   [HO_FINAL] = "FINAL",   [HO_DONE] = "DONE",
+	[HO_HELLO] = "HELLO",	  [HO_ACCEPT] = "ACCEPT", [HO_REFUSE] = "REFUSE",
+	[HO_STATE] = "STATE",	  [HO_FDS] = "FDS",	  [HO_READY] = "READY",
+	[HO_FAIL] = "FAIL",	  [HO_FINAL] = "FINAL",	  [HO_DONE] = "DONE",
+	[HO_STOPPED] = "STOPPED",
 };
 
 /* Limits: a message's payload, and each step's wait. The new process's READY comes
@@ -263,9 +266,7 @@ recv_fds(int fd, int *fds, unsigned *n, uint64_t deadline)
 static int
 gather(struct ofproto *ofp, struct buf *b)
 {
-	(void)ofp; /* ofproto/state.c's format comes with the merge of branch state */
-	buf_clear(b);
-	return 0;
+	return state_gather(ofp, b);
 }
 
 /* ---- The running process ------------------------------------------------------------ */
@@ -365,14 +366,17 @@ serve(struct handover_server *hs, int fd)
 		goto out;
 	}
 
-	/* The new process forwards: stop ours, send the final counters. */
+	/* The new process is ready: stop ours (it starts its workers on STOPPED), then send
+	 * the final counters. */
 	t_stop = now_ms();
-	r = dp_stop();
+	r = dp_stop_drained();
 	if (r) {
 		vlog(VLOG_ERR, MOD, "handover: a worker did not stop: %s", strerror(-r));
 		/* It may still forward a few packets; the new process takes over anyway. */
 	}
-	r = gather(hs->ofp, &st);
+	r = send_msg(fd, HO_STOPPED, NULL, 0, now_ms() + STEP_TIMEOUT_MS);
+	if (!r)
+		r = gather(hs->ofp, &st);
 	if (!r)
 		r = send_msg(fd, HO_FINAL, st.data, st.size, now_ms() + STEP_TIMEOUT_MS);
 	if (!r)
@@ -608,15 +612,33 @@ handover_client_recv_state(struct handover_client *hc, struct buf *state, char *
 }
 
 int
+handover_client_ready(struct handover_client *hc, char *errbuf, size_t errlen)
+{
+	struct buf msg = BUF_INITIALIZER;
+	uint32_t type = 0;
+	int r;
+
+	r = send_msg(hc->fd, HO_READY, NULL, 0, now_ms() + STEP_TIMEOUT_MS);
+	if (!r)
+		r = recv_msg(hc->fd, &type, &msg, now_ms() + STEP_TIMEOUT_MS);
+	if (!r && type != HO_STOPPED)
+		r = -EPROTO;
+	buf_uninit(&msg);
+	if (r)
+		snprintf(errbuf, errlen, "handover: after READY: %s (%s)",
+			 r == -ECONNRESET ? "the old process closed the connection" : strerror(-r),
+			 type_name(type));
+	return r;
+}
+
+int
 handover_client_finish(struct handover_client *hc, struct buf *final, char *errbuf, size_t errlen)
 {
 	struct buf done = BUF_INITIALIZER;
 	uint32_t type = 0;
 	int r;
 
-	r = send_msg(hc->fd, HO_READY, NULL, 0, now_ms() + STEP_TIMEOUT_MS);
-	if (!r)
-		r = recv_msg(hc->fd, &type, final, now_ms() + STEP_TIMEOUT_MS);
+	r = recv_msg(hc->fd, &type, final, now_ms() + STEP_TIMEOUT_MS);
 	if (!r && type != HO_FINAL)
 		r = -EPROTO;
 	if (!r)
@@ -625,8 +647,8 @@ handover_client_finish(struct handover_client *hc, struct buf *final, char *errb
 		r = -EPROTO;
 	buf_uninit(&done);
 	if (r)
-		snprintf(errbuf, errlen, "handover: after READY: %s (%s)", strerror(-r),
-			 type_name(type));
+		snprintf(errbuf, errlen, "handover: waiting for the final state: %s (%s)",
+			 strerror(-r), type_name(type));
 	return r;
 }
 

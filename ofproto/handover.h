@@ -11,13 +11,18 @@
  *                       listening sockets (mgmt, snoop, ptcp:/punix: controllers,
  *                       metrics) passed with SCM_RIGHTS, which the new process takes
  *                       over through stream_inherit_listener()
- *   new -> old  READY   tables built, ports open, workers forwarding
+ *   new -> old  READY   tables built, ports open (what their rx queues held so far,
+ *                       which the old process forwarded, discarded: dp_flush_rx()),
+ *                       workers forwarding: on ports both processes can open
+ *                       (af_packet, pcap, tap) each frame is forwarded twice from now
  *         (or)  FAIL    why: the old process logs it and keeps forwarding
- *   old -> new  FINAL   the old process stopped its workers; its state again, so that
- *                       the new one adds the counters' increase since STATE
+ *   old -> new  STOPPED the old process stopped its workers, after they emptied their
+ *                       rx queues (dp_stop_drained()): nothing it received is lost
+ *   old -> new  FINAL   the old process's state again: its final counters become the
+ *                       new one's baseline (state_apply_counters())
  *   old -> new  DONE    the old process closes its connections and exits
  *
- * Until the old process sends FINAL nothing of it has changed: any failure before
+ * Until the old process sends STOPPED nothing of it has changed: any failure before
  * (the new process cannot initialise DPDK or open a port, dies, times out, speaks a
  * format it does not know) leaves it forwarding, and it says why. While it serves the
  * handover (seconds: the new process's EAL start and port opening) the old process's
@@ -76,8 +81,11 @@ uint32_t handover_client_version(const struct handover_client *hc);
  * stream_inherit_listener()). 0 or -errno with errbuf. */
 int handover_client_recv_state(struct handover_client *hc, struct buf *state, char *errbuf,
 			       size_t errlen);
-/* Sends READY and waits for FINAL (into final) and DONE. 0 or -errno with errbuf
- * (the old process may have stopped forwarding: the caller forwards on regardless). */
+/* Sends READY (the ports are open, the workers not started) and waits until the old
+ * process stopped its workers (STOPPED). 0 or -errno with errbuf: the old process is gone
+ * or failed after READY (it may have stopped forwarding: the caller forwards regardless). */
+int handover_client_ready(struct handover_client *hc, char *errbuf, size_t errlen);
+/* Waits for FINAL (into final) and DONE. 0 or -errno with errbuf. */
 int handover_client_finish(struct handover_client *hc, struct buf *final, char *errbuf,
 			   size_t errlen);
 /* Sends FAIL with why (the old process keeps forwarding). */

@@ -11,12 +11,14 @@
 #include "datapath.h"
 #include "idtable.h"
 #include "rule.h"
+#include "state_fmt.h"
 
 struct ometer {
 	uint32_t id;
 	uint32_t n_flows; /* flows whose meter instruction names it (meter_count_flow()) */
 	uint8_t *raw;	  /* the METER_MOD it came from */
 	size_t len;
+	struct state_counters *base; /* restored counters it continues from, or NULL */
 };
 
 /* One struct idtable of struct ometer per bridge. */
@@ -35,6 +37,7 @@ om_free(void *obj)
 
 	if (m) {
 		free(m->raw);
+		free(m->base);
 		free(m);
 	}
 }
@@ -147,10 +150,34 @@ meter_mod(struct bridge *br, const struct ofp_meter_mod *mm, const uint8_t *raw,
 		return -EPROTO;
 	}
 	br->dirty = true;
-	if (found)
-		m->n_flows = ((struct ometer *)t->v[at])->n_flows;
+	if (found) {
+		struct ometer *old = t->v[at];
+
+		m->n_flows = old->n_flows;
+		m->base = old->base; /* counters continue across a MODIFY */
+		old->base = NULL;
+	}
 	om_free(idtable_put(t, at, found, m));
 	return 0;
+}
+
+/* The meter's counters as reported: the datapath's plus the restored base. */
+static void
+om_stats(struct bridge *br, const struct ometer *m, struct dp_meter_stats *st)
+{
+	const struct state_counters *b = m->base;
+
+	memset(st, 0, sizeof(*st));
+	dp_meter_get_stats(br->dp, m->id, st);
+	if (!b)
+		return;
+	st->packets += b->packets;
+	st->bytes += b->bytes;
+	st->duration_ns += b->duration_ns;
+	for (unsigned k = 0; k < DP_METER_MAX_BANDS && k < b->n; k++) {
+		st->band_packets[k] += b->sub_packets[k];
+		st->band_bytes[k] += b->sub_bytes[k];
+	}
 }
 
 int
@@ -186,8 +213,7 @@ meter_mp(struct bridge *br, uint32_t meter_id, bool config, struct ofp_mp_writer
 			struct ofp_meter_band_stats bst[DP_METER_MAX_BANDS];
 			struct ofp_meter_stats ms;
 
-			memset(&st, 0, sizeof(st));
-			dp_meter_get_stats(br->dp, m->id, &st);
+			om_stats(br, m, &st);
 			memset(&ms, 0, sizeof(ms));
 			ms.meter_id = m->id;
 			ms.flow_count = m->n_flows;
@@ -245,4 +271,45 @@ meter_ids(struct bridge *br, uint32_t *ids, size_t n)
 	for (size_t i = 0; i < t->n && i < n; i++)
 		ids[i] = idtable_id(t->v[i]);
 	return t->n;
+}
+
+int
+meter_state_get(struct bridge *br, uint32_t id, const uint8_t **raw, size_t *len,
+		struct state_counters *c)
+{
+	const struct ometer *m = idtable_lookup(idtable_of(&tables, br, false), id);
+	struct dp_meter_stats st;
+
+	if (!m)
+		return -ENOENT;
+	*raw = m->raw;
+	*len = m->len;
+	om_stats(br, m, &st);
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->n = st.n_bands < STATE_MAX_COUNTERS ? st.n_bands : STATE_MAX_COUNTERS;
+	c->packets = st.packets;
+	c->bytes = st.bytes;
+	c->duration_ns = st.duration_ns;
+	for (unsigned k = 0; k < c->n && k < DP_METER_MAX_BANDS; k++) {
+		c->sub_packets[k] = st.band_packets[k];
+		c->sub_bytes[k] = st.band_bytes[k];
+	}
+	return 0;
+}
+
+int
+meter_state_set_base(struct bridge *br, uint32_t id, const struct state_counters *c)
+{
+	struct ometer *m = idtable_lookup(idtable_of(&tables, br, false), id);
+
+	if (!m)
+		return -ENOENT;
+	if (!m->base) {
+		m->base = malloc(sizeof(*m->base));
+		if (!m->base)
+			return -ENOMEM;
+	}
+	*m->base = *c;
+	return 0;
 }

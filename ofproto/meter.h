@@ -18,6 +18,7 @@
 
 struct bridge;
 struct buf;
+struct state_counters;
 
 /* Counts a flow (delta +1) or forgets it (-1) in meter id's flow count; called by the
  * bridge as rules with a meter instruction come and go, so METER stats and OFPM_ALL
@@ -39,5 +40,14 @@ void meter_features(struct ofp_meter_features *f);
 size_t meter_ids(struct bridge *br, uint32_t *ids, size_t n);
 /* Forgets br's meters (bridge teardown). */
 void meter_bridge_destroy(struct bridge *br);
+
+/* For saving state (state.h): the METER_MOD meter id came from (*raw, *len: owned by
+ * the table, valid until the next change) and its counters as reported in *c. 0 or
+ * -ENOENT. */
+int meter_state_get(struct bridge *br, uint32_t id, const uint8_t **raw, size_t *len,
+		    struct state_counters *c);
+/* For restoring state: the counters meter id continues from (reported = c + the
+ * datapath's; kept across a MODIFY). 0, -ENOENT or -ENOMEM. */
+int meter_state_set_base(struct bridge *br, uint32_t id, const struct state_counters *c);
 
 #endif /* PFS_METER_H */

@@ -19,6 +19,10 @@
 #include "connmgr.h"
 #include "datapath.h"
 #include "metrics.h"
+#include "meter.h"
+#include "ofp_flow.h"
+#include "state.h"
+#include "state_fmt.h"
 #include "stream_tls.h"
 #include "pinsched.h"
 #include "util.h"
@@ -180,10 +184,58 @@ upcall_fd_ready(struct ofproto_fd *pfd, uint32_t events)
 	}
 }
 
+/* Restores br's tables from the state file's section (before its ports exist, so the
+ * workers forward with them from their first packet). A refused entry leaves the bridge
+ * empty: half a table could forward differently from both the saved switch and an empty
+ * one. */
+static void
+restore_bridge(struct bridge *br, const char *path, const uint8_t *state, size_t len)
+{
+	unsigned nf = 0, ng = 0, nm = 0;
+	uint64_t t0 = ofproto_now_ns();
+	char why[512];
+	int r = state_apply_bridge(br, state, len, &nf, &ng, &nm, why, sizeof(why));
+
+	if (r) {
+		struct ofp_flow_mod fm;
+		struct ofp_group_mod gm;
+		struct ofp_meter_mod mm;
+		struct ofp_err err;
+
+		vlog(VLOG_ERR, MOD, "%s: state file %s: %s: starting with empty tables", br->name,
+		     path, why);
+		ofp_flow_mod_init(&fm, OFPFC_DELETE);
+		fm.table_id = OFPTT_ALL;
+		bridge_flow_mod(br, &fm, &err);
+		memset(&gm, 0, sizeof(gm));
+		gm.command = OFPGC_DELETE;
+		gm.group_id = OFPG_ALL;
+		group_mod(br, &gm, NULL, 0, &err);
+		memset(&mm, 0, sizeof(mm));
+		mm.command = OFPMC_DELETE;
+		mm.meter_id = OFPM_ALL;
+		meter_mod(br, &mm, NULL, 0, &err);
+		bridge_commit(br);
+		return;
+	}
+	vlog(VLOG_INFO, MOD,
+	     "%s: restored %u flow(s), %u group(s), %u meter(s) from %s in %" PRIu64 " ms",
+	     br->name, nf, ng, nm, path, (ofproto_now_ns() - t0) / 1000000u);
+}
+
 int
 ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, size_t errlen)
 {
+	return ofproto_create_handover(cfg, NULL, 0, out, errbuf, errlen);
+}
+
+int
+ofproto_create_handover(const struct config *cfg, const void *handover, size_t handover_len,
+			struct ofproto **out, char *errbuf, size_t errlen)
+{
 	struct ofproto *ofp = pfs_calloc(1, sizeof(*ofp));
+	uint8_t *state = NULL;
+	size_t state_len = 0;
 	int r;
 
 	if (!ofp) {
@@ -234,6 +286,25 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		snprintf(errbuf, errlen, "rundir %s: %s", cfg->rundir, strerror(-r));
 		goto err;
 	}
+	if (handover) {
+		struct state_reader rd;
+		char why[512];
+
+		r = state_read_begin(&rd, handover, handover_len, why, sizeof(why));
+		if (r) {
+			snprintf(errbuf, errlen, "the handed-over state: %s", why);
+			goto err;
+		}
+	} else if (cfg->state_file) {
+		char why[512];
+
+		r = state_load_file(cfg->state_file, &state, &state_len, why, sizeof(why));
+		if (r == -ENOENT)
+			vlog(VLOG_INFO, MOD, "state file %s does not exist: starting empty",
+			     cfg->state_file);
+		else if (r)
+			vlog(VLOG_ERR, MOD, "%s: starting with empty tables", why);
+	}
 	for (size_t i = 0; i < cfg->n_bridges; i++) {
 		const struct config_bridge *cb = &cfg->bridges[i];
 		struct bridge *br;
@@ -249,6 +320,24 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 			goto err;
 		}
 		ofp->bridges[ofp->n_bridges++] = br;
+		if (handover) {
+			unsigned nf = 0, ng = 0, nm = 0;
+			char why[512];
+
+			/* Unlike a state file, a refused entry fails the handover: the running
+			 * process keeps forwarding with all of it. */
+			r = state_apply_bridge(br, handover, handover_len, &nf, &ng, &nm, why,
+					       sizeof(why));
+			if (r) {
+				snprintf(errbuf, errlen, "bridge %s: the handed-over state: %s",
+					 cb->name, why);
+				goto err;
+			}
+			vlog(VLOG_INFO, MOD, "%s: %u flow(s), %u group(s), %u meter(s) taken over",
+			     cb->name, nf, ng, nm);
+		} else if (state) {
+			restore_bridge(br, cfg->state_file, state, state_len);
+		}
 		for (size_t j = 0; j < cfg->n_ports; j++) {
 			const struct config_port *cp = &cfg->ports[j];
 
@@ -276,6 +365,10 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		r = connmgr_create(ofp, br, cb, cfg->rundir, &cm, errbuf, errlen);
 		if (r)
 			goto err;
+		if (handover)
+			state_apply_bridge_finish(br, handover, handover_len);
+		else if (state)
+			state_apply_bridge_finish(br, state, state_len);
 		vlog(VLOG_INFO, MOD, "bridge %s: datapath_id %016llx, %zu port(s), fail_mode %s",
 		     cb->name, (unsigned long long)cb->datapath_id, br->n_ports,
 		     cb->fail_mode == CONFIG_FAIL_SECURE ? "secure" : "standalone");
@@ -285,9 +378,11 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		if (r)
 			goto err;
 	}
+	free(state);
 	*out = ofp;
 	return 0;
 err:
+	free(state);
 	ofproto_destroy(ofp);
 	return r;
 }

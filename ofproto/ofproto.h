@@ -39,6 +39,13 @@ struct ofproto_fd {
  * negative errno with errbuf saying what failed (-EEXIST, -ENODEV for a port, -EADDRINUSE
  * for a socket, -ENOMEM, ...). On failure nothing is left behind. */
 int ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, size_t errlen);
+/* The same for a process taking over from a running one (pfswitchd --takeover,
+ * handover.h): every bridge's tables come from handover (a whole state in
+ * lib/state_fmt.h's format; [switch] state_file is not read) before its ports open, and
+ * any entry refused fails the creation (-EINVAL for a damaged state, the refusal's errno)
+ * with errbuf naming it. */
+int ofproto_create_handover(const struct config *cfg, const void *handover, size_t handover_len,
+			    struct ofproto **out, char *errbuf, size_t errlen);
 /* Closes every connection and socket and destroys the bridges (call after dp_stop()
  * when the workers were started). NULL-safe. */
 void ofproto_destroy(struct ofproto *ofp);

@@ -1355,6 +1355,28 @@ report_json(const struct result *r)
 			rxs.unique, missing, longest, rxs.copies,
 			(double)rxs.max_silence_tsc * 1e3 / (double)tsc_hz, r->reconnects);
 	}
+	/* Where the missing numbers are: the first 32 runs, [first, length]. */
+	fprintf(f, "\"seq_missing_runs\": [");
+	if (rxs.seq_map) {
+		uint64_t n = r->tx_total < SEQ_MAP_BITS ? r->tx_total : SEQ_MAP_BITS, start = 0;
+		unsigned runs = 0;
+		bool in = false;
+
+		for (uint64_t k = 0; k <= n && runs < 32; k++) {
+			bool got = k == n || (rxs.seq_map[k >> 6] & (1ull << (k & 63)));
+
+			if (!got && !in) {
+				in = true;
+				start = k;
+			} else if (got && in) {
+				in = false;
+				fprintf(f, "%s[%" PRIu64 ", %" PRIu64 "]", runs ? ", " : "", start,
+					k - start);
+				runs++;
+			}
+		}
+	}
+	fprintf(f, "], ");
 	fprintf(f, "\"latency_ns\": {");
 	json_num(f, "samples", (double)hist_total(), true);
 	json_num(f, "min", percentile(0), true);

@@ -5,7 +5,9 @@
  * the main lcore until SIGTERM or SIGINT, then shuts down cleanly: workers stopped,
  * connections closed, sockets and pidfile removed, EAL cleaned up; a shutdown that is not
  * done after 4 s (SHUTDOWN_DEADLINE_S) logs the step it is stuck in and exits at once
- * (status 1). Logs go to stderr.
+ * (status 1). With [switch] state_file, the tables are saved there at shutdown (after
+ * the workers stopped) and restored from it at start (ofproto/state.h). Logs go to
+ * stderr.
  * Memory use (mbufs of the datapath's pool in use, the process's RSS) is logged once the
  * workers run, on SIGUSR1, and at shutdown, for leak checks (tests/bench/mem-soak.sh).
  * Under systemd (Type=notify, config/pfswitchd.service.in) it reports READY=1 once the
@@ -26,6 +28,7 @@
 #include "handover.h"
 #include "ofproto.h"
 #include "pfs_config.h"
+#include "state.h"
 #include "stream.h"
 #include "vlog.h"
 
@@ -131,7 +134,8 @@ usage(FILE *f)
 		"`ovs-ofctl -O OpenFlow13`) and mirrors controller traffic on "
 		"RUNDIR/BRIDGE.snoop.\n"
 		"SIGTERM or SIGINT shuts the switch down cleanly (within 4 s, else it exits\n"
-		"at once with status 1); SIGUSR1 logs memory use\n"
+		"at once with status 1), saving the tables to [switch] state_file if set;\n"
+		"SIGUSR1 logs memory use\n"
 		"(mbufs in use, RSS).\n");
 }
 
@@ -287,13 +291,14 @@ main(int argc, char **argv)
 	};
 	const char *config_path = DEFAULT_CONFIG, *pidfile = NULL;
 	int log_override = -1;
-	bool check_only = false, pidfile_written = false, takeover = false;
+	bool check_only = false, pidfile_written = false, takeover = false, ho_ready = false;
 	uint32_t ho_min = HANDOVER_MIN_VERSION, ho_max = HANDOVER_VERSION;
 	struct handover_client *hc = NULL;
 	struct handover_server *hs = NULL;
 	struct buf ho_state = BUF_INITIALIZER, ho_final = BUF_INITIALIZER;
 	char prefix[96];
 	pid_t old_pid = 0;
+	long flushed = 0;
 	struct config cfg;
 	struct dp_params params;
 	struct ofproto *ofp = NULL;
@@ -439,7 +444,8 @@ main(int argc, char **argv)
 		}
 		goto out;
 	}
-	r = ofproto_create(&cfg, &ofp, err, sizeof(err));
+	r = ofproto_create_handover(&cfg, hc ? ho_state.data : NULL, ho_state.size, &ofp, err,
+				    sizeof(err));
 	if (r) {
 		vlog(VLOG_ERR, MOD, "%s", err);
 		if (hc) {
@@ -473,6 +479,12 @@ main(int argc, char **argv)
 		}
 		pidfile_written = true;
 	}
+	if (hc) {
+		/* What the ports received so far the old process forwarded: dropped here.
+		 * From now until the old process's workers stop (they empty their queues
+		 * first: dp_stop_drained()), both forward every frame: copies, no loss. */
+		flushed = dp_flush_rx();
+	}
 	r = dp_start();
 	if (r) {
 		vlog(VLOG_ERR, MOD, "cannot start the workers: %s", strerror(-r));
@@ -484,21 +496,36 @@ main(int argc, char **argv)
 		goto out_destroy;
 	}
 	if (hc) {
-		struct dp_worker_stats ws;
 		uint64_t t_ready = ofproto_now_ms();
+		struct dp_worker_stats ws;
 
-		r = handover_client_finish(hc, &ho_final, err, sizeof(err));
+		ho_ready = !handover_client_ready(hc, err, sizeof(err));
 		dp_get_worker_stats(&ws);
-		if (r)
-			vlog(VLOG_ERR, MOD, "takeover: %s; forwarding on", err);
+		if (!ho_ready)
+			vlog(VLOG_ERR, MOD, "takeover: %s; forwarding anyway", err);
 		else
 			vlog(VLOG_INFO, MOD,
-			     "takeover: pid %ld stopped forwarding %llu ms after READY; this "
-			     "process "
-			     "received %llu packet(s) while both forwarded (each one the old "
-			     "process may have forwarded too on ports both opened)",
+			     "takeover: pid %ld stopped forwarding %llu ms after READY; meanwhile "
+			     "both processes forwarded, this one %llu packet(s) (on ports both "
+			     "open, af_packet/pcap/tap: each a possible copy); %ld packet(s) it "
+			     "had forwarded discarded from our rx queues before READY",
 			     (long)old_pid, (unsigned long long)(ofproto_now_ms() - t_ready),
-			     (unsigned long long)ws.rx_packets);
+			     (unsigned long long)ws.rx_packets, flushed);
+	}
+	if (hc) {
+		r = ho_ready ? handover_client_finish(hc, &ho_final, err, sizeof(err)) : -EPIPE;
+		if (r && ho_ready)
+			vlog(VLOG_ERR, MOD, "takeover: %s; counters restart from the first state",
+			     err);
+		/* The old process's final counters become the baseline: running totals. */
+		for (size_t i = 0; !r && i < ofproto_n_bridges(ofp); i++) {
+			r = state_apply_counters(ofproto_bridge(ofp, i), ho_final.data,
+						 ho_final.size, err, sizeof(err));
+			if (r)
+				vlog(VLOG_ERR, MOD, "takeover: the final counters: %s", err);
+		}
+		if (!r)
+			vlog(VLOG_INFO, MOD, "takeover from pid %ld done", (long)old_pid);
 		handover_client_close(hc);
 		hc = NULL;
 		if (pidfile && write_pidfile(pidfile, old_pid))
@@ -542,6 +569,17 @@ main(int argc, char **argv)
 		vlog(VLOG_ERR, MOD, "a worker did not stop: exiting without freeing the datapath");
 	log_memory("stopped");
 	status = r ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (cfg.state_file && !handover_server_done(hs)) {
+		/* After the workers stopped: the counters are final. (A process that handed
+		 * over leaves the file to the new one.) */
+		shutdown_step = "saving the state file";
+		if (state_save_file(ofp, cfg.state_file, err, sizeof(err))) {
+			vlog(VLOG_ERR, MOD, "%s", err);
+			status = EXIT_FAILURE;
+		} else {
+			vlog(VLOG_INFO, MOD, "state saved to %s", cfg.state_file);
+		}
+	}
 out_destroy:
 	shutdown_step = "closing connections and bridges";
 	handover_server_destroy(hs);

@@ -51,6 +51,7 @@ START_TEST(test_reference_file)
 	ck_assert_str_eq(cfg.rundir, "/run/pfswitch");
 	ck_assert_ptr_null(cfg.metrics); /* off by default */
 	ck_assert_str_eq(cfg.handover_socket, "/run/pfswitch/pfswitchd.handover");
+	ck_assert_ptr_null(cfg.state_file);
 	ck_assert_str_eq(cfg.ports[0].devargs, "net_af_packet0,iface=veth-a");
 	ck_assert_str_eq(cfg.ports[1].bridge, "br0");
 	ck_assert_str_eq(cfg.ports[2].devargs, "net_af_packet2,iface=veth-c");
@@ -77,6 +78,7 @@ START_TEST(test_defaults_and_values)
 			   "consolidate_below_pct = 5\n"
 			   "consolidate_above_pct = 80\n"
 			   "metrics = tcp:127.0.0.1:9470\n"
+			   "state_file = /var/lib/pfswitch/state\n"
 			   "[bridge a]\n"
 			   "[bridge b]\n"
 			   "datapath_id = 0xff\n"
@@ -107,6 +109,7 @@ START_TEST(test_defaults_and_values)
 	ck_assert_uint_eq(cfg.workers, 3);
 	ck_assert_str_eq(cfg.rundir, "/tmp/x");
 	ck_assert_str_eq(cfg.metrics, "tcp:127.0.0.1:9470");
+	ck_assert_str_eq(cfg.state_file, "/var/lib/pfswitch/state");
 	ck_assert_int_eq(cfg.log_level, VLOG_DBG);
 	ck_assert(!cfg.microflow_cache);
 	ck_assert_uint_eq(cfg.group_bucket_budget, 1000);
@@ -241,6 +244,7 @@ START_TEST(test_errors)
 	expect_error("[switch]\nlog_level = loud\n", 2, "not one of");
 	expect_error("[switch]\nmetrics = 127.0.0.1:9100\n", 2, "metrics:");
 	expect_error("[switch]\nhandover_socket = run/h.sock\n", 2, "not an absolute path");
+	expect_error("[switch]\nstate_file = state.bin\n", 2, "not an absolute path");
 	expect_error("[switch]\nmetrics = ptcp:9100\n", 2, "not tcp:IP:PORT or unix:PATH");
 	expect_error("[switch]\nmetrics = tcp:127.0.0.1\n", 2, "port 0");
 	expect_error("[switch]\nmetrics = tcp:127.0.0.1:70000\n", 2, "metrics:");
