@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bridge.h"
 #include "datapath.h"
 #include "pfs_config.h"
 #include "state.h"
@@ -269,6 +270,39 @@ gather(struct ofproto *ofp, struct buf *b)
 	return state_gather(ofp, b);
 }
 
+bool
+handover_port_shared(const char *devargs)
+{
+	static const char *const shared[] = { "net_af_packet", "eth_af_packet", "net_pcap",
+					      "eth_pcap",      "net_tap",	"eth_tap" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(shared); i++)
+		if (!strncmp(devargs, shared[i], strlen(shared[i])))
+			return true;
+	return false;
+}
+
+/* Closes the ports only one process can hold, for the new process to open. */
+static unsigned
+release_exclusive_ports(struct ofproto *ofp)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < ofproto_n_bridges(ofp); i++) {
+		struct bridge *br = ofproto_bridge(ofp, i);
+
+		for (size_t j = br->n_ports; j-- > 0;) {
+			if (!br->ports[j].exclusive)
+				continue;
+			vlog(VLOG_INFO, MOD, "handover: %s: port %s closed for the new process",
+			     br->name, br->ports[j].name);
+			bridge_release_port(br, &br->ports[j]);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* ---- The running process ------------------------------------------------------------ */
 
 struct handover_server {
@@ -298,6 +332,7 @@ serve(struct handover_server *hs, int fd)
 	int fds[MAX_FDS];
 	unsigned n_fds;
 	uint64_t t0 = now_ms(), t_stop;
+	unsigned n_released = 0;
 	bool ok = false;
 	char why[512];
 	int r;
@@ -374,6 +409,7 @@ serve(struct handover_server *hs, int fd)
 		vlog(VLOG_ERR, MOD, "handover: a worker did not stop: %s", strerror(-r));
 		/* It may still forward a few packets; the new process takes over anyway. */
 	}
+	n_released = release_exclusive_ports(hs->ofp);
 	r = send_msg(fd, HO_STOPPED, NULL, 0, now_ms() + STEP_TIMEOUT_MS);
 	if (!r)
 		r = gather(hs->ofp, &st);
@@ -383,16 +419,20 @@ serve(struct handover_server *hs, int fd)
 		r = send_msg(fd, HO_DONE, NULL, 0, now_ms() + STEP_TIMEOUT_MS);
 	if (r) {
 		vlog(VLOG_ERR, MOD,
-		     "handover: the new process is gone after READY (%s): forwarding again",
-		     strerror(-r));
+		     "handover: the new process is gone after READY (%s): forwarding again%s",
+		     strerror(-r),
+		     n_released ? " (without the ports closed for it: restart to get them back)"
+				: "");
 		r = dp_start();
 		if (r)
 			vlog(VLOG_ERR, MOD, "cannot restart the workers: %s", strerror(-r));
 		goto out;
 	}
 	vlog(VLOG_INFO, MOD,
-	     "handover done in %llu ms (workers stopped %llu ms after READY); exiting",
-	     (unsigned long long)(now_ms() - t0), (unsigned long long)(now_ms() - t_stop));
+	     "handover done in %llu ms (workers stopped and %u port(s) closed for the new "
+	     "process %llu ms after READY); exiting",
+	     (unsigned long long)(now_ms() - t0), n_released,
+	     (unsigned long long)(now_ms() - t_stop));
 	ok = true;
 	goto out;
 fail_io:

@@ -48,6 +48,13 @@ struct ofproto;
 #define HANDOVER_VERSION 1
 #define HANDOVER_MIN_VERSION 1
 
+/* True for a port two processes can open at once (net_af_packet, net_pcap, net_tap:
+ * each gets its own socket or queue on the kernel interface), which the new process
+ * opens before READY. Any other (net_memif and net_vhost with their one socket, a PCI
+ * device) the old process closes once its workers stopped and the new one opens after
+ * STOPPED: its peer reconnects (the gap is logged). */
+bool handover_port_shared(const char *devargs);
+
 /* ---- The running process ------------------------------------------------------------ */
 
 struct handover_server;

@@ -15,6 +15,7 @@
 
 #include "bridge.h"
 #include "group.h"
+#include "handover.h"
 #include "config.h"
 #include "connmgr.h"
 #include "datapath.h"
@@ -343,6 +344,8 @@ ofproto_create_handover(const struct config *cfg, const void *handover, size_t h
 
 			if (strcmp(cp->bridge, cb->name))
 				continue;
+			if (handover && !handover_port_shared(cp->devargs))
+				continue; /* ofproto_add_exclusive_ports(), after the old process */
 			r = bridge_add_port(br, cp);
 			if (r) {
 				snprintf(errbuf, errlen, "%s:%d: port %s (%s): %s", cfg->file,
@@ -365,9 +368,7 @@ ofproto_create_handover(const struct config *cfg, const void *handover, size_t h
 		r = connmgr_create(ofp, br, cb, cfg->rundir, &cm, errbuf, errlen);
 		if (r)
 			goto err;
-		if (handover)
-			state_apply_bridge_finish(br, handover, handover_len);
-		else if (state)
+		if (state && !handover) /* handover: ofproto_add_exclusive_ports() */
 			state_apply_bridge_finish(br, state, state_len);
 		vlog(VLOG_INFO, MOD, "bridge %s: datapath_id %016llx, %zu port(s), fail_mode %s",
 		     cb->name, (unsigned long long)cb->datapath_id, br->n_ports,
@@ -385,6 +386,37 @@ err:
 	free(state);
 	ofproto_destroy(ofp);
 	return r;
+}
+
+unsigned
+ofproto_add_exclusive_ports(struct ofproto *ofp, const struct config *cfg, const void *handover,
+			    size_t handover_len)
+{
+	unsigned failed = 0;
+
+	for (size_t i = 0; i < ofp->n_bridges; i++) {
+		struct bridge *br = ofp->bridges[i];
+
+		for (size_t j = 0; j < cfg->n_ports; j++) {
+			const struct config_port *cp = &cfg->ports[j];
+			int r;
+
+			if (strcmp(cp->bridge, br->name) || handover_port_shared(cp->devargs))
+				continue;
+			r = bridge_add_port(br, cp);
+			if (r) {
+				vlog(VLOG_ERR, MOD, "%s:%d: port %s (%s): %s", cfg->file, cp->line,
+				     cp->name, cp->devargs, strerror(-r));
+				failed++;
+				continue;
+			}
+			vlog(VLOG_INFO, MOD, "%s: port %s is OpenFlow port %u (%s)", br->name,
+			     cp->name, cp->ofport, cp->devargs);
+		}
+		/* Saved ports against these, the controllers' generation id. */
+		state_apply_bridge_finish(br, handover, handover_len);
+	}
+	return failed;
 }
 
 void

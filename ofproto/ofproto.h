@@ -41,11 +41,19 @@ struct ofproto_fd {
 int ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, size_t errlen);
 /* The same for a process taking over from a running one (pfswitchd --takeover,
  * handover.h): every bridge's tables come from handover (a whole state in
- * lib/state_fmt.h's format; [switch] state_file is not read) before its ports open, and
+ * lib/state_fmt.h's format; [switch] state_file is not read) before its ports open (only
+ * those two processes can hold at once: handover_port_shared()), and
  * any entry refused fails the creation (-EINVAL for a damaged state, the refusal's errno)
  * with errbuf naming it. */
 int ofproto_create_handover(const struct config *cfg, const void *handover, size_t handover_len,
 			    struct ofproto **out, char *errbuf, size_t errlen);
+/* After a handover (the old process closed them): opens the configured ports
+ * ofproto_create_handover() left out, those only one process can hold
+ * (handover_port_shared()), then applies what of the handed-over state needs every port
+ * and the connections (state_apply_bridge_finish()). A port that fails is logged and
+ * left out; returns how many failed. */
+unsigned ofproto_add_exclusive_ports(struct ofproto *ofp, const struct config *cfg,
+				     const void *handover, size_t handover_len);
 /* Closes every connection and socket and destroys the bridges (call after dp_stop()
  * when the workers were started). NULL-safe. */
 void ofproto_destroy(struct ofproto *ofp);

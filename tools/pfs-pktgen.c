@@ -966,8 +966,9 @@ struct result {
 	uint64_t tx_win, rx_win, bytes_win; /* measured window */
 	double secs;			    /* measured window length */
 	uint64_t link_downs;
-	uint64_t reconnects; /* port restarts while the link was down */
-	int error;	     /* 0, EXIT_LINK_LOST */
+	uint64_t reconnects;   /* port restarts while the link was down */
+	uint64_t max_down_tsc; /* the longest link down (seen every 1 ms) */
+	int error;	       /* 0, EXIT_LINK_LOST */
 };
 
 static void
@@ -1075,6 +1076,8 @@ run(bool rx_here, struct result *res)
 					reconnect(rx_here, res);
 				}
 			} else {
+				if (down && now - down_since > res->max_down_tsc)
+					res->max_down_tsc = now - down_since;
 				down = false;
 			}
 		}
@@ -1248,9 +1251,11 @@ report_text(const struct result *r)
 		fprintf(stderr,
 			"  sequence numbers: %" PRIu64 " received, %" PRIu64
 			" missing (longest run %" PRIu64 "), %" PRIu64
-			" copies; longest rx silence %.3f ms; %" PRIu64 " reconnect(s)\n",
+			" copies; longest rx silence %.3f ms; %" PRIu64
+			" reconnect(s), longest link down %.3f ms\n",
 			rxs.unique, missing, longest, rxs.copies,
-			(double)rxs.max_silence_tsc * 1e3 / (double)tsc_hz, r->reconnects);
+			(double)rxs.max_silence_tsc * 1e3 / (double)tsc_hz, r->reconnects,
+			(double)r->max_down_tsc * 1e3 / (double)tsc_hz);
 	}
 	if (r->error == EXIT_LINK_LOST)
 		fprintf(stderr, "  ERROR: link down for more than %.1f s\n", opt.link_timeout);
@@ -1351,9 +1356,11 @@ report_json(const struct result *r)
 		fprintf(f,
 			"\"seq_received\": %" PRIu64 ", \"seq_missing\": %" PRIu64
 			", \"seq_longest_missing_run\": %" PRIu64 ", \"seq_copies\": %" PRIu64
-			", \"max_rx_silence_ms\": %.3f, \"reconnects\": %" PRIu64 ", ",
+			", \"max_rx_silence_ms\": %.3f, \"reconnects\": %" PRIu64
+			", \"max_link_down_ms\": %.3f, ",
 			rxs.unique, missing, longest, rxs.copies,
-			(double)rxs.max_silence_tsc * 1e3 / (double)tsc_hz, r->reconnects);
+			(double)rxs.max_silence_tsc * 1e3 / (double)tsc_hz, r->reconnects,
+			(double)r->max_down_tsc * 1e3 / (double)tsc_hz);
 	}
 	/* Where the missing numbers are: the first 32 runs, [first, length]. */
 	fprintf(f, "\"seq_missing_runs\": [");

@@ -501,6 +501,9 @@ main(int argc, char **argv)
 
 		ho_ready = !handover_client_ready(hc, err, sizeof(err));
 		dp_get_worker_stats(&ws);
+		/* Ports only one process can hold: the old one closed them before STOPPED. */
+		if (ofproto_add_exclusive_ports(ofp, &cfg, ho_state.data, ho_state.size))
+			vlog(VLOG_ERR, MOD, "takeover: some port(s) could not be opened");
 		if (!ho_ready)
 			vlog(VLOG_ERR, MOD, "takeover: %s; forwarding anyway", err);
 		else
