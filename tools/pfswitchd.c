@@ -123,6 +123,9 @@ usage(FILE *f)
 		"  -p, --pidfile FILE     write the daemon's pid to FILE (removed at exit)\n"
 		"  -l, --log-level LEVEL  err, warn, info or dbg (overrides [switch] log_level)\n"
 		"      --check-config     parse the configuration, report errors, and exit\n"
+		"      --detach           run in the background once started (the command\n"
+		"                         returns 0 then, or 1 if it failed): with --takeover,\n"
+		"                         for systemd's ExecReload\n"
 		"      --takeover         take over from the pfswitchd running with this\n"
 		"                         configuration (its [switch] handover_socket): state,\n"
 		"                         ports and sockets, without a forwarding outage\n"
@@ -275,6 +278,35 @@ takeover_failed(struct handover_client *hc, const char *why)
 	handover_client_fail(hc, why);
 }
 
+/* --detach: forks; the parent waits until the child says it runs (one byte on a pipe)
+ * and exits 0, or exits 1 when the child exits first (it failed; it logged why). Lets
+ * `pfswitchd --takeover --detach` serve as systemd's ExecReload. Returns the pipe's
+ * write end in the child, or -1 after an error (logged). */
+static int
+detach_self(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		fprintf(stderr, "pfswitchd: --detach: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "pfswitchd: --detach: fork: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		_exit(read(p[0], &c, 1) == 1 ? EXIT_SUCCESS : EXIT_FAILURE);
+	}
+	close(p[0]);
+	setsid();
+	return p[1];
+}
+
 int
 main(int argc, char **argv)
 {
@@ -284,6 +316,7 @@ main(int argc, char **argv)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "check-config", no_argument, NULL, 'C' },
 		{ "takeover", no_argument, NULL, 'T' },
+		{ "detach", no_argument, NULL, 'D' },
 		{ "handover-version", required_argument, NULL, 'H' }, /* tests: offer only N */
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -292,6 +325,8 @@ main(int argc, char **argv)
 	const char *config_path = DEFAULT_CONFIG, *pidfile = NULL;
 	int log_override = -1;
 	bool check_only = false, pidfile_written = false, takeover = false, ho_ready = false;
+	bool detach = false;
+	int detach_fd = -1;
 	uint32_t ho_min = HANDOVER_MIN_VERSION, ho_max = HANDOVER_VERSION;
 	struct handover_client *hc = NULL;
 	struct handover_server *hs = NULL;
@@ -331,6 +366,9 @@ main(int argc, char **argv)
 		case 'T':
 			takeover = true;
 			break;
+		case 'D':
+			detach = true;
+			break;
 		case 'H':
 			ho_min = ho_max = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
@@ -352,6 +390,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "pfswitchd: unexpected argument '%s' (EAL arguments go after --)\n",
 			argv[optind]);
 		return EXIT_FAILURE;
+	}
+
+	if (detach) {
+		/* Before the EAL (no fork after its threads exist). */
+		detach_fd = detach_self();
+		if (detach_fd < 0)
+			return EXIT_FAILURE;
 	}
 
 	r = config_load(config_path, &cfg, err, sizeof(err));
@@ -499,6 +544,14 @@ main(int argc, char **argv)
 		uint64_t t_ready = ofproto_now_ms();
 		struct dp_worker_stats ws;
 
+		/* systemd (ExecReload): this process is the service's main one from now on,
+		 * before the old one can exit (NotifyAccess=all in the unit). */
+		{
+			char st[64];
+
+			snprintf(st, sizeof(st), "MAINPID=%ld", (long)getpid());
+			notify_service_manager(st);
+		}
 		ho_ready = !handover_client_ready(hc, err, sizeof(err));
 		dp_get_worker_stats(&ws);
 		/* Ports only one process can hold: the old one closed them before STOPPED. */
@@ -546,6 +599,13 @@ main(int argc, char **argv)
 		snprintf(state, sizeof(state), "READY=1\nSTATUS=%zu bridge(s), %u worker(s)",
 			 cfg.n_bridges, cfg.workers);
 		notify_service_manager(state);
+	}
+	if (detach_fd >= 0) {
+		/* The waiting parent exits with success now. */
+		if (write(detach_fd, "", 1) != 1)
+			vlog(VLOG_WARN, MOD, "--detach: the parent is gone");
+		close(detach_fd);
+		detach_fd = -1;
 	}
 	/* ofproto_run(), with the memory report between iterations. */
 	while (!stop_requested && !handover_server_done(hs)) {
