@@ -927,6 +927,60 @@ dp_bridge_run(struct dp_bridge *br)
 	dp_normal_sweep(br->mac, rte_rdtsc(), 1u << 16);
 }
 
+struct mac_dump {
+	const struct dp_bridge *br;
+	struct dp_mac_entry *out;
+	unsigned n, count;
+	uint64_t hz;
+};
+
+static void
+mac_dump_one(const uint8_t *mac, uint16_t slot, uint64_t age, void *aux)
+{
+	struct mac_dump *d = aux;
+	const struct dp_port *p = slot < DP_BRIDGE_MAX_PORTS ? d->br->slots[slot] : NULL;
+
+	if (!p)
+		return;
+	if (d->count < d->n) {
+		struct dp_mac_entry *e = &d->out[d->count];
+
+		memcpy(e->mac, mac, 6);
+		e->ofport = p->ofport;
+		e->age_s = (uint32_t)(age / d->hz);
+	}
+	d->count++;
+}
+
+unsigned
+dp_mac_dump(const struct dp_bridge *br, struct dp_mac_entry *out, unsigned n)
+{
+	struct mac_dump d = { br, out, n, 0, dp_g.tsc_hz ? dp_g.tsc_hz : 1 };
+
+	dp_normal_walk(br->mac, rte_rdtsc(), mac_dump_one, &d);
+	return d.count;
+}
+
+int
+dp_mac_learn(struct dp_bridge *br, const uint8_t *mac, uint32_t ofport, uint32_t age_s)
+{
+	uint64_t now = rte_rdtsc(), age = (uint64_t)age_s * dp_g.tsc_hz;
+	uint64_t aging = (uint64_t)(dp_g.params.mac_aging_s ? dp_g.params.mac_aging_s
+							    : DP_NORMAL_DEFAULT_AGING_S) *
+			 dp_g.tsc_hz;
+
+	if (mac[0] & 1)
+		return -EINVAL;
+	for (unsigned s = 0; s < DP_BRIDGE_MAX_PORTS; s++) {
+		if (!br->slots[s] || br->slots[s]->ofport != ofport)
+			continue;
+		if (age >= aging || age >= now)
+			return 0;
+		return dp_normal_learn(br->mac, mac, (uint16_t)s, now - age);
+	}
+	return -ENOENT;
+}
+
 void
 dp_bridge_set_identity(struct dp_bridge *br, uint64_t datapath_id, const char *fail_mode)
 {

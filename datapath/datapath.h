@@ -113,6 +113,22 @@ void dp_bridge_set_normal_mode(struct dp_bridge *br, bool on);
  * addresses, so ports at their learning limit can learn again as theirs age out. */
 void dp_bridge_run(struct dp_bridge *br);
 
+/* One learned MAC address (NORMAL, standalone): the port it was last seen on and how
+ * long ago. Learning ignores VLANs. */
+struct dp_mac_entry {
+	uint8_t mac[6];
+	uint32_t ofport;
+	uint32_t age_s;
+};
+/* The bridge's live learned addresses: fills up to n entries of out (may be NULL with n
+ * 0) and returns how many there are (control thread). */
+unsigned dp_mac_dump(const struct dp_bridge *br, struct dp_mac_entry *out, unsigned n);
+/* Learns mac on ofport as last seen age_s seconds ago (restoring a saved table). 0;
+ * -ENOENT (no such port), -EINVAL (not a unicast address), -ENOSPC (the port's limit),
+ * -EBUSY (its bucket is full of live entries); an age past the aging time is 0 and
+ * nothing is learned. */
+int dp_mac_learn(struct dp_bridge *br, const uint8_t *mac, uint32_t ofport, uint32_t age_s);
+
 /* ---- Ports -------------------------------------------------------------------------- */
 
 struct dp_port_info {

@@ -275,3 +275,22 @@ dp_normal_slot_count(const struct dp_normal *t, uint16_t slot)
 {
 	return __atomic_load_n(&t->n_slot[slot], __ATOMIC_RELAXED);
 }
+
+void
+dp_normal_walk(const struct dp_normal *t, uint64_t now,
+	       void (*cb)(const uint8_t *mac, uint16_t slot, uint64_t age, void *aux), void *aux)
+{
+	size_t n = (size_t)(t->mask + 1) * WAYS;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t ms = __atomic_load_n(&t->e[i].mac_slot, __ATOMIC_RELAXED);
+		uint64_t seen = __atomic_load_n(&t->e[i].seen, __ATOMIC_RELAXED);
+		uint8_t mac[6];
+
+		if (!ms || expired(t, seen, now))
+			continue;
+		for (int k = 0; k < 6; k++)
+			mac[k] = (uint8_t)(ms >> (56 - 8 * k));
+		cb(mac, (uint16_t)((ms & 0xffff) - 1), now > seen ? now - seen : 0, aux);
+	}
+}

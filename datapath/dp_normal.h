@@ -50,6 +50,11 @@ void dp_normal_sweep(struct dp_normal *t, uint64_t now, unsigned max_entries);
 unsigned dp_normal_count(const struct dp_normal *t, uint64_t now);
 /* Entries slot holds as counted for its limit (live, or expired and not yet swept). */
 unsigned dp_normal_slot_count(const struct dp_normal *t, uint16_t slot);
+/* Calls cb for every live entry with its address, slot and the TSC cycles since it was
+ * last seen (control thread; workers may change entries meanwhile: each is read whole). */
+void dp_normal_walk(const struct dp_normal *t, uint64_t now,
+		    void (*cb)(const uint8_t *mac, uint16_t slot, uint64_t age, void *aux),
+		    void *aux);
 /* The table's hash seed (tests). */
 uint32_t dp_normal_seed(const struct dp_normal *t);
 

@@ -219,11 +219,14 @@ state_write_controllers(struct buf *b, uint64_t generation_id, bool generation_d
 int
 state_write_end(struct buf *b)
 {
-	uint32_t n = 0, crc;
-	size_t ofs = STATE_HEADER_LEN, start;
+	uint32_t n = 0;
+	size_t ofs, start;
 
+	if (buf_error(b) || b->size < STATE_HEADER_LEN)
+		return buf_error(b) ? buf_error(b) : -EINVAL;
 	/* Count the records written so far (the writer keeps no state of its own). */
-	while (!buf_error(b) && ofs + 8 <= b->size) {
+	ofs = get_be32(b->data + 12);
+	while (ofs + 8 <= b->size) {
 		uint16_t l = get_be16(b->data + ofs + 2);
 
 		if (l < 8)
@@ -231,11 +234,14 @@ state_write_end(struct buf *b)
 		ofs += l;
 		n++;
 	}
-	crc = buf_error(b) ? 0 : state_crc32(0, b->data, b->size);
 	start = exp_start(b, STATE_REC_END);
 	buf_put_be32(b, n);
-	buf_put_be32(b, crc);
 	ofp_msg_finish(b, start);
+	buf_put_be32(b, 0);
+	buf_set_be16(b, start + 2, (uint16_t)(b->size - start));
+	/* The CRC covers everything before it, the END record's own fields included. */
+	if (!buf_error(b))
+		buf_set_be32(b, b->size - 4, state_crc32(0, b->data, b->size - 4));
 	return buf_error(b);
 }
 
@@ -447,7 +453,8 @@ state_read_begin(struct state_reader *r, const void *data, size_t len, char *err
 					 get_be32(p), n);
 				return -EINVAL;
 			}
-			if (get_be32(p + 4) != state_crc32(0, d, ofs)) {
+			if (l != EXP_HDR_LEN + 8 ||
+			    get_be32(p + 4) != state_crc32(0, d, ofs + l - 4)) {
 				snprintf(errbuf, errlen, "damaged: checksum mismatch");
 				return -EINVAL;
 			}

@@ -13,7 +13,8 @@
  *       a switch would be given them, so any OpenFlow 1.3 switch can be loaded from them;
  *     OFPT_EXPERIMENTER, experimenter PFS_EXPERIMENTER_ID, exp_type STATE_REC_*: what an
  *       OpenFlow mod cannot carry (bodies below, big endian);
- *   the STATE_REC_END record last: record count and a CRC-32 of every byte before it, so a
+ *   the STATE_REC_END record last: record count and a CRC-32 of every byte before the CRC
+ *     (from the file header to the END record's count), so a
  *     truncated or damaged state is refused as a whole before any of it is applied.
  * Records of one bridge follow its STATE_REC_BRIDGE record, in dependency order: ports,
  * groups (a group after every group it sends to or watches), meters, flows (each
@@ -38,7 +39,7 @@
  *   MAC     ofport u32, vlan u16, mac[6], age_s u32, pad u32.
  *   CONTROLLERS  generation_id u64, flags u32 (1: generation_id defined), n u32, then n x
  *           (role u32, target_len u16, pad u16, target NUL-padded to a multiple of 8).
- *   END     n_records u32 (records before it), crc32 u32.
+ *   END     n_records u32 (records before it), crc32 u32 (of every byte before it).
  *
  * Pure logic on bytes (no DPDK, no I/O besides state_file_read/_write); ofproto/state.h
  * gathers and applies a switch's state, tools/pfs-ofctl.c builds one from OpenFlow stats.

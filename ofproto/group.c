@@ -33,6 +33,8 @@ struct ogroup {
 	struct state_counters *base; /* restored counters it continues from, or NULL */
 };
 
+_Static_assert(DP_GROUP_MAX_BUCKETS <= STATE_MAX_COUNTERS, "a state keeps every bucket's counters");
+
 /* One struct idtable of struct ogroup per bridge. */
 static struct idtable *tables;
 static uint64_t walk_stamp;

@@ -21,6 +21,8 @@ struct ometer {
 	struct state_counters *base; /* restored counters it continues from, or NULL */
 };
 
+_Static_assert(DP_METER_MAX_BANDS <= STATE_MAX_COUNTERS, "a state keeps every band's counters");
+
 /* One struct idtable of struct ometer per bridge. */
 static struct idtable *tables;
 

@@ -22,6 +22,7 @@
 #include "pinsched.h"
 #include "pipeline.h"
 #include "prom.h"
+#include "state_fmt.h"
 #include "stream.h"
 #include "util.h"
 #include "vlog.h"
@@ -245,28 +246,26 @@ render_groups_meters(struct prom *p, struct ofproto *ofp)
 				struct prom_label l[] = { L("bridge", br->name),
 							  L(group ? "group" : "meter", id),
 							  L(group ? "bucket" : "band", idx) };
-				struct dp_group_stats gs;
-				struct dp_meter_stats ms;
-				unsigned nb;
+				/* As OpenFlow reports them: restored counters included. */
+				struct state_counters sc;
+				const uint8_t *raw;
+				size_t len;
 
 				snprintf(id, sizeof(id), "%" PRIu32, ids[k]);
-				if (group ? dp_group_get_stats(br->dp, ids[k], &gs)
-					  : dp_meter_get_stats(br->dp, ids[k], &ms))
+				if (group ? group_state_get(br, ids[k], &raw, &len, &sc)
+					  : meter_state_get(br, ids[k], &raw, &len, &sc))
 					continue;
 				if (f % 3 == 0) {
-					prom_sample(p, l, 2, group ? gs.packets : ms.packets);
+					prom_sample(p, l, 2, sc.packets);
 					continue;
 				}
 				if (f % 3 == 1) {
-					prom_sample(p, l, 2, group ? gs.bytes : ms.bytes);
+					prom_sample(p, l, 2, sc.bytes);
 					continue;
 				}
-				nb = group ? gs.n_buckets : ms.n_bands;
-				for (unsigned b = 0; b < nb; b++) {
+				for (unsigned b = 0; b < sc.n; b++) {
 					snprintf(idx, sizeof(idx), "%u", b);
-					prom_sample(p, l, 3,
-						    group ? gs.bucket_packets[b]
-							  : ms.band_packets[b]);
+					prom_sample(p, l, 3, sc.sub_packets[b]);
 				}
 			}
 		}

@@ -189,7 +189,7 @@ upcall_fd_ready(struct ofproto_fd *pfd, uint32_t events)
  * workers forward with them from their first packet). A refused entry leaves the bridge
  * empty: half a table could forward differently from both the saved switch and an empty
  * one. */
-static void
+static bool
 restore_bridge(struct bridge *br, const char *path, const uint8_t *state, size_t len)
 {
 	unsigned nf = 0, ng = 0, nm = 0;
@@ -217,11 +217,12 @@ restore_bridge(struct bridge *br, const char *path, const uint8_t *state, size_t
 		mm.meter_id = OFPM_ALL;
 		meter_mod(br, &mm, NULL, 0, &err);
 		bridge_commit(br);
-		return;
+		return false;
 	}
 	vlog(VLOG_INFO, MOD,
 	     "%s: restored %u flow(s), %u group(s), %u meter(s) from %s in %" PRIu64 " ms",
 	     br->name, nf, ng, nm, path, (ofproto_now_ns() - t0) / 1000000u);
+	return true;
 }
 
 int
@@ -310,6 +311,7 @@ ofproto_create_handover(const struct config *cfg, const void *handover, size_t h
 		const struct config_bridge *cb = &cfg->bridges[i];
 		struct bridge *br;
 		struct connmgr *cm;
+		bool restored = false;
 
 		ofp->pins[ofp->n_bridges] =
 			pinsched_create(cb->packet_in_queue_per_port, cb->packet_in_queue_total);
@@ -337,7 +339,7 @@ ofproto_create_handover(const struct config *cfg, const void *handover, size_t h
 			vlog(VLOG_INFO, MOD, "%s: %u flow(s), %u group(s), %u meter(s) taken over",
 			     cb->name, nf, ng, nm);
 		} else if (state) {
-			restore_bridge(br, cfg->state_file, state, state_len);
+			restored = restore_bridge(br, cfg->state_file, state, state_len);
 		}
 		for (size_t j = 0; j < cfg->n_ports; j++) {
 			const struct config_port *cp = &cfg->ports[j];
@@ -368,7 +370,7 @@ ofproto_create_handover(const struct config *cfg, const void *handover, size_t h
 		r = connmgr_create(ofp, br, cb, cfg->rundir, &cm, errbuf, errlen);
 		if (r)
 			goto err;
-		if (state && !handover) /* handover: ofproto_add_exclusive_ports() */
+		if (restored) /* handover: ofproto_add_exclusive_ports() */
 			state_apply_bridge_finish(br, state, state_len);
 		vlog(VLOG_INFO, MOD, "bridge %s: datapath_id %016llx, %zu port(s), fail_mode %s",
 		     cb->name, (unsigned long long)cb->datapath_id, br->n_ports,

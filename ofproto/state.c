@@ -121,7 +121,8 @@ remaining_ms(uint16_t t, uint64_t since_ns, uint64_t now_ns)
 	return (uint32_t)((total - spent + NS_PER_MS - 1) / NS_PER_MS);
 }
 
-static void
+/* 0, or the encoder's -EMSGSIZE (a flow a FLOW_MOD cannot carry; not saved). */
+static int
 gather_flow(struct bridge *br, struct rule *r, uint64_t now, struct buf *b)
 {
 	struct ofp_flow_mod fm;
@@ -141,7 +142,7 @@ gather_flow(struct bridge *br, struct rule *r, uint64_t now, struct buf *b)
 	rule_match(r, &fm.match);
 	fm.insts = r->insts;
 	if (ofp_flow_mod_encode(&fm, 0, b))
-		return;
+		return buf_error(b) ? 0 : -EMSGSIZE;
 	if (r->dp)
 		dp_flow_get_stats(r->dp, &p, &by, &used);
 	if (used > r->used_ns)
@@ -154,6 +155,32 @@ gather_flow(struct bridge *br, struct rule *r, uint64_t now, struct buf *b)
 	sf.hard_remaining_ms = remaining_ms(r->hard_timeout, r->created_ns, now);
 	sf.flags = STATE_FLOW_IDLE_KNOWN;
 	state_write_flow(b, &sf);
+	return 0;
+}
+
+static int
+gather_macs(struct bridge *br, struct buf *b)
+{
+	unsigned n = dp_mac_dump(br->dp, NULL, 0), got;
+	struct dp_mac_entry *e;
+
+	if (!n)
+		return 0;
+	e = calloc(n, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	got = dp_mac_dump(br->dp, e, n);
+	for (unsigned i = 0; i < got && i < n; i++) {
+		struct state_mac m;
+
+		memset(&m, 0, sizeof(m));
+		memcpy(m.mac, e[i].mac, 6);
+		m.ofport = e[i].ofport;
+		m.age_s = e[i].age_s;
+		state_write_mac(b, &m);
+	}
+	free(e);
+	return 0;
 }
 
 static void
@@ -186,6 +213,7 @@ state_gather_bridge(struct bridge *br, struct buf *b)
 	struct state_bridge sb;
 	struct timespec ts;
 	uint64_t now = ofproto_now_ns();
+	unsigned n_lost = 0;
 	int r;
 
 	memset(&sb, 0, sizeof(sb));
@@ -207,7 +235,12 @@ state_gather_bridge(struct bridge *br, struct buf *b)
 		r = gather_meters(br, b);
 	for (unsigned t = 0; !r && t < br->rules.n_tables; t++)
 		for (struct rule *ru = br->rules.tables[t].head; ru; ru = ru->tnext)
-			gather_flow(br, ru, now, b);
+			n_lost += gather_flow(br, ru, now, b) != 0;
+	if (n_lost)
+		vlog(VLOG_WARN, MOD, "%s: %u flow(s) too large for one FLOW_MOD not saved",
+		     br->name, n_lost);
+	if (!r)
+		r = gather_macs(br, b);
 	gather_controllers(br, b);
 	return r ? r : buf_error(b);
 }
@@ -317,15 +350,18 @@ state_apply_bridge(struct bridge *br, const void *data, size_t len, unsigned *n_
 		case STATE_REC_FLOW_MOD: {
 			struct ofp_flow_mod fm;
 
+			bool decoded;
+
 			last = NULL;
 			r = ofp_flow_mod_decode(rec.msg, rec.len, &a, &fm, &err);
+			decoded = !r;
 			if (!r)
 				r = bridge_flow_mod(br, &fm, &err);
 			if (r) {
 				struct buf t = BUF_INITIALIZER;
 
 				err_text(&err, why, sizeof(why));
-				if (r == -EPROTO && err.type == OFPET_FLOW_MOD_FAILED)
+				if (decoded)
 					ofp_flow_mod_format(&fm, &t);
 				snprintf(errbuf, errlen, "record %u: flow %s: %s", idx,
 					 buf_cstr(&t), why);
@@ -349,7 +385,7 @@ state_apply_bridge(struct bridge *br, const void *data, size_t len, unsigned *n_
 		case STATE_REC_METER:
 			meter_state_set_base(br, rec.u.counters.id, &rec.u.counters);
 			break;
-		default: /* PORT, CONTROLLERS: state_apply_bridge_finish(); MAC: not kept */
+		default: /* PORT, MAC, CONTROLLERS: state_apply_bridge_finish() */
 			break;
 		}
 		arena_free(&a);
@@ -418,10 +454,17 @@ state_apply_bridge_finish(struct bridge *br, const void *data, size_t len)
 	struct state_rec rec;
 	char err[160];
 	bool mine = false;
+	unsigned n_macs = 0, n_learned = 0;
 
 	if (state_read_begin(&rd, data, len, err, sizeof(err)))
 		return;
 	while (state_read_next(&rd, &rec) > 0) {
+		if (mine && rec.type == STATE_REC_MAC) {
+			n_macs++;
+			n_learned += dp_mac_learn(br->dp, rec.u.mac.mac, rec.u.mac.ofport,
+						  rec.u.mac.age_s) == 0;
+			continue;
+		}
 		if (rec.type == STATE_REC_BRIDGE)
 			mine = !strcmp(rec.u.bridge.name, br->name);
 		if (!mine)
@@ -446,6 +489,10 @@ state_apply_bridge_finish(struct bridge *br, const void *data, size_t len)
 			connmgr_restore_generation_id(br->cm, rec.u.controllers.generation_id);
 		}
 	}
+	if (n_macs)
+		vlog(n_learned == n_macs ? VLOG_INFO : VLOG_WARN, MOD,
+		     "%s: restored %u of %u learned MAC address(es)%s", br->name, n_learned, n_macs,
+		     n_learned == n_macs ? "" : " (the others' ports are gone or full)");
 }
 
 /* ---- pfswitchd's state_file ----------------------------------------------------------- */

@@ -23,7 +23,8 @@ struct buf;
 struct ofproto;
 
 /* Appends br's records (BRIDGE, PORTs, GROUP_MODs and GROUPs in dependency order,
- * METER_MODs and METERs, FLOW_MODs each with its FLOW, CONTROLLERS) to b, which holds a
+ * METER_MODs and METERs, FLOW_MODs each with its FLOW, MACs learned by NORMAL,
+ * CONTROLLERS) to b, which holds a
  * state begun with state_write_header(). Counters are read from the datapath now (call
  * after dp_stop() for final ones). 0 or -ENOMEM. */
 int state_gather_bridge(struct bridge *br, struct buf *b);
@@ -33,8 +34,8 @@ int state_gather(struct ofproto *ofp, struct buf *b);
 
 /* Applies the records of the section of data (a whole state, checked with
  * state_read_begin()) whose BRIDGE record names br to br, which must be empty (just
- * created, before its ports): groups, meters, flows with their counters and timeouts
- * (learned MACs are not restored: NORMAL learns again). Commits the
+ * created, before its ports): groups, meters, flows with their counters and timeouts.
+ * Commits the
  * datapath once. 0 (also when the state has no section for br: *n_flows 0), or -EINVAL /
  * -EPROTONOSUPPORT from the check, or the first entry the bridge refused (-EPROTO,
  * -ENOMEM...), with errbuf naming the entry and the reason; what was applied before it
@@ -43,11 +44,12 @@ int state_apply_bridge(struct bridge *br, const void *data, size_t len, unsigned
 		       unsigned *n_groups, unsigned *n_meters, char *errbuf, size_t errlen);
 
 /* The part of br's section that needs the ports and the connection manager: compares
- * the saved PORT records with br's ports (a port missing or renamed is logged) and
- * restores the controllers' generation id (so a stale master is still refused after a
- * restart; the roles themselves belong to connections, which a restart does not keep:
- * controllers ask for them again). Call after the ports and connmgr_create(); data was
- * accepted by state_apply_bridge(). */
+ * the saved PORT records with br's ports (a port missing or renamed is logged), learns
+ * the saved MAC addresses again (dp_mac_learn(), with their age; those whose port is
+ * gone are dropped and counted in the log) and restores the controllers' generation id (so a stale
+ * master is still refused after a restart; the roles themselves belong to connections, which a
+ * restart does not keep: controllers ask for them again). Call after the ports and
+ * connmgr_create(); data was accepted by state_apply_bridge(). */
 void state_apply_bridge_finish(struct bridge *br, const void *data, size_t len);
 
 /* For a live handover (handover.h): makes the counters of br's section of data (the

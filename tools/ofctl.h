@@ -216,6 +216,16 @@ bool ofctl_sort_field_valid(const char *field);
 void ofctl_send_and_barrier(struct ofctl *c, const struct buf *msgs, size_t n, uint32_t first_xid,
 			    const char *what, const char *file, const unsigned *lines);
 
+/* ---- saved tables (ofctl_state.c) ---- */
+
+/* save SWITCH FILE: the switch's ports, groups, meters and flows with their counters, in
+ * the pfswitch state format (lib/state_fmt.h), written atomically. */
+void ofctl_cmd_save(struct ofctl *c, int argc, char *argv[]);
+/* restore SWITCH FILE: the file's groups (dependency order), meters and flows sent as
+ * GROUP_MOD/METER_MOD/FLOW_MOD ADDs with a barrier after each kind; exits naming the
+ * first entry the switch refuses. Records OpenFlow cannot carry are skipped. */
+void ofctl_cmd_restore(struct ofctl *c, int argc, char *argv[]);
+
 /* ---- live views (ofctl_top.c, ofctl_pipeline.c) ---- */
 
 /* top SWITCH: the busiest flows and ports by rate, a frame every c->interval_s. */

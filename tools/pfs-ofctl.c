@@ -1909,6 +1909,8 @@ static const struct cmd commands[] = {
 	{ "snoop", 1, 1, cmd_snoop, "BRIDGE", TARGET_BRIDGE },
 	{ "probe", 1, 1, cmd_probe, "SWITCH" },
 	{ "role", 1, 3, cmd_role, "SWITCH [nochange|equal|master|slave [GENERATION_ID]]" },
+	{ "save", 2, 2, ofctl_cmd_save, "SWITCH FILE" },
+	{ "restore", 2, 2, ofctl_cmd_restore, "SWITCH FILE" },
 	{ "trace", 2, 2, ofctl_cmd_trace, "SWITCH \"in_port=P,FLOW\"|\"in_port=P packet=HEX\"" },
 	{ "top", 1, 1, ofctl_top, "SWITCH [--sort=packets|bytes] [--count=N] [--interval=SECS]" },
 	{ "show-pipeline", 1, 1, ofctl_show_pipeline, "SWITCH [--dot|--svg]" },

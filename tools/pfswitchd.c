@@ -47,6 +47,9 @@ static volatile sig_atomic_t report_requested;
  * never should) ends with _exit() and a log line naming the step, so that SIGTERM always
  * stops the switch promptly. The datapath bounds its own wait for the workers (2 s). */
 #define SHUTDOWN_DEADLINE_S 4
+/* The state file's own deadline (a million flows take a few seconds to gather, write
+ * and fsync); on expiry the previous file stays, as the write is atomic. */
+#define STATE_SAVE_DEADLINE_S 60
 #define STR_(x) #x
 #define STR(x) STR_(x)
 static const char *volatile shutdown_step = "";
@@ -633,15 +636,18 @@ main(int argc, char **argv)
 	log_memory("stopped");
 	status = r ? EXIT_FAILURE : EXIT_SUCCESS;
 	if (cfg.state_file && !handover_server_done(hs)) {
-		/* After the workers stopped: the counters are final. (A process that handed
-		 * over leaves the file to the new one.) */
+		/* After the workers stopped: the counters are final. Large tables take a
+		 * while to write and fsync: the watchdog gives the save its own deadline. (A
+		 * process that handed over leaves the file to the new one.) */
 		shutdown_step = "saving the state file";
+		alarm(STATE_SAVE_DEADLINE_S);
 		if (state_save_file(ofp, cfg.state_file, err, sizeof(err))) {
 			vlog(VLOG_ERR, MOD, "%s", err);
 			status = EXIT_FAILURE;
 		} else {
 			vlog(VLOG_INFO, MOD, "state saved to %s", cfg.state_file);
 		}
+		alarm(SHUTDOWN_DEADLINE_S);
 	}
 out_destroy:
 	shutdown_step = "closing connections and bridges";

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_eal.h>
 
@@ -157,6 +158,52 @@ START_TEST(test_aging_and_sweep)
 }
 END_TEST
 
+struct walked {
+	unsigned n;
+	uint16_t slot;
+	uint64_t age;
+	uint8_t mac[6];
+};
+
+static void
+on_entry(const uint8_t *mac, uint16_t slot, uint64_t age, void *aux)
+{
+	struct walked *w = aux;
+
+	w->n++;
+	w->slot = slot;
+	w->age = age;
+	for (int i = 0; i < 6; i++)
+		w->mac[i] = mac[i];
+}
+
+/* The walk that saves the table lists live entries with their slot and age, not the
+ * expired ones; an entry learned with a past time (a restore) keeps its age. */
+START_TEST(test_walk)
+{
+	struct dp_normal *t = dp_normal_create(64, 1000, 0);
+	struct walked w = { 0 };
+	uint8_t m[6];
+
+	ck_assert_int_eq(dp_normal_learn(t, victim, 5, 100), 0);
+	mac_of(7, m);
+	ck_assert_int_eq(dp_normal_learn(t, m, 2, 2000), 0);
+	dp_normal_walk(t, 2500, on_entry, &w); /* victim expired at 1100 */
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_uint_eq(w.slot, 2);
+	ck_assert_uint_eq(w.age, 500);
+	ck_assert_int_eq(w.mac[5], 7);
+	ck_assert_int_eq(w.mac[0], 0x02);
+	ck_assert_int_eq(dp_normal_learn(t, victim, 4, 2500 - 300), 0);
+	memset(&w, 0, sizeof(w));
+	dp_normal_walk(t, 2500, on_entry, &w);
+	ck_assert_uint_eq(w.n, 2);
+	ck_assert_int_eq(dp_normal_lookup(t, victim, 2500), 4);
+	ck_assert_int_eq(dp_normal_lookup(t, victim, 2500 + 700), -1); /* 1000 after 2200 */
+	dp_normal_destroy(t);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -181,6 +228,7 @@ main(void)
 	tcase_add_test(tc, test_no_eviction_of_live_entries);
 	tcase_add_test(tc, test_per_port_limit);
 	tcase_add_test(tc, test_aging_and_sweep);
+	tcase_add_test(tc, test_walk);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

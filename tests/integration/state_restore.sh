@@ -6,7 +6,8 @@
 #  - SIGTERM writes the state file (exit 0); pfswitchd started again restores it with no
 #    controller: dump-flows (without statistics), dump-groups and dump-meters are
 #    identical to before, the flow, group and meter counters continue from their saved
-#    values, a flow's duration continues;
+#    values, a flow's duration continues, the MACs NORMAL learned are learned again, the
+#    controllers' generation id is kept (a stale ROLE_REQUEST is refused);
 #  - forwarding resumes fast: a ping every 10 ms runs across the restart; the time from
 #    the exec of the new process to the first reply is printed and must be < 1 s;
 #  - a truncated file and a file of a newer format version are each logged with the
@@ -44,8 +45,14 @@ $PFS add-flow br0 "table=0,priority=10,in_port=1,cookie=0x1234,actions=meter:1,g
 $PFS add-flow br0 "table=1,priority=10,in_port=1,send_flow_rem,actions=group:2" || fail "add-flow 2"
 $PFS add-flow br0 "table=0,priority=10,in_port=2,hard_timeout=600,idle_timeout=300,actions=output:1" || fail "add-flow 3"
 $PFS add-flow br0 "table=0,priority=0,actions=drop" || fail "add-flow 4"
+$PFS add-flow br0 "table=0,priority=20,udp,actions=NORMAL" || fail "add-flow 5"
 check "ping over installed flows" pfs_ping 1 2 5
+# UDP both ways through NORMAL: both hosts' MACs learned.
+ip netns exec "$NS1" bash -c "echo x >/dev/udp/$(pfs_ip 2)/9" 2>/dev/null
+ip netns exec "$NS2" bash -c "echo x >/dev/udp/$(pfs_ip 1)/9" 2>/dev/null
+sleep 0.2
 
+check "role master, generation 7" $PFS role br0 master 7
 $PFS dump-flows br0 --no-stats >"$TMP/flows.before"
 $PFS dump-groups br0 >"$TMP/groups.before"
 $PFS dump-meters br0 >"$TMP/meters.before"
@@ -79,9 +86,13 @@ if [ -n "$T1" ]; then
 else
 	fail "no ping reply after the restart"
 fi
-grep -q "restored 4 flow(s), 2 group(s), 1 meter(s)" "$TMP/daemon.log" && pass "restore logged" ||
+grep -q "restored 5 flow(s), 2 group(s), 1 meter(s)" "$TMP/daemon.log" && pass "restore logged" ||
 	fail "restore not logged"
+grep -q "restored 2 of 2 learned MAC address(es)" "$TMP/daemon.log" && pass "learned MACs restored" ||
+	fail "learned MACs not restored"
 
+check_not "generation id kept: a stale master (3 < 7) is refused" $PFS role br0 master 3
+check "generation id kept: a newer master (8) is accepted" $PFS role br0 master 8
 $PFS dump-flows br0 --no-stats >"$TMP/flows.after"
 $PFS dump-groups br0 >"$TMP/groups.after"
 $PFS dump-meters br0 >"$TMP/meters.after"
@@ -137,8 +148,8 @@ n=$($PFS dump-flows br0 | grep -c "priority=")
 
 # ---- pfs-ofctl save / restore ----
 if $OFCTL --help 2>&1 | grep -q "^  save "; then
-	cp "$TMP/state.good" "$STATE"
 	check "stop" stop_daemon
+	cp "$TMP/state.good" "$STATE"
 	pfs_start "$TMP/sw.ini"
 	check "pfs-ofctl save" $PFS save br0 "$TMP/saved"
 	$PFS del-flows br0

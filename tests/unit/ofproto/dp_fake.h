@@ -27,4 +27,7 @@ unsigned dp_fake_n_syncs(void);
 /* Number of packet-outs so far, and the last one's in_port, length and action count. */
 unsigned dp_fake_n_packet_outs(uint32_t *in_port, size_t *len, size_t *n_actions);
 
+/* Forgets the learned MACs (dp_mac_learn() records them, dp_mac_dump() lists them). */
+void dp_fake_clear_macs(void);
+
 #endif /* PFS_TEST_DP_FAKE_H */
