@@ -30,6 +30,8 @@ for i in 1 2; do
 		ip link set "$l" up
 	done
 done
+CPORT=$((20000 + TAG % 20000))
+MPORT=$((CPORT + 1))
 CONF=$TMP/pfswitch.ini
 cat >"$CONF" <<EOC
 [dpdk]
@@ -39,9 +41,11 @@ workers = 1
 rundir = $RUN
 idle_polls_before_sleep = 100
 idle_sleep_us = 50
+metrics = tcp:127.0.0.1:$MPORT
 [bridge br0]
 datapath_id = 0x1
 fail_mode = secure
+controller = ptcp:$CPORT:127.0.0.1
 [port p1]
 bridge = br0
 ofport = 1
@@ -56,6 +60,7 @@ PIDFILE=$TMP/pfswitchd.pid
 PID=$!
 pfs_wait 20 test -S "$RUN/br0.mgmt" || { fail "pfswitchd did not start"; pfs_done; }
 ofc() { local c=$1; shift; "$OFCTL" "$c" "unix:$RUN/br0.mgmt" "$@"; }
+check "role master, generation id 7" ofc role master 7
 ofc add-group "group_id=1,type=all,bucket=output:2" || fail "add-group"
 ofc add-meter "meter=1,pktps,bands=type=drop,rate=10000000" || fail "add-meter"
 ofc add-flow "priority=10,udp,in_port=1,actions=meter:1,group:1" || fail "add-flow udp"
@@ -136,6 +141,21 @@ else
 	diff <(echo "$before") <(echo "$after") | sed 's/^/    /'
 fi
 pk_after=$(udp_packets)
+# The listening sockets were handed over (binding them anew would have failed while
+# the old process held them) and the controllers' generation id came along.
+hello_ok() { # PORT: a HELLO answered with an OpenFlow 1.3 HELLO
+	/usr/bin/python3 -c "
+import socket, struct, sys
+s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=5)
+s.sendall(struct.pack('!BBHI', 4, 0, 8, 1))
+h = s.recv(8)
+sys.exit(0 if len(h) == 8 and h[0] == 4 and h[1] == 0 else 1)" "$1"
+}
+check "the ptcp: controller listener answers in the new process" hello_ok "$CPORT"
+check "the metrics endpoint answers in the new process" \
+	/usr/bin/python3 -c "import urllib.request,sys; sys.exit(0 if b'pfswitch' in urllib.request.urlopen('http://127.0.0.1:$MPORT/metrics', timeout=5).read() else 1)"
+check_not "generation id kept: a stale master (3 < 7) is refused" ofc role master 3
+check "generation id kept: a newer master (8) is accepted" ofc role master 8
 check "flow counters continue ($pk_before before, $pk_after after)" test "${pk_after:-0}" -ge "${pk_before:-1}"
 wait "$PG_PID"
 pfs_wait 5 test -s "$TMP/pg.json"
