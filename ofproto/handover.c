@@ -48,7 +48,7 @@ static const char *const type_names[] = {
  * more). */
 #define MAX_PAYLOAD (1u << 30)
 #define STEP_TIMEOUT_MS 10000
-#define READY_TIMEOUT_MS 120000
+#define READY_TIMEOUT_MS 60000
 #define MAX_FDS STREAM_MAX_INHERITED
 
 static const char *

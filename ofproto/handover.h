@@ -25,7 +25,8 @@
  * Until the old process sends STOPPED nothing of it has changed: any failure before
  * (the new process cannot initialise DPDK or open a port, dies, times out, speaks a
  * format it does not know) leaves it forwarding, and it says why. While it serves the
- * handover (seconds: the new process's EAL start and port opening) the old process's
+ * handover (seconds: the new process's EAL start and port opening; at most 60 s for
+ * READY, 10 s for every other step) the old process's
  * control plane waits (connections are not read; flow-mods queue in the sockets), so the
  * state sent in STATE is the state the new process starts from; its workers keep
  * forwarding.
@@ -35,6 +36,7 @@
 #ifndef PFS_HANDOVER_H
 #define PFS_HANDOVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
