@@ -1164,6 +1164,19 @@ dp_port_set_config(struct dp_port *port, uint32_t config, uint32_t mask)
 	return 0;
 }
 
+int
+dp_port_relink(struct dp_port *port)
+{
+	if (!port)
+		return -EINVAL;
+	if (!(__atomic_load_n(&port->config, __ATOMIC_RELAXED) & OFPPC_PORT_DOWN)) {
+		dp_port_dev_set_link(port, true);
+		dp_port_dev_poll(port);
+		dp_gm_liveness(port->br);
+	}
+	return 0;
+}
+
 bool
 dp_port_poll_changes(struct dp_bridge *br)
 {

@@ -184,6 +184,10 @@ void dp_port_get_stats(const struct dp_port *port, struct dp_port_stats *st);
 int dp_port_set_config(struct dp_port *port, uint32_t config, uint32_t mask);
 /* Re-reads link states; returns true if any port of br changed (info then differs). */
 bool dp_port_poll_changes(struct dp_bridge *br);
+/* Sets the device's link up again unless the port is configured down: after another
+ * process that shared the device (pfswitchd --takeover) closed it and, doing so, took
+ * the kernel interface down (net_tap does). 0 or -EINVAL. */
+int dp_port_relink(struct dp_port *port);
 
 /* ---- Flows -------------------------------------------------------------------------- */
 

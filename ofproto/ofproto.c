@@ -422,6 +422,18 @@ ofproto_add_exclusive_ports(struct ofproto *ofp, const struct config *cfg, const
 }
 
 void
+ofproto_relink_shared_ports(struct ofproto *ofp)
+{
+	for (size_t i = 0; i < ofp->n_bridges; i++) {
+		struct bridge *br = ofp->bridges[i];
+
+		for (size_t j = 0; j < br->n_ports; j++)
+			if (!br->ports[j].exclusive)
+				dp_port_relink(br->ports[j].dp);
+	}
+}
+
+void
 ofproto_destroy(struct ofproto *ofp)
 {
 	if (!ofp)

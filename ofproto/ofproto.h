@@ -54,6 +54,9 @@ int ofproto_create_handover(const struct config *cfg, const void *handover, size
  * left out; returns how many failed. */
 unsigned ofproto_add_exclusive_ports(struct ofproto *ofp, const struct config *cfg,
 				     const void *handover, size_t handover_len);
+/* After a handover, once the old process is gone: sets the links of the ports both
+ * processes held up again (its closing a net_tap took the interface down). */
+void ofproto_relink_shared_ports(struct ofproto *ofp);
 /* Closes every connection and socket and destroys the bridges (call after dp_stop()
  * when the workers were started). NULL-safe. */
 void ofproto_destroy(struct ofproto *ofp);

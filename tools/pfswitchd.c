@@ -281,6 +281,34 @@ takeover_failed(struct handover_client *hc, const char *why)
 	handover_client_fail(hc, why);
 }
 
+/* After a takeover: how long to wait for the old process to exit before the shared
+ * ports' links are set up again regardless (its shutdown deadline is 4 s). */
+#define RELINK_WAIT_MS 10000
+
+/* True while pid runs (not a zombie waiting for its parent). */
+static bool
+process_alive(pid_t pid)
+{
+	char path[64], buf[256];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* "pid (comm) S ..." */
+	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
 /* --detach: forks; the parent waits until the child says it runs (one byte on a pipe)
  * and exits 0, or exits 1 when the child exits first (it failed; it logged why). Lets
  * `pfswitchd --takeover --detach` serve as systemd's ExecReload. Returns the pipe's
@@ -335,7 +363,8 @@ main(int argc, char **argv)
 	struct handover_server *hs = NULL;
 	struct buf ho_state = BUF_INITIALIZER, ho_final = BUF_INITIALIZER;
 	char prefix[96];
-	pid_t old_pid = 0;
+	pid_t old_pid = 0, relink_pid = 0;
+	uint64_t relink_since_ms = 0;
 	long flushed = 0;
 	struct config cfg;
 	struct dp_params params;
@@ -589,6 +618,8 @@ main(int argc, char **argv)
 		hc = NULL;
 		if (pidfile && write_pidfile(pidfile, old_pid))
 			vlog(VLOG_WARN, MOD, "pidfile %s not rewritten", pidfile);
+		relink_pid = old_pid;
+		relink_since_ms = ofproto_now_ms();
 	}
 	r = handover_server_create(ofp, cfg.handover_socket, prefix, &hs, err, sizeof(err));
 	if (r)
@@ -613,6 +644,13 @@ main(int argc, char **argv)
 	/* ofproto_run(), with the memory report between iterations. */
 	while (!stop_requested && !handover_server_done(hs)) {
 		ofproto_run_once(ofp, 10);
+		if (relink_pid && (!process_alive(relink_pid) ||
+				   ofproto_now_ms() - relink_since_ms > RELINK_WAIT_MS)) {
+			/* The old process closed the ports we share with it: a net_tap's
+			 * interface went down with it. */
+			ofproto_relink_shared_ports(ofp);
+			relink_pid = 0;
+		}
 		if (report_requested) {
 			report_requested = 0;
 			log_memory("SIGUSR1");

@@ -92,6 +92,13 @@ dp_flush_rx(void)
 	return 0;
 }
 
+int
+dp_port_relink(struct dp_port *port)
+{
+	(void)port;
+	return 0;
+}
+
 void
 dp_fini(void)
 {
