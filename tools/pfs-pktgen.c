@@ -180,7 +180,7 @@ usage(FILE *f)
 		"                      flows): how long until all of them flow\n"
 		"  --link-timeout S    wait for link up, and tolerate a link down, for S seconds\n"
 		"                      (default 10); a port whose link goes down is restarted\n"
-		"                      every 10 ms meanwhile (a memif client reconnects to a\n"
+		"                      every 20 ms meanwhile (a memif client reconnects to a\n"
 		"                      restarted server)\n"
 		"  --no-reconnect      do not restart ports whose link went down\n"
 		"Output\n"
@@ -1070,8 +1070,11 @@ run(bool rx_here, struct result *res)
 					   (uint64_t)(opt.link_timeout * (double)tsc_hz)) {
 					res->error = EXIT_LINK_LOST;
 					break;
-				} else if (!opt.no_reconnect &&
-					   now - last_restart >= tsc_hz / 100) {
+				} else if (!opt.no_reconnect && now - down_since >= tsc_hz / 50 &&
+					   now - last_restart >= tsc_hz / 50) {
+					/* 20 ms after the link went down (the PMD's interrupt
+					 * thread tears the connection down meanwhile: a restart
+					 * racing it can hang a memif client), then every 20 ms. */
 					last_restart = now;
 					reconnect(rx_here, res);
 				}
