@@ -178,6 +178,8 @@ state_write_port(struct buf *b, const struct state_port *p)
 	buf_put_be32(b, 0);
 	memcpy(name, p->name, strnlen(p->name, STATE_PORT_NAME_LEN));
 	buf_put(b, name, sizeof(name));
+	for (unsigned i = 0; p->has_counters && i < STATE_PORT_N_COUNTERS; i++)
+		buf_put_be64(b, p->counters[i]);
 	ofp_msg_finish(b, start);
 }
 
@@ -339,6 +341,12 @@ parse_body(struct state_rec *rec, const char **why)
 	case STATE_REC_PORT:
 		rec->u.port.ofport = get_be32(p);
 		get_string(p + 8, STATE_PORT_NAME_LEN, rec->u.port.name, STATE_PORT_NAME_LEN);
+		if (n >= 8 + STATE_PORT_NAME_LEN + 8 * STATE_PORT_N_COUNTERS) {
+			rec->u.port.has_counters = true;
+			for (unsigned i = 0; i < STATE_PORT_N_COUNTERS; i++)
+				rec->u.port.counters[i] =
+					get_be64(p + 8 + STATE_PORT_NAME_LEN + 8 * i);
+		}
 		break;
 	case STATE_REC_MAC:
 		rec->u.mac.ofport = get_be32(p);

@@ -35,7 +35,10 @@
  *           n_buckets x (packets u64, bytes u64).
  *   METER   meter_id u32, n_bands u32, packets u64, bytes u64, duration_ns u64, then
  *           n_bands x (packets u64, bytes u64).
- *   PORT    ofport u32, pad u32, name[16] (NUL-padded).
+ *   PORT    ofport u32, pad u32, name[16] (NUL-padded), then (optional: absent in a
+ *           24-byte body) the port's counters u64 each: rx_packets, tx_packets,
+ *           rx_bytes, tx_bytes, rx_dropped, tx_dropped, rx_errors, tx_errors,
+ *           rx_frame_err, rx_over_err, rx_crc_err, collisions, duration_ns.
  *   MAC     ofport u32, vlan u16, mac[6], age_s u32, pad u32.
  *   CONTROLLERS  generation_id u64, flags u32 (1: generation_id defined), n u32, then n x
  *           (role u32, target_len u16, pad u16, target NUL-padded to a multiple of 8).
@@ -109,9 +112,29 @@ struct state_counters {
 	uint64_t sub_bytes[STATE_MAX_COUNTERS];
 };
 
+/* A port's counters, in the order of the PORT record. */
+#define STATE_PORT_N_COUNTERS 13
+enum state_port_counter {
+	STATE_PORT_RX_PACKETS,
+	STATE_PORT_TX_PACKETS,
+	STATE_PORT_RX_BYTES,
+	STATE_PORT_TX_BYTES,
+	STATE_PORT_RX_DROPPED,
+	STATE_PORT_TX_DROPPED,
+	STATE_PORT_RX_ERRORS,
+	STATE_PORT_TX_ERRORS,
+	STATE_PORT_RX_FRAME_ERR,
+	STATE_PORT_RX_OVER_ERR,
+	STATE_PORT_RX_CRC_ERR,
+	STATE_PORT_COLLISIONS,
+	STATE_PORT_DURATION_NS,
+};
+
 struct state_port {
 	uint32_t ofport;
 	char name[STATE_PORT_NAME_LEN + 1];
+	bool has_counters; /* written: counters follow; read: the record had them */
+	uint64_t counters[STATE_PORT_N_COUNTERS]; /* enum state_port_counter */
 };
 
 struct state_mac {

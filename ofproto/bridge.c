@@ -174,6 +174,19 @@ bridge_release_port(struct bridge *br, struct bridge_port *p)
 	br->n_ports--;
 }
 
+void
+bridge_port_stats(const struct bridge_port *p, struct dp_port_stats *st)
+{
+	const uint64_t *b = (const uint64_t *)&p->base;
+	uint64_t *v = (uint64_t *)st;
+
+	_Static_assert(sizeof(*st) % sizeof(uint64_t) == 0, "dp_port_stats is all u64");
+	memset(st, 0, sizeof(*st));
+	dp_port_get_stats(p->dp, st);
+	for (size_t i = 0; i < sizeof(*st) / sizeof(uint64_t); i++)
+		v[i] += b[i];
+}
+
 struct bridge_port *
 bridge_port_find(struct bridge *br, uint32_t ofport)
 {

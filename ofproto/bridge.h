@@ -28,6 +28,7 @@ struct bridge_port {
 	struct dp_port *dp;
 	struct ofp_port_desc desc; /* last reported to controllers */
 	bool exclusive;		   /* one process at a time: see handover_port_shared() */
+	struct dp_port_stats base; /* restored counters it continues from (state.h) */
 };
 
 /* Barrier latency buckets (upper bounds in seconds) of struct bridge_agent_stats. */
@@ -105,6 +106,8 @@ void bridge_commit(struct bridge *br);
 void bridge_run(struct bridge *br, uint64_t now_ms);
 /* Port by OpenFlow number, or NULL. */
 struct bridge_port *bridge_port_find(struct bridge *br, uint32_t ofport);
+/* The port's counters as reported: the datapath's plus the restored base. */
+void bridge_port_stats(const struct bridge_port *p, struct dp_port_stats *st);
 /* Fills d from the datapath's current view of the port. */
 void bridge_port_desc(const struct bridge_port *p, struct ofp_port_desc *d);
 /* Applies a PORT_MOD: BAD_PORT for an unknown port, BAD_HW_ADDR for a mismatching

@@ -656,8 +656,7 @@ port_stats_entry(struct ofp_mp_writer *w, struct buf *b, const struct bridge_por
 	struct ofp_port_stats ps;
 	size_t ofs;
 
-	memset(&st, 0, sizeof(st));
-	dp_port_get_stats(p->dp, &st);
+	bridge_port_stats(p, &st);
 	memset(&ps, 0, sizeof(ps));
 	ps.port_no = p->ofport;
 	ps.rx_packets = st.rx_packets;

@@ -409,10 +409,11 @@ serve(struct handover_server *hs, int fd)
 		vlog(VLOG_ERR, MOD, "handover: a worker did not stop: %s", strerror(-r));
 		/* It may still forward a few packets; the new process takes over anyway. */
 	}
+	/* The final counters before the ports go (theirs included). */
+	r = gather(hs->ofp, &st);
 	n_released = release_exclusive_ports(hs->ofp);
-	r = send_msg(fd, HO_STOPPED, NULL, 0, now_ms() + STEP_TIMEOUT_MS);
 	if (!r)
-		r = gather(hs->ofp, &st);
+		r = send_msg(fd, HO_STOPPED, NULL, 0, now_ms() + STEP_TIMEOUT_MS);
 	if (!r)
 		r = send_msg(fd, HO_FINAL, st.data, st.size, now_ms() + STEP_TIMEOUT_MS);
 	if (!r)

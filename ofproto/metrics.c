@@ -67,7 +67,7 @@ ports_family(struct prom *p, struct ofproto *ofp, const char *name, const char *
 			struct prom_label l[] = { L("bridge", br->name), L("port", bp->name) };
 			struct dp_port_stats st;
 
-			dp_port_get_stats(bp->dp, &st);
+			bridge_port_stats(bp, &st);
 			prom_sample(p, l, 2, *(const uint64_t *)((const char *)&st + field));
 		}
 	}

@@ -185,6 +185,21 @@ upcall_fd_ready(struct ofproto_fd *pfd, uint32_t events)
 	}
 }
 
+/* Moves a state file that could not be restored to PATH.bad, so the shutdown's save
+ * (of the emptier tables) does not overwrite what an operator may want to look at. */
+static void
+keep_bad_state(const char *path)
+{
+	char bad[4200];
+
+	snprintf(bad, sizeof(bad), "%s.bad", path);
+	if (rename(path, bad))
+		vlog(VLOG_WARN, MOD, "state file %s: cannot keep it as %s: %s", path, bad,
+		     strerror(errno));
+	else
+		vlog(VLOG_WARN, MOD, "state file %s kept as %s", path, bad);
+}
+
 /* Restores br's tables from the state file's section (before its ports exist, so the
  * workers forward with them from their first packet). A refused entry leaves the bridge
  * empty: half a table could forward differently from both the saved switch and an empty
@@ -238,6 +253,7 @@ ofproto_create_handover(const struct config *cfg, const void *handover, size_t h
 	struct ofproto *ofp = pfs_calloc(1, sizeof(*ofp));
 	uint8_t *state = NULL;
 	size_t state_len = 0;
+	bool state_refused = false;
 	int r;
 
 	if (!ofp) {
@@ -306,6 +322,8 @@ ofproto_create_handover(const struct config *cfg, const void *handover, size_t h
 			     cfg->state_file);
 		else if (r)
 			vlog(VLOG_ERR, MOD, "%s: starting with empty tables", why);
+		if (r && r != -ENOENT)
+			keep_bad_state(cfg->state_file);
 	}
 	for (size_t i = 0; i < cfg->n_bridges; i++) {
 		const struct config_bridge *cb = &cfg->bridges[i];
@@ -340,6 +358,7 @@ ofproto_create_handover(const struct config *cfg, const void *handover, size_t h
 			     cb->name, nf, ng, nm);
 		} else if (state) {
 			restored = restore_bridge(br, cfg->state_file, state, state_len);
+			state_refused |= !restored;
 		}
 		for (size_t j = 0; j < cfg->n_ports; j++) {
 			const struct config_port *cp = &cfg->ports[j];
@@ -381,6 +400,8 @@ ofproto_create_handover(const struct config *cfg, const void *handover, size_t h
 		if (r)
 			goto err;
 	}
+	if (state_refused)
+		keep_bad_state(cfg->state_file);
 	free(state);
 	*out = ofp;
 	return 0;

@@ -2,6 +2,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,23 @@
 #define MOD "state"
 #define NS_PER_MS 1000000ull
 #define NS_PER_S 1000000000ull
+
+/* Where each STATE_PORT_* counter lives in struct dp_port_stats. */
+static const size_t port_counter_ofs[STATE_PORT_N_COUNTERS] = {
+	[STATE_PORT_RX_PACKETS] = offsetof(struct dp_port_stats, rx_packets),
+	[STATE_PORT_TX_PACKETS] = offsetof(struct dp_port_stats, tx_packets),
+	[STATE_PORT_RX_BYTES] = offsetof(struct dp_port_stats, rx_bytes),
+	[STATE_PORT_TX_BYTES] = offsetof(struct dp_port_stats, tx_bytes),
+	[STATE_PORT_RX_DROPPED] = offsetof(struct dp_port_stats, rx_dropped),
+	[STATE_PORT_TX_DROPPED] = offsetof(struct dp_port_stats, tx_dropped),
+	[STATE_PORT_RX_ERRORS] = offsetof(struct dp_port_stats, rx_errors),
+	[STATE_PORT_TX_ERRORS] = offsetof(struct dp_port_stats, tx_errors),
+	[STATE_PORT_RX_FRAME_ERR] = offsetof(struct dp_port_stats, rx_frame_err),
+	[STATE_PORT_RX_OVER_ERR] = offsetof(struct dp_port_stats, rx_over_err),
+	[STATE_PORT_RX_CRC_ERR] = offsetof(struct dp_port_stats, rx_crc_err),
+	[STATE_PORT_COLLISIONS] = offsetof(struct dp_port_stats, collisions),
+	[STATE_PORT_DURATION_NS] = offsetof(struct dp_port_stats, duration_ns),
+};
 
 /* Appends a kept GROUP_MOD / METER_MOD as an ADD (the kept one may be a MODIFY). */
 static void
@@ -224,10 +242,16 @@ state_gather_bridge(struct bridge *br, struct buf *b)
 	state_write_bridge(b, &sb);
 	for (size_t i = 0; i < br->n_ports; i++) {
 		struct state_port sp;
+		struct dp_port_stats st;
 
 		memset(&sp, 0, sizeof(sp));
 		sp.ofport = br->ports[i].ofport;
 		snprintf(sp.name, sizeof(sp.name), "%s", br->ports[i].name);
+		bridge_port_stats(&br->ports[i], &st);
+		sp.has_counters = true;
+		for (unsigned k = 0; k < STATE_PORT_N_COUNTERS; k++)
+			sp.counters[k] =
+				*(const uint64_t *)((const char *)&st + port_counter_ofs[k]);
 		state_write_port(b, &sp);
 	}
 	r = gather_groups(br, b);
@@ -442,6 +466,13 @@ state_apply_counters(struct bridge *br, const void *data, size_t len, char *errb
 			group_state_set_base(br, rec.u.counters.id, &rec.u.counters);
 		} else if (rec.type == STATE_REC_METER) {
 			meter_state_set_base(br, rec.u.counters.id, &rec.u.counters);
+		} else if (rec.type == STATE_REC_PORT && rec.u.port.has_counters) {
+			struct bridge_port *p = bridge_port_find(br, rec.u.port.ofport);
+
+			if (p && !strcmp(p->name, rec.u.port.name))
+				for (unsigned c = 0; c < STATE_PORT_N_COUNTERS; c++)
+					*(uint64_t *)((char *)&p->base + port_counter_ofs[c]) =
+						rec.u.port.counters[c];
 		}
 	}
 	return 0;
@@ -481,9 +512,13 @@ state_apply_bridge_finish(struct bridge *br, const void *data, size_t len)
 				vlog(VLOG_WARN, MOD,
 				     "%s: OpenFlow port %" PRIu32
 				     " was %s when saved, is %s now: restored flows that name "
-				     "it act on %s",
+				     "it act on %s; its counters start from zero",
 				     br->name, rec.u.port.ofport, rec.u.port.name, p->name,
 				     p->name);
+			else if (rec.u.port.has_counters)
+				for (unsigned k = 0; k < STATE_PORT_N_COUNTERS; k++)
+					*(uint64_t *)((char *)&p->base + port_counter_ofs[k]) =
+						rec.u.port.counters[k];
 		} else if (rec.type == STATE_REC_CONTROLLERS && br->cm &&
 			   rec.u.controllers.generation_defined) {
 			connmgr_restore_generation_id(br->cm, rec.u.controllers.generation_id);

@@ -5,8 +5,9 @@
  * without a controller. pfswitchd writes [switch] state_file on SIGTERM/SIGINT and
  * restores it on start; a live handover between two processes can carry the same bytes.
  *
- * Counters continue: a restored flow, group or meter reports its saved counters plus its
- * new traffic (the rule's pkt_ofs/byte_ofs baseline, the group's and meter's base);
+ * Counters continue: a restored flow, group, meter or port reports its saved counters
+ * plus its new traffic (the rule's pkt_ofs/byte_ofs baseline, the group's, meter's and
+ * port's base);
  * timeouts continue from their remaining time (time while no process ran does not count);
  * no FLOW_REMOVED is sent for the save or the restore.
  *
@@ -44,7 +45,8 @@ int state_apply_bridge(struct bridge *br, const void *data, size_t len, unsigned
 		       unsigned *n_groups, unsigned *n_meters, char *errbuf, size_t errlen);
 
 /* The part of br's section that needs the ports and the connection manager: compares
- * the saved PORT records with br's ports (a port missing or renamed is logged), learns
+ * the saved PORT records with br's ports (a port missing or renamed is logged; a port
+ * found under the same number and name continues its counters), learns
  * the saved MAC addresses again (dp_mac_learn(), with their age; those whose port is
  * gone are dropped and counted in the log) and restores the controllers' generation id (so a stale
  * master is still refused after a restart; the roles themselves belong to connections, which a
@@ -54,7 +56,8 @@ void state_apply_bridge_finish(struct bridge *br, const void *data, size_t len);
 
 /* For a live handover (handover.h): makes the counters of br's section of data (the
  * old process's final state, its workers stopped) the baseline of br's flows, groups and
- * meters, which were applied from an earlier state of the same process by
+ * meters (and ports, found by number and name), which were applied from an earlier state
+ * of the same process by
  * state_apply_bridge() and may have forwarded since: they then report the old process's
  * totals plus their own traffic. Entries br lacks are skipped. 0, or -EINVAL /
  * -EPROTONOSUPPORT (errbuf says why) for a state that does not check. */

@@ -1,6 +1,6 @@
 /* pfs-ofctl save and restore: a switch's tables in the pfswitch state format
  * (lib/state_fmt.h), through OpenFlow 1.3 only, so both work with any OpenFlow 1.3
- * switch. save reads PORT_DESC, GROUP_DESC and GROUP stats, METER_CONFIG and METER
+ * switch. save reads PORT_DESC and PORT stats, GROUP_DESC and GROUP stats, METER_CONFIG and METER
  * stats, and FLOW stats (durations, counters); restore sends the GROUP_MODs (in
  * dependency order), METER_MODs and FLOW_MODs, with a barrier after each kind, and
  * names the entry a switch refuses. What OpenFlow cannot set (counters, elapsed time of
@@ -17,6 +17,7 @@
 #include "ofp_group.h"
 #include "ofp_meter.h"
 #include "ofp_multipart.h"
+#include "ofp_port.h"
 #include "ofp_switch.h"
 #include "openflow.h"
 #include "state_fmt.h"
@@ -191,6 +192,27 @@ save_flows(struct ofctl *c, struct arena *a, struct buf *b)
 	}
 }
 
+static void
+port_counters(const struct ofp_port_stats *st, struct state_port *sp)
+{
+	uint64_t *v = sp->counters;
+
+	sp->has_counters = true;
+	v[STATE_PORT_RX_PACKETS] = st->rx_packets;
+	v[STATE_PORT_TX_PACKETS] = st->tx_packets;
+	v[STATE_PORT_RX_BYTES] = st->rx_bytes;
+	v[STATE_PORT_TX_BYTES] = st->tx_bytes;
+	v[STATE_PORT_RX_DROPPED] = st->rx_dropped;
+	v[STATE_PORT_TX_DROPPED] = st->tx_dropped;
+	v[STATE_PORT_RX_ERRORS] = st->rx_errors;
+	v[STATE_PORT_TX_ERRORS] = st->tx_errors;
+	v[STATE_PORT_RX_FRAME_ERR] = st->rx_frame_err;
+	v[STATE_PORT_RX_OVER_ERR] = st->rx_over_err;
+	v[STATE_PORT_RX_CRC_ERR] = st->rx_crc_err;
+	v[STATE_PORT_COLLISIONS] = st->collisions;
+	v[STATE_PORT_DURATION_NS] = st->duration_sec * NS_PER_S + st->duration_nsec;
+}
+
 void
 ofctl_cmd_save(struct ofctl *c, int argc, char *argv[])
 {
@@ -198,6 +220,8 @@ ofctl_cmd_save(struct ofctl *c, int argc, char *argv[])
 	struct arena a = ARENA_INITIALIZER;
 	struct state_bridge sb;
 	struct timespec ts;
+	struct ofp_multipart_request pr = { .type = OFPMP_PORT_STATS };
+	struct ofp_multipart_reply ps;
 	const char *path = argv[1];
 	int err;
 
@@ -210,12 +234,17 @@ ofctl_cmd_save(struct ofctl *c, int argc, char *argv[])
 	state_write_header(&b);
 	state_write_bridge(&b, &sb);
 	ofctl_load_ports(c);
+	pr.port_stats.port_no = OFPP_ANY;
+	ofctl_dump(c, &pr, &a, &ps);
 	for (size_t i = 0; i < c->n_ports; i++) {
 		struct state_port sp;
 
 		memset(&sp, 0, sizeof(sp));
 		sp.ofport = c->ports[i].port_no;
 		snprintf(sp.name, sizeof(sp.name), "%s", c->ports[i].name);
+		for (size_t k = 0; k < ps.port_stats.n; k++)
+			if (ps.port_stats.items[k].port_no == sp.ofport)
+				port_counters(&ps.port_stats.items[k], &sp);
 		state_write_port(&b, &sp);
 	}
 	save_groups(c, &a, &b);

@@ -5,7 +5,7 @@
 #    and a meter are installed with pfs-ofctl and ping traffic passes;
 #  - SIGTERM writes the state file (exit 0); pfswitchd started again restores it with no
 #    controller: dump-flows (without statistics), dump-groups and dump-meters are
-#    identical to before, the flow, group and meter counters continue from their saved
+#    identical to before, the flow, group, meter and port counters continue from their saved
 #    values, a flow's duration continues, the MACs NORMAL learned are learned again, the
 #    controllers' generation id is kept (a stale ROLE_REQUEST is refused);
 #  - forwarding resumes fast: a ping every 10 ms runs across the restart; the time from
@@ -59,6 +59,7 @@ $PFS dump-meters br0 >"$TMP/meters.before"
 $PFS dump-flows br0 >"$TMP/flows.stats.before"
 $PFS dump-group-stats br0 >"$TMP/gstats.before"
 $PFS meter-stats br0 >"$TMP/mstats.before"
+$PFS dump-ports br0 1 >"$TMP/ports.before"
 sleep 1
 check "SIGTERM: clean exit" stop_daemon
 check "SIGTERM: state file written" test -s "$STATE"
@@ -106,6 +107,7 @@ dur() { sed -n 's/.*duration=\([0-9.]*\)s.*in_port=2.*/\1/p' "$1" | head -1; }
 $PFS dump-flows br0 >"$TMP/flows.stats.after"
 $PFS dump-group-stats br0 >"$TMP/gstats.after"
 $PFS meter-stats br0 >"$TMP/mstats.after"
+$PFS dump-ports br0 1 >"$TMP/ports.after"
 B=$(flow_pkts "$TMP/flows.stats.before")
 A=$(flow_pkts "$TMP/flows.stats.after")
 [ -n "$B" ] && [ -n "$A" ] && [ "$B" -ge 5 ] && [ "$A" -gt "$B" ] &&
@@ -120,6 +122,11 @@ B=$(mpk "$TMP/mstats.before")
 A=$(mpk "$TMP/mstats.after")
 [ -n "$B" ] && [ -n "$A" ] && [ "$B" -ge 5 ] && [ "$A" -gt "$B" ] &&
 	pass "meter counter continues ($B before, $A after)" || fail "meter counter: before '$B', after '$A'"
+ppk() { sed -n 's/^ *port *1: rx pkts=\([0-9]*\),.*/\1/p' "$1" | head -1; }
+B=$(ppk "$TMP/ports.before")
+A=$(ppk "$TMP/ports.after")
+[ -n "$B" ] && [ -n "$A" ] && [ "$B" -ge 5 ] && [ "$A" -gt "$B" ] &&
+	pass "port counter continues ($B before, $A after)" || fail "port counter: before '$B', after '$A'"
 B=$(dur "$TMP/flows.stats.before")
 A=$(dur "$TMP/flows.stats.after")
 awk -v a="$A" -v b="$B" 'BEGIN { exit !(a != "" && b != "" && a + 0 >= b + 0) }' &&
@@ -136,6 +143,7 @@ grep -q "state file $STATE: truncated.*starting with empty tables" "$TMP/daemon.
 n=$($PFS dump-flows br0 | grep -c "priority=")
 [ "$n" = 0 ] && pass "truncated file: started empty" || fail "truncated file: $n flows"
 check "truncated file: switch answers" pfs_echo_ok 2
+check "truncated file: kept as FILE.bad" cmp "$STATE.bad" <(head -c $(($(stat -c %s "$TMP/state.good") - 10)) "$TMP/state.good")
 check "stop" stop_daemon
 cp "$TMP/state.good" "$STATE"
 printf '\x00\x00\x00\x63' | dd of="$STATE" bs=1 seek=8 conv=notrunc 2>/dev/null

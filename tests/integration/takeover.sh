@@ -100,6 +100,10 @@ pfs_wait 20 test -e "$TMP/pg.ready" || { fail "pfs-pktgen did not start"; cat "$
 sleep 3
 before=$(dumps)
 pk_before=$(udp_packets)
+ppk() { ofc dump-ports 1 2>/dev/null | sed -n 's/^ *port *1: rx pkts=\([0-9]*\),.*/\1/p' | head -1; }
+gpk() { ofc dump-group-stats 2>/dev/null | sed -n 's/.*group_id=1,.*packet_count=\([0-9]*\),.*/\1/p' | head -1; }
+pp_before=$(ppk)
+gp_before=$(gpk)
 OLD=$PID
 t0=$(date +%s.%N)
 echo "$t0" >"$TMP/t0"
@@ -157,6 +161,10 @@ check "the metrics endpoint answers in the new process" \
 check_not "generation id kept: a stale master (3 < 7) is refused" ofc role master 3
 check "generation id kept: a newer master (8) is accepted" ofc role master 8
 check "flow counters continue ($pk_before before, $pk_after after)" test "${pk_after:-0}" -ge "${pk_before:-1}"
+pp_after=$(ppk)
+gp_after=$(gpk)
+check "port counters continue ($pp_before before, $pp_after after)" test "${pp_after:-0}" -ge "${pp_before:-1}"
+check "group counters continue ($gp_before before, $gp_after after)" test "${gp_after:-0}" -ge "${gp_before:-1}"
 wait "$PG_PID"
 pfs_wait 5 test -s "$TMP/pg.json"
 json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$TMP/pg.json"; }

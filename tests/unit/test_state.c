@@ -30,7 +30,8 @@ build(struct buf *b)
 	struct buf m = BUF_INITIALIZER;
 	char err[128];
 	struct state_bridge sb = { 0x1234, 1700000000000000000ull, "br0" };
-	struct state_port sp = { 3, "veth-a" };
+	struct state_port sp = { 3, "veth-a", true, { 0 } };
+	struct state_port bare = { 4, "b", false, { 0 } };
 	struct state_flow sf = {
 		10, 1000, 5000000000ull, 250000, STATE_REMAINING_FULL, STATE_FLOW_IDLE_KNOWN
 	};
@@ -45,7 +46,10 @@ build(struct buf *b)
 	mc.sub_bytes[0] = 77;
 	state_write_header(b);
 	state_write_bridge(b, &sb);
+	sp.counters[STATE_PORT_RX_PACKETS] = 123;
+	sp.counters[STATE_PORT_DURATION_NS] = 456;
 	state_write_port(b, &sp);
+	state_write_port(b, &bare);
 	ck_assert_int_eq(ofp_group_mod_parse("group_id=7,type=all,bucket=output:1,bucket=output:2",
 					     OFPGC_ADD, &a, &gm, err, sizeof(err)),
 			 0);
@@ -81,9 +85,9 @@ START_TEST(test_roundtrip)
 	struct state_rec rec;
 	struct state_controller c;
 	enum state_rec_type want[] = {
-		STATE_REC_BRIDGE,    STATE_REC_PORT,	    STATE_REC_GROUP_MOD, STATE_REC_GROUP,
-		STATE_REC_METER_MOD, STATE_REC_METER,	    STATE_REC_FLOW_MOD,	 STATE_REC_FLOW,
-		STATE_REC_MAC,	     STATE_REC_CONTROLLERS, STATE_REC_BRIDGE
+		STATE_REC_BRIDGE, STATE_REC_PORT,      STATE_REC_PORT,	      STATE_REC_GROUP_MOD,
+		STATE_REC_GROUP,  STATE_REC_METER_MOD, STATE_REC_METER,	      STATE_REC_FLOW_MOD,
+		STATE_REC_FLOW,	  STATE_REC_MAC,       STATE_REC_CONTROLLERS, STATE_REC_BRIDGE
 	};
 	char err[256];
 	unsigned i = 0;
@@ -91,9 +95,9 @@ START_TEST(test_roundtrip)
 	build(&b);
 	ck_assert_int_eq(state_read_begin(&r, b.data, b.size, err, sizeof(err)), 0);
 	ck_assert_uint_eq(r.version, STATE_FMT_VERSION);
-	ck_assert_uint_eq(r.n_records, 11);
+	ck_assert_uint_eq(r.n_records, 12);
 	while (state_read_next(&r, &rec) > 0) {
-		ck_assert_uint_lt(i, 11);
+		ck_assert_uint_lt(i, 12);
 		ck_assert_msg(rec.type == want[i], "record %u: %s", i, state_rec_name(rec.type));
 		switch (rec.type) {
 		case STATE_REC_BRIDGE:
@@ -101,8 +105,16 @@ START_TEST(test_roundtrip)
 			ck_assert_uint_eq(rec.u.bridge.datapath_id, i ? 2 : 0x1234);
 			break;
 		case STATE_REC_PORT:
+			if (rec.u.port.ofport == 4) { /* written without counters */
+				ck_assert_str_eq(rec.u.port.name, "b");
+				ck_assert(!rec.u.port.has_counters);
+				break;
+			}
 			ck_assert_uint_eq(rec.u.port.ofport, 3);
 			ck_assert_str_eq(rec.u.port.name, "veth-a");
+			ck_assert(rec.u.port.has_counters);
+			ck_assert_uint_eq(rec.u.port.counters[STATE_PORT_RX_PACKETS], 123);
+			ck_assert_uint_eq(rec.u.port.counters[STATE_PORT_DURATION_NS], 456);
 			break;
 		case STATE_REC_GROUP_MOD: {
 			struct arena a = ARENA_INITIALIZER;
@@ -151,7 +163,7 @@ START_TEST(test_roundtrip)
 		}
 		i++;
 	}
-	ck_assert_uint_eq(i, 11);
+	ck_assert_uint_eq(i, 12);
 	buf_uninit(&b);
 }
 END_TEST

@@ -2,7 +2,7 @@
  * gathered, the agent destroyed and created again, the state applied: the same entries
  * (byte for byte when gathered again), counters continued (saved + new traffic),
  * timeouts continued from their remaining time, learned MACs learned again with their
- * age; a state
+ * age, port counters continued; a state
  * whose entry the bridge refuses names it; a section for another bridge is ignored. */
 #include <check.h>
 #include <errno.h>
@@ -152,6 +152,7 @@ START_TEST(test_save_restore)
 	struct rule *r;
 	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x42 };
 	struct dp_mac_entry me;
+	struct dp_port_stats ps;
 
 	/* group 2 sends to group 1: gathered in dependency order whatever the ids. */
 	group(br, "group_id=1,type=all,bucket=output:1");
@@ -172,6 +173,8 @@ START_TEST(test_save_restore)
 	ck_assert_int_eq(group_state_set_base(br, 1, &c), 0);
 	dp_fake_clear_macs();
 	ck_assert_int_eq(dp_mac_learn(br->dp, mac, 1, 7), 0);
+	br->ports[0].base.rx_packets = 11; /* as if restored once already */
+	br->ports[0].base.tx_bytes = 22;
 	ck_assert_int_eq(state_gather(ofp, &st), 0);
 	ofproto_destroy(ofp);
 	dp_fake_clear_macs();
@@ -186,7 +189,12 @@ START_TEST(test_save_restore)
 	ck_assert_uint_eq(nm, 1);
 	ck_assert_uint_eq(dp_fake_n_flows("br0"), 2);
 	ck_assert_uint_eq(dp_mac_dump(br->dp, NULL, 0), 0);
+	bridge_port_stats(&br->ports[0], &ps);
+	ck_assert_uint_eq(ps.rx_packets, 0);
 	state_apply_bridge_finish(br, st.data, st.size);
+	bridge_port_stats(&br->ports[0], &ps);
+	ck_assert_uint_eq(ps.rx_packets, 11);
+	ck_assert_uint_eq(ps.tx_bytes, 22);
 	ck_assert_uint_eq(dp_mac_dump(br->dp, &me, 1), 1);
 	ck_assert_int_eq(memcmp(me.mac, mac, 6), 0);
 	ck_assert_uint_eq(me.ofport, 1);
