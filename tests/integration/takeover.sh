@@ -10,7 +10,10 @@
 #  - the old process exits, the new one answers on the same mgmt socket and rewrote
 #    the pidfile;
 #  - dump-flows/dump-groups/dump-meters are the same before and after (durations and
-#    counters aside) and the counters continue;
+#    counters aside) and flow, port and group counters continue;
+#  - the ptcp: controller listener and the metrics endpoint are handed over, the
+#    generation id comes along, an active controller (takeover_ctl.py) is connected
+#    again by the new process at once (the delay is reported);
 #  - a refused handover (a handover format the old process does not speak) and a
 #    failed one (the new process cannot open a port) leave the old process forwarding,
 #    and the new one exits non-zero saying why.
@@ -32,6 +35,11 @@ for i in 1 2; do
 done
 CPORT=$((20000 + TAG % 20000))
 MPORT=$((CPORT + 1))
+APORT=$((CPORT + 2)) # an active controller: takeover_ctl.py
+/usr/bin/python3 "$(dirname "$0")/takeover_ctl.py" "$APORT" "$TMP/ctl.log" &
+PFS_PIDS+=($!)
+pfs_wait 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$APORT" || fail "takeover_ctl.py did not start"
+: >"$TMP/ctl.log" # the probe's connection
 CONF=$TMP/pfswitch.ini
 cat >"$CONF" <<EOC
 [dpdk]
@@ -46,6 +54,7 @@ metrics = tcp:127.0.0.1:$MPORT
 datapath_id = 0x1
 fail_mode = secure
 controller = ptcp:$CPORT:127.0.0.1
+controller = tcp:127.0.0.1:$APORT
 [port p1]
 bridge = br0
 ofport = 1
@@ -60,6 +69,7 @@ PIDFILE=$TMP/pfswitchd.pid
 PID=$!
 pfs_wait 20 test -S "$RUN/br0.mgmt" || { fail "pfswitchd did not start"; pfs_done; }
 ofc() { local c=$1; shift; "$OFCTL" "$c" "unix:$RUN/br0.mgmt" "$@"; }
+pfs_wait 10 grep -q connect "$TMP/ctl.log" || fail "the active controller was not connected"
 check "role master, generation id 7" ofc role master 7
 ofc add-group "group_id=1,type=all,bucket=output:2" || fail "add-group"
 ofc add-meter "meter=1,pktps,bands=type=drop,rate=10000000" || fail "add-meter"
@@ -160,6 +170,21 @@ check "the metrics endpoint answers in the new process" \
 	/usr/bin/python3 -c "import urllib.request,sys; sys.exit(0 if b'pfswitch' in urllib.request.urlopen('http://127.0.0.1:$MPORT/metrics', timeout=5).read() else 1)"
 check_not "generation id kept: a stale master (3 < 7) is refused" ofc role master 3
 check "generation id kept: a newer master (8) is accepted" ofc role master 8
+# The active controller: the old process's connection closed, the new one's opened
+# at once.
+pfs_wait 5 test "$(grep -c connect "$TMP/ctl.log")" -ge 2
+n_conn=$(grep -c connect "$TMP/ctl.log")
+check "the active controller is connected again by the new process ($n_conn connections)" \
+	test "$n_conn" -ge 2
+echo "active controller: $(/usr/bin/python3 -c "
+import sys
+ev = [l.split() for l in open(sys.argv[1])]
+closes = [float(t) for k, t in ev if k == 'close']
+conns = [float(t) for k, t in ev if k == 'connect']
+if closes and len(conns) >= 2:
+    print('old connection closed at %+.1f ms, new one opened at %+.1f ms (from the takeover command)' % ((closes[0] - float(sys.argv[2])) * 1e3, (conns[1] - float(sys.argv[2])) * 1e3))
+else:
+    print('events %s' % ev)" "$TMP/ctl.log" "$(cat "$TMP/t0")")"
 check "flow counters continue ($pk_before before, $pk_after after)" test "${pk_after:-0}" -ge "${pk_before:-1}"
 pp_after=$(ppk)
 gp_after=$(gpk)
