@@ -427,6 +427,17 @@ wake_running_workers(void)
 }
 
 int
+dp_stop_drained(void)
+{
+	int r;
+
+	dp_g.drain_on_stop = true;
+	r = dp_stop();
+	dp_g.drain_on_stop = false;
+	return r;
+}
+
+int
 dp_stop(void)
 {
 	uint64_t t0, next_wake;
@@ -477,6 +488,39 @@ dp_stop(void)
 	drain_done_all();
 	dp_defer_reclaim();
 	return 0;
+}
+
+long
+dp_flush_rx(void)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+	struct dp_bridge *br;
+	long n = 0;
+
+	if (dp_g.running)
+		return -EBUSY;
+	TAILQ_FOREACH(br, &dp_g.bridges, node)
+	{
+		const struct dp_portmap *pm = br->pmap;
+
+		for (unsigned i = 0; pm && i < pm->n; i++) {
+			const struct dp_port *port = pm->ports[i];
+
+			for (uint16_t q = 0; q < port->n_rxq; q++) {
+				uint16_t got;
+
+				/* Bounded: a queue refilled as fast as it is read is left. */
+				for (unsigned k = 0; k < 1024; k++) {
+					got = rte_eth_rx_burst(port->port_id, q, pkts, DP_BURST);
+					rte_pktmbuf_free_bulk(pkts, got);
+					n += got;
+					if (got < DP_BURST)
+						break;
+				}
+			}
+		}
+	}
+	return n;
 }
 
 void
@@ -1125,6 +1169,19 @@ dp_port_set_config(struct dp_port *port, uint32_t config, uint32_t mask)
 	__atomic_store_n(&port->config, nc, __ATOMIC_RELAXED);
 	if ((old ^ nc) & OFPPC_PORT_DOWN) {
 		dp_port_dev_set_link(port, !(nc & OFPPC_PORT_DOWN));
+		dp_port_dev_poll(port);
+		dp_gm_liveness(port->br);
+	}
+	return 0;
+}
+
+int
+dp_port_relink(struct dp_port *port)
+{
+	if (!port)
+		return -EINVAL;
+	if (!(__atomic_load_n(&port->config, __ATOMIC_RELAXED) & OFPPC_PORT_DOWN)) {
+		dp_port_dev_set_link(port, true);
 		dp_port_dev_poll(port);
 		dp_gm_liveness(port->br);
 	}

@@ -85,6 +85,15 @@ int dp_start(void);
  * left so, and dp_bridge_destroy() and dp_fini() then free nothing (the process should
  * exit with the memory mapped). */
 int dp_stop(void);
+/* Discards what waits in every port's rx queues while the workers are stopped (a
+ * process taking over from another, handover.h: what its ports received so far the other
+ * process forwarded already). Returns the packets discarded, or -EBUSY while the
+ * workers run. */
+long dp_flush_rx(void);
+/* dp_stop(), but each worker first polls its rx queues until a round finds them all
+ * empty (at most 100 ms): what the ports received before the call is forwarded, not left
+ * in the queues (a process handing over to another, handover.h). Same returns. */
+int dp_stop_drained(void);
 /* Frees every bridge, port and pool and cleans up the EAL. After dp_stop(). */
 void dp_fini(void);
 
@@ -175,6 +184,10 @@ void dp_port_get_stats(const struct dp_port *port, struct dp_port_stats *st);
 int dp_port_set_config(struct dp_port *port, uint32_t config, uint32_t mask);
 /* Re-reads link states; returns true if any port of br changed (info then differs). */
 bool dp_port_poll_changes(struct dp_bridge *br);
+/* Sets the device's link up again unless the port is configured down: after another
+ * process that shared the device (pfswitchd --takeover) closed it and, doing so, took
+ * the kernel interface down (net_tap does). 0 or -EINVAL. */
+int dp_port_relink(struct dp_port *port);
 
 /* ---- Flows -------------------------------------------------------------------------- */
 

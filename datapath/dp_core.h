@@ -370,6 +370,7 @@ struct dp_global {
 	/* A worker did not stop (dp_stop() timed out): it may still read anything, so
 	 * nothing the datapath shares with workers is freed any more. */
 	bool worker_stuck;
+	bool drain_on_stop;   /* dp_stop_drained(): workers empty their rx queues first */
 	bool pdump;	      /* rte_pdump_init() done: dpdk-dumpcap can capture */
 	bool consolidated;    /* every rx queue is polled by worker 0 (dp_set_consolidated) */
 	uint64_t balance_tsc; /* last dp_power_run() decision */

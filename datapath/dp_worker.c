@@ -171,6 +171,9 @@ rest(struct dp_worker *w, const struct dp_pollset *ps, uint64_t *sleep_ns)
 	w->rest_cycles += rte_rdtsc() - t0;
 }
 
+/* dp_stop_drained(): how long a worker keeps emptying its rx queues at most. */
+#define DP_DRAIN_MS 100
+
 int
 dp_worker_main(void *arg)
 {
@@ -182,6 +185,7 @@ dp_worker_main(void *arg)
 	unsigned idle = 0;
 	uint64_t sleep_ns = DP_FIRST_SLEEP_NS, prev_tsc;
 	bool prev_busy = false;
+	uint64_t drain_start = 0;
 
 	/* Short sleeps need a precise timer: the default slack (50 us) would stretch them. */
 	if (dp_g.params.timer_slack_ns &&
@@ -192,10 +196,22 @@ dp_worker_main(void *arg)
 	w->thread = pthread_self();
 	__atomic_store_n(&w->running, true, __ATOMIC_RELEASE);
 	prev_tsc = rte_rdtsc();
-	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
-		const struct dp_pollset *ps = __atomic_load_n(&w->polls, __ATOMIC_ACQUIRE);
+	for (;;) {
+		const struct dp_pollset *ps;
 		unsigned got = 0;
 
+		/* Stopping: at once, or (dp_stop_drained()) once a round of polls begun
+		 * after the stop found every queue empty, within DP_DRAIN_MS. */
+		if (unlikely(__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE))) {
+			if (!dp_g.drain_on_stop)
+				break;
+			if (!drain_start)
+				drain_start = rte_rdtsc() | 1;
+			else if (!prev_busy ||
+				 rte_rdtsc() - drain_start > dp_g.tsc_hz / 1000 * DP_DRAIN_MS)
+				break;
+		}
+		ps = __atomic_load_n(&w->polls, __ATOMIC_ACQUIRE);
 		w->burst_tsc = rte_rdtsc();
 		/* The previous loop's cycles, busy or idle (one TSC read per loop). */
 		if (prev_busy)

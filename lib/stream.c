@@ -345,6 +345,114 @@ out:
 	return fd;
 }
 
+/* ---- Listening sockets handed over between processes -------------------------------- */
+
+static int inherited[STREAM_MAX_INHERITED];
+static unsigned n_inherited;
+static bool keep_socket_files;
+
+int
+stream_inherit_listener(int fd)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	if (n_inherited >= STREAM_MAX_INHERITED)
+		return -ENOSPC;
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &len) < 0 || !v)
+		return -ENOTSOCK;
+	inherited[n_inherited++] = fd;
+	return 0;
+}
+
+/* The inherited socket bound to a's address, taken out of the table, or -1. */
+static int
+take_inherited(const struct stream_addr *a)
+{
+	for (unsigned i = 0; i < n_inherited; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		bool same;
+
+		memset(&ss, 0, sizeof(ss));
+		if (getsockname(inherited[i], (struct sockaddr *)&ss, &len) < 0 ||
+		    ss.ss_family != a->sa.ss_family)
+			continue;
+		if (ss.ss_family == AF_UNIX)
+			same = !strcmp(((struct sockaddr_un *)&ss)->sun_path, a->path);
+		else if (ss.ss_family == AF_INET)
+			same = !memcmp(&((struct sockaddr_in *)&ss)->sin_addr,
+				       &((const struct sockaddr_in *)&a->sa)->sin_addr,
+				       sizeof(struct in_addr)) &&
+			       ((struct sockaddr_in *)&ss)->sin_port ==
+				       ((const struct sockaddr_in *)&a->sa)->sin_port;
+		else
+			same = !memcmp(&((struct sockaddr_in6 *)&ss)->sin6_addr,
+				       &((const struct sockaddr_in6 *)&a->sa)->sin6_addr,
+				       sizeof(struct in6_addr)) &&
+			       ((struct sockaddr_in6 *)&ss)->sin6_port ==
+				       ((const struct sockaddr_in6 *)&a->sa)->sin6_port;
+		/* ptcp:0 picks a fresh port: never an inherited one. */
+		if (same && a->sa.ss_family != AF_UNIX &&
+		    !((const struct sockaddr_in *)&a->sa)->sin_port)
+			same = false;
+		if (same) {
+			int fd = inherited[i];
+
+			inherited[i] = inherited[--n_inherited];
+			return fd;
+		}
+	}
+	return -1;
+}
+
+unsigned
+stream_inherited_close_unused(void)
+{
+	unsigned n = n_inherited;
+
+	while (n_inherited)
+		close(inherited[--n_inherited]);
+	return n;
+}
+
+unsigned
+stream_list_listeners(int *fds, unsigned max, int skip_fd)
+{
+	long open_max = sysconf(_SC_OPEN_MAX);
+	unsigned n = 0;
+
+	if (open_max < 0 || open_max > 65536)
+		open_max = 65536;
+	for (int fd = 0; fd < open_max && n < max; fd++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int v = 0, type = 0;
+		socklen_t vlen = sizeof(v), tlen = sizeof(type);
+
+		if (fd == skip_fd || getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v, &vlen) < 0 ||
+		    !v || getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tlen) < 0 ||
+		    type != SOCK_STREAM || getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+			continue;
+		if (ss.ss_family == AF_UNIX || ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
+			fds[n++] = fd;
+	}
+	return n;
+}
+
+void
+stream_keep_socket_files(bool keep)
+{
+	keep_socket_files = keep;
+}
+
+void
+stream_unlink_listener(const char *path)
+{
+	if (path && path[0] && !keep_socket_files)
+		unlink(path);
+}
+
 int
 stream_listen(const struct stream_addr *a)
 {
@@ -353,6 +461,9 @@ stream_listen(const struct stream_addr *a)
 
 	if (!stream_addr_is_passive(a))
 		return -EINVAL;
+	fd = take_inherited(a);
+	if (fd >= 0)
+		return fd;
 	if (a->kind == STREAM_PUNIX && !lstat(a->path, &st)) {
 		if (!S_ISSOCK(st.st_mode))
 			return -EEXIST;

@@ -67,6 +67,22 @@ int stream_connect(const struct stream_addr *a, int timeout_ms);
  * Returns a non-blocking, close-on-exec listening socket or -errno (-EINVAL for an
  * active address, -EADDRINUSE, -EACCES, ...). */
 int stream_listen(const struct stream_addr *a);
+/* Listening sockets handed over by another process (pfswitchd --takeover): fd is
+ * remembered, and the next stream_listen() on the address it is bound to returns it
+ * instead of binding a new socket, so connections queued on it are kept. 0, -ENOSPC
+ * (STREAM_MAX_INHERITED held already) or -ENOTSOCK. */
+#define STREAM_MAX_INHERITED 32
+int stream_inherit_listener(int fd);
+/* Closes the inherited sockets no stream_listen() took; returns how many. */
+unsigned stream_inherited_close_unused(void);
+/* Appends to fds (room for max) every listening SOCK_STREAM socket of this process
+ * (unix, IPv4, IPv6) except skip_fd, for handing over; returns how many. */
+unsigned stream_list_listeners(int *fds, unsigned max, int skip_fd);
+/* Removes a punix: socket file at close, unless stream_keep_socket_files(true) was
+ * called (the process handed its sockets over: the files now belong to the next). */
+void stream_unlink_listener(const char *path);
+void stream_keep_socket_files(bool keep);
+
 /* The TCP port a socket is bound to (for ptcp:0), or -errno. */
 int stream_local_port(int fd);
 /* Accepts one connection: a non-blocking, close-on-exec socket, -EAGAIN if none is

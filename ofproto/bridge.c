@@ -9,6 +9,7 @@
 
 #include "connmgr.h"
 #include "group.h"
+#include "handover.h"
 #include "meter.h"
 #include "ofproto.h"
 #include "pipeline.h"
@@ -138,6 +139,7 @@ bridge_add_port(struct bridge *br, const struct config_port *cfg)
 	p->ofport = cfg->ofport;
 	snprintf(p->name, sizeof(p->name), "%s", cfg->name);
 	p->dp = dpp;
+	p->exclusive = cfg->ofport != OFPP_LOCAL && !handover_port_shared(cfg->devargs);
 	bridge_port_desc(p, &p->desc);
 	qsort(br->ports, br->n_ports, sizeof(*br->ports), port_cmp);
 	return 0;
@@ -160,6 +162,16 @@ bridge_add_local_port(struct bridge *br, const struct config_bridge *cfg)
 		 cfg->local_port_name);
 	cp.devargs = devargs;
 	return bridge_add_port(br, &cp);
+}
+
+void
+bridge_release_port(struct bridge *br, struct bridge_port *p)
+{
+	size_t i = (size_t)(p - br->ports);
+
+	dp_port_del(p->dp);
+	memmove(&br->ports[i], &br->ports[i + 1], (br->n_ports - i - 1) * sizeof(*p));
+	br->n_ports--;
 }
 
 void

@@ -27,6 +27,7 @@ struct bridge_port {
 	char name[OFP_MAX_PORT_NAME_LEN + 1];
 	struct dp_port *dp;
 	struct ofp_port_desc desc; /* last reported to controllers */
+	bool exclusive;		   /* one process at a time: see handover_port_shared() */
 	struct dp_port_stats base; /* restored counters it continues from (state.h) */
 };
 
@@ -82,6 +83,9 @@ void bridge_note_barrier(struct bridge *br, uint64_t ns);
 int bridge_create(struct ofproto *ofp, const struct config_bridge *cfg, struct bridge **out);
 /* Adds a configured port through dp_port_add(). 0 or its negative errno. */
 int bridge_add_port(struct bridge *br, const struct config_port *cfg);
+/* Closes port p (from bridge_port_find()) and forgets it: a process handing over to
+ * another frees the devices only one process can hold (handover.h). */
+void bridge_release_port(struct bridge *br, struct bridge_port *p);
 /* Adds the bridge's LOCAL port (OFPP_LOCAL) if cfg->local_port: a net_tap device whose
  * kernel interface, named cfg->local_port_name, is the host's way into the bridge (as
  * Open vSwitch's bridge-internal port). The tap has a random locally administered MAC,

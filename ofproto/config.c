@@ -116,6 +116,7 @@ config_free(struct config *cfg)
 	free(cfg->eal);
 	free(cfg->rundir);
 	free(cfg->metrics);
+	free(cfg->handover_socket);
 	free(cfg->state_file);
 	free(cfg->ssl_private_key);
 	free(cfg->ssl_certificate);
@@ -299,6 +300,20 @@ k_rundir(struct parse_state *st, const char *n, const char *v)
 		return -EINVAL;
 	}
 	return set_string(st, &st->cfg->rundir, v);
+}
+
+static int
+k_handover(struct parse_state *st, const char *n, const char *v)
+{
+	if (v[0] != '/') {
+		fail(st, st->line, "%s: '%s' is not an absolute path", n, v);
+		return -EINVAL;
+	}
+	if (strlen(v) >= 108) {
+		fail(st, st->line, "%s: path longer than 107 bytes (a unix socket path)", n);
+		return -EINVAL;
+	}
+	return set_string(st, &st->cfg->handover_socket, v);
 }
 
 static int
@@ -861,6 +876,7 @@ static const struct key_desc keys[] = {
 	{ SEC_SWITCH, "mac_aging", 0, k_mac_aging },
 	{ SEC_SWITCH, "mac_max_per_port", 0, k_mac_max_per_port },
 	{ SEC_SWITCH, "metrics", 0, k_metrics },
+	{ SEC_SWITCH, "handover_socket", 0, k_handover },
 	{ SEC_SWITCH, "state_file", 0, k_state_file },
 	{ SEC_BRIDGE, "datapath_id", 0, k_dpid },
 	{ SEC_BRIDGE, "fail_mode", 0, k_fail_mode },
@@ -1283,6 +1299,11 @@ config_parse_string(const char *text, const char *name, struct config *cfg, char
 		validate(&st);
 	if (!st.err_line && !cfg->rundir && !(cfg->rundir = strdup(CONFIG_RUNDIR_DEFAULT)))
 		goto nomem;
+	if (!st.err_line && !cfg->handover_socket &&
+	    asprintf(&cfg->handover_socket, "%s/pfswitchd.handover", cfg->rundir) < 0) {
+		cfg->handover_socket = NULL;
+		goto nomem;
+	}
 	if (st.err_line) {
 		snprintf(errbuf, errlen, "%s:%d: %s", name, st.err_line, st.err);
 		return -EINVAL;

@@ -145,8 +145,9 @@ struct config {
 	unsigned mac_table_size;   /* MAC learning entries per bridge */
 	unsigned mac_aging_s;	   /* seconds an unseen address is kept */
 	unsigned mac_max_per_port; /* addresses learned per port; 0 = no limit */
-	char *metrics;	  /* Prometheus endpoint "tcp:IP:PORT" or "unix:PATH"; NULL = off */
-	char *state_file; /* tables saved on SIGTERM/SIGINT, restored on start; NULL = off */
+	char *handover_socket; /* unix socket for --takeover (default RUNDIR/pfswitchd.handover) */
+	char *metrics;	       /* Prometheus endpoint "tcp:IP:PORT" or "unix:PATH"; NULL = off */
+	char *state_file;      /* tables saved on SIGTERM/SIGINT, restored on start; NULL = off */
 	struct config_bridge *bridges;
 	size_t n_bridges;
 	struct config_port *ports;

@@ -726,8 +726,7 @@ listener_close(struct connmgr *cm, struct listener *l)
 	if (!l->paused)
 		ofproto_fd_del(cm->ofp, &l->pfd);
 	close(l->pfd.fd);
-	if (l->path[0])
-		unlink(l->path);
+	stream_unlink_listener(l->path);
 	free(l);
 }
 

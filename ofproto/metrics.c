@@ -785,7 +785,7 @@ metrics_destroy(struct metrics *m)
 		ofproto_fd_del(m->ofp, &m->lpfd);
 		close(m->lpfd.fd);
 		if (m->addr.kind == STREAM_PUNIX)
-			unlink(m->addr.path);
+			stream_unlink_listener(m->addr.path);
 	}
 	free(m);
 }

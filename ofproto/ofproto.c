@@ -15,6 +15,7 @@
 
 #include "bridge.h"
 #include "group.h"
+#include "handover.h"
 #include "config.h"
 #include "connmgr.h"
 #include "datapath.h"
@@ -22,6 +23,7 @@
 #include "meter.h"
 #include "ofp_flow.h"
 #include "state.h"
+#include "state_fmt.h"
 #include "stream_tls.h"
 #include "pinsched.h"
 #include "util.h"
@@ -241,6 +243,13 @@ restore_bridge(struct bridge *br, const char *path, const uint8_t *state, size_t
 int
 ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, size_t errlen)
 {
+	return ofproto_create_handover(cfg, NULL, 0, out, errbuf, errlen);
+}
+
+int
+ofproto_create_handover(const struct config *cfg, const void *handover, size_t handover_len,
+			struct ofproto **out, char *errbuf, size_t errlen)
+{
 	struct ofproto *ofp = pfs_calloc(1, sizeof(*ofp));
 	uint8_t *state = NULL;
 	size_t state_len = 0;
@@ -295,7 +304,16 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		snprintf(errbuf, errlen, "rundir %s: %s", cfg->rundir, strerror(-r));
 		goto err;
 	}
-	if (cfg->state_file) {
+	if (handover) {
+		struct state_reader rd;
+		char why[512];
+
+		r = state_read_begin(&rd, handover, handover_len, why, sizeof(why));
+		if (r) {
+			snprintf(errbuf, errlen, "the handed-over state: %s", why);
+			goto err;
+		}
+	} else if (cfg->state_file) {
 		char why[512];
 
 		r = state_load_file(cfg->state_file, &state, &state_len, why, sizeof(why));
@@ -323,7 +341,22 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 			goto err;
 		}
 		ofp->bridges[ofp->n_bridges++] = br;
-		if (state) {
+		if (handover) {
+			unsigned nf = 0, ng = 0, nm = 0;
+			char why[512];
+
+			/* Unlike a state file, a refused entry fails the handover: the running
+			 * process keeps forwarding with all of it. */
+			r = state_apply_bridge(br, handover, handover_len, &nf, &ng, &nm, why,
+					       sizeof(why));
+			if (r) {
+				snprintf(errbuf, errlen, "bridge %s: the handed-over state: %s",
+					 cb->name, why);
+				goto err;
+			}
+			vlog(VLOG_INFO, MOD, "%s: %u flow(s), %u group(s), %u meter(s) taken over",
+			     cb->name, nf, ng, nm);
+		} else if (state) {
 			restored = restore_bridge(br, cfg->state_file, state, state_len);
 			state_refused |= !restored;
 		}
@@ -332,6 +365,8 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 
 			if (strcmp(cp->bridge, cb->name))
 				continue;
+			if (handover && !handover_port_shared(cp->devargs))
+				continue; /* ofproto_add_exclusive_ports(), after the old process */
 			r = bridge_add_port(br, cp);
 			if (r) {
 				snprintf(errbuf, errlen, "%s:%d: port %s (%s): %s", cfg->file,
@@ -354,7 +389,7 @@ ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, siz
 		r = connmgr_create(ofp, br, cb, cfg->rundir, &cm, errbuf, errlen);
 		if (r)
 			goto err;
-		if (restored)
+		if (restored) /* handover: ofproto_add_exclusive_ports() */
 			state_apply_bridge_finish(br, state, state_len);
 		vlog(VLOG_INFO, MOD, "bridge %s: datapath_id %016llx, %zu port(s), fail_mode %s",
 		     cb->name, (unsigned long long)cb->datapath_id, br->n_ports,
@@ -374,6 +409,49 @@ err:
 	free(state);
 	ofproto_destroy(ofp);
 	return r;
+}
+
+unsigned
+ofproto_add_exclusive_ports(struct ofproto *ofp, const struct config *cfg, const void *handover,
+			    size_t handover_len)
+{
+	unsigned failed = 0;
+
+	for (size_t i = 0; i < ofp->n_bridges; i++) {
+		struct bridge *br = ofp->bridges[i];
+
+		for (size_t j = 0; j < cfg->n_ports; j++) {
+			const struct config_port *cp = &cfg->ports[j];
+			int r;
+
+			if (strcmp(cp->bridge, br->name) || handover_port_shared(cp->devargs))
+				continue;
+			r = bridge_add_port(br, cp);
+			if (r) {
+				vlog(VLOG_ERR, MOD, "%s:%d: port %s (%s): %s", cfg->file, cp->line,
+				     cp->name, cp->devargs, strerror(-r));
+				failed++;
+				continue;
+			}
+			vlog(VLOG_INFO, MOD, "%s: port %s is OpenFlow port %u (%s)", br->name,
+			     cp->name, cp->ofport, cp->devargs);
+		}
+		/* Saved ports against these, the controllers' generation id. */
+		state_apply_bridge_finish(br, handover, handover_len);
+	}
+	return failed;
+}
+
+void
+ofproto_relink_shared_ports(struct ofproto *ofp)
+{
+	for (size_t i = 0; i < ofp->n_bridges; i++) {
+		struct bridge *br = ofp->bridges[i];
+
+		for (size_t j = 0; j < br->n_ports; j++)
+			if (!br->ports[j].exclusive)
+				dp_port_relink(br->ports[j].dp);
+	}
 }
 
 void

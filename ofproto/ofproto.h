@@ -39,6 +39,24 @@ struct ofproto_fd {
  * negative errno with errbuf saying what failed (-EEXIST, -ENODEV for a port, -EADDRINUSE
  * for a socket, -ENOMEM, ...). On failure nothing is left behind. */
 int ofproto_create(const struct config *cfg, struct ofproto **out, char *errbuf, size_t errlen);
+/* The same for a process taking over from a running one (pfswitchd --takeover,
+ * handover.h): every bridge's tables come from handover (a whole state in
+ * lib/state_fmt.h's format; [switch] state_file is not read) before its ports open (only
+ * those two processes can hold at once: handover_port_shared()), and
+ * any entry refused fails the creation (-EINVAL for a damaged state, the refusal's errno)
+ * with errbuf naming it. */
+int ofproto_create_handover(const struct config *cfg, const void *handover, size_t handover_len,
+			    struct ofproto **out, char *errbuf, size_t errlen);
+/* After a handover (the old process closed them): opens the configured ports
+ * ofproto_create_handover() left out, those only one process can hold
+ * (handover_port_shared()), then applies what of the handed-over state needs every port
+ * and the connections (state_apply_bridge_finish()). A port that fails is logged and
+ * left out; returns how many failed. */
+unsigned ofproto_add_exclusive_ports(struct ofproto *ofp, const struct config *cfg,
+				     const void *handover, size_t handover_len);
+/* After a handover, once the old process is gone: sets the links of the ports both
+ * processes held up again (its closing a net_tap took the interface down). */
+void ofproto_relink_shared_ports(struct ofproto *ofp);
 /* Closes every connection and socket and destroys the bridges (call after dp_stop()
  * when the workers were started). NULL-safe. */
 void ofproto_destroy(struct ofproto *ofp);

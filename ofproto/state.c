@@ -429,6 +429,55 @@ state_apply_bridge(struct bridge *br, const void *data, size_t len, unsigned *n_
 	return r;
 }
 
+int
+state_apply_counters(struct bridge *br, const void *data, size_t len, char *errbuf, size_t errlen)
+{
+	struct state_reader rd;
+	struct state_rec rec;
+	struct rule *last = NULL;
+	bool mine = false;
+	int r;
+
+	r = state_read_begin(&rd, data, len, errbuf, errlen);
+	if (r)
+		return r;
+	while (state_read_next(&rd, &rec) > 0) {
+		if (rec.type == STATE_REC_BRIDGE)
+			mine = !strcmp(rec.u.bridge.name, br->name);
+		if (!mine)
+			continue;
+		if (rec.type == STATE_REC_FLOW_MOD) {
+			struct arena a = ARENA_INITIALIZER;
+			struct ofp_flow_mod fm;
+			struct ofp_err err;
+
+			last = NULL;
+			if (!ofp_flow_mod_decode(rec.msg, rec.len, &a, &fm, &err))
+				last = rule_set_find(&br->rules, fm.table_id, fm.priority,
+						     &fm.match);
+			arena_free(&a);
+		} else if (rec.type == STATE_REC_FLOW) {
+			if (last) {
+				last->pkt_ofs = rec.u.flow.packets;
+				last->byte_ofs = rec.u.flow.bytes;
+			}
+			last = NULL;
+		} else if (rec.type == STATE_REC_GROUP) {
+			group_state_set_base(br, rec.u.counters.id, &rec.u.counters);
+		} else if (rec.type == STATE_REC_METER) {
+			meter_state_set_base(br, rec.u.counters.id, &rec.u.counters);
+		} else if (rec.type == STATE_REC_PORT && rec.u.port.has_counters) {
+			struct bridge_port *p = bridge_port_find(br, rec.u.port.ofport);
+
+			if (p && !strcmp(p->name, rec.u.port.name))
+				for (unsigned c = 0; c < STATE_PORT_N_COUNTERS; c++)
+					*(uint64_t *)((char *)&p->base + port_counter_ofs[c]) =
+						rec.u.port.counters[c];
+		}
+	}
+	return 0;
+}
+
 void
 state_apply_bridge_finish(struct bridge *br, const void *data, size_t len)
 {

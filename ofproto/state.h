@@ -54,6 +54,16 @@ int state_apply_bridge(struct bridge *br, const void *data, size_t len, unsigned
  * connmgr_create(); data was accepted by state_apply_bridge(). */
 void state_apply_bridge_finish(struct bridge *br, const void *data, size_t len);
 
+/* For a live handover (handover.h): makes the counters of br's section of data (the
+ * old process's final state, its workers stopped) the baseline of br's flows, groups and
+ * meters (and ports, found by number and name), which were applied from an earlier state
+ * of the same process by
+ * state_apply_bridge() and may have forwarded since: they then report the old process's
+ * totals plus their own traffic. Entries br lacks are skipped. 0, or -EINVAL /
+ * -EPROTONOSUPPORT (errbuf says why) for a state that does not check. */
+int state_apply_counters(struct bridge *br, const void *data, size_t len, char *errbuf,
+			 size_t errlen);
+
 /* pfswitchd's state_file: writes the state of every bridge to path atomically
  * (state_file_write()). 0 or -errno with errbuf saying what failed. */
 int state_save_file(struct ofproto *ofp, const char *path, char *errbuf, size_t errlen);

@@ -51,6 +51,7 @@
 #define MAX_FIRST_SEEN_FLOWS (4u << 20)
 #define EXIT_NO_LINK 2
 #define EXIT_LINK_LOST 3
+#define SEQ_MAP_BITS (1u << 27) /* 16 MiB of bits */
 
 /* One inclusive range of a 5-tuple field. */
 struct range {
@@ -62,6 +63,7 @@ struct opts {
 	const char *tx_dev, *rx_dev, *rx2_dev, *json_path, *ready_path;
 	double hold;	 /* s to keep the ports open after the report, 0 = none */
 	bool first_seen; /* record when each flow is first received */
+	bool no_reconnect;
 	unsigned queues;
 	unsigned size; /* frame size with FCS */
 	bool imix, tcp, random, scatter, l4_csum;
@@ -95,6 +97,13 @@ struct rx_stats {
 	uint64_t hist[HIST_BUCKETS];
 	uint64_t port_pkts[2];	/* per receive port: --rx, --rx2 */
 	uint64_t after_mark[2]; /* per receive port: built after the SIGUSR1 mark */
+	/* Every sequence number below SEQ_MAP_BITS received: a bit each, so that loss
+	 * counts numbers never received (copies do not hide it), copies are counted
+	 * however late they come, and the longest run of missing numbers gives an outage
+	 * (a switch's upgrade, a memif reconnect) in packets. */
+	uint64_t *seq_map;
+	uint64_t unique, copies;
+	uint64_t last_rx_tsc, max_silence_tsc; /* the longest time without a packet */
 };
 
 struct timeline_pt {
@@ -111,6 +120,8 @@ static volatile sig_atomic_t stop;
 static uint64_t mark_tsc; /* TSC of the SIGUSR1 mark, 0 = none */
 static volatile int rx_stop;
 static struct rx_stats rxs;
+/* The receiving lcore stops polling while the sending one restarts a port. */
+static int rx_hold, rx_held;
 static uint64_t rx_pkts_shared; /* rxs.pkts published for the timeline */
 static uint64_t tsc_hz;
 static uint64_t start_tsc; /* with start_wall: maps the TSC to Unix time */
@@ -188,7 +199,10 @@ usage(FILE *f)
 		"                      flows), at the --rx2 port if given: how long until all\n"
 		"                      of them flow, or moved\n"
 		"  --link-timeout S    wait for link up, and tolerate a link down, for S seconds\n"
-		"                      (default 10)\n"
+		"                      (default 10); a port whose link goes down is restarted\n"
+		"                      every 20 ms meanwhile (a memif client reconnects to a\n"
+		"                      restarted server)\n"
+		"  --no-reconnect      do not restart ports whose link went down\n"
 		"Output\n"
 		"  --json FILE         write the report as JSON to FILE ('-': stdout); the text\n"
 		"                      report goes to stderr\n"
@@ -305,6 +319,7 @@ parse_args(int argc, char **argv)
 		O_READY,
 		O_HOLD,
 		O_FIRST,
+		O_NORECONNECT,
 	};
 	static const struct option lopts[] = {
 		{ "tx", required_argument, NULL, O_TX },
@@ -336,6 +351,7 @@ parse_args(int argc, char **argv)
 		{ "ready-file", required_argument, NULL, O_READY },
 		{ "hold", required_argument, NULL, O_HOLD },
 		{ "first-seen", no_argument, NULL, O_FIRST },
+		{ "no-reconnect", no_argument, NULL, O_NORECONNECT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -474,6 +490,9 @@ parse_args(int argc, char **argv)
 			break;
 		case O_READY:
 			opt.ready_path = optarg;
+			break;
+		case O_NORECONNECT:
+			opt.no_reconnect = true;
 			break;
 		case O_FIRST:
 			opt.first_seen = true;
@@ -890,6 +909,16 @@ rx_one(struct rx_stats *s, struct rte_mbuf *m, uint64_t now64, unsigned port_idx
 	/* The 64-bit build time from its low 32 bits: latency is far below a wrap. */
 	if (unlikely(mark) && now64 - (uint32_t)(now - tsc) > mark)
 		s->after_mark[port_idx]++;
+	if (likely(s->seq_map != NULL) && seq < SEQ_MAP_BITS) {
+		uint64_t bit = 1ull << (seq & 63);
+
+		if (s->seq_map[seq >> 6] & bit) {
+			s->copies++;
+		} else {
+			s->seq_map[seq >> 6] |= bit;
+			s->unique++;
+		}
+	}
 	/* Out of global order: normal for a switch that batches per flow. */
 	d = (int32_t)(seq - s->max_seq);
 	if (likely(d > 0) || unlikely(!s->seen)) {
@@ -934,6 +963,9 @@ rx_poll_port(struct rx_stats *s, uint16_t port, unsigned port_idx)
 		if (!n)
 			continue;
 		now = rte_rdtsc();
+		if (s->last_rx_tsc && now - s->last_rx_tsc > s->max_silence_tsc)
+			s->max_silence_tsc = now - s->last_rx_tsc;
+		s->last_rx_tsc = now;
 		for (i = 0; i < n; i++)
 			rx_one(s, bufs[i], now, port_idx, mark);
 		s->pkts += n;
@@ -967,8 +999,17 @@ static int
 rx_lcore(void *arg)
 {
 	(void)arg;
-	while (!__atomic_load_n(&rx_stop, __ATOMIC_ACQUIRE))
+	while (!__atomic_load_n(&rx_stop, __ATOMIC_ACQUIRE)) {
+		if (__atomic_load_n(&rx_hold, __ATOMIC_ACQUIRE)) {
+			__atomic_store_n(&rx_held, 1, __ATOMIC_RELEASE);
+			while (__atomic_load_n(&rx_hold, __ATOMIC_ACQUIRE) &&
+			       !__atomic_load_n(&rx_stop, __ATOMIC_ACQUIRE))
+				rte_pause();
+			__atomic_store_n(&rx_held, 0, __ATOMIC_RELEASE);
+			continue;
+		}
 		rx_poll(&rxs);
+	}
 	return 0;
 }
 
@@ -979,7 +1020,9 @@ struct result {
 	uint64_t tx_win, rx_win, bytes_win; /* measured window */
 	double secs;			    /* measured window length */
 	uint64_t link_downs;
-	int error; /* 0, EXIT_LINK_LOST */
+	uint64_t reconnects;   /* port restarts while the link was down */
+	uint64_t max_down_tsc; /* the longest link down (seen every 1 ms) */
+	int error;	       /* 0, EXIT_LINK_LOST */
 };
 
 static void
@@ -990,6 +1033,33 @@ timeline_add(double t, uint64_t tx, uint64_t rx)
 	timeline[n_timeline++] = (struct timeline_pt){ t, wall_now(), tx, rx };
 }
 
+/* A memif client whose server went away (a switch restarting or handing over to a
+ * new process) is not reconnected by the PMD: restart the ports that are down, with
+ * the receiving lcore held off them meanwhile. */
+static void
+reconnect(bool rx_here, struct result *res)
+{
+	if (!rx_here) {
+		__atomic_store_n(&rx_hold, 1, __ATOMIC_RELEASE);
+		while (!__atomic_load_n(&rx_held, __ATOMIC_ACQUIRE))
+			rte_pause();
+	}
+	for (unsigned i = 0; i < 2; i++) {
+		uint16_t port = i ? rx_port : tx_port;
+
+		if ((i && rx_port == tx_port) || link_up(port))
+			continue;
+		rte_eth_dev_stop(port);
+		if (rte_eth_dev_start(port) == 0)
+			res->reconnects++;
+	}
+	if (!rx_here) {
+		__atomic_store_n(&rx_hold, 0, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&rx_held, __ATOMIC_ACQUIRE))
+			rte_pause();
+	}
+}
+
 static void
 run(bool rx_here, struct result *res)
 {
@@ -997,13 +1067,14 @@ run(bool rx_here, struct result *res)
 	struct txgen *g;
 	unsigned npend = 0, k;
 	uint64_t start, win_start, end, now, last_link, down_since = 0, tl_next = 0, tl_step;
-	uint64_t link_step = tsc_hz / 10, tx = 0, rx_at_win = 0, bytes_at_win = 0, tx_at_win = 0;
+	uint64_t link_step = tsc_hz / 1000, tx = 0, rx_at_win = 0, bytes_at_win = 0, tx_at_win = 0;
 	double tokens = 0, tok_per_cycle = opt.rate / (double)tsc_hz;
 	/* Packets owed after a stall (this process descheduled) are caught up to 5 ms
 	 * worth; beyond that the rate would turn into a burst that skews latency. */
 	double tok_max = RTE_MAX((double)BURST, opt.rate * 0.005);
 	uint64_t last_tok;
 	bool down = false, in_window = opt.warmup == 0;
+	uint64_t last_restart = 0;
 
 	/* Plain memory, here and for the per-flow arrays: nothing may come from or go
 	 * back to the DPDK heap once a zero-copy memif peer has mapped its segments. */
@@ -1053,8 +1124,17 @@ run(bool rx_here, struct result *res)
 					   (uint64_t)(opt.link_timeout * (double)tsc_hz)) {
 					res->error = EXIT_LINK_LOST;
 					break;
+				} else if (!opt.no_reconnect && now - down_since >= tsc_hz / 50 &&
+					   now - last_restart >= tsc_hz / 50) {
+					/* 20 ms after the link went down (the PMD's interrupt
+					 * thread tears the connection down meanwhile: a restart
+					 * racing it can hang a memif client), then every 20 ms. */
+					last_restart = now;
+					reconnect(rx_here, res);
 				}
 			} else {
+				if (down && now - down_since > res->max_down_tsc)
+					res->max_down_tsc = now - down_since;
 				down = false;
 			}
 		}
@@ -1175,6 +1255,27 @@ latency_mean(void)
 	return n ? sum / (double)n * 1e9 / (double)tsc_hz : -1;
 }
 
+/* Sequence numbers sent (0 .. tx_total-1, those under SEQ_MAP_BITS) never received,
+ * and the longest run of them. */
+static void
+seq_summary(uint64_t tx_total, uint64_t *missing, uint64_t *longest)
+{
+	uint64_t run = 0, n = tx_total < SEQ_MAP_BITS ? tx_total : SEQ_MAP_BITS;
+
+	*missing = *longest = 0;
+	if (!rxs.seq_map)
+		return;
+	for (uint64_t i = 0; i < n; i++) {
+		if (rxs.seq_map[i >> 6] & (1ull << (i & 63))) {
+			run = 0;
+			continue;
+		}
+		(*missing)++;
+		if (++run > *longest)
+			*longest = run;
+	}
+}
+
 static void
 report_text(const struct result *r)
 {
@@ -1206,6 +1307,19 @@ report_text(const struct result *r)
 			"%.0f\n",
 			percentile(0), percentile(0.5), percentile(0.99), percentile(0.999),
 			percentile(1), latency_mean());
+	if (rxs.seq_map) {
+		uint64_t missing, longest;
+
+		seq_summary(r->tx_total, &missing, &longest);
+		fprintf(stderr,
+			"  sequence numbers: %" PRIu64 " received, %" PRIu64
+			" missing (longest run %" PRIu64 "), %" PRIu64
+			" copies; longest rx silence %.3f ms; %" PRIu64
+			" reconnect(s), longest link down %.3f ms\n",
+			rxs.unique, missing, longest, rxs.copies,
+			(double)rxs.max_silence_tsc * 1e3 / (double)tsc_hz, r->reconnects,
+			(double)r->max_down_tsc * 1e3 / (double)tsc_hz);
+	}
 	if (r->error == EXIT_LINK_LOST)
 		fprintf(stderr, "  ERROR: link down for more than %.1f s\n", opt.link_timeout);
 }
@@ -1298,6 +1412,41 @@ report_json(const struct result *r)
 		rxs.flow_next ? "" : "null, \"reordered_untracked\": ", rxs.reordered, "", rxs.dups,
 		rxs.interleaved, rxs.foreign, r->link_downs,
 		r->error == EXIT_LINK_LOST ? "\"link lost\"" : "null");
+	{
+		uint64_t missing, longest;
+
+		seq_summary(r->tx_total, &missing, &longest);
+		fprintf(f,
+			"\"seq_received\": %" PRIu64 ", \"seq_missing\": %" PRIu64
+			", \"seq_longest_missing_run\": %" PRIu64 ", \"seq_copies\": %" PRIu64
+			", \"max_rx_silence_ms\": %.3f, \"reconnects\": %" PRIu64
+			", \"max_link_down_ms\": %.3f, ",
+			rxs.unique, missing, longest, rxs.copies,
+			(double)rxs.max_silence_tsc * 1e3 / (double)tsc_hz, r->reconnects,
+			(double)r->max_down_tsc * 1e3 / (double)tsc_hz);
+	}
+	/* Where the missing numbers are: the first 32 runs, [first, length]. */
+	fprintf(f, "\"seq_missing_runs\": [");
+	if (rxs.seq_map) {
+		uint64_t n = r->tx_total < SEQ_MAP_BITS ? r->tx_total : SEQ_MAP_BITS, start = 0;
+		unsigned runs = 0;
+		bool in = false;
+
+		for (uint64_t k = 0; k <= n && runs < 32; k++) {
+			bool got = k == n || (rxs.seq_map[k >> 6] & (1ull << (k & 63)));
+
+			if (!got && !in) {
+				in = true;
+				start = k;
+			} else if (got && in) {
+				in = false;
+				fprintf(f, "%s[%" PRIu64 ", %" PRIu64 "]", runs ? ", " : "", start,
+					k - start);
+				runs++;
+			}
+		}
+	}
+	fprintf(f, "], ");
 	fprintf(f, "\"latency_ns\": {");
 	json_num(f, "samples", (double)hist_total(), true);
 	json_num(f, "min", percentile(0), true);
@@ -1440,6 +1589,9 @@ main(int argc, char **argv)
 		if (!rxs.first_seen)
 			fprintf(stderr, "pfs-pktgen: no memory for --first-seen\n");
 	}
+	rxs.seq_map = calloc(SEQ_MAP_BITS / 64, sizeof(uint64_t));
+	if (!rxs.seq_map)
+		fprintf(stderr, "pfs-pktgen: no memory to track sequence numbers\n");
 	if (opt.flows <= MAX_TRACKED_FLOWS) {
 		rxs.flow_next = calloc(opt.flows, sizeof(uint32_t));
 		if (!rxs.flow_next)
@@ -1516,6 +1668,7 @@ out:
 	free(timeline);
 	free(rxs.flow_next);
 	free(rxs.first_seen);
+	free(rxs.seq_map);
 	rte_eal_cleanup();
 	free(eal_argv);
 	return status;

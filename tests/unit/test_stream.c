@@ -497,6 +497,71 @@ START_TEST(test_unix_loopback)
 }
 END_TEST
 
+/* Listening sockets handed over by another process (pfswitchd --takeover): found by
+ * stream_list_listeners(), taken back by stream_listen() on the same address (a
+ * connection queued on it survives), the socket file kept once the sockets are handed
+ * over. */
+START_TEST(test_inherited_listener)
+{
+	char dir[] = "/tmp/pfs-stream-XXXXXX", name[128], err[128];
+	struct stream_addr a, c, t;
+	int lfd, cfd, afd, fds[STREAM_MAX_INHERITED], port;
+	unsigned n;
+	bool found = false;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(name, sizeof name, "punix:%s/sock", dir);
+	ck_assert_int_eq(stream_addr_parse(name, 0, &a, err, sizeof err), 0);
+	snprintf(name, sizeof name, "unix:%s/sock", dir);
+	ck_assert_int_eq(stream_addr_parse(name, 0, &c, err, sizeof err), 0);
+	lfd = stream_listen(&a);
+	ck_assert_int_ge(lfd, 0);
+	n = stream_list_listeners(fds, STREAM_MAX_INHERITED, -1);
+	for (unsigned i = 0; i < n; i++)
+		found |= fds[i] == lfd;
+	ck_assert(found);
+	ck_assert_uint_eq(stream_list_listeners(fds, STREAM_MAX_INHERITED, lfd), n - 1);
+	/* A client queued before the handover is accepted after it. */
+	cfd = stream_connect(&c, 1000);
+	ck_assert_int_ge(cfd, 0);
+	ck_assert_int_eq(stream_inherit_listener(dup(lfd)), 0);
+	ck_assert_int_eq(stream_inherit_listener(cfd), -ENOTSOCK); /* not listening */
+	close(lfd);
+	lfd = stream_listen(&a);
+	ck_assert_int_ge(lfd, 0);
+	afd = stream_accept(lfd);
+	ck_assert_int_ge(afd, 0);
+	close(afd);
+	close(cfd);
+	ck_assert_uint_eq(stream_inherited_close_unused(), 0);
+	/* Kept files: the new process owns them. */
+	stream_keep_socket_files(true);
+	stream_unlink_listener(a.path);
+	ck_assert_int_eq(access(a.path, F_OK), 0);
+	stream_keep_socket_files(false);
+	stream_unlink_listener(a.path);
+	ck_assert_int_ne(access(a.path, F_OK), 0);
+	close(lfd);
+	/* ptcp: a fixed port is taken over; an unused inherited socket is closed. */
+	ck_assert_int_eq(stream_addr_parse("ptcp:0:127.0.0.1", 0, &t, err, sizeof err), 0);
+	lfd = stream_listen(&t);
+	ck_assert_int_ge(lfd, 0);
+	port = stream_local_port(lfd);
+	ck_assert_int_gt(port, 0);
+	ck_assert_int_eq(stream_inherit_listener(dup(lfd)), 0);
+	snprintf(name, sizeof name, "ptcp:%d:127.0.0.1", port);
+	ck_assert_int_eq(stream_addr_parse(name, 0, &t, err, sizeof err), 0);
+	close(lfd);
+	lfd = stream_listen(&t); /* the inherited one: a fresh bind could fail */
+	ck_assert_int_ge(lfd, 0);
+	ck_assert_int_eq(stream_local_port(lfd), port);
+	ck_assert_int_eq(stream_inherit_listener(dup(lfd)), 0);
+	ck_assert_uint_eq(stream_inherited_close_unused(), 1);
+	close(lfd);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_init_enomem)
 {
 	struct stream s;
@@ -788,6 +853,7 @@ main(void)
 	tcase_add_test(tc, test_wait_timeout);
 	tcase_add_test(tc, test_tcp_loopback);
 	tcase_add_test(tc, test_unix_loopback);
+	tcase_add_test(tc, test_inherited_listener);
 	tcase_add_test(tc, test_init_enomem);
 	tcase_add_test(tc, test_tls_session);
 	tcase_add_test(tc, test_tls_untrusted_client);

@@ -80,6 +80,25 @@ dp_stop(void)
 	return 0;
 }
 
+int
+dp_stop_drained(void)
+{
+	return 0;
+}
+
+long
+dp_flush_rx(void)
+{
+	return 0;
+}
+
+int
+dp_port_relink(struct dp_port *port)
+{
+	(void)port;
+	return 0;
+}
+
 void
 dp_fini(void)
 {

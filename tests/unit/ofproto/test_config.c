@@ -50,6 +50,7 @@ START_TEST(test_reference_file)
 	ck_assert_uint_eq(b->datapath_id, 1);
 	ck_assert_str_eq(cfg.rundir, "/run/pfswitch");
 	ck_assert_ptr_null(cfg.metrics); /* off by default */
+	ck_assert_str_eq(cfg.handover_socket, "/run/pfswitch/pfswitchd.handover");
 	ck_assert_ptr_null(cfg.state_file);
 	ck_assert_str_eq(cfg.ports[0].devargs, "net_af_packet0,iface=veth-a");
 	ck_assert_str_eq(cfg.ports[1].bridge, "br0");
@@ -256,6 +257,7 @@ START_TEST(test_errors)
 	expect_error("[switch]\nrundir = relative/path\n", 2, "not an absolute path");
 	expect_error("[switch]\nlog_level = loud\n", 2, "not one of");
 	expect_error("[switch]\nmetrics = 127.0.0.1:9100\n", 2, "metrics:");
+	expect_error("[switch]\nhandover_socket = run/h.sock\n", 2, "not an absolute path");
 	expect_error("[switch]\nstate_file = state.bin\n", 2, "not an absolute path");
 	expect_error("[switch]\nmetrics = ptcp:9100\n", 2, "not tcp:IP:PORT or unix:PATH");
 	expect_error("[switch]\nmetrics = tcp:127.0.0.1\n", 2, "port 0");
