@@ -1191,16 +1191,16 @@ shape_refresh(struct dp_bridge *br, unsigned t, uint64_t version)
 		struct dp_flow *f;
 		unsigned n = 0;
 
+		/* Out of memory: generic (slower, still right) until a later commit retries. */
 		if (rules) {
 			TAILQ_FOREACH(f, &tc->flows, tnode)
 			rules[n++] = &f->rule->cls;
-			/* -ENOMEM leaves the table generic: slower, still right. */
-			if (dp_shape_build(rules, n, version, &s) < 0)
-				s = NULL;
+			if (dp_shape_build(rules, n, version, &s) == 0) {
+				tc->pending = 0;
+				tc->dirty = false;
+			}
 			free(rules);
 		}
-		tc->pending = 0;
-		tc->dirty = false;
 		tc->built_tsc = rte_rdtsc();
 		tc->build_tsc = tc->built_tsc - now;
 	}
