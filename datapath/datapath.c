@@ -1161,6 +1161,7 @@ table_changed(struct dp_bridge *br, unsigned t, int delta)
 	tc->n_flows = (unsigned)((int)tc->n_flows + delta);
 	tc->pending++;
 	tc->dirty = true;
+	br->shape_dirty[t / 64] |= 1ull << (t % 64);
 }
 
 static void
@@ -1179,9 +1180,9 @@ shape_refresh(struct dp_bridge *br, unsigned t, uint64_t version)
 	struct dp_shape *old = br->shapes[t], *s = NULL;
 	uint64_t now = rte_rdtsc();
 	bool build = tc->n_flows <= DP_SHAPE_SMALL ||
-		     tc->pending * DP_SHAPE_REBUILD_SHARE >= tc->n_flows ||
-		     now - tc->built_tsc >=
-			     PFS_MAX(dp_g.tsc_hz / 1000 * DP_SHAPE_REBUILD_MS, 20 * tc->build_tsc);
+		     tc->pending >= DP_SHAPE_REBUILD_CHANGES * tc->n_flows ||
+		     now - tc->built_tsc >= PFS_MAX(dp_g.tsc_hz / 1000 * DP_SHAPE_REBUILD_MS,
+						    DP_SHAPE_REBUILD_X * tc->build_tsc);
 
 	if (tc->n_flows > DP_SHAPE_MAX_RULES)
 		build = false;
@@ -1198,6 +1199,7 @@ shape_refresh(struct dp_bridge *br, unsigned t, uint64_t version)
 			if (dp_shape_build(rules, n, version, &s) == 0) {
 				tc->pending = 0;
 				tc->dirty = false;
+				br->shape_dirty[t / 64] &= ~(1ull << (t % 64));
 			}
 			free(rules);
 		}
@@ -1429,9 +1431,9 @@ dp_commit(struct dp_bridge *br)
 		return -ENOMEM;
 	}
 	/* Shapes before the version: a worker that sees the version sees them. */
-	for (unsigned t = 0; t < DP_N_TABLES; t++)
-		if (br->tctl[t].dirty)
-			shape_refresh(br, t, br->version + 1);
+	for (unsigned i = 0; i < 4; i++)
+		for (uint64_t d = br->shape_dirty[i]; d; d &= d - 1)
+			shape_refresh(br, i * 64 + (unsigned)__builtin_ctzll(d), br->version + 1);
 	/* normal_mode first: a worker that sees the new version sees it too. */
 	__atomic_store_n(&br->normal_mode, br->normal_staged, __ATOMIC_RELAXED);
 	__atomic_store_n(&br->version, br->version + 1, __ATOMIC_RELEASE);

@@ -215,14 +215,15 @@ TAILQ_HEAD(dp_flow_list, dp_flow);
 /* A table's flows and the bookkeeping of its shape (control thread only). A table that
  * changed gets a new shape, or none (generic), published with the version that changes
  * it; rebuilding costs O(rules), so a big table churned by single flow-mods is rebuilt
- * only once its changes since the last build reach 1/DP_SHAPE_REBUILD_SHARE of its
- * rules, or DP_SHAPE_REBUILD_MS and 20 times the last build's time passed, and stays
- * generic in between (amortised: about two rules compiled per change, and at most 5% of
- * the control thread's time). */
-#define DP_SHAPE_SMALL 64	  /* tables up to this many rules are rebuilt at every change */
-#define DP_SHAPE_REBUILD_SHARE 2  /* see above */
-#define DP_SHAPE_REBUILD_MS 50	  /* see above */
-#define DP_SHAPE_MAX_RULES 262144 /* bigger tables stay generic (dp_cls) */
+ * only once its changes since the last build reach DP_SHAPE_REBUILD_CHANGES times its
+ * number of rules, or DP_SHAPE_REBUILD_MS and DP_SHAPE_REBUILD_X times the last build's
+ * time passed, and stays generic in between (amortised: a quarter of a rule compiled per
+ * change, and about 2% of the control thread's time). */
+#define DP_SHAPE_SMALL 64	   /* tables up to this many rules are rebuilt at every change */
+#define DP_SHAPE_REBUILD_CHANGES 4 /* see above */
+#define DP_SHAPE_REBUILD_MS 100	   /* see above */
+#define DP_SHAPE_REBUILD_X 50	   /* see above */
+#define DP_SHAPE_MAX_RULES 262144  /* bigger tables stay generic (dp_cls) */
 struct dp_table_ctl {
 	struct dp_flow_list flows;
 	unsigned n_flows;
@@ -266,6 +267,7 @@ struct dp_bridge {
 	struct dp_flow_list flows;
 	struct dp_rule *retired;     /* rules to free once the next commit is old enough */
 	uint64_t purge_dirty[4];     /* tables with removals not yet purged */
+	uint64_t shape_dirty[4];     /* tables whose shape is to be refreshed (tctl[].dirty) */
 	struct dp_gm *gm;	     /* groups and meters, control view (dp_group.h) */
 	struct dp_idmap *groups_pub; /* groups the workers see (release store) */
 	struct dp_idmap *meters_pub; /* meters the workers see (release store) */

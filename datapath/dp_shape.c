@@ -124,6 +124,7 @@ dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t vers
 {
 	const struct dp_key *main = NULL;
 	struct dp_shape *s;
+	uint8_t *is_main = NULL; /* is_main[i]: rules[i] has the main mask */
 
 	*out = NULL;
 	/* With at most DP_SHAPE_MAX_EXTRA other rules, the main mask is that of one of the
@@ -137,24 +138,28 @@ dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t vers
 	s = rte_zmalloc("dp_shape", sizeof(*s), RTE_CACHE_LINE_SIZE);
 	if (!s)
 		return -ENOMEM;
+	/* One pass over the rules' masks (cold memory in a big table) for all that follows. */
+	is_main = malloc(n ? n : 1);
+	if (!is_main)
+		goto nomem;
+	for (unsigned i = 0; i < n; i++)
+		is_main[i] = mask_eq(&rules[i]->mask, main);
 	s->version = version;
 	s->n_rules = n;
 	if (n == 0) {
 		s->kind = DP_SHAPE_EMPTY;
-		*out = s;
-		return 0;
+		goto done;
 	}
 	if (n == 1 && mask_zero(main)) {
 		s->kind = DP_SHAPE_SKIP;
 		s->only = rules[0];
-		*out = s;
-		return 0;
+		goto done;
 	}
 	/* The extras, and ties among rules that may match the same packet. */
 	for (unsigned i = 0; i < n; i++) {
 		const struct dp_cls_rule *r = rules[i];
 
-		if (mask_eq(&r->mask, main))
+		if (is_main[i])
 			continue;
 		struct dp_shape_extra *x = &s->extra[s->n_extra++];
 
@@ -180,7 +185,7 @@ dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t vers
 			const struct dp_cls_rule *r = rules[i];
 			uint32_t port;
 
-			if (!mask_eq(&r->mask, main))
+			if (!is_main[i])
 				continue;
 			memcpy(&port, r->value.f.in_port, sizeof(port));
 			port = rte_be_to_cpu_32(port);
@@ -193,8 +198,7 @@ dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t vers
 			if (!*p || r->priority > (*p)->priority)
 				*p = r;
 		}
-		*out = s;
-		return 0;
+		goto done;
 	}
 exact:
 	rte_free(s->ports);
@@ -219,20 +223,24 @@ exact:
 		const struct dp_cls_rule *r = rules[i];
 		uint64_t k[DP_KEY_WORDS];
 
-		if (!mask_eq(&r->mask, main))
+		if (!is_main[i])
 			continue;
 		for (unsigned j = 0; j < s->n_words; j++)
 			k[j] = r->value.w[s->word[j]] & s->mask[j];
 		if (!exact_put(s, r, k))
 			goto generic;
 	}
+done:
+	free(is_main);
 	*out = s;
 	return 0;
 
 generic:
+	free(is_main);
 	dp_shape_free(s);
 	return 0;
 nomem:
+	free(is_main);
 	dp_shape_free(s);
 	return -ENOMEM;
 }
