@@ -884,11 +884,21 @@ dp_bridge_set_normal_mode(struct dp_bridge *br, bool on)
 
 _Static_assert(DP_BRIDGE_MAX_PORTS <= DP_NORMAL_MAX_SLOTS, "MAC table counts every slot");
 
+static void shape_refresh(struct dp_bridge *br, unsigned t, uint64_t version);
+
 void
 dp_bridge_run(struct dp_bridge *br)
 {
 	/* 64 Ki entries a call: a full round of the largest table takes ~16 calls. */
 	dp_normal_sweep(br->mac, rte_rdtsc(), 1u << 16);
+	/* Tables left generic by the rebuild pacing, once their flow-mods have stopped:
+	 * with nothing staged, the rules are those of the published version, so a shape
+	 * valid from that version on is right for every worker that uses it. */
+	if (!br->staged)
+		for (unsigned i = 0; i < 4; i++)
+			for (uint64_t d = br->shape_dirty[i]; d; d &= d - 1)
+				shape_refresh(br, i * 64 + (unsigned)__builtin_ctzll(d),
+					      br->version);
 }
 
 void

@@ -101,7 +101,9 @@ void dp_bridge_destroy(struct dp_bridge *br);
 void dp_bridge_set_normal_mode(struct dp_bridge *br, bool on);
 
 /* Housekeeping, about once a second: forgets a slice of the expired learned MAC
- * addresses, so ports at their learning limit can learn again as theirs age out. */
+ * addresses, so ports at their learning limit can learn again as theirs age out, and,
+ * when nothing is staged, compiles the shapes of tables whose rebuild was put off while
+ * flow-mods came in. */
 void dp_bridge_run(struct dp_bridge *br);
 
 /* ---- Ports -------------------------------------------------------------------------- */

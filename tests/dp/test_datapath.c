@@ -33,7 +33,8 @@
 
 #define N_PORTS 4
 #define RING_SIZE 4096
-#define DP_SHAPE_TEST_IPS 5 /* one more than a shape's extra rules */
+#define DP_SHAPE_TEST_IPS 5   /* one more than a shape's extra rules */
+#define DP_SHAPE_TEST_BIG 300 /* rules: above DP_SHAPE_SMALL */
 
 static struct dp_bridge *br;
 static struct dp_test_port ports[N_PORTS + 1]; /* 1-based */
@@ -1180,6 +1181,37 @@ START_TEST(test_table_shapes)
 	send_n(1, MAC_C, MAC_A, 2); /* table 2 misses now */
 	drain_counts(c);
 	ck_assert_uint_eq(c[1] + c[2] + c[3] + c[4], 0);
+
+	/* A big table changed again right after a build may be left generic (rebuilds are
+	 * paced); dp_bridge_run() compiles it once the changes stop. */
+	struct dp_flow *big[DP_SHAPE_TEST_BIG];
+
+	untrack(p1);
+	track(add_flow(0, 10, "in_port=1", "goto_table:6"));
+	for (unsigned i = 0; i < DP_SHAPE_TEST_BIG; i++) {
+		char mt[64];
+
+		snprintf(mt, sizeof(mt), "eth_dst=02:00:00:01:%02x:%02x", i >> 8, i & 0xff);
+		big[i] = add_flow(6, 10, mt, "output:4");
+	}
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_str_eq(dp_table_shape(br, 6), "exact");
+	struct dp_flow *to2 = add_flow(6, 10, "eth_dst=02:00:00:00:00:0c", "output:2");
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	const char *k = dp_table_shape(br, 6); /* "generic" unless 100 ms went by */
+
+	ck_assert(!strcmp(k, "generic") || !strcmp(k, "exact"));
+	printf("shapes: table 6 right after a change to a big table: %s\n", k);
+	usleep(150000);
+	dp_bridge_run(br);
+	ck_assert_str_eq(dp_table_shape(br, 6), "exact");
+	send_n(1, MAC_C, MAC_A, 3);
+	drain_counts(c);
+	ck_assert_uint_eq(c[2], 3);
+	dp_flow_remove(br, to2);
+	for (unsigned i = 0; i < DP_SHAPE_TEST_BIG; i++)
+		dp_flow_remove(br, big[i]);
 }
 END_TEST
 
