@@ -807,6 +807,9 @@ bridge_free(struct dp_bridge *br)
 			dp_cls_destroy(&br->tables[t]);
 		free(br->tables);
 	}
+	for (unsigned t = 0; t < DP_N_TABLES; t++)
+		dp_shape_free(br->shapes[t]);
+	free(br->tctl);
 	dp_normal_destroy(br->mac);
 	dp_gm_destroy(br);
 	dp_pool_fini(&br->flow_pool);
@@ -840,6 +843,7 @@ dp_bridge_create(const char *name, struct dp_bridge **out)
 		     RTE_CACHE_LINE_SIZE);
 	dp_pool_init(&br->rule_pool, sizeof(struct dp_rule), RTE_CACHE_LINE_SIZE);
 	br->tables = pfs_calloc(DP_N_TABLES, sizeof(struct dp_cls));
+	br->tctl = pfs_calloc(DP_N_TABLES, sizeof(struct dp_table_ctl));
 	br->tstats = rte_zmalloc("dp_tstats",
 				 sizeof(struct dp_table_wstats) * DP_N_TABLES * dp_g.n_workers,
 				 RTE_CACHE_LINE_SIZE);
@@ -851,8 +855,12 @@ dp_bridge_create(const char *name, struct dp_bridge **out)
 		(dp_g.params.mac_aging_s ? dp_g.params.mac_aging_s : DP_NORMAL_DEFAULT_AGING_S) *
 			dp_g.tsc_hz,
 		dp_g.params.mac_max_per_port);
-	if (!br->tables || !br->tstats || !br->upcall_acct || !br->mac)
+	if (!br->tables || !br->tctl || !br->tstats || !br->upcall_acct || !br->mac)
 		goto nomem;
+	for (unsigned t = 0; t < DP_N_TABLES; t++) {
+		TAILQ_INIT(&br->tctl[t].flows);
+		br->shape_kind[t] = DP_SHAPE_EMPTY; /* no shape needed: dp_cls is empty too */
+	}
 	for (unsigned t = 0; t < DP_N_TABLES; t++) {
 		char tn[DP_CLS_NAME_LEN];
 
@@ -931,11 +939,21 @@ dp_bridge_set_normal_mode(struct dp_bridge *br, bool on)
 
 _Static_assert(DP_BRIDGE_MAX_PORTS <= DP_NORMAL_MAX_SLOTS, "MAC table counts every slot");
 
+static void shape_refresh(struct dp_bridge *br, unsigned t, uint64_t version);
+
 void
 dp_bridge_run(struct dp_bridge *br)
 {
 	/* 64 Ki entries a call: a full round of the largest table takes ~16 calls. */
 	dp_normal_sweep(br->mac, rte_rdtsc(), 1u << 16);
+	/* Tables left generic by the rebuild pacing, once their flow-mods have stopped:
+	 * with nothing staged, the rules are those of the published version, so a shape
+	 * valid from that version on is right for every worker that uses it. */
+	if (!br->staged)
+		for (unsigned i = 0; i < 4; i++)
+			for (uint64_t d = br->shape_dirty[i]; d; d &= d - 1)
+				shape_refresh(br, i * 64 + (unsigned)__builtin_ctzll(d),
+					      br->version);
 }
 
 struct mac_dump {
@@ -1266,6 +1284,68 @@ mark_dirty(struct dp_bridge *br, unsigned table)
 	br->purge_dirty[table / 64] |= 1ull << (table % 64);
 }
 
+/* A flow of table t was added (delta 1), modified (0) or removed (-1). */
+static void
+table_changed(struct dp_bridge *br, unsigned t, int delta)
+{
+	struct dp_table_ctl *tc = &br->tctl[t];
+
+	tc->n_flows = (unsigned)((int)tc->n_flows + delta);
+	tc->pending++;
+	tc->dirty = true;
+	br->shape_dirty[t / 64] |= 1ull << (t % 64);
+}
+
+static void
+shape_free_cb(void *arg)
+{
+	dp_shape_free(arg);
+}
+
+/* Gives table t the shape of its rules as they are staged, to be valid from version on
+ * (or none, when they fit no shape or a rebuild would cost too much now), and retires
+ * the old one. Before the version is published. */
+static void
+shape_refresh(struct dp_bridge *br, unsigned t, uint64_t version)
+{
+	struct dp_table_ctl *tc = &br->tctl[t];
+	struct dp_shape *old = br->shapes[t], *s = NULL;
+	uint64_t now = rte_rdtsc();
+	bool build = tc->n_flows <= DP_SHAPE_SMALL ||
+		     tc->pending >= DP_SHAPE_REBUILD_CHANGES * tc->n_flows ||
+		     now - tc->built_tsc >= PFS_MAX(dp_g.tsc_hz / 1000 * DP_SHAPE_REBUILD_MS,
+						    DP_SHAPE_REBUILD_X * tc->build_tsc);
+
+	if (tc->n_flows > DP_SHAPE_MAX_RULES)
+		build = false;
+	if (build) {
+		const struct dp_cls_rule **rules =
+			pfs_malloc(sizeof(*rules) * PFS_MAX(tc->n_flows, 1u));
+		struct dp_flow *f;
+		unsigned n = 0;
+
+		/* Out of memory: generic (slower, still right) until a later commit retries. */
+		if (rules) {
+			TAILQ_FOREACH(f, &tc->flows, tnode)
+			rules[n++] = &f->rule->cls;
+			if (dp_shape_build(rules, n, version, &s) == 0) {
+				tc->pending = 0;
+				tc->dirty = false;
+				br->shape_dirty[t / 64] &= ~(1ull << (t % 64));
+			}
+			free(rules);
+		}
+		tc->built_tsc = rte_rdtsc();
+		tc->build_tsc = tc->built_tsc - now;
+	}
+	__atomic_store_n(&br->shape_kind[t], s ? s->kind : DP_SHAPE_GENERIC, __ATOMIC_RELAXED);
+	if (!s && !old)
+		return;
+	__atomic_store_n(&br->shapes[t], s, __ATOMIC_RELEASE);
+	if (old)
+		dp_defer_call(dp_defer_get(), shape_free_cb, old);
+}
+
 static void
 retire(struct dp_bridge *br, struct dp_rule *r, bool with_flow)
 {
@@ -1316,6 +1396,8 @@ dp_flow_add(struct dp_bridge *br, const struct dp_flow_spec *spec, struct dp_flo
 	f->rule = r;
 	br->staged = true;
 	TAILQ_INSERT_TAIL(&br->flows, f, node);
+	table_changed(br, spec->table_id, 1);
+	TAILQ_INSERT_TAIL(&br->tctl[spec->table_id].flows, f, tnode);
 	*out = f;
 	/* A long batch (a bundle, a table load) runs no commit: free what earlier commits
 	 * and hash table growth retired now and then, so memory stays bounded and is reused
@@ -1355,6 +1437,7 @@ dp_flow_modify(struct dp_bridge *br, struct dp_flow *flow, const struct ofp_inst
 	retire(br, old, false);
 	flow->rule = r;
 	br->staged = true;
+	table_changed(br, flow->table_id, 0);
 	return 0;
 }
 
@@ -1368,6 +1451,8 @@ dp_flow_remove(struct dp_bridge *br, struct dp_flow *flow)
 	flow->removed = true;
 	br->staged = true;
 	TAILQ_REMOVE(&br->flows, flow, node);
+	TAILQ_REMOVE(&br->tctl[flow->table_id].flows, flow, tnode);
+	table_changed(br, flow->table_id, -1);
 	retire(br, flow->rule, true);
 }
 
@@ -1390,6 +1475,14 @@ dp_flow_get_stats(const struct dp_flow *flow, uint64_t *packets, uint64_t *bytes
 		*bytes = b;
 	if (last_used_ns)
 		*last_used_ns = used ? dp_tsc_to_ns(used) : 0;
+}
+
+const char *
+dp_table_shape(const struct dp_bridge *br, uint8_t table_id)
+{
+	if (!br || table_id >= DP_N_TABLES)
+		return dp_shape_kind_name(DP_SHAPE_GENERIC);
+	return dp_shape_kind_name(__atomic_load_n(&br->shape_kind[table_id], __ATOMIC_RELAXED));
 }
 
 void
@@ -1469,6 +1562,10 @@ dp_commit(struct dp_bridge *br)
 		free(b);
 		return -ENOMEM;
 	}
+	/* Shapes before the version: a worker that sees the version sees them. */
+	for (unsigned i = 0; i < 4; i++)
+		for (uint64_t d = br->shape_dirty[i]; d; d &= d - 1)
+			shape_refresh(br, i * 64 + (unsigned)__builtin_ctzll(d), br->version + 1);
 	/* normal_mode first: a worker that sees the new version sees it too. */
 	__atomic_store_n(&br->normal_mode, br->normal_staged, __ATOMIC_RELAXED);
 	__atomic_store_n(&br->version, br->version + 1, __ATOMIC_RELEASE);

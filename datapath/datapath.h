@@ -110,7 +110,9 @@ void dp_bridge_destroy(struct dp_bridge *br);
 void dp_bridge_set_normal_mode(struct dp_bridge *br, bool on);
 
 /* Housekeeping, about once a second: forgets a slice of the expired learned MAC
- * addresses, so ports at their learning limit can learn again as theirs age out. */
+ * addresses, so ports at their learning limit can learn again as theirs age out, and,
+ * when nothing is staged, compiles the shapes of tables whose rebuild was put off while
+ * flow-mods came in. */
 void dp_bridge_run(struct dp_bridge *br);
 
 /* One learned MAC address (NORMAL, standalone): the port it was last seen on and how
@@ -217,6 +219,11 @@ void dp_flow_remove(struct dp_bridge *br, struct dp_flow *flow);
  * CLOCK_MONOTONIC scale; 0 if never). */
 void dp_flow_get_stats(const struct dp_flow *flow, uint64_t *packets, uint64_t *bytes,
 		       uint64_t *last_used_ns);
+/* How table_id's lookups run as of the last dp_commit() (the compiled shape, see
+ * dp_shape.h): "empty", "skip" (one match-all rule), "in_port" (an array by in_port),
+ * "exact" (one hash: the rules share a mask) or "generic" (the classifier). Control
+ * thread (or under the telemetry lock). */
+const char *dp_table_shape(const struct dp_bridge *br, uint8_t table_id);
 /* Table lookup and match counters summed over workers. */
 void dp_table_get_stats(const struct dp_bridge *br, uint8_t table_id, uint64_t *lookups,
 			uint64_t *matched);

@@ -36,6 +36,7 @@
 #include "dp_key.h"
 #include "dp_pool.h"
 #include "dp_prog.h"
+#include "dp_shape.h"
 
 #define DP_BURST 32 /* rx burst */
 _Static_assert(DP_BURST < (2 << (DP_BURST_HIST_N - 1)), "burst_hist buckets cover DP_BURST");
@@ -191,7 +192,8 @@ struct dp_flow {
 	uint16_t flags;
 	bool removed;
 	TAILQ_ENTRY(dp_flow) node;
-	struct dp_flow_wstats *ws; /* [n_workers], in the same pool block, after the flow */
+	TAILQ_ENTRY(dp_flow) tnode; /* in its table's list (struct dp_table_ctl) */
+	struct dp_flow_wstats *ws;  /* [n_workers], in the same pool block, after the flow */
 };
 
 /* ---- Bridges ------------------------------------------------------------------------ */
@@ -209,6 +211,27 @@ struct dp_portmap {
 struct dp_normal;
 
 TAILQ_HEAD(dp_flow_list, dp_flow);
+
+/* A table's flows and the bookkeeping of its shape (control thread only). A table that
+ * changed gets a new shape, or none (generic), published with the version that changes
+ * it; rebuilding costs O(rules), so a big table churned by single flow-mods is rebuilt
+ * only once its changes since the last build reach DP_SHAPE_REBUILD_CHANGES times its
+ * number of rules, or DP_SHAPE_REBUILD_MS and DP_SHAPE_REBUILD_X times the last build's
+ * time passed, and stays generic in between (amortised: a quarter of a rule compiled per
+ * change, and about 2% of the control thread's time). */
+#define DP_SHAPE_SMALL 64	   /* tables up to this many rules are rebuilt at every change */
+#define DP_SHAPE_REBUILD_CHANGES 4 /* see above */
+#define DP_SHAPE_REBUILD_MS 100	   /* see above */
+#define DP_SHAPE_REBUILD_X 50	   /* see above */
+#define DP_SHAPE_MAX_RULES 262144  /* bigger tables stay generic (dp_cls) */
+struct dp_table_ctl {
+	struct dp_flow_list flows;
+	unsigned n_flows;
+	unsigned pending; /* changes since the shape was last built */
+	bool dirty;	  /* the published shape (or none) does not reflect the rules */
+	uint64_t built_tsc;
+	uint64_t build_tsc; /* how long the last build took */
+};
 
 /* One bridge's upcalls in one worker's miss ring: enq - deq are in flight. Each count has
  * one writer (the worker, the control thread) and its own cache line. */
@@ -229,6 +252,12 @@ struct dp_bridge {
 	uint64_t datapath_id;	/* dp_bridge_set_identity (telemetry) */
 	char fail_mode[16];
 	struct dp_cls *tables; /* [DP_N_TABLES] */
+	/* Per table, its compiled shape (dp_shape.h) valid from shape->version on, or NULL
+	 * (the classifier): release store at dp_commit, before the version. */
+	struct dp_shape *shapes[DP_N_TABLES];
+	struct dp_table_ctl *tctl;	 /* [DP_N_TABLES] */
+	uint8_t shape_kind[DP_N_TABLES]; /* enum dp_shape_kind of shapes[] (for readers that
+					  * are not workers: telemetry, atomic) */
 	struct dp_port *by_ofport[DP_OFPORT_FAST];
 	struct dp_port *local; /* the OFPP_LOCAL port, or NULL (release store) */
 	struct dp_port *slots[DP_BRIDGE_MAX_PORTS];
@@ -238,6 +267,7 @@ struct dp_bridge {
 	struct dp_flow_list flows;
 	struct dp_rule *retired;     /* rules to free once the next commit is old enough */
 	uint64_t purge_dirty[4];     /* tables with removals not yet purged */
+	uint64_t shape_dirty[4];     /* tables whose shape is to be refreshed (tctl[].dirty) */
 	struct dp_gm *gm;	     /* groups and meters, control view (dp_group.h) */
 	struct dp_idmap *groups_pub; /* groups the workers see (release store) */
 	struct dp_idmap *meters_pub; /* meters the workers see (release store) */

@@ -311,6 +311,27 @@ upcall(struct run *r, const struct dp_key *key, uint8_t reason, uint16_t max_len
 static void run_tables_from(struct run *r, struct dp_cache_path *rec, bool have_first,
 			    const struct dp_cls_rule *first);
 
+/* Table t's compiled shape if it is valid at version (dp_shape.h), else NULL: the
+ * classifier answers. */
+static inline const struct dp_shape *
+table_shape(const struct dp_bridge *br, unsigned t, uint64_t version)
+{
+	const struct dp_shape *s = __atomic_load_n(&br->shapes[t], __ATOMIC_ACQUIRE);
+
+	return s && s->version <= version ? s : NULL;
+}
+
+/* The winning rule of table t for key at version, or NULL. */
+static inline const struct dp_cls_rule *
+table_lookup(const struct dp_bridge *br, unsigned t, const struct dp_key *key, uint64_t version)
+{
+	const struct dp_shape *s = table_shape(br, t, version);
+
+	if (likely(s != NULL))
+		return dp_shape_lookup(s, key);
+	return dp_cls_lookup(&br->tables[t], key, version);
+}
+
 static inline void
 run_tables(struct run *r, struct dp_cache_path *rec)
 {
@@ -704,7 +725,7 @@ run_tables_from(struct run *r, struct dp_cache_path *rec, bool have_first,
 		if (table == 0 && have_first)
 			cr = first; /* looked up with the burst (dp_cls_lookup_bulk) */
 		else
-			cr = dp_cls_lookup(&br->tables[table], &r->key, r->version);
+			cr = table_lookup(br, table, &r->key, r->version);
 		if (!cr) {
 			if (unlikely(r->trace != NULL)) {
 				struct dp_trace_event *e = trace_add(r, DP_TRACE_MISS);
@@ -986,8 +1007,15 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 			miss_at[n_miss++] = (uint8_t)i;
 		}
 	}
-	if (n_miss)
-		dp_cls_lookup_bulk(&br->tables[0], miss_keys, n_miss, version, first);
+	if (n_miss) {
+		const struct dp_shape *s0 = table_shape(br, 0, version);
+
+		if (s0)
+			for (unsigned m = 0; m < n_miss; m++)
+				first[m] = dp_shape_lookup(s0, miss_keys[m]);
+		else
+			dp_cls_lookup_bulk(&br->tables[0], miss_keys, n_miss, version, first);
+	}
 	for (unsigned i = 0, m = 0; i < n; i++) {
 		if (!(fast & (1u << i))) {
 			process(w, br, version, false, in, pkts[i]);

@@ -233,6 +233,7 @@ flows_locked(const char *params, struct rte_tel_data *d)
 			rte_tel_data_add_dict_u64(c, "active", active);
 			rte_tel_data_add_dict_u64(c, "lookups", lookups);
 			rte_tel_data_add_dict_u64(c, "matched", matched);
+			rte_tel_data_add_dict_string(c, "shape", dp_table_shape(br, (uint8_t)t));
 			snprintf(name, sizeof(name), "%s/t%u", br->name, t);
 			rte_tel_data_add_dict_container(d, name, c, 0);
 		}

@@ -28,6 +28,14 @@ SCENARIO (N is the size knob each one documents):
   s6          the s2 set, sent as flow-mods by ofclient.py (flow setup)
   s7          table-miss to the controller (packet-in); N flows (default 1)
   s8          the s2 set; ofclient.py churns it (modify/add/delete)
+  s10         a Faucet-shaped L2 pipeline: what Faucet installs for one VLAN (100) on
+              two untagged ports with 1000 learned hosts, in Faucet's table order:
+              vlan (0: in_port/VLAN classification, push_vlan), vlan_acl (1) and
+              classification (2) with only their "goto next" defaults, eth_src (3:
+              in_port+VLAN+eth_src per learned host), eth_dst_hairpin (4, default
+              only), eth_dst (5: VLAN+eth_dst per host, pop_vlan + output), egress_acl
+              (6, default only), flood (7); N flows between two of the hosts
+              (default 10000)
 
 Traffic layout of pfs-pktgen: flow i takes the source IP, destination IP, source port,
 destination port from i in mixed radix (source IP fastest), see pfs-pktgen --help.
@@ -47,7 +55,7 @@ NEXTHOP_MAC = "02:00:00:00:02:01"
 OUR_MAC = "02:00:00:00:01:fe"
 
 DEFAULT_N = {"s0": 1, "s1": 1, "s2": 10000, "s3": 1000000, "s4": 100000, "s5": 10000,
-             "s6": 100000, "s7": 1, "s8": 10000}
+             "s6": 100000, "s7": 1, "s8": 10000, "s10": 10000}
 
 
 def ip(v):
@@ -141,12 +149,61 @@ def rules_s7(n):
     return ["priority=0,actions=CONTROLLER:65535"]
 
 
+S10_HOSTS = 1000
+S10_VID = 0x1000 | 100  # OFPVID_PRESENT | VLAN 100
+
+
+def s10_host(i):
+    """(MAC, port) of learned host i: hosts 0 and 1 are pfs-pktgen's source and
+    destination (port 1 -> port 2), the rest alternate over the two ports."""
+    if i < 2:
+        return "02:00:00:00:00:%02x" % (i + 1), i + 1
+    return "0e:00:00:00:%02x:%02x" % (i >> 8, i & 0xff), 1 + i % 2
+
+
+def rules_s10(n):
+    vid = S10_VID
+    out = [
+        # vlan: drop IEEE 802.1D/LLDP reserved addresses; untagged on ports 1 and 2 -> VLAN 100
+        "table=0,priority=9001,dl_dst=01:80:c2:00:00:00/ff:ff:ff:ff:ff:f0,actions=drop",
+        "table=0,priority=0,actions=drop",
+    ]
+    for p in (1, 2):
+        out.append("table=0,priority=9000,in_port=%d,vlan_vid=0,actions=push_vlan:0x8100,"
+                   "set_field:%d->vlan_vid,goto_table:1" % (p, vid))
+    out += [
+        "table=1,priority=0,actions=goto_table:2",   # vlan_acl: no ACL
+        "table=2,priority=0,actions=goto_table:3",   # classification: no routing
+        # eth_src: multicast sources dropped; unknown sources go on (Faucet also sends
+        # them to the controller to learn: not here, every host is learned)
+        "table=3,priority=9099,dl_src=01:00:00:00:00:00/01:00:00:00:00:00,actions=drop",
+        "table=3,priority=0,actions=goto_table:4",
+        "table=4,priority=0,actions=goto_table:5",   # eth_dst_hairpin: none
+        "table=5,priority=0,actions=goto_table:6",   # eth_dst: unknown -> flood
+        "table=6,priority=0,actions=goto_table:7",   # egress_acl: no ACL
+        "table=7,priority=0,actions=drop",
+    ]
+    for i in range(S10_HOSTS):
+        mac, port = s10_host(i)
+        out.append("table=3,priority=8191,in_port=%d,vlan_vid=%d,dl_src=%s,"
+                   "actions=goto_table:4" % (port, vid, mac))
+        out.append("table=5,priority=8192,vlan_vid=%d,dl_dst=%s,actions=pop_vlan,output:%d"
+                   % (vid, mac, port))
+    for p, q in ((1, 2), (2, 1)):
+        out.append("table=7,priority=9004,in_port=%d,vlan_vid=%d,dl_dst=ff:ff:ff:ff:ff:ff,"
+                   "actions=pop_vlan,output:%d" % (p, vid, q))
+        out.append("table=7,priority=9000,in_port=%d,vlan_vid=%d,actions=pop_vlan,output:%d"
+                   % (p, vid, q))
+    return out
+
+
 RULES = {"s0": lambda n: [], "s1": rules_s1, "s2": rules_s2, "s3": rules_s3,
-         "s4": rules_s4, "s5": rules_s5, "s6": rules_s2, "s7": rules_s7, "s8": rules_s2}
+         "s4": rules_s4, "s5": rules_s5, "s6": rules_s2, "s7": rules_s7, "s8": rules_s2,
+         "s10": rules_s10}
 
 
 def pktgen_args(scen, n):
-    if scen in ("s0", "s1", "s5", "s7"):
+    if scen in ("s0", "s1", "s5", "s7", "s10"):
         n_src = min(n, 1000)
         n_sport = (n + n_src - 1) // n_src
         return ["--src-ip", src_range(n_src), "--dst-ip", DST_IP,

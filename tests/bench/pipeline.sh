@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/bench/pipeline.sh: the single-core, single-process datapath figures, S1-S5.
+# tests/bench/pipeline.sh: the single-core, single-process datapath figures, S1-S5, S10.
 #
 # For each scenario, gen_rules.py gives the rule set and the pfs-pktgen arguments of its
 # traffic; pfs-pktgen writes that traffic (one packet per flow, up to --max-frames) to a
@@ -12,7 +12,7 @@
 #   --build DIR        meson build dir (default: ./build)
 #   --out DIR          results directory (default: BUILD/bench-results/pipeline-DATE)
 #   --runs N           runs per mode, median reported (default 7)
-#   --scenarios LIST   subset of s1,s1-10k,s2,s2-100k,s3,s4,s5 (default: all)
+#   --scenarios LIST   subset of s1,s1-10k,s2,s2-100k,s3,s4,s5,s10 (default: all)
 #   --max-frames N     frames per pcap, i.e. distinct flows replayed (default 1000000)
 #   --smoke            CI: 1k-rule sets, 2 runs of 200k packets, all scenarios (~15 s)
 #   --cpu N            CPU to pin to (default: none)
@@ -27,7 +27,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 PY=/usr/bin/python3
-BUILD="$ROOT/build" OUT="" RUNS=7 SCENARIOS="s1,s1-10k,s2,s2-100k,s3,s4,s5" MAXF=1000000
+BUILD="$ROOT/build" OUT="" RUNS=7 SCENARIOS="s1,s1-10k,s2,s2-100k,s3,s4,s5,s10" MAXF=1000000
 SMOKE=0 CPU="" EAL=() HUGE=0
 
 while [ $# -gt 0 ]; do
@@ -80,6 +80,7 @@ PIN=()
 # id -> "scenario n": the sizes of tests/bench/run.sh
 declare -A SIZE=([s1]="s1 1" [s1-10k]="s1 10000" [s2]="s2 10000" [s2-100k]="s2 100000"
 	[s3]="s3 1000000" [s4]="s4 100000" [s5]="s5 10000")
+SIZE+=([s10]="s10 10000") # Faucet-shaped pipeline (gen_rules.py s10)
 [ $SMOKE = 1 ] && SIZE+=([s2]="s2 1000" [s2-100k]="s2 2000" [s3]="s3 20000" [s4]="s4 5000")
 
 : >"$OUT/pipeline.jsonl"

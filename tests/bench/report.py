@@ -193,6 +193,7 @@ METRICS = {
            ("loss_pkts", "pkts lost", False), ("dut_miss_pkts", "table misses", False),
            ("dut_tx_drop_p2", "tx drops", False)],
 }
+METRICS["s10"] = [("rx_mpps", "Mpps", True)]  # S10: the Faucet-shaped pipeline
 SIDE_NAMES = {"pfs": "pfswitch", "ovs": "OVS-DPDK", "fwd": "bare fwd"}
 
 

@@ -8,7 +8,7 @@
 #                      alternating A/B, B/A... (default 5)
 #   --duration S       measured seconds of traffic per run (default 10)
 #   --warmup S         traffic before the measurement (default 2)
-#   --scenarios LIST   comma-separated subset of s0..s8 (default: all)
+#   --scenarios LIST   comma-separated subset of s0..s8, s10 (default: all)
 #   --sides LIST       pfs,ovs (default both; s0 runs the bare forwarder tests/bench/fwd)
 #   --build DIR        meson build dir with tools/pfs-pktgen, tests/bench/fwd and, when
 #                      built, tools/pfswitchd, tools/pfs-ofctl (default: ./build)
@@ -38,6 +38,7 @@
 #   s6 100k flow-mods: time to barrier reply and until their traffic flows
 #   s7 packet-in round trip to an os-ken controller at --pktin-rate
 #   s8 s2 traffic while --churn-rate flow-mods/s modify, add and delete rules
+#   s10 Faucet-shaped pipeline: 8 tables, one VLAN, 1000 learned hosts, 10k flows
 #
 # Every run starts a fresh switch pinned to --dut-cpu with memif server ports, loads the
 # rules, and runs pfs-pktgen (memif client) on --gen-cpu. Open vSwitch runs as a private
@@ -62,6 +63,7 @@ SMOKE=0 ROUNDS=5 DURATION=10 WARMUP=2 SCENARIOS="s0,s1,s2,s3,s4,s5,s6,s7,s8" SID
 BUILD="$ROOT/build" OUT="" NOHUGE=0 HUGE_MB=1536 DUT_CPU=1 GEN_CPU=0 PKTIN_RATE=1000
 CHURN_RATE=10000 OFCTL=pfs ZEROCOPY=0 TRANSPORT=memif
 ROUNDS_SET=0 DURATION_SET=0 WARMUP_SET=0
+SCENARIOS+=",s10" # S10: the Faucet-shaped pipeline (gen_rules.py s10)
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 skip() { echo "run.sh: SKIP: $*" >&2; exit 77; }
@@ -271,6 +273,8 @@ else
 		s3-1m:s3:1000000 s4-100k:s4:100000 s5:s5:10000 s6-100k:s6:100000 s7:s7:1
 		s8-10k:s8:10000"
 fi
+# S10: the Faucet-shaped pipeline, 1000 learned hosts; 10k flows (1k in a smoke run)
+if [ $SMOKE = 1 ]; then ALL_VARIANTS+=" s10-1k:s10:1000"; else ALL_VARIANTS+=" s10:s10:10000"; fi
 VARIANTS=()
 for v in $ALL_VARIANTS; do
 	s=${v#*:}; s=${s%%:*}

@@ -46,6 +46,8 @@
 #endif
 #define N_PORTS 4
 #define RING_SIZE 4096
+#define DP_SHAPE_TEST_IPS 5   /* one more than a shape's extra rules */
+#define DP_SHAPE_TEST_BIG 300 /* rules: above DP_SHAPE_SMALL */
 
 static struct dp_bridge *br;
 static struct dp_test_port ports[N_PORTS + 1]; /* 1-based */
@@ -254,11 +256,21 @@ track(struct dp_flow *f)
 	return f;
 }
 
+/* Removes a tracked flow now (teardown skips it). */
+static void
+untrack(struct dp_flow *f)
+{
+	for (unsigned i = 0; i < n_flows; i++)
+		if (flows[i] == f)
+			flows[i] = NULL;
+	dp_flow_remove(br, f);
+}
+
 static void
 teardown(void)
 {
 	for (unsigned i = 0; i < n_flows; i++)
-		dp_flow_remove(br, flows[i]);
+		dp_flow_remove(br, flows[i]); /* NULL-safe */
 	n_flows = 0;
 	dp_bridge_set_normal_mode(br, false);
 	ck_assert_int_eq(dp_commit(br), 0);
@@ -1387,6 +1399,139 @@ START_TEST(test_workers_meter_shared)
 }
 END_TEST
 
+/* Tables compiled to their shape (dp_shape.h): each table's shape follows its rules from
+ * commit to commit, packets go where the generic classifier would send them, and the
+ * table and rule counters stay exact through shaped tables. */
+START_TEST(test_table_shapes)
+{
+	unsigned c[N_PORTS + 1];
+	uint64_t l0, m0, l1, m1, l2, m2, pk;
+	struct dp_flow *ip[DP_SHAPE_TEST_IPS];
+
+	ck_assert_str_eq(dp_table_shape(br, 9), "empty");
+	/* table 0 by in_port, table 1 only a "goto next" default, table 2 by eth_dst with a
+	 * table-miss rule. */
+	struct dp_flow *p1 = track(add_flow(0, 10, "in_port=1", "goto_table:1"));
+
+	track(add_flow(0, 10, "in_port=2", "output:1"));
+	track(add_flow(1, 0, "", "goto_table:2"));
+	struct dp_flow *to3 = track(add_flow(2, 10, "eth_dst=02:00:00:00:00:0c", "output:3"));
+
+	struct dp_flow *to4 = track(add_flow(2, 10, "eth_dst=02:00:00:00:00:0b", "output:4"));
+	struct dp_flow *miss2 = track(add_flow(2, 0, "", "output:2"));
+
+	ck_assert_str_eq(dp_table_shape(br, 0), "empty"); /* not committed yet */
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_str_eq(dp_table_shape(br, 0), "in_port");
+	ck_assert_str_eq(dp_table_shape(br, 1), "skip");
+	ck_assert_str_eq(dp_table_shape(br, 2), "exact");
+	dp_table_get_stats(br, 0, &l0, &m0);
+	dp_table_get_stats(br, 1, &l1, &m1);
+	dp_table_get_stats(br, 2, &l2, &m2);
+	send_n(1, MAC_C, MAC_A, 7);
+	send_n(1, MAC_B, MAC_A, 5);
+	send_n(1, MAC_A, MAC_B, 3); /* table 2's table-miss rule: back out of port 2 */
+	send_n(3, MAC_B, MAC_A, 2); /* no in_port rule: table 0 misses */
+	drain_counts(c);
+	ck_assert_uint_eq(c[3], 7);
+	ck_assert_uint_eq(c[4], 5);
+	ck_assert_uint_eq(c[2], 3);
+	ck_assert_uint_eq(c[1], 0);
+
+	uint64_t l, m;
+
+	dp_table_get_stats(br, 0, &l, &m);
+	ck_assert_uint_eq(l - l0, 17);
+	ck_assert_uint_eq(m - m0, 15);
+	dp_table_get_stats(br, 1, &l, &m);
+	ck_assert_uint_eq(l - l1, 15);
+	ck_assert_uint_eq(m - m1, 15);
+	dp_table_get_stats(br, 2, &l, &m);
+	ck_assert_uint_eq(l - l2, 15);
+	ck_assert_uint_eq(m - m2, 15);
+	dp_flow_get_stats(p1, &pk, NULL, NULL);
+	ck_assert_uint_eq(pk, 15);
+	dp_flow_get_stats(to3, &pk, NULL, NULL);
+	ck_assert_uint_eq(pk, 7);
+	dp_flow_get_stats(miss2, &pk, NULL, NULL);
+	ck_assert_uint_eq(pk, 3);
+
+	/* table 0 gains rules on IP addresses: a few ride along as extras, a sixth mask
+	 * makes it generic; removing them brings the array back. */
+	static const char *const ipm[DP_SHAPE_TEST_IPS] = {
+		"eth_type=0x0800,ipv4_dst=10.0.0.2",	"eth_type=0x0800,ipv4_src=10.0.0.1",
+		"eth_type=0x0800,ipv4_dst=10.0.0.0/24", "eth_type=0x0800,ipv4_src=10.0.0.0/24",
+		"eth_type=0x0800,ipv4_dst=10.0.0.0/16",
+	};
+	for (unsigned i = 0; i < DP_SHAPE_TEST_IPS; i++) {
+		ip[i] = add_flow(0, (uint16_t)(100 + i), ipm[i], "output:4");
+		ck_assert_int_eq(dp_commit(br), 0);
+		ck_assert_str_eq(dp_table_shape(br, 0),
+				 i + 1 < DP_SHAPE_TEST_IPS ? "in_port" : "generic");
+	}
+	send_n(1, MAC_C, MAC_A, 4); /* 10.0.0.1 -> 10.0.0.2: the IP rules win */
+	drain_counts(c);
+	ck_assert_uint_eq(c[4], 4);
+	ck_assert_uint_eq(c[3], 0);
+	for (unsigned i = 0; i < DP_SHAPE_TEST_IPS; i++)
+		dp_flow_remove(br, ip[i]);
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_str_eq(dp_table_shape(br, 0), "in_port");
+	send_n(1, MAC_C, MAC_A, 4);
+	drain_counts(c);
+	ck_assert_uint_eq(c[3], 4);
+
+	/* A modified rule is seen through the rebuilt shape; the emptied table is empty. */
+	modify_flow(to3, "output:4");
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_str_eq(dp_table_shape(br, 2), "exact");
+	send_n(1, MAC_C, MAC_A, 2);
+	drain_counts(c);
+	ck_assert_uint_eq(c[4], 2);
+	untrack(to4);
+	untrack(miss2);
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_str_eq(dp_table_shape(br, 2), "exact"); /* one rule, one mask */
+	untrack(to3);
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_str_eq(dp_table_shape(br, 2), "empty");
+	send_n(1, MAC_C, MAC_A, 2); /* table 2 misses now */
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[2] + c[3] + c[4], 0);
+
+	/* A big table changed again right after a build may be left generic (rebuilds are
+	 * paced); dp_bridge_run() compiles it once the changes stop. */
+	struct dp_flow *big[DP_SHAPE_TEST_BIG];
+
+	untrack(p1);
+	track(add_flow(0, 10, "in_port=1", "goto_table:6"));
+	for (unsigned i = 0; i < DP_SHAPE_TEST_BIG; i++) {
+		char mt[64];
+
+		snprintf(mt, sizeof(mt), "eth_dst=02:00:00:01:%02x:%02x", i >> 8, i & 0xff);
+		big[i] = add_flow(6, 10, mt, "output:4");
+	}
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_str_eq(dp_table_shape(br, 6), "exact");
+	struct dp_flow *to2 = add_flow(6, 10, "eth_dst=02:00:00:00:00:0c", "output:2");
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	const char *k = dp_table_shape(br, 6); /* "generic" unless 100 ms went by */
+
+	ck_assert(!strcmp(k, "generic") || !strcmp(k, "exact"));
+	printf("shapes: table 6 right after a change to a big table: %s\n", k);
+	usleep(150000);
+	dp_bridge_run(br);
+	ck_assert_str_eq(dp_table_shape(br, 6), "exact");
+	send_n(1, MAC_C, MAC_A, 3);
+	drain_counts(c);
+	ck_assert_uint_eq(c[2], 3);
+	dp_flow_remove(br, to2);
+	for (unsigned i = 0; i < DP_SHAPE_TEST_BIG; i++)
+		dp_flow_remove(br, big[i]);
+}
+END_TEST
+
 static Suite *
 datapath_suite(void)
 {
@@ -1399,6 +1544,7 @@ datapath_suite(void)
 	tcase_add_test(tc, test_update_visible_at_commit);
 	tcase_add_test(tc, test_pipeline);
 	tcase_add_test(tc, test_cached_paths_exact);
+	tcase_add_test(tc, test_table_shapes);
 	tcase_add_test(tc, test_reserved_ports);
 	tcase_add_test(tc, test_controller);
 	tcase_add_test(tc, test_upcall_share);

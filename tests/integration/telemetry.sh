@@ -48,12 +48,16 @@ check "ports,p2: tx and rx" jtrue /pfswitch/ports,p2 "v['tx_packets'] >= 5 and v
 check_not "ports,nosuch: an error" jtrue /pfswitch/ports,nosuch "v is not None"
 check "flows: br0/t0 active 2, lookups and matches counted" jtrue /pfswitch/flows \
 	"v['br0/t0']['active'] == 2 and v['br0/t0']['matched'] >= 10 and v['br0/t0']['lookups'] >= v['br0/t0']['matched']"
+check "flows: br0/t0 compiled to an in_port array (two in_port rules)" jtrue /pfswitch/flows \
+	"v['br0/t0']['shape'] == 'in_port'"
 # Without h1's flow its pings miss table 0 (secure mode: dropped as table_miss).
 check "delete h1's flow" $PFS del-flows br0 "in_port=1"
 pfs_ping 1 2 3
 check "drops: table_miss total and per worker" jtrue /pfswitch/drops \
 	"v['table_miss']['total'] >= 3 and v['table_miss']['worker0'] == v['table_miss']['total'] and 'tx_full' in v"
 check "bridges: 1 flow left" jtrue /pfswitch/bridges "v['br0']['flows'] == 1"
+check "flows: br0/t0 still an in_port array after the delete" jtrue /pfswitch/flows \
+	"v['br0/t0']['shape'] == 'in_port'"
 check "workers: worker0 polled" jtrue /pfswitch/workers "v['worker0']['polls'] > 0"
 # Repeated queries while traffic flows leave the daemon running.
 pfs_bg ip netns exec "$NS2" ping -q -i 0.05 -c 100 "$(pfs_ip 1)"

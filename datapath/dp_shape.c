@@ -1,0 +1,246 @@
+/* Compiling a table's rules to a shape (dp_shape.h). Control thread only. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+
+#include "dp_shape.h"
+#include "util.h"
+
+static const char *const kind_names[DP_SHAPE_N] = {
+	[DP_SHAPE_GENERIC] = "generic", [DP_SHAPE_EMPTY] = "empty", [DP_SHAPE_SKIP] = "skip",
+	[DP_SHAPE_PORT] = "in_port",	[DP_SHAPE_EXACT] = "exact",
+};
+
+const char *
+dp_shape_kind_name(unsigned kind)
+{
+	return kind < DP_SHAPE_N ? kind_names[kind] : "unknown";
+}
+
+void
+dp_shape_free(struct dp_shape *s)
+{
+	if (!s)
+		return;
+	rte_free(s->slots);
+	rte_free(s->keys);
+	rte_free(s->ports);
+	rte_free(s);
+}
+
+static bool
+mask_eq(const struct dp_key *a, const struct dp_key *b)
+{
+	return memcmp(a->w, b->w, sizeof(a->w)) == 0;
+}
+
+static bool
+mask_zero(const struct dp_key *m)
+{
+	for (unsigned i = 0; i < DP_KEY_WORDS; i++)
+		if (m->w[i])
+			return false;
+	return true;
+}
+
+/* True if m is exactly in_port, all bits. */
+static bool
+mask_in_port(const struct dp_key *m)
+{
+	struct dp_key p;
+
+	memset(&p, 0, sizeof(p));
+	memset(p.f.in_port, 0xff, sizeof(p.f.in_port));
+	return mask_eq(m, &p);
+}
+
+/* Rules of rules[0..n) whose mask is not *m, up to limit + 1. */
+static unsigned
+count_others(const struct dp_cls_rule *const *rules, unsigned n, const struct dp_key *m,
+	     unsigned limit)
+{
+	unsigned others = 0;
+
+	for (unsigned i = 0; i < n && others <= limit; i++)
+		if (!mask_eq(&rules[i]->mask, m))
+			others++;
+	return others;
+}
+
+/* Could a packet match both a and b? Only if their values agree where both masks care. */
+static bool
+may_overlap(const struct dp_cls_rule *a, const struct dp_cls_rule *b)
+{
+	for (unsigned i = 0; i < DP_KEY_WORDS; i++) {
+		uint64_t both = a->mask.w[i] & b->mask.w[i];
+
+		if ((a->value.w[i] & both) != (b->value.w[i] & both))
+			return false;
+	}
+	return true;
+}
+
+static int
+cmp_extra(const void *a, const void *b)
+{
+	const struct dp_shape_extra *x = a, *y = b;
+
+	return (int)y->rule->priority - (int)x->rule->priority;
+}
+
+/* Places rule (masked key words k) in s's hash; false on a tie (equal priority, same
+ * masked value) that the shape cannot order. */
+static bool
+exact_put(struct dp_shape *s, const struct dp_cls_rule *rule, const uint64_t *k)
+{
+	unsigned n = s->n_words;
+	uint32_t h = dp_shape_hash(k, n);
+
+	for (uint32_t i = h & s->slot_mask;; i = (i + 1) & s->slot_mask) {
+		struct dp_shape_slot *sl = &s->slots[i];
+
+		if (!sl->rule) {
+			sl->rule = rule;
+			sl->hash = h;
+			memcpy(&s->keys[(size_t)i * n], k, n * 8);
+			return true;
+		}
+		if (sl->hash == h && !memcmp(&s->keys[(size_t)i * n], k, n * 8)) {
+			if (sl->rule->priority == rule->priority)
+				return false;
+			if (rule->priority > sl->rule->priority)
+				sl->rule = rule;
+			return true;
+		}
+	}
+}
+
+int
+dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t version,
+	       struct dp_shape **out)
+{
+	const struct dp_key *main = NULL;
+	struct dp_shape *s;
+	uint8_t *is_main = NULL; /* is_main[i]: rules[i] has the main mask */
+
+	*out = NULL;
+	/* With at most DP_SHAPE_MAX_EXTRA other rules, the main mask is that of one of the
+	 * first DP_SHAPE_MAX_EXTRA + 1 rules. */
+	for (unsigned i = 0; i < n && i <= DP_SHAPE_MAX_EXTRA && !main; i++)
+		if (count_others(rules, n, &rules[i]->mask, DP_SHAPE_MAX_EXTRA) <=
+		    DP_SHAPE_MAX_EXTRA)
+			main = &rules[i]->mask;
+	if (n && !main)
+		return 0; /* generic */
+	s = rte_zmalloc("dp_shape", sizeof(*s), RTE_CACHE_LINE_SIZE);
+	if (!s)
+		return -ENOMEM;
+	/* One pass over the rules' masks (cold memory in a big table) for all that follows. */
+	is_main = malloc(n ? n : 1);
+	if (!is_main)
+		goto nomem;
+	for (unsigned i = 0; i < n; i++)
+		is_main[i] = mask_eq(&rules[i]->mask, main);
+	s->version = version;
+	s->n_rules = n;
+	if (n == 0) {
+		s->kind = DP_SHAPE_EMPTY;
+		goto done;
+	}
+	if (n == 1 && mask_zero(main)) {
+		s->kind = DP_SHAPE_SKIP;
+		s->only = rules[0];
+		goto done;
+	}
+	/* The extras, and ties among rules that may match the same packet. */
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_cls_rule *r = rules[i];
+
+		if (is_main[i])
+			continue;
+		struct dp_shape_extra *x = &s->extra[s->n_extra++];
+
+		x->rule = r;
+		for (unsigned w = 0; w < DP_KEY_WORDS; w++)
+			if (r->mask.w[w]) {
+				x->word[x->n_words] = (uint8_t)w;
+				x->mask[x->n_words] = r->mask.w[w];
+				x->value[x->n_words++] = r->value.w[w] & r->mask.w[w];
+			}
+		for (unsigned j = 0; j < n; j++)
+			if (j != i && rules[j]->priority == r->priority && may_overlap(r, rules[j]))
+				goto generic;
+	}
+	qsort(s->extra, s->n_extra, sizeof(s->extra[0]), cmp_extra);
+	if (mask_in_port(main)) {
+		s->kind = DP_SHAPE_PORT;
+		s->ports = rte_zmalloc("dp_shape_ports", sizeof(*s->ports) * DP_SHAPE_PORTS,
+				       RTE_CACHE_LINE_SIZE);
+		if (!s->ports)
+			goto nomem;
+		for (unsigned i = 0; i < n; i++) {
+			const struct dp_cls_rule *r = rules[i];
+			uint32_t port;
+
+			if (!is_main[i])
+				continue;
+			memcpy(&port, r->value.f.in_port, sizeof(port));
+			port = rte_be_to_cpu_32(port);
+			if (port >= DP_SHAPE_PORTS)
+				goto exact; /* LOCAL or a high number: hash it */
+			const struct dp_cls_rule **p = &s->ports[port];
+
+			if (*p && (*p)->priority == r->priority)
+				goto generic;
+			if (!*p || r->priority > (*p)->priority)
+				*p = r;
+		}
+		goto done;
+	}
+exact:
+	rte_free(s->ports);
+	s->ports = NULL;
+	s->kind = DP_SHAPE_EXACT;
+	for (unsigned w = 0; w < DP_KEY_WORDS; w++)
+		if (main->w[w]) {
+			s->word[s->n_words] = (uint8_t)w;
+			s->mask[s->n_words++] = main->w[w];
+		}
+	uint32_t n_slots = 8;
+
+	while (n_slots < 2 * n) /* load <= 1/2 */
+		n_slots *= 2;
+	s->slot_mask = n_slots - 1;
+	s->slots = rte_zmalloc("dp_shape_slots", sizeof(*s->slots) * n_slots, RTE_CACHE_LINE_SIZE);
+	s->keys = rte_zmalloc("dp_shape_keys", (size_t)n_slots * PFS_MAX(s->n_words, 1u) * 8,
+			      RTE_CACHE_LINE_SIZE);
+	if (!s->slots || !s->keys)
+		goto nomem;
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_cls_rule *r = rules[i];
+		uint64_t k[DP_KEY_WORDS];
+
+		if (!is_main[i])
+			continue;
+		for (unsigned j = 0; j < s->n_words; j++)
+			k[j] = r->value.w[s->word[j]] & s->mask[j];
+		if (!exact_put(s, r, k))
+			goto generic;
+	}
+done:
+	free(is_main);
+	*out = s;
+	return 0;
+
+generic:
+	free(is_main);
+	dp_shape_free(s);
+	return 0;
+nomem:
+	free(is_main);
+	dp_shape_free(s);
+	return -ENOMEM;
+}

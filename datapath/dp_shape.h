@@ -1,0 +1,174 @@
+/* A table compiled to its shape (the idea of ESwitch, SIGCOMM'16): a lookup structure
+ * that fits the rules a table holds, built by the control thread at dp_commit() from the
+ * rules visible at the version being published, and immutable once built.
+ *
+ * Shapes, tried in this order:
+ * - EMPTY: no rules; every lookup misses.
+ * - SKIP: one rule, matching everything (a table-miss rule, a "goto next" default): the
+ *   lookup is that rule, without reading the key.
+ * - PORT: the rules that are not "extra" (below) all match in_port alone, on ports
+ *   below DP_SHAPE_PORTS: an array indexed by in_port.
+ * - EXACT: the rules that are not extra all share one mask: one open-addressing hash
+ *   over the words that mask covers (in_port+VLAN tables, L2 tables, 5-tuple tables).
+ * Every other table stays with the generic classifier (dp_cls.h, tuple-space search):
+ * dp_shape_build() gives no shape for it.
+ *
+ * Extra rules: besides the one mask's rules, PORT and EXACT take up to
+ * DP_SHAPE_MAX_EXTRA rules of any other mask (the table-miss rule, a drop of a few
+ * reserved addresses), compared one by one in priority order, but only those that can
+ * beat what the hash found. Ties are not compiled: a table where two rules that may
+ * match the same packet share a priority (OpenFlow leaves the winner undefined, dp_cls
+ * takes the one inserted first) stays generic.
+ *
+ * Results are the classifier's (dp_cls_lookup) at any version >= the shape's version
+ * until the table next changes: the caller publishes a new shape (or none) with every
+ * version that changes the table, before that version, and a reader whose version is
+ * below a shape's version uses the classifier instead.
+ *
+ * Threads: built and freed by the control thread (freed through dp_defer after a grace
+ * period); looked up lock-free by any number of readers.
+ *
+ * Neighbours: dp_cls.h (rules and the generic lookup), dp_key.h, dp_pipeline.c (uses
+ * it per table), datapath.c (builds and publishes it at commit). */
+#ifndef PFS_DP_SHAPE_H
+#define PFS_DP_SHAPE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_hash_crc.h>
+
+#include "dp_cls.h"
+#include "dp_key.h"
+
+#define DP_SHAPE_MAX_EXTRA 4 /* rules of other masks a PORT or EXACT shape takes */
+#define DP_SHAPE_PORTS 1024  /* a PORT shape's array: in_port 0..1023 */
+
+enum dp_shape_kind {
+	DP_SHAPE_GENERIC, /* no shape: the classifier (never built, only reported) */
+	DP_SHAPE_EMPTY,
+	DP_SHAPE_SKIP,
+	DP_SHAPE_PORT,
+	DP_SHAPE_EXACT,
+	DP_SHAPE_N
+};
+
+/* An extra rule: its masked value over the words its mask covers. */
+struct dp_shape_extra {
+	const struct dp_cls_rule *rule;
+	uint8_t n_words;
+	uint8_t word[DP_KEY_WORDS];
+	uint64_t mask[DP_KEY_WORDS];
+	uint64_t value[DP_KEY_WORDS]; /* value & mask */
+};
+
+struct dp_shape_slot {
+	const struct dp_cls_rule *rule; /* NULL: empty */
+	uint32_t hash;
+};
+
+struct dp_shape {
+	uint8_t kind;	 /* enum dp_shape_kind */
+	uint8_t n_extra; /* extra[], by decreasing priority */
+	uint8_t n_words; /* EXACT: key words the mask covers: word[], mask[] */
+	uint32_t n_rules;
+	uint64_t version;		/* valid for lookups at versions >= version */
+	const struct dp_cls_rule *only; /* SKIP */
+	/* EXACT: n_slots (a power of two) slots and, slot i's masked key words at
+	 * keys[i * n_words]. PORT: ports[DP_SHAPE_PORTS]. */
+	uint32_t slot_mask;
+	struct dp_shape_slot *slots;
+	uint64_t *keys;
+	const struct dp_cls_rule **ports;
+	uint8_t word[DP_KEY_WORDS];
+	uint64_t mask[DP_KEY_WORDS];
+	struct dp_shape_extra extra[DP_SHAPE_MAX_EXTRA];
+};
+
+/* Compiles the n rules (the table's rules at version, in any order) into a shape valid
+ * from version on. 0 with *out set, 0 with *out NULL when the rules fit no shape
+ * (generic), or -ENOMEM. */
+int dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t version,
+		   struct dp_shape **out);
+
+/* Frees a shape (NULL-safe). Only once no reader can hold it. */
+void dp_shape_free(struct dp_shape *s);
+
+/* "generic", "empty", "skip", "in_port", "exact". */
+const char *dp_shape_kind_name(unsigned kind);
+
+static inline uint32_t
+dp_shape_hash(const uint64_t *w, unsigned n)
+{
+	uint32_t h = 0x5bd1e995;
+
+	for (unsigned i = 0; i < n; i++)
+		h = rte_hash_crc_8byte(w[i], h);
+	return h;
+}
+
+static inline const struct dp_cls_rule *
+dp_shape_extras(const struct dp_shape *s, const struct dp_key *key, const struct dp_cls_rule *found)
+{
+	for (unsigned i = 0; i < s->n_extra; i++) {
+		const struct dp_shape_extra *x = &s->extra[i];
+		unsigned j;
+
+		if (found && x->rule->priority < found->priority)
+			break; /* by decreasing priority: none of the rest can win either */
+		for (j = 0; j < x->n_words; j++)
+			if ((key->w[x->word[j]] & x->mask[j]) != x->value[j])
+				break;
+		if (j == x->n_words)
+			return x->rule; /* no ties: a higher priority than found */
+	}
+	return found;
+}
+
+/* The rule that wins for key (the classifier's winner at any version the shape is
+ * valid for), or NULL. Reader-safe, lock-free. */
+static inline const struct dp_cls_rule *
+dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
+{
+	const struct dp_cls_rule *found = NULL;
+
+	switch (s->kind) {
+	case DP_SHAPE_SKIP:
+		return s->only;
+	case DP_SHAPE_PORT: {
+		uint32_t port;
+
+		memcpy(&port, key->f.in_port, sizeof(port));
+		port = rte_be_to_cpu_32(port);
+		if (port < DP_SHAPE_PORTS)
+			found = s->ports[port];
+		break;
+	}
+	case DP_SHAPE_EXACT: {
+		uint64_t k[DP_KEY_WORDS];
+		unsigned n = s->n_words;
+
+		for (unsigned i = 0; i < n; i++)
+			k[i] = key->w[s->word[i]] & s->mask[i];
+		uint32_t h = dp_shape_hash(k, n);
+
+		for (uint32_t i = h & s->slot_mask;; i = (i + 1) & s->slot_mask) {
+			const struct dp_shape_slot *sl = &s->slots[i];
+
+			if (!sl->rule)
+				break;
+			if (sl->hash == h && !memcmp(&s->keys[(size_t)i * n], k, n * 8)) {
+				found = sl->rule;
+				break;
+			}
+		}
+		break;
+	}
+	default:
+		return NULL; /* EMPTY */
+	}
+	return s->n_extra ? dp_shape_extras(s, key, found) : found;
+}
+
+#endif /* PFS_DP_SHAPE_H */

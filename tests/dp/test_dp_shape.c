@@ -1,0 +1,693 @@
+/* dp_shape: tables compiled to their shape (dp_shape.h) against the generic classifier
+ * (dp_cls_lookup) on random rule sets of each shape and random packets, the shape each
+ * rule set gets (empty, skip, in_port, exact, none), ties left generic, and the version
+ * a shape is valid from. Needs the EAL (rte_malloc, rte_hash). The random rules and
+ * packets are those of test_dp_cls.c. */
+#include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+
+#include <rte_eal.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dp_cls.h"
+#include "dp_shape.h"
+#include "util.h"
+
+/* ---- Deterministic random numbers ---------------------------------------------------- */
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static unsigned
+rnd_n(uint64_t *s, unsigned n)
+{
+	return (unsigned)(rnd(s) % n);
+}
+
+/* ---- A test dp_defer: queued calls run at a simulated grace point, or after a real
+ * rte_rcu_qsbr grace period when qs is set, or at once when immediate. ------------------ */
+
+struct tdefer_call {
+	void (*fn)(void *);
+	void *arg;
+	uint64_t token;
+};
+
+struct tdefer {
+	struct dp_defer hook;
+	struct tdefer_call *q;
+	size_t head, n, cap;
+	struct rte_rcu_qsbr *qs;
+	bool immediate;
+	unsigned long queued, ran;
+};
+
+static void
+tdefer_call(struct dp_defer *d, void (*fn)(void *), void *arg)
+{
+	struct tdefer *t = (struct tdefer *)d;
+
+	t->queued++;
+	if (t->immediate) {
+		t->ran++;
+		fn(arg);
+		return;
+	}
+	if (t->head + t->n == t->cap) {
+		if (t->head > 0) {
+			memmove(t->q, t->q + t->head, t->n * sizeof(*t->q));
+			t->head = 0;
+		} else {
+			t->cap = t->cap ? t->cap * 2 : 1024;
+			t->q = realloc(t->q, t->cap * sizeof(*t->q));
+			ck_assert_ptr_nonnull(t->q);
+		}
+	}
+	t->q[t->head + t->n++] =
+		(struct tdefer_call){ fn, arg, t->qs ? rte_rcu_qsbr_start(t->qs) : 0 };
+}
+
+static void
+tdefer_init(struct tdefer *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->hook.call = tdefer_call;
+}
+
+/* Runs the calls whose grace period is over (all of them without qs: the caller says no
+ * reader is active). Calls queued meanwhile wait for the next grace point. */
+static void
+tdefer_grace(struct tdefer *t)
+{
+	size_t n = t->n;
+
+	while (n > 0 && t->n > 0) {
+		struct tdefer_call c = t->q[t->head];
+
+		if (t->qs && rte_rcu_qsbr_check(t->qs, c.token, false) != 1)
+			break;
+		t->head++;
+		t->n--;
+		n--;
+		t->ran++;
+		c.fn(c.arg);
+	}
+	if (t->n == 0)
+		t->head = 0;
+}
+
+static void
+tdefer_fini(struct tdefer *t)
+{
+	while (t->n > 0)
+		tdefer_grace(t);
+	free(t->q);
+	t->q = NULL;
+}
+
+/* ---- Rules and packets ---------------------------------------------------------------- */
+
+struct trule {
+	struct dp_cls_rule r;
+	unsigned id;
+};
+
+/* Reference copy of a rule: never freed while a test runs. */
+struct rec {
+	struct dp_key value, mask; /* value masked */
+	uint16_t priority;
+	uint64_t add_v;
+	uint64_t rem_v; /* atomic in the concurrency test */
+	uint8_t n_words;
+	uint8_t words[DP_KEY_WORDS];
+	struct trule *tr; /* NULL once freed */
+};
+
+static const uint8_t macs[8][6] = {
+	{ 0x00, 0x11, 0x22, 0x33, 0x44, 0x01 }, { 0x00, 0x11, 0x22, 0x33, 0x44, 0x02 },
+	{ 0x00, 0x11, 0x22, 0x33, 0x44, 0x03 }, { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 },
+	{ 0x02, 0x00, 0x00, 0x00, 0x00, 0x02 }, { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc },
+	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 },
+};
+static const uint16_t l4ports[] = { 22, 53, 80, 443, 8080, 1234 };
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	v = htons(v);
+	memcpy(p, &v, 2);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	v = htonl(v);
+	memcpy(p, &v, 4);
+}
+
+static uint32_t
+rnd_ip(uint64_t *s)
+{
+	return 0x0a000000u | rnd_n(s, 4) << 16 | rnd_n(s, 4) << 8 | rnd_n(s, 16);
+}
+
+/* A packet key with every field drawn from small domains, so rules overlap. */
+static void
+rnd_packet_fields(uint64_t *s, struct dp_key *k)
+{
+	struct ofp_match_values *f = &k->f;
+
+	memset(k, 0, sizeof(*k));
+	put32(f->in_port, 1 + rnd_n(s, 4));
+	memcpy(f->in_phy_port, f->in_port, 4);
+	f->metadata[7] = (uint8_t)rnd_n(s, 4);
+	memcpy(f->eth_dst, macs[rnd_n(s, 8)], 6);
+	memcpy(f->eth_src, macs[rnd_n(s, 8)], 6);
+	put16(f->eth_type, rnd_n(s, 8) ? 0x0800 : (rnd_n(s, 2) ? 0x86dd : 0x0806));
+	if (rnd_n(s, 2)) {
+		put16(f->vlan_vid, 0x1000 | (1 + rnd_n(s, 4)));
+		f->vlan_pcp[0] = (uint8_t)rnd_n(s, 8);
+	}
+	f->ip_proto[0] = rnd_n(s, 3) ? 6 : 17;
+	put32(f->ipv4_src, rnd_ip(s));
+	put32(f->ipv4_dst, rnd_ip(s));
+	put16(f->tcp_src, l4ports[rnd_n(s, 6)]);
+	put16(f->tcp_dst, l4ports[rnd_n(s, 6)]);
+	put16(f->udp_dst, l4ports[rnd_n(s, 6)]);
+	f->ipv6_dst[0] = 0x20;
+	f->ipv6_dst[1] = 0x01;
+	f->ipv6_dst[7] = (uint8_t)rnd_n(s, 4);
+	f->ipv6_dst[15] = (uint8_t)rnd_n(s, 4);
+}
+
+static void
+set_exact(uint8_t *m, size_t len)
+{
+	memset(m, 0xff, len);
+}
+
+static void
+set_prefix32(uint8_t *m, unsigned len)
+{
+	put32(m, len ? ~0u << (32 - len) : 0);
+}
+
+/* Realistic mask shapes: exact ports, eth addresses, VLAN, IPv4 prefixes, 5-tuples,
+ * metadata, IPv6 prefixes, a table-miss. */
+static void
+rnd_mask(uint64_t *s, struct dp_key *m)
+{
+	struct ofp_match_values *f = &m->f;
+	static const unsigned plen[] = { 8, 16, 24, 32 };
+
+	memset(m, 0, sizeof(*m));
+	switch (rnd_n(s, 14)) {
+	case 0: /* table-miss */
+		break;
+	case 1:
+		set_exact(f->in_port, 4);
+		break;
+	case 2:
+		set_exact(f->eth_dst, 6);
+		if (rnd_n(s, 2))
+			set_exact(f->in_port, 4);
+		break;
+	case 3:
+		set_exact(f->eth_type, 2);
+		set_prefix32(f->ipv4_dst, 8 + rnd_n(s, 25));
+		break;
+	case 4:
+		set_exact(f->eth_type, 2);
+		set_prefix32(f->ipv4_src, plen[1 + rnd_n(s, 3)]);
+		set_prefix32(f->ipv4_dst, plen[1 + rnd_n(s, 3)]);
+		break;
+	case 5:
+		set_exact(f->eth_type, 2);
+		set_exact(f->ip_proto, 1);
+		set_exact(f->tcp_dst, 2);
+		break;
+	case 6: /* 5-tuple */
+		set_exact(f->eth_type, 2);
+		set_exact(f->ip_proto, 1);
+		set_exact(f->ipv4_src, 4);
+		set_exact(f->ipv4_dst, 4);
+		set_exact(f->tcp_src, 2);
+		set_exact(f->tcp_dst, 2);
+		break;
+	case 7:
+		set_exact(f->vlan_vid, 2);
+		set_exact(f->eth_dst, 6);
+		break;
+	case 8: /* any VLAN tag */
+		put16(f->vlan_vid, 0x1000);
+		if (rnd_n(s, 2))
+			set_exact(f->vlan_pcp, 1);
+		break;
+	case 9:
+		set_exact(f->in_port, 4);
+		f->metadata[7] = rnd_n(s, 2) ? 0xff : 0x01;
+		break;
+	case 10:
+		set_exact(f->eth_type, 2);
+		memset(f->ipv6_dst, 0xff, rnd_n(s, 2) ? 8 : 16);
+		break;
+	case 11: /* OUI */
+		memset(f->eth_src, 0xff, 3);
+		break;
+	case 12:
+		set_exact(f->eth_type, 2);
+		set_exact(f->ip_proto, 1);
+		set_exact(f->udp_dst, 2);
+		set_prefix32(f->ipv4_dst, 24);
+		break;
+	default: /* mixed */
+		set_exact(f->in_port, 4);
+		set_exact(f->eth_type, 2);
+		set_prefix32(f->ipv4_src, plen[rnd_n(s, 4)]);
+		set_exact(f->tcp_dst, 2);
+		break;
+	}
+}
+
+static uint16_t
+rnd_prio(uint64_t *s)
+{
+	static const uint16_t common[] = { 1, 10, 100, 1000, 32768 };
+
+	return rnd_n(s, 10) < 7 ? common[rnd_n(s, 5)] : (uint16_t)rnd(s);
+}
+
+static void
+rec_fill(struct rec *r, const struct dp_key *value, const struct dp_key *mask, uint16_t prio)
+{
+	memset(r, 0, sizeof(*r));
+	r->priority = prio;
+	r->mask = *mask;
+	for (unsigned i = 0; i < DP_KEY_WORDS; i++) {
+		r->value.w[i] = value->w[i] & mask->w[i];
+		if (mask->w[i])
+			r->words[r->n_words++] = (uint8_t)i;
+	}
+	r->rem_v = DP_CLS_VERSION_MAX;
+}
+
+static void
+rnd_rec(uint64_t *s, struct rec *r)
+{
+	struct dp_key v, m;
+
+	rnd_packet_fields(s, &v);
+	rnd_mask(s, &m);
+	rec_fill(r, &v, &m, rnd_prio(s));
+	if (r->n_words == 0 && rnd_n(s, 2))
+		r->priority = 0;
+}
+
+static struct trule *
+trule_new(const struct rec *r, unsigned id)
+{
+	struct trule *t = calloc(1, sizeof(*t));
+
+	ck_assert_ptr_nonnull(t);
+	t->r.value = r->value;
+	/* Garbage outside the mask must be ignored. */
+	for (unsigned i = 0; i < DP_KEY_WORDS; i++)
+		t->r.value.w[i] |= ~r->mask.w[i] & 0x5a5a5a5a5a5a5a5aull;
+	t->r.mask = r->mask;
+	t->r.priority = r->priority;
+	t->id = id;
+	return t;
+}
+
+static bool
+rec_matches(const struct rec *r, const struct dp_key *k)
+{
+	for (unsigned j = 0; j < r->n_words; j++) {
+		unsigned i = r->words[j];
+
+		if ((k->w[i] & r->mask.w[i]) != r->value.w[i])
+			return false;
+	}
+	return true;
+}
+
+/* Brute force: highest priority visible match, first inserted (lowest index) on ties. */
+static int
+ref_lookup(const struct rec *recs, unsigned n, const struct dp_key *k, uint64_t v)
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct rec *r = &recs[i];
+		uint64_t rem = __atomic_load_n(&r->rem_v, __ATOMIC_RELAXED);
+
+		if (r->add_v > v || v >= rem)
+			continue;
+		if (best >= 0 && r->priority <= recs[best].priority)
+			continue;
+		if (rec_matches(r, k))
+			best = (int)i;
+	}
+	return best;
+}
+
+/* A packet that matches rule r (its unmasked bits random), or an unrelated one. */
+static void
+rnd_key_for(uint64_t *s, const struct rec *recs, unsigned n, struct dp_key *k)
+{
+	rnd_packet_fields(s, k);
+	if (n == 0 || rnd_n(s, 10) < 3)
+		return;
+	const struct rec *r = &recs[rnd_n(s, n)];
+
+	for (unsigned i = 0; i < DP_KEY_WORDS; i++)
+		k->w[i] = r->value.w[i] | (k->w[i] & ~r->mask.w[i]);
+}
+
+static int
+result_id(const struct dp_cls_rule *r)
+{
+	return r ? (int)((const struct trule *)r)->id : -1;
+}
+
+/* ---- Shapes against the classifier ------------------------------------------------ */
+
+#define N_PACKETS 4000
+
+struct table {
+	struct tdefer d;
+	struct dp_cls cls;
+	struct rec *recs;
+	struct trule **tr;
+	unsigned n;
+};
+
+static void
+table_init(struct table *t, unsigned cap)
+{
+	tdefer_init(&t->d);
+	ck_assert_int_eq(dp_cls_init(&t->cls, "shape", 1024, &t->d.hook), 0);
+	t->recs = calloc(cap, sizeof(*t->recs));
+	t->tr = calloc(cap, sizeof(*t->tr));
+	ck_assert(t->recs && t->tr);
+	t->n = 0;
+}
+
+static void
+table_add(struct table *t, const struct rec *r)
+{
+	t->recs[t->n] = *r;
+	t->recs[t->n].add_v = 1;
+	t->tr[t->n] = trule_new(r, t->n);
+	ck_assert_int_eq(dp_cls_insert(&t->cls, &t->tr[t->n]->r, 1), 0);
+	t->n++;
+}
+
+/* The table's shape (NULL: generic), its rules passed in a shuffled order. */
+static struct dp_shape *
+table_shape(struct table *t, uint64_t *s, uint64_t version)
+{
+	const struct dp_cls_rule **rules = malloc(sizeof(*rules) * (t->n + 1));
+	struct dp_shape *sh = NULL;
+
+	ck_assert_ptr_nonnull(rules);
+	for (unsigned i = 0; i < t->n; i++)
+		rules[i] = &t->tr[i]->r;
+	for (unsigned i = t->n; i > 1; i--) {
+		unsigned j = rnd_n(s, i);
+		const struct dp_cls_rule *x = rules[i - 1];
+
+		rules[i - 1] = rules[j];
+		rules[j] = x;
+	}
+	ck_assert_int_eq(dp_shape_build(rules, t->n, version, &sh), 0);
+	free(rules);
+	return sh;
+}
+
+static void
+table_fini(struct table *t)
+{
+	dp_cls_destroy(&t->cls);
+	tdefer_fini(&t->d);
+	for (unsigned i = 0; i < t->n; i++)
+		free(t->tr[i]);
+	free(t->recs);
+	free(t->tr);
+}
+
+/* Every packet gets the classifier's answer from the shape; returns the hits. */
+static unsigned
+compare(struct table *t, const struct dp_shape *sh, uint64_t *s)
+{
+	unsigned hits = 0;
+
+	for (unsigned p = 0; p < N_PACKETS; p++) {
+		struct dp_key k;
+
+		rnd_key_for(s, t->recs, t->n, &k);
+		const struct dp_cls_rule *want = dp_cls_lookup(&t->cls, &k, 1);
+		const struct dp_cls_rule *got = dp_shape_lookup(sh, &k);
+
+		ck_assert_msg(got == want, "packet %u: shape %s got %d want %d (ref %d)", p,
+			      dp_shape_kind_name(sh->kind), result_id(got), result_id(want),
+			      ref_lookup(t->recs, t->n, &k, 1));
+		hits += want != NULL;
+	}
+	return hits;
+}
+
+/* Random tables of one main mask and 0..DP_SHAPE_MAX_EXTRA rules of other masks
+ * (values and priorities drawn so that overlaps and equal priorities happen): where a
+ * shape is built it answers as the classifier; ties are left generic. */
+START_TEST(test_random_shapes)
+{
+	uint64_t s = 77 + (uint64_t)_i * 104729;
+	unsigned built = 0, generic = 0, kinds[DP_SHAPE_N] = { 0 }, hits = 0;
+
+	for (unsigned round = 0; round < 60; round++) {
+		struct table t;
+		struct rec main, r;
+		unsigned n_main = 1 + rnd_n(&s, rnd_n(&s, 2) ? 2000 : 20);
+		unsigned n_extra = rnd_n(&s, DP_SHAPE_MAX_EXTRA + 1);
+		bool port_only = rnd_n(&s, 4) == 0;
+		bool tie_prone = rnd_n(&s, 8) == 0;
+
+		table_init(&t, n_main + n_extra);
+		rnd_rec(&s, &main);
+		if (port_only) {
+			struct dp_key m;
+
+			memset(&m, 0, sizeof(m));
+			memset(m.f.in_port, 0xff, 4);
+			rec_fill(&main, &main.value, &m, main.priority);
+		}
+		for (unsigned i = 0; i < n_main; i++) {
+			struct dp_key v;
+
+			rnd_packet_fields(&s, &v);
+			if (port_only) /* ports 1..4 mostly; some beyond the array */
+				put32(v.f.in_port,
+				      rnd_n(&s, 8) ? 1 + rnd_n(&s, 4) : 1000 + rnd_n(&s, 100));
+			/* Ties (same value and priority) now and then: left generic. */
+			rec_fill(&r, &v, &main.mask,
+				 tie_prone ? rnd_prio(&s) : (uint16_t)(1000 + rnd_n(&s, 60000)));
+			table_add(&t, &r);
+		}
+		for (unsigned i = 0; i < n_extra; i++) {
+			rnd_rec(&s, &r);
+			if (!tie_prone && r.priority)
+				r.priority = (uint16_t)(1000 + rnd_n(&s, 60000));
+			table_add(&t, &r);
+		}
+		struct dp_shape *sh = table_shape(&t, &s, 5);
+
+		if (sh) {
+			built++;
+			kinds[sh->kind]++;
+			ck_assert_uint_eq(sh->version, 5);
+			ck_assert_uint_eq(sh->n_rules, t.n);
+			hits += compare(&t, sh, &s);
+			dp_shape_free(sh);
+		} else {
+			generic++;
+		}
+		table_fini(&t);
+	}
+	/* Most sets compile; both the array and the hash are exercised. */
+	ck_assert_uint_gt(built, generic);
+	ck_assert_uint_gt(hits, built * N_PACKETS / 2); /* packets mostly match some rule */
+	printf("random shapes: %u built (%u exact, %u in_port, %u skip), %u generic, %u hits\n",
+	       built, kinds[DP_SHAPE_EXACT], kinds[DP_SHAPE_PORT], kinds[DP_SHAPE_SKIP], generic,
+	       hits);
+	ck_assert_uint_gt(kinds[DP_SHAPE_EXACT], 0);
+	ck_assert_uint_gt(kinds[DP_SHAPE_PORT] + kinds[DP_SHAPE_SKIP], 0);
+}
+END_TEST
+
+static struct rec
+mk_rec(const char *what, uint32_t v, uint16_t prio)
+{
+	struct dp_key k, m;
+	struct rec r;
+
+	memset(&k, 0, sizeof(k));
+	memset(&m, 0, sizeof(m));
+	if (!strcmp(what, "in_port")) {
+		put32(k.f.in_port, v);
+		memset(m.f.in_port, 0xff, 4);
+	} else if (!strcmp(what, "ip_dst")) {
+		put16(k.f.eth_type, 0x0800);
+		put32(k.f.ipv4_dst, v);
+		memset(m.f.eth_type, 0xff, 2);
+		memset(m.f.ipv4_dst, 0xff, 4);
+	} else if (!strcmp(what, "ip_src")) {
+		put16(k.f.eth_type, 0x0800);
+		put32(k.f.ipv4_src, v);
+		memset(m.f.eth_type, 0xff, 2);
+		memset(m.f.ipv4_src, 0xff, 4);
+	} else if (!strcmp(what, "vlan_mac")) {
+		put16(k.f.vlan_vid, 0x1000 | 7);
+		memcpy(k.f.eth_dst, macs[3], 6);
+		k.f.eth_dst[4] = (uint8_t)(v >> 8);
+		k.f.eth_dst[5] = (uint8_t)v;
+		memset(m.f.vlan_vid, 0xff, 2);
+		memset(m.f.eth_dst, 0xff, 6);
+	} /* else "any": match-all */
+	rec_fill(&r, &k, &m, prio);
+	return r;
+}
+
+static unsigned
+kind_of(struct table *t, uint64_t *s)
+{
+	struct dp_shape *sh = table_shape(t, s, 1);
+	unsigned k = sh ? sh->kind : DP_SHAPE_GENERIC;
+
+	if (sh)
+		compare(t, sh, s);
+	dp_shape_free(sh);
+	return k;
+}
+
+/* The shape each kind of rule set gets, and a table changing shape as rules come. */
+START_TEST(test_kinds)
+{
+	uint64_t s = 3;
+	struct table t;
+	struct rec r;
+
+	table_init(&t, 64);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_EMPTY);
+	r = mk_rec("any", 0, 0);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_SKIP);
+	for (unsigned p = 1; p <= 8; p++) {
+		r = mk_rec("in_port", p, 10);
+		table_add(&t, &r);
+	}
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_PORT); /* the match-all is an extra */
+	r = mk_rec("in_port", 3, 20);
+	table_add(&t, &r); /* a higher priority for port 3 */
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_PORT);
+	r = mk_rec("in_port", 3, 20);
+	table_add(&t, &r); /* a tie (dp_cls: the first inserted): not compiled */
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_GENERIC);
+	table_fini(&t);
+
+	/* An in_port table gains IP rules: extras up to DP_SHAPE_MAX_EXTRA, then generic. */
+	table_init(&t, 64);
+	for (unsigned p = 1; p <= 8; p++) {
+		r = mk_rec("in_port", p, 10);
+		table_add(&t, &r);
+	}
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_PORT);
+	for (unsigned i = 0; i < DP_SHAPE_MAX_EXTRA; i++) {
+		r = mk_rec(i % 2 ? "ip_src" : "ip_dst", 0x0a000000u | i, (uint16_t)(100 + i));
+		table_add(&t, &r);
+		ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_PORT);
+	}
+	r = mk_rec("ip_dst", 0x0a0000ffu, 90);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_GENERIC);
+	table_fini(&t);
+
+	/* A VLAN+MAC table with a table-miss and an in_port rule: exact. */
+	table_init(&t, 64);
+	for (unsigned i = 0; i < 40; i++) {
+		r = mk_rec("vlan_mac", i, 100);
+		table_add(&t, &r);
+	}
+	r = mk_rec("any", 0, 0);
+	table_add(&t, &r);
+	r = mk_rec("in_port", 2, 200);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_EXACT);
+	/* An extra at a priority a main rule has, overlapping it: generic. */
+	r = mk_rec("any", 0, 100);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_GENERIC);
+	table_fini(&t);
+
+	/* Two match-all rules: one hash of no words, the higher priority wins. */
+	table_init(&t, 4);
+	r = mk_rec("any", 0, 5);
+	table_add(&t, &r);
+	r = mk_rec("any", 0, 7);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_EXACT);
+	table_fini(&t);
+}
+END_TEST
+
+static Suite *
+shape_suite(void)
+{
+	Suite *s = suite_create("dp_shape");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 240);
+	tcase_add_loop_test(tc, test_random_shapes, 0, 4);
+	tcase_add_test(tc, test_kinds);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	char *eal_argv[] = { "test_dp_shape",
+			     "--no-pci",
+			     "--no-huge",
+			     "--no-shconf",
+			     "-l",
+			     "0",
+			     "--log-level=lib.eal:error",
+			     NULL };
+	SRunner *sr;
+	int failed;
+
+	if (rte_eal_init((int)ARRAY_SIZE(eal_argv) - 1, eal_argv) < 0) {
+		fprintf(stderr, "rte_eal_init failed\n");
+		return 1;
+	}
+	sr = srunner_create(shape_suite());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	rte_eal_cleanup();
+	return failed ? 1 : 0;
+}
