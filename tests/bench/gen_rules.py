@@ -28,6 +28,13 @@ SCENARIO (N is the size knob each one documents):
   s6          the s2 set, sent as flow-mods by ofclient.py (flow setup)
   s7          table-miss to the controller (packet-in); N flows (default 1)
   s8          the s2 set; ofclient.py churns it (modify/add/delete)
+  s9          Tuple Space Explosion (Csikor et al., CoNEXT'19; CVE-2019-25076): an
+              allow-some/deny-rest ACL of 40 rules over IPv4 source/destination
+              prefixes and TCP/UDP ports, N legitimate flows that one allow rule
+              takes (default 10000), plus 1% attack packets of random addresses and
+              ports (pfs-pktgen --attack-pct 1), which the deny-rest rule drops
+  s9clean     the s9 rules and legitimate flows without the attack packets: the
+              baseline s9 is compared with (legitimate throughput in % of it)
 
 Traffic layout of pfs-pktgen: flow i takes the source IP, destination IP, source port,
 destination port from i in mixed radix (source IP fastest), see pfs-pktgen --help.
@@ -141,11 +148,45 @@ def rules_s7(n):
     return ["priority=0,actions=CONTROLLER:65535"]
 
 
+# ---- S9: Tuple Space Explosion -------------------------------------------------------
+# The ACL allows a few dozen (source prefix, destination prefix, protocol, port)
+# combinations of many prefix lengths and denies the rest; the legitimate traffic is the
+# s1 layout (UDP 10.0.x.y -> 10.1.0.1:80), which the first rule allows. Random attack
+# headers make Open vSwitch derive a megaflow mask per combination of prefix lengths and
+# ports it had to look at, and every legitimate packet then probes all those masks.
+S9_ATTACK_PCT = 1
+
+
+def rules_s9(n):
+    out = ["priority=1000,udp,nw_src=10.0.0.0/16,nw_dst=10.1.0.0/24,tp_dst=80,"
+           "actions=output:2"]
+    for i in range(38):
+        proto = "tcp" if i % 2 else "udp"
+        src = ipaddress.IPv4Network(((172 << 24) | (16 + i) << 16 | (i * 37 % 256) << 8,
+                                     8 + (i * 7) % 25), strict=False)
+        dst = ipaddress.IPv4Network(((192 << 24) | (168 << 16) | (i * 11 % 256) << 8 | i,
+                                     12 + (i * 5) % 21), strict=False)
+        port = ("tp_dst=%d" % (22 + i * 101 % 4000) if i % 3 else
+                "tp_src=%d,tp_dst=%d" % (1024 + i, 443))
+        out.append("priority=%d,%s,nw_src=%s,nw_dst=%s,%s,actions=output:2"
+                   % (900 - i, proto, src.with_prefixlen, dst.with_prefixlen, port))
+    out.append("priority=0,actions=drop")
+    return out
+
+
+RULES_S9 = {"s9": rules_s9, "s9clean": rules_s9}
+DEFAULT_N.update({"s9": 10000, "s9clean": 10000})
+
+
 RULES = {"s0": lambda n: [], "s1": rules_s1, "s2": rules_s2, "s3": rules_s3,
          "s4": rules_s4, "s5": rules_s5, "s6": rules_s2, "s7": rules_s7, "s8": rules_s2}
+RULES.update(RULES_S9)
 
 
 def pktgen_args(scen, n):
+    if scen in ("s9", "s9clean"):
+        args = pktgen_args("s1", n)
+        return args + ["--attack-pct", str(S9_ATTACK_PCT)] if scen == "s9" else args
     if scen in ("s0", "s1", "s5", "s7"):
         n_src = min(n, 1000)
         n_sport = (n + n_src - 1) // n_src

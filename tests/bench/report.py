@@ -193,6 +193,10 @@ METRICS = {
            ("loss_pkts", "pkts lost", False), ("dut_miss_pkts", "table misses", False),
            ("dut_tx_drop_p2", "tx drops", False)],
 }
+# S9 (Tuple Space Explosion): the clean and the attacked run of the same ACL.
+METRICS.update({"s9": [("rx_mpps", "Mpps", True), ("ovs_megaflows", "OVS megaflows", False),
+                       ("ovs_subtables_per_hit", "OVS masks/hit", False)],
+                "s9clean": [("rx_mpps", "Mpps", True)]})
 SIDE_NAMES = {"pfs": "pfswitch", "ovs": "OVS-DPDK", "fwd": "bare fwd"}
 
 

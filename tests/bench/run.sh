@@ -32,6 +32,9 @@
 #   s6 100k flow-mods: time to barrier reply and until their traffic flows
 #   s7 packet-in round trip to an os-ken controller at --pktin-rate
 #   s8 s2 traffic while --churn-rate flow-mods/s modify, add and delete rules
+#   s9 Tuple Space Explosion: a 40-rule allow/deny ACL, 10k legitimate flows, run clean
+#      (s9-clean) and with 1% random-header attack packets (s9-attack); the summary
+#      gives each switch's legitimate throughput under attack in % of its clean one
 #
 # Every run starts a fresh switch pinned to --dut-cpu with memif server ports, loads the
 # rules, and runs pfs-pktgen (memif client) on --gen-cpu. Open vSwitch runs as a private
@@ -56,6 +59,7 @@ SMOKE=0 ROUNDS=5 DURATION=10 WARMUP=2 SCENARIOS="s0,s1,s2,s3,s4,s5,s6,s7,s8" SID
 BUILD="$ROOT/build" OUT="" NOHUGE=0 HUGE_MB=1536 DUT_CPU=1 GEN_CPU=0 PKTIN_RATE=1000
 CHURN_RATE=10000 OFCTL=pfs ZEROCOPY=0
 ROUNDS_SET=0 DURATION_SET=0 WARMUP_SET=0
+SCENARIOS+=",s9" # S9 (Tuple Space Explosion): see the variants
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 skip() { echo "run.sh: SKIP: $*" >&2; exit 77; }
@@ -262,6 +266,14 @@ for v in $ALL_VARIANTS; do
 	s=${v#*:}; s=${s%%:*}
 	[[ ",$SCENARIOS," == *,$s,* ]] && VARIANTS+=("$v")
 done
+# S9 (Tuple Space Explosion): the clean baseline and the attack run, one after the other.
+if [[ ",$SCENARIOS," == *,s9,* ]]; then
+	if [ $SMOKE = 1 ]; then
+		VARIANTS+=("s9-clean-1k:s9clean:1000" "s9-attack-1k:s9:1000")
+	else
+		VARIANTS+=("s9-clean:s9clean:10000" "s9-attack:s9:10000")
+	fi
+fi
 [ ${#VARIANTS[@]} -gt 0 ] || die "no scenario selected"
 if [ $HAVE_OSKEN = 0 ] && [[ ",$SCENARIOS," == *,s7,* ]]; then
 	note "os-ken missing: s7 skipped"
@@ -616,6 +628,23 @@ done
 "$PY" "$HERE/report.py" summarize --runs "$RUNS" --out "$OUT" --notes "$NOTES" \
 	--conditions "$cond" || die "report failed"
 cat "$OUT/summary.txt"
+# S9: each switch's legitimate throughput under attack, in % of its clean throughput
+# (attack packets are dropped by the ACL, so what comes back is the legitimate traffic).
+"$PY" - "$OUT/results.json" <<'EOF' | tee -a "$OUT/summary.txt"
+import json, sys
+rows = {(r["variant"], r["metric"]): r for r in json.load(open(sys.argv[1]))["summary"]}
+for clean, att in (("s9-clean", "s9-attack"), ("s9-clean-1k", "s9-attack-1k")):
+    c, a = rows.get((clean, "rx_mpps")), rows.get((att, "rx_mpps"))
+    if not c or not a:
+        continue
+    cells = []
+    for side in ("pfs", "ovs"):
+        cs, as_ = c["sides"].get(side), a["sides"].get(side)
+        if cs and as_ and cs["median"]:
+            cells.append("%s %.0f%%" % (side, 100 * as_["median"] / cs["median"]))
+    print("S9 legitimate throughput under 1%% attack, of clean (%s): %s"
+          % (att, ", ".join(cells)))
+EOF
 log "results in $OUT"
 if [ $FAILED -gt 0 ]; then
 	echo "run.sh: $FAILED problem(s) in the runs (see the notes above)" >&2
