@@ -810,34 +810,55 @@ node_best(const struct cls_node *node, uint64_t version, const struct cls_entry 
 	return NULL;
 }
 
+/* Subtables hashed ahead of their probes in a single lookup: their home slots are
+ * prefetched together, so the cache misses of a large table overlap instead of adding
+ * up; a window ends early at the first subtable that cannot beat the best rule. */
+#define LOOKAHEAD 8
+
 const struct dp_cls_rule *
 dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t version)
 {
 	const struct cls_array *a = __atomic_load_n(&cls->array, __ATOMIC_ACQUIRE);
 	const struct cls_entry *best = NULL;
-	uint64_t mk[DP_KEY_WORDS];
+	uint64_t mk[LOOKAHEAD][DP_KEY_WORDS];
+	uint32_t sig[LOOKAHEAD];
 
 	if (a == NULL)
 		return NULL;
-	for (uint32_t i = 0; i < a->n; i++) {
-		const struct cls_slot *s = &a->slots[i];
-		const struct cls_subtable *st = s->st;
-		const struct cls_entry *e;
-		const struct cls_node *node;
-		uint32_t sig = 0;
+	for (uint32_t i = 0; i < a->n; i += LOOKAHEAD) {
+		uint32_t m = a->n - i < LOOKAHEAD ? a->n - i : LOOKAHEAD, c;
 
-		if (!slot_can_beat(s, best))
-			break;
-		for (uint32_t j = 0; j < st->n_words; j++) {
-			mk[j] = key->w[st->words[j]] & st->mwords[j];
-			sig = rte_hash_crc_8byte(mk[j], sig);
+		for (c = 0; c < m; c++) {
+			const struct cls_slot *s = &a->slots[i + c];
+			const struct cls_subtable *st = s->st;
+			uint32_t h = 0;
+
+			if (!slot_can_beat(s, best))
+				break;
+			for (uint32_t j = 0; j < st->n_words; j++) {
+				mk[c][j] = key->w[st->words[j]] & st->mwords[j];
+				h = rte_hash_crc_8byte(mk[c][j], h);
+			}
+			rte_prefetch0(&s->t->slots[h & s->t->mask]);
+			sig[c] = h;
 		}
-		node = table_find(s->t, sig, mk, st->n_words);
-		if (node == NULL)
-			continue;
-		e = node_best(node, version, best);
-		if (e != NULL)
-			best = e;
+		for (uint32_t p = 0; p < c; p++) {
+			const struct cls_slot *s = &a->slots[i + p];
+			const struct cls_node *node;
+			const struct cls_entry *e;
+
+			/* Slots are sorted: once one cannot beat best, no later one can. */
+			if (!slot_can_beat(s, best))
+				return best->rule;
+			node = table_find(s->t, sig[p], mk[p], s->st->n_words);
+			if (node == NULL)
+				continue;
+			e = node_best(node, version, best);
+			if (e != NULL)
+				best = e;
+		}
+		if (c < m)
+			break;
 	}
 	return best ? best->rule : NULL;
 }
