@@ -58,11 +58,21 @@ struct cls_hslot {
 	struct cls_node *node; /* NULL (free: ends a probe), TOMB or a node; atomic */
 };
 
-/* One subtable's hash table. Readers only read slots; the writer counts. */
+/* One subtable's hash table. Readers only read slots and filter; the writer counts.
+ *
+ * Address filter (a one-stage staged lookup): a subtable whose mask covers IPv4 or IPv6
+ * source or destination bits keeps a bitmap, 4 bits per slot, of the hashes of its
+ * nodes' masked addresses. A lookup tests the packet's bit first and skips the subtable
+ * when it is clear: no rule there has the packet's prefixes, and the full-key hash and
+ * probe (a cache miss in a large table) are saved. Bits are set before the node they
+ * stand for is published and cleared only by a rebuild, so a clear bit is never wrong;
+ * a set one may be (a collision, or a deleted node): the probe decides. */
 struct cls_table {
-	uint32_t mask; /* slots - 1 */
+	uint32_t mask;	/* slots - 1 */
+	uint32_t fmask; /* filter bits - 1 */
 	uint32_t n_used;
 	uint32_t n_tombs;
+	uint64_t *filter; /* atomic words; after the slots */
 	struct cls_hslot slots[];
 };
 
@@ -110,6 +120,9 @@ struct cls_subtable {
 	uint32_t n_words;
 	uint8_t words[DP_KEY_WORDS];
 	uint64_t mwords[DP_KEY_WORDS];
+	uint32_t f_n_words;		 /* address filter words; 0: no filter */
+	uint8_t f_pos[DP_KEY_WORDS];	 /* their positions in words[] */
+	uint64_t f_mwords[DP_KEY_WORDS]; /* the mask's address bits in them */
 	/* Writer only. */
 	struct cls_table *table;
 	struct dp_key mask;
@@ -228,15 +241,53 @@ key_eq(const uint64_t *a, const uint64_t *b, uint32_t n)
 	return d == 0;
 }
 
-/* An empty table of n_slots slots (a power of two), or NULL. */
+#define FILTER_SEED 0x9e3779b9u
+#define FILTER_BITS_PER_SLOT 4
+
+/* The filter hash of the address bits of masked key words mk (st's words). */
+static inline uint32_t
+filter_sig_mk(const struct cls_subtable *st, const uint64_t *mk)
+{
+	uint32_t h = FILTER_SEED;
+
+	for (uint32_t j = 0; j < st->f_n_words; j++)
+		h = rte_hash_crc_8byte(mk[st->f_pos[j]] & st->f_mwords[j], h);
+	return h;
+}
+
+/* The same for a packet key. */
+static inline uint32_t
+filter_sig_key(const struct cls_subtable *st, const struct dp_key *key)
+{
+	uint32_t h = FILTER_SEED;
+
+	for (uint32_t j = 0; j < st->f_n_words; j++)
+		h = rte_hash_crc_8byte(key->w[st->words[st->f_pos[j]]] & st->f_mwords[j], h);
+	return h;
+}
+
+/* False if no node of t can have the addresses of filter hash fsig. Reader-safe. */
+static inline bool
+filter_may_hold(const struct cls_table *t, uint32_t fsig)
+{
+	uint32_t b = fsig & t->fmask;
+
+	return (__atomic_load_n(&t->filter[b / 64], __ATOMIC_RELAXED) >> (b % 64)) & 1;
+}
+
+/* An empty table of n_slots slots (a power of two, at least 16), or NULL. */
 static struct cls_table *
 table_create(uint32_t n_slots)
 {
-	struct cls_table *t =
-		pfs_calloc(1, sizeof(*t) + (size_t)n_slots * sizeof(struct cls_hslot));
+	size_t fbits = (size_t)n_slots * FILTER_BITS_PER_SLOT;
+	size_t slots = (size_t)n_slots * sizeof(struct cls_hslot);
+	struct cls_table *t = pfs_calloc(1, sizeof(*t) + slots + fbits / 8);
 
-	if (t != NULL)
-		t->mask = n_slots - 1;
+	if (t == NULL)
+		return NULL;
+	t->mask = n_slots - 1;
+	t->fmask = (uint32_t)(fbits - 1);
+	t->filter = (uint64_t *)((char *)t->slots + slots);
 	return t;
 }
 
@@ -261,6 +312,11 @@ table_find(const struct cls_table *t, uint32_t sig, const uint64_t *mk, uint32_t
 static void
 table_add(struct cls_table *t, struct cls_node *node)
 {
+	if (node->st->f_n_words != 0) { /* the filter bit first: readers test it first */
+		uint32_t b = filter_sig_mk(node->st, node->key) & t->fmask;
+
+		__atomic_fetch_or(&t->filter[b / 64], UINT64_C(1) << (b % 64), __ATOMIC_RELAXED);
+	}
 	for (uint32_t i = node->sig & t->mask;; i = (i + 1) & t->mask) {
 		struct cls_hslot *s = &t->slots[i];
 
@@ -342,9 +398,21 @@ subtable_find(const struct dp_cls *cls, const struct dp_key *mask, uint32_t hash
 	return NULL;
 }
 
+/* Sets *m to the key mask of the IPv4 and IPv6 source and destination addresses. */
+static void
+address_mask(struct dp_key *m)
+{
+	memset(m, 0, sizeof(*m));
+	memset(m->f.ipv4_src, 0xff, sizeof(m->f.ipv4_src));
+	memset(m->f.ipv4_dst, 0xff, sizeof(m->f.ipv4_dst));
+	memset(m->f.ipv6_src, 0xff, sizeof(m->f.ipv6_src));
+	memset(m->f.ipv6_dst, 0xff, sizeof(m->f.ipv6_dst));
+}
+
 static struct cls_subtable *
 subtable_create(const struct dp_key *mask, uint32_t hash)
 {
+	struct dp_key am;
 	struct cls_subtable *st;
 
 	st = pfs_calloc(1, sizeof(*st));
@@ -363,6 +431,16 @@ subtable_create(const struct dp_key *mask, uint32_t hash)
 		st->words[0] = 0;
 		st->mwords[0] = 0;
 		st->n_words = 1;
+	}
+	address_mask(&am);
+	for (uint32_t j = 0; j < st->n_words; j++) {
+		uint64_t m = st->mwords[j] & am.w[st->words[j]];
+
+		if (m != 0) {
+			st->f_pos[st->f_n_words] = (uint8_t)j;
+			st->f_mwords[st->f_n_words] = m;
+			st->f_n_words++;
+		}
 	}
 	st->table = table_create(INITIAL_SLOTS);
 	if (st->table == NULL) {
@@ -826,7 +904,7 @@ dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t versi
 	if (a == NULL)
 		return NULL;
 	for (uint32_t i = 0; i < a->n; i += LOOKAHEAD) {
-		uint32_t m = a->n - i < LOOKAHEAD ? a->n - i : LOOKAHEAD, c;
+		uint32_t m = a->n - i < LOOKAHEAD ? a->n - i : LOOKAHEAD, c, skip = 0;
 
 		for (c = 0; c < m; c++) {
 			const struct cls_slot *s = &a->slots[i + c];
@@ -835,6 +913,10 @@ dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t versi
 
 			if (!slot_can_beat(s, best))
 				break;
+			if (st->f_n_words != 0 && !filter_may_hold(s->t, filter_sig_key(st, key))) {
+				skip |= 1u << c;
+				continue;
+			}
 			for (uint32_t j = 0; j < st->n_words; j++) {
 				mk[c][j] = key->w[st->words[j]] & st->mwords[j];
 				h = rte_hash_crc_8byte(mk[c][j], h);
@@ -850,6 +932,8 @@ dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t versi
 			/* Slots are sorted: once one cannot beat best, no later one can. */
 			if (!slot_can_beat(s, best))
 				return best->rule;
+			if (skip & (1u << p))
+				continue;
 			node = table_find(s->t, sig[p], mk[p], s->st->n_words);
 			if (node == NULL)
 				continue;
@@ -892,6 +976,8 @@ lookup_chunk(const struct cls_array *a, const struct dp_key *const keys[], unsig
 				active &= ~(UINT64_C(1) << k);
 				continue;
 			}
+			if (st->f_n_words != 0 && !filter_may_hold(t, filter_sig_key(st, keys[k])))
+				continue;
 			for (uint32_t j = 0; j < st->n_words; j++) {
 				mk[cnt][j] = keys[k]->w[st->words[j]] & st->mwords[j];
 				h = rte_hash_crc_8byte(mk[cnt][j], h);
@@ -901,8 +987,8 @@ lookup_chunk(const struct cls_array *a, const struct dp_key *const keys[], unsig
 			idx[cnt] = (uint8_t)k;
 			cnt++;
 		}
-		if (cnt == 0)
-			break;
+		if (cnt == 0) /* every key done, or filtered out here */
+			continue;
 		for (unsigned c = 0; c < cnt; c++) {
 			const struct cls_node *node = table_find(t, sig[c], mk[c], st->n_words);
 			const struct cls_entry *e;
