@@ -3,12 +3,14 @@
  * Rules are (mask, masked value, priority) over struct dp_key (dp_key.h). Rules with the
  * same mask share a subtable: one lock-free hash table keyed by the masked key (only the
  * key words the mask covers, CRC32-hashed; plain heap memory, no DPDK memzone, so the
- * number of masks per process is bounded by memory only), whose entries hold the rules with that
- * masked value in a list sorted by priority. A lookup probes the subtables in order of
- * their highest priority and stops as soon as no later subtable can hold a better rule,
- * so a table of rules that are all exact on the same fields costs one hash lookup. The
- * number of subtables (distinct masks) is capped so crafted rules cannot blow lookups up
- * (Tuple Space Explosion).
+ * number of masks per process is bounded by memory only), whose entries hold the rules
+ * with that masked value in a list sorted by priority. A lookup probes the subtables in
+ * order of their highest priority and stops as soon as no later subtable can hold a
+ * better rule, so a table of rules that are all exact on the same fields costs one hash
+ * lookup; a subtable whose rules match on IP addresses is skipped without a probe when
+ * its address filter says none of its rules has the packet's prefixes. The number of
+ * subtables (distinct masks) is capped so crafted rules cannot blow lookups up (Tuple
+ * Space Explosion).
  *
  * Versions: every rule is visible to lookups at version v iff
  * add_version <= v < remove_version. The writer stages changes at a version readers do
