@@ -29,8 +29,8 @@ SCENARIO (N is the size knob each one documents):
   s7          table-miss to the controller (packet-in); N flows (default 1)
   s8          the s2 set; ofclient.py churns it (modify/add/delete)
   s9          Tuple Space Explosion (Csikor et al., CoNEXT'19; CVE-2019-25076): an
-              allow-some/deny-rest ACL of 40 rules over IPv4 source/destination
-              prefixes and TCP/UDP ports, N legitimate flows that one allow rule
+              allow-some/deny-rest ACL of 40 UDP rules over IPv4 source/destination
+              prefixes and exact ports, N legitimate flows that one allow rule
               takes (default 10000), plus 1% attack packets of random addresses and
               ports (pfs-pktgen --attack-pct 1), which the deny-rest rule drops
   s9clean     the s9 rules and legitimate flows without the attack packets: the
@@ -149,11 +149,13 @@ def rules_s7(n):
 
 
 # ---- S9: Tuple Space Explosion -------------------------------------------------------
-# The ACL allows a few dozen (source prefix, destination prefix, protocol, port)
-# combinations of many prefix lengths and denies the rest; the legitimate traffic is the
-# s1 layout (UDP 10.0.x.y -> 10.1.0.1:80), which the first rule allows. Random attack
-# headers make Open vSwitch derive a megaflow mask per combination of prefix lengths and
-# ports it had to look at, and every legitimate packet then probes all those masks.
+# The ACL allows a few dozen UDP services and denies the rest; the legitimate traffic is
+# the s1 layout (UDP 10.0.x.y -> 10.1.0.1:80), which the first rule allows. The other
+# allow rules match exact ports under no or short source prefixes, so a random packet
+# gets past the addresses and fails on the ports: Open vSwitch then un-wildcards the port
+# bits up to the first one that differs (its ports trie) and the source prefix bits its
+# prefix trie looked at, so random headers make a megaflow mask per combination of those
+# lengths, and every legitimate packet probes all the masks.
 S9_ATTACK_PCT = 1
 
 
@@ -161,15 +163,16 @@ def rules_s9(n):
     out = ["priority=1000,udp,nw_src=10.0.0.0/16,nw_dst=10.1.0.0/24,tp_dst=80,"
            "actions=output:2"]
     for i in range(38):
-        proto = "tcp" if i % 2 else "udp"
-        src = ipaddress.IPv4Network(((172 << 24) | (16 + i) << 16 | (i * 37 % 256) << 8,
-                                     8 + (i * 7) % 25), strict=False)
-        dst = ipaddress.IPv4Network(((192 << 24) | (168 << 16) | (i * 11 % 256) << 8 | i,
-                                     12 + (i * 5) % 21), strict=False)
-        port = ("tp_dst=%d" % (22 + i * 101 % 4000) if i % 3 else
-                "tp_src=%d,tp_dst=%d" % (1024 + i, 443))
-        out.append("priority=%d,%s,nw_src=%s,nw_dst=%s,%s,actions=output:2"
-                   % (900 - i, proto, src.with_prefixlen, dst.with_prefixlen, port))
+        dport = 1 + (i * 1733) % 65535
+        if i % 3 == 0:
+            match = "tp_dst=%d" % dport
+        elif i % 3 == 1:
+            match = "tp_src=%d,tp_dst=%d" % (1 + (i * 4099) % 65535, dport)
+        else:
+            plen = 1 + i % 4
+            net = ipaddress.IPv4Network(((i * 0x9e3779b1) & 0xffffffff, plen), strict=False)
+            match = "nw_src=%s,tp_dst=%d" % (net.with_prefixlen, dport)
+        out.append("priority=%d,udp,%s,actions=output:2" % (900 - i, match))
     out.append("priority=0,actions=drop")
     return out
 
