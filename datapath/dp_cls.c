@@ -1,9 +1,12 @@
-/* One OpenFlow table's classifier: tuple-space search over lock-free rte_hash tables,
+/* One OpenFlow table's classifier: tuple-space search over lock-free hash tables,
  * versioned rules, RCU-style publication (contract in dp_cls.h).
  *
  * Layout. A subtable per distinct mask holds the mask's non-zero key words (the only
- * words it hashes and compares) and a refcounted rte_hash (struct cls_table) keyed by
- * the masked words, CRC32 hashed. Each hash entry points to a struct cls_node, the head
+ * words it hashes and compares) and a hash table (struct cls_table) keyed by the masked
+ * words, CRC32 hashed: open addressing with linear probing over slots of (hash, node),
+ * in plain heap memory, so a subtable costs no DPDK memzone (rte_hash took two per table
+ * and the EAL has 2560, which capped a process at about 1200 masks). Each slot points to
+ * a struct cls_node, the head
  * of a singly linked list of struct cls_entry (one per rule: version stamps, priority,
  * insertion sequence, the caller's rule) sorted by (priority desc, seq asc). Readers see
  * the subtables through an immutable struct cls_array sorted by (max priority desc,
@@ -14,15 +17,18 @@
  * - an entry is fully written before a release store links it (node head or a next);
  *   unlinking is one release store of the successor; an unlinked entry keeps its next, so
  *   a reader standing on it walks on; its memory goes to dp_defer;
- * - a new node is published by rte_hash_add_key_data (the LF hash orders it); a deleted
- *   node's key slot (rte_hash_free_key_with_position) and memory go to dp_defer, holding a
- *   reference on the hash table they belong to;
+ * - a new node is published by a release store of its pointer into a free slot (its hash
+ *   written before); a deleted node's slot becomes a tombstone (readers probe past it,
+ *   inserts reuse it) and its memory goes to dp_defer;
  * - any change of subtable set, order, bounds or hash table publishes a new array with a
  *   release store; the old array goes to dp_defer;
  * - bounds only ever over-approximate what readers may see: max priority rises at insert
  *   time, falls only at purge (when no reader can see the removed rules); min seq is a
  *   lower bound of the seqs of the subtable's rules at max priority.
- * A hash table that fills up is replaced by one twice as large holding the same nodes. */
+ * A hash table whose live slots plus tombstones pass 3/4 is replaced by a fresh one (twice
+ * as large when the live nodes pass half) holding the same nodes, published with a new
+ * array; the old one goes to dp_defer. Readers therefore always find a free slot that
+ * ends a probe, and a published table is only ever changed by slot stores. */
 #include "dp_cls.h"
 
 #include <errno.h>
@@ -32,7 +38,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_hash.h>
 #include <rte_hash_crc.h>
 #include <rte_memory.h>
 #include <rte_prefetch.h>
@@ -40,15 +45,35 @@
 #include "dp_pool.h"
 #include "util.h"
 
-#define INITIAL_CAPACITY 32
-#define BULK_MAX RTE_HASH_LOOKUP_BULK_MAX
+#define INITIAL_SLOTS 64 /* a power of two */
+#define BULK_MAX 64
 
-/* An rte_hash with a reference count: the owning subtable holds one, each deleted node
- * whose key slot has not been given back yet holds one. */
+struct cls_node;
+
+/* The tombstone of a deleted node: probes go past it, inserts may reuse it. */
+#define TOMB ((struct cls_node *)(uintptr_t)1)
+
+struct cls_hslot {
+	uint32_t sig;	       /* hash of the node's key; written before node */
+	struct cls_node *node; /* NULL (free: ends a probe), TOMB or a node; atomic */
+};
+
+/* One subtable's hash table. Readers only read slots and filter; the writer counts.
+ *
+ * Address filter (a one-stage staged lookup): a subtable whose mask covers IPv4 or IPv6
+ * source or destination bits keeps a bitmap, 4 bits per slot, of the hashes of its
+ * nodes' masked addresses. A lookup tests the packet's bit first and skips the subtable
+ * when it is clear: no rule there has the packet's prefixes, and the full-key hash and
+ * probe (a cache miss in a large table) are saved. Bits are set before the node they
+ * stand for is published and cleared only by a rebuild, so a clear bit is never wrong;
+ * a set one may be (a collision, or a deleted node): the probe decides. */
 struct cls_table {
-	struct rte_hash *h;
-	uint32_t capacity;
-	uint32_t refs; /* atomic: deferred callbacks may run on another thread */
+	uint32_t mask;	/* slots - 1 */
+	uint32_t fmask; /* filter bits - 1 */
+	uint32_t n_used;
+	uint32_t n_tombs;
+	uint64_t *filter; /* atomic words; after the slots */
+	struct cls_hslot slots[];
 };
 
 struct cls_entry {
@@ -68,11 +93,9 @@ struct cls_node {
 	/* Writer only. */
 	struct cls_subtable *st;
 	struct cls_node *prev, *next; /* the subtable's nodes; once deleted, the garbage list */
-	struct cls_table *table;      /* where the key slot goes back, once deleted */
-	int32_t pos;
-	uint32_t sig;	 /* hash of key, computed once */
-	uint8_t n_words; /* of key: its pool (the subtable may be gone first) */
-	uint64_t key[];	 /* masked key words, st->n_words of them */
+	uint32_t sig;		      /* hash of key, computed once */
+	uint8_t n_words;	      /* of key: its pool (the subtable may be gone first) */
+	uint64_t key[];		      /* masked key words, st->n_words of them */
 };
 
 /* Entry and node memory of one classifier: pools, because a million-rule table turns
@@ -97,6 +120,9 @@ struct cls_subtable {
 	uint32_t n_words;
 	uint8_t words[DP_KEY_WORDS];
 	uint64_t mwords[DP_KEY_WORDS];
+	uint32_t f_n_words;		 /* address filter words; 0: no filter */
+	uint8_t f_pos[DP_KEY_WORDS];	 /* their positions in words[] */
+	uint64_t f_mwords[DP_KEY_WORDS]; /* the mask's address bits in them */
 	/* Writer only. */
 	struct cls_table *table;
 	struct dp_key mask;
@@ -113,7 +139,7 @@ struct cls_subtable {
 };
 
 struct cls_slot {
-	const struct rte_hash *h;
+	const struct cls_table *t;
 	const struct cls_subtable *st;
 	uint64_t min_seq;
 	uint32_t max_prio;
@@ -124,8 +150,8 @@ struct cls_array {
 	struct cls_slot slots[];
 };
 
-static uint32_t cls_ids; /* names rte_hash tables uniquely in the process */
-static uint32_t table_ids;
+static uint32_t cls_ids;
+static uint32_t subtable_ids; /* tie-break of the array order */
 
 /* ---- Deferred frees ------------------------------------------------------------------ */
 
@@ -133,21 +159,6 @@ static void
 free_cb(void *p)
 {
 	free(p);
-}
-
-static void
-table_unref(struct cls_table *t)
-{
-	if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) == 0) {
-		rte_hash_free(t->h);
-		free(t);
-	}
-}
-
-static void
-table_unref_cb(void *p)
-{
-	table_unref(p);
 }
 
 static struct cls_mem *
@@ -192,10 +203,6 @@ garbage_free_cb(void *p)
 	}
 	for (struct cls_node *node = g->nodes, *n; node != NULL; node = n) {
 		n = node->next;
-		if (node->pos >= 0) {
-			rte_hash_free_key_with_position(node->table->h, node->pos);
-			table_unref(node->table);
-		}
 		node_put(g->mem, node);
 	}
 	mem_unref(g->mem);
@@ -207,69 +214,166 @@ subtable_free_cb(void *p)
 {
 	struct cls_subtable *st = p;
 
-	table_unref(st->table);
+	free(st->table);
 	free(st);
 }
 
 /* ---- Hash tables --------------------------------------------------------------------- */
 
-static struct cls_table *
-table_create(const struct cls_subtable *st, uint32_t capacity)
+/* The hash of n masked key words: CRC32C, one 8-byte step per word. */
+static inline uint32_t
+key_sig(const uint64_t *mk, uint32_t n)
 {
-	struct rte_hash_parameters params;
-	struct cls_table *t;
-	char name[RTE_HASH_NAMESIZE];
+	uint32_t sig = 0;
 
-	t = pfs_calloc(1, sizeof(*t));
+	for (uint32_t j = 0; j < n; j++)
+		sig = rte_hash_crc_8byte(mk[j], sig);
+	return sig;
+}
+
+static inline bool
+key_eq(const uint64_t *a, const uint64_t *b, uint32_t n)
+{
+	uint64_t d = 0;
+
+	for (uint32_t j = 0; j < n; j++)
+		d |= a[j] ^ b[j];
+	return d == 0;
+}
+
+#define FILTER_SEED 0x9e3779b9u
+#define FILTER_BITS_PER_SLOT 4
+
+/* The filter hash of the address bits of masked key words mk (st's words). */
+static inline uint32_t
+filter_sig_mk(const struct cls_subtable *st, const uint64_t *mk)
+{
+	uint32_t h = FILTER_SEED;
+
+	for (uint32_t j = 0; j < st->f_n_words; j++)
+		h = rte_hash_crc_8byte(mk[st->f_pos[j]] & st->f_mwords[j], h);
+	return h;
+}
+
+/* The same for a packet key. */
+static inline uint32_t
+filter_sig_key(const struct cls_subtable *st, const struct dp_key *key)
+{
+	uint32_t h = FILTER_SEED;
+
+	for (uint32_t j = 0; j < st->f_n_words; j++)
+		h = rte_hash_crc_8byte(key->w[st->words[st->f_pos[j]]] & st->f_mwords[j], h);
+	return h;
+}
+
+/* False if no node of t can have the addresses of filter hash fsig. Reader-safe. */
+static inline bool
+filter_may_hold(const struct cls_table *t, uint32_t fsig)
+{
+	uint32_t b = fsig & t->fmask;
+
+	return (__atomic_load_n(&t->filter[b / 64], __ATOMIC_RELAXED) >> (b % 64)) & 1;
+}
+
+/* An empty table of n_slots slots (a power of two, at least 16), or NULL. */
+static struct cls_table *
+table_create(uint32_t n_slots)
+{
+	size_t fbits = (size_t)n_slots * FILTER_BITS_PER_SLOT;
+	size_t slots = (size_t)n_slots * sizeof(struct cls_hslot);
+	struct cls_table *t = pfs_calloc(1, sizeof(*t) + slots + fbits / 8);
+
 	if (t == NULL)
 		return NULL;
-	snprintf(name, sizeof(name), "dpc%" PRIx32,
-		 __atomic_add_fetch(&table_ids, 1, __ATOMIC_RELAXED));
-	memset(&params, 0, sizeof(params));
-	params.name = name;
-	params.entries = capacity;
-	params.key_len = st->n_words * sizeof(uint64_t);
-	params.hash_func = rte_hash_crc;
-	params.hash_func_init_val = 0;
-	params.socket_id = SOCKET_ID_ANY;
-	params.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
-	t->h = rte_hash_create(&params);
-	if (t->h == NULL) {
-		free(t);
-		return NULL;
-	}
-	t->capacity = capacity;
-	t->refs = 1;
+	t->mask = n_slots - 1;
+	t->fmask = (uint32_t)(fbits - 1);
+	t->filter = (uint64_t *)((char *)t->slots + slots);
 	return t;
 }
 
-/* Key slots in use in st's current table: live nodes plus deleted nodes whose slot has not
- * been given back yet (each holds a reference). */
-static uint32_t
-table_used(const struct cls_subtable *st)
+/* The node of t keyed mk (n words, hash sig), or NULL. Reader-safe. */
+static inline struct cls_node *
+table_find(const struct cls_table *t, uint32_t sig, const uint64_t *mk, uint32_t n)
 {
-	return st->n_nodes + __atomic_load_n(&st->table->refs, __ATOMIC_ACQUIRE) - 1;
+	for (uint32_t i = sig & t->mask;; i = (i + 1) & t->mask) {
+		const struct cls_hslot *s = &t->slots[i];
+		struct cls_node *node = __atomic_load_n(&s->node, __ATOMIC_ACQUIRE);
+
+		if (node == NULL)
+			return NULL;
+		if (node != TOMB && __atomic_load_n(&s->sig, __ATOMIC_RELAXED) == sig &&
+		    key_eq(node->key, mk, n))
+			return node;
+	}
 }
 
-/* A table twice as large (at least) holding every node of st, unpublished. */
-static struct cls_table *
-table_grow(const struct cls_subtable *st)
+/* Publishes node (not in t) in t's first free or tombstone slot of its probe sequence.
+ * The caller made sure t has room (table_needs_rebuild). */
+static void
+table_add(struct cls_table *t, struct cls_node *node)
 {
-	struct cls_table *t;
-	struct cls_node *node;
+	if (node->st->f_n_words != 0) { /* the filter bit first: readers test it first */
+		uint32_t b = filter_sig_mk(node->st, node->key) & t->fmask;
 
-	t = table_create(st, st->table->capacity * 2 > st->n_nodes * 2 ? st->table->capacity * 2
-								       : st->n_nodes * 2);
+		__atomic_fetch_or(&t->filter[b / 64], UINT64_C(1) << (b % 64), __ATOMIC_RELAXED);
+	}
+	for (uint32_t i = node->sig & t->mask;; i = (i + 1) & t->mask) {
+		struct cls_hslot *s = &t->slots[i];
+
+		if (s->node == NULL || s->node == TOMB) {
+			if (s->node == TOMB)
+				t->n_tombs--;
+			__atomic_store_n(&s->sig, node->sig, __ATOMIC_RELAXED);
+			__atomic_store_n(&s->node, node, __ATOMIC_RELEASE);
+			t->n_used++;
+			return;
+		}
+	}
+}
+
+/* Turns node's slot in t into a tombstone. */
+static void
+table_del(struct cls_table *t, const struct cls_node *node)
+{
+	for (uint32_t i = node->sig & t->mask;; i = (i + 1) & t->mask) {
+		struct cls_hslot *s = &t->slots[i];
+
+		if (s->node == node) {
+			__atomic_store_n(&s->node, TOMB, __ATOMIC_RELEASE);
+			t->n_used--;
+			t->n_tombs++;
+			return;
+		}
+		if (s->node == NULL) /* cannot happen: node is in t */
+			return;
+	}
+}
+
+/* True if adding one node to t would fill more than 3/4 of its slots (tombstones
+ * count: they lengthen probes and a probe needs a free slot to end). */
+static bool
+table_needs_rebuild(const struct cls_table *t)
+{
+	return (uint64_t)(t->n_used + t->n_tombs + 1) * 4 > (uint64_t)(t->mask + 1) * 3;
+}
+
+/* A fresh table holding every node of st with room for one more, at most half full,
+ * unpublished; or NULL. */
+static struct cls_table *
+table_rebuild(const struct cls_subtable *st)
+{
+	uint32_t n_slots = st->table->mask + 1;
+	struct cls_table *t;
+
+	while ((uint64_t)(st->n_nodes + 1) * 2 > n_slots)
+		n_slots *= 2;
+	t = table_create(n_slots);
 	if (t == NULL)
 		return NULL;
-	for (node = st->nodes; node != NULL; node = node->next) {
+	for (struct cls_node *node = st->nodes; node != NULL; node = node->next) {
 		if (node->next != NULL)
 			rte_prefetch0(node->next);
-		if (rte_hash_add_key_with_hash_data(t->h, node->key, node->sig, node) < 0) {
-			rte_hash_free(t->h);
-			free(t);
-			return NULL;
-		}
+		table_add(t, node);
 	}
 	return t;
 }
@@ -294,9 +398,21 @@ subtable_find(const struct dp_cls *cls, const struct dp_key *mask, uint32_t hash
 	return NULL;
 }
 
+/* Sets *m to the key mask of the IPv4 and IPv6 source and destination addresses. */
+static void
+address_mask(struct dp_key *m)
+{
+	memset(m, 0, sizeof(*m));
+	memset(m->f.ipv4_src, 0xff, sizeof(m->f.ipv4_src));
+	memset(m->f.ipv4_dst, 0xff, sizeof(m->f.ipv4_dst));
+	memset(m->f.ipv6_src, 0xff, sizeof(m->f.ipv6_src));
+	memset(m->f.ipv6_dst, 0xff, sizeof(m->f.ipv6_dst));
+}
+
 static struct cls_subtable *
 subtable_create(const struct dp_key *mask, uint32_t hash)
 {
+	struct dp_key am;
 	struct cls_subtable *st;
 
 	st = pfs_calloc(1, sizeof(*st));
@@ -316,12 +432,22 @@ subtable_create(const struct dp_key *mask, uint32_t hash)
 		st->mwords[0] = 0;
 		st->n_words = 1;
 	}
-	st->table = table_create(st, INITIAL_CAPACITY);
+	address_mask(&am);
+	for (uint32_t j = 0; j < st->n_words; j++) {
+		uint64_t m = st->mwords[j] & am.w[st->words[j]];
+
+		if (m != 0) {
+			st->f_pos[st->f_n_words] = (uint8_t)j;
+			st->f_mwords[st->f_n_words] = m;
+			st->f_n_words++;
+		}
+	}
+	st->table = table_create(INITIAL_SLOTS);
 	if (st->table == NULL) {
 		free(st);
 		return NULL;
 	}
-	st->id = __atomic_add_fetch(&table_ids, 1, __ATOMIC_RELAXED);
+	st->id = __atomic_add_fetch(&subtable_ids, 1, __ATOMIC_RELAXED);
 	return st;
 }
 
@@ -329,7 +455,7 @@ subtable_create(const struct dp_key *mask, uint32_t hash)
 static void
 subtable_discard(struct cls_subtable *st)
 {
-	table_unref(st->table);
+	free(st->table);
 	free(st);
 }
 
@@ -362,7 +488,7 @@ array_publish(struct dp_cls *cls, struct cls_array *a)
 	for (unsigned i = 0; i < cls->n_masks; i++) {
 		const struct cls_subtable *st = cls->subtables[i];
 
-		a->slots[i].h = st->table->h;
+		a->slots[i].t = st->table;
 		a->slots[i].st = st;
 		a->slots[i].max_prio = st->max_prio;
 		a->slots[i].min_seq = st->min_seq;
@@ -470,7 +596,6 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 	struct cls_entry *e;
 	struct cls_node *node = NULL;
 	uint64_t mk[DP_KEY_WORDS];
-	void *data;
 	uint32_t h = 0, sig;
 	int ret;
 
@@ -515,10 +640,9 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 	e->priority = rule->priority;
 
 	masked_key(st, &rule->value, mk);
-	sig = rte_hash_crc(mk, st->n_words * sizeof(uint64_t), 0);
-	if (rte_hash_lookup_with_hash_data(st->table->h, mk, sig, &data) >= 0) {
-		node = data;
-	} else {
+	sig = key_sig(mk, st->n_words);
+	node = table_find(st->table, sig, mk, st->n_words);
+	if (node == NULL) {
 		node = dp_pool_zalloc(&cls->mem->nodes[st->n_words]);
 		if (node == NULL)
 			goto fail;
@@ -527,8 +651,8 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 		node->n_words = (uint8_t)st->n_words;
 		memcpy(node->key, mk, st->n_words * sizeof(uint64_t));
 		node->head = e;
-		if (table_used(st) >= st->table->capacity) {
-			grown = table_grow(st);
+		if (table_needs_rebuild(st->table)) {
+			grown = table_rebuild(st);
 			if (grown == NULL)
 				goto fail;
 		}
@@ -542,13 +666,7 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 	}
 
 	if (node->head == e) { /* new node: publish it in the table readers will use */
-		struct cls_table *t = grown ? grown : st->table;
-
-		ret = rte_hash_add_key_with_hash_data(t->h, node->key, node->sig, node);
-		if (ret < 0) {
-			ret = ret == -ENOSPC ? -ENOMEM : ret;
-			goto fail;
-		}
+		table_add(grown ? grown : st->table, node);
 		node->next = st->nodes;
 		if (st->nodes != NULL)
 			st->nodes->prev = node;
@@ -582,7 +700,7 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 		array_publish(cls, a);
 	/* Retired only now: a reader may hold the old table until it sees the new array. */
 	if (old_table != NULL)
-		dp_defer_call(cls->defer, table_unref_cb, old_table);
+		dp_defer_call(cls->defer, free_cb, old_table);
 	rule->entry = e;
 	rule->add_version = version;
 	rule->remove_version = DP_CLS_VERSION_MAX;
@@ -593,10 +711,7 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 
 fail:
 	free(a);
-	if (grown != NULL) {
-		rte_hash_free(grown->h);
-		free(grown);
-	}
+	free(grown);
 	if (node != NULL && node->head == e)
 		node_put(cls->mem, node);
 	dp_pool_free(&cls->mem->entries, e);
@@ -644,7 +759,7 @@ entry_unlink(struct dp_cls *cls, struct cls_entry *e, struct cls_garbage *g)
 
 	if (node->head != NULL)
 		return;
-	node->pos = rte_hash_del_key_with_hash(st->table->h, node->key, node->sig);
+	table_del(st->table, node);
 	if (node->prev != NULL)
 		node->prev->next = node->next;
 	else
@@ -654,10 +769,6 @@ entry_unlink(struct dp_cls *cls, struct cls_entry *e, struct cls_garbage *g)
 	st->n_nodes--;
 	node->next = g->nodes;
 	g->nodes = node;
-	if (node->pos < 0) /* cannot happen: the node is in the table */
-		return;
-	node->table = st->table;
-	__atomic_add_fetch(&node->table->refs, 1, __ATOMIC_ACQ_REL);
 }
 
 void
@@ -777,46 +888,74 @@ node_best(const struct cls_node *node, uint64_t version, const struct cls_entry 
 	return NULL;
 }
 
+/* Subtables hashed ahead of their probes in a single lookup: their home slots are
+ * prefetched together, so the cache misses of a large table overlap instead of adding
+ * up; a window ends early at the first subtable that cannot beat the best rule. */
+#define LOOKAHEAD 8
+
 const struct dp_cls_rule *
 dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t version)
 {
 	const struct cls_array *a = __atomic_load_n(&cls->array, __ATOMIC_ACQUIRE);
 	const struct cls_entry *best = NULL;
-	uint64_t mk[DP_KEY_WORDS];
+	uint64_t mk[LOOKAHEAD][DP_KEY_WORDS];
+	uint32_t sig[LOOKAHEAD];
 
 	if (a == NULL)
 		return NULL;
-	for (uint32_t i = 0; i < a->n; i++) {
-		const struct cls_slot *s = &a->slots[i];
-		const struct cls_subtable *st = s->st;
-		const struct cls_entry *e;
-		uint32_t sig = 0;
-		void *data;
+	for (uint32_t i = 0; i < a->n; i += LOOKAHEAD) {
+		uint32_t m = a->n - i < LOOKAHEAD ? a->n - i : LOOKAHEAD, c, skip = 0;
 
-		if (!slot_can_beat(s, best))
-			break;
-		for (uint32_t j = 0; j < st->n_words; j++) {
-			mk[j] = key->w[st->words[j]] & st->mwords[j];
-			sig = rte_hash_crc_8byte(mk[j], sig);
+		for (c = 0; c < m; c++) {
+			const struct cls_slot *s = &a->slots[i + c];
+			const struct cls_subtable *st = s->st;
+			uint32_t h = 0;
+
+			if (!slot_can_beat(s, best))
+				break;
+			if (st->f_n_words != 0 && !filter_may_hold(s->t, filter_sig_key(st, key))) {
+				skip |= 1u << c;
+				continue;
+			}
+			for (uint32_t j = 0; j < st->n_words; j++) {
+				mk[c][j] = key->w[st->words[j]] & st->mwords[j];
+				h = rte_hash_crc_8byte(mk[c][j], h);
+			}
+			rte_prefetch0(&s->t->slots[h & s->t->mask]);
+			sig[c] = h;
 		}
-		if (rte_hash_lookup_with_hash_data(s->h, mk, sig, &data) < 0)
-			continue;
-		e = node_best(data, version, best);
-		if (e != NULL)
-			best = e;
+		for (uint32_t p = 0; p < c; p++) {
+			const struct cls_slot *s = &a->slots[i + p];
+			const struct cls_node *node;
+			const struct cls_entry *e;
+
+			/* Slots are sorted: once one cannot beat best, no later one can. */
+			if (!slot_can_beat(s, best))
+				return best->rule;
+			if (skip & (1u << p))
+				continue;
+			node = table_find(s->t, sig[p], mk[p], s->st->n_words);
+			if (node == NULL)
+				continue;
+			e = node_best(node, version, best);
+			if (e != NULL)
+				best = e;
+		}
+		if (c < m)
+			break;
 	}
 	return best ? best->rule : NULL;
 }
 
+/* One pass over the subtables for up to BULK_MAX keys: per subtable, the masked keys and
+ * hashes of every key still needing it (prefetching their home slots), then the probes. */
 static void
 lookup_chunk(const struct cls_array *a, const struct dp_key *const keys[], unsigned n,
 	     uint64_t version, const struct dp_cls_rule *results[])
 {
 	const struct cls_entry *best[BULK_MAX];
 	uint64_t mk[BULK_MAX][DP_KEY_WORDS];
-	const void *kp[BULK_MAX];
-	hash_sig_t sig[BULK_MAX];
-	void *data[BULK_MAX];
+	uint32_t sig[BULK_MAX];
 	uint8_t idx[BULK_MAX];
 	uint64_t active = n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
 
@@ -825,10 +964,10 @@ lookup_chunk(const struct cls_array *a, const struct dp_key *const keys[], unsig
 	for (uint32_t i = 0; i < a->n && active != 0; i++) {
 		const struct cls_slot *s = &a->slots[i];
 		const struct cls_subtable *st = s->st;
-		uint64_t rest, hits = 0;
+		const struct cls_table *t = s->t;
 		unsigned cnt = 0;
 
-		for (rest = active; rest != 0; rest &= rest - 1) {
+		for (uint64_t rest = active; rest != 0; rest &= rest - 1) {
 			unsigned k = (unsigned)__builtin_ctzll(rest);
 			uint32_t h = 0;
 
@@ -837,26 +976,28 @@ lookup_chunk(const struct cls_array *a, const struct dp_key *const keys[], unsig
 				active &= ~(UINT64_C(1) << k);
 				continue;
 			}
+			if (st->f_n_words != 0 && !filter_may_hold(t, filter_sig_key(st, keys[k])))
+				continue;
 			for (uint32_t j = 0; j < st->n_words; j++) {
 				mk[cnt][j] = keys[k]->w[st->words[j]] & st->mwords[j];
 				h = rte_hash_crc_8byte(mk[cnt][j], h);
 			}
+			rte_prefetch0(&t->slots[h & t->mask]);
 			sig[cnt] = h;
-			kp[cnt] = mk[cnt];
 			idx[cnt] = (uint8_t)k;
 			cnt++;
 		}
-		if (cnt == 0)
-			break;
-		if (rte_hash_lookup_with_hash_bulk_data(s->h, kp, sig, cnt, &hits, data) <= 0)
+		if (cnt == 0) /* every key done, or filtered out here */
 			continue;
-		for (; hits != 0; hits &= hits - 1) {
-			unsigned c = (unsigned)__builtin_ctzll(hits);
-			unsigned k = idx[c];
-			const struct cls_entry *e = node_best(data[c], version, best[k]);
+		for (unsigned c = 0; c < cnt; c++) {
+			const struct cls_node *node = table_find(t, sig[c], mk[c], st->n_words);
+			const struct cls_entry *e;
 
+			if (node == NULL)
+				continue;
+			e = node_best(node, version, best[idx[c]]);
 			if (e != NULL)
-				best[k] = e;
+				best[idx[c]] = e;
 		}
 	}
 	for (unsigned k = 0; k < n; k++)

@@ -1,13 +1,16 @@
 /* One OpenFlow table's classifier: versioned rules, tuple-space search, lock-free readers.
  *
  * Rules are (mask, masked value, priority) over struct dp_key (dp_key.h). Rules with the
- * same mask share a subtable: one lock-free rte_hash keyed by the masked key (only the
- * key words the mask covers, CRC32-hashed), whose entries hold the rules with that
- * masked value in a list sorted by priority. A lookup probes the subtables in order of
- * their highest priority and stops as soon as no later subtable can hold a better rule,
- * so a table of rules that are all exact on the same fields costs one hash lookup. The
- * number of subtables (distinct masks) is capped so crafted rules cannot blow lookups up
- * (Tuple Space Explosion).
+ * same mask share a subtable: one lock-free hash table keyed by the masked key (only the
+ * key words the mask covers, CRC32-hashed; plain heap memory, no DPDK memzone, so the
+ * number of masks per process is bounded by memory only), whose entries hold the rules
+ * with that masked value in a list sorted by priority. A lookup probes the subtables in
+ * order of their highest priority and stops as soon as no later subtable can hold a
+ * better rule, so a table of rules that are all exact on the same fields costs one hash
+ * lookup; a subtable whose rules match on IP addresses is skipped without a probe when
+ * its address filter says none of its rules has the packet's prefixes. The number of
+ * subtables (distinct masks) is capped so crafted rules cannot blow lookups up (Tuple
+ * Space Explosion).
  *
  * Versions: every rule is visible to lookups at version v iff
  * add_version <= v < remove_version. The writer stages changes at a version readers do
@@ -32,7 +35,7 @@
  * versions where the rule is invisible, nor by dp_cls_purge(): the caller may free or
  * reuse it as soon as no reader can use a version older than its removal, purged or not.
  *
- * Neighbours: dp_key.h (key layout), dp_defer.h (deferred free), DPDK rte_hash. */
+ * Neighbours: dp_key.h (key layout), dp_defer.h (deferred free), DPDK rte_hash_crc.h. */
 #ifndef PFS_DP_CLS_H
 #define PFS_DP_CLS_H
 
@@ -133,8 +136,8 @@ void dp_cls_lookup_bulk(const struct dp_cls *cls, const struct dp_key *const key
 /* Rules inserted and not removed. */
 unsigned dp_cls_n_rules(const struct dp_cls *cls);
 /* Distinct masks (subtables) held, including those of removed but unpurged rules. Each
- * holds one rte_hash (two memzones: the EAL has 2560 in all), which grows (doubling) with
- * its rules and shrinks only by being dropped when its last rule is purged. */
+ * holds one hash table (heap memory), which grows (doubling) with its rules and shrinks
+ * only by being dropped when its last rule is purged. */
 unsigned dp_cls_n_masks(const struct dp_cls *cls);
 /* Rules linked in cls: not removed, plus removed and not yet purged. */
 unsigned dp_cls_n_linked(const struct dp_cls *cls);

@@ -67,7 +67,8 @@ struct opts {
 	unsigned queues;
 	unsigned size; /* frame size with FCS */
 	bool imix, tcp, random, scatter, l4_csum;
-	uint64_t flows; /* 0: product of the ranges */
+	uint64_t flows;	   /* 0: product of the ranges */
+	double attack_pct; /* % of packets with random addresses and ports */
 	struct range sip, dip, sport, dport;
 	struct rte_ether_addr smac, dmac;
 	double rate;	 /* packets/s, 0 = full speed */
@@ -183,6 +184,10 @@ usage(FILE *f)
 		"  --random            visit the flows in random order instead of cycling\n"
 		"  --scatter           derive each field of flow i from a hash of i (spread over\n"
 		"                      the whole range, not mixed radix)\n"
+		"  --attack-pct P      P%% of the packets (drawn at random, 0..100) get random\n"
+		"                      source/destination addresses and ports instead of their\n"
+		"                      flow's (a Tuple Space Explosion attack mixed into the\n"
+		"                      traffic); unstamped, so a received one counts as foreign\n"
 		"  --src-mac MAC, --dst-mac MAC  (default 02:00:00:00:00:01 -> :02)\n"
 		"  --ttl N             IPv4 TTL (default 64)\n"
 		"  --l4-csum           compute TCP checksums (UDP always sends 0: none)\n"
@@ -304,6 +309,7 @@ parse_args(int argc, char **argv)
 		O_FLOWS,
 		O_RANDOM,
 		O_SCATTER,
+		O_ATTACK,
 		O_COUNT,
 		O_SMAC,
 		O_DMAC,
@@ -335,6 +341,7 @@ parse_args(int argc, char **argv)
 		{ "dport", required_argument, NULL, O_DPORT },
 		{ "flows", required_argument, NULL, O_FLOWS },
 		{ "random", no_argument, NULL, O_RANDOM },
+		{ "attack-pct", required_argument, NULL, O_ATTACK },
 		{ "scatter", no_argument, NULL, O_SCATTER },
 		{ "src-mac", required_argument, NULL, O_SMAC },
 		{ "dst-mac", required_argument, NULL, O_DMAC },
@@ -436,6 +443,12 @@ parse_args(int argc, char **argv)
 			break;
 		case O_SCATTER:
 			opt.scatter = true;
+			break;
+		case O_ATTACK:
+			e = parse_double(optarg, &opt.attack_pct);
+			if (!e && opt.attack_pct > 100)
+				e = -EINVAL;
+			what = "--attack-pct";
 			break;
 		case O_SMAC:
 			e = rte_ether_unformat_addr(optarg, &opt.smac) ? -EINVAL : 0;
@@ -773,6 +786,34 @@ next_flow(struct txgen *g, struct flow *f)
 	return idx;
 }
 
+/* The next value of g's xorshift generator. */
+static inline uint64_t
+txgen_rand(struct txgen *g)
+{
+	g->rng ^= g->rng << 13;
+	g->rng ^= g->rng >> 7;
+	g->rng ^= g->rng << 17;
+	return g->rng;
+}
+
+/* --attack-pct: true for the packets that get random fields instead of their flow's,
+ * which are then written to f. */
+static inline bool
+attack_packet(struct txgen *g, struct flow *f)
+{
+	uint64_t r;
+
+	if (opt.attack_pct <= 0 || (double)(txgen_rand(g) >> 11) * 0x1p-53 * 100 >= opt.attack_pct)
+		return false;
+	r = txgen_rand(g);
+	f->sip = (uint32_t)r;
+	f->dip = (uint32_t)(r >> 32);
+	r = txgen_rand(g);
+	f->sport = (uint16_t)r;
+	f->dport = (uint16_t)(r >> 16);
+	return true;
+}
+
 /* Fill M with the next packet; tsc is the send stamp. */
 static inline void
 build(struct txgen *g, struct rte_mbuf *m, uint32_t tsc)
@@ -791,6 +832,8 @@ build(struct txgen *g, struct rte_mbuf *m, uint32_t tsc)
 	if (opt.imix && ++g->imix_pos == RTE_DIM(imix_sizes))
 		g->imix_pos = 0;
 	idx = next_flow(g, &f);
+	if (attack_packet(g, &f))
+		magic = 0; /* not one of the flows: the receiver counts it as foreign */
 	memcpy(p, g->tmpl, sizeof(g->tmpl));
 	ip->total_length = rte_cpu_to_be_16(ip_len);
 	ip->src_addr = rte_cpu_to_be_32(f.sip);
@@ -1391,11 +1434,11 @@ report_json(const struct result *r)
 	fprintf(f, "{\"tool\": \"pfs-pktgen\", \"version\": \"%s\", ", PFS_VERSION);
 	fprintf(f,
 		"\"config\": {\"size\": %u, \"imix\": %s, \"proto\": \"%s\", \"flows\": %" PRIu64
-		", \"random\": %s, \"scatter\": %s, \"rate\": %.0f, \"duration\": %g, "
-		"\"warmup\": %g, \"queues\": %u, \"lcores\": %u}, ",
+		", \"random\": %s, \"scatter\": %s, \"attack_pct\": %g, \"rate\": %.0f, "
+		"\"duration\": %g, \"warmup\": %g, \"queues\": %u, \"lcores\": %u}, ",
 		opt.size, opt.imix ? "true" : "false", opt.tcp ? "tcp" : "udp", opt.flows,
-		opt.random ? "true" : "false", opt.scatter ? "true" : "false", opt.rate,
-		opt.duration, opt.warmup, opt.queues, rte_lcore_count() >= 2 ? 2 : 1);
+		opt.random ? "true" : "false", opt.scatter ? "true" : "false", opt.attack_pct,
+		opt.rate, opt.duration, opt.warmup, opt.queues, rte_lcore_count() >= 2 ? 2 : 1);
 	fprintf(f, "\"tsc_hz\": %" PRIu64 ", \"seconds\": %.6f, ", tsc_hz, r->secs);
 	fprintf(f,
 		"\"tx_pkts\": %" PRIu64 ", \"rx_pkts\": %" PRIu64 ", \"tx_mpps\": %.6f, "

@@ -6,10 +6,12 @@
  * 100k and 1M rules over the same 20 masks) it inserts the rules, draws 4096 packet keys
  * that each match some rule (unmasked bits random), and times single lookups
  * (dp_cls_lookup) and burst lookups (dp_cls_lookup_bulk, 32 keys) on one core: lookups/s
- * and TSC cycles per lookup, the median of 5 runs. Priorities are random, so a wildcard
- * lookup usually probes every subtable (the worst case for tuple-space search). Default
+ * and cycles per lookup (the thread's CPU time at the TSC rate, so that time spent
+ * descheduled on a shared machine does not count), the median of 5 runs. Priorities are random, so
+ * a wildcard lookup usually probes every subtable (the worst case for tuple-space search). Default
  * EAL arguments: --no-pci --no-huge --no-shconf -l 0 -m 4096 (hugepages are faster:
- * pass --in-memory instead of --no-huge --no-shconf where the machine has them). */
+ * pass --in-memory instead of --no-huge --no-shconf where the machine has them).
+ * BENCH_CLS_ONLY=TEXT runs only the scenarios whose name contains TEXT. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,22 +149,39 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* This thread's CPU time in seconds: on a shared machine, time spent descheduled does
+ * not count (cycles per lookup are CPU time x TSC rate). */
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static volatile uintptr_t sink;
 
 static void
 scenario(const char *name, unsigned n_rules, int n_masks)
 {
+	const char *only = getenv("BENCH_CLS_ONLY");
 	static struct dp_defer defer = { .call = defer_now };
 	struct dp_cls cls;
 	struct brule *rules = calloc(n_rules, sizeof(*rules));
 	struct dp_key *keys = aligned_alloc(64, N_KEYS * sizeof(*keys));
 	const struct dp_key *kp[N_KEYS];
 	const struct dp_cls_rule *res[BURST];
-	double lps[2][RUNS], cpl[2][RUNS];
+	double lps[2][RUNS], cpl[2][RUNS], tsc_hz = (double)rte_get_tsc_hz();
 	uint64_t s = 12345, hits = 0;
 	unsigned iters;
 	double t;
 
+	if (only != NULL && strstr(name, only) == NULL) {
+		free(rules);
+		free(keys);
+		return;
+	}
 	if (!rules || !keys || dp_cls_init(&cls, name, 1024, &defer) < 0) {
 		fprintf(stderr, "%s: out of memory\n", name);
 		exit(1);
@@ -196,30 +215,30 @@ scenario(const char *name, unsigned n_rules, int n_masks)
 	iters = n_masks > 1 ? 200 : 2000;
 
 	for (int run = 0; run < RUNS; run++) {
-		uint64_t c0, c1;
+		double c0, c1;
 		double t0, t1;
 
 		t0 = now();
-		c0 = rte_rdtsc();
+		c0 = cpu_now();
 		for (unsigned it = 0; it < iters; it++)
 			for (unsigned i = 0; i < N_KEYS; i++)
 				sink += (uintptr_t)dp_cls_lookup(&cls, kp[i], 1);
-		c1 = rte_rdtsc();
+		c1 = cpu_now();
 		t1 = now();
 		lps[0][run] = (double)iters * N_KEYS / (t1 - t0);
-		cpl[0][run] = (double)(c1 - c0) / ((double)iters * N_KEYS);
+		cpl[0][run] = (c1 - c0) * tsc_hz / ((double)iters * N_KEYS);
 
 		t0 = now();
-		c0 = rte_rdtsc();
+		c0 = cpu_now();
 		for (unsigned it = 0; it < iters; it++)
 			for (unsigned i = 0; i < N_KEYS; i += BURST) {
 				dp_cls_lookup_bulk(&cls, &kp[i], BURST, 1, res);
 				sink += (uintptr_t)res[0];
 			}
-		c1 = rte_rdtsc();
+		c1 = cpu_now();
 		t1 = now();
 		lps[1][run] = (double)iters * N_KEYS / (t1 - t0);
-		cpl[1][run] = (double)(c1 - c0) / ((double)iters * N_KEYS);
+		cpl[1][run] = (c1 - c0) * tsc_hz / ((double)iters * N_KEYS);
 	}
 	for (int m = 0; m < 2; m++) {
 		qsort(lps[m], RUNS, sizeof(double), cmp_double);

@@ -36,6 +36,13 @@ SCENARIO (N is the size knob each one documents):
               only), eth_dst (5: VLAN+eth_dst per host, pop_vlan + output), egress_acl
               (6, default only), flood (7); N flows between two of the hosts
               (default 10000)
+  s9          Tuple Space Explosion (Csikor et al., CoNEXT'19; CVE-2019-25076): an
+              allow-some/deny-rest ACL of 40 UDP rules over IPv4 source/destination
+              prefixes and exact ports, N legitimate flows that one allow rule
+              takes (default 10000), plus 1% attack packets of random addresses and
+              ports (pfs-pktgen --attack-pct 1), which the deny-rest rule drops
+  s9clean     the s9 rules and legitimate flows without the attack packets: the
+              baseline s9 is compared with (legitimate throughput in % of it)
 
 Traffic layout of pfs-pktgen: flow i takes the source IP, destination IP, source port,
 destination port from i in mixed radix (source IP fastest), see pfs-pktgen --help.
@@ -197,12 +204,49 @@ def rules_s10(n):
     return out
 
 
+# ---- S9: Tuple Space Explosion -------------------------------------------------------
+# The ACL allows a few dozen UDP services and denies the rest; the legitimate traffic is
+# the s1 layout (UDP 10.0.x.y -> 10.1.0.1:80), which the first rule allows. The other
+# allow rules match exact ports under no or short source prefixes, so a random packet
+# gets past the addresses and fails on the ports: Open vSwitch then un-wildcards the port
+# bits up to the first one that differs (its ports trie) and the source prefix bits its
+# prefix trie looked at, so random headers make a megaflow mask per combination of those
+# lengths, and every legitimate packet probes all the masks.
+S9_ATTACK_PCT = 1
+
+
+def rules_s9(n):
+    out = ["priority=1000,udp,nw_src=10.0.0.0/16,nw_dst=10.1.0.0/24,tp_dst=80,"
+           "actions=output:2"]
+    for i in range(38):
+        dport = 1 + (i * 1733) % 65535
+        if i % 3 == 0:
+            match = "tp_dst=%d" % dport
+        elif i % 3 == 1:
+            match = "tp_src=%d,tp_dst=%d" % (1 + (i * 4099) % 65535, dport)
+        else:
+            plen = 1 + i % 4
+            net = ipaddress.IPv4Network(((i * 0x9e3779b1) & 0xffffffff, plen), strict=False)
+            match = "nw_src=%s,tp_dst=%d" % (net.with_prefixlen, dport)
+        out.append("priority=%d,udp,%s,actions=output:2" % (900 - i, match))
+    out.append("priority=0,actions=drop")
+    return out
+
+
+RULES_S9 = {"s9": rules_s9, "s9clean": rules_s9}
+DEFAULT_N.update({"s9": 10000, "s9clean": 10000})
+
+
 RULES = {"s0": lambda n: [], "s1": rules_s1, "s2": rules_s2, "s3": rules_s3,
          "s4": rules_s4, "s5": rules_s5, "s6": rules_s2, "s7": rules_s7, "s8": rules_s2,
          "s10": rules_s10}
+RULES.update(RULES_S9)
 
 
 def pktgen_args(scen, n):
+    if scen in ("s9", "s9clean"):
+        args = pktgen_args("s1", n)
+        return args + ["--attack-pct", str(S9_ATTACK_PCT)] if scen == "s9" else args
     if scen in ("s0", "s1", "s5", "s7", "s10"):
         n_src = min(n, 1000)
         n_sport = (n + n_src - 1) // n_src

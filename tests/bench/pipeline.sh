@@ -12,7 +12,7 @@
 #   --build DIR        meson build dir (default: ./build)
 #   --out DIR          results directory (default: BUILD/bench-results/pipeline-DATE)
 #   --runs N           runs per mode, median reported (default 7)
-#   --scenarios LIST   subset of s1,s1-10k,s2,s2-100k,s3,s4,s5,s10 (default: all)
+#   --scenarios LIST   subset of s1,s1-10k,s2,s2-100k,s3,s4,s5,s9-clean,s9,s10 (default: all)
 #   --max-frames N     frames per pcap, i.e. distinct flows replayed (default 1000000)
 #   --smoke            CI: 1k-rule sets, 2 runs of 200k packets, all scenarios (~15 s)
 #   --cpu N            CPU to pin to (default: none)
@@ -29,6 +29,11 @@ ROOT=$(cd "$HERE/../.." && pwd)
 PY=/usr/bin/python3
 BUILD="$ROOT/build" OUT="" RUNS=7 SCENARIOS="s1,s1-10k,s2,s2-100k,s3,s4,s5,s10" MAXF=1000000
 SMOKE=0 CPU="" EAL=() HUGE=0
+# S9 (Tuple Space Explosion): the ACL with its legitimate traffic alone (s9-clean), then
+# with 1% random-header attack packets (s9); 1M frames each, so that an attack packet
+# comes back only after a million others (the microflow cache cannot keep it).
+SCENARIOS+=",s9-clean,s9"
+declare -A FRAMES=([s9-clean]=1000000 [s9]=1000000)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -81,6 +86,7 @@ PIN=()
 declare -A SIZE=([s1]="s1 1" [s1-10k]="s1 10000" [s2]="s2 10000" [s2-100k]="s2 100000"
 	[s3]="s3 1000000" [s4]="s4 100000" [s5]="s5 10000")
 SIZE+=([s10]="s10 10000") # Faucet-shaped pipeline (gen_rules.py s10)
+SIZE+=([s9-clean]="s9clean 10000" [s9]="s9 10000")
 [ $SMOKE = 1 ] && SIZE+=([s2]="s2 1000" [s2-100k]="s2 2000" [s3]="s3 20000" [s4]="s4 5000")
 
 : >"$OUT/pipeline.jsonl"
@@ -91,7 +97,7 @@ for id in "${IDS[@]}"; do
 	read -r s n <<<"${SIZE[$id]}"
 	"$PY" "$HERE/gen_rules.py" rules "$s" --n "$n" >"$WORK/$id.rules" || exit 1
 	read -r -a pg <<<"$("$PY" "$HERE/gen_rules.py" pktgen "$s" --n "$n")" || exit 1
-	frames=$n
+	frames=${FRAMES[$id]:-$n}
 	[ "$frames" -gt "$MAXF" ] && frames=$MAXF
 	# One packet per flow in pfs-pktgen's order (the rx port only satisfies its checks).
 	if ! "$PKTGEN" --tx "net_pcap_w0,tx_pcap=$WORK/$id.pcap" --rx net_null_w0 \
@@ -143,5 +149,20 @@ print("nocache: the whole pipeline with the microflow cache on / off.")
 print("of S0: packets/s as a share of the bare rx->tx loop measured in the same run.")
 with open(sys.argv[1].replace(".jsonl", ".json"), "w") as f:
     json.dump(rows, f, indent=1)
+EOF
+
+# S9: legitimate packets/s under attack as a share of the clean run's packets/s (99% of
+# the attack run's packets are legitimate), with the microflow cache on and off.
+"$PY" - "$OUT/pipeline.jsonl" <<'EOF' | tee -a "$OUT/pipeline.txt"
+import json, sys
+rows = {r["label"]: r for r in (json.loads(l) for l in open(sys.argv[1]) if l.strip())}
+if "s9" in rows and "s9-clean" in rows:
+    cells = []
+    for mode in ("cache-on", "cache-off"):
+        clean = rows["s9-clean"]["modes"].get(mode, {}).get("cycles")
+        att = rows["s9"]["modes"].get(mode, {}).get("cycles")
+        if clean and att:
+            cells.append("%s %.0f%%" % (mode, 100 * 0.99 * clean / att))
+    print("S9 legitimate throughput under 1%% attack, of clean: %s" % ", ".join(cells))
 EOF
 exit $rc

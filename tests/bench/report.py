@@ -194,6 +194,10 @@ METRICS = {
            ("dut_tx_drop_p2", "tx drops", False)],
 }
 METRICS["s10"] = [("rx_mpps", "Mpps", True)]  # S10: the Faucet-shaped pipeline
+# S9 (Tuple Space Explosion): the clean and the attacked run of the same ACL.
+METRICS.update({"s9": [("rx_mpps", "Mpps", True), ("ovs_megaflows", "OVS megaflows", False),
+                       ("ovs_subtables_per_hit", "OVS masks/hit", False)],
+                "s9clean": [("rx_mpps", "Mpps", True)]})
 SIDE_NAMES = {"pfs": "pfswitch", "ovs": "OVS-DPDK", "fwd": "bare fwd"}
 
 

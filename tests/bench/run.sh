@@ -8,7 +8,7 @@
 #                      alternating A/B, B/A... (default 5)
 #   --duration S       measured seconds of traffic per run (default 10)
 #   --warmup S         traffic before the measurement (default 2)
-#   --scenarios LIST   comma-separated subset of s0..s8, s10 (default: all)
+#   --scenarios LIST   comma-separated subset of s0..s10 (default: all)
 #   --sides LIST       pfs,ovs (default both; s0 runs the bare forwarder tests/bench/fwd)
 #   --build DIR        meson build dir with tools/pfs-pktgen, tests/bench/fwd and, when
 #                      built, tools/pfswitchd, tools/pfs-ofctl (default: ./build)
@@ -39,6 +39,9 @@
 #   s7 packet-in round trip to an os-ken controller at --pktin-rate
 #   s8 s2 traffic while --churn-rate flow-mods/s modify, add and delete rules
 #   s10 Faucet-shaped pipeline: 8 tables, one VLAN, 1000 learned hosts, 10k flows
+#   s9 Tuple Space Explosion: a 40-rule allow/deny ACL, 10k legitimate flows, run clean
+#      (s9-clean) and with 1% random-header attack packets (s9-attack); the summary
+#      gives each switch's legitimate throughput under attack in % of its clean one
 #
 # Every run starts a fresh switch pinned to --dut-cpu with memif server ports, loads the
 # rules, and runs pfs-pktgen (memif client) on --gen-cpu. Open vSwitch runs as a private
@@ -64,6 +67,7 @@ BUILD="$ROOT/build" OUT="" NOHUGE=0 HUGE_MB=1536 DUT_CPU=1 GEN_CPU=0 PKTIN_RATE=
 CHURN_RATE=10000 OFCTL=pfs ZEROCOPY=0 TRANSPORT=memif
 ROUNDS_SET=0 DURATION_SET=0 WARMUP_SET=0
 SCENARIOS+=",s10" # S10: the Faucet-shaped pipeline (gen_rules.py s10)
+SCENARIOS+=",s9" # S9 (Tuple Space Explosion): see the variants
 
 die() { echo "run.sh: $*" >&2; exit 1; }
 skip() { echo "run.sh: SKIP: $*" >&2; exit 77; }
@@ -283,6 +287,14 @@ for v in $ALL_VARIANTS; do
 	fi
 	[[ ",$SCENARIOS," == *,$s,* ]] && VARIANTS+=("$v")
 done
+# S9 (Tuple Space Explosion): the clean baseline and the attack run, one after the other.
+if [[ ",$SCENARIOS," == *,s9,* ]]; then
+	if [ $SMOKE = 1 ]; then
+		VARIANTS+=("s9-clean-1k:s9clean:1000" "s9-attack-1k:s9:1000")
+	else
+		VARIANTS+=("s9-clean:s9clean:10000" "s9-attack:s9:10000")
+	fi
+fi
 [ ${#VARIANTS[@]} -gt 0 ] || die "no scenario selected"
 if [ $HAVE_OSKEN = 0 ] && [[ ",$SCENARIOS," == *,s7,* ]]; then
 	note "os-ken missing: s7 skipped"
@@ -664,6 +676,28 @@ done
 "$PY" "$HERE/report.py" summarize --runs "$RUNS" --out "$OUT" --notes "$NOTES" \
 	--conditions "$cond" || die "report failed"
 cat "$OUT/summary.txt"
+# S9: each switch's legitimate throughput under attack, in % of its clean throughput
+# (attack packets are dropped by the ACL, so what comes back is the legitimate traffic).
+"$PY" - "$OUT/results.json" <<'EOF' | tee -a "$OUT/summary.txt"
+import json, sys
+rows = {(r["variant"], r["metric"]): r for r in json.load(open(sys.argv[1]))["summary"]}
+for clean, att in (("s9-clean", "s9-attack"), ("s9-clean-1k", "s9-attack-1k")):
+    c, a = rows.get((clean, "rx_mpps")), rows.get((att, "rx_mpps"))
+    if not c or not a:
+        continue
+    cells = []
+    for side in ("pfs", "ovs"):
+        cs, as_ = c["sides"].get(side), a["sides"].get(side)
+        if cs and as_ and cs["median"]:
+            cell = "%s %.0f%%" % (side, 100 * as_["median"] / cs["median"])
+            # The switch's cycles per packet: steadier than Mpps on a shared machine.
+            if cs.get("cycles_per_pkt") and as_.get("cycles_per_pkt"):
+                cell += " (by cycles/packet %.0f%%)" % (
+                    100 * cs["cycles_per_pkt"] / as_["cycles_per_pkt"])
+            cells.append(cell)
+    print("S9 legitimate throughput under 1%% attack, of clean (%s): %s"
+          % (att, ", ".join(cells)))
+EOF
 log "results in $OUT"
 if [ $FAILED -gt 0 ]; then
 	echo "run.sh: $FAILED problem(s) in the runs (see the notes above)" >&2
