@@ -303,6 +303,7 @@ struct dp_txbuf {
 };
 
 struct dp_cache;
+struct dp_cache_entry;
 
 struct dp_worker {
 	unsigned id;	/* 0..n_workers-1: counter slot, RCU thread id */
@@ -333,6 +334,12 @@ struct dp_worker {
 	uint64_t mac_learn_port_limit, mac_learn_bucket_full; /* dp_normal_learn refusals */
 	uint64_t burst_hist[DP_BURST_HIST_N]; /* non-empty rx bursts by log2 of their size */
 	uint64_t rx_packets;
+	/* Microflow-cache counts (dp_cache.h): the last dp_g.flush_seq this worker
+	 * attributed its cache for (release store), whether it rests (its cache attributed
+	 * before it went: a flush need not wait for it), and when it last attributed. */
+	uint64_t flush_seen;
+	bool resting;
+	uint64_t flush_tsc;
 	uint16_t n_dirty;
 	uint16_t dirty[RTE_MAX_ETHPORTS];
 	struct dp_txbuf tx[RTE_MAX_ETHPORTS];
@@ -390,6 +397,12 @@ struct dp_global {
 	/* Slots of a worker's miss ring one bridge may hold: the capacity over the number of
 	 * bridges, so that no bridge can fill the ring the others need (atomic). */
 	uint32_t upcall_share;
+	/* Stats flush requests (dp_stats_flush) and commits bump it; a worker attributes
+	 * its microflow cache's counts when it sees a new value, at the end of its loop. */
+	uint64_t flush_seq;
+	uint64_t flush_rx;     /* workers' rx_packets summed when the last flush began */
+	unsigned stats_batch;  /* dp_stats_batch(): flushed once for the whole batch */
+	bool stats_batch_done; /* the batch's flush happened */
 };
 
 extern struct dp_global dp_g;
@@ -436,6 +449,11 @@ const char *dp_core_drop_name(unsigned reason);
 void dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts, unsigned n);
 /* Executes one packet-out (owns m; meta holds bridge, in_port, program). */
 void dp_pipeline_inject(struct dp_worker *w, struct rte_mbuf *m);
+/* Attributes a microflow-cache entry's counts to the rules and tables of its path
+ * (aux: the worker owning the cache; dp_cache_attr_fn). */
+void dp_pipeline_attribute(void *aux, struct dp_cache_entry *e);
+/* Attributes w's cache counts (on w) and acknowledges flush request seq. */
+void dp_worker_flush_stats(struct dp_worker *w, uint64_t seq);
 /* Summarises prog's apply-actions list (control thread, at compile time). */
 void dp_pipeline_summarise(const struct dp_prog *prog, struct dp_prog_summary *sum);
 
