@@ -395,6 +395,41 @@ dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries)
 	}
 }
 
+uint32_t
+dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version,
+			   const struct dp_fkey *fk, const uint32_t *hash, uint32_t mask,
+			   struct dp_cache_entry **out)
+{
+	struct table *t = &c->fast;
+	uint32_t fills = 0;
+
+	if (!t->guard)
+		for (uint32_t f = mask; f; f &= f - 1) {
+			unsigned i = (unsigned)__builtin_ctz(f);
+			uint32_t b = hash[i] & t->mask;
+			unsigned ways = match_ways(&t->buckets[b], hash[i]);
+
+			while (ways) {
+				const uint8_t *e = (const uint8_t *)slot(
+					t, b * WAYS + (unsigned)__builtin_ctz(ways));
+
+				ways &= ways - 1;
+				rte_prefetch0(e);
+				rte_prefetch0(e + RTE_CACHE_LINE_SIZE);
+				rte_prefetch0(e + 2 * RTE_CACHE_LINE_SIZE);
+			}
+		}
+	for (uint32_t f = mask; f; f &= f - 1) {
+		unsigned i = (unsigned)__builtin_ctz(f);
+		bool fill;
+
+		out[i] = lookup(c, t, br_uid, version, fk[i].w, DP_FKEY_WORDS, hash[i], &fill);
+		if (!out[i] && fill)
+			fills |= 1u << i;
+	}
+	return fills;
+}
+
 struct dp_cache_entry *
 dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 		     const struct dp_fkey *fk, uint32_t hash, const struct dp_cache_path *path)

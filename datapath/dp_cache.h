@@ -103,6 +103,13 @@ struct dp_cache_entry *dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid,
  * entries true the entries whose hash matches (read the bucket: prefetch it first, a
  * while before). Nothing while the thrash guard is on. */
 void dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries);
+/* dp_cache_lookup_fast() for the packets of a burst whose bit is set in mask (fk[i],
+ * hash[i]; their buckets prefetched a while before), into out[i]: first every matching
+ * entry is prefetched, then each is probed. Returns the mask of the misses to insert
+ * (the others' probes the thrash guard spared). */
+uint32_t dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version,
+				    const struct dp_fkey *fk, const uint32_t *hash, uint32_t mask,
+				    struct dp_cache_entry **out);
 struct dp_cache_entry *dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 					    const struct dp_fkey *fk, uint32_t hash,
 					    const struct dp_cache_path *path);

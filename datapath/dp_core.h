@@ -422,8 +422,28 @@ dp_worker_drop(struct dp_worker *w, enum dp_core_drop r, struct rte_mbuf *m)
 /* dp_worker.c */
 /* The lcore main loop (rte_eal_remote_launch argument: struct dp_worker *). */
 int dp_worker_main(void *arg);
-/* Queues m for transmission on port (taking ownership); flushed per burst. */
-void dp_worker_tx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m);
+/* Sends tb's packets (their port's tx counters). */
+void dp_worker_flush_one(struct dp_worker *w, struct dp_txbuf *tb);
+/* Queues m for transmission on port (taking ownership); flushed per burst, and when a
+ * port's buffer is full. Inline: the hit path queues most packets straight here. */
+static inline void
+dp_worker_tx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m)
+{
+	struct dp_txbuf *tb = &w->tx[port->port_id];
+
+	if (unlikely(m->nb_segs > 1 && !port->tx_multiseg)) {
+		port->ws[w->id].tx_dropped++;
+		dp_worker_drop(w, DP_DROP_CORE_TX_MULTISEG, m);
+		return;
+	}
+	if (!tb->port) {
+		tb->port = port;
+		w->dirty[w->n_dirty++] = port->port_id;
+	}
+	tb->pkts[tb->n++] = m;
+	if (unlikely(tb->n == DP_TXBUF))
+		dp_worker_flush_one(w, tb);
+}
 /* Sends every buffered packet. */
 void dp_worker_flush(struct dp_worker *w);
 /* Wakes w if it blocks on rx interrupts, after the caller gave it work (a packet-out, a

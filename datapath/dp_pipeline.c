@@ -1113,25 +1113,19 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 			dp_cache_prefetch_fast(c, hash[i], false);
 		}
 	}
-	for (uint32_t f = fast; f; f &= f - 1) {
-		unsigned i = (unsigned)__builtin_ctz(f);
-
-		dp_cache_prefetch_fast(c, hash[i], true);
-	}
 	/* Probe for every packet first: the misses' table-0 lookups then go in one
 	 * dp_cls_lookup_bulk, which overlaps their memory accesses (1M rules over 20 masks:
 	 * ~1500 cycles a lookup in bulk, ~7000 one by one). Inserts wait until the burst is
-	 * done, so no path read here is overwritten before it is replayed. */
+	 * done, so no entry read here is overwritten before it is run. */
+	uint32_t fills = dp_cache_lookup_fast_burst(c, br->uid, version, fk, hash, fast, path);
+
 	for (uint32_t f = fast; f; f &= f - 1) {
 		unsigned i = (unsigned)__builtin_ctz(f);
 
-		bool fill;
-
-		path[i] = dp_cache_lookup_fast(c, br->uid, version, &fk[i], hash[i], &fill);
 		if (!path[i]) {
 			dp_fkey_expand(&fk[i], &keys[i]);
 			miss_keys[n_miss] = &keys[i];
-			miss_fill[n_miss] = fill;
+			miss_fill[n_miss] = (fills >> i) & 1;
 			miss_at[n_miss++] = (uint8_t)i;
 		}
 	}

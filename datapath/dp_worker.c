@@ -34,8 +34,8 @@
 #define DP_FIRST_SLEEP_NS 1000 /* first sleep of an idle period; doubles up to the bound */
 #define DP_INTR_TIMEOUT_MS 10  /* longest block on rx interrupts without a wake-up */
 
-static void
-flush_one(struct dp_worker *w, struct dp_txbuf *tb)
+void
+dp_worker_flush_one(struct dp_worker *w, struct dp_txbuf *tb)
 {
 	struct dp_port *port = tb->port;
 	uint16_t n = tb->n, sent;
@@ -67,32 +67,13 @@ flush_one(struct dp_worker *w, struct dp_txbuf *tb)
 }
 
 void
-dp_worker_tx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m)
-{
-	struct dp_txbuf *tb = &w->tx[port->port_id];
-
-	if (unlikely(m->nb_segs > 1 && !port->tx_multiseg)) {
-		port->ws[w->id].tx_dropped++;
-		dp_worker_drop(w, DP_DROP_CORE_TX_MULTISEG, m);
-		return;
-	}
-	if (!tb->port) {
-		tb->port = port;
-		w->dirty[w->n_dirty++] = port->port_id;
-	}
-	tb->pkts[tb->n++] = m;
-	if (unlikely(tb->n == DP_TXBUF))
-		flush_one(w, tb);
-}
-
-void
 dp_worker_flush(struct dp_worker *w)
 {
 	for (uint16_t i = 0; i < w->n_dirty; i++) {
 		struct dp_txbuf *tb = &w->tx[w->dirty[i]];
 
 		if (tb->n)
-			flush_one(w, tb);
+			dp_worker_flush_one(w, tb);
 		tb->port = NULL;
 	}
 	w->n_dirty = 0;
