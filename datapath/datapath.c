@@ -1267,11 +1267,14 @@ dp_stats_flush(void)
 	uint64_t rx = 0, seq, deadline;
 	unsigned spins = 0;
 
-	if (!dp_g.initialised || !dp_g.running || (dp_g.stats_batch && dp_g.stats_batch_done))
+	/* The telemetry thread reads table counters too: the shared fields are atomic. */
+	if (!dp_g.initialised || !dp_g.running ||
+	    (__atomic_load_n(&dp_g.stats_batch, __ATOMIC_RELAXED) &&
+	     __atomic_load_n(&dp_g.stats_batch_done, __ATOMIC_RELAXED)))
 		return 0;
 	for (unsigned i = 0; i < dp_g.n_workers; i++)
 		rx += __atomic_load_n(&dp_g.workers[i]->rx_packets, __ATOMIC_RELAXED);
-	if (rx == dp_g.flush_rx)
+	if (rx == __atomic_load_n(&dp_g.flush_rx, __ATOMIC_RELAXED))
 		return 0; /* no packet since the last flush began: all attributed then */
 	seq = __atomic_add_fetch(&dp_g.flush_seq, 1, __ATOMIC_SEQ_CST);
 	deadline = rte_get_tsc_cycles() + DP_SYNC_TIMEOUT_NS / 1000 * (dp_g.tsc_hz / 1000000);
@@ -1282,7 +1285,8 @@ dp_stats_flush(void)
 		       !__atomic_load_n(&w->resting, __ATOMIC_SEQ_CST) &&
 		       __atomic_load_n(&w->running, __ATOMIC_ACQUIRE)) {
 			if (rte_get_tsc_cycles() > deadline) {
-				dp_g.flush_rx = UINT64_MAX; /* the next call tries again */
+				/* The next call tries again. */
+				__atomic_store_n(&dp_g.flush_rx, UINT64_MAX, __ATOMIC_RELAXED);
 				return -ETIMEDOUT;
 			}
 			if (++spins < 1000) {
@@ -1294,17 +1298,17 @@ dp_stats_flush(void)
 			}
 		}
 	}
-	dp_g.flush_rx = rx;
-	if (dp_g.stats_batch)
-		dp_g.stats_batch_done = true;
+	__atomic_store_n(&dp_g.flush_rx, rx, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&dp_g.stats_batch, __ATOMIC_RELAXED))
+		__atomic_store_n(&dp_g.stats_batch_done, true, __ATOMIC_RELAXED);
 	return 0;
 }
 
 void
 dp_stats_batch(bool on)
 {
-	dp_g.stats_batch = on;
-	dp_g.stats_batch_done = false;
+	__atomic_store_n(&dp_g.stats_batch_done, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&dp_g.stats_batch, on, __ATOMIC_RELAXED);
 }
 
 void
