@@ -696,6 +696,33 @@ op_reads_key(const struct dp_op *op)
 	}
 }
 
+/* Whether the ops [op, end) may join the previous rule's segment: none can stop the
+ * packet (a drop, whose counting needs the rule it came from) or reads the rule
+ * (upcalls, groups, whose packet-ins report it). */
+static bool
+mergeable(const struct dp_op *op, const struct dp_op *end)
+{
+	for (; op < end; op += op_slots(op))
+		switch (op->code) {
+		case DP_OP_OUTPUT:
+			if (op->a32 > OFPP_MAX && op->a32 != OFPP_IN_PORT &&
+			    op->a32 != OFPP_FLOOD && op->a32 != OFPP_ALL && op->a32 != OFPP_LOCAL)
+				return false;
+			break;
+		case DP_OP_SET_FIELD:
+		case DP_OP_SET_QUEUE:
+		case DP_OP_SET_NW_TTL:
+		case DP_OP_SET_MPLS_TTL:
+		case DP_OP_COPY_TTL_IN:
+		case DP_OP_COPY_TTL_OUT:
+		case DP_OP_SET_META:
+			break;
+		default:
+			return false;
+		}
+	return true;
+}
+
 int
 dp_prog_compose(const struct dp_prog *const *progs, unsigned n, unsigned opts, struct dp_cprog *out)
 {
@@ -709,8 +736,9 @@ dp_prog_compose(const struct dp_prog *const *progs, unsigned n, unsigned opts, s
 		const struct dp_prog *p = progs[i];
 		const struct dp_op *op = p->ops, *end = p->ops + p->n_apply;
 
-		if (p->flags & DP_PROG_F_METER || p->n_apply ||
-		    (p->flags & DP_PROG_F_WRITE_METADATA)) {
+		if ((p->flags & DP_PROG_F_METER || p->n_apply ||
+		     (p->flags & DP_PROG_F_WRITE_METADATA)) &&
+		    !(out->n_seg && !(p->flags & DP_PROG_F_METER) && mergeable(op, end))) {
 			if (!cp_seg(out, i))
 				return -E2BIG;
 			if (p->flags & DP_PROG_F_METER) {
@@ -751,7 +779,14 @@ dp_prog_compose(const struct dp_prog *const *progs, unsigned n, unsigned opts, s
 
 		if (m & (1ull << DP_ASET_GROUP))
 			m &= ~(1ull << DP_ASET_OUTPUT);
-		if (!cp_seg(out, n - 1))
+		bool merge = out->n_seg != 0;
+
+		for (uint64_t k = m; k && merge; k &= k - 1) {
+			const struct dp_op *op = set.slot[__builtin_ctzll(k)];
+
+			merge = mergeable(op, op + 1);
+		}
+		if (!merge && !cp_seg(out, n - 1))
 			return -E2BIG;
 		for (; m; m &= m - 1) {
 			const struct dp_op *op = set.slot[__builtin_ctzll(m)];

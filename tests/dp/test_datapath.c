@@ -668,6 +668,46 @@ START_TEST(test_compose_counters_exact)
 }
 END_TEST
 
+/* A meter on a composed path polices every packet (1 pps, burst 20), and a packet it
+ * drops is counted on the rules and tables it reached, not on the later ones. */
+START_TEST(test_compose_meter_exact)
+{
+	struct dp_meter_band_spec b = { OFPMBT_DROP, 1, 20, 0 };
+	struct dp_meter_spec ms = { 7, OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, 1, &b };
+	struct ofp_err err;
+	const unsigned N = 200;
+	uint64_t tl0[2], tm0[2], tl1[2], tm1[2], m0 = drop_count("meter");
+	unsigned c[N_PORTS + 1];
+
+	ck_assert_int_eq(dp_meter_add(br, &ms, &err), 0);
+	struct dp_flow *f0 = track(add_flow(0, 10, "in_port=1", "goto_table:1"));
+	struct dp_flow *f1 = track(add_flow(1, 10, "",
+					    "meter:7,set_field:10.7.7.7->ip_dst,"
+					    "goto_table:2"));
+	struct dp_flow *f2 = track(add_flow(2, 10, "", "output:2"));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	for (unsigned t = 0; t < 2; t++)
+		dp_table_get_stats(br, (uint8_t)(t + 1), &tl0[t], &tm0[t]);
+	send_flows(1, N, 4);
+	drain_counts(c);
+	ck_assert_uint_ge(c[2], 20); /* the burst */
+	ck_assert_uint_lt(c[2], 40);
+	check_flow(f0, N, NULL);
+	check_flow(f1, N, NULL);
+	check_flow(f2, c[2], NULL);
+	for (unsigned t = 0; t < 2; t++)
+		dp_table_get_stats(br, (uint8_t)(t + 1), &tl1[t], &tm1[t]);
+	ck_assert_uint_eq(tl1[0] - tl0[0], N);
+	ck_assert_uint_eq(tm1[0] - tm0[0], N);
+	ck_assert_uint_eq(tl1[1] - tl0[1], c[2]);
+	ck_assert_uint_eq(tm1[1] - tm0[1], c[2]);
+	ck_assert_uint_eq(drop_count("meter") - m0, N - c[2]);
+	ck_assert_int_eq(dp_meter_delete(br, 7), 0);
+}
+END_TEST
+
 START_TEST(test_reserved_ports)
 {
 	unsigned c[N_PORTS + 1];
@@ -1277,6 +1317,7 @@ datapath_suite(void)
 	tcase_add_test(tc, test_pipeline);
 	tcase_add_test(tc, test_cached_paths_exact);
 	tcase_add_test(tc, test_compose_counters_exact);
+	tcase_add_test(tc, test_compose_meter_exact);
 	tcase_add_test(tc, test_reserved_ports);
 	tcase_add_test(tc, test_controller);
 	tcase_add_test(tc, test_upcall_share);
