@@ -404,9 +404,14 @@ dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version
 	uint32_t fills = 0;
 
 	if (!t->guard)
-		for (uint32_t f = mask; f; f &= f - 1) {
+		for (uint32_t f = mask, last = 0, have = 0; f; f &= f - 1) {
 			unsigned i = (unsigned)__builtin_ctz(f);
 			uint32_t b = hash[i] & t->mask;
+
+			if (have && hash[i] == last)
+				continue; /* prefetched for the packet before */
+			last = hash[i];
+			have = 1;
 			unsigned ways = match_ways(&t->buckets[b], hash[i]);
 
 			while (ways) {
@@ -419,13 +424,24 @@ dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version
 				rte_prefetch0(e + 2 * RTE_CACHE_LINE_SIZE);
 			}
 		}
+	int prev = -1;
+
 	for (uint32_t f = mask; f; f &= f - 1) {
 		unsigned i = (unsigned)__builtin_ctz(f);
 		bool fill;
 
+		/* Packets of one flow often come in a row: the entry found for the one before. */
+		if (prev >= 0 && hash[i] == hash[prev] && out[prev] &&
+		    key_equal(fk[i].w, fk[prev].w, DP_FKEY_WORDS)) {
+			out[i] = out[prev];
+			c->st.hits++;
+			window(t, true);
+			continue;
+		}
 		out[i] = lookup(c, t, br_uid, version, fk[i].w, DP_FKEY_WORDS, hash[i], &fill);
 		if (!out[i] && fill)
 			fills |= 1u << i;
+		prev = (int)i;
 	}
 	return fills;
 }

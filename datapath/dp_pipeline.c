@@ -1110,7 +1110,8 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 		if (likely(dp_key_fast(&view[i], in->ofport, &fk[i]))) {
 			fast |= 1u << i;
 			hash[i] = dp_cache_fhash(&fk[i]);
-			dp_cache_prefetch_fast(c, hash[i], false);
+			if (!i || !(fast & (1u << (i - 1))) || hash[i] != hash[i - 1])
+				dp_cache_prefetch_fast(c, hash[i], false);
 		}
 	}
 	/* Probe for every packet first: the misses' table-0 lookups then go in one
