@@ -1102,11 +1102,15 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	uint32_t fast = 0; /* bit i: packet i has a fast key */
 	unsigned n_miss = 0;
 
+	uint64_t rx_bytes = 0, agg_n = 0, agg_bytes = 0;
+	struct dp_cache_entry *agg = NULL; /* output:N hits counted per run of one entry */
+
 	_Static_assert(DP_BURST <= 32, "one bit per packet of a burst");
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		pkt_view(&view[i], pkts[i]);
+		rx_bytes += view[i].frame_len;
 		if (likely(dp_key_fast(&view[i], in->ofport, &fk[i]))) {
 			fast |= 1u << i;
 			hash[i] = dp_cache_fhash(&fk[i]);
@@ -1114,6 +1118,7 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 				dp_cache_prefetch_fast(c, hash[i], false);
 		}
 	}
+	in->ws[w->id].rx_bytes += rx_bytes;
 	/* Probe for every packet first: the misses' table-0 lookups then go in one
 	 * dp_cls_lookup_bulk, which overlaps their memory accesses (1M rules over 20 masks:
 	 * ~1500 cycles a lookup in bulk, ~7000 one by one). Inserts wait until the burst is
@@ -1146,7 +1151,15 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 			if (likely(p != NULL && p != in &&
 				   !(__atomic_load_n(&p->config, __ATOMIC_RELAXED) &
 				     (OFPPC_PORT_DOWN | OFPPC_NO_FWD)))) {
-				dp_cache_count(c, e, 1, rte_pktmbuf_pkt_len(pkts[i]), w->burst_tsc);
+				if (e != agg) {
+					if (agg)
+						dp_cache_count(c, agg, agg_n, agg_bytes,
+							       w->burst_tsc);
+					agg = e;
+					agg_n = agg_bytes = 0;
+				}
+				agg_n++;
+				agg_bytes += view[i].frame_len;
 				dp_worker_tx(w, p, pkts[i]);
 				continue;
 			}
@@ -1170,6 +1183,8 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 		}
 		finish(&r);
 	}
+	if (agg) /* before inserts, which may overwrite the entry */
+		dp_cache_count(c, agg, agg_n, agg_bytes, w->burst_tsc);
 	for (unsigned m = 0; m < n_miss; m++)
 		if (miss_fill[m] && rec[m].n_rules != 0xff)
 			compose(dp_cache_insert_fast(c, br->uid, version, &fk[miss_at[m]],
@@ -1183,11 +1198,11 @@ dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts
 	uint32_t cfg = __atomic_load_n(&port->config, __ATOMIC_RELAXED);
 	uint64_t bytes = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	ps->rx_packets += n;
-	ps->rx_bytes += bytes;
 	if (unlikely(cfg & (OFPPC_PORT_DOWN | OFPPC_NO_RECV))) {
+		for (unsigned i = 0; i < n; i++)
+			bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		ps->rx_bytes += bytes;
 		for (unsigned i = 0; i < n; i++)
 			rte_pktmbuf_free(pkts[i]);
 		ps->rx_dropped += n;
@@ -1200,11 +1215,15 @@ dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts
 	bool normal_mode = __atomic_load_n(&br->normal_mode, __ATOMIC_RELAXED);
 
 	if (likely(w->cache != NULL && !normal_mode)) {
+		/* rx_bytes there, with the frames' first reads */
 		for (unsigned i = 0; i < n; i += DP_BURST)
 			rx_cached(w, br, version, port, pkts + i,
 				  RTE_MIN(n - i, (unsigned)DP_BURST));
 		return;
 	}
+	for (unsigned i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	ps->rx_bytes += bytes;
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
