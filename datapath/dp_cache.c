@@ -11,6 +11,7 @@
  * buckets over-full, and cycling traffic missed on every flow in them.
  *
  * Replacement: an empty way first, else round robin within the bucket. */
+#include <stddef.h>
 #include <string.h>
 
 #include <emmintrin.h>
@@ -37,6 +38,11 @@ struct entry {
 #define FAST_STRIDE STRIDE(sizeof(struct dp_fkey))
 #define FULL_STRIDE STRIDE(sizeof(struct dp_key))
 #define FULL_BIT 0x80000000u /* a dirty-list index in the full table */
+_Static_assert(FAST_STRIDE == 5 * RTE_CACHE_LINE_SIZE, "a fast entry is five cache lines");
+_Static_assert(offsetof(struct dp_cache_entry, bytes) + sizeof(struct entry) +
+			       sizeof(struct dp_fkey) ==
+		       RTE_CACHE_LINE_SIZE,
+	       "a fast entry's stamp, key and packet count share its first line");
 
 struct bucket {
 	uint32_t hash[WAYS];
@@ -311,7 +317,7 @@ insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 	return d;
 }
 
-/* The entry of c that d is the body of, as a dirty-list index. */
+/* Puts the entry whose body is d on the dirty list, as its index in its table. */
 void
 dp_cache_dirty_(struct dp_cache *c, struct dp_cache_entry *d)
 {

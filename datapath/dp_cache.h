@@ -6,7 +6,8 @@
  * older entry is stale and is recomputed by the worker on its next packet. Nothing is ever
  * flushed, locked or served stale. Rules an entry points to stay allocated while the
  * version it was computed at is current (they are retired only by a later commit and
- * freed after a grace period the worker's quiescent state ends).
+ * freed after two grace periods the worker's quiescent states end: the worker attributes
+ * the counts its entries hold for them in between, see below).
  *
  * Thrash guard: when the hit rate over a window of lookups falls below 1/4 (more distinct
  * flows than entries), only one packet in 32 probes the cache and only its misses are
@@ -15,9 +16,11 @@
  * helps again (above 3/4: the guard turns off).
  *
  * Packets of the common shape (dp_key_fast(), dp_key.h) are cached under their 40-byte
- * fast key in a table of their own whose entries are two cache lines; the others under
- * the full key. A fast entry's path records whether replaying it needs the full key, so
- * a hit on a path of plain outputs never builds it.
+ * fast key in a table of their own whose entries are five cache lines (stamp, key and
+ * packet count in the first; the program's header and first ops in the next two; the
+ * path's rules, read only to attribute counts, last); the others under the full key. An
+ * entry records whether running it needs the full key, so a hit on a path of outputs
+ * and plain header edits never builds it.
  *
  * Composed entries (dp_prog_compose()): an entry holds one program for the whole path
  * and counts its own packets and bytes; a hit runs the program and bumps the entry's
@@ -114,8 +117,9 @@ struct dp_cache_entry *dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid,
 					    const struct dp_fkey *fk, uint32_t hash,
 					    const struct dp_cache_path *path);
 
-/* Counts n packets of bytes bytes at tsc on e (an entry of c). */
+/* Puts e (an entry of c getting its first count) on c's dirty list (dp_cache_count). */
 void dp_cache_dirty_(struct dp_cache *c, struct dp_cache_entry *e);
+/* Counts n packets of bytes bytes, the last at tsc, on e (an entry of c). */
 static inline void
 dp_cache_count(struct dp_cache *c, struct dp_cache_entry *e, uint64_t n, uint64_t bytes,
 	       uint64_t tsc)
