@@ -219,6 +219,8 @@ worker_create(unsigned id, unsigned lcore)
 				  RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (dp_g.params.microflow_cache)
 		w->cache = dp_cache_create(DP_CACHE_DEFAULT_ENTRIES, socket);
+	if (w->cache)
+		dp_cache_set_attr(w->cache, dp_pipeline_attribute, w);
 	if (!w->miss || !w->inject || !w->done || (dp_g.params.microflow_cache && !w->cache)) {
 		worker_free(w);
 		return -ENOMEM;
@@ -904,10 +906,18 @@ dp_bridge_destroy(struct dp_bridge *br)
 		for (unsigned i = 0; i < dp_g.n_workers; i++)
 			drain_worker(dp_g.workers[i]);
 	}
+	/* Counts the workers' caches hold for its rules go to them first. */
+	while (dp_stats_flush() == -ETIMEDOUT) {
+		DP_LOG(ERR, "a worker has not attributed its cache for 2 s; waiting\n");
+		wake_running_workers();
+	}
 	dp_tel_lock(); /* until freed: telemetry walks the list */
 	TAILQ_REMOVE(&dp_g.bridges, br, node);
 	update_upcall_share();
-	sync_hard(); /* runs every deferred free queued so far, this bridge's included */
+	/* Runs every deferred free queued so far, this bridge's included (retired rules
+	 * take two grace periods). */
+	sync_hard();
+	sync_hard();
 	/* The classifiers first: destroying one touches the rules still inserted. */
 	for (unsigned t = 0; t < DP_N_TABLES; t++)
 		dp_cls_destroy(&br->tables[t]);
@@ -1456,11 +1466,65 @@ dp_flow_remove(struct dp_bridge *br, struct dp_flow *flow)
 	retire(br, flow->rule, true);
 }
 
+/* ---- Statistics --------------------------------------------------------------------- */
+
+int
+dp_stats_flush(void)
+{
+	uint64_t rx = 0, seq, deadline;
+	unsigned spins = 0;
+
+	/* The telemetry thread reads table counters too: the shared fields are atomic. */
+	if (!dp_g.initialised || !dp_g.running ||
+	    (__atomic_load_n(&dp_g.stats_batch, __ATOMIC_RELAXED) &&
+	     __atomic_load_n(&dp_g.stats_batch_done, __ATOMIC_RELAXED)))
+		return 0;
+	for (unsigned i = 0; i < dp_g.n_workers; i++)
+		rx += __atomic_load_n(&dp_g.workers[i]->rx_packets, __ATOMIC_RELAXED);
+	if (rx == __atomic_load_n(&dp_g.flush_rx, __ATOMIC_RELAXED))
+		return 0; /* no packet since the last flush began: all attributed then */
+	seq = __atomic_add_fetch(&dp_g.flush_seq, 1, __ATOMIC_SEQ_CST);
+	deadline = rte_get_tsc_cycles() + DP_SYNC_TIMEOUT_NS / 1000 * (dp_g.tsc_hz / 1000000);
+	for (unsigned i = 0; i < dp_g.n_workers; i++) {
+		const struct dp_worker *w = dp_g.workers[i];
+
+		while (__atomic_load_n(&w->flush_seen, __ATOMIC_ACQUIRE) < seq &&
+		       !__atomic_load_n(&w->resting, __ATOMIC_SEQ_CST) &&
+		       __atomic_load_n(&w->running, __ATOMIC_ACQUIRE)) {
+			if (rte_get_tsc_cycles() > deadline) {
+				/* The next call tries again. */
+				__atomic_store_n(&dp_g.flush_rx, UINT64_MAX, __ATOMIC_RELAXED);
+				return -ETIMEDOUT;
+			}
+			if (++spins < 1000) {
+				rte_pause();
+			} else {
+				struct timespec ts = { 0, 10000 };
+
+				nanosleep(&ts, NULL);
+			}
+		}
+	}
+	__atomic_store_n(&dp_g.flush_rx, rx, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&dp_g.stats_batch, __ATOMIC_RELAXED))
+		__atomic_store_n(&dp_g.stats_batch_done, true, __ATOMIC_RELAXED);
+	return 0;
+}
+
+void
+dp_stats_batch(bool on)
+{
+	__atomic_store_n(&dp_g.stats_batch_done, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&dp_g.stats_batch, on, __ATOMIC_RELAXED);
+}
+
 void
 dp_flow_get_stats(const struct dp_flow *flow, uint64_t *packets, uint64_t *bytes,
 		  uint64_t *last_used_ns)
 {
 	uint64_t p = 0, b = 0, used = 0;
+
+	(void)dp_stats_flush();
 
 	for (unsigned w = 0; w < dp_g.n_workers; w++) {
 		const struct dp_flow_wstats *s = &flow->ws[w];
@@ -1491,6 +1555,7 @@ dp_table_get_stats(const struct dp_bridge *br, uint8_t table_id, uint64_t *looku
 {
 	uint64_t l = 0, m = 0;
 
+	(void)dp_stats_flush();
 	for (unsigned w = 0; table_id < DP_N_TABLES && w < dp_g.n_workers; w++) {
 		const struct dp_table_wstats *s = &br->tstats[w * DP_N_TABLES + table_id];
 
@@ -1505,8 +1570,13 @@ dp_table_get_stats(const struct dp_bridge *br, uint8_t table_id, uint64_t *looku
 
 /* ---- Commit and sync ---------------------------------------------------------------- */
 
+/* Retired rules are freed after two grace periods: microflow-cache entries may hold
+ * counts for them that their worker attributes (through the rule) when it sees the
+ * commit's flush request, which it may do only after its first quiescent state past the
+ * commit. */
 struct retire_batch {
 	struct dp_bridge *br; /* alive: dp_bridge_destroy() runs every batch first */
+	bool second;	      /* in its second grace period */
 	uint64_t version;     /* the version whose publication retired them */
 	uint64_t dirty[4];
 	struct dp_rule *rules;
@@ -1518,6 +1588,11 @@ retire_batch_run(void *arg)
 	struct retire_batch *b = arg;
 	struct dp_flow *flows = NULL;
 
+	if (!b->second && b->rules) {
+		b->second = true;
+		dp_defer_call(dp_defer_get(), retire_batch_run, b);
+		return;
+	}
 	for (unsigned t = 0; t < DP_N_TABLES; t++)
 		if (b->dirty[t / 64] >> (t % 64) & 1)
 			dp_cls_purge(&b->br->tables[t], b->version);
@@ -1571,7 +1646,11 @@ dp_commit(struct dp_bridge *br)
 	__atomic_store_n(&br->version, br->version + 1, __ATOMIC_RELEASE);
 	br->staged = false;
 	if (b) {
+		/* Workers attribute their caches' counts for the retired rules. */
+		if (br->retired)
+			__atomic_add_fetch(&dp_g.flush_seq, 1, __ATOMIC_SEQ_CST);
 		b->br = br;
+		b->second = false;
 		b->version = br->version;
 		memcpy(b->dirty, br->purge_dirty, sizeof(b->dirty));
 		b->rules = br->retired;

@@ -216,7 +216,8 @@ int dp_flow_modify(struct dp_bridge *br, struct dp_flow *flow,
 /* Stages the rule's removal; the handle must not be used after the next dp_commit(). */
 void dp_flow_remove(struct dp_bridge *br, struct dp_flow *flow);
 /* Counters summed over workers, and the time it last matched a packet (ns on the
- * CLOCK_MONOTONIC scale; 0 if never). */
+ * CLOCK_MONOTONIC scale; 0 if never). Exact: counts the workers' microflow caches hold
+ * are attributed first (dp_stats_flush()). */
 void dp_flow_get_stats(const struct dp_flow *flow, uint64_t *packets, uint64_t *bytes,
 		       uint64_t *last_used_ns);
 /* How table_id's lookups run as of the last dp_commit() (the compiled shape, see
@@ -227,6 +228,17 @@ const char *dp_table_shape(const struct dp_bridge *br, uint8_t table_id);
 /* Table lookup and match counters summed over workers. */
 void dp_table_get_stats(const struct dp_bridge *br, uint8_t table_id, uint64_t *lookups,
 			uint64_t *matched);
+
+/* Has every running worker attribute the counts its microflow cache holds (packets of
+ * cached paths are counted per cache entry and attributed to rules, tables and groups
+ * off the per-packet path), so that counters read afterwards include every packet
+ * processed before the call. Bounded wait (idle workers attributed theirs before they
+ * rested and are not waited for); nothing to do when no packet arrived since the last
+ * flush. The stats getters call it; 0 or -ETIMEDOUT. */
+int dp_stats_flush(void);
+/* Between dp_stats_batch(true) and dp_stats_batch(false), the stats getters flush only
+ * once (the first): for a scan reading many flows' counters (idle timeouts). */
+void dp_stats_batch(bool on);
 
 /* Publishes everything staged on br since the last commit as one new version. Workers
  * pick it up at their next burst. 0 or -ENOMEM. */

@@ -1,8 +1,8 @@
 /* Per-worker microflow cache (dp_cache.h): two 8-way set-associative tables, one keyed
  * by the 40-byte fast key, one by the full key. A bucket's hashes are kept apart from the
  * entries so a probe touches one line of hashes and then only entries whose hash
- * matches; a hit needs the key, bridge uid and version equal. A fast entry (stamp, path,
- * key) is exactly two cache lines.
+ * matches; a hit needs the key, bridge uid and version equal. A fast entry is stamp,
+ * key, counters (one cache line), then the composed program and the path's rules.
  *
  * Hash: independent multiply-xor lanes over the key words (not CRC32: a serial chain of
  * CRC instructions over the 25 words of a full key costs more than the rest of a hit).
@@ -11,6 +11,7 @@
  * buckets over-full, and cycling traffic missed on every flow in them.
  *
  * Replacement: an empty way first, else round robin within the bucket. */
+#include <stddef.h>
 #include <string.h>
 
 #include <emmintrin.h>
@@ -23,17 +24,25 @@
 #define WAYS 8	    /* a bucket's hashes fill half a cache line */
 #define WINDOW 1024 /* lookups per thrash-guard window */
 
-/* Every entry starts with this; the key words follow. */
+/* Every entry starts with this; the key words follow, then the struct dp_cache_entry
+ * (for a fast key, its counters share the first line with the stamp and key). */
 struct entry {
-	uint64_t br_uid;
 	uint64_t version;
-	struct dp_cache_path path;
+	uint64_t br_uid;
 	uint64_t key[];
 };
 
-#define FAST_STRIDE (sizeof(struct entry) + sizeof(struct dp_fkey))
-#define FULL_STRIDE (sizeof(struct entry) + sizeof(struct dp_key))
-_Static_assert(FAST_STRIDE == 2 * RTE_CACHE_LINE_SIZE, "a fast entry is two cache lines");
+#define STRIDE(key_bytes)                                                                          \
+	RTE_ALIGN_CEIL(sizeof(struct entry) + (key_bytes) + sizeof(struct dp_cache_entry),         \
+		       RTE_CACHE_LINE_SIZE)
+#define FAST_STRIDE STRIDE(sizeof(struct dp_fkey))
+#define FULL_STRIDE STRIDE(sizeof(struct dp_key))
+#define FULL_BIT 0x80000000u /* a dirty-list index in the full table */
+_Static_assert(FAST_STRIDE == 5 * RTE_CACHE_LINE_SIZE, "a fast entry is five cache lines");
+_Static_assert(offsetof(struct dp_cache_entry, bytes) + sizeof(struct entry) +
+			       sizeof(struct dp_fkey) ==
+		       RTE_CACHE_LINE_SIZE,
+	       "a fast entry's stamp, key and packet count share its first line");
 
 struct bucket {
 	uint32_t hash[WAYS];
@@ -54,7 +63,17 @@ struct table {
 struct dp_cache {
 	struct table fast, full;
 	struct dp_cache_stats st;
+	dp_cache_attr_fn *attr;
+	void *attr_aux;
+	uint32_t n_dirty, max_dirty;
+	uint32_t *dirty; /* entries that may have counts: index, | FULL_BIT for full ones */
 };
+
+static inline struct dp_cache_entry *
+body(struct entry *e, unsigned n_words)
+{
+	return (struct dp_cache_entry *)(e->key + n_words);
+}
 
 static int
 table_init(struct table *t, unsigned n_entries, size_t stride, int socket)
@@ -89,6 +108,12 @@ dp_cache_create(unsigned n_entries, int socket)
 		dp_cache_destroy(c);
 		return NULL;
 	}
+	c->max_dirty = (c->fast.mask + 1 + c->full.mask + 1) * WAYS;
+	c->dirty = rte_malloc_socket("dp_cache_d", sizeof(uint32_t) * c->max_dirty, 0, socket);
+	if (!c->dirty) {
+		dp_cache_destroy(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -101,6 +126,7 @@ dp_cache_destroy(struct dp_cache *c)
 	rte_free(c->fast.entries);
 	rte_free(c->full.buckets);
 	rte_free(c->full.entries);
+	rte_free(c->dirty);
 	rte_free(c);
 }
 
@@ -143,6 +169,13 @@ dp_cache_fhash(const struct dp_fkey *fk)
 	return finish_hash(a ^ (b << 21 | b >> 43) ^ (c << 42 | c >> 22));
 }
 
+void
+dp_cache_set_attr(struct dp_cache *c, dp_cache_attr_fn *fn, void *aux)
+{
+	c->attr = fn;
+	c->attr_aux = aux;
+}
+
 static inline struct entry *
 slot(const struct table *t, uint32_t i)
 {
@@ -158,6 +191,19 @@ key_equal(const uint64_t *a, const uint64_t *b, unsigned n_words)
 	for (unsigned i = 0; i < n_words; i++)
 		diff |= a[i] ^ b[i];
 	return diff == 0;
+}
+
+/* The ways of bk whose hash is hash, compared at once: a loop that stops at a random way
+ * mispredicts a branch on most hits. */
+static inline unsigned
+match_ways(const struct bucket *bk, uint32_t hash)
+{
+	__m128i h = _mm_set1_epi32((int)hash);
+	__m128i eq0 = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)bk->hash), h);
+	__m128i eq1 = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)bk->hash + 1), h);
+
+	return (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq0)) |
+	       (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq1)) << 4;
 }
 
 static inline void
@@ -179,7 +225,7 @@ window(struct table *t, bool hit)
 }
 
 /* Inlined per key size so the compare loop is unrolled for it. */
-static inline __attribute__((always_inline)) const struct dp_cache_path *
+static inline __attribute__((always_inline)) struct dp_cache_entry *
 lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
        unsigned n_words, uint32_t hash, bool *fill)
 {
@@ -199,25 +245,18 @@ lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 	}
 	*fill = true;
 	uint32_t b = hash & t->mask;
-	const struct bucket *bk = &t->buckets[b];
-	/* The ways whose hash matches, compared at once: a loop that stops at a random way
-	 * mispredicts a branch on most hits. */
-	__m128i h = _mm_set1_epi32((int)hash);
-	__m128i eq0 = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)bk->hash), h);
-	__m128i eq1 = _mm_cmpeq_epi32(_mm_load_si128((const __m128i *)bk->hash + 1), h);
-	unsigned ways = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq0)) |
-			(unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq1)) << 4;
+	unsigned ways = match_ways(&t->buckets[b], hash);
 
 	while (ways) {
 		unsigned i = (unsigned)__builtin_ctz(ways);
-		const struct entry *e = slot(t, b * WAYS + i);
+		struct entry *e = slot(t, b * WAYS + i);
 
 		ways &= ways - 1;
 		if (likely(e->version == version && e->br_uid == br_uid &&
 			   key_equal(e->key, key, n_words))) {
 			c->st.hits++;
 			window(t, true);
-			return &e->path;
+			return body(e, n_words);
 		}
 	}
 	c->st.misses++;
@@ -225,7 +264,15 @@ lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 	return NULL;
 }
 
-static inline __attribute__((always_inline)) void
+static void
+attribute(struct dp_cache *c, struct dp_cache_entry *e)
+{
+	if (c->attr)
+		c->attr(c->attr_aux, e);
+	e->packets = e->bytes = 0;
+}
+
+static inline __attribute__((always_inline)) struct dp_cache_entry *
 insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
        unsigned n_words, uint32_t hash, const struct dp_cache_path *path)
 {
@@ -236,11 +283,11 @@ insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 	/* Already there (two packets of a new flow in one burst both missed)? Only ways
 	 * whose hash matches are read: an insert touches the bucket and one entry. */
 	for (unsigned i = 0; i < WAYS; i++) {
-		const struct entry *e = slot(t, b * WAYS + i);
+		struct entry *e = slot(t, b * WAYS + i);
 
 		if (bk->hash[i] == hash && (bk->used & (1u << i)) && e->version == version &&
 		    e->br_uid == br_uid && key_equal(e->key, key, n_words))
-			return;
+			return NULL;
 	}
 	if (bk->used != (1u << WAYS) - 1) {
 		victim = (unsigned)__builtin_ctz(~(unsigned)bk->used);
@@ -251,34 +298,78 @@ insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 		bk->next = (uint8_t)((bk->next + 1) % WAYS);
 	}
 	struct entry *e = slot(t, b * WAYS + victim);
+	struct dp_cache_entry *d = body(e, n_words);
 
+	if (d->packets)
+		attribute(c, d); /* its counts go to its path before it is overwritten */
 	e->br_uid = br_uid;
 	e->version = version;
-	e->path.n_rules = path->n_rules;
-	e->path.miss = path->miss;
-	e->path.miss_table = path->miss_table;
-	e->path.needs_key = path->needs_key;
-	memcpy(e->path.rules, path->rules, sizeof(path->rules[0]) * path->n_rules);
+	d->packets = d->bytes = d->used_tsc = 0;
+	d->n_rules = path->n_rules;
+	d->miss = path->miss;
+	d->miss_table = path->miss_table;
+	d->needs_key = path->needs_key;
+	d->composed = false;
+	memcpy(d->rules, path->rules, sizeof(path->rules[0]) * path->n_rules);
 	memcpy(e->key, key, n_words * sizeof(uint64_t));
 	bk->hash[victim] = hash;
 	c->st.inserts++;
+	return d;
 }
 
-const struct dp_cache_path *
+/* Puts the entry whose body is d on the dirty list, as its index in its table. */
+void
+dp_cache_dirty_(struct dp_cache *c, struct dp_cache_entry *d)
+{
+	const uint8_t *p = (const uint8_t *)d;
+	uint32_t idx;
+
+	if ((uintptr_t)p - (uintptr_t)c->fast.entries <
+	    (uintptr_t)(c->fast.mask + 1) * WAYS * c->fast.stride)
+		idx = (uint32_t)(((uintptr_t)p - (uintptr_t)c->fast.entries) / c->fast.stride);
+	else
+		idx = (uint32_t)(((uintptr_t)p - (uintptr_t)c->full.entries) / c->full.stride) |
+		      FULL_BIT;
+	if (unlikely(c->n_dirty == c->max_dirty))
+		dp_cache_flush(c); /* duplicates of evicted entries filled it */
+	c->dirty[c->n_dirty++] = idx;
+}
+
+unsigned
+dp_cache_flush(struct dp_cache *c)
+{
+	unsigned n = 0;
+
+	for (uint32_t i = 0; i < c->n_dirty; i++) {
+		uint32_t idx = c->dirty[i];
+		struct dp_cache_entry *d =
+			idx & FULL_BIT ? body(slot(&c->full, idx & ~FULL_BIT), DP_KEY_WORDS)
+				       : body(slot(&c->fast, idx), DP_FKEY_WORDS);
+
+		if (d->packets) {
+			attribute(c, d);
+			n++;
+		}
+	}
+	c->n_dirty = 0;
+	return n;
+}
+
+struct dp_cache_entry *
 dp_cache_lookup(struct dp_cache *c, uint64_t br_uid, uint64_t version, const struct dp_key *key,
 		uint32_t hash, bool *fill)
 {
 	return lookup(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, fill);
 }
 
-void
+struct dp_cache_entry *
 dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint64_t version, const struct dp_key *key,
 		uint32_t hash, const struct dp_cache_path *path)
 {
-	insert(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, path);
+	return insert(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, path);
 }
 
-const struct dp_cache_path *
+struct dp_cache_entry *
 dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 		     const struct dp_fkey *fk, uint32_t hash, bool *fill)
 {
@@ -297,20 +388,75 @@ dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries)
 		rte_prefetch0(&t->buckets[b]);
 		return;
 	}
-	for (unsigned i = 0; i < WAYS; i++)
-		if (t->buckets[b].hash[i] == hash) {
-			const uint8_t *e = (const uint8_t *)slot(t, b * WAYS + i);
+	unsigned ways = match_ways(&t->buckets[b], hash);
 
-			rte_prefetch0(e);
-			rte_prefetch0(e + RTE_CACHE_LINE_SIZE);
-		}
+	while (ways) {
+		const uint8_t *e =
+			(const uint8_t *)slot(t, b * WAYS + (unsigned)__builtin_ctz(ways));
+
+		ways &= ways - 1;
+		rte_prefetch0(e);
+		rte_prefetch0(e + RTE_CACHE_LINE_SIZE);
+		rte_prefetch0(e + 2 * RTE_CACHE_LINE_SIZE);
+	}
 }
 
-void
+uint32_t
+dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version,
+			   const struct dp_fkey *fk, const uint32_t *hash, uint32_t mask,
+			   struct dp_cache_entry **out)
+{
+	struct table *t = &c->fast;
+	uint32_t fills = 0;
+
+	if (!t->guard)
+		for (uint32_t f = mask, last = 0, have = 0; f; f &= f - 1) {
+			unsigned i = (unsigned)__builtin_ctz(f);
+			uint32_t b = hash[i] & t->mask;
+
+			if (have && hash[i] == last)
+				continue; /* prefetched for the packet before */
+			last = hash[i];
+			have = 1;
+			unsigned ways = match_ways(&t->buckets[b], hash[i]);
+
+			while (ways) {
+				const uint8_t *e = (const uint8_t *)slot(
+					t, b * WAYS + (unsigned)__builtin_ctz(ways));
+
+				ways &= ways - 1;
+				rte_prefetch0(e);
+				rte_prefetch0(e + RTE_CACHE_LINE_SIZE);
+				rte_prefetch0(e + 2 * RTE_CACHE_LINE_SIZE);
+			}
+		}
+	int prev = -1;
+
+	for (uint32_t f = mask; f; f &= f - 1) {
+		unsigned i = (unsigned)__builtin_ctz(f);
+		bool fill;
+
+		/* Packets of one flow often come in a row: the entry found for the one before. */
+		if (prev >= 0 && hash[i] == hash[prev] && out[prev] &&
+		    key_equal(fk[i].w, fk[prev].w, DP_FKEY_WORDS)) {
+			out[i] = out[prev];
+			c->st.hits++;
+			window(t, true);
+			continue;
+		}
+		out[i] = lookup(c, t, br_uid, version, fk[i].w, DP_FKEY_WORDS, hash[i], &fill);
+		if (!out[i] && fill)
+			fills |= 1u << i;
+		prev = (int)i;
+	}
+	return fills;
+}
+
+struct dp_cache_entry *
 dp_cache_insert_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 		     const struct dp_fkey *fk, uint32_t hash, const struct dp_cache_path *path)
 {
-	insert(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, path);
+	return insert(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, path);
 }
 
 void

@@ -333,6 +333,7 @@ struct dp_txbuf {
 };
 
 struct dp_cache;
+struct dp_cache_entry;
 
 struct dp_worker {
 	unsigned id;	/* 0..n_workers-1: counter slot, RCU thread id */
@@ -363,6 +364,12 @@ struct dp_worker {
 	uint64_t mac_learn_port_limit, mac_learn_bucket_full; /* dp_normal_learn refusals */
 	uint64_t burst_hist[DP_BURST_HIST_N]; /* non-empty rx bursts by log2 of their size */
 	uint64_t rx_packets;
+	/* Microflow-cache counts (dp_cache.h): the last dp_g.flush_seq this worker
+	 * attributed its cache for (release store), whether it rests (its cache attributed
+	 * before it went: a flush need not wait for it), and when it last attributed. */
+	uint64_t flush_seen;
+	bool resting;
+	uint64_t flush_tsc;
 	uint16_t n_dirty;
 	uint16_t dirty[RTE_MAX_ETHPORTS];
 	struct dp_txbuf tx[RTE_MAX_ETHPORTS];
@@ -421,6 +428,12 @@ struct dp_global {
 	/* Slots of a worker's miss ring one bridge may hold: the capacity over the number of
 	 * bridges, so that no bridge can fill the ring the others need (atomic). */
 	uint32_t upcall_share;
+	/* Stats flush requests (dp_stats_flush) and commits bump it; a worker attributes
+	 * its microflow cache's counts when it sees a new value, at the end of its loop. */
+	uint64_t flush_seq;
+	uint64_t flush_rx;     /* workers' rx_packets summed when the last flush began */
+	unsigned stats_batch;  /* dp_stats_batch(): flushed once for the whole batch */
+	bool stats_batch_done; /* the batch's flush happened */
 };
 
 extern struct dp_global dp_g;
@@ -440,8 +453,28 @@ dp_worker_drop(struct dp_worker *w, enum dp_core_drop r, struct rte_mbuf *m)
 /* dp_worker.c */
 /* The lcore main loop (rte_eal_remote_launch argument: struct dp_worker *). */
 int dp_worker_main(void *arg);
-/* Queues m for transmission on port (taking ownership); flushed per burst. */
-void dp_worker_tx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m);
+/* Sends tb's packets (their port's tx counters). */
+void dp_worker_flush_one(struct dp_worker *w, struct dp_txbuf *tb);
+/* Queues m for transmission on port (taking ownership); flushed per burst, and when a
+ * port's buffer is full. Inline: the hit path queues most packets straight here. */
+static inline void
+dp_worker_tx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m)
+{
+	struct dp_txbuf *tb = &w->tx[port->port_id];
+
+	if (unlikely(m->nb_segs > 1 && !port->tx_multiseg)) {
+		port->ws[w->id].tx_dropped++;
+		dp_worker_drop(w, DP_DROP_CORE_TX_MULTISEG, m);
+		return;
+	}
+	if (!tb->port) {
+		tb->port = port;
+		w->dirty[w->n_dirty++] = port->port_id;
+	}
+	tb->pkts[tb->n++] = m;
+	if (unlikely(tb->n == DP_TXBUF))
+		dp_worker_flush_one(w, tb);
+}
 /* Sends every buffered packet. */
 void dp_worker_flush(struct dp_worker *w);
 /* Wakes w if it blocks on rx interrupts, after the caller gave it work (a packet-out, a
@@ -467,6 +500,11 @@ const char *dp_core_drop_name(unsigned reason);
 void dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts, unsigned n);
 /* Executes one packet-out (owns m; meta holds bridge, in_port, program). */
 void dp_pipeline_inject(struct dp_worker *w, struct rte_mbuf *m);
+/* Attributes a microflow-cache entry's counts to the rules and tables of its path
+ * (aux: the worker owning the cache; dp_cache_attr_fn). */
+void dp_pipeline_attribute(void *aux, struct dp_cache_entry *e);
+/* Attributes w's cache counts (on w) and acknowledges flush request seq. */
+void dp_worker_flush_stats(struct dp_worker *w, uint64_t seq);
 /* Summarises prog's apply-actions list (control thread, at compile time). */
 void dp_pipeline_summarise(const struct dp_prog *prog, struct dp_prog_summary *sum);
 

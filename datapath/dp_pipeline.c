@@ -15,8 +15,13 @@
  * Microflow cache: the path (rules hit per table, or the table that missed) is a function
  * of the ingress key and the version, unless an action makes later lookups depend on
  * bytes the ingress key lacks (pop, eth_type/ip_proto rewrite) before a goto: such paths
- * are not cached. A hit replays the rules' instructions without lookups; the counters are
- * the same as for a lookup.
+ * are not cached. An entry holds the path composed into one program (dp_prog_compose():
+ * apply-actions in order, write_metadata and goto resolved, the action set at the end;
+ * meters and groups by reference) and counts its own packets: a hit runs the program,
+ * or hands an output:N path's packet straight to the port, and bumps the entry. The
+ * rules' and tables' counters get those counts when the worker attributes its cache
+ * (dp_pipeline_attribute(), dp_cache_flush()), exactly as lookups would have counted
+ * them. A path too long to compose is replayed rule by rule, counted as it goes.
  *
  * Tracing (dp_trace, pfs-ofctl trace): the same code runs one packet on the control
  * thread with run.trace set and a private struct dp_worker (whose drop counters become
@@ -39,7 +44,9 @@
 #include "dp_normal.h"
 #include "util.h"
 
-enum phase { PH_APPLY, PH_SET, PH_PKTOUT };
+/* PH_COMP: a composed program (dp_cache.h): outputs and groups count as exits and the
+ * one numbered final_at may take the original. */
+enum phase { PH_APPLY, PH_SET, PH_PKTOUT, PH_COMP };
 
 struct run {
 	struct dp_exec_ctx ctx; /* first: callbacks cast ctx back to the run */
@@ -53,11 +60,15 @@ struct run {
 	uint32_t in_port;
 	uint32_t bytes; /* frame size at ingress (rule byte counters) */
 	uint8_t phase;
-	bool consumed;	      /* the original mbuf left (final output) */
-	uint16_t outs;	      /* outputs in the current list so far */
-	uint16_t final_at;    /* the output number that may take the original; 0: none */
-	uint16_t n_outputs;   /* output callbacks for this packet (NO_OUTPUT drop count) */
-	uint8_t depth;	      /* groups entered to get here (chaining bound) */
+	bool consumed;	    /* the original mbuf left (final output) */
+	uint16_t outs;	    /* outputs in the current list so far */
+	uint16_t final_at;  /* the output number that may take the original; 0: none */
+	uint16_t n_outputs; /* output callbacks for this packet (NO_OUTPUT drop count) */
+	uint8_t depth;	    /* groups entered to get here (chaining bound) */
+	bool key_partial;   /* composed hit without the full key: only metadata and
+			     * tunnel_id hold (rebuilt where a step needs it) */
+	uint8_t ce_rule;    /* key_partial: the path index of the rule executing in ce */
+	const struct dp_cache_entry *ce; /* key_partial: the entry (rule set lazily) */
 	uint32_t *budget;     /* group bucket runs this packet may still cause (shared) */
 	uint32_t budget_left; /* the top-level run's: what budget points to */
 	struct dp_pkt pkt;
@@ -547,6 +558,8 @@ cb_group(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key *key, 
 	const struct dp_group *g;
 	int i;
 
+	if (r->phase == PH_COMP)
+		final = ++r->outs == r->final_at;
 	r->n_outputs++;
 	if (unlikely(r->depth >= DP_GROUP_MAX_DEPTH)) {
 		w->drops_core[DP_DROP_CORE_GROUP_DEPTH]++;
@@ -642,6 +655,18 @@ cb_invalid_ttl(struct dp_exec_ctx *ctx, struct dp_pkt *pkt, const struct dp_key 
 	if (unlikely(r->trace != NULL)) {
 		trace_output(r, OFPP_CONTROLLER, OFPCML_NO_BUFFER);
 		return;
+	}
+	if (r->key_partial && key == &r->key) {
+		/* The packet-in's match: the key of the packet as it is now. */
+		uint8_t md[8], tun[8];
+
+		memcpy(md, r->key.f.metadata, 8);
+		memcpy(tun, r->key.f.tunnel_id, 8);
+		(void)dp_key_extract(pkt, r->in_port, &r->key);
+		memcpy(r->key.f.metadata, md, 8);
+		memcpy(r->key.f.tunnel_id, tun, 8);
+		r->key_partial = false;
+		r->rule = r->ce->rules[r->ce_rule];
 	}
 	mbuf_sync(r->m, pkt);
 	upcall(r, key, DP_UPCALL_INVALID_TTL, OFPCML_NO_BUFFER, false);
@@ -786,9 +811,10 @@ run_tables_from(struct run *r, struct dp_cache_path *rec, bool have_first,
 	}
 }
 
-/* Replays a cached path: the same instructions and counters, no lookups. */
+/* Replays a cached path that could not be composed: the same instructions and
+ * counters, no lookups. */
 static void
-replay(struct run *r, const struct dp_cache_path *path)
+replay(struct run *r, const struct dp_cache_entry *path)
 {
 	struct dp_bridge *br = r->br;
 	unsigned next;
@@ -824,6 +850,130 @@ replay(struct run *r, const struct dp_cache_path *path)
 	}
 }
 
+/* Counts one packet on the rules of e's path up to index last and on their tables, as
+ * lookups would have (a composed run that a step stopped there). */
+static void
+count_rules(struct run *r, const struct dp_cache_entry *e, unsigned last)
+{
+	for (unsigned i = 0; i <= last && i < e->n_rules; i++) {
+		const struct dp_rule *rule = e->rules[i];
+		struct dp_flow_wstats *fs = &rule->flow->ws[r->w->id];
+		struct dp_table_wstats *ts = dp_bridge_tstats(r->br, r->w->id, rule->table_id);
+
+		if (rule->count_packets)
+			fs->packets++;
+		if (rule->count_bytes)
+			fs->bytes += r->bytes;
+		fs->used_tsc = r->w->burst_tsc;
+		ts->lookups++;
+		ts->matched++;
+	}
+}
+
+/* Runs a composed entry's program. True when the whole path ran (the entry counts the
+ * packet); false when a step (meter, TTL, headroom) dropped it, the rules it reached
+ * then counted here. */
+static bool
+run_composed(struct run *r, const struct dp_cache_entry *e)
+{
+	const struct dp_cprog *p = &e->prog;
+
+	r->phase = PH_COMP;
+	r->outs = 0;
+	r->final_at = p->final_at;
+	for (unsigned k = 0; k < p->n_seg; k++) {
+		const struct dp_cprog_seg *sg = &p->seg[k];
+		int rc = 0;
+
+		/* Only upcalls and groups read the rule; without the key (no such step but
+		 * an invalid-TTL upcall) it is looked up when needed. */
+		if (r->key_partial)
+			r->ce_rule = sg->rule;
+		else
+			r->rule = e->rules[sg->rule];
+		if (unlikely(sg->meter) && !cb_meter(&r->ctx, &r->pkt, sg->meter_id))
+			rc = DP_DROP_METER;
+		else if (sg->n)
+			rc = dp_actions_run(p->ops + sg->off, sg->n, &r->pkt, &r->key, &r->ctx);
+		if (unlikely(rc)) {
+			count_drop(r, rc);
+			r->n_outputs++;
+			count_rules(r, e, sg->rule);
+			return false;
+		}
+	}
+	if (unlikely(e->miss)) {
+		dp_bridge_tstats(r->br, r->w->id, e->miss_table)->lookups++;
+		r->w->drops_core[DP_DROP_CORE_TABLE_MISS]++;
+		r->n_outputs++;
+	}
+	return true;
+}
+
+/* A hit on entry e of cache c. */
+static inline void
+hit(struct run *r, struct dp_cache *c, struct dp_cache_entry *e)
+{
+	if (likely(e->composed)) {
+		if (likely(run_composed(r, e)))
+			dp_cache_count(c, e, 1, r->bytes, r->w->burst_tsc);
+		return;
+	}
+	replay(r, e);
+}
+
+/* The key a hit on e needs, for a packet with fast key fk: expanded, or (a composed
+ * program that reads no more) only metadata and tunnel_id, zero at ingress. */
+static inline void
+hit_key(struct run *r, const struct dp_cache_entry *e, const struct dp_fkey *fk)
+{
+	if (e->composed ? e->prog.reads_key : e->needs_key) {
+		dp_fkey_expand(fk, &r->key);
+		return;
+	}
+	memset(r->key.f.metadata, 0, sizeof(r->key.f.metadata));
+	memset(r->key.f.tunnel_id, 0, sizeof(r->key.f.tunnel_id));
+	r->key_partial = true;
+	r->ce = e;
+}
+
+/* Composes a fresh entry's program from its rules (replayed where it does not fit). */
+static void
+compose(struct dp_cache_entry *e)
+{
+	const struct dp_prog *progs[DP_CACHE_MAX_RULES];
+
+	if (!e)
+		return; /* already cached */
+	for (unsigned i = 0; i < e->n_rules; i++)
+		progs[i] = e->rules[i]->prog;
+	e->composed =
+		dp_prog_compose(progs, e->n_rules, e->miss ? DP_CPROG_NO_SET : 0u, &e->prog) == 0;
+}
+
+void
+dp_pipeline_attribute(void *aux, struct dp_cache_entry *e)
+{
+	const struct dp_worker *w = aux;
+	uint64_t n = e->packets, bytes = e->bytes;
+
+	for (unsigned i = 0; i < e->n_rules; i++) {
+		const struct dp_rule *rule = e->rules[i];
+		struct dp_flow_wstats *fs = &rule->flow->ws[w->id];
+		struct dp_table_wstats *ts =
+			dp_bridge_tstats(rule->flow->br, w->id, rule->table_id);
+
+		if (rule->count_packets)
+			fs->packets += n;
+		if (rule->count_bytes)
+			fs->bytes += bytes;
+		if (e->used_tsc > fs->used_tsc)
+			fs->used_tsc = e->used_tsc;
+		ts->lookups += n;
+		ts->matched += n;
+	}
+}
+
 static void
 finish(struct run *r)
 {
@@ -853,6 +1003,7 @@ run_init(struct run *r, struct dp_worker *w, struct dp_bridge *br, uint64_t vers
 	r->consumed = false;
 	r->n_outputs = 0;
 	r->depth = 0;
+	r->key_partial = false;
 	r->budget_left =
 		dp_g.params.group_budget ? dp_g.params.group_budget : DP_GROUP_DEFAULT_BUDGET;
 	r->budget = &r->budget_left;
@@ -872,13 +1023,11 @@ static inline void
 process_fast(struct run *r, struct dp_cache *c, const struct dp_fkey *fk, uint32_t hash)
 {
 	bool fill;
-	const struct dp_cache_path *path =
-		dp_cache_lookup_fast(c, r->br->uid, r->version, fk, hash, &fill);
+	struct dp_cache_entry *e = dp_cache_lookup_fast(c, r->br->uid, r->version, fk, hash, &fill);
 
-	if (likely(path != NULL)) {
-		if (path->needs_key)
-			dp_fkey_expand(fk, &r->key);
-		replay(r, path);
+	if (likely(e != NULL)) {
+		hit_key(r, e, fk);
+		hit(r, c, e);
 		return;
 	}
 	struct dp_cache_path rec;
@@ -890,7 +1039,7 @@ process_fast(struct run *r, struct dp_cache *c, const struct dp_fkey *fk, uint32
 	rec.needs_key = false;
 	run_tables(r, &rec);
 	if (fill && rec.n_rules != 0xff)
-		dp_cache_insert_fast(c, r->br->uid, r->version, fk, hash, &rec);
+		compose(dp_cache_insert_fast(c, r->br->uid, r->version, fk, hash, &rec));
 }
 
 static inline void
@@ -928,11 +1077,11 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 	if (likely(c != NULL)) {
 		uint32_t hash = dp_cache_hash(&r.key);
 		bool fill;
-		const struct dp_cache_path *path =
+		struct dp_cache_entry *e =
 			dp_cache_lookup(c, br->uid, version, &r.key, hash, &fill);
 
-		if (path) {
-			replay(&r, path);
+		if (e) {
+			hit(&r, c, e);
 		} else {
 			struct dp_key key0 = r.key;
 			struct dp_cache_path rec;
@@ -943,7 +1092,7 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 			rec.needs_key = false;
 			run_tables(&r, &rec);
 			if (fill && rec.n_rules != 0xff)
-				dp_cache_insert(c, br->uid, version, &key0, hash, &rec);
+				compose(dp_cache_insert(c, br->uid, version, &key0, hash, &rec));
 		}
 	} else {
 		run_tables(&r, NULL);
@@ -964,7 +1113,7 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	struct dp_pkt view[DP_BURST];
 	struct dp_fkey fk[DP_BURST];
 	uint32_t hash[DP_BURST];
-	const struct dp_cache_path *path[DP_BURST];
+	struct dp_cache_entry *path[DP_BURST];
 	struct dp_key keys[DP_BURST];
 	const struct dp_key *miss_keys[DP_BURST];
 	const struct dp_cls_rule *first[DP_BURST];
@@ -974,36 +1123,36 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	uint32_t fast = 0; /* bit i: packet i has a fast key */
 	unsigned n_miss = 0;
 
+	uint64_t rx_bytes = 0, agg_n = 0, agg_bytes = 0;
+	struct dp_cache_entry *agg = NULL; /* output:N hits counted per run of one entry */
+
 	_Static_assert(DP_BURST <= 32, "one bit per packet of a burst");
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		pkt_view(&view[i], pkts[i]);
+		rx_bytes += view[i].frame_len;
 		if (likely(dp_key_fast(&view[i], in->ofport, &fk[i]))) {
 			fast |= 1u << i;
 			hash[i] = dp_cache_fhash(&fk[i]);
-			dp_cache_prefetch_fast(c, hash[i], false);
+			if (!i || !(fast & (1u << (i - 1))) || hash[i] != hash[i - 1])
+				dp_cache_prefetch_fast(c, hash[i], false);
 		}
 	}
-	for (uint32_t f = fast; f; f &= f - 1) {
-		unsigned i = (unsigned)__builtin_ctz(f);
-
-		dp_cache_prefetch_fast(c, hash[i], true);
-	}
+	in->ws[w->id].rx_bytes += rx_bytes;
 	/* Probe for every packet first: the misses' table-0 lookups then go in one
 	 * dp_cls_lookup_bulk, which overlaps their memory accesses (1M rules over 20 masks:
 	 * ~1500 cycles a lookup in bulk, ~7000 one by one). Inserts wait until the burst is
-	 * done, so no path read here is overwritten before it is replayed. */
+	 * done, so no entry read here is overwritten before it is run. */
+	uint32_t fills = dp_cache_lookup_fast_burst(c, br->uid, version, fk, hash, fast, path);
+
 	for (uint32_t f = fast; f; f &= f - 1) {
 		unsigned i = (unsigned)__builtin_ctz(f);
 
-		bool fill;
-
-		path[i] = dp_cache_lookup_fast(c, br->uid, version, &fk[i], hash[i], &fill);
 		if (!path[i]) {
 			dp_fkey_expand(&fk[i], &keys[i]);
 			miss_keys[n_miss] = &keys[i];
-			miss_fill[n_miss] = fill;
+			miss_fill[n_miss] = (fills >> i) & 1;
 			miss_at[n_miss++] = (uint8_t)i;
 		}
 	}
@@ -1021,13 +1170,34 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 			process(w, br, version, false, in, pkts[i]);
 			continue;
 		}
+		struct dp_cache_entry *e = path[i];
+
+		if (e && e->prog.direct_port && e->composed && !e->miss) {
+			/* output:N and nothing else: straight to the port's tx buffer. */
+			struct dp_port *p = dp_bridge_port(br, e->prog.direct_port);
+
+			if (likely(p != NULL && p != in &&
+				   !(__atomic_load_n(&p->config, __ATOMIC_RELAXED) &
+				     (OFPPC_PORT_DOWN | OFPPC_NO_FWD)))) {
+				if (e != agg) {
+					if (agg)
+						dp_cache_count(c, agg, agg_n, agg_bytes,
+							       w->burst_tsc);
+					agg = e;
+					agg_n = agg_bytes = 0;
+				}
+				agg_n++;
+				agg_bytes += view[i].frame_len;
+				dp_worker_tx(w, p, pkts[i]);
+				continue;
+			}
+		}
 		struct run r;
 
 		run_init(&r, w, br, version, in, in->ofport, pkts[i], &view[i]);
-		if (path[i]) {
-			if (path[i]->needs_key)
-				dp_fkey_expand(&fk[i], &r.key);
-			replay(&r, path[i]);
+		if (e) {
+			hit_key(&r, e, &fk[i]);
+			hit(&r, c, e);
 		} else {
 			struct dp_cache_path *rc = &rec[m];
 
@@ -1041,10 +1211,12 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 		}
 		finish(&r);
 	}
+	if (agg) /* before inserts, which may overwrite the entry */
+		dp_cache_count(c, agg, agg_n, agg_bytes, w->burst_tsc);
 	for (unsigned m = 0; m < n_miss; m++)
 		if (miss_fill[m] && rec[m].n_rules != 0xff)
-			dp_cache_insert_fast(c, br->uid, version, &fk[miss_at[m]], hash[miss_at[m]],
-					     &rec[m]);
+			compose(dp_cache_insert_fast(c, br->uid, version, &fk[miss_at[m]],
+						     hash[miss_at[m]], &rec[m]));
 }
 
 void
@@ -1054,11 +1226,11 @@ dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts
 	uint32_t cfg = __atomic_load_n(&port->config, __ATOMIC_RELAXED);
 	uint64_t bytes = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	ps->rx_packets += n;
-	ps->rx_bytes += bytes;
 	if (unlikely(cfg & (OFPPC_PORT_DOWN | OFPPC_NO_RECV))) {
+		for (unsigned i = 0; i < n; i++)
+			bytes += rte_pktmbuf_pkt_len(pkts[i]);
+		ps->rx_bytes += bytes;
 		for (unsigned i = 0; i < n; i++)
 			rte_pktmbuf_free(pkts[i]);
 		ps->rx_dropped += n;
@@ -1071,11 +1243,15 @@ dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts
 	bool normal_mode = __atomic_load_n(&br->normal_mode, __ATOMIC_RELAXED);
 
 	if (likely(w->cache != NULL && !normal_mode)) {
+		/* rx_bytes there, with the frames' first reads */
 		for (unsigned i = 0; i < n; i += DP_BURST)
 			rx_cached(w, br, version, port, pkts + i,
 				  RTE_MIN(n - i, (unsigned)DP_BURST));
 		return;
 	}
+	for (unsigned i = 0; i < n; i++)
+		bytes += rte_pktmbuf_pkt_len(pkts[i]);
+	ps->rx_bytes += bytes;
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));

@@ -3,6 +3,7 @@
 #include "dp_prog.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,7 +148,8 @@ static const uint8_t slot_of_op[DP_OP_N] = {
 static inline unsigned
 op_slots(const struct dp_op *op)
 {
-	return op->code == DP_OP_SET_FIELD ? DP_OP_SET_FIELD_SLOTS : 1;
+	return op->code == DP_OP_SET_FIELD || op->code == DP_OP_SET_META ? DP_OP_SET_FIELD_SLOTS
+									 : 1u;
 }
 
 static inline unsigned
@@ -461,6 +463,16 @@ run_op(const struct dp_op *op, struct dp_pkt *pkt, struct dp_key *key, struct dp
 		return 0;
 	case DP_OP_SET_FIELD:
 		return set_field(op, pkt, key);
+	case DP_OP_SET_META: {
+		uint64_t md, v, mask;
+
+		memcpy(&v, op + 1, 8);
+		memcpy(&mask, op + 2, 8);
+		memcpy(&md, key->f.metadata, 8);
+		md = htobe64((be64toh(md) & ~mask) | v);
+		memcpy(key->f.metadata, &md, 8);
+		return 0;
+	}
 	case DP_OP_N:
 		break;
 	}
@@ -617,5 +629,186 @@ dp_prog_run(const struct dp_prog *prog, struct dp_pkt *pkt, struct dp_key *key,
 	}
 	if (prog->flags & DP_PROG_F_GOTO)
 		*next_table = prog->goto_table;
+	return 0;
+}
+
+/* ---- Composition ------------------------------------------------------------------------ */
+
+/* Appends the op at src (its slots) to out; false when it does not fit. */
+static bool
+cp_emit(struct dp_cprog *out, const struct dp_op *src)
+{
+	unsigned k = op_slots(src);
+
+	if (out->n_ops + k > DP_CPROG_MAX_OPS)
+		return false;
+	memcpy(&out->ops[out->n_ops], src, k * sizeof(*src));
+	out->n_ops = (uint8_t)(out->n_ops + k);
+	return true;
+}
+
+/* Opens a segment for rule i (a fresh one unless the last is that rule's). */
+static bool
+cp_seg(struct dp_cprog *out, unsigned rule)
+{
+	struct dp_cprog_seg *s;
+
+	if (out->n_seg && out->seg[out->n_seg - 1].rule == rule)
+		return true;
+	if (out->n_seg == DP_CPROG_MAX_SEGS)
+		return false;
+	s = &out->seg[out->n_seg++];
+	memset(s, 0, sizeof(*s));
+	s->rule = (uint8_t)rule;
+	s->off = out->n_ops;
+	return true;
+}
+
+static inline void
+cp_close(struct dp_cprog *out)
+{
+	struct dp_cprog_seg *s = &out->seg[out->n_seg - 1];
+
+	s->n = (uint8_t)(out->n_ops - s->off);
+}
+
+/* Whether op reads the key (beyond what the pipeline keeps: metadata, tunnel_id). */
+static bool
+op_reads_key(const struct dp_op *op)
+{
+	switch (op->code) {
+	case DP_OP_OUTPUT:
+		return op->a32 > OFPP_MAX && op->a32 != OFPP_IN_PORT && op->a32 != OFPP_FLOOD &&
+		       op->a32 != OFPP_ALL && op->a32 != OFPP_LOCAL;
+	case DP_OP_GROUP:
+	case DP_OP_PUSH_VLAN:
+	case DP_OP_POP_VLAN:
+	case DP_OP_PUSH_MPLS:
+	case DP_OP_POP_MPLS:
+	case DP_OP_PUSH_PBB:
+	case DP_OP_POP_PBB:
+		return true;
+	case DP_OP_SET_FIELD:
+		return op->a8 == OFPXMT_OFB_ETH_TYPE || op->a8 == OFPXMT_OFB_IP_PROTO ||
+		       op->a8 == OFPXMT_OFB_ICMPV6_TYPE;
+	default:
+		return false;
+	}
+}
+
+/* Whether the ops [op, end) may join the previous rule's segment: none can stop the
+ * packet (a drop, whose counting needs the rule it came from) or reads the rule
+ * (upcalls, groups, whose packet-ins report it). */
+static bool
+mergeable(const struct dp_op *op, const struct dp_op *end)
+{
+	for (; op < end; op += op_slots(op))
+		switch (op->code) {
+		case DP_OP_OUTPUT:
+			if (op->a32 > OFPP_MAX && op->a32 != OFPP_IN_PORT &&
+			    op->a32 != OFPP_FLOOD && op->a32 != OFPP_ALL && op->a32 != OFPP_LOCAL)
+				return false;
+			break;
+		case DP_OP_SET_FIELD:
+		case DP_OP_SET_QUEUE:
+		case DP_OP_SET_NW_TTL:
+		case DP_OP_SET_MPLS_TTL:
+		case DP_OP_COPY_TTL_IN:
+		case DP_OP_COPY_TTL_OUT:
+		case DP_OP_SET_META:
+			break;
+		default:
+			return false;
+		}
+	return true;
+}
+
+int
+dp_prog_compose(const struct dp_prog *const *progs, unsigned n, unsigned opts, struct dp_cprog *out)
+{
+	struct dp_action_set set;
+	unsigned n_exit = 0, final_exit = 0;
+	bool after_exit = false; /* something that edits or may drop the packet follows */
+
+	memset(out, 0, offsetof(struct dp_cprog, ops));
+	dp_action_set_init(&set);
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_prog *p = progs[i];
+		const struct dp_op *op = p->ops, *end = p->ops + p->n_apply;
+
+		if ((p->flags & DP_PROG_F_METER || p->n_apply ||
+		     (p->flags & DP_PROG_F_WRITE_METADATA)) &&
+		    !(out->n_seg && !(p->flags & DP_PROG_F_METER) && mergeable(op, end))) {
+			if (!cp_seg(out, i))
+				return -E2BIG;
+			if (p->flags & DP_PROG_F_METER) {
+				out->seg[out->n_seg - 1].meter = 1;
+				out->seg[out->n_seg - 1].meter_id = p->meter_id;
+				out->reads_key = true; /* DSCP remark */
+				after_exit = true;
+			}
+		}
+		for (; op < end; op += op_slots(op)) {
+			if (!cp_emit(out, op))
+				return -E2BIG;
+			out->reads_key |= op_reads_key(op);
+			if (op->code == DP_OP_OUTPUT || op->code == DP_OP_GROUP) {
+				n_exit++;
+				after_exit = false;
+			} else if (op->code != DP_OP_SET_QUEUE) {
+				after_exit = true;
+			}
+		}
+		if (p->flags & DP_PROG_F_CLEAR)
+			set.present = 0;
+		if (p->n_write)
+			dp_action_set_write(&set, p);
+		if (p->flags & DP_PROG_F_WRITE_METADATA) {
+			struct dp_op mo[DP_OP_SET_FIELD_SLOTS] = { { .code = DP_OP_SET_META } };
+
+			memcpy(&mo[1], &p->metadata, 8);
+			memcpy(&mo[2], &p->metadata_mask, 8);
+			if (!cp_emit(out, mo))
+				return -E2BIG;
+		}
+		if (out->n_seg)
+			cp_close(out);
+	}
+	if (set.present && !(opts & DP_CPROG_NO_SET)) {
+		uint64_t m = set.present;
+
+		if (m & (1ull << DP_ASET_GROUP))
+			m &= ~(1ull << DP_ASET_OUTPUT);
+		bool merge = out->n_seg != 0;
+
+		for (uint64_t k = m; k && merge; k &= k - 1) {
+			const struct dp_op *op = set.slot[__builtin_ctzll(k)];
+
+			merge = mergeable(op, op + 1);
+		}
+		if (!merge && !cp_seg(out, n - 1))
+			return -E2BIG;
+		for (; m; m &= m - 1) {
+			const struct dp_op *op = set.slot[__builtin_ctzll(m)];
+
+			if (!cp_emit(out, op))
+				return -E2BIG;
+			out->reads_key |= op_reads_key(op);
+			if (op->code == DP_OP_OUTPUT || op->code == DP_OP_GROUP) {
+				n_exit++;
+				after_exit = false;
+			} else if (op->code != DP_OP_SET_QUEUE) {
+				after_exit = true;
+			}
+		}
+		cp_close(out);
+	}
+	/* The last exit takes the original when nothing after it edits or drops. */
+	if (n_exit && !after_exit)
+		final_exit = n_exit;
+	out->final_at = (uint8_t)final_exit;
+	if (out->n_seg == 1 && !out->seg[0].meter && out->n_ops == 1 &&
+	    out->ops[0].code == DP_OP_OUTPUT && out->ops[0].a32 <= OFPP_MAX)
+		out->direct_port = out->ops[0].a32;
 	return 0;
 }

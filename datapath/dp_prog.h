@@ -55,6 +55,8 @@ enum dp_op_code {
 	DP_OP_SET_NW_TTL,   /* a8 ttl */
 	DP_OP_DEC_NW_TTL,   /* */
 	DP_OP_SET_FIELD,    /* a8 OXM field, a16 its length; value in the next 2 ops */
+	DP_OP_SET_META,	    /* composed programs only: key metadata = (md & ~mask) | value,
+			     * value and mask (host order) in the next 2 ops */
 	DP_OP_N
 };
 
@@ -65,7 +67,7 @@ struct dp_op {
 	uint32_t a32;
 };
 
-/* Ops a set-field takes (itself and its 16-byte value). */
+/* Ops a set-field (or a composed program's set-metadata) takes: itself and 16 bytes. */
 #define DP_OP_SET_FIELD_SLOTS 3
 /* Most ops (set-field counting as DP_OP_SET_FIELD_SLOTS) in one program. */
 #define DP_PROG_MAX_OPS 4096
@@ -209,5 +211,47 @@ int dp_actions_run(const struct dp_op *ops, unsigned n, struct dp_pkt *pkt, stru
  * positive enum dp_drop_reason (METER, INVALID_TTL, NO_HEADROOM). */
 int dp_prog_run(const struct dp_prog *prog, struct dp_pkt *pkt, struct dp_key *key,
 		struct dp_action_set *set, struct dp_exec_ctx *ctx, unsigned *next_table);
+
+/* ---- Composed programs ------------------------------------------------------------------ */
+
+/* A whole path through the tables as one program (the microflow cache's, dp_cache.h):
+ * the instructions of the rules hit, table after table, with goto and write_metadata
+ * resolved (a DP_OP_SET_META op) and the action set as it stands at the end of the
+ * pipeline resolved into ops in the spec's order, run after the last rule's. The
+ * program is cut into segments, one per rule that does something: the pipeline runs a
+ * segment's meter (a reference: the meter polices every packet), then its ops, as that
+ * rule (packet-ins report its cookie and table). Group ops stay references (buckets
+ * are chosen per packet). "Exits" are the outputs and groups, counted in order. */
+#define DP_CPROG_MAX_SEGS 4
+#define DP_CPROG_MAX_OPS 16
+
+struct dp_cprog_seg {
+	uint8_t rule;	   /* index of the rule on the path */
+	uint8_t meter;	   /* meter_id is to be applied before the ops */
+	uint8_t off, n;	   /* ops[off, off + n) */
+	uint32_t meter_id; /* the rule's meter instruction */
+};
+
+struct dp_cprog {
+	uint8_t n_seg;
+	uint8_t final_at; /* the exit (1-based) that is the last thing done to the packet
+			   * (it may take the original mbuf); 0: none */
+	bool reads_key;	  /* some step reads the flow key beyond metadata and tunnel_id
+			   * (groups, meters, NORMAL, CONTROLLER, push/pop, a set_field
+			   * that re-parses): a fast-key packet needs its full key */
+	uint8_t n_ops;
+	uint32_t direct_port; /* the program is output:N to a standard port and nothing
+			       * else (no meter): N; else 0 */
+	struct dp_cprog_seg seg[DP_CPROG_MAX_SEGS];
+	struct dp_op ops[DP_CPROG_MAX_OPS];
+};
+
+/* dp_prog_compose() option: the path ends in a table miss, the action set is not run. */
+#define DP_CPROG_NO_SET 0x1
+/* Composes the programs of the n rules of a path (progs[i] ran at the i-th table hit,
+ * each but the last with a goto to the next). 0, or -E2BIG when the result would not
+ * fit struct dp_cprog (the caller replays the rules one by one instead). */
+int dp_prog_compose(const struct dp_prog *const *progs, unsigned n, unsigned opts,
+		    struct dp_cprog *out);
 
 #endif /* PFS_DP_PROG_H */

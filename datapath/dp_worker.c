@@ -8,6 +8,10 @@
  * 1 us timer slack. The first packet brings it back to busy polling. It counts busy and
  * idle TSC cycles (one TSC read per loop, which the burst needs anyway).
  *
+ * Microflow-cache counts go to rules and tables at the end of a loop that follows a
+ * flush request (dp_stats_flush(), a commit that retired rules), every 100 ms, and
+ * before the worker rests (dp_cache.h).
+ *
  * Per packet: no lock, allocation, syscall or log. A shared tx queue (device with fewer
  * tx queues than workers) is locked once per flush, not per packet. Control thread
  * interaction: the poll set pointer (dp_pollset, RCU-published by datapath.c) and the
@@ -24,13 +28,14 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "dp_cache.h"
 #include "dp_core.h"
 
 #define DP_FIRST_SLEEP_NS 1000 /* first sleep of an idle period; doubles up to the bound */
 #define DP_INTR_TIMEOUT_MS 10  /* longest block on rx interrupts without a wake-up */
 
-static void
-flush_one(struct dp_worker *w, struct dp_txbuf *tb)
+void
+dp_worker_flush_one(struct dp_worker *w, struct dp_txbuf *tb)
 {
 	struct dp_port *port = tb->port;
 	uint16_t n = tb->n, sent;
@@ -62,32 +67,13 @@ flush_one(struct dp_worker *w, struct dp_txbuf *tb)
 }
 
 void
-dp_worker_tx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf *m)
-{
-	struct dp_txbuf *tb = &w->tx[port->port_id];
-
-	if (unlikely(m->nb_segs > 1 && !port->tx_multiseg)) {
-		port->ws[w->id].tx_dropped++;
-		dp_worker_drop(w, DP_DROP_CORE_TX_MULTISEG, m);
-		return;
-	}
-	if (!tb->port) {
-		tb->port = port;
-		w->dirty[w->n_dirty++] = port->port_id;
-	}
-	tb->pkts[tb->n++] = m;
-	if (unlikely(tb->n == DP_TXBUF))
-		flush_one(w, tb);
-}
-
-void
 dp_worker_flush(struct dp_worker *w)
 {
 	for (uint16_t i = 0; i < w->n_dirty; i++) {
 		struct dp_txbuf *tb = &w->tx[w->dirty[i]];
 
 		if (tb->n)
-			flush_one(w, tb);
+			dp_worker_flush_one(w, tb);
 		tb->port = NULL;
 	}
 	w->n_dirty = 0;
@@ -115,6 +101,27 @@ dp_worker_kick(struct dp_worker *w)
 	if (w->kick_fd >= 0 && __atomic_load_n(&w->blocked, __ATOMIC_RELAXED))
 		if (write(w->kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 			DP_LOG(ERR, "worker %u: kick: %s\n", w->id, strerror(errno));
+}
+
+void
+dp_worker_flush_stats(struct dp_worker *w, uint64_t seq)
+{
+	if (w->cache)
+		dp_cache_flush(w->cache);
+	w->flush_tsc = w->burst_tsc;
+	__atomic_store_n(&w->flush_seen, seq, __ATOMIC_RELEASE);
+}
+
+/* Attributes the cache's counts when a flush was asked for (a statistics read, a commit
+ * that retired rules) or a tenth of a second passed: before the quiescent state. */
+static inline void
+maybe_flush_stats(struct dp_worker *w)
+{
+	uint64_t seq = __atomic_load_n(&dp_g.flush_seq, __ATOMIC_ACQUIRE);
+
+	if (unlikely(seq != w->flush_seen) ||
+	    unlikely(w->burst_tsc - w->flush_tsc > dp_g.tsc_hz / 10))
+		dp_worker_flush_stats(w, seq);
 }
 
 /* Arms the interrupts of every queue of ps and blocks in epoll until a packet arrives,
@@ -156,6 +163,9 @@ rest(struct dp_worker *w, const struct dp_pollset *ps, uint64_t *sleep_ns)
 	uint64_t max = ps ? ps->sleep_max_ns : (uint64_t)dp_g.params.idle_sleep_us * 1000;
 	uint64_t t0 = rte_rdtsc();
 
+	/* Nothing left for a flush to wait for while it rests. */
+	dp_worker_flush_stats(w, __atomic_load_n(&dp_g.flush_seq, __ATOMIC_ACQUIRE));
+	__atomic_store_n(&w->resting, true, __ATOMIC_SEQ_CST);
 	rte_rcu_qsbr_thread_offline(qs, w->id);
 	if (ps && ps->all_intr) {
 		block_on_intr(w, ps);
@@ -168,6 +178,7 @@ rest(struct dp_worker *w, const struct dp_pollset *ps, uint64_t *sleep_ns)
 		w->idle_sleeps++;
 	}
 	rte_rcu_qsbr_thread_online(qs, w->id);
+	__atomic_store_n(&w->resting, false, __ATOMIC_SEQ_CST);
 	w->rest_cycles += rte_rdtsc() - t0;
 }
 
@@ -237,6 +248,7 @@ dp_worker_main(void *arg)
 			w->upcall_queued = false;
 			dp_upcall_kick();
 		}
+		maybe_flush_stats(w);
 		rte_rcu_qsbr_quiescent(qs, w->id);
 		w->n_polls++;
 		prev_busy = got != 0;
@@ -253,6 +265,7 @@ dp_worker_main(void *arg)
 		rest(w, ps, &sleep_ns);
 	}
 	dp_worker_flush(w);
+	dp_worker_flush_stats(w, __atomic_load_n(&dp_g.flush_seq, __ATOMIC_ACQUIRE));
 	rte_rcu_qsbr_thread_offline(qs, w->id);
 	rte_rcu_qsbr_thread_unregister(qs, w->id);
 	__atomic_store_n(&w->running, false, __ATOMIC_RELEASE);

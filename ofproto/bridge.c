@@ -911,6 +911,8 @@ expire_flows(struct bridge *br)
 	uint64_t now = ofproto_now_ns();
 	struct rule *r, *next;
 
+	/* One attribution of the workers' cache counts for the whole scan, not one per rule. */
+	dp_stats_batch(true);
 	for (r = br->rules.exp_head; r; r = next) {
 		uint64_t p, b, used = 0;
 
@@ -933,6 +935,7 @@ expire_flows(struct bridge *br)
 			br->n_expired++;
 		}
 	}
+	dp_stats_batch(false);
 }
 
 static bool

@@ -959,8 +959,21 @@ static const struct {
 	[OFPT_METER_MOD] = { h_meter_mod, H_MASTER },
 };
 
+static void dispatch(struct ofconn *c, const uint8_t *msg, size_t len);
+
 void
 handlers_dispatch(struct ofconn *c, const uint8_t *msg, size_t len)
+{
+	/* Counters a message reads (flow, aggregate, table stats; FLOW_REMOVED of the flows
+	 * it deletes) include every packet before it: one attribution of the workers'
+	 * cache counts for the message, not one per flow (dp_stats_flush()). */
+	dp_stats_batch(true);
+	dispatch(c, msg, len);
+	dp_stats_batch(false);
+}
+
+static void
+dispatch(struct ofconn *c, const uint8_t *msg, size_t len)
 {
 	struct ofp_header_info h;
 	struct ofp_err err = { OFPET_BAD_REQUEST, OFPBRC_BAD_TYPE };

@@ -518,6 +518,7 @@ metrics_render(struct ofproto *ofp, struct buf *b, bool openmetrics)
 	struct prom p;
 
 	prom_init(&p, b, openmetrics);
+	dp_stats_batch(true); /* one attribution of the workers' cache counts per scrape */
 	render_ports(&p, ofp);
 	render_tables(&p, ofp);
 	render_bridges(&p, ofp);
@@ -525,6 +526,7 @@ metrics_render(struct ofproto *ofp, struct buf *b, bool openmetrics)
 	render_drops(&p);
 	render_workers(&p);
 	render_agent(&p, ofp);
+	dp_stats_batch(false);
 	prom_finish(&p);
 }
 

@@ -15,6 +15,10 @@
  *   cache-on  the whole pipeline with the worker's microflow cache
  *   cache-off the whole pipeline, every packet looked up table by table
  *
+ * burst50 is the median burst of a run (cycles per packet; the median over runs): other
+ * tenants of a busy host and preemption stretch a few bursts, so it moves far less than
+ * the run's mean when the host is loaded.
+ *
  * "rx" is a copy of the frame into a recycled mbuf (what a NIC's DMA would have done)
  * and "tx" an rte_eth_tx_burst to a net_ring port whose ring this program drains and
  * recycles, so the harness costs little and costs the same in every mode.
@@ -223,6 +227,39 @@ rx_burst(struct rte_mbuf **pkts, unsigned n)
 	}
 }
 
+/* Each burst's TSC cycles in the current run (bursts of DP_BURST packets). */
+static uint32_t *burst_cyc;
+static size_t n_bursts, max_bursts;
+
+static inline void
+burst_mark(uint64_t *prev)
+{
+	uint64_t t = rte_rdtsc();
+
+	if (n_bursts < max_bursts)
+		burst_cyc[n_bursts++] = (uint32_t)RTE_MIN(t - *prev, (uint64_t)UINT32_MAX);
+	*prev = t;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The median burst of the last run, in cycles per packet: a figure that preemption and
+ * other tenants of a busy host barely move (they stretch a few bursts, not the median). */
+static double
+burst_median(void)
+{
+	if (!n_bursts)
+		return 0;
+	qsort(burst_cyc, n_bursts, sizeof(burst_cyc[0]), cmp_u32);
+	return (double)burst_cyc[n_bursts / 2] / DP_BURST;
+}
+
 /* One run of npkts packets; cycles per packet. */
 static double
 run(enum mode mode, size_t npkts)
@@ -236,9 +273,15 @@ run(enum mode mode, size_t npkts)
 		struct dp_key key;
 		struct dp_fkey fk;
 
-		t0 = rte_rdtsc();
+		uint64_t tb;
+
+		n_bursts = 0;
+		t0 = tb = rte_rdtsc();
 		for (size_t i = 0; i < npkts; i++) {
 			size_t f = B.next;
+
+			if (i % DP_BURST == DP_BURST - 1)
+				burst_mark(&tb);
 
 			B.next = f + 1 == B.fr.n ? 0 : f + 1;
 			dp_pkt_init(&pkt, B.fr.data + f * B.fr.stride, B.fr.len[f], 0, 0);
@@ -258,8 +301,11 @@ run(enum mode mode, size_t npkts)
 	struct rte_mbuf *bufs[2][DP_BURST];
 	unsigned cur = 0;
 
+	uint64_t tb;
+
 	rx_burst(bufs[cur], DP_BURST);
-	t0 = rte_rdtsc();
+	n_bursts = 0;
+	t0 = tb = rte_rdtsc();
 	for (size_t done = 0; done < npkts; done += DP_BURST) {
 		struct rte_mbuf **pkts = bufs[cur];
 
@@ -276,6 +322,7 @@ run(enum mode mode, size_t npkts)
 			dp_worker_flush(B.w);
 		}
 		drain_sinks();
+		burst_mark(&tb);
 	}
 	uint64_t c = rte_rdtsc() - t0;
 
@@ -300,6 +347,7 @@ cmp_double(const void *a, const void *b)
 struct result {
 	bool done;
 	double med, min, max;
+	double burst_med; /* median over runs of each run's median burst (cycles/packet) */
 	double out_ratio; /* packets sent out per packet in */
 	uint64_t hits, misses;
 };
@@ -307,7 +355,7 @@ struct result {
 static void
 measure(enum mode mode, unsigned runs, size_t npkts, struct result *r)
 {
-	double c[MAX_RUNS];
+	double c[MAX_RUNS], bm[MAX_RUNS];
 	struct dp_cache *cache = B.w->cache;
 	struct dp_cache_stats s0 = { 0 }, s1 = { 0 };
 	uint64_t out0;
@@ -318,12 +366,16 @@ measure(enum mode mode, unsigned runs, size_t npkts, struct result *r)
 	if (B.w->cache)
 		dp_cache_get_stats(B.w->cache, &s0);
 	out0 = B.out_pkts;
-	for (unsigned i = 0; i < runs; i++)
+	for (unsigned i = 0; i < runs; i++) {
 		c[i] = run(mode, npkts);
+		bm[i] = burst_median();
+	}
 	if (B.w->cache)
 		dp_cache_get_stats(B.w->cache, &s1);
 	B.w->cache = cache;
 	qsort(c, runs, sizeof(c[0]), cmp_double);
+	qsort(bm, runs, sizeof(bm[0]), cmp_double);
+	r->burst_med = runs % 2 ? bm[runs / 2] : (bm[runs / 2 - 1] + bm[runs / 2]) / 2;
 	r->done = true;
 	r->med = runs % 2 ? c[runs / 2] : (c[runs / 2 - 1] + c[runs / 2]) / 2;
 	r->min = c[0];
@@ -461,8 +513,12 @@ main(int argc, char **argv)
 	printf("bench_pipeline %s: %zu rules (loaded in %.2f s), %zu frames of %u bytes, %u runs "
 	       "x %zu packets, TSC %.2f GHz\n",
 	       label, n_rules, load_s, B.fr.n, B.fr.len[0], runs, npkts, hz / 1e9);
-	printf("  %-10s %10s %8s %8s %9s %8s %7s %s\n", "mode", "cycles/pkt", "min", "max", "Mpps",
-	       "vs bare", "out/in", "microflow cache");
+	max_bursts = npkts / DP_BURST + 2;
+	burst_cyc = malloc(sizeof(*burst_cyc) * max_bursts);
+	if (!burst_cyc)
+		die("out of memory");
+	printf("  %-10s %10s %8s %8s %9s %8s %7s %8s %s\n", "mode", "cycles/pkt", "min", "max",
+	       "Mpps", "vs bare", "out/in", "burst50", "microflow cache");
 	for (unsigned m = 0; m < M_N; m++) {
 		if (!want[m])
 			continue;
@@ -473,7 +529,7 @@ main(int argc, char **argv)
 			printf(" %7.0f%%", 100 * res[M_BARE].med / res[m].med);
 		else
 			printf(" %8s", "-");
-		printf(" %7.3f", res[m].out_ratio);
+		printf(" %7.3f %8.1f", res[m].out_ratio, res[m].burst_med);
 		if (m == M_CACHE_ON)
 			printf(" hits %.1f%%",
 			       100.0 * (double)res[m].hits /
@@ -501,9 +557,10 @@ main(int argc, char **argv)
 				continue;
 			fprintf(f,
 				"%s\"%s\": {\"cycles\": %.2f, \"min\": %.2f, \"max\": %.2f, "
-				"\"mpps\": %.3f, \"out_per_in\": %.4f}",
+				"\"mpps\": %.3f, \"out_per_in\": %.4f, \"burst_median\": %.2f}",
 				first ? "" : ", ", mode_names[m], res[m].med, res[m].min,
-				res[m].max, hz / res[m].med / 1e6, res[m].out_ratio);
+				res[m].max, hz / res[m].med / 1e6, res[m].out_ratio,
+				res[m].burst_med);
 			first = false;
 		}
 		fprintf(f, "}}\n");
@@ -511,6 +568,7 @@ main(int argc, char **argv)
 			fclose(f);
 	}
 	dp_fini();
+	free(burst_cyc);
 	if ((want[M_CACHE_ON] || want[M_CACHE_OFF]) && !forwarded) {
 		fprintf(stderr, "bench_pipeline: no packet came out: rules and traffic disagree\n");
 		return 1;

@@ -142,6 +142,16 @@ for r in rows:
         cell("fast-keys") or 0, on or 0,
         r["tsc_hz"] / on / 1e6 if on else 0, 100 * b / on if b and on else 0,
         off or 0, 100 * b / off if b and off else 0))
+print()
+print("median burst, cycles/packet (barely moved by other tenants of a busy host):")
+print("%-9s %8s %9s %9s %9s %9s" % ("scenario", "bare", "cache", "over bare", "nocache",
+                                    "over bare"))
+for r in rows:
+    m = r["modes"]
+    def bm(k):
+        return m.get(k, {}).get("burst_median") or 0
+    b, on, off = bm("bare"), bm("cache-on"), bm("cache-off")
+    print("%-9s %8.1f %9.1f %9.1f %9.1f %9.1f" % (r["label"], b, on, on - b, off, off - b))
 print("c/p: TSC cycles per packet, median of %d runs; Mpps on one core at %.2f GHz TSC;"
       % (rows[0]["runs"], rows[0]["tsc_hz"] / 1e9))
 print("key: full key extraction; fkey: fast key + its hash (the cache's path); cache /")

@@ -499,6 +499,246 @@ START_TEST(test_cached_paths_exact)
 }
 END_TEST
 
+/* ---- Composed cache entries: every counter exact ------------------------------------ */
+
+/* A frame of frame() with source address 10.0.<hi>.<lo> (a flow of its own). */
+static struct rte_mbuf *
+frame_from(const uint8_t *dst, const uint8_t *src, uint32_t seq, uint16_t flow)
+{
+	struct rte_mbuf *m = frame(dst, src, seq);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+	p[28] = (uint8_t)(flow >> 8);
+	p[29] = (uint8_t)flow;
+	return m;
+}
+
+/* Sends n frames on port over n_flows flows (round robin), as bursts mix them. */
+static void
+send_flows(unsigned port, unsigned n, unsigned n_keys)
+{
+	for (unsigned i = 0; i < n; i++)
+		send_on(port, frame_from(MAC_B, MAC_A, i, (uint16_t)(1 + i % n_keys)));
+}
+
+/* Adds a group from ovs-ofctl text; 0 or dp_group_add()'s error. */
+static int
+add_group(const char *text)
+{
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_group_mod gm;
+	struct dp_bucket_spec bs[DP_GROUP_MAX_BUCKETS];
+	struct ofp_err err = { 0, 0 };
+	char eb[256];
+	int rc;
+
+	ck_assert_msg(ofp_group_mod_parse(text, OFPGC_ADD, &a, &gm, eb, sizeof(eb)) == 0, "%s: %s",
+		      text, eb);
+	for (size_t i = 0; i < gm.buckets.n; i++) {
+		bs[i].weight = gm.buckets.items[i].weight;
+		bs[i].watch_port = gm.buckets.items[i].watch_port;
+		bs[i].watch_group = gm.buckets.items[i].watch_group;
+		bs[i].actions = &gm.buckets.items[i].actions;
+	}
+	struct dp_group_spec spec = { gm.group_id, gm.type, (unsigned)gm.buckets.n, bs };
+
+	rc = dp_group_add(br, &spec, &err);
+	arena_free(&a);
+	return rc;
+}
+
+struct counts {
+	uint64_t tl[4], tm[4];			    /* tables 0-3: lookups, matched */
+	uint64_t tx[N_PORTS + 1], txb[N_PORTS + 1]; /* ports: tx packets, bytes */
+	uint64_t gp[4], gb[4][2];		    /* groups 1-3: packets, bucket packets */
+	uint64_t miss;
+};
+
+static void
+read_counts(struct counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (unsigned t = 0; t < 4; t++)
+		dp_table_get_stats(br, (uint8_t)t, &c->tl[t], &c->tm[t]);
+	for (unsigned i = 1; i <= N_PORTS; i++) {
+		struct dp_port_stats ps;
+
+		dp_port_get_stats(ports[i].dp, &ps);
+		c->tx[i] = ps.tx_packets;
+		c->txb[i] = ps.tx_bytes;
+	}
+	for (unsigned g = 1; g <= 3; g++) {
+		struct dp_group_stats gs;
+
+		ck_assert_int_eq(dp_group_get_stats(br, g, &gs), 0);
+		c->gp[g] = gs.packets;
+		for (unsigned b = 0; b < gs.n_buckets && b < 2; b++)
+			c->gb[g][b] = gs.bucket_packets[b];
+	}
+	c->miss = drop_count("table_miss");
+}
+
+static void
+check_flow(struct dp_flow *f, uint64_t packets, uint64_t *used)
+{
+	uint64_t pk, by, u;
+
+	dp_flow_get_stats(f, &pk, &by, &u);
+	ck_assert_uint_eq(pk, packets);
+	ck_assert_uint_eq(by, packets * 60);
+	if (used)
+		*used = u;
+}
+
+/* Paths of several tables and groups, run from composed cache entries (many flows, in
+ * bursts), with the counters read between rounds (attribution by flush) and after a
+ * flow change (stale entries attributed): every rule, table, group, bucket and port
+ * counter, the last-used time and a removed flow's counters are exact. */
+START_TEST(test_compose_counters_exact)
+{
+	struct counts c0, c1;
+	const unsigned NA = 300, NB = 200, NC = 256, ND = 100;
+	uint64_t used0, used1;
+
+	ck_assert_int_eq(add_group("group_id=1,type=all,bucket=output:2,bucket=output:3"), 0);
+	ck_assert_int_eq(
+		add_group(
+			"group_id=2,type=select,bucket=weight:1,output:1,bucket=weight:1,output:4"),
+		0);
+	ck_assert_int_eq(add_group("group_id=3,type=indirect,"
+				   "bucket=set_field:02:00:00:00:00:0c->eth_dst,output:4"),
+			 0);
+	/* A: write_metadata, goto, write group (action set), edit, dec_ttl: ALL to 2 and 3. */
+	struct dp_flow *f0 =
+		track(add_flow(0, 10, "in_port=1", "write_metadata:0x5/0xff,goto_table:1"));
+	struct dp_flow *f1 = track(add_flow(1, 10, "metadata=0x5/0xff",
+					    "write_actions(group:1,output:4),goto_table:2"));
+	struct dp_flow *f2 =
+		track(add_flow(2, 10, "ip", "set_field:10.9.9.9->ip_dst,goto_table:3"));
+	struct dp_flow *f3 = track(add_flow(3, 10, "", "dec_ttl"));
+	/* B: an indirect group in apply-actions (port 4), then tables 2 and 3. */
+	struct dp_flow *f4 = track(add_flow(0, 10, "in_port=2", "group:3,goto_table:2"));
+	/* C: a select group (ports 1 and 4, per flow). */
+	struct dp_flow *f5 = track(add_flow(0, 10, "in_port=3", "group:2"));
+	/* D: goto, then a miss in table 1 (metadata 0). */
+	struct dp_flow *f6 = track(add_flow(0, 10, "in_port=4", "goto_table:1"));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	read_counts(&c0);
+	for (unsigned round = 0; round < 2; round++) {
+		unsigned c[N_PORTS + 1];
+
+		send_flows(1, NA / 2, 7);
+		send_flows(2, NB / 2, 5);
+		send_flows(3, NC / 2, 16);
+		send_flows(4, ND / 2, 3);
+		drain_counts(c);
+		if (round == 0) {
+			/* Read (flushed) between the rounds: later counts add up. */
+			check_flow(f0, NA / 2, &used0);
+			ck_assert_uint_gt(used0, 0);
+			usleep(20000);
+		}
+	}
+	read_counts(&c1);
+	check_flow(f0, NA, &used1);
+	ck_assert_uint_gt(used1, used0); /* idle timeouts see the second round */
+	check_flow(f1, NA, NULL);
+	check_flow(f2, NA + NB, NULL);
+	check_flow(f3, NA + NB, NULL);
+	check_flow(f4, NB, NULL);
+	check_flow(f5, NC, NULL);
+	check_flow(f6, ND, NULL);
+	ck_assert_uint_eq(c1.tl[0] - c0.tl[0], NA + NB + NC + ND);
+	ck_assert_uint_eq(c1.tm[0] - c0.tm[0], NA + NB + NC + ND);
+	ck_assert_uint_eq(c1.tl[1] - c0.tl[1], NA + ND);
+	ck_assert_uint_eq(c1.tm[1] - c0.tm[1], NA);
+	ck_assert_uint_eq(c1.tl[2] - c0.tl[2], NA + NB);
+	ck_assert_uint_eq(c1.tm[2] - c0.tm[2], NA + NB);
+	ck_assert_uint_eq(c1.tl[3] - c0.tl[3], NA + NB);
+	ck_assert_uint_eq(c1.tm[3] - c0.tm[3], NA + NB);
+	ck_assert_uint_eq(c1.miss - c0.miss, ND);
+	ck_assert_uint_eq(c1.gp[1] - c0.gp[1], NA);
+	ck_assert_uint_eq(c1.gb[1][0] - c0.gb[1][0], NA);
+	ck_assert_uint_eq(c1.gb[1][1] - c0.gb[1][1], NA);
+	ck_assert_uint_eq(c1.gp[2] - c0.gp[2], NC);
+	ck_assert_uint_eq(c1.gb[2][0] + c1.gb[2][1] - c0.gb[2][0] - c0.gb[2][1], NC);
+	ck_assert_uint_gt(c1.gb[2][0] - c0.gb[2][0], 0); /* 16 flows spread */
+	ck_assert_uint_gt(c1.gb[2][1] - c0.gb[2][1], 0);
+	ck_assert_uint_eq(c1.gp[3] - c0.gp[3], NB);
+	ck_assert_uint_eq(c1.gb[3][0] - c0.gb[3][0], NB);
+	ck_assert_uint_eq(c1.tx[1] - c0.tx[1], c1.gb[2][0] - c0.gb[2][0]);
+	ck_assert_uint_eq(c1.tx[2] - c0.tx[2], NA);
+	ck_assert_uint_eq(c1.tx[3] - c0.tx[3], NA);
+	ck_assert_uint_eq(c1.tx[4] - c0.tx[4], NB + c1.gb[2][1] - c0.gb[2][1]);
+	ck_assert_uint_eq(c1.txb[2] - c0.txb[2], NA * 60);
+
+	/* A flow change makes the entries stale: what they counted stays, new packets
+	 * count on (the flow keeps its counters across the modify). */
+	modify_flow(f3, "dec_ttl,set_field:10.8.8.8->ip_src");
+	ck_assert_int_eq(dp_commit(br), 0);
+	send_flows(1, 50, 7);
+	unsigned c[N_PORTS + 1];
+
+	drain_counts(c);
+	ck_assert_uint_eq(c[2], 50);
+	ck_assert_uint_eq(c[3], 50);
+	check_flow(f3, NA + NB + 50, NULL);
+	check_flow(f0, NA + 50, NULL);
+	/* FLOW_REMOVED reads a removed flow's counters before the commit frees it. */
+	send_flows(4, 10, 3);
+	drain_counts(c);
+	for (unsigned i = 0; i < n_flows; i++)
+		if (flows[i] == f6)
+			flows[i] = flows[--n_flows];
+	dp_flow_remove(br, f6);
+	check_flow(f6, ND + 10, NULL);
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_group_delete(br, OFPG_ALL), 0);
+}
+END_TEST
+
+/* A meter on a composed path polices every packet (1 pps, burst 20), and a packet it
+ * drops is counted on the rules and tables it reached, not on the later ones. */
+START_TEST(test_compose_meter_exact)
+{
+	struct dp_meter_band_spec b = { OFPMBT_DROP, 1, 20, 0 };
+	struct dp_meter_spec ms = { 7, OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, 1, &b };
+	struct ofp_err err;
+	const unsigned N = 200;
+	uint64_t tl0[2], tm0[2], tl1[2], tm1[2], m0 = drop_count("meter");
+	unsigned c[N_PORTS + 1];
+
+	ck_assert_int_eq(dp_meter_add(br, &ms, &err), 0);
+	struct dp_flow *f0 = track(add_flow(0, 10, "in_port=1", "goto_table:1"));
+	struct dp_flow *f1 = track(add_flow(1, 10, "",
+					    "meter:7,set_field:10.7.7.7->ip_dst,"
+					    "goto_table:2"));
+	struct dp_flow *f2 = track(add_flow(2, 10, "", "output:2"));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	for (unsigned t = 0; t < 2; t++)
+		dp_table_get_stats(br, (uint8_t)(t + 1), &tl0[t], &tm0[t]);
+	send_flows(1, N, 4);
+	drain_counts(c);
+	ck_assert_uint_ge(c[2], 20); /* the burst */
+	ck_assert_uint_lt(c[2], 40);
+	check_flow(f0, N, NULL);
+	check_flow(f1, N, NULL);
+	check_flow(f2, c[2], NULL);
+	for (unsigned t = 0; t < 2; t++)
+		dp_table_get_stats(br, (uint8_t)(t + 1), &tl1[t], &tm1[t]);
+	ck_assert_uint_eq(tl1[0] - tl0[0], N);
+	ck_assert_uint_eq(tm1[0] - tm0[0], N);
+	ck_assert_uint_eq(tl1[1] - tl0[1], c[2]);
+	ck_assert_uint_eq(tm1[1] - tm0[1], c[2]);
+	ck_assert_uint_eq(drop_count("meter") - m0, N - c[2]);
+	ck_assert_int_eq(dp_meter_delete(br, 7), 0);
+}
+END_TEST
+
 START_TEST(test_reserved_ports)
 {
 	unsigned c[N_PORTS + 1];
@@ -1212,32 +1452,6 @@ END_TEST
 
 /* ---- Several workers ------------------------------------------------------------------ */
 
-/* Adds a group from ovs-ofctl text; 0 or dp_group_add()'s error. */
-static int
-add_group(const char *text)
-{
-	struct arena a = ARENA_INITIALIZER;
-	struct ofp_group_mod gm;
-	struct dp_bucket_spec bs[DP_GROUP_MAX_BUCKETS];
-	struct ofp_err err = { 0, 0 };
-	char eb[256];
-	int rc;
-
-	ck_assert_msg(ofp_group_mod_parse(text, OFPGC_ADD, &a, &gm, eb, sizeof(eb)) == 0, "%s: %s",
-		      text, eb);
-	for (size_t i = 0; i < gm.buckets.n; i++) {
-		bs[i].weight = gm.buckets.items[i].weight;
-		bs[i].watch_port = gm.buckets.items[i].watch_port;
-		bs[i].watch_group = gm.buckets.items[i].watch_group;
-		bs[i].actions = &gm.buckets.items[i].actions;
-	}
-	struct dp_group_spec spec = { gm.group_id, gm.type, (unsigned)gm.buckets.n, bs };
-
-	rc = dp_group_add(br, &spec, &err);
-	arena_free(&a);
-	return rc;
-}
-
 /* Packets received by each worker so far (rx[0..workers-1]). */
 static void
 worker_rx(uint64_t rx[DP_TEST_WORKERS])
@@ -1545,6 +1759,8 @@ datapath_suite(void)
 	tcase_add_test(tc, test_pipeline);
 	tcase_add_test(tc, test_cached_paths_exact);
 	tcase_add_test(tc, test_table_shapes);
+	tcase_add_test(tc, test_compose_counters_exact);
+	tcase_add_test(tc, test_compose_meter_exact);
 	tcase_add_test(tc, test_reserved_ports);
 	tcase_add_test(tc, test_controller);
 	tcase_add_test(tc, test_upcall_share);

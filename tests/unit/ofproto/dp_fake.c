@@ -366,6 +366,18 @@ dp_commit(struct dp_bridge *br)
 }
 
 int
+dp_stats_flush(void)
+{
+	return 0;
+}
+
+void
+dp_stats_batch(bool on)
+{
+	(void)on;
+}
+
+int
 dp_sync(void)
 {
 	LOCK();
