@@ -3,14 +3,21 @@
  *   build/tests/bench/bench_cls [EAL args]
  *
  * For each scenario (1 rule; 10k exact 5-tuple rules; 1k wildcard rules over 20 masks;
- * 100k and 1M rules over the same 20 masks) it inserts the rules, draws 4096 packet keys
- * that each match some rule (unmasked bits random), and times single lookups
+ * 100k and 1M rules over the same 20 masks; a routing table; a staged case) it inserts
+ * the rules, draws 4096 packet keys that each match some rule (unmasked bits random),
+ * and times single lookups
  * (dp_cls_lookup) and burst lookups (dp_cls_lookup_bulk, 32 keys) on one core: lookups/s
  * and cycles per lookup (the thread's CPU time at the TSC rate, so that time spent
  * descheduled on a shared machine does not count), the median of 5 runs. Priorities are random, so
  * a wildcard lookup usually probes every subtable (the worst case for tuple-space search). Default
  * EAL arguments: --no-pci --no-huge --no-shconf -l 0 -m 4096 (hugepages are faster:
  * pass --in-memory instead of --no-huge --no-shconf where the machine has them).
+ * Routing table: 10k IPv4 destination prefixes, lengths /8 to /32 (25 masks, eth_type
+ * and ipv4_dst), priority = length; traffic goes to addresses of /8 to /12 prefixes, so a
+ * lookup passes the subtables of every longer length first (prefix tracking helps).
+ * Staged: 10k rules over 20 masks that all match eth_type, ip_proto and both IPv4
+ * addresses exactly (50 host pairs) and differ in their L4 masks; 90% of the traffic
+ * has addresses no rule has (a stage that cannot match ends the subtable early).
  * BENCH_CLS_ONLY=TEXT runs only the scenarios whose name contains TEXT. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -125,6 +132,44 @@ mask_of(int i, struct dp_key *m)
 	}
 }
 
+enum kind { WILD, ROUTE, STAGED };
+
+#define ROUTE_MASKS 25 /* /8 .. /32 */
+#define STAGED_PAIRS 50
+
+/* Rule i of a routing table: eth_type and ipv4_dst/(8 + i % 25), priority = length. */
+static void
+route_rule(unsigned i, struct dp_cls_rule *r)
+{
+	unsigned len = 8 + i % ROUTE_MASKS;
+
+	memset(&r->mask, 0, sizeof(r->mask));
+	exact(r->mask.f.eth_type, 2);
+	prefix32(r->mask.f.ipv4_dst, len);
+	r->priority = (uint16_t)len;
+}
+
+/* Rule i of the staged case: one of STAGED_PAIRS host pairs, L4 mask i % 20. */
+static void
+staged_rule(uint64_t *s, unsigned i, struct dp_cls_rule *r)
+{
+	unsigned m = i % 20, pair = (unsigned)(rnd(s) % STAGED_PAIRS);
+
+	memset(&r->mask, 0, sizeof(r->mask));
+	exact(r->mask.f.eth_type, 2);
+	exact(r->mask.f.ip_proto, 1);
+	exact(r->mask.f.ipv4_src, 4);
+	exact(r->mask.f.ipv4_dst, 4);
+	if (m < 16) {
+		put16(r->mask.f.tcp_dst, (uint16_t)(0xffff << (15 - m)));
+	} else {
+		exact(r->mask.f.tcp_dst, 2);
+		put16(r->mask.f.tcp_src, (uint16_t)(0xffff << (4 * (19 - m))));
+	}
+	put32(r->value.f.ipv4_src, 0x0a000000 + pair);
+	put32(r->value.f.ipv4_dst, 0x0b000000 + pair * 7);
+}
+
 static void
 defer_now(struct dp_defer *d, void (*fn)(void *), void *arg)
 {
@@ -163,7 +208,7 @@ cpu_now(void)
 static volatile uintptr_t sink;
 
 static void
-scenario(const char *name, unsigned n_rules, int n_masks)
+scenario(const char *name, unsigned n_rules, int n_masks, enum kind kind)
 {
 	const char *only = getenv("BENCH_CLS_ONLY");
 	static struct dp_defer defer = { .call = defer_now };
@@ -194,6 +239,10 @@ scenario(const char *name, unsigned n_rules, int n_masks)
 		rnd_key(&s, &r->value);
 		mask_of(n_masks ? (int)(i % (unsigned)n_masks) : -1, &r->mask);
 		r->priority = (uint16_t)(1 + rnd(&s) % 1000);
+		if (kind == ROUTE)
+			route_rule(i, r);
+		else if (kind == STAGED)
+			staged_rule(&s, i, r);
 		ret = dp_cls_insert(&cls, r, 1);
 		if (ret < 0) {
 			fprintf(stderr, "%s: insert %u: %s\n", name, i, strerror(-ret));
@@ -204,10 +253,15 @@ scenario(const char *name, unsigned n_rules, int n_masks)
 	for (unsigned i = 0; i < N_KEYS; i++) {
 		const struct dp_cls_rule *r = &rules[rnd(&s) % n_rules].r;
 
+		if (kind == ROUTE) /* a /8 to /12 prefix */
+			r = &rules[(rnd(&s) % (n_rules / ROUTE_MASKS)) * ROUTE_MASKS + rnd(&s) % 5]
+				     .r;
 		rnd_key(&s, &keys[i]);
 		for (unsigned w = 0; w < DP_KEY_WORDS; w++)
 			keys[i].w[w] =
 				(r->value.w[w] & r->mask.w[w]) | (keys[i].w[w] & ~r->mask.w[w]);
+		if (kind == STAGED && i % 10 != 0) /* addresses no rule has */
+			put32(keys[i].f.ipv4_src, 0x0c000000 + (uint32_t)(rnd(&s) & 0xffffff));
 		kp[i] = &keys[i];
 		hits += dp_cls_lookup(&cls, &keys[i], 1) != NULL;
 	}
@@ -275,12 +329,14 @@ main(int argc, char **argv)
 	       rte_get_tsc_hz() / 1e9, RUNS, N_KEYS, BURST);
 	printf("%-26s %8s %5s %8s %8s %8s %8s %8s %7s\n", "scenario", "rules", "masks", "Mlk/s",
 	       "cyc/lk", "bulkMl/s", "cyc/lk", "kins/s", "hit");
-	scenario("1 rule (exact 5-tuple)", 1, 0);
-	scenario("10k exact 5-tuple", 10000, 0);
-	scenario("1k wildcard / 20 masks", 1000, 20);
-	scenario("100k / 20 masks", 100000, 20);
-	scenario("1M / 20 masks", 1000000, 20);
-	scenario("1M exact 5-tuple", 1000000, 0);
+	scenario("1 rule (exact 5-tuple)", 1, 0, WILD);
+	scenario("10k exact 5-tuple", 10000, 0, WILD);
+	scenario("1k wildcard / 20 masks", 1000, 20, WILD);
+	scenario("100k / 20 masks", 100000, 20, WILD);
+	scenario("1M / 20 masks", 1000000, 20, WILD);
+	scenario("1M exact 5-tuple", 1000000, 0, WILD);
+	scenario("route 10k /8-/32", 10000, ROUTE_MASKS, ROUTE);
+	scenario("staged 10k L4 / 20 masks", 10000, 20, STAGED);
 	rte_eal_cleanup();
 	return 0;
 }

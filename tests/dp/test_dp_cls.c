@@ -167,6 +167,9 @@ rnd_ip(uint64_t *s)
 	return 0x0a000000u | rnd_n(s, 4) << 16 | rnd_n(s, 4) << 8 | rnd_n(s, 16);
 }
 
+/* Draw rules from the prefix family (rnd_mask_prefix) instead of the realistic one. */
+static bool prefix_family;
+
 /* A packet key with every field drawn from small domains, so rules overlap. */
 static void
 rnd_packet_fields(uint64_t *s, struct dp_key *k)
@@ -194,6 +197,14 @@ rnd_packet_fields(uint64_t *s, struct dp_key *k)
 	f->ipv6_dst[1] = 0x01;
 	f->ipv6_dst[7] = (uint8_t)rnd_n(s, 4);
 	f->ipv6_dst[15] = (uint8_t)rnd_n(s, 4);
+	if (prefix_family) { /* addresses that differ at many prefix lengths */
+		f->ipv6_src[0] = 0x20;
+		f->ipv6_src[1] = 0x01;
+		for (unsigned i = 2; i < 16; i++)
+			f->ipv6_dst[i] = (uint8_t)(rnd_n(s, 4) << (i % 7));
+		f->ipv6_src[8] = (uint8_t)rnd_n(s, 4);
+		put16(f->udp_src, l4ports[rnd_n(s, 6)]);
+	}
 }
 
 static void
@@ -208,6 +219,43 @@ set_prefix32(uint8_t *m, unsigned len)
 	put32(m, len ? ~0u << (32 - len) : 0);
 }
 
+/* Sets the first len bits of the n-byte field m. */
+static void
+set_prefix(uint8_t *m, size_t n, unsigned len)
+{
+	memset(m, 0, n);
+	memset(m, 0xff, len / 8);
+	if (len % 8)
+		m[len / 8] = (uint8_t)(0xff << (8 - len % 8));
+}
+
+/* The prefix family: IPv4 source prefixes (/0 to /32, step 4) and destination prefixes
+ * (/8 to /32) with L4 port masks (exact, a port prefix, none), and IPv6 destination
+ * prefixes of any length from /48 (with or without a /64 source) with a masked UDP
+ * port: the shapes prefix tracking and staged lookup act on; at most 837 masks. */
+static void
+rnd_mask_prefix(uint64_t *s, struct dp_key *m)
+{
+	struct ofp_match_values *f = &m->f;
+	static const uint16_t port_masks[] = { 0, 0xffff, 0xff00 };
+
+	memset(m, 0, sizeof(*m));
+	set_exact(f->eth_type, 2);
+	if (rnd_n(s, 4) != 0) {
+		set_prefix32(f->ipv4_src, rnd_n(s, 9) * 4);
+		set_prefix32(f->ipv4_dst, 8 + rnd_n(s, 25));
+		put16(f->tcp_dst, port_masks[rnd_n(s, 3)]);
+		if (f->tcp_dst[0] != 0)
+			set_exact(f->ip_proto, 1);
+	} else {
+		set_prefix(f->ipv6_dst, 16, 48 + rnd_n(s, 81));
+		if (rnd_n(s, 2))
+			set_prefix(f->ipv6_src, 16, 64);
+		set_exact(f->ip_proto, 1);
+		put16(f->udp_src, 0xfff0);
+	}
+}
+
 /* Realistic mask shapes: exact ports, eth addresses, VLAN, IPv4 prefixes, 5-tuples,
  * metadata, IPv6 prefixes, a table-miss. */
 static void
@@ -216,6 +264,10 @@ rnd_mask(uint64_t *s, struct dp_key *m)
 	struct ofp_match_values *f = &m->f;
 	static const unsigned plen[] = { 8, 16, 24, 32 };
 
+	if (prefix_family) {
+		rnd_mask_prefix(s, m);
+		return;
+	}
 	memset(m, 0, sizeof(*m));
 	switch (rnd_n(s, 14)) {
 	case 0: /* table-miss */
@@ -488,6 +540,16 @@ check_against_reference(uint64_t seed)
 START_TEST(test_reference)
 {
 	check_against_reference(1 + (uint64_t)_i * 7919);
+}
+END_TEST
+
+/* The same with prefix and L4-mask rules only (many masks that differ in prefix lengths
+ * and port masks), so that every lookup crosses prefix boundaries. */
+START_TEST(test_reference_prefixes)
+{
+	prefix_family = true;
+	check_against_reference(3 + (uint64_t)_i * 104729);
+	prefix_family = false;
 }
 END_TEST
 
@@ -1200,6 +1262,7 @@ cls_suite(void)
 
 	tcase_set_timeout(tc, 240);
 	tcase_add_loop_test(tc, test_reference, 0, 4);
+	tcase_add_loop_test(tc, test_reference_prefixes, 0, 3);
 	tcase_add_test(tc, test_tie_rule);
 	tcase_add_test(tc, test_replace);
 	tcase_add_loop_test(tc, test_versions, 0, 2);
