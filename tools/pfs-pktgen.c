@@ -283,8 +283,8 @@ usage(FILE *f)
 		"                      of them flow, or moved\n"
 		"  --link-timeout S    wait for link up, and tolerate a link down, for S seconds\n"
 		"                      (default 10); a port whose link goes down is restarted\n"
-		"                      every 20 ms meanwhile (a memif client reconnects to a\n"
-		"                      restarted server)\n"
+		"                      every 20 ms meanwhile, 250 ms once it connected (a memif\n"
+		"                      client reconnects to a restarted server)\n"
 		"  --no-reconnect      do not restart ports whose link went down\n"
 		"Output\n"
 		"  --json FILE         write the report as JSON to FILE ('-': stdout); the text\n"
@@ -1171,20 +1171,29 @@ timeline_add(double t, uint64_t tx, uint64_t rx)
 
 /* A memif client whose server went away (a switch restarting or handing over to a
  * new process) is not reconnected by the PMD: restart the ports that are down (--rx2's
- * too). Called with LOCK_MAIN held; LOCK_RX keeps the receiving lcore off them. */
+ * too). A port whose restart connected gets HANDSHAKE_GRACE to finish the memif
+ * handshake (messages through both processes' interrupt threads, slow on a loaded
+ * machine) before it is restarted again: restarting it meanwhile would only abort it.
+ * Called with LOCK_MAIN held; LOCK_RX keeps the receiving lcore off the ports. */
+#define HANDSHAKE_GRACE_MS 250
 static void
-reconnect(struct result *res)
+reconnect(uint64_t now, struct result *res)
 {
+	static uint64_t connected_at[3]; /* TSC of the last restart that connected */
 	const uint16_t ports[] = { tx_port, rx_port, rx2_port };
 	const unsigned n = have_rx2 ? 3 : 2;
 
 	port_lock_take(LOCK_RX);
 	for (unsigned i = 0; i < n; i++) {
-		if ((i == 1 && rx_port == tx_port) || link_up(ports[i]))
+		if ((i == 1 && rx_port == tx_port) || link_up(ports[i]) ||
+		    (connected_at[i] && now - connected_at[i] < tsc_hz * HANDSHAKE_GRACE_MS / 1000))
 			continue;
 		rte_eth_dev_stop(ports[i]);
-		if (rte_eth_dev_start(ports[i]) == 0)
+		connected_at[i] = 0;
+		if (rte_eth_dev_start(ports[i]) == 0) {
+			connected_at[i] = now;
 			res->reconnects++;
+		}
 	}
 	port_lock_give(LOCK_RX);
 }
@@ -1262,10 +1271,10 @@ run(bool rx_here, struct result *res)
 				} else if (!opt.no_reconnect && now - down_since >= tsc_hz / 50 &&
 					   now - last_restart >= tsc_hz / 50) {
 					/* 20 ms after the link went down (the PMD's interrupt
-					 * thread tears the connection down meanwhile: a restart
-					 * racing it can hang a memif client), then every 20 ms. */
+					 * thread tears the connection down meanwhile), then
+					 * every 20 ms. */
 					last_restart = now;
-					reconnect(res);
+					reconnect(now, res);
 				}
 			} else {
 				if (down && now - down_since > res->max_down_tsc)
