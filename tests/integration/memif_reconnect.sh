@@ -5,7 +5,8 @@
 # rings (it used to crash there now and then: the takeover_memif failure). Restarts
 # pfswitchd MEMIF_RECONNECT_ROUNDS times (default 6) under traffic and checks that
 # pfs-pktgen lives through all of them, reconnects each time and that traffic flows
-# through the last switch.
+# through the last switch. MEMIF_RECONNECT_LCORES=0-1 gives pfs-pktgen its receiving
+# lcore (restarts then hold it off the ports too).
 # usage: memif_reconnect.sh PATH/TO/pfswitchd PATH/TO/pfs-ofctl PATH/TO/pfs-pktgen
 . "$(dirname "$0")/pfs_testlib.sh"
 pfs_init memif-reconnect "$1" python3
@@ -13,6 +14,7 @@ OFCTL=$(readlink -f "${2:?usage: $0 PFSWITCHD PFS_OFCTL PFS_PKTGEN}")
 PKTGEN=$(readlink -f "${3:?usage: $0 PFSWITCHD PFS_OFCTL PFS_PKTGEN}")
 [ -x "$PKTGEN" ] || pfs_skip "pfs-pktgen not built"
 ROUNDS=${MEMIF_RECONNECT_ROUNDS:-6}
+LCORES=${MEMIF_RECONNECT_LCORES:-0}
 EAL_LOG="--log-level=lib.eal:error --log-level=pmd.net.memif:error"
 SOCK1=$RUN/to-p1.sock
 SOCK2=$RUN/to-p2.sock
@@ -69,11 +71,13 @@ switch_up() {
 }
 switch_up || { fail "pfswitchd did not start"; pfs_done; }
 
+# pfs-pktgen tolerates a link down for 40 s: a restart can take over 10 s on the
+# loaded test machine.
 "$PKTGEN" --tx "net_memif0,role=client,socket=$SOCK1,socket-abstract=no,id=0" \
 	--rx "net_memif1,role=client,socket=$SOCK2,socket-abstract=no,id=0" \
-	--rate 100000 --duration 120 --size 64 --drain-ms 300 --link-timeout 10 \
+	--rate 100000 --duration 120 --size 64 --drain-ms 300 --link-timeout 40 \
 	--ready-file "$TMP/pg.ready" --json "$TMP/pg.json" --hold 30 \
-	-- -l 0 --no-pci --no-huge --no-shconf -m 256 $EAL_LOG --file-prefix pgr$TAG \
+	-- -l "$LCORES" --no-pci --no-huge --no-shconf -m 256 $EAL_LOG --file-prefix pgr$TAG \
 	>"$TMP/pg.log" 2>&1 &
 PG_PID=$!
 pfs_wait 20 test -e "$TMP/pg.ready" || { fail "pfs-pktgen did not start"; cat "$TMP/pg.log"; pfs_done; }
