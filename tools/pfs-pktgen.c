@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -121,14 +122,91 @@ static volatile sig_atomic_t stop;
 static uint64_t mark_tsc; /* TSC of the SIGUSR1 mark, 0 = none */
 static volatile int rx_stop;
 static struct rx_stats rxs;
-/* The receiving lcore stops polling while the sending one restarts a port. */
-static int rx_hold, rx_held;
 static uint64_t rx_pkts_shared; /* rxs.pkts published for the timeline */
 static uint64_t tsc_hz;
 static uint64_t start_tsc; /* with start_wall: maps the TSC to Unix time */
 static double start_wall;
 static struct timeline_pt *timeline;
 static size_t n_timeline;
+
+/* ---- port locks ----
+ * A memif port's control channel runs in the EAL interrupt thread: when the peer
+ * goes away, the PMD (DPDK 22.11) unmaps the rings there while an lcore may be inside
+ * rte_eth_rx_burst/tx_burst on them, with nothing in between to keep the two apart;
+ * the lcore then faults on the ring. A port restart from an lcore (memif reconnect)
+ * racing a handshake in the interrupt thread is the same race the other way round.
+ * So each lcore holds its own lock while it touches the ports and lets go of it once
+ * a loop; whoever changes a port's connection (the interrupt thread's callbacks, a
+ * restart) holds all of them, taken in index order. Ticket locks: first come, first
+ * served, so a busy-polling lcore cannot starve the interrupt thread. */
+enum { LOCK_MAIN, LOCK_RX, N_PORT_LOCKS };
+struct port_lock {
+	uint32_t next, owner;
+};
+static struct port_lock port_locks[N_PORT_LOCKS];
+
+static void
+port_lock_take(unsigned i)
+{
+	uint32_t t = __atomic_fetch_add(&port_locks[i].next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&port_locks[i].owner, __ATOMIC_ACQUIRE) != t)
+		rte_pause();
+}
+
+static void
+port_lock_give(unsigned i)
+{
+	__atomic_store_n(&port_locks[i].owner, port_locks[i].owner + 1, __ATOMIC_RELEASE);
+}
+
+/* Once a loop: let a waiting control path (FIFO) in, then go on. */
+static inline void
+port_lock_yield(unsigned i)
+{
+	if (unlikely(__atomic_load_n(&port_locks[i].next, __ATOMIC_RELAXED) !=
+		     port_locks[i].owner + 1)) {
+		port_lock_give(i);
+		port_lock_take(i);
+	}
+}
+
+static void
+port_locks_take_all(void)
+{
+	for (unsigned i = 0; i < N_PORT_LOCKS; i++)
+		port_lock_take(i);
+}
+
+static void
+port_locks_give_all(void)
+{
+	for (unsigned i = N_PORT_LOCKS; i-- > 0;)
+		port_lock_give(i);
+}
+
+/* The EAL interrupt thread runs its callbacks (memif's control channel among them)
+ * between one epoll_wait and the next: interposed here so that they run with the
+ * port locks held. Other threads (the lcores, rte_epoll_wait) pass straight through. */
+static __thread bool intr_holds_ports;
+
+int
+epoll_wait(int epfd, struct epoll_event *events, int maxevents, int timeout)
+{
+	bool gate = rte_lcore_id() == LCORE_ID_ANY;
+	int n;
+
+	if (gate && intr_holds_ports) {
+		port_locks_give_all();
+		intr_holds_ports = false;
+	}
+	n = epoll_pwait(epfd, events, maxevents, timeout, NULL);
+	if (gate && n > 0) {
+		port_locks_take_all();
+		intr_holds_ports = true;
+	}
+	return n;
+}
 
 static const uint16_t imix_sizes[] = { 64, 570, 64, 64, 1518, 64, 570, 64, 64, 570, 64, 570 };
 
@@ -205,8 +283,8 @@ usage(FILE *f)
 		"                      of them flow, or moved\n"
 		"  --link-timeout S    wait for link up, and tolerate a link down, for S seconds\n"
 		"                      (default 10); a port whose link goes down is restarted\n"
-		"                      every 20 ms meanwhile (a memif client reconnects to a\n"
-		"                      restarted server)\n"
+		"                      every 20 ms meanwhile, 250 ms once it connected (a memif\n"
+		"                      client reconnects to a restarted server)\n"
 		"  --no-reconnect      do not restart ports whose link went down\n"
 		"Output\n"
 		"  --json FILE         write the report as JSON to FILE ('-': stdout); the text\n"
@@ -586,11 +664,10 @@ zero_mbuf_data(struct rte_mempool *mp, void *arg, void *obj, unsigned idx)
 }
 
 static int
-port_setup(uint16_t port)
+port_setup_locked(uint16_t port)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
-	uint64_t t0;
 	uint16_t q;
 	int e;
 
@@ -612,15 +689,31 @@ port_setup(uint16_t port)
 		if (e)
 			return e;
 	}
-	e = rte_eth_tx_queue_setup(port, 0, RING_DESC, rte_eth_dev_socket_id(port), NULL);
+	return rte_eth_tx_queue_setup(port, 0, RING_DESC, rte_eth_dev_socket_id(port), NULL);
+}
+
+static int
+port_setup(uint16_t port)
+{
+	uint64_t t0;
+	int e;
+
+	port_lock_take(LOCK_MAIN);
+	e = port_setup_locked(port);
+	port_lock_give(LOCK_MAIN);
 	if (e)
 		return e;
 	/* A memif client cannot start before its server listens: retry for a while. */
 	t0 = rte_rdtsc();
-	while ((e = rte_eth_dev_start(port)) && !stop &&
-	       rte_rdtsc() - t0 < (uint64_t)(opt.link_timeout * (double)rte_get_tsc_hz()))
+	for (;;) {
+		port_lock_take(LOCK_MAIN);
+		e = rte_eth_dev_start(port);
+		port_lock_give(LOCK_MAIN);
+		if (!e || stop ||
+		    rte_rdtsc() - t0 >= (uint64_t)(opt.link_timeout * (double)rte_get_tsc_hz()))
+			return e;
 		rte_delay_ms(50);
-	return e;
+	}
 }
 
 static bool
@@ -637,11 +730,16 @@ link_up(uint16_t port)
 static void
 restart_if_down(uint16_t port)
 {
+	int e;
+
 	if (link_up(port))
 		return;
 	fprintf(stderr, "pfs-pktgen: port %u: no link yet, reconnecting\n", port);
+	port_lock_take(LOCK_MAIN);
 	rte_eth_dev_stop(port);
-	if (rte_eth_dev_start(port))
+	e = rte_eth_dev_start(port);
+	port_lock_give(LOCK_MAIN);
+	if (e)
 		fprintf(stderr, "pfs-pktgen: port %u: restart failed\n", port);
 }
 
@@ -1042,17 +1140,12 @@ static int
 rx_lcore(void *arg)
 {
 	(void)arg;
+	port_lock_take(LOCK_RX);
 	while (!__atomic_load_n(&rx_stop, __ATOMIC_ACQUIRE)) {
-		if (__atomic_load_n(&rx_hold, __ATOMIC_ACQUIRE)) {
-			__atomic_store_n(&rx_held, 1, __ATOMIC_RELEASE);
-			while (__atomic_load_n(&rx_hold, __ATOMIC_ACQUIRE) &&
-			       !__atomic_load_n(&rx_stop, __ATOMIC_ACQUIRE))
-				rte_pause();
-			__atomic_store_n(&rx_held, 0, __ATOMIC_RELEASE);
-			continue;
-		}
+		port_lock_yield(LOCK_RX);
 		rx_poll(&rxs);
 	}
+	port_lock_give(LOCK_RX);
 	return 0;
 }
 
@@ -1077,30 +1170,32 @@ timeline_add(double t, uint64_t tx, uint64_t rx)
 }
 
 /* A memif client whose server went away (a switch restarting or handing over to a
- * new process) is not reconnected by the PMD: restart the ports that are down, with
- * the receiving lcore held off them meanwhile. */
+ * new process) is not reconnected by the PMD: restart the ports that are down (--rx2's
+ * too). A port whose restart connected gets HANDSHAKE_GRACE to finish the memif
+ * handshake (messages through both processes' interrupt threads, slow on a loaded
+ * machine) before it is restarted again: restarting it meanwhile would only abort it.
+ * Called with LOCK_MAIN held; LOCK_RX keeps the receiving lcore off the ports. */
+#define HANDSHAKE_GRACE_MS 250
 static void
-reconnect(bool rx_here, struct result *res)
+reconnect(uint64_t now, struct result *res)
 {
-	if (!rx_here) {
-		__atomic_store_n(&rx_hold, 1, __ATOMIC_RELEASE);
-		while (!__atomic_load_n(&rx_held, __ATOMIC_ACQUIRE))
-			rte_pause();
-	}
-	for (unsigned i = 0; i < 2; i++) {
-		uint16_t port = i ? rx_port : tx_port;
+	static uint64_t connected_at[3]; /* TSC of the last restart that connected */
+	const uint16_t ports[] = { tx_port, rx_port, rx2_port };
+	const unsigned n = have_rx2 ? 3 : 2;
 
-		if ((i && rx_port == tx_port) || link_up(port))
+	port_lock_take(LOCK_RX);
+	for (unsigned i = 0; i < n; i++) {
+		if ((i == 1 && rx_port == tx_port) || link_up(ports[i]) ||
+		    (connected_at[i] && now - connected_at[i] < tsc_hz * HANDSHAKE_GRACE_MS / 1000))
 			continue;
-		rte_eth_dev_stop(port);
-		if (rte_eth_dev_start(port) == 0)
+		rte_eth_dev_stop(ports[i]);
+		connected_at[i] = 0;
+		if (rte_eth_dev_start(ports[i]) == 0) {
+			connected_at[i] = now;
 			res->reconnects++;
+		}
 	}
-	if (!rx_here) {
-		__atomic_store_n(&rx_hold, 0, __ATOMIC_RELEASE);
-		while (__atomic_load_n(&rx_held, __ATOMIC_ACQUIRE))
-			rte_pause();
-	}
+	port_lock_give(LOCK_RX);
 }
 
 static void
@@ -1124,6 +1219,10 @@ run(bool rx_here, struct result *res)
 	g = aligned_alloc(RTE_CACHE_LINE_SIZE, RTE_ALIGN_CEIL(sizeof(*g), RTE_CACHE_LINE_SIZE));
 	if (!g) {
 		res->error = 1;
+		if (!rx_here) {
+			__atomic_store_n(&rx_stop, 1, __ATOMIC_RELEASE);
+			rte_eal_mp_wait_lcore();
+		}
 		return;
 	}
 	txgen_init(g);
@@ -1138,7 +1237,9 @@ run(bool rx_here, struct result *res)
 		timeline_add(0, 0, 0);
 		tl_next = start + tl_step;
 	}
+	port_lock_take(LOCK_MAIN);
 	while (!stop) {
+		port_lock_yield(LOCK_MAIN);
 		now = rte_rdtsc();
 		if (now >= end)
 			break;
@@ -1170,10 +1271,10 @@ run(bool rx_here, struct result *res)
 				} else if (!opt.no_reconnect && now - down_since >= tsc_hz / 50 &&
 					   now - last_restart >= tsc_hz / 50) {
 					/* 20 ms after the link went down (the PMD's interrupt
-					 * thread tears the connection down meanwhile: a restart
-					 * racing it can hang a memif client), then every 20 ms. */
+					 * thread tears the connection down meanwhile), then
+					 * every 20 ms. */
 					last_restart = now;
-					reconnect(rx_here, res);
+					reconnect(now, res);
 				}
 			} else {
 				if (down && now - down_since > res->max_down_tsc)
@@ -1237,11 +1338,13 @@ run(bool rx_here, struct result *res)
 	/* Drain stragglers; with a receiving lcore, it keeps polling meanwhile. */
 	end = now + (uint64_t)((double)tsc_hz * opt.drain_ms / 1000.0);
 	while (rte_rdtsc() < end) {
+		port_lock_yield(LOCK_MAIN);
 		if (rx_here)
 			rx_poll(&rxs);
 		else
 			rte_pause();
 	}
+	port_lock_give(LOCK_MAIN);
 	if (!rx_here) {
 		__atomic_store_n(&rx_stop, 1, __ATOMIC_RELEASE);
 		rte_eal_mp_wait_lcore();
@@ -1696,7 +1799,9 @@ main(int argc, char **argv)
 	}
 out:
 	if (pool) {
-		/* Stopping the ports tells a memif peer that we are gone. */
+		/* Stopping the ports tells a memif peer that we are gone. The receiving
+		 * lcore, if any, has returned. */
+		port_lock_take(LOCK_MAIN);
 		rte_eth_dev_stop(tx_port);
 		if (rx_port != tx_port)
 			rte_eth_dev_stop(rx_port);
@@ -1707,6 +1812,7 @@ out:
 			rte_eth_dev_close(rx_port);
 		if (have_rx2)
 			rte_eth_dev_close(rx2_port);
+		port_lock_give(LOCK_MAIN);
 	}
 	free(timeline);
 	free(rxs.flow_next);
