@@ -427,7 +427,6 @@ dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version
 				ways &= ways - 1;
 				rte_prefetch0(e);
 				rte_prefetch0(e + RTE_CACHE_LINE_SIZE);
-				rte_prefetch0(e + 2 * RTE_CACHE_LINE_SIZE);
 			}
 		}
 	int prev = -1;

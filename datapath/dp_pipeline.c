@@ -1168,7 +1168,13 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	for (uint32_t f = fast; f; f &= f - 1) {
 		unsigned i = (unsigned)__builtin_ctz(f);
 
-		if (!path[i]) {
+		if (likely(path[i] != NULL)) {
+			/* The probe fetched the entry's first two lines (stamp, key, counters,
+			 * a direct program); the ops of others are on their way before the
+			 * packet runs. */
+			if (!path[i]->prog.direct_port)
+				dp_cache_prefetch_ops(path[i]);
+		} else {
 			dp_fkey_expand(&fk[i], &keys[i]);
 			miss_keys[n_miss] = &keys[i];
 			miss_fill[n_miss] = (fills >> i) & 1;
