@@ -137,15 +137,6 @@ dp_cache_destroy(struct dp_cache *c)
 	rte_free(c);
 }
 
-static inline uint32_t
-finish_hash(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return (uint32_t)h ^ (uint32_t)(h >> 32);
-}
-
 uint32_t
 dp_cache_hash(const struct dp_key *key)
 {
@@ -162,18 +153,8 @@ dp_cache_hash(const struct dp_key *key)
 	}
 	for (; i < DP_KEY_WORDS; i++)
 		a = (a ^ key->w[i]) * P;
-	return finish_hash(a ^ (b << 13 | b >> 51) ^ (c << 29 | c >> 35) ^ (d << 43 | d >> 21));
-}
-
-uint32_t
-dp_cache_fhash(const struct dp_fkey *fk)
-{
-	const uint64_t P = 0x9e3779b97f4a7c15ull;
-	uint64_t a = (1 ^ fk->w[0]) * P, b = (2 ^ fk->w[1]) * P, c = (3 ^ fk->w[2]) * P;
-
-	a = (a ^ fk->w[3]) * P;
-	b = (b ^ fk->w[4]) * P;
-	return finish_hash(a ^ (b << 21 | b >> 43) ^ (c << 42 | c >> 22));
+	return dp_cache_hash_finish_(a ^ (b << 13 | b >> 51) ^ (c << 29 | c >> 35) ^
+				     (d << 43 | d >> 21));
 }
 
 void

@@ -86,8 +86,27 @@ void dp_cache_set_attr(struct dp_cache *c, dp_cache_attr_fn *fn, void *aux);
 
 /* The hash the cache uses for key. */
 uint32_t dp_cache_hash(const struct dp_key *key);
-/* The hash the cache uses for a fast key. */
-uint32_t dp_cache_fhash(const struct dp_fkey *fk);
+/* The last step of both hashes. */
+static inline uint32_t
+dp_cache_hash_finish_(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return (uint32_t)h ^ (uint32_t)(h >> 32);
+}
+
+/* The hash the cache uses for a fast key (inline: one per packet, in the parse loop). */
+static inline uint32_t
+dp_cache_fhash(const struct dp_fkey *fk)
+{
+	const uint64_t P = 0x9e3779b97f4a7c15ull;
+	uint64_t a = (1 ^ fk->w[0]) * P, b = (2 ^ fk->w[1]) * P, c = (3 ^ fk->w[2]) * P;
+
+	a = (a ^ fk->w[3]) * P;
+	b = (b ^ fk->w[4]) * P;
+	return dp_cache_hash_finish_(a ^ (b << 21 | b >> 43) ^ (c << 42 | c >> 22));
+}
 
 /* The entry cached for key under (br_uid, version), or NULL. On NULL, *fill says whether
  * the caller should dp_cache_insert() the path it computes (false when the thrash guard
