@@ -1105,7 +1105,7 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 static inline bool
 edit(struct dp_pkt *pkt, const struct dp_cprog *p)
 {
-	if ((p->edit & DP_CPROG_EDIT_DEC_TTL) && unlikely(dp_pkt_dec_nw_ttl(pkt) != 0))
+	if ((p->edit & DP_CPROG_EDIT_DEC_TTL) && unlikely(dp_pkt_dec_ttl4(pkt) != 0))
 		return false;
 	if (p->edit & DP_CPROG_EDIT_ETH) {
 		if (likely(p->edit_mask == 0xfff)) {

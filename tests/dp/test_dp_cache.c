@@ -2,6 +2,7 @@
  * entries (a working set well under the capacity stays whole), staleness across
  * versions. The pipeline's use of it is tested in test_datapath.c. */
 #include <check.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <rte_memory.h>
 
 #include "dp_cache.h"
+#include "dp_pkt.h"
 #include "util.h"
 
 /* Fast key number i: distinct for distinct i, spread over every word. */
@@ -65,6 +67,42 @@ START_TEST(test_working_set_stays)
 }
 END_TEST
 
+/* The hit patch's dec_ttl (dp_pkt_dec_ttl4()) writes what dp_pkt_set_nw_ttl(ttl - 1)
+ * does, for every TTL and a spread of header checksums (all of them for TTLs 0-3); TTL 0
+ * and 1 are refused untouched. */
+START_TEST(test_dec_ttl4_exact)
+{
+	uint8_t a[34] = { 0 }, b[34] = { 0 };
+	struct dp_pkt pa, pb;
+
+	memset(&pa, 0, sizeof(pa));
+	pa.l3 = 14;
+	pa.l3_type = DP_L3_IPV4;
+	pa.len = pa.frame_len = sizeof(a);
+	pb = pa;
+	pa.data = a;
+	pb.data = b;
+	for (unsigned ttl = 0; ttl < 256; ttl++)
+		for (unsigned c = 0; c < 65536; c += ttl < 4 ? 1 : 13) {
+			a[22] = b[22] = (uint8_t)ttl;
+			a[23] = b[23] = 17;
+			a[24] = b[24] = (uint8_t)(c >> 8);
+			a[25] = b[25] = (uint8_t)c;
+			if (ttl <= 1) {
+				ck_assert_int_eq(dp_pkt_dec_ttl4(&pa), -ERANGE);
+				ck_assert_uint_eq(a[22], ttl);
+				ck_assert_uint_eq(a[24] << 8 | a[25], c);
+				continue;
+			}
+			ck_assert_int_eq(dp_pkt_dec_ttl4(&pa), 0);
+			ck_assert_int_eq(dp_pkt_set_nw_ttl(&pb, (uint8_t)(ttl - 1)), 0);
+			if (memcmp(a, b, sizeof(a)) != 0)
+				ck_abort_msg("ttl %u checksum %04x: %02x%02x, not %02x%02x", ttl, c,
+					     a[24], a[25], b[24], b[25]);
+		}
+}
+END_TEST
+
 static Suite *
 cache_suite(void)
 {
@@ -72,6 +110,7 @@ cache_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_working_set_stays);
+	tcase_add_test(tc, test_dec_ttl4_exact);
 	suite_add_tcase(s, tc);
 	return s;
 }
