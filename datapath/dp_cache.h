@@ -86,8 +86,27 @@ void dp_cache_set_attr(struct dp_cache *c, dp_cache_attr_fn *fn, void *aux);
 
 /* The hash the cache uses for key. */
 uint32_t dp_cache_hash(const struct dp_key *key);
-/* The hash the cache uses for a fast key. */
-uint32_t dp_cache_fhash(const struct dp_fkey *fk);
+/* The last step of both hashes. */
+static inline uint32_t
+dp_cache_hash_finish_(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	return (uint32_t)h ^ (uint32_t)(h >> 32);
+}
+
+/* The hash the cache uses for a fast key (inline: one per packet, in the parse loop). */
+static inline uint32_t
+dp_cache_fhash(const struct dp_fkey *fk)
+{
+	const uint64_t P = 0x9e3779b97f4a7c15ull;
+	uint64_t a = (1 ^ fk->w[0]) * P, b = (2 ^ fk->w[1]) * P, c = (3 ^ fk->w[2]) * P;
+
+	a = (a ^ fk->w[3]) * P;
+	b = (b ^ fk->w[4]) * P;
+	return dp_cache_hash_finish_(a ^ (b << 21 | b >> 43) ^ (c << 42 | c >> 22));
+}
 
 /* The entry cached for key under (br_uid, version), or NULL. On NULL, *fill says whether
  * the caller should dp_cache_insert() the path it computes (false when the thrash guard
@@ -107,9 +126,22 @@ struct dp_cache_entry *dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid,
  * while before). Nothing while the thrash guard is on. */
 void dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries);
 /* dp_cache_lookup_fast() for the packets of a burst whose bit is set in mask (fk[i],
- * hash[i]; their buckets prefetched a while before), into out[i]: first every matching
- * entry is prefetched, then each is probed. Returns the mask of the misses to insert
+ * hash[i]; their buckets prefetched a while before), into out[i]: first the first two
+ * lines of every matching entry are prefetched (dp_cache_prefetch_ops() the rest), then
+ * each is probed. Returns the mask of the misses to insert
  * (the others' probes the thrash guard spared). */
+/* Prefetches what a hit on e reads past the entry's first two lines: its program's ops,
+ * or (not composed) its rules. */
+static inline void
+dp_cache_prefetch_ops(const struct dp_cache_entry *e)
+{
+	const char *l = e->composed ? (const char *)e->prog.ops : (const char *)e->rules;
+	const char *end = e->composed ? (const char *)(e->prog.ops + e->prog.n_ops)
+				      : (const char *)(e->rules + e->n_rules);
+
+	for (l = (const char *)((uintptr_t)l & ~(uintptr_t)63); l < end; l += 64)
+		__builtin_prefetch(l);
+}
 uint32_t dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 				    const struct dp_fkey *fk, const uint32_t *hash, uint32_t mask,
 				    struct dp_cache_entry **out);

@@ -1100,6 +1100,25 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 	finish(&r);
 }
 
+/* Applies a direct program's edits (struct dp_cprog) to a packet dp_key_fast() accepted.
+ * False, the packet untouched, when its TTL would expire: the program runs op by op. */
+static inline bool
+edit(struct dp_pkt *pkt, const struct dp_cprog *p)
+{
+	if ((p->edit & DP_CPROG_EDIT_DEC_TTL) && unlikely(dp_pkt_dec_ttl4(pkt) != 0))
+		return false;
+	if (p->edit & DP_CPROG_EDIT_ETH) {
+		if (likely(p->edit_mask == 0xfff)) {
+			memcpy(pkt->data, p->edit_eth, 12);
+		} else {
+			for (unsigned b = 0; b < 12; b++)
+				if (p->edit_mask & (1u << b))
+					pkt->data[b] = p->edit_eth[b];
+		}
+	}
+	return true;
+}
+
 /* A burst of at most DP_BURST through the microflow cache in passes, so that what each
  * lookup reads is on its way before it is needed (10k flows do not fit in L2): parse
  * and hash every packet, prefetching its bucket; prefetch the entries the buckets point
@@ -1149,7 +1168,13 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	for (uint32_t f = fast; f; f &= f - 1) {
 		unsigned i = (unsigned)__builtin_ctz(f);
 
-		if (!path[i]) {
+		if (likely(path[i] != NULL)) {
+			/* The probe fetched the entry's first two lines (stamp, key, counters,
+			 * a direct program); the ops of others are on their way before the
+			 * packet runs. */
+			if (!path[i]->prog.direct_port)
+				dp_cache_prefetch_ops(path[i]);
+		} else {
 			dp_fkey_expand(&fk[i], &keys[i]);
 			miss_keys[n_miss] = &keys[i];
 			miss_fill[n_miss] = (fills >> i) & 1;
@@ -1173,12 +1198,14 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 		struct dp_cache_entry *e = path[i];
 
 		if (e && e->prog.direct_port && e->composed && !e->miss) {
-			/* output:N and nothing else: straight to the port's tx buffer. */
+			/* Edits of the addresses and TTL, then output:N: the edits as one
+			 * patch, straight to the port's tx buffer. */
 			struct dp_port *p = dp_bridge_port(br, e->prog.direct_port);
 
 			if (likely(p != NULL && p != in &&
 				   !(__atomic_load_n(&p->config, __ATOMIC_RELAXED) &
-				     (OFPPC_PORT_DOWN | OFPPC_NO_FWD)))) {
+				     (OFPPC_PORT_DOWN | OFPPC_NO_FWD)) &&
+				   (!e->prog.edit || edit(&view[i], &e->prog)))) {
 				if (e != agg) {
 					if (agg)
 						dp_cache_count(c, agg, agg_n, agg_bytes,

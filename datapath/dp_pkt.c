@@ -648,8 +648,8 @@ dp_pkt_dec_nw_ttl(struct dp_pkt *pkt)
 	uint8_t ttl;
 
 	if (pkt->l3_type == DP_L3_IPV4)
-		ttl = pkt->data[pkt->l3 + 8];
-	else if (pkt->l3_type == DP_L3_IPV6)
+		return dp_pkt_dec_ttl4(pkt);
+	if (pkt->l3_type == DP_L3_IPV6)
 		ttl = pkt->data[pkt->l3 + 7];
 	else
 		return -ENOENT;

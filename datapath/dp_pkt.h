@@ -24,6 +24,7 @@
 #ifndef PFS_DP_PKT_H
 #define PFS_DP_PKT_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -112,6 +113,28 @@ int dp_pkt_set_field(struct dp_pkt *pkt, uint8_t field, const uint8_t *value);
  * TTL is 0 or 1 (nothing written: the packet has an invalid TTL); -ENOENT. */
 int dp_pkt_set_nw_ttl(struct dp_pkt *pkt, uint8_t ttl);
 int dp_pkt_dec_nw_ttl(struct dp_pkt *pkt);
+/* dp_pkt_dec_nw_ttl() of a packet whose l3 is IPv4, inline (the microflow cache's patch
+ * path): -ERANGE, nothing written, for a TTL of 0 or 1; else the TTL and the header
+ * checksum (RFC 1624 eqn. 3, as every IPv4 header write here). */
+static inline int
+dp_pkt_dec_ttl4(struct dp_pkt *pkt)
+{
+	uint8_t *ip = pkt->data + pkt->l3;
+	uint32_t ttl = ip[8], s;
+
+	if (ttl <= 1)
+		return -ERANGE;
+	ip[8] = (uint8_t)(ttl - 1);
+	s = (uint16_t) ~(ip[10] << 8 | ip[11]);
+	s += (uint16_t) ~(ttl << 8); /* the old word's sum: its high byte */
+	s += (ttl - 1) << 8;
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = ~s;
+	ip[10] = (uint8_t)(s >> 8);
+	ip[11] = (uint8_t)s;
+	return 0;
+}
 /* Top MPLS entry's TTL; same returns as the IP versions. */
 int dp_pkt_set_mpls_ttl(struct dp_pkt *pkt, uint8_t ttl);
 int dp_pkt_dec_mpls_ttl(struct dp_pkt *pkt);

@@ -723,6 +723,43 @@ mergeable(const struct dp_op *op, const struct dp_op *end)
 	return true;
 }
 
+/* Sets out's direct_port and edits when the program is edits of the Ethernet addresses
+ * and the IP TTL (in any order: they touch different bytes), then output to a standard
+ * port, and no meter. */
+static void
+direct(struct dp_cprog *out)
+{
+	const struct dp_op *last;
+
+	if (!out->n_ops)
+		return;
+	for (unsigned k = 0; k < out->n_seg; k++)
+		if (out->seg[k].meter)
+			return;
+	last = &out->ops[out->n_ops - 1];
+	if (last->code != DP_OP_OUTPUT || last->a32 > OFPP_MAX)
+		return;
+	for (const struct dp_op *op = out->ops; op < last; op += op_slots(op)) {
+		const uint8_t *v = (const uint8_t *)(op + 1);
+
+		if (op->code == DP_OP_DEC_NW_TTL) {
+			out->edit |= DP_CPROG_EDIT_DEC_TTL;
+		} else if (op->code == DP_OP_SET_FIELD &&
+			   (op->a8 == OFPXMT_OFB_ETH_DST || op->a8 == OFPXMT_OFB_ETH_SRC)) {
+			unsigned at = op->a8 == OFPXMT_OFB_ETH_DST ? 0 : 6;
+
+			memcpy(out->edit_eth + at, v, 6);
+			out->edit_mask |= (uint16_t)(0x3fu << at);
+			out->edit |= DP_CPROG_EDIT_ETH;
+		} else {
+			out->edit = 0;
+			out->edit_mask = 0;
+			return;
+		}
+	}
+	out->direct_port = last->a32;
+}
+
 int
 dp_prog_compose(const struct dp_prog *const *progs, unsigned n, unsigned opts, struct dp_cprog *out)
 {
@@ -807,8 +844,6 @@ dp_prog_compose(const struct dp_prog *const *progs, unsigned n, unsigned opts, s
 	if (n_exit && !after_exit)
 		final_exit = n_exit;
 	out->final_at = (uint8_t)final_exit;
-	if (out->n_seg == 1 && !out->seg[0].meter && out->n_ops == 1 &&
-	    out->ops[0].code == DP_OP_OUTPUT && out->ops[0].a32 <= OFPP_MAX)
-		out->direct_port = out->ops[0].a32;
+	direct(out);
 	return 0;
 }

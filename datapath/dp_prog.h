@@ -223,7 +223,11 @@ int dp_prog_run(const struct dp_prog *prog, struct dp_pkt *pkt, struct dp_key *k
  * rule (packet-ins report its cookie and table). Group ops stay references (buckets
  * are chosen per packet). "Exits" are the outputs and groups, counted in order. */
 #define DP_CPROG_MAX_SEGS 4
-#define DP_CPROG_MAX_OPS 16
+#define DP_CPROG_MAX_OPS 14 /* with the header and edit below: 168 bytes */
+
+/* Edits a direct program (dp_cprog.direct_port) makes before its output. */
+#define DP_CPROG_EDIT_ETH 0x1	  /* write the bytes of edit_eth that edit_mask selects */
+#define DP_CPROG_EDIT_DEC_TTL 0x2 /* dec_nw_ttl (IPv4, checksum updated) */
 
 struct dp_cprog_seg {
 	uint8_t rule;	   /* index of the rule on the path */
@@ -240,8 +244,15 @@ struct dp_cprog {
 			   * (groups, meters, NORMAL, CONTROLLER, push/pop, a set_field
 			   * that re-parses): a fast-key packet needs its full key */
 	uint8_t n_ops;
-	uint32_t direct_port; /* the program is output:N to a standard port and nothing
-			       * else (no meter): N; else 0 */
+	uint32_t direct_port; /* the program is output:N to a standard port, after at most
+			       * the edits below, and nothing else (no meter): N; else 0 */
+	/* A direct program's edits, a pure function of the path (an exact-key hit applies
+	 * them as one patch instead of running the ops): set-fields of eth_dst and eth_src,
+	 * as they leave the 12 bytes, and dec_ttl. The ops hold the same program. */
+	uint8_t edit; /* DP_CPROG_EDIT_* */
+	uint8_t pad_;
+	uint16_t edit_mask;   /* bit i: byte i of the frame becomes edit_eth[i] */
+	uint8_t edit_eth[12]; /* eth_dst, eth_src */
 	struct dp_cprog_seg seg[DP_CPROG_MAX_SEGS];
 	struct dp_op ops[DP_CPROG_MAX_OPS];
 };
