@@ -8,12 +8,14 @@
 
 #include <check.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <arpa/inet.h>
 
+#include <rte_eal.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dp_cls.h"
@@ -433,6 +435,36 @@ static int
 result_id(const struct dp_cls_rule *r)
 {
 	return r ? (int)((const struct trule *)r)->id : -1;
+}
+
+/* ---- main() -------------------------------------------------------------------------- */
+
+/* Runs the suite suite() makes under an EAL without PCI, hugepages or shared config (prog:
+ * its program name): main()'s exit status, 0 if every test passed. */
+static int
+testgen_main(char *prog, Suite *(*suite)(void))
+{
+	char *eal_argv[] = { prog,
+			     "--no-pci",
+			     "--no-huge",
+			     "--no-shconf",
+			     "-l",
+			     "0",
+			     "--log-level=lib.eal:error",
+			     NULL };
+	SRunner *sr;
+	int failed;
+
+	if (rte_eal_init((int)ARRAY_SIZE(eal_argv) - 1, eal_argv) < 0) {
+		fprintf(stderr, "rte_eal_init failed\n");
+		return 1;
+	}
+	sr = srunner_create(suite());
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	rte_eal_cleanup();
+	return failed ? 1 : 0;
 }
 
 #endif /* PFS_DP_CLS_TESTGEN_H */

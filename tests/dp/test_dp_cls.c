@@ -864,25 +864,5 @@ cls_suite(void)
 int
 main(void)
 {
-	char *eal_argv[] = { "test_dp_cls",
-			     "--no-pci",
-			     "--no-huge",
-			     "--no-shconf",
-			     "-l",
-			     "0",
-			     "--log-level=lib.eal:error",
-			     NULL };
-	SRunner *sr;
-	int failed;
-
-	if (rte_eal_init((int)ARRAY_SIZE(eal_argv) - 1, eal_argv) < 0) {
-		fprintf(stderr, "rte_eal_init failed\n");
-		return 1;
-	}
-	sr = srunner_create(cls_suite());
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	rte_eal_cleanup();
-	return failed ? 1 : 0;
+	return testgen_main("test_dp_cls", cls_suite);
 }
