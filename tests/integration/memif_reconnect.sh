@@ -20,33 +20,13 @@ SOCK1=$RUN/to-p1.sock
 SOCK2=$RUN/to-p2.sock
 PG_PID=
 
-# The switch stops before pfs-pktgen lets go of its memif ports (DPDK 22.11 memif
-# crash when a client leaves a polling server).
-mr_cleanup() {
-	if [ -n "$PID" ]; then
-		kill -TERM "$PID" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-	fi
-	PID=
-	pfs_pktgen_stop
-	pfs_cleanup
-}
-trap mr_cleanup EXIT
+trap pfs_pktgen_cleanup EXIT
 
 CONF=$TMP/pfswitch.ini
-cat >"$CONF" <<EOC
-[dpdk]
-eal = -l 0-1 --no-huge --no-pci $EAL_LOG -m 256 --file-prefix pfsr$TAG
-[switch]
-workers = 1
-rundir = $RUN
-idle_polls_before_sleep = 100
-idle_sleep_us = 50
-[bridge br0]
-datapath_id = 0x1
-fail_mode = secure
-$(pfs_memif_ports "$SOCK1" "$SOCK2")
-EOC
+{
+	pfs_switch_head "-l 0-1 --no-huge --no-pci $EAL_LOG -m 256 --file-prefix pfsr$TAG"
+	pfs_memif_ports "$SOCK1" "$SOCK2"
+} >"$CONF"
 # Starts pfswitchd with the flow from port 1 to port 2.
 switch_up() {
 	"$PFSWITCHD" --config "$CONF" >>"$TMP/daemon.log" 2>&1 &

@@ -287,3 +287,27 @@ pfs_pktgen_stop() {
 	wait "$PG_PID" 2>/dev/null
 	PG_PID=
 }
+# pfs_switch_head EAL_ARGS: the [dpdk], [switch] (one worker, rundir $RUN, a short idle
+# sleep) and [bridge br0] sections of a test switch's config, for its [port] sections to
+# follow.
+pfs_switch_head() {
+	printf '[dpdk]\neal = %s\n[switch]\nworkers = 1\nrundir = %s\n' "$1" "$RUN"
+	printf 'idle_polls_before_sleep = 100\nidle_sleep_us = 50\n'
+	printf '[bridge br0]\ndatapath_id = 0x1\nfail_mode = secure\n'
+}
+# An EXIT trap for tests with pfs-pktgen as the guest: the switch ($PID, and $OLD during
+# a takeover) stops first (DPDK 22.11's memif crashes when a client leaves a polling
+# server; a vhost-user client goes before its guest), then pfs-pktgen, then pfs_cleanup.
+pfs_pktgen_cleanup() {
+	local p
+	for p in $PID ${OLD:-}; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for _ in $(seq 50); do
+		kill -0 "$PID" 2>/dev/null || kill -0 "${OLD:-}" 2>/dev/null || break
+		sleep 0.1
+	done
+	PID=
+	pfs_pktgen_stop
+	pfs_cleanup
+}

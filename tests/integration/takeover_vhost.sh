@@ -29,36 +29,13 @@ S1=$TMP/vm1.sock
 S2=$TMP/vm2.sock
 PG_PID=
 
-# The switch (the vhost-user client) goes first, then the guest.
-tv_cleanup() {
-	local p
-	for p in $PID $OLD; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for _ in $(seq 50); do
-		kill -0 "$PID" 2>/dev/null || kill -0 "$OLD" 2>/dev/null || break
-		sleep 0.1
-	done
-	PID=
-	pfs_pktgen_stop
-	pfs_cleanup
-}
-trap tv_cleanup EXIT
+trap pfs_pktgen_cleanup EXIT
 
 CONF=$TMP/pfswitch.ini
-cat >"$CONF" <<EOC
-[dpdk]
-eal = -l 0-1 --no-huge --no-shconf --no-pci --log-level=lib.eal:error --log-level=lib.vhost.*:error -m 512
-[switch]
-workers = 1
-rundir = $RUN
-idle_polls_before_sleep = 100
-idle_sleep_us = 50
-[bridge br0]
-datapath_id = 0x1
-fail_mode = secure
-$(pfs_vhost_ports "$S1" "$S2")
-EOC
+{
+	pfs_switch_head "-l 0-1 --no-huge --no-shconf --no-pci --log-level=lib.eal:error --log-level=lib.vhost.*:error -m 512"
+	pfs_vhost_ports "$S1" "$S2"
+} >"$CONF"
 "$PFSWITCHD" --config "$CONF" >>"$TMP/daemon.log" 2>&1 &
 PID=$!
 OLD=
