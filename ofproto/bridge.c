@@ -10,6 +10,7 @@
 #include "connmgr.h"
 #include "group.h"
 #include "handover.h"
+#include "idtable.h"
 #include "meter.h"
 #include "ofproto.h"
 #include "pipeline.h"
@@ -20,6 +21,7 @@
 
 static struct vlog_rl rl_flow = VLOG_RL_INIT(10);
 static struct vlog_rl rl_quota = VLOG_RL_INIT(5);
+static struct vlog_rl rl_undo = VLOG_RL_INIT(5);
 
 _Static_assert(CONFIG_MAX_GROUPS == DP_GROUP_MAX_GROUPS, "max_groups range is the datapath's");
 _Static_assert(CONFIG_MAX_METERS == DP_METER_MAX_METERS, "max_meters range is the datapath's");
@@ -300,6 +302,106 @@ bridge_journal_push(struct bridge *br, void (*undo)(struct bridge *, void *),
 	e->release = release;
 	e->arg = arg;
 	return 0;
+}
+
+/* ---- Journal snapshots of an id-keyed registry ---------------------------------------- */
+
+struct snap_item {
+	uint32_t id;
+	uint8_t *raw;
+	size_t len;
+};
+
+struct bridge_snap {
+	const struct bridge_snap_ops *ops;
+	uint32_t id; /* the object the message named (ops->all: every one) */
+	size_t n;    /* 0 with a single id: it did not exist (undo deletes it) */
+	struct snap_item *v;
+};
+
+void
+bridge_snap_free(struct bridge_snap *sn)
+{
+	for (size_t i = 0; sn && i < sn->n; i++)
+		free(sn->v[i].raw);
+	if (sn)
+		free(sn->v);
+	free(sn);
+}
+
+static void
+snap_release(void *arg)
+{
+	bridge_snap_free(arg);
+}
+
+struct bridge_snap *
+bridge_snap_take(const struct bridge_snap_ops *ops, const struct idtable *t, uint32_t id)
+{
+	struct bridge_snap *sn = calloc(1, sizeof(*sn));
+	size_t n = t ? t->n : 0;
+
+	if (!sn)
+		return NULL;
+	sn->ops = ops;
+	sn->id = id;
+	sn->v = calloc(n ? n : 1, sizeof(*sn->v));
+	if (!sn->v) {
+		free(sn);
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *raw;
+		size_t len;
+
+		if (id != ops->all && idtable_id(t->v[i]) != id)
+			continue;
+		ops->raw_of(t->v[i], &raw, &len);
+		sn->v[sn->n].id = idtable_id(t->v[i]);
+		sn->v[sn->n].raw = malloc(len);
+		if (!sn->v[sn->n].raw) {
+			bridge_snap_free(sn);
+			return NULL;
+		}
+		memcpy(sn->v[sn->n].raw, raw, len);
+		sn->v[sn->n++].len = len;
+	}
+	return sn;
+}
+
+/* Puts the objects of sn back (the journal is closed meanwhile, so these are plain
+ * changes). */
+static void
+snap_undo(struct bridge *br, void *arg)
+{
+	struct bridge_snap *sn = arg;
+	const struct bridge_snap_ops *ops = sn->ops;
+	bool *done = calloc(sn->n ? sn->n : 1, sizeof(*done));
+	bool progress = true;
+
+	if (sn->id != ops->all && !sn->n)
+		ops->remove(br, sn->id);
+	while (done && progress) {
+		progress = false;
+		for (size_t i = 0; i < sn->n; i++)
+			if (!done[i] && !ops->restore(br, sn->v[i].id, sn->v[i].raw, sn->v[i].len))
+				done[i] = progress = true;
+	}
+	for (size_t i = 0; i < sn->n; i++)
+		if (!done || !done[i])
+			vlog_rl(&rl_undo, VLOG_ERR, MOD, "%s: rollback cannot restore %s %u",
+				br->name, ops->what, sn->v[i].id);
+	free(done);
+}
+
+int
+bridge_snap_push(struct bridge *br, struct bridge_snap *sn)
+{
+	if (!bridge_journal_push(br, snap_undo, snap_release, sn))
+		return 0;
+	snap_undo(br, sn);
+	bridge_snap_free(sn);
+	return -ENOMEM;
 }
 
 static int dp_add(struct bridge *br, struct rule *r, struct ofp_err *err);

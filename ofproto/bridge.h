@@ -171,4 +171,35 @@ int bridge_journal_push(struct bridge *br, void (*undo)(struct bridge *, void *)
  * messages. NULL-safe on a bridge without a journal. */
 void bridge_journal_end(struct bridge *br, bool keep);
 
+/* ---- Journal snapshots of an id-keyed registry (groups, meters) -----------------------
+ * A mod message may change one object (by id) or every one (the ALL id). Before it is
+ * applied, bridge_snap_take() copies the raw message each object it may change came from;
+ * bridge_snap_push() then records the undo step, which puts those objects back (in
+ * several passes, so that objects referring to one another come back in an order the
+ * checks accept) and deletes the named one if it did not exist before. */
+struct idtable;
+struct bridge_snap;
+
+struct bridge_snap_ops {
+	const char *what; /* "group", "meter": for the log */
+	uint32_t all;	  /* the id that names every object */
+	/* The raw mod message obj (an object of the table) came from. */
+	void (*raw_of)(const void *obj, const uint8_t **raw, size_t *len);
+	/* Puts object id back as raw describes it (ADD or MODIFY as it exists now). 0 or
+	 * nonzero if refused (retried while other objects come back). */
+	int (*restore)(struct bridge *br, uint32_t id, const uint8_t *raw, size_t len);
+	/* Deletes object id. */
+	void (*remove)(struct bridge *br, uint32_t id);
+};
+
+/* The objects of t (may be NULL) that a mod naming id may change. NULL if out of
+ * memory. */
+struct bridge_snap *bridge_snap_take(const struct bridge_snap_ops *ops, const struct idtable *t,
+				     uint32_t id);
+/* Records sn's undo step in br's journal, which owns sn then. -ENOMEM: the step could
+ * not be recorded, so sn was undone at once and freed. */
+int bridge_snap_push(struct bridge *br, struct bridge_snap *sn);
+/* Frees sn (NULL-safe): the change it was taken for did not happen. */
+void bridge_snap_free(struct bridge_snap *sn);
+
 #endif /* PFS_BRIDGE_H */

@@ -17,8 +17,6 @@
 
 #define MOD "group"
 
-static struct vlog_rl rl_undo = VLOG_RL_INIT(5);
-
 struct ogroup {
 	uint32_t id;
 	uint8_t type;
@@ -444,122 +442,65 @@ apply_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw,
 	return 0;
 }
 
-/* ---- Bundle commits: the groups a GROUP_MOD changes, as they were ------------------- */
-
-struct snap_item {
-	uint32_t id;
-	uint8_t *raw;
-	size_t len;
-};
-
-struct snap {
-	uint32_t id; /* the group the message named (OFPG_ALL: every one) */
-	size_t n;    /* 0 with a single id: it did not exist (undo deletes it) */
-	struct snap_item *v;
-};
+/* ---- Bundle commits: the groups a GROUP_MOD changes, as they were (bridge_snap) ---- */
 
 static void
-snap_free(void *arg)
+snap_raw_of(const void *obj, const uint8_t **raw, size_t *len)
 {
-	struct snap *sn = arg;
+	const struct ogroup *o = obj;
 
-	for (size_t i = 0; sn && i < sn->n; i++)
-		free(sn->v[i].raw);
-	if (sn)
-		free(sn->v);
-	free(sn);
+	*raw = o->raw;
+	*len = o->len;
 }
 
-/* What undoing gm needs: the groups it may change, each as its last GROUP_MOD. NULL if
- * out of memory. */
-static struct snap *
-snap_take(struct bridge *br, const struct ofp_group_mod *gm)
+static int
+snap_restore(struct bridge *br, uint32_t id, const uint8_t *raw, size_t len)
 {
-	const struct idtable *t = idtable_of(&tables, br, false);
-	struct snap *sn = calloc(1, sizeof(*sn));
-	size_t n = t ? t->n : 0;
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_group_mod m;
+	struct ofp_err err;
+	int rc = ofp_group_mod_decode(raw, len, &a, &m, &err);
 
-	if (!sn)
-		return NULL;
-	sn->id = gm->group_id;
-	sn->v = calloc(n ? n : 1, sizeof(*sn->v));
-	if (!sn->v) {
-		free(sn);
-		return NULL;
+	if (!rc) {
+		m.command = group_exists(id, br) ? OFPGC_MODIFY : OFPGC_ADD;
+		rc = apply_mod(br, &m, raw, len, &err);
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct ogroup *o = t->v[i];
-
-		if (sn->id != OFPG_ALL && o->id != sn->id)
-			continue;
-		sn->v[sn->n].id = o->id;
-		sn->v[sn->n].raw = malloc(o->len);
-		if (!sn->v[sn->n].raw) {
-			snap_free(sn);
-			return NULL;
-		}
-		memcpy(sn->v[sn->n].raw, o->raw, o->len);
-		sn->v[sn->n++].len = o->len;
-	}
-	return sn;
+	arena_free(&a);
+	return rc;
 }
 
-/* Puts the groups of sn back (the journal is closed meanwhile, so these are plain
- * GROUP_MODs). Several passes, so that groups referring to one another come back in an
- * order the checks accept. */
 static void
-snap_undo(struct bridge *br, void *arg)
+snap_remove(struct bridge *br, uint32_t id)
 {
-	struct snap *sn = arg;
-	bool *done = calloc(sn->n ? sn->n : 1, sizeof(*done));
-	bool progress = true;
+	struct ofp_group_mod del = { .command = OFPGC_DELETE, .group_id = id };
 	struct ofp_err err;
 
-	if (sn->id != OFPG_ALL && !sn->n) {
-		struct ofp_group_mod del = { .command = OFPGC_DELETE, .group_id = sn->id };
-
-		apply_mod(br, &del, NULL, 0, &err);
-	}
-	while (done && progress) {
-		progress = false;
-		for (size_t i = 0; i < sn->n; i++) {
-			struct arena a = ARENA_INITIALIZER;
-			struct ofp_group_mod m;
-
-			if (done[i] ||
-			    ofp_group_mod_decode(sn->v[i].raw, sn->v[i].len, &a, &m, &err)) {
-				arena_free(&a);
-				continue;
-			}
-			m.command = group_exists(sn->v[i].id, br) ? OFPGC_MODIFY : OFPGC_ADD;
-			if (!apply_mod(br, &m, sn->v[i].raw, sn->v[i].len, &err))
-				done[i] = progress = true;
-			arena_free(&a);
-		}
-	}
-	for (size_t i = 0; i < sn->n; i++)
-		if (!done || !done[i])
-			vlog_rl(&rl_undo, VLOG_ERR, MOD, "%s: rollback cannot restore group %u",
-				br->name, sn->v[i].id);
-	free(done);
+	apply_mod(br, &del, NULL, 0, &err);
 }
+
+static const struct bridge_snap_ops snap_ops = {
+	.what = "group",
+	.all = OFPG_ALL,
+	.raw_of = snap_raw_of,
+	.restore = snap_restore,
+	.remove = snap_remove,
+};
 
 int
 group_mod(struct bridge *br, const struct ofp_group_mod *gm, const uint8_t *raw, size_t len,
 	  struct ofp_err *err)
 {
-	struct snap *sn = NULL;
+	struct bridge_snap *sn = NULL;
 	int rc;
 
-	if (br->journal && !(sn = snap_take(br, gm)))
+	if (br->journal &&
+	    !(sn = bridge_snap_take(&snap_ops, idtable_of(&tables, br, false), gm->group_id)))
 		return ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
 	rc = apply_mod(br, gm, raw, len, err);
-	if (sn && !rc && bridge_journal_push(br, snap_undo, snap_free, sn)) {
-		snap_undo(br, sn);
-		rc = ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
-	}
 	if (sn && rc)
-		snap_free(sn);
+		bridge_snap_free(sn);
+	else if (sn && bridge_snap_push(br, sn))
+		rc = ofp_err_set(err, OFPET_GROUP_MOD_FAILED, OFPGMFC_OUT_OF_GROUPS);
 	return rc;
 }
 

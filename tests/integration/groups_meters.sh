@@ -59,17 +59,7 @@ stop_switch() {
 	[ -n "$PID" ] && wait "$PID" 2>/dev/null
 	PID=
 }
-stop_pktgen() {
-	[ -n "$PG_PID" ] || return 0
-	for _ in $(seq 50); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -TERM "$PG_PID" 2>/dev/null # ends the traffic, a second one the hold
-	sleep 0.3
-	kill -TERM "$PG_PID" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
-	kill -9 "$PG_PID" 2>/dev/null
-	wait "$PG_PID" 2>/dev/null
-	PG_PID=
-}
+stop_pktgen() { pfs_pktgen_stop 5; }
 gm_cleanup() {
 	stop_switch
 	stop_pktgen
@@ -112,14 +102,7 @@ idle_sleep_us = 100
 [bridge br0]
 datapath_id = 0x$NET
 fail_mode = secure
-[port p1]
-bridge = br0
-ofport = 1
-devargs = net_memif0,role=server,socket=$SOCK1,socket-abstract=no,id=0
-[port p2]
-bridge = br0
-ofport = 2
-devargs = net_memif1,role=server,socket=$SOCK2,socket-abstract=no,id=0
+$(pfs_memif_ports "$SOCK1" "$SOCK2")
 EOC
 start_switch "$TMP/memif.ini"
 pfs_wait 10 test -S "$SOCK2" || { fail "memif sockets not created"; pfs_done; }

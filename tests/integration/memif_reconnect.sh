@@ -20,67 +20,28 @@ SOCK1=$RUN/to-p1.sock
 SOCK2=$RUN/to-p2.sock
 PG_PID=
 
-# The switch stops before pfs-pktgen lets go of its memif ports (DPDK 22.11 memif
-# crash when a client leaves a polling server).
-mr_cleanup() {
-	if [ -n "$PID" ]; then
-		kill -TERM "$PID" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-	fi
-	PID=
-	if [ -n "$PG_PID" ]; then
-		kill -TERM "$PG_PID" 2>/dev/null
-		sleep 0.3
-		kill -TERM "$PG_PID" 2>/dev/null
-		for _ in $(seq 30); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$PG_PID" 2>/dev/null
-	fi
-	pfs_cleanup
-}
-trap mr_cleanup EXIT
+trap pfs_pktgen_cleanup EXIT
 
 CONF=$TMP/pfswitch.ini
-cat >"$CONF" <<EOC
-[dpdk]
-eal = -l 0-1 --no-huge --no-pci $EAL_LOG -m 256 --file-prefix pfsr$TAG
-[switch]
-workers = 1
-rundir = $RUN
-idle_polls_before_sleep = 100
-idle_sleep_us = 50
-[bridge br0]
-datapath_id = 0x1
-fail_mode = secure
-[port p1]
-bridge = br0
-ofport = 1
-devargs = net_memif0,role=server,socket=$SOCK1,socket-abstract=no,id=0
-[port p2]
-bridge = br0
-ofport = 2
-devargs = net_memif1,role=server,socket=$SOCK2,socket-abstract=no,id=0
-EOC
-ofc() { local c=$1; shift; "$OFCTL" "$c" "unix:$RUN/br0.mgmt" "$@"; }
-udp_packets() { ofc dump-flows 2>/dev/null | sed -n 's/.*n_packets=\([0-9]*\).*in_port=1.*/\1/p' | head -1; }
+{
+	pfs_switch_head "-l 0-1 --no-huge --no-pci $EAL_LOG -m 256 --file-prefix pfsr$TAG"
+	pfs_memif_ports "$SOCK1" "$SOCK2"
+} >"$CONF"
 # Starts pfswitchd with the flow from port 1 to port 2.
 switch_up() {
 	"$PFSWITCHD" --config "$CONF" >>"$TMP/daemon.log" 2>&1 &
 	PID=$!
 	pfs_wait 20 test -S "$SOCK2" -a -S "$RUN/br0.mgmt" || return 1
-	ofc add-flow "priority=5,in_port=1,actions=output:2"
+	pfs_ofc add-flow "priority=5,in_port=1,actions=output:2"
 }
 switch_up || { fail "pfswitchd did not start"; pfs_done; }
 
 # pfs-pktgen tolerates a link down for 40 s: a restart can take over 10 s on the
 # loaded test machine.
-"$PKTGEN" --tx "net_memif0,role=client,socket=$SOCK1,socket-abstract=no,id=0" \
+pfs_pktgen_start --tx "net_memif0,role=client,socket=$SOCK1,socket-abstract=no,id=0" \
 	--rx "net_memif1,role=client,socket=$SOCK2,socket-abstract=no,id=0" \
-	--rate 100000 --duration 120 --size 64 --drain-ms 300 --link-timeout 40 \
-	--ready-file "$TMP/pg.ready" --json "$TMP/pg.json" --hold 30 \
-	-- -l "$LCORES" --no-pci --no-huge --no-shconf -m 256 $EAL_LOG --file-prefix pgr$TAG \
-	>"$TMP/pg.log" 2>&1 &
-PG_PID=$!
-pfs_wait 20 test -e "$TMP/pg.ready" || { fail "pfs-pktgen did not start"; cat "$TMP/pg.log"; pfs_done; }
+	--rate 100000 --duration 120 --size 64 --drain-ms 300 --link-timeout 40 --hold 30 \
+	-- -l "$LCORES" --no-pci --no-huge --no-shconf -m 256 $EAL_LOG --file-prefix pgr$TAG
 up=0
 for r in $(seq "$ROUNDS"); do
 	sleep 1
@@ -95,14 +56,13 @@ done
 check "pfswitchd restarted $ROUNDS times under traffic ($up)" test "$up" = "$ROUNDS"
 # Traffic through the last switch, then the report (SIGTERM ends the run; the --hold
 # keeps the ports until the switch has stopped).
-flowing() { test "$(udp_packets)" -gt 1000; }
+flowing() { test "$(pfs_in1_packets)" -gt 1000; }
 pfs_wait 10 flowing
-check "traffic flows through the last switch ($(udp_packets) packets)" flowing
+check "traffic flows through the last switch ($(pfs_in1_packets) packets)" flowing
 kill -0 "$PG_PID" 2>/dev/null || { fail "pfs-pktgen died"; cat "$TMP/pg.log"; pfs_done; }
 kill -TERM "$PG_PID" 2>/dev/null
-pfs_wait 20 test -s "$TMP/pg.json" || { fail "no pfs-pktgen report"; cat "$TMP/pg.log"; pfs_done; }
-json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$TMP/pg.json"; }
-echo "pfs-pktgen: $(json '"tx %d, received %d, link downs %d, reconnects %d" % (d["tx_total"], d["seq_received"], d["link_downs"], d["reconnects"])')"
-check "pfs-pktgen reconnected after each restart (reconnects $(json 'd["reconnects"]'))" \
-	test "$(json 'd["reconnects"]')" -ge "$ROUNDS"
+pfs_pktgen_report 20
+echo "pfs-pktgen: $(pfs_pg_json '"tx %d, received %d, link downs %d, reconnects %d" % (d["tx_total"], d["seq_received"], d["link_downs"], d["reconnects"])')"
+check "pfs-pktgen reconnected after each restart (reconnects $(pfs_pg_json 'd["reconnects"]'))" \
+	test "$(pfs_pg_json 'd["reconnects"]')" -ge "$ROUNDS"
 pfs_done

@@ -198,3 +198,116 @@ pfs_stop_within() {
 	PID=
 	return 0
 }
+
+# ---- Switches on memif/vhost ports, pfs-pktgen as the traffic ---------------------------
+# The [port] sections of ports p1, p2... (ofport 1, 2...) on bridge br0: memif servers on
+# the sockets given, for pfs-pktgen's memif clients (net_memif0, net_memif1...).
+pfs_memif_ports() {
+	local i=0 s
+	for s in "$@"; do
+		printf '[port p%d]\nbridge = br0\nofport = %d\n' $((i + 1)) $((i + 1))
+		printf 'devargs = net_memif%d,role=server,socket=%s,socket-abstract=no,id=0\n' "$i" "$s"
+		i=$((i + 1))
+	done
+}
+# The [port] sections of vhost-user ports vm1, vm2... (ofport 1, 2...) on bridge br0, on
+# the sockets given.
+pfs_vhost_ports() {
+	local i=0 s
+	for s in "$@"; do
+		i=$((i + 1))
+		printf '[port vm%d]\nbridge = br0\nofport = %d\ntype = vhost\nvhost_socket = %s\n' \
+			"$i" "$i" "$s"
+	done
+}
+# pfs_ofc COMMAND ARGS...: pfs-ofctl ($OFCTL) on br0 of the switch under test.
+pfs_ofc() {
+	local c=$1
+	shift
+	timeout 20 "$OFCTL" "$c" "unix:$RUN/br0.mgmt" "$@"
+}
+# The packet count of br0's flow matching in_port=1 (empty if there is none).
+pfs_in1_packets() {
+	pfs_ofc dump-flows 2>/dev/null | sed -n 's/.*n_packets=\([0-9]*\).*in_port=1.*/\1/p' | head -1
+}
+# pfs_takeover CONF LOG: a second pfswitchd takes over from the one running ($PID, kept
+# in OLD meanwhile); PID is the new one, PFS_T0/PFS_T1 when it started and when the old
+# one had exited (or 30 s). Checks that the old one exited and the new one runs.
+pfs_takeover() {
+	local gone=0
+	OLD=$PID
+	PFS_T0=$(date +%s.%N)
+	"$PFSWITCHD" --config "$1" --takeover >>"$2" 2>&1 &
+	PID=$!
+	for _ in $(seq 300); do
+		kill -0 "$OLD" 2>/dev/null || { gone=1; break; }
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	PFS_T1=$(date +%s.%N)
+	check "takeover: the old process exited" test "$gone" = 1
+	check "takeover: the new process runs" kill -0 "$PID"
+	OLD=
+}
+# pfs_pktgen_start ARGS...: starts pfs-pktgen ($PKTGEN) with ARGS (its options, then --
+# and its EAL arguments), its ready file $TMP/pg.ready, report $TMP/pg.json and log
+# $TMP/pg.log; PG_PID is its pid. Ends the test unless it is ready within 20 s.
+pfs_pktgen_start() {
+	"$PKTGEN" --ready-file "$TMP/pg.ready" --json "$TMP/pg.json" "$@" >"$TMP/pg.log" 2>&1 &
+	PG_PID=$!
+	pfs_wait 20 test -e "$TMP/pg.ready" || {
+		fail "pfs-pktgen did not start"
+		cat "$TMP/pg.log"
+		pfs_done
+	}
+}
+# pfs_pktgen_report SECONDS: waits for pfs-pktgen's report; ends the test without one.
+pfs_pktgen_report() {
+	pfs_wait "$1" test -s "$TMP/pg.json" || {
+		fail "no pfs-pktgen report"
+		cat "$TMP/pg.log"
+		pfs_done
+	}
+}
+# pfs_pg_json EXPR: the Python expression EXPR over the report d (pfs-pktgen's JSON).
+pfs_pg_json() {
+	/usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$TMP/pg.json"
+}
+# pfs_pktgen_stop [SECONDS]: stops pfs-pktgen ($PG_PID, if any) after letting it end by
+# itself for up to SECONDS (default 0): a SIGTERM ends its traffic, a second one its
+# --hold, SIGKILL after 3 s more.
+pfs_pktgen_stop() {
+	[ -n "${PG_PID:-}" ] || return 0
+	for _ in $(seq $((${1:-0} * 10))); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -TERM "$PG_PID" 2>/dev/null
+	sleep 0.3
+	kill -TERM "$PG_PID" 2>/dev/null
+	for _ in $(seq 30); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -9 "$PG_PID" 2>/dev/null
+	wait "$PG_PID" 2>/dev/null
+	PG_PID=
+}
+# pfs_switch_head EAL_ARGS: the [dpdk], [switch] (one worker, rundir $RUN, a short idle
+# sleep) and [bridge br0] sections of a test switch's config, for its [port] sections to
+# follow.
+pfs_switch_head() {
+	printf '[dpdk]\neal = %s\n[switch]\nworkers = 1\nrundir = %s\n' "$1" "$RUN"
+	printf 'idle_polls_before_sleep = 100\nidle_sleep_us = 50\n'
+	printf '[bridge br0]\ndatapath_id = 0x1\nfail_mode = secure\n'
+}
+# An EXIT trap for tests with pfs-pktgen as the guest: the switch ($PID, and $OLD during
+# a takeover) stops first (DPDK 22.11's memif crashes when a client leaves a polling
+# server; a vhost-user client goes before its guest), then pfs-pktgen, then pfs_cleanup.
+pfs_pktgen_cleanup() {
+	local p
+	for p in $PID ${OLD:-}; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for _ in $(seq 50); do
+		kill -0 "$PID" 2>/dev/null || kill -0 "${OLD:-}" 2>/dev/null || break
+		sleep 0.1
+	done
+	PID=
+	pfs_pktgen_stop
+	pfs_cleanup
+}

@@ -29,56 +29,18 @@ S1=$TMP/vm1.sock
 S2=$TMP/vm2.sock
 PG_PID=
 
-# The switch (the vhost-user client) goes first, then the guest.
-tv_cleanup() {
-	local p
-	for p in $PID $OLD; do
-		kill -TERM "$p" 2>/dev/null
-	done
-	for _ in $(seq 50); do
-		kill -0 "$PID" 2>/dev/null || kill -0 "$OLD" 2>/dev/null || break
-		sleep 0.1
-	done
-	PID=
-	if [ -n "$PG_PID" ]; then
-		kill -TERM "$PG_PID" 2>/dev/null
-		for _ in $(seq 30); do kill -0 "$PG_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -9 "$PG_PID" 2>/dev/null
-	fi
-	pfs_cleanup
-}
-trap tv_cleanup EXIT
+trap pfs_pktgen_cleanup EXIT
 
 CONF=$TMP/pfswitch.ini
-cat >"$CONF" <<EOC
-[dpdk]
-eal = -l 0-1 --no-huge --no-shconf --no-pci --log-level=lib.eal:error --log-level=lib.vhost.*:error -m 512
-[switch]
-workers = 1
-rundir = $RUN
-idle_polls_before_sleep = 100
-idle_sleep_us = 50
-[bridge br0]
-datapath_id = 0x1
-fail_mode = secure
-[port vm1]
-bridge = br0
-ofport = 1
-type = vhost
-vhost_socket = $S1
-[port vm2]
-bridge = br0
-ofport = 2
-type = vhost
-vhost_socket = $S2
-EOC
+{
+	pfs_switch_head "-l 0-1 --no-huge --no-shconf --no-pci --log-level=lib.eal:error --log-level=lib.vhost.*:error -m 512"
+	pfs_vhost_ports "$S1" "$S2"
+} >"$CONF"
 "$PFSWITCHD" --config "$CONF" >>"$TMP/daemon.log" 2>&1 &
 PID=$!
 OLD=
 pfs_wait 20 test -S "$RUN/br0.mgmt" || { fail "pfswitchd did not start"; pfs_done; }
-ofc() { local c=$1; shift; timeout 20 "$OFCTL" "$c" "unix:$RUN/br0.mgmt" "$@"; }
-ofc add-flow "priority=5,in_port=1,actions=output:2" || fail "add-flow"
-udp_packets() { ofc dump-flows 2>/dev/null | sed -n 's/.*n_packets=\([0-9]*\).*in_port=1.*/\1/p' | head -1; }
+pfs_ofc add-flow "priority=5,in_port=1,actions=output:2" || fail "add-flow"
 
 PG_EAL="-l 0 --no-pci --no-huge --no-shconf -m 256 --log-level=lib.eal:error"
 PG_EAL="$PG_EAL --log-level=pmd.net.virtio.*:error --file-prefix=pgv$TAG"
@@ -86,29 +48,13 @@ PG_EAL="$PG_EAL --log-level=pmd.net.virtio.*:error --file-prefix=pgv$TAG"
 # itself (when its link state is read); pfs-pktgen's restart of a port whose link is
 # down (for memif clients) would race that handshake, and once left the guest without
 # traffic for the rest of the run.
-"$PKTGEN" --tx "net_virtio_user0,path=$S1,server=1,queues=1" \
+pfs_pktgen_start --tx "net_virtio_user0,path=$S1,server=1,queues=1" \
 	--rx "net_virtio_user1,path=$S2,server=1,queues=1" \
 	--rate "$RATE" --duration 10 --size 64 --drain-ms 300 --link-timeout 10 --timeline 10 --no-reconnect \
-	--ready-file "$TMP/pg.ready" --json "$TMP/pg.json" --hold 30 -- $PG_EAL \
-	>"$TMP/pg.log" 2>&1 &
-PG_PID=$!
-pfs_wait 20 test -e "$TMP/pg.ready" || { fail "pfs-pktgen did not start"; cat "$TMP/pg.log"; pfs_done; }
+	--hold 30 -- $PG_EAL
 sleep 3
-pk_before=$(udp_packets)
-OLD=$PID
-t0=$(date +%s.%N)
-"$PFSWITCHD" --config "$CONF" --takeover >>"$TMP/new.log" 2>&1 &
-PID=$!
-gone=0
-for _ in $(seq 300); do
-	kill -0 "$OLD" 2>/dev/null || { gone=1; break; }
-	kill -0 "$PID" 2>/dev/null || break
-	sleep 0.1
-done
-t1=$(date +%s.%N)
-check "takeover: the old process exited" test "$gone" = 1
-check "takeover: the new process runs" kill -0 "$PID"
-OLD=
+pk_before=$(pfs_in1_packets)
+pfs_takeover "$CONF" "$TMP/new.log"
 # Wait for the traffic's end (its report), not for the --hold.
 if ! pfs_wait 30 test -s "$TMP/pg.json"; then
 	# DPDK 22.11's net_virtio_user (the guest here, not a VM's QEMU) may abort while it
@@ -125,20 +71,19 @@ if ! pfs_wait 30 test -s "$TMP/pg.json"; then
 	cat "$TMP/pg.log"
 	pfs_done
 fi
-pk_after=$(udp_packets)
+pk_after=$(pfs_in1_packets)
 check "flow counters continue ($pk_before before, $pk_after after)" test "${pk_after:-0}" -gt "${pk_before:-0}"
-json() { /usr/bin/python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($1)" "$TMP/pg.json"; }
-echo "pfs-pktgen: $(json '"tx %d, received %d distinct, missing %d (longest run %d), copies %d, longest rx silence %.1f ms, link downs %d (longest %.1f ms), reconnects %d" % (d["tx_total"], d["seq_received"], d["seq_missing"], d["seq_longest_missing_run"], d["seq_copies"], d["max_rx_silence_ms"], d["link_downs"], d["max_link_down_ms"], d["reconnects"])')"
+echo "pfs-pktgen: $(pfs_pg_json '"tx %d, received %d distinct, missing %d (longest run %d), copies %d, longest rx silence %.1f ms, link downs %d (longest %.1f ms), reconnects %d" % (d["tx_total"], d["seq_received"], d["seq_missing"], d["seq_longest_missing_run"], d["seq_copies"], d["max_rx_silence_ms"], d["link_downs"], d["max_link_down_ms"], d["reconnects"])')"
 grep -h "handover done\|takeover: pid\|port vm[12]" "$TMP/daemon.log" "$TMP/new.log" | sed 's/^/    /'
 # The gap: from the old process's last packet to the new one's first, the guest's
 # longest rx silence (it also counts any time the guest was not scheduled at all: the
 # test machine's load). The guest's link down (old client closed -> the guest accepted
 # the new client) is shorter: the vhost-user handshake and the rings' restart follow.
-gap=$(json 'int(d["max_link_down_ms"])')
-silence=$(json 'int(d["max_rx_silence_ms"])')
-echo "vhost takeover gap: link down $gap ms, longest rx silence $silence ms, $(json 'd["seq_missing"]') packets lost (takeover $(echo "$t1 - $t0" | bc) s from the new process's start)"
-check "the guest saw its links go down and come back (link downs $(json 'd["link_downs"]'))" \
-	test "$(json 'd["link_downs"]')" -ge 1
+gap=$(pfs_pg_json 'int(d["max_link_down_ms"])')
+silence=$(pfs_pg_json 'int(d["max_rx_silence_ms"])')
+echo "vhost takeover gap: link down $gap ms, longest rx silence $silence ms, $(pfs_pg_json 'd["seq_missing"]') packets lost (takeover $(echo "$PFS_T1 - $PFS_T0" | bc) s from the new process's start)"
+check "the guest saw its links go down and come back (link downs $(pfs_pg_json 'd["link_downs"]'))" \
+	test "$(pfs_pg_json 'd["link_downs"]')" -ge 1
 # DPDK 22.11's net_virtio_user (the guest here, not a VM's QEMU) botches its side of
 # the new connection's handshake now and then: its interrupt thread and pfs-pktgen's
 # link polls both run its reconnect on the same socket (one sets it non-blocking while
@@ -151,17 +96,17 @@ guest_bug() {
 	grep -q "Failed to get backend features\|get_features failed\|Failed to get vring base\|PANIC in eal_intr_thread_main" "$TMP/pg.log" ||
 		grep -q "features changed while device is running" "$TMP/new.log"
 }
-if [ "$(json 'd["seq_missing"] * 5 <= d["tx_total"]')" != True ] && guest_bug; then
+if [ "$(pfs_pg_json 'd["seq_missing"] * 5 <= d["tx_total"]')" != True ] && guest_bug; then
 	echo "note: the net_virtio_user guest failed its side of the new handshake (DPDK 22.11" \
 		"bug, see $TMP/pg.log): traffic after the takeover not checked"
 	check "the new process runs after the guest's failed handshake" kill -0 "$PID"
 	cat "$TMP/new.log" >>"$TMP/daemon.log"
 	pfs_done
 fi
-check "traffic flows through the new process (received $(json 'd["seq_received"]') of $(json 'd["tx_total"]'))" \
-	test "$(json 'd["seq_received"] > d["tx_total"] * 0.5')" = True
-check "at most a fifth of the packets lost ($(json 'd["seq_missing"]'))" \
-	test "$(json 'd["seq_missing"] * 5 <= d["tx_total"]')" = True
+check "traffic flows through the new process (received $(pfs_pg_json 'd["seq_received"]') of $(pfs_pg_json 'd["tx_total"]'))" \
+	test "$(pfs_pg_json 'd["seq_received"] > d["tx_total"] * 0.5')" = True
+check "at most a fifth of the packets lost ($(pfs_pg_json 'd["seq_missing"]'))" \
+	test "$(pfs_pg_json 'd["seq_missing"] * 5 <= d["tx_total"]')" = True
 check "vhost gap (longest rx silence) ${silence} ms <= ${MAX_GAP_MS} ms" test "$silence" -le "$MAX_GAP_MS"
 cat "$TMP/new.log" >>"$TMP/daemon.log"
 pfs_done

@@ -43,16 +43,7 @@ idle_sleep_us = 200
 [bridge br0]
 datapath_id = 0x$NET
 fail_mode = secure
-[port vm1]
-bridge = br0
-ofport = 1
-type = vhost
-vhost_socket = $S1
-[port vm2]
-bridge = br0
-ofport = 2
-type = vhost
-vhost_socket = $S2
+$(pfs_vhost_ports "$S1" "$S2")
 [port vm3]
 bridge = br0
 ofport = 3
