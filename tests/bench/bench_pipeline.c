@@ -159,6 +159,9 @@ load_rules(const char *path)
 	fclose(f);
 	if (dp_commit(B.br) < 0)
 		die("dp_commit failed");
+	/* As pfswitchd's housekeeping does within a second: compile the tables whose shape
+	 * the rebuild pacing left generic while the rules were loaded. */
+	dp_bridge_run(B.br);
 	return n;
 }
 
