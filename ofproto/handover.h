@@ -47,7 +47,7 @@ struct ofproto;
 
 /* The handover protocol's versions: this build speaks HANDOVER_VERSION and reads, as a
  * new process, any old process's format from HANDOVER_MIN_VERSION up. */
-#define HANDOVER_VERSION 1
+#define HANDOVER_VERSION 1u
 #define HANDOVER_MIN_VERSION 1
 
 /* True for a port two processes can open at once (net_af_packet, net_pcap, net_tap:
