@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <check.h>
 #include <rte_eth_ring.h>
 #include <rte_ring.h>
 
+#include "arena.h"
 #include "datapath.h"
+#include "ofp_group.h"
 
 static inline uint64_t
 dp_test_now_us(void)
@@ -68,6 +71,33 @@ dp_test_ring_port(struct dp_bridge *b, struct dp_test_port *tp, const char *tag,
 	}
 	tp->ofport = ofport;
 	return 0;
+}
+
+/* Adds (or, with modify, modifies) a group of b from its ovs-ofctl text (the text must
+ * parse). 0 or dp_group_add()'s / dp_group_modify()'s error. */
+static inline int
+dp_test_group(struct dp_bridge *b, const char *text, bool modify)
+{
+	struct arena a = ARENA_INITIALIZER;
+	struct ofp_group_mod gm;
+	struct dp_bucket_spec bs[DP_GROUP_MAX_BUCKETS];
+	struct ofp_err err = { 0, 0 };
+	char eb[256];
+	int rc;
+
+	ck_assert_msg(ofp_group_mod_parse(text, OFPGC_ADD, &a, &gm, eb, sizeof(eb)) == 0, "%s: %s",
+		      text, eb);
+	for (size_t i = 0; i < gm.buckets.n; i++) {
+		bs[i].weight = gm.buckets.items[i].weight;
+		bs[i].watch_port = gm.buckets.items[i].watch_port;
+		bs[i].watch_group = gm.buckets.items[i].watch_group;
+		bs[i].actions = &gm.buckets.items[i].actions;
+	}
+	struct dp_group_spec spec = { gm.group_id, gm.type, (unsigned)gm.buckets.n, bs };
+
+	rc = modify ? dp_group_modify(b, &spec, &err) : dp_group_add(b, &spec, &err);
+	arena_free(&a);
+	return rc;
 }
 
 #endif /* PFS_DP_TESTLIB_H */

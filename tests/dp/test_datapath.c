@@ -525,26 +525,7 @@ send_flows(unsigned port, unsigned n, unsigned n_keys)
 static int
 add_group(const char *text)
 {
-	struct arena a = ARENA_INITIALIZER;
-	struct ofp_group_mod gm;
-	struct dp_bucket_spec bs[DP_GROUP_MAX_BUCKETS];
-	struct ofp_err err = { 0, 0 };
-	char eb[256];
-	int rc;
-
-	ck_assert_msg(ofp_group_mod_parse(text, OFPGC_ADD, &a, &gm, eb, sizeof(eb)) == 0, "%s: %s",
-		      text, eb);
-	for (size_t i = 0; i < gm.buckets.n; i++) {
-		bs[i].weight = gm.buckets.items[i].weight;
-		bs[i].watch_port = gm.buckets.items[i].watch_port;
-		bs[i].watch_group = gm.buckets.items[i].watch_group;
-		bs[i].actions = &gm.buckets.items[i].actions;
-	}
-	struct dp_group_spec spec = { gm.group_id, gm.type, (unsigned)gm.buckets.n, bs };
-
-	rc = dp_group_add(br, &spec, &err);
-	arena_free(&a);
-	return rc;
+	return dp_test_group(br, text, false);
 }
 
 struct counts {
