@@ -1279,6 +1279,7 @@ rule_new(struct dp_bridge *br, struct dp_flow *f, const struct ofp_instruction_l
 		return -EOPNOTSUPP;
 	}
 	r->flow = f;
+	r->ws = f->ws;
 	r->cookie = f->cookie;
 	r->table_id = f->table_id;
 	r->count_packets = !(f->flags & OFPFF_NO_PKT_COUNTS);
