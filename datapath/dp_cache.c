@@ -10,14 +10,16 @@
  * Buckets of 8 ways: with 4, a working set at 60% of the entries left a tenth of the
  * buckets over-full, and cycling traffic missed on every flow in them.
  *
- * Two choices: a key may sit in either of two buckets (bucket_of(), alt_of()), a new
- * one goes to the one with fewer entries. With one, 10k flows in 16k entries left ~5% of them in
- * over-full buckets, where cycling traffic missed every time (each miss a table lookup,
- * an insert and an eviction); with two, none. A probe reads both buckets' hashes (one
- * line each, prefetched together) and still only the entries whose hash matches.
+ * Two choices: a key may sit in either of two buckets (bucket_of(), alt_of()): the first
+ * while it has two free ways, else the emptier. With one, 10k flows in 16k entries left ~5% of
+ * them in over-full buckets, where cycling traffic missed every time (each miss a table
+ * lookup, an insert and an eviction); with two, none. A probe reads the first bucket's
+ * hashes, and the second's only when the first holds no match: most keys sit in their
+ * first bucket, so a hit on a working set out of L2 costs one line of hashes and the
+ * entry, not two and the entry (S1 10k flows; every line counts when a burst's misses
+ * queue for the core's few fill buffers). Only entries whose hash matches are read.
  *
- * Replacement: an empty way of the emptier bucket (the first on a tie), else round
- * robin within the first bucket. */
+ * Replacement: an empty way of the chosen bucket, else round robin within it. */
 #include <stddef.h>
 #include <string.h>
 
@@ -60,7 +62,7 @@ struct bucket {
 struct table {
 	uint32_t mask;	 /* buckets - 1 */
 	uint32_t stride; /* bytes per entry */
-	bool guard;	 /* thrash guard on: probe (and fill) for 1 packet in 32 */
+	bool guard;	 /* thrash guard on: probe for 1 packet in 32, fill for 1 in 128 */
 	uint32_t win_lookups, win_hits;
 	uint32_t rng; /* xorshift32 state: which packets probe under the guard */
 	struct bucket *buckets;
@@ -243,24 +245,34 @@ lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 			*fill = false;
 			return NULL;
 		}
+		/* And one miss in four of those fills: an insert evicts an entry whose
+		 * counts go to rules far out of the caches, ~600 cycles (S2 100k), and under
+		 * thrash the entries it makes rarely hit. A working set that fits comes
+		 * back in full after 128 packets per entry, a few ms at line rate. */
+		*fill = (t->rng & (3u << 5)) == 0;
+	} else {
+		*fill = true;
 	}
-	*fill = true;
 	uint32_t b = bucket_of(t, hash), a = alt_of(t, hash);
-	/* Both buckets' matches as slot bits: way i of b is bit i, of a bit WAYS + i. */
-	unsigned ways = match_ways(&t->buckets[b], hash) |
-			(a != b ? match_ways(&t->buckets[a], hash) << WAYS : 0);
 
-	while (ways) {
-		unsigned i = (unsigned)__builtin_ctz(ways);
-		struct entry *e = slot(t, i < WAYS ? b * WAYS + i : a * WAYS + i - WAYS);
+	/* The first bucket, then (only there when the first overflowed) the second. */
+	for (unsigned k = 0; k < 2; k++) {
+		uint32_t bb = k ? a : b;
+		unsigned ways = match_ways(&t->buckets[bb], hash);
 
-		ways &= ways - 1;
-		if (likely(e->version == version && e->br_uid == br_uid &&
-			   key_equal(e->key, key, n_words))) {
-			c->st.hits++;
-			window(t, true);
-			return body(e, n_words);
+		while (ways) {
+			struct entry *e = slot(t, bb * WAYS + (unsigned)__builtin_ctz(ways));
+
+			ways &= ways - 1;
+			if (likely(e->version == version && e->br_uid == br_uid &&
+				   key_equal(e->key, key, n_words))) {
+				c->st.hits++;
+				window(t, true);
+				return body(e, n_words);
+			}
 		}
+		if (a == b)
+			break;
 	}
 	c->st.misses++;
 	window(t, false);
@@ -297,8 +309,9 @@ insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 				return NULL;
 		}
 	}
-	if (__builtin_popcount(t->buckets[a].used) < __builtin_popcount(bk->used)) {
-		b = a; /* the emptier bucket */
+	if (__builtin_popcount(bk->used) >= WAYS - 2 &&
+	    __builtin_popcount(t->buckets[a].used) < __builtin_popcount(bk->used)) {
+		b = a; /* the first bucket is nearly full and the other emptier */
 		bk = &t->buckets[b];
 	}
 	if (bk->used != (1u << WAYS) - 1) {
@@ -338,9 +351,9 @@ dp_cache_dirty_(struct dp_cache *c, struct dp_cache_entry *d)
 
 	if ((uintptr_t)p - (uintptr_t)c->fast.entries <
 	    (uintptr_t)(c->fast.mask + 1) * WAYS * c->fast.stride)
-		idx = (uint32_t)(((uintptr_t)p - (uintptr_t)c->fast.entries) / c->fast.stride);
+		idx = (uint32_t)(((uintptr_t)p - (uintptr_t)c->fast.entries) / FAST_STRIDE);
 	else
-		idx = (uint32_t)(((uintptr_t)p - (uintptr_t)c->full.entries) / c->full.stride) |
+		idx = (uint32_t)(((uintptr_t)p - (uintptr_t)c->full.entries) / FULL_STRIDE) |
 		      FULL_BIT;
 	if (unlikely(c->n_dirty == c->max_dirty))
 		dp_cache_flush(c); /* duplicates of evicted entries filled it */
@@ -398,21 +411,22 @@ dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries)
 		return;
 	if (!entries) {
 		rte_prefetch0(&t->buckets[b]);
+		return;
+	}
+	unsigned ways = match_ways(&t->buckets[b], hash);
+
+	if (!ways) {
+		/* Not in the first bucket: the second, for the probe. */
 		rte_prefetch0(&t->buckets[a]);
 		return;
 	}
-	for (unsigned k = 0; k < 2; k++) {
-		uint32_t bb = k ? a : b;
-		unsigned ways = match_ways(&t->buckets[bb], hash);
+	while (ways) {
+		const uint8_t *e =
+			(const uint8_t *)slot(t, b * WAYS + (unsigned)__builtin_ctz(ways));
 
-		while (ways) {
-			const uint8_t *e =
-				(const uint8_t *)slot(t, bb * WAYS + (unsigned)__builtin_ctz(ways));
-
-			ways &= ways - 1;
-			rte_prefetch0(e);
-			rte_prefetch0(e + RTE_CACHE_LINE_SIZE);
-		}
+		ways &= ways - 1;
+		rte_prefetch0(e);
+		rte_prefetch0(e + RTE_CACHE_LINE_SIZE);
 	}
 }
 

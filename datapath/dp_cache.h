@@ -10,10 +10,10 @@
  * the counts its entries hold for them in between, see below).
  *
  * Thrash guard: when the hit rate over a window of lookups falls below 1/4 (more distinct
- * flows than entries), only one packet in 32 probes the cache and only its misses are
- * inserted: a flood of new flows neither evicts the working set nor pays a probe that
- * misses in far memory for every packet, and the sampled hit rate shows when the cache
- * helps again (above 3/4: the guard turns off).
+ * flows than entries), only one packet in 32 probes the cache and one in four of its
+ * misses is inserted: a flood of new flows neither evicts the working set nor pays a
+ * probe that misses in far memory (or an insert that evicts) for every packet, and the
+ * sampled hit rate shows when the cache helps again (above 3/4: the guard turns off).
  *
  * Packets of the common shape (dp_key_fast(), dp_key.h) are cached under their 40-byte
  * fast key in a table of their own whose entries are five cache lines (stamp, key and
