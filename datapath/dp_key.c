@@ -354,7 +354,7 @@ dp_key_extract(struct dp_pkt *pkt, uint32_t in_port, struct dp_key *key)
 	uint32_t off = 12;
 	uint16_t type;
 
-	memset(key, 0, sizeof *key);
+	dp_key_zero(key);
 	wr32(key->f.in_port, in_port);
 	wr32(key->f.in_phy_port, in_port);
 	dp_pkt_reset_offsets(pkt);
@@ -571,13 +571,7 @@ dp_fkey_expand(const struct dp_fkey *fk, struct dp_key *key)
 			       offsetof(struct dp_fkey, f.ipv4_src) == 24 &&
 			       offsetof(struct dp_fkey, f.tp_src) == 32,
 		       "the fast key's words as dp_fkey_expand() reads them");
-	/* Word stores, not memset(): for 168 bytes the compiler emits rep stos, whose
-	 * start-up costs more than the rest of the function. */
-	_Static_assert(DP_KEY_WORDS == 21, "the words dp_fkey_expand() zeroes");
-	key->w[1] = 0;
-	key->w[7] = key->w[8] = key->w[9] = key->w[10] = key->w[11] = key->w[12] = 0;
-	key->w[13] = key->w[14] = key->w[15] = key->w[16] = key->w[17] = key->w[18] = 0;
-	key->w[19] = key->w[20] = 0;
+	dp_key_zero(key);
 	key->w[0] = (f0 & lo32) | f0 << 32;		       /* in_port, in_phy_port */
 	key->w[2] = (f1 & le_mask48()) | f2 << 48;	       /* eth_dst, eth_src[0..1] */
 	key->w[3] = (f2 >> 16 & lo32) | (f0 & ~lo32);	       /* eth_src[2..5], type, vid */

@@ -145,6 +145,18 @@ pkt_view(struct dp_pkt *p, struct rte_mbuf *m)
 	p->frame_len = rte_pktmbuf_pkt_len(m);
 }
 
+/* pkt_view() without clearing the parsed offsets: for a packet dp_key_fast() is about
+ * to parse, which sets every one of them (a packet it refuses is viewed again). */
+static inline void
+pkt_view_unparsed(struct dp_pkt *p, struct rte_mbuf *m)
+{
+	p->data = rte_pktmbuf_mtod(m, uint8_t *);
+	p->len = rte_pktmbuf_data_len(m);
+	p->frame_len = rte_pktmbuf_pkt_len(m);
+	p->headroom = rte_pktmbuf_headroom(m);
+	p->tailroom = rte_pktmbuf_tailroom(m);
+}
+
 /* Brings the mbuf's offsets and lengths in line with the view after header edits. */
 static inline void
 mbuf_sync(struct rte_mbuf *m, const struct dp_pkt *p)
@@ -1161,12 +1173,13 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 
 	uint64_t rx_bytes = 0, agg_n = 0, agg_bytes = 0;
 	struct dp_cache_entry *agg = NULL; /* output:N hits counted per run of one entry */
+	struct dp_port *agg_port = NULL;   /* its port, checked for the run's first packet */
 
 	_Static_assert(DP_BURST <= 32, "one bit per packet of a burst");
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		pkt_view(&view[i], pkts[i]);
+		pkt_view_unparsed(&view[i], pkts[i]);
 		rx_bytes += view[i].frame_len;
 		if (likely(dp_key_fast(&view[i], in->ofport, &fk[i]))) {
 			fast |= 1u << i;
@@ -1224,6 +1237,13 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 		}
 		struct dp_cache_entry *e = path[i];
 
+		if (e == agg && agg_port && !e->prog.edit) {
+			/* The entry of the packet before, checked then: its port takes it. */
+			agg_n++;
+			agg_bytes += view[i].frame_len;
+			dp_worker_tx(w, agg_port, pkts[i]);
+			continue;
+		}
 		if (e && e->prog.direct_port && e->composed && !e->miss) {
 			/* Edits of the addresses and TTL, then output:N: the edits as one
 			 * patch, straight to the port's tx buffer. */
@@ -1240,6 +1260,7 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 					agg = e;
 					agg_n = agg_bytes = 0;
 				}
+				agg_port = p;
 				agg_n++;
 				agg_bytes += view[i].frame_len;
 				dp_worker_tx(w, p, pkts[i]);
