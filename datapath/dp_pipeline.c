@@ -1294,6 +1294,74 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 						     hash[miss_at[m]], &rec[m]));
 }
 
+/* Table 0 as an array by in_port with no rule of another mask, or as one match-all rule
+ * (dp_shape.h PORT, SKIP), gives every packet of a port the same rule, whatever its
+ * headers. When that rule is output:N and nothing else (the simple pipelines of a
+ * patch panel, a VM's uplink, Open vSwitch's "simple match"), the rule of port in;
+ * else NULL. */
+static inline const struct dp_rule *
+port_rule(const struct dp_bridge *br, uint64_t version, const struct dp_port *in)
+{
+	const struct dp_shape *s = lookup_shape(br, 0, version);
+	const struct dp_cls_rule *cr;
+
+	if (!s || s->n_extra)
+		return NULL;
+	if (s->kind == DP_SHAPE_SKIP)
+		cr = s->only;
+	else if (s->kind == DP_SHAPE_PORT && in->ofport < DP_SHAPE_PORTS)
+		cr = s->ports[in->ofport];
+	else
+		return NULL;
+	if (!cr)
+		return NULL;
+	const struct dp_rule *rule = container_of(cr, const struct dp_rule, cls);
+
+	return rule->sum.direct_port ? rule : NULL;
+}
+
+/* A burst on a port whose rule (port_rule()) sends it to out, checked usable: no flow
+ * key, hash or microflow cache. A packet is still parsed as far as dp_key_fast() checks
+ * it, so that what the pipeline drops as malformed (a truncated IP header...) is dropped
+ * here too: those and the shapes it does not take (ARP, IPv6...) run the pipeline, in
+ * order. The rule and table 0 count the rest per burst, as lookups would have. */
+static void
+rx_port_rule(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp_port *in,
+	     const struct dp_rule *rule, struct dp_port *out, struct rte_mbuf **pkts, unsigned n)
+{
+	uint64_t rx_bytes = 0, fwd = 0, fwd_bytes = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct dp_pkt view;
+		struct dp_fkey fk;
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		pkt_view_unparsed(&view, pkts[i]);
+		rx_bytes += view.frame_len;
+		if (likely(dp_key_fast(&view, in->ofport, &fk))) {
+			fwd++;
+			fwd_bytes += view.frame_len;
+			dp_worker_tx(w, out, pkts[i]);
+		} else {
+			process(w, br, version, false, in, pkts[i]);
+		}
+	}
+	in->ws[w->id].rx_bytes += rx_bytes;
+	if (fwd) {
+		struct dp_flow_wstats *fs = &rule->ws[w->id];
+		struct dp_table_wstats *ts = dp_bridge_tstats(br, w->id, 0);
+
+		if (rule->count_packets)
+			fs->packets += fwd;
+		if (rule->count_bytes)
+			fs->bytes += fwd_bytes;
+		fs->used_tsc = w->burst_tsc;
+		ts->lookups += fwd;
+		ts->matched += fwd;
+	}
+}
+
 void
 dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts, unsigned n)
 {
@@ -1316,7 +1384,18 @@ dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts
 	struct dp_bridge *br = port->br;
 	uint64_t version = __atomic_load_n(&br->version, __ATOMIC_ACQUIRE);
 	bool normal_mode = __atomic_load_n(&br->normal_mode, __ATOMIC_RELAXED);
+	const struct dp_rule *pr = normal_mode ? NULL : port_rule(br, version, port);
 
+	if (pr) {
+		struct dp_port *out = dp_bridge_port(br, pr->sum.direct_port);
+
+		if (likely(out != NULL && out != port &&
+			   !(__atomic_load_n(&out->config, __ATOMIC_RELAXED) &
+			     (OFPPC_PORT_DOWN | OFPPC_NO_FWD)))) {
+			rx_port_rule(w, br, version, port, pr, out, pkts, n);
+			return;
+		}
+	}
 	if (likely(w->cache != NULL && !normal_mode)) {
 		/* rx_bytes there, with the frames' first reads */
 		for (unsigned i = 0; i < n; i += DP_BURST)

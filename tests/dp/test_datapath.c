@@ -571,6 +571,87 @@ check_flow(struct dp_flow *f, uint64_t packets, uint64_t *used)
 		*used = u;
 }
 
+/* An ARP request, 60 bytes: a shape dp_key_fast() does not take. */
+static struct rte_mbuf *
+arp_frame(void)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+	uint8_t p[60] = { 0 };
+
+	ck_assert_ptr_nonnull(m);
+	memcpy(p, MAC_BCAST, 6);
+	memcpy(p + 6, MAC_A, 6);
+	p[12] = 0x08, p[13] = 0x06;
+	p[15] = 1, p[16] = 0x08, p[18] = 6, p[19] = 4, p[21] = 1; /* Ethernet/IPv4, request */
+	memcpy(p + 22, MAC_A, 6);
+	memcpy(rte_pktmbuf_append(m, sizeof(p)), p, sizeof(p));
+	return m;
+}
+
+/* Table 0 an array by in_port of output:N rules (and then one match-all output:N rule):
+ * bursts go straight to the port without a key or the cache (port_rule()). Every rule,
+ * table and port counter is exact; ARP runs the pipeline in order with the rest; a frame
+ * whose IP header lies about its length is dropped as the pipeline drops it. */
+START_TEST(test_port_rule_exact)
+{
+	uint64_t l0, m0, l1, m1;
+	struct dp_port_stats p20, p21, p40, p41;
+	unsigned c[N_PORTS + 1];
+	const unsigned N = 1000, NA = 40, NT = 7;
+	uint64_t trunc = drop_count("ipv4_truncated");
+	struct dp_flow *f1 = track(add_flow(0, 10, "in_port=1", "output:2"));
+	struct dp_flow *f3 = track(add_flow(0, 10, "in_port=3", "output:4"));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	ck_assert_str_eq(dp_table_shape(br, 0), "in_port");
+	dp_table_get_stats(br, 0, &l0, &m0);
+	dp_port_get_stats(ports[2].dp, &p20);
+	dp_port_get_stats(ports[4].dp, &p40);
+	for (unsigned i = 0; i < N; i++) {
+		send_on(1, frame(MAC_B, MAC_A, i));
+		if (i % 25 == 0)
+			send_on(1, arp_frame());
+		if (i % 150 == 0) {
+			struct rte_mbuf *m = frame(MAC_B, MAC_A, i);
+
+			rte_pktmbuf_mtod(m, uint8_t *)[17] = 200; /* total length > frame */
+			send_on(1, m);
+		}
+	}
+	send_n(3, MAC_A, MAC_B, N / 2);
+	drain_counts(c);
+	dp_table_get_stats(br, 0, &l1, &m1);
+	dp_port_get_stats(ports[2].dp, &p21);
+	dp_port_get_stats(ports[4].dp, &p41);
+	ck_assert_uint_eq(c[2], N + NA);
+	ck_assert_uint_eq(c[4], N / 2);
+	ck_assert_uint_eq(drop_count("ipv4_truncated") - trunc, NT);
+	check_flow(f1, N + NA, NULL);
+	check_flow(f3, N / 2, NULL);
+	ck_assert_uint_eq(l1 - l0, N + NA + N / 2);
+	ck_assert_uint_eq(m1 - m0, N + NA + N / 2);
+	ck_assert_uint_eq(p21.tx_packets - p20.tx_packets, N + NA);
+	ck_assert_uint_eq(p21.tx_bytes - p20.tx_bytes, (N + NA) * 60);
+	ck_assert_uint_eq(p41.tx_packets - p40.tx_packets, N / 2);
+
+	/* One match-all rule instead: every port's packets go to 2 (but port 2's own). */
+	untrack(f1);
+	untrack(f3);
+	struct dp_flow *fa = track(add_flow(0, 0, "", "output:2"));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	ck_assert_str_eq(dp_table_shape(br, 0), "skip");
+	send_n(1, MAC_B, MAC_A, N);
+	send_n(3, MAC_B, MAC_A, N);
+	send_n(2, MAC_B, MAC_A, 10); /* output to the ingress port: dropped */
+	drain_counts(c);
+	ck_assert_uint_eq(c[2], 2 * N);
+	check_flow(fa, 2 * N + 10, NULL);
+}
+END_TEST
+
 /* A path of address edits and dec_ttl before output:N: a cache hit applies the edits as
  * one patch (dp_cprog.edit), and sends the same bytes as the miss that ran them op by
  * op; a hit whose TTL would expire is dropped as invalid_ttl, not patched; a partial
@@ -1799,6 +1880,7 @@ datapath_suite(void)
 	tcase_add_test(tc, test_cached_paths_exact);
 	tcase_add_test(tc, test_table_shapes);
 	tcase_add_test(tc, test_compose_counters_exact);
+	tcase_add_test(tc, test_port_rule_exact);
 	tcase_add_test(tc, test_compose_edit_patch);
 	tcase_add_test(tc, test_compose_meter_exact);
 	tcase_add_test(tc, test_reserved_ports);
