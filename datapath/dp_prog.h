@@ -221,13 +221,22 @@ int dp_prog_run(const struct dp_prog *prog, struct dp_pkt *pkt, struct dp_key *k
  * program is cut into segments, one per rule that does something: the pipeline runs a
  * segment's meter (a reference: the meter polices every packet), then its ops, as that
  * rule (packet-ins report its cookie and table). Group ops stay references (buckets
- * are chosen per packet). "Exits" are the outputs and groups, counted in order. */
+ * are chosen per packet). "Exits" are the outputs and groups, counted in order.
+ *
+ * A push_vlan that a later pop_vlan of the program undoes is removed with that pop and
+ * the set-fields of the pushed tag, when nothing between them lets the packet out
+ * (output, group, a dec_ttl's invalid-TTL packet-in), is metered, or restructures the
+ * packet, and no other structural edit comes before: the Faucet shape (tag on ingress,
+ * untag on egress) becomes a plain output. Push then pop is the identity on the frame,
+ * the key and every counter for a packet that dp_cprog_fits(); any other packet must run
+ * the path's rules one by one (the program keeps reads_key of the whole path). */
 #define DP_CPROG_MAX_SEGS 4
 #define DP_CPROG_MAX_OPS 14 /* with the header and edit below: 168 bytes */
 
 /* Edits a direct program (dp_cprog.direct_port) makes before its output. */
 #define DP_CPROG_EDIT_ETH 0x1	  /* write the bytes of edit_eth that edit_mask selects */
 #define DP_CPROG_EDIT_DEC_TTL 0x2 /* dec_nw_ttl (IPv4, checksum updated) */
+#define DP_CPROG_EDIT_FITS 0x4	  /* first check dp_cprog_fits() (elided pairs) */
 
 struct dp_cprog_seg {
 	uint8_t rule;	   /* index of the rule on the path */
@@ -249,13 +258,23 @@ struct dp_cprog {
 	/* A direct program's edits, a pure function of the path (an exact-key hit applies
 	 * them as one patch instead of running the ops): set-fields of eth_dst and eth_src,
 	 * as they leave the 12 bytes, and dec_ttl. The ops hold the same program. */
-	uint8_t edit; /* DP_CPROG_EDIT_* */
-	uint8_t pad_;
+	uint8_t edit;	      /* DP_CPROG_EDIT_* */
+	uint8_t elided;	      /* push_vlan/pop_vlan pairs removed (dp_cprog_fits()) */
 	uint16_t edit_mask;   /* bit i: byte i of the frame becomes edit_eth[i] */
 	uint8_t edit_eth[12]; /* eth_dst, eth_src */
 	struct dp_cprog_seg seg[DP_CPROG_MAX_SEGS];
 	struct dp_op ops[DP_CPROG_MAX_OPS];
 };
+
+/* Whether pkt (as at ingress, parsed) may run p: always, unless p has elided push/pop
+ * pairs; then only a frame whose push would succeed (an Ethernet type parsed, 4 bytes
+ * of headroom) and whose pop would not re-pad it (at least DP_PKT_MIN_FRAME bytes). */
+static inline bool
+dp_cprog_fits(const struct dp_cprog *p, const struct dp_pkt *pkt)
+{
+	return !p->elided || (pkt->eth_type != DP_PKT_NONE && pkt->headroom >= 4 &&
+			      pkt->frame_len >= DP_PKT_MIN_FRAME);
+}
 
 /* dp_prog_compose() option: the path ends in a table miss, the action set is not run. */
 #define DP_CPROG_NO_SET 0x1
