@@ -397,6 +397,32 @@ restructured(int rc, struct dp_pkt *pkt, struct dp_key *key)
 	return rc == -ENOSPC ? DP_DROP_NO_HEADROOM : 0;
 }
 
+/* The result of a VLAN push or pop: the offsets are right (or stale, then re-key); the
+ * key's VLAN fields become the new outer tag's, the rest stays (eth_type is the type
+ * after the tags). A missing header is ignored, no headroom drops. */
+static inline int
+vlan_restructured(int rc, struct dp_pkt *pkt, struct dp_key *key)
+{
+	if (unlikely(rc))
+		return rc == -ENOSPC ? DP_DROP_NO_HEADROOM : 0;
+	if (unlikely(pkt->flags & DP_PKT_F_STALE)) {
+		rekey(pkt, key);
+		return 0;
+	}
+	if (pkt->vlan != DP_PKT_NONE) {
+		const uint8_t *t = pkt->data + pkt->vlan + 2;
+
+		key->f.vlan_vid[0] = (uint8_t)((OFPVID_PRESENT >> 8) | (t[0] & 0x0f));
+		key->f.vlan_vid[1] = t[1];
+		key->f.vlan_pcp[0] = t[0] >> 5;
+	} else {
+		key->f.vlan_vid[0] = 0;
+		key->f.vlan_vid[1] = 0;
+		key->f.vlan_pcp[0] = 0;
+	}
+	return 0;
+}
+
 static int
 set_field(const struct dp_op *op, struct dp_pkt *pkt, struct dp_key *key)
 {
@@ -430,9 +456,9 @@ run_op(const struct dp_op *op, struct dp_pkt *pkt, struct dp_key *key, struct dp
 		ctx->queue_id = op->a32;
 		return 0;
 	case DP_OP_PUSH_VLAN:
-		return restructured(dp_pkt_push_vlan(pkt, op->a16), pkt, key);
+		return vlan_restructured(dp_pkt_push_vlan(pkt, op->a16), pkt, key);
 	case DP_OP_POP_VLAN:
-		return restructured(dp_pkt_pop_vlan(pkt), pkt, key);
+		return vlan_restructured(dp_pkt_pop_vlan(pkt), pkt, key);
 	case DP_OP_PUSH_MPLS:
 		return restructured(dp_pkt_push_mpls(pkt, op->a16), pkt, key);
 	case DP_OP_POP_MPLS:
@@ -672,7 +698,10 @@ cp_close(struct dp_cprog *out)
 	s->n = (uint8_t)(out->n_ops - s->off);
 }
 
-/* Whether op reads the key (beyond what the pipeline keeps: metadata, tunnel_id). */
+/* Whether op reads the key (beyond what the pipeline keeps: metadata, tunnel_id). A VLAN
+ * push or pop does not: it reads the tags from the packet and writes the key's VLAN
+ * fields (or, rarely, the whole key from the packet), which without the full key
+ * (dp_pipeline.c key_partial) nothing later reads, as no other op of the program does. */
 static bool
 op_reads_key(const struct dp_op *op)
 {
@@ -681,8 +710,6 @@ op_reads_key(const struct dp_op *op)
 		return op->a32 > OFPP_MAX && op->a32 != OFPP_IN_PORT && op->a32 != OFPP_FLOOD &&
 		       op->a32 != OFPP_ALL && op->a32 != OFPP_LOCAL;
 	case DP_OP_GROUP:
-	case DP_OP_PUSH_VLAN:
-	case DP_OP_POP_VLAN:
 	case DP_OP_PUSH_MPLS:
 	case DP_OP_POP_MPLS:
 	case DP_OP_PUSH_PBB:

@@ -20,12 +20,13 @@
  * Header edits go through dp_pkt.h; the struct dp_key is kept equal to what
  * dp_key_extract() would give for the edited packet (metadata, tunnel_id, in_port and
  * in_phy_port kept): set-field writes the key field (only if the packet has the header),
- * and anything that changes the header structure (push, pop, set_field of eth_type,
- * ip_proto or icmpv6_type) re-extracts the key. A re-extraction that finds a malformed
- * header keeps the shorter key and the packet goes on (dp_key.h).
- * Everything that leaves the program goes through struct dp_exec_ops callbacks: output
- * (any port number, reserved ports passed through as numbers: IN_PORT, TABLE, NORMAL,
- * FLOOD, ALL, CONTROLLER with max_len, LOCAL), group, meter, and invalid TTL. */
+ * a VLAN push or pop writes the VLAN fields (dp_pkt.c keeps the offsets right), and
+ * anything else that changes the header structure (MPLS and PBB push and pop, set_field
+ * of eth_type, ip_proto or icmpv6_type, a pop that re-pads) re-extracts the key. A re-extraction
+ * that finds a malformed header keeps the shorter key and the packet goes on (dp_key.h). Everything
+ * that leaves the program goes through struct dp_exec_ops callbacks: output (any port number,
+ * reserved ports passed through as numbers: IN_PORT, TABLE, NORMAL, FLOOD, ALL, CONTROLLER with
+ * max_len, LOCAL), group, meter, and invalid TTL. */
 #ifndef PFS_DP_PROG_H
 #define PFS_DP_PROG_H
 
@@ -250,8 +251,8 @@ struct dp_cprog {
 	uint8_t final_at; /* the exit (1-based) that is the last thing done to the packet
 			   * (it may take the original mbuf); 0: none */
 	bool reads_key;	  /* some step reads the flow key beyond metadata and tunnel_id
-			   * (groups, meters, NORMAL, CONTROLLER, push/pop, a set_field
-			   * that re-parses): a fast-key packet needs its full key */
+			   * (groups, meters, NORMAL, CONTROLLER, MPLS/PBB push/pop, a
+			   * set_field that re-parses): a fast-key packet needs its full key */
 	uint8_t n_ops;
 	uint32_t direct_port; /* the program is output:N to a standard port, after at most
 			       * the edits below, and nothing else (no meter): N; else 0 */

@@ -751,6 +751,21 @@ runt_from(const uint8_t *dst, const uint8_t *src, uint32_t seq, uint16_t flow)
 	return m;
 }
 
+/* m with an 802.1Q tag of VLAN vid after the addresses. */
+static struct rte_mbuf *
+tagged(struct rte_mbuf *m, uint16_t vid)
+{
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+
+	ck_assert_ptr_nonnull(p);
+	memmove(p, p + 4, 12);
+	p[12] = 0x81;
+	p[13] = 0;
+	p[14] = (uint8_t)(vid >> 8);
+	p[15] = (uint8_t)vid;
+	return m;
+}
+
 static void
 port_tx(unsigned port, uint64_t *packets, uint64_t *bytes)
 {
@@ -775,8 +790,9 @@ check_flow_bytes(struct dp_flow *f, uint64_t packets, uint64_t bytes)
  * by the eth_dst rule of table 2 before output. The cache entry's program elides the
  * pair (a plain output:2): frames leave byte for byte as they came, over many flows and
  * bursts of hits; runts leave re-padded to 60 bytes as the pop pads them (they replay
- * the rules); a trunk egress (push, set vlan_vid, output, nothing elided) leaves tagged.
- * Every rule, table and port counter is exact. */
+ * the rules); a trunk egress (push, set vlan_vid, output, nothing elided) leaves tagged;
+ * tagged ingress popped leaves untagged (runts re-padded). Every rule, table and port
+ * counter is exact. */
 START_TEST(test_compose_vlan_exact)
 {
 	const unsigned N = 400, NR = 40, NT = 100, FLOWS = 9;
@@ -792,6 +808,8 @@ START_TEST(test_compose_vlan_exact)
 		add_flow(2, 10, "vlan_vid=4196,eth_dst=02:00:00:00:00:0b", "pop_vlan,output:2"));
 	struct dp_flow *f3 = track(add_flow(0, 20, "in_port=4,vlan_vid=0",
 					    "push_vlan:0x8100,set_field:4296->vlan_vid,output:3"));
+	/* Access egress of tagged ingress: pop (a runt's pop re-pads and re-parses). */
+	struct dp_flow *f4 = track(add_flow(0, 20, "in_port=3,vlan_vid=4196", "pop_vlan,output:4"));
 
 	ck_assert_int_eq(dp_commit(br), 0);
 	ck_assert_int_eq(dp_sync(), 0);
@@ -869,6 +887,27 @@ START_TEST(test_compose_vlan_exact)
 		free_all(m, k);
 	}
 	ck_assert_uint_eq(got_t, NT);
+	/* Tagged ingress popped: full frames and runts (54 bytes tagged, 60 popped). */
+	for (unsigned i = 0; i < NR; i++)
+		send_on(3, tagged(i & 1 ? runt_from(MAC_B, MAC_A, i, (uint16_t)(1 + i % 4))
+					: frame_from(MAC_B, MAC_A, i, (uint16_t)(1 + i % 4)),
+				  100));
+	ck_assert_uint_eq(recv_on(4, m, 64, NR), NR);
+	for (unsigned j = 0; j < NR; j++) {
+		const uint8_t *d = rte_pktmbuf_mtod(m[j], const uint8_t *);
+		static const uint8_t zero[10];
+		uint32_t seq = seq_of(m[j]);
+		struct rte_mbuf *want =
+			seq & 1 ? runt_from(MAC_B, MAC_A, seq, (uint16_t)(1 + seq % 4))
+				: frame_from(MAC_B, MAC_A, seq, (uint16_t)(1 + seq % 4));
+
+		ck_assert_uint_eq(rte_pktmbuf_pkt_len(m[j]), 60);
+		ck_assert_mem_eq(d, rte_pktmbuf_mtod(want, uint8_t *), rte_pktmbuf_pkt_len(want));
+		if (seq & 1)
+			ck_assert_mem_eq(d + 50, zero, 10);
+		rte_pktmbuf_free(want);
+	}
+	free_all(m, NR);
 
 	unsigned c[N_PORTS + 1];
 
@@ -878,10 +917,11 @@ START_TEST(test_compose_vlan_exact)
 	check_flow_bytes(f1, N + NR, N * 60 + NR * 50);
 	check_flow_bytes(f2, N + NR, N * 60 + NR * 50);
 	check_flow_bytes(f3, NT, NT * 60);
+	check_flow_bytes(f4, NR, NR / 2 * 64 + NR / 2 * 54);
 	for (unsigned t = 0; t < 3; t++)
 		dp_table_get_stats(br, (uint8_t)t, &l1[t], &m1[t]);
-	ck_assert_uint_eq(l1[0] - l0[0], N + NR + NT);
-	ck_assert_uint_eq(m1[0] - m0[0], N + NR + NT);
+	ck_assert_uint_eq(l1[0] - l0[0], N + NR + NT + NR);
+	ck_assert_uint_eq(m1[0] - m0[0], N + NR + NT + NR);
 	for (unsigned t = 1; t < 3; t++) {
 		ck_assert_uint_eq(l1[t] - l0[t], N + NR);
 		ck_assert_uint_eq(m1[t] - m0[t], N + NR);
@@ -892,7 +932,9 @@ START_TEST(test_compose_vlan_exact)
 	ck_assert_uint_eq(txb1[2] - txb0[2], (N + NR) * 60);
 	ck_assert_uint_eq(tx1[3] - tx0[3], NT);
 	ck_assert_uint_eq(txb1[3] - txb0[3], NT * 64);
-	ck_assert_uint_eq(tx1[1] - tx0[1] + tx1[4] - tx0[4], 0);
+	ck_assert_uint_eq(tx1[4] - tx0[4], NR);
+	ck_assert_uint_eq(txb1[4] - txb0[4], NR * 60);
+	ck_assert_uint_eq(tx1[1] - tx0[1], 0);
 }
 END_TEST
 

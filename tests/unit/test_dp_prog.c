@@ -1727,6 +1727,130 @@ START_TEST(test_compose_vlan_elision)
 }
 END_TEST
 
+/* ---- VLAN push/pop without a re-parse --------------------------------------------- */
+
+/* pkt's parsed view equals ref's. */
+static void
+same_offsets(const struct dp_pkt *pkt, const struct dp_pkt *ref, const char *what)
+{
+	ck_assert_msg(pkt->vlan == ref->vlan && pkt->eth_type == ref->eth_type &&
+			      pkt->mpls == ref->mpls && pkt->pbb == ref->pbb &&
+			      pkt->l3 == ref->l3 && pkt->proto == ref->proto &&
+			      pkt->l4 == ref->l4 && pkt->l4_len == ref->l4_len &&
+			      pkt->nd_lla == ref->nd_lla && pkt->l3_end == ref->l3_end &&
+			      pkt->n_vlans == ref->n_vlans && pkt->l3_type == ref->l3_type &&
+			      pkt->l4_type == ref->l4_type && pkt->flags == ref->flags,
+		      "%s: offsets differ from a re-parse (vlan %u/%u eth_type %u/%u l3 %u/%u "
+		      "l4 %u/%u l3_end %u/%u n_vlans %u/%u flags %u/%u)",
+		      what, pkt->vlan, ref->vlan, pkt->eth_type, ref->eth_type, pkt->l3, ref->l3,
+		      pkt->l4, ref->l4, pkt->l3_end, ref->l3_end, pkt->n_vlans, ref->n_vlans,
+		      pkt->flags, ref->flags);
+}
+
+/* VLAN push and pop keep the parsed offsets (dp_pkt.c) and the key's VLAN fields
+ * (dp_prog.c) instead of re-parsing: after every op sequence, on every frame shape, cut
+ * at every length (malformed and truncated headers too) and with or without padding,
+ * the offsets and the key equal a full dp_key_extract() of the edited frame. */
+START_TEST(test_vlan_incremental)
+{
+	static const struct {
+		int l3;
+		uint8_t proto;
+		int nmpls, pbb, nd;
+	} shapes[] = {
+		{ L3_V4, 6, 0, 0, 0 },	 { L3_V4, 17, 0, 0, 0 },  { L3_V4, 1, 0, 0, 0 },
+		{ L3_V6, 6, 0, 0, 0 },	 { L3_V6, 58, 0, 0, 1 },  { L3_ARP, 0, 0, 0, 0 },
+		{ L3_V4, 17, 1, 0, 0 },	 { L3_NONE, 0, 0, 0, 0 }, { L3_V4, 6, 0, 1, 0 },
+		{ L3_V6, 132, 0, 0, 0 },
+	};
+	static const uint16_t tags[][3] = {
+		{ 0 }, { 0x8100 }, { 0x88a8 }, { 0x88a8, 0x8100 }, { 0x8100, 0x8100, 0x88a8 },
+	};
+	static const unsigned pads[] = { 0, 1, 100 };
+	struct ofp_action push1 = a_type(OFPAT_PUSH_VLAN, 0x8100);
+	struct ofp_action push2 = a_type(OFPAT_PUSH_VLAN, 0x88a8);
+	struct ofp_action pop = a_type(OFPAT_POP_VLAN, 0);
+	static const uint8_t vid[2] = { 0x10 | 0x0a, 0xbc }, pcp = 6;
+	struct ofp_action setv = a_set(OFPXMT_OFB_VLAN_VID, vid);
+	struct ofp_action setp = a_set(OFPXMT_OFB_VLAN_PCP, &pcp);
+	struct {
+		struct ofp_action a[4];
+		size_t n;
+	} progs[] = {
+		{ { push1 }, 1 },
+		{ { push2, setv }, 2 },
+		{ { pop }, 1 },
+		{ { pop, pop }, 2 },
+		{ { push1, pop }, 2 },
+		{ { push2, setp, push1, pop }, 4 },
+		{ { pop, push1, setv }, 3 },
+	};
+	unsigned runs = 0, stale = 0;
+
+	for (unsigned sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++)
+		for (unsigned tg = 0; tg < sizeof tags / sizeof tags[0]; tg++)
+			for (unsigned pd = 0; pd < sizeof pads / sizeof pads[0]; pd++) {
+				struct spec s = base(shapes[sh].l3, shapes[sh].proto);
+				struct frame f;
+
+				s.pad_to = pads[pd];
+				if (shapes[sh].nd) {
+					s.itype = 135;
+					s.has_lla = 1;
+				}
+				if (shapes[sh].nmpls)
+					mpls(&s, 5, 1, 9);
+				s.pbb = shapes[sh].pbb;
+				for (int t = 2; t >= 0; t--)
+					if (tags[tg][t])
+						tag(&s, tags[tg][t], (uint8_t)(t + 1),
+						    (uint16_t)(100 + t));
+				build(&f, &s);
+				for (size_t len = 0; len <= f.n; len++)
+					for (unsigned pr = 0; pr < sizeof progs / sizeof progs[0];
+					     pr++) {
+						struct ofp_action_list l = { progs[pr].a,
+									     progs[pr].n };
+						struct dp_prog *p;
+						struct ofp_err err;
+						struct dp_pkt ref;
+						struct dp_key key;
+						char what[96];
+
+						memset(&R, 0, sizeof R);
+						memset(H.buf, 0xee, sizeof H.buf);
+						memcpy(H.buf + 64, f.b, len);
+						dp_pkt_init(&H.pkt, H.buf + 64, (uint32_t)len, 64,
+							    (uint32_t)(sizeof H.buf - 64 - len));
+						(void)dp_key_extract(&H.pkt, 1, &H.key);
+						H.ctx.ops = &ops;
+						ck_assert_int_eq(
+							dp_prog_compile_actions(&l, 0, &p, &err),
+							0);
+						ck_assert_int_eq(dp_actions_run(p->ops, p->n_apply,
+										&H.pkt, &H.key,
+										&H.ctx),
+								 0);
+						dp_prog_free(p);
+						ref = H.pkt;
+						(void)dp_key_extract(&ref, 1, &key);
+						snprintf(what, sizeof what,
+							 "shape %u tags %u pad %u len %zu prog %u",
+							 sh, tg, pd, len, pr);
+						same_offsets(&H.pkt, &ref, what);
+						ck_assert_msg(memcmp(&key, &H.key, sizeof key) == 0,
+							      "%s: key differs from a re-parse",
+							      what);
+						runs++;
+						stale += H.pkt.len != len && H.pkt.len == 60 &&
+							 len < 60;
+					}
+			}
+	ck_assert_uint_gt(runs, 10000);
+	ck_assert_uint_gt(stale, 0); /* some pops re-padded */
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1760,6 +1884,7 @@ main(void)
 	tcase_add_test(tc, test_compile_in);
 	tcase_add_test(tc, test_layout);
 	tcase_add_test(tc, test_compose_vlan_elision);
+	tcase_add_test(tc, test_vlan_incremental);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
