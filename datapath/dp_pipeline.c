@@ -944,9 +944,17 @@ static inline void
 hit(struct run *r, struct dp_cache *c, struct dp_cache_entry *e)
 {
 	if (likely(e->composed)) {
-		if (likely(run_composed(r, e)))
-			dp_cache_count(c, e, 1, r->bytes, r->w->burst_tsc);
-		return;
+		if (likely(dp_cprog_fits(&e->prog, &r->pkt))) {
+			if (likely(run_composed(r, e)))
+				dp_cache_count(c, e, 1, r->bytes, r->w->burst_tsc);
+			return;
+		}
+		/* A push/pop pair the program elided would not undo itself on this frame
+		 * (a runt the pop re-pads...): the rules, with the full key. */
+		if (r->key_partial) {
+			(void)dp_key_extract(&r->pkt, r->in_port, &r->key);
+			r->key_partial = false;
+		}
 	}
 	replay(r, e);
 }
@@ -1130,10 +1138,13 @@ process(struct dp_worker *w, struct dp_bridge *br, uint64_t version, bool normal
 }
 
 /* Applies a direct program's edits (struct dp_cprog) to a packet dp_key_fast() accepted.
- * False, the packet untouched, when its TTL would expire: the program runs op by op. */
+ * False, the packet untouched, when its TTL would expire (the program runs op by op) or
+ * it does not fit the program (dp_cprog_fits(): the rules run). */
 static inline bool
 edit(struct dp_pkt *pkt, const struct dp_cprog *p)
 {
+	if ((p->edit & DP_CPROG_EDIT_FITS) && unlikely(!dp_cprog_fits(p, pkt)))
+		return false;
 	if ((p->edit & DP_CPROG_EDIT_DEC_TTL) && unlikely(dp_pkt_dec_ttl4(pkt) != 0))
 		return false;
 	if (p->edit & DP_CPROG_EDIT_ETH) {

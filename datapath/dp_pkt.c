@@ -316,6 +316,29 @@ dp_pkt_pad(struct dp_pkt *pkt, uint32_t min)
 	pkt->tailroom -= n;
 }
 
+/* An offset after an edit that moved the bytes from it on by d; absent stays absent. */
+static inline uint16_t
+moved(uint16_t off, int d)
+{
+	int v = (int)off + d;
+
+	return off == DP_PKT_NONE || v >= (int)DP_PKT_NONE ? DP_PKT_NONE : (uint16_t)v;
+}
+
+/* A VLAN tag went in (d = 4) or out (d = -4) at pkt->vlan, before every offset here. */
+static void
+move_offsets(struct dp_pkt *pkt, int d)
+{
+	pkt->eth_type = moved(pkt->eth_type, d);
+	pkt->mpls = moved(pkt->mpls, d);
+	pkt->pbb = moved(pkt->pbb, d);
+	pkt->l3 = moved(pkt->l3, d);
+	pkt->proto = moved(pkt->proto, d);
+	pkt->l4 = moved(pkt->l4, d);
+	pkt->nd_lla = moved(pkt->nd_lla, d);
+	pkt->l3_end = moved(pkt->l3_end, d);
+}
+
 int
 dp_pkt_push_vlan(struct dp_pkt *pkt, uint16_t tpid)
 {
@@ -331,16 +354,36 @@ dp_pkt_push_vlan(struct dp_pkt *pkt, uint16_t tpid)
 		return rc;
 	wr16(pkt->data + 12, tpid);
 	wr16(pkt->data + 14, tci);
+	/* What dp_key_extract() would find: the same headers 4 bytes on (the frame grew by
+	 * as much, so every bound it checks moved with them) under one more tag. */
+	move_offsets(pkt, 4);
+	pkt->vlan = 12;
+	if (pkt->n_vlans < 255)
+		pkt->n_vlans++;
 	return 0;
 }
 
 int
 dp_pkt_pop_vlan(struct dp_pkt *pkt)
 {
+	uint32_t len;
+
 	if (pkt->vlan == DP_PKT_NONE)
 		return -ENOENT;
 	cut(pkt, pkt->vlan, 4);
+	move_offsets(pkt, -4);
+	len = pkt->frame_len;
 	dp_pkt_pad(pkt, DP_PKT_MIN_FRAME);
+	/* Padding lengthens the frame (a header cut short may now parse); a saturated tag
+	 * count or datagram end is not known exactly: those need a re-parse. */
+	if (unlikely(pkt->frame_len != len || pkt->n_vlans == 255 ||
+		     (pkt->l3_end == DP_PKT_NONE &&
+		      (pkt->l3_type == DP_L3_IPV4 || pkt->l3_type == DP_L3_IPV6)))) {
+		pkt->flags |= DP_PKT_F_STALE;
+		return 0;
+	}
+	if (--pkt->n_vlans == 0)
+		pkt->vlan = DP_PKT_NONE;
 	return 0;
 }
 

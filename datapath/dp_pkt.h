@@ -12,8 +12,10 @@
  * Ryu/os-ken conformance suite compares frames byte for byte and expects exactly this.)
  *
  * dp_key_extract() (dp_key.h) fills the parsed offsets below; the edits use them and never
- * read or write outside [data - headroom, data + len + tailroom). After a push or pop the
- * offsets are stale until the next dp_key_extract() (dp_prog.c re-extracts at once).
+ * read or write outside [data - headroom, data + len + tailroom). A VLAN push or pop
+ * keeps them as dp_key_extract() would set them for the edited frame (or says they are
+ * stale: DP_PKT_F_STALE); after an MPLS or PBB push or pop they are stale until the next
+ * dp_key_extract() (dp_prog.c re-extracts at once).
  *
  * Checksums: every set-field or TTL edit keeps the IPv4 header checksum and the
  * TCP/UDP/ICMPv4/ICMPv6 checksums right by incremental update (RFC 1624), including the
@@ -37,6 +39,7 @@ enum dp_pkt_l4 { DP_L4_NONE, DP_L4_TCP, DP_L4_UDP, DP_L4_SCTP, DP_L4_ICMP, DP_L4
 
 #define DP_PKT_F_FRAG 0x1	/* an IP fragment (any) */
 #define DP_PKT_F_LATER_FRAG 0x2 /* an IP fragment other than the first: no L4 header */
+#define DP_PKT_F_STALE 0x4	/* the offsets are stale (a pop_vlan that re-padded): re-parse */
 
 struct dp_pkt {
 	uint8_t *data;	    /* first byte of the frame */
@@ -69,14 +72,20 @@ void dp_pkt_init(struct dp_pkt *pkt, void *data, uint32_t len, uint32_t headroom
 /* Sets every parsed offset to DP_PKT_NONE and the counts and types to none. */
 void dp_pkt_reset_offsets(struct dp_pkt *pkt);
 
-/* ---- Tags (need parsed offsets; leave them stale) ------------------------------------ */
+/* ---- Tags (need parsed offsets) ------------------------------------------------------ */
 
 /* Pushes a VLAN tag with TPID tpid (0x8100 or 0x88a8) in front of any existing tag: its
  * TCI (VID, PCP, DEI) is copied from the existing outer tag, else zero (OF1.3 5.12.1).
- * 0, -ENOSPC (less than 4 bytes of headroom), -EINVAL (no Ethernet header). */
+ * The offsets move with the headers (vlan is the new tag, n_vlans one more), exactly as
+ * dp_key_extract() of the edited frame would set them. 0, -ENOSPC (less than 4 bytes of
+ * headroom), -EINVAL (no Ethernet header). */
 int dp_pkt_push_vlan(struct dp_pkt *pkt, uint16_t tpid);
-/* Removes the outer VLAN tag, then pads to DP_PKT_MIN_FRAME. 0 or -ENOENT (no tag). */
+/* Removes the outer VLAN tag, then pads to DP_PKT_MIN_FRAME. The offsets move as for a
+ * push (vlan the next tag, or none), except where the frame was re-padded (or the tag
+ * count or the datagram's end had saturated): then flags gets DP_PKT_F_STALE and the
+ * offsets need a dp_key_extract(). 0 or -ENOENT (no tag). */
 int dp_pkt_pop_vlan(struct dp_pkt *pkt);
+/* ---- (the rest leave the offsets stale) */
 /* Pushes an MPLS label stack entry after the Ethernet header and VLAN tags and sets the
  * ethertype to ethertype (0x8847/0x8848). With an MPLS stack the new entry copies the
  * top entry's label, TC and TTL (BoS 0); otherwise label 0, TC 0, BoS 1 and the TTL of

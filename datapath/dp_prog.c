@@ -397,6 +397,32 @@ restructured(int rc, struct dp_pkt *pkt, struct dp_key *key)
 	return rc == -ENOSPC ? DP_DROP_NO_HEADROOM : 0;
 }
 
+/* The result of a VLAN push or pop: the offsets are right (or stale, then re-key); the
+ * key's VLAN fields become the new outer tag's, the rest stays (eth_type is the type
+ * after the tags). A missing header is ignored, no headroom drops. */
+static inline int
+vlan_restructured(int rc, struct dp_pkt *pkt, struct dp_key *key)
+{
+	if (unlikely(rc))
+		return rc == -ENOSPC ? DP_DROP_NO_HEADROOM : 0;
+	if (unlikely(pkt->flags & DP_PKT_F_STALE)) {
+		rekey(pkt, key);
+		return 0;
+	}
+	if (pkt->vlan != DP_PKT_NONE) {
+		const uint8_t *t = pkt->data + pkt->vlan + 2;
+
+		key->f.vlan_vid[0] = (uint8_t)((OFPVID_PRESENT >> 8) | (t[0] & 0x0f));
+		key->f.vlan_vid[1] = t[1];
+		key->f.vlan_pcp[0] = t[0] >> 5;
+	} else {
+		key->f.vlan_vid[0] = 0;
+		key->f.vlan_vid[1] = 0;
+		key->f.vlan_pcp[0] = 0;
+	}
+	return 0;
+}
+
 static int
 set_field(const struct dp_op *op, struct dp_pkt *pkt, struct dp_key *key)
 {
@@ -430,9 +456,9 @@ run_op(const struct dp_op *op, struct dp_pkt *pkt, struct dp_key *key, struct dp
 		ctx->queue_id = op->a32;
 		return 0;
 	case DP_OP_PUSH_VLAN:
-		return restructured(dp_pkt_push_vlan(pkt, op->a16), pkt, key);
+		return vlan_restructured(dp_pkt_push_vlan(pkt, op->a16), pkt, key);
 	case DP_OP_POP_VLAN:
-		return restructured(dp_pkt_pop_vlan(pkt), pkt, key);
+		return vlan_restructured(dp_pkt_pop_vlan(pkt), pkt, key);
 	case DP_OP_PUSH_MPLS:
 		return restructured(dp_pkt_push_mpls(pkt, op->a16), pkt, key);
 	case DP_OP_POP_MPLS:
@@ -672,7 +698,10 @@ cp_close(struct dp_cprog *out)
 	s->n = (uint8_t)(out->n_ops - s->off);
 }
 
-/* Whether op reads the key (beyond what the pipeline keeps: metadata, tunnel_id). */
+/* Whether op reads the key (beyond what the pipeline keeps: metadata, tunnel_id). A VLAN
+ * push or pop does not: it reads the tags from the packet and writes the key's VLAN
+ * fields (or, rarely, the whole key from the packet), which without the full key
+ * (dp_pipeline.c key_partial) nothing later reads, as no other op of the program does. */
 static bool
 op_reads_key(const struct dp_op *op)
 {
@@ -681,8 +710,6 @@ op_reads_key(const struct dp_op *op)
 		return op->a32 > OFPP_MAX && op->a32 != OFPP_IN_PORT && op->a32 != OFPP_FLOOD &&
 		       op->a32 != OFPP_ALL && op->a32 != OFPP_LOCAL;
 	case DP_OP_GROUP:
-	case DP_OP_PUSH_VLAN:
-	case DP_OP_POP_VLAN:
 	case DP_OP_PUSH_MPLS:
 	case DP_OP_POP_MPLS:
 	case DP_OP_PUSH_PBB:
@@ -725,7 +752,7 @@ mergeable(const struct dp_op *op, const struct dp_op *end)
 
 /* Sets out's direct_port and edits when the program is edits of the Ethernet addresses
  * and the IP TTL (in any order: they touch different bytes), then output to a standard
- * port, and no meter. */
+ * port, and no meter; with elided pairs the patch is for packets dp_cprog_fits(). */
 static void
 direct(struct dp_cprog *out)
 {
@@ -758,14 +785,166 @@ direct(struct dp_cprog *out)
 		}
 	}
 	out->direct_port = last->a32;
+	if (out->elided)
+		out->edit |= DP_CPROG_EDIT_FITS;
+}
+
+/* Whether op may sit between a push_vlan and the pop_vlan that undoes it, the pair then
+ * elided: it neither lets the packet out (output, group, an invalid-TTL packet-in), nor
+ * restructures it, nor reads the tag or the packet's length (meters come with their
+ * segments). Set-fields of the tag hit the pushed one and vanish with it (*vlan). */
+static bool
+elidable_between(const struct dp_op *op, bool *vlan)
+{
+	*vlan = false;
+	switch (op->code) {
+	case DP_OP_SET_QUEUE:
+	case DP_OP_SET_META:
+	case DP_OP_SET_NW_TTL:
+	case DP_OP_SET_MPLS_TTL:
+	case DP_OP_COPY_TTL_IN:
+	case DP_OP_COPY_TTL_OUT:
+		return true;
+	case DP_OP_SET_FIELD:
+		*vlan = op->a8 == OFPXMT_OFB_VLAN_VID || op->a8 == OFPXMT_OFB_VLAN_PCP;
+		return op->a8 != OFPXMT_OFB_ETH_TYPE && op->a8 != OFPXMT_OFB_IP_PROTO &&
+		       op->a8 != OFPXMT_OFB_ICMPV6_TYPE;
+	default:
+		return false;
+	}
+}
+
+static bool
+restructures(const struct dp_op *op)
+{
+	switch (op->code) {
+	case DP_OP_PUSH_VLAN:
+	case DP_OP_POP_VLAN:
+	case DP_OP_PUSH_MPLS:
+	case DP_OP_POP_MPLS:
+	case DP_OP_PUSH_PBB:
+	case DP_OP_POP_PBB:
+		return true;
+	case DP_OP_SET_FIELD:
+		return op->a8 == OFPXMT_OFB_ETH_TYPE || op->a8 == OFPXMT_OFB_IP_PROTO ||
+		       op->a8 == OFPXMT_OFB_ICMPV6_TYPE;
+	default:
+		return false;
+	}
+}
+
+/* Whether a segment's meter runs between ops at slots i and j (i < j): the meter would
+ * see the tagged length. */
+static bool
+meter_between(const struct dp_cprog *out, unsigned i, unsigned j)
+{
+	for (unsigned k = 0; k < out->n_seg; k++)
+		if (out->seg[k].meter && out->seg[k].off > i && out->seg[k].off <= j)
+			return true;
+	return false;
+}
+
+/* Removes each push_vlan that a later pop_vlan undoes, with that pop and the tag's
+ * set-fields between them: push then pop gives the frame back byte for byte (the tag
+ * goes in at offset 12 and comes out there; the TCI copy and the set-fields touch only
+ * the tag) when the push succeeds and the pop's re-padding adds nothing, which
+ * dp_cprog_fits() checks per packet; and the key after the pop is the key before the
+ * push. Only pairs before any remaining structural edit qualify, so that "per packet"
+ * means at ingress. Segments left without ops or meter go. */
+static void
+elide_vlan(struct dp_cprog *out)
+{
+	bool drop[DP_CPROG_MAX_OPS] = { false };
+	unsigned i = 0;
+
+	while (i < out->n_ops) {
+		const struct dp_op *op = &out->ops[i];
+		unsigned j = i + op_slots(op);
+		bool vlan, ok = false;
+
+		if (op->code != DP_OP_PUSH_VLAN) {
+			if (restructures(op))
+				break;
+			i = j;
+			continue;
+		}
+		for (; j < out->n_ops; j += op_slots(&out->ops[j])) {
+			if (out->ops[j].code == DP_OP_POP_VLAN) {
+				ok = !meter_between(out, i, j);
+				break;
+			}
+			if (!elidable_between(&out->ops[j], &vlan))
+				break;
+		}
+		if (!ok)
+			break; /* the push stays, and with it the packet's structure changes */
+		drop[i] = drop[j] = true;
+		for (unsigned k = i + 1; k < j; k += op_slots(&out->ops[k]))
+			if (elidable_between(&out->ops[k], &vlan) && vlan)
+				drop[k] = true;
+		out->elided++;
+		i = j + 1;
+	}
+	if (!out->elided)
+		return;
+
+	unsigned at[DP_CPROG_MAX_OPS + 1], n = 0, s = 0;
+
+	for (i = 0; i < out->n_ops;) {
+		unsigned k = op_slots(&out->ops[i]);
+
+		for (unsigned x = 0; x < k; x++)
+			at[i + x] = n + (drop[i] ? 0 : x);
+		if (!drop[i]) {
+			memmove(&out->ops[n], &out->ops[i], k * sizeof(out->ops[0]));
+			n += k;
+		}
+		i += k;
+	}
+	at[out->n_ops] = n;
+	for (unsigned k = 0; k < out->n_seg; k++) {
+		struct dp_cprog_seg sg = out->seg[k];
+		unsigned end = at[sg.off + sg.n];
+
+		sg.off = (uint8_t)at[sg.off];
+		sg.n = (uint8_t)(end - sg.off);
+		if (sg.n || sg.meter)
+			out->seg[s++] = sg;
+	}
+	out->n_seg = (uint8_t)s;
+	out->n_ops = (uint8_t)n;
+}
+
+/* Sets final_at: the last exit takes the original when nothing after it edits the
+ * packet or may drop it (a meter). */
+static void
+final_exit(struct dp_cprog *out)
+{
+	unsigned n_exit = 0;
+	bool after = false;
+
+	for (unsigned k = 0; k < out->n_seg; k++) {
+		const struct dp_cprog_seg *sg = &out->seg[k];
+		const struct dp_op *op = out->ops + sg->off, *end = op + sg->n;
+
+		if (sg->meter)
+			after = true;
+		for (; op < end; op += op_slots(op)) {
+			if (op->code == DP_OP_OUTPUT || op->code == DP_OP_GROUP) {
+				n_exit++;
+				after = false;
+			} else if (op->code != DP_OP_SET_QUEUE && op->code != DP_OP_SET_META) {
+				after = true;
+			}
+		}
+	}
+	out->final_at = (uint8_t)(n_exit && !after ? n_exit : 0);
 }
 
 int
 dp_prog_compose(const struct dp_prog *const *progs, unsigned n, unsigned opts, struct dp_cprog *out)
 {
 	struct dp_action_set set;
-	unsigned n_exit = 0, final_exit = 0;
-	bool after_exit = false; /* something that edits or may drop the packet follows */
 
 	memset(out, 0, offsetof(struct dp_cprog, ops));
 	dp_action_set_init(&set);
@@ -782,19 +961,12 @@ dp_prog_compose(const struct dp_prog *const *progs, unsigned n, unsigned opts, s
 				out->seg[out->n_seg - 1].meter = 1;
 				out->seg[out->n_seg - 1].meter_id = p->meter_id;
 				out->reads_key = true; /* DSCP remark */
-				after_exit = true;
 			}
 		}
 		for (; op < end; op += op_slots(op)) {
 			if (!cp_emit(out, op))
 				return -E2BIG;
 			out->reads_key |= op_reads_key(op);
-			if (op->code == DP_OP_OUTPUT || op->code == DP_OP_GROUP) {
-				n_exit++;
-				after_exit = false;
-			} else if (op->code != DP_OP_SET_QUEUE) {
-				after_exit = true;
-			}
 		}
 		if (p->flags & DP_PROG_F_CLEAR)
 			set.present = 0;
@@ -831,19 +1003,13 @@ dp_prog_compose(const struct dp_prog *const *progs, unsigned n, unsigned opts, s
 			if (!cp_emit(out, op))
 				return -E2BIG;
 			out->reads_key |= op_reads_key(op);
-			if (op->code == DP_OP_OUTPUT || op->code == DP_OP_GROUP) {
-				n_exit++;
-				after_exit = false;
-			} else if (op->code != DP_OP_SET_QUEUE) {
-				after_exit = true;
-			}
 		}
 		cp_close(out);
 	}
-	/* The last exit takes the original when nothing after it edits or drops. */
-	if (n_exit && !after_exit)
-		final_exit = n_exit;
-	out->final_at = (uint8_t)final_exit;
+	/* reads_key stays that of the whole path: a packet that does not fit the elided
+	 * program replays the rules (dp_cprog_fits()). */
+	elide_vlan(out);
+	final_exit(out);
 	direct(out);
 	return 0;
 }

@@ -20,12 +20,13 @@
  * Header edits go through dp_pkt.h; the struct dp_key is kept equal to what
  * dp_key_extract() would give for the edited packet (metadata, tunnel_id, in_port and
  * in_phy_port kept): set-field writes the key field (only if the packet has the header),
- * and anything that changes the header structure (push, pop, set_field of eth_type,
- * ip_proto or icmpv6_type) re-extracts the key. A re-extraction that finds a malformed
- * header keeps the shorter key and the packet goes on (dp_key.h).
- * Everything that leaves the program goes through struct dp_exec_ops callbacks: output
- * (any port number, reserved ports passed through as numbers: IN_PORT, TABLE, NORMAL,
- * FLOOD, ALL, CONTROLLER with max_len, LOCAL), group, meter, and invalid TTL. */
+ * a VLAN push or pop writes the VLAN fields (dp_pkt.c keeps the offsets right), and
+ * anything else that changes the header structure (MPLS and PBB push and pop, set_field
+ * of eth_type, ip_proto or icmpv6_type, a pop that re-pads) re-extracts the key. A re-extraction
+ * that finds a malformed header keeps the shorter key and the packet goes on (dp_key.h). Everything
+ * that leaves the program goes through struct dp_exec_ops callbacks: output (any port number,
+ * reserved ports passed through as numbers: IN_PORT, TABLE, NORMAL, FLOOD, ALL, CONTROLLER with
+ * max_len, LOCAL), group, meter, and invalid TTL. */
 #ifndef PFS_DP_PROG_H
 #define PFS_DP_PROG_H
 
@@ -221,13 +222,22 @@ int dp_prog_run(const struct dp_prog *prog, struct dp_pkt *pkt, struct dp_key *k
  * program is cut into segments, one per rule that does something: the pipeline runs a
  * segment's meter (a reference: the meter polices every packet), then its ops, as that
  * rule (packet-ins report its cookie and table). Group ops stay references (buckets
- * are chosen per packet). "Exits" are the outputs and groups, counted in order. */
+ * are chosen per packet). "Exits" are the outputs and groups, counted in order.
+ *
+ * A push_vlan that a later pop_vlan of the program undoes is removed with that pop and
+ * the set-fields of the pushed tag, when nothing between them lets the packet out
+ * (output, group, a dec_ttl's invalid-TTL packet-in), is metered, or restructures the
+ * packet, and no other structural edit comes before: the Faucet shape (tag on ingress,
+ * untag on egress) becomes a plain output. Push then pop is the identity on the frame,
+ * the key and every counter for a packet that dp_cprog_fits(); any other packet must run
+ * the path's rules one by one (the program keeps reads_key of the whole path). */
 #define DP_CPROG_MAX_SEGS 4
 #define DP_CPROG_MAX_OPS 14 /* with the header and edit below: 168 bytes */
 
 /* Edits a direct program (dp_cprog.direct_port) makes before its output. */
 #define DP_CPROG_EDIT_ETH 0x1	  /* write the bytes of edit_eth that edit_mask selects */
 #define DP_CPROG_EDIT_DEC_TTL 0x2 /* dec_nw_ttl (IPv4, checksum updated) */
+#define DP_CPROG_EDIT_FITS 0x4	  /* first check dp_cprog_fits() (elided pairs) */
 
 struct dp_cprog_seg {
 	uint8_t rule;	   /* index of the rule on the path */
@@ -241,21 +251,31 @@ struct dp_cprog {
 	uint8_t final_at; /* the exit (1-based) that is the last thing done to the packet
 			   * (it may take the original mbuf); 0: none */
 	bool reads_key;	  /* some step reads the flow key beyond metadata and tunnel_id
-			   * (groups, meters, NORMAL, CONTROLLER, push/pop, a set_field
-			   * that re-parses): a fast-key packet needs its full key */
+			   * (groups, meters, NORMAL, CONTROLLER, MPLS/PBB push/pop, a
+			   * set_field that re-parses): a fast-key packet needs its full key */
 	uint8_t n_ops;
 	uint32_t direct_port; /* the program is output:N to a standard port, after at most
 			       * the edits below, and nothing else (no meter): N; else 0 */
 	/* A direct program's edits, a pure function of the path (an exact-key hit applies
 	 * them as one patch instead of running the ops): set-fields of eth_dst and eth_src,
 	 * as they leave the 12 bytes, and dec_ttl. The ops hold the same program. */
-	uint8_t edit; /* DP_CPROG_EDIT_* */
-	uint8_t pad_;
+	uint8_t edit;	      /* DP_CPROG_EDIT_* */
+	uint8_t elided;	      /* push_vlan/pop_vlan pairs removed (dp_cprog_fits()) */
 	uint16_t edit_mask;   /* bit i: byte i of the frame becomes edit_eth[i] */
 	uint8_t edit_eth[12]; /* eth_dst, eth_src */
 	struct dp_cprog_seg seg[DP_CPROG_MAX_SEGS];
 	struct dp_op ops[DP_CPROG_MAX_OPS];
 };
+
+/* Whether pkt (as at ingress, parsed) may run p: always, unless p has elided push/pop
+ * pairs; then only a frame whose push would succeed (an Ethernet type parsed, 4 bytes
+ * of headroom) and whose pop would not re-pad it (at least DP_PKT_MIN_FRAME bytes). */
+static inline bool
+dp_cprog_fits(const struct dp_cprog *p, const struct dp_pkt *pkt)
+{
+	return !p->elided || (pkt->eth_type != DP_PKT_NONE && pkt->headroom >= 4 &&
+			      pkt->frame_len >= DP_PKT_MIN_FRAME);
+}
 
 /* dp_prog_compose() option: the path ends in a table miss, the action set is not run. */
 #define DP_CPROG_NO_SET 0x1

@@ -819,6 +819,206 @@ START_TEST(test_compose_counters_exact)
 }
 END_TEST
 
+/* A 50-byte IPv4/UDP frame (a runt: no Ethernet padding) of flow `flow`. */
+static struct rte_mbuf *
+runt_from(const uint8_t *dst, const uint8_t *src, uint32_t seq, uint16_t flow)
+{
+	struct rte_mbuf *m = frame_from(dst, src, seq, flow);
+	uint8_t *p = rte_pktmbuf_mtod(m, uint8_t *);
+
+	p[17] = 36; /* IPv4 total length: 20 + UDP 8 + 8 */
+	p[39] = 16; /* UDP length */
+	ck_assert_int_eq(rte_pktmbuf_trim(m, 10), 0);
+	return m;
+}
+
+/* m with an 802.1Q tag of VLAN vid after the addresses. */
+static struct rte_mbuf *
+tagged(struct rte_mbuf *m, uint16_t vid)
+{
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+
+	ck_assert_ptr_nonnull(p);
+	memmove(p, p + 4, 12);
+	p[12] = 0x81;
+	p[13] = 0;
+	p[14] = (uint8_t)(vid >> 8);
+	p[15] = (uint8_t)vid;
+	return m;
+}
+
+static void
+port_tx(unsigned port, uint64_t *packets, uint64_t *bytes)
+{
+	struct dp_port_stats ps;
+
+	dp_port_get_stats(ports[port].dp, &ps);
+	*packets = ps.tx_packets;
+	*bytes = ps.tx_bytes;
+}
+
+static void
+check_flow_bytes(struct dp_flow *f, uint64_t packets, uint64_t bytes)
+{
+	uint64_t pk, by, u;
+
+	dp_flow_get_stats(f, &pk, &by, &u);
+	ck_assert_uint_eq(pk, packets);
+	ck_assert_uint_eq(by, bytes);
+}
+
+/* The Faucet shape (tests/bench S10): untagged ingress tagged in table 0, untagged again
+ * by the eth_dst rule of table 2 before output. The cache entry's program elides the
+ * pair (a plain output:2): frames leave byte for byte as they came, over many flows and
+ * bursts of hits; runts leave re-padded to 60 bytes as the pop pads them (they replay
+ * the rules); a trunk egress (push, set vlan_vid, output, nothing elided) leaves tagged;
+ * tagged ingress popped leaves untagged (runts re-padded). Every rule, table and port
+ * counter is exact. */
+START_TEST(test_compose_vlan_exact)
+{
+	const unsigned N = 400, NR = 40, NT = 100, FLOWS = 9;
+	uint64_t l0[3], m0[3], l1[3], m1[3], tx0[N_PORTS + 1], txb0[N_PORTS + 1];
+	uint64_t tx1[N_PORTS + 1], txb1[N_PORTS + 1];
+	struct rte_mbuf *m[64];
+
+	struct dp_flow *f0 =
+		track(add_flow(0, 20, "in_port=1,vlan_vid=0",
+			       "push_vlan:0x8100,set_field:4196->vlan_vid,goto_table:1"));
+	struct dp_flow *f1 = track(add_flow(1, 0, "", "goto_table:2"));
+	struct dp_flow *f2 = track(
+		add_flow(2, 10, "vlan_vid=4196,eth_dst=02:00:00:00:00:0b", "pop_vlan,output:2"));
+	struct dp_flow *f3 = track(add_flow(0, 20, "in_port=4,vlan_vid=0",
+					    "push_vlan:0x8100,set_field:4296->vlan_vid,output:3"));
+	/* Access egress of tagged ingress: pop (a runt's pop re-pads and re-parses). */
+	struct dp_flow *f4 = track(add_flow(0, 20, "in_port=3,vlan_vid=4196", "pop_vlan,output:4"));
+
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_int_eq(dp_sync(), 0);
+	for (unsigned t = 0; t < 3; t++)
+		dp_table_get_stats(br, (uint8_t)t, &l0[t], &m0[t]);
+	for (unsigned i = 1; i <= N_PORTS; i++)
+		port_tx(i, &tx0[i], &txb0[i]);
+
+	/* Full-size frames: the first of each flow misses, the rest hit in bursts. */
+	for (unsigned round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < N / 2; i++)
+			send_on(1, frame_from(MAC_B, MAC_A, i, (uint16_t)(1 + i % FLOWS)));
+		unsigned got = 0;
+
+		while (got < N / 2) {
+			unsigned k = recv_on(2, m, 64, 1);
+
+			ck_assert_uint_gt(k, 0);
+			for (unsigned j = 0; j < k; j++, got++) {
+				uint32_t seq = seq_of(m[j]);
+				struct rte_mbuf *want =
+					frame_from(MAC_B, MAC_A, seq, (uint16_t)(1 + seq % FLOWS));
+
+				ck_assert_uint_eq(rte_pktmbuf_pkt_len(m[j]), 60);
+				ck_assert_uint_eq(rte_pktmbuf_data_len(m[j]), 60);
+				ck_assert_mem_eq(rte_pktmbuf_mtod(m[j], uint8_t *),
+						 rte_pktmbuf_mtod(want, uint8_t *), 60);
+				rte_pktmbuf_free(want);
+			}
+			free_all(m, k);
+		}
+		ck_assert_uint_eq(got, N / 2);
+	}
+	/* Runts, twice per flow (a miss, then hits): re-padded with zeros to 60. */
+	for (unsigned i = 0; i < NR; i++)
+		send_on(1, runt_from(MAC_B, MAC_A, i, (uint16_t)(1 + i % 4)));
+	ck_assert_uint_eq(recv_on(2, m, 64, NR), NR);
+	for (unsigned j = 0; j < NR; j++) {
+		const uint8_t *d = rte_pktmbuf_mtod(m[j], const uint8_t *);
+		static const uint8_t zero[10];
+		uint32_t seq = seq_of(m[j]);
+		struct rte_mbuf *want = runt_from(MAC_B, MAC_A, seq, (uint16_t)(1 + seq % 4));
+
+		ck_assert_uint_eq(rte_pktmbuf_pkt_len(m[j]), 60);
+		ck_assert_mem_eq(d, rte_pktmbuf_mtod(want, uint8_t *), 50);
+		ck_assert_mem_eq(d + 50, zero, 10);
+		rte_pktmbuf_free(want);
+	}
+	free_all(m, NR);
+	/* Trunk egress: tagged with VLAN 200 (the frame's bytes after the tag). */
+	for (unsigned i = 0; i < NT; i++)
+		send_on(4, frame_from(MAC_B, MAC_A, i, (uint16_t)(1 + i % FLOWS)));
+	ck_assert_uint_eq(recv_on(3, m, 64, 64), 64);
+	unsigned got_t = 64;
+
+	for (unsigned pass = 0; pass < 2; pass++) {
+		unsigned k = pass ? recv_on(3, m, 64, NT - 64) : 64;
+
+		if (pass)
+			got_t += k;
+		for (unsigned j = 0; j < k; j++) {
+			const uint8_t *d = rte_pktmbuf_mtod(m[j], const uint8_t *);
+			uint32_t seq = seq_of_at(m[j], 46);
+			struct rte_mbuf *want =
+				frame_from(MAC_B, MAC_A, seq, (uint16_t)(1 + seq % FLOWS));
+			const uint8_t *w = rte_pktmbuf_mtod(want, const uint8_t *);
+
+			ck_assert_uint_eq(rte_pktmbuf_pkt_len(m[j]), 64);
+			ck_assert_mem_eq(d, w, 12);
+			ck_assert_uint_eq(d[12] << 8 | d[13], 0x8100);
+			ck_assert_uint_eq(d[14] << 8 | d[15], 200);
+			ck_assert_mem_eq(d + 16, w + 12, 48);
+			rte_pktmbuf_free(want);
+		}
+		free_all(m, k);
+	}
+	ck_assert_uint_eq(got_t, NT);
+	/* Tagged ingress popped: full frames and runts (54 bytes tagged, 60 popped). */
+	for (unsigned i = 0; i < NR; i++)
+		send_on(3, tagged(i & 1 ? runt_from(MAC_B, MAC_A, i, (uint16_t)(1 + i % 4))
+					: frame_from(MAC_B, MAC_A, i, (uint16_t)(1 + i % 4)),
+				  100));
+	ck_assert_uint_eq(recv_on(4, m, 64, NR), NR);
+	for (unsigned j = 0; j < NR; j++) {
+		const uint8_t *d = rte_pktmbuf_mtod(m[j], const uint8_t *);
+		static const uint8_t zero[10];
+		uint32_t seq = seq_of(m[j]);
+		struct rte_mbuf *want =
+			seq & 1 ? runt_from(MAC_B, MAC_A, seq, (uint16_t)(1 + seq % 4))
+				: frame_from(MAC_B, MAC_A, seq, (uint16_t)(1 + seq % 4));
+
+		ck_assert_uint_eq(rte_pktmbuf_pkt_len(m[j]), 60);
+		ck_assert_mem_eq(d, rte_pktmbuf_mtod(want, uint8_t *), rte_pktmbuf_pkt_len(want));
+		if (seq & 1)
+			ck_assert_mem_eq(d + 50, zero, 10);
+		rte_pktmbuf_free(want);
+	}
+	free_all(m, NR);
+
+	unsigned c[N_PORTS + 1];
+
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[2] + c[3] + c[4], 0);
+	check_flow_bytes(f0, N + NR, N * 60 + NR * 50);
+	check_flow_bytes(f1, N + NR, N * 60 + NR * 50);
+	check_flow_bytes(f2, N + NR, N * 60 + NR * 50);
+	check_flow_bytes(f3, NT, NT * 60);
+	check_flow_bytes(f4, NR, NR / 2 * 64 + NR / 2 * 54);
+	for (unsigned t = 0; t < 3; t++)
+		dp_table_get_stats(br, (uint8_t)t, &l1[t], &m1[t]);
+	ck_assert_uint_eq(l1[0] - l0[0], N + NR + NT + NR);
+	ck_assert_uint_eq(m1[0] - m0[0], N + NR + NT + NR);
+	for (unsigned t = 1; t < 3; t++) {
+		ck_assert_uint_eq(l1[t] - l0[t], N + NR);
+		ck_assert_uint_eq(m1[t] - m0[t], N + NR);
+	}
+	for (unsigned i = 1; i <= N_PORTS; i++)
+		port_tx(i, &tx1[i], &txb1[i]);
+	ck_assert_uint_eq(tx1[2] - tx0[2], N + NR);
+	ck_assert_uint_eq(txb1[2] - txb0[2], (N + NR) * 60);
+	ck_assert_uint_eq(tx1[3] - tx0[3], NT);
+	ck_assert_uint_eq(txb1[3] - txb0[3], NT * 64);
+	ck_assert_uint_eq(tx1[4] - tx0[4], NR);
+	ck_assert_uint_eq(txb1[4] - txb0[4], NR * 60);
+	ck_assert_uint_eq(tx1[1] - tx0[1], 0);
+}
+END_TEST
+
 /* A meter on a composed path polices every packet (1 pps, burst 20), and a packet it
  * drops is counted on the rules and tables it reached, not on the later ones. */
 START_TEST(test_compose_meter_exact)
@@ -1883,6 +2083,7 @@ datapath_suite(void)
 	tcase_add_test(tc, test_port_rule_exact);
 	tcase_add_test(tc, test_compose_edit_patch);
 	tcase_add_test(tc, test_compose_meter_exact);
+	tcase_add_test(tc, test_compose_vlan_exact);
 	tcase_add_test(tc, test_reserved_ports);
 	tcase_add_test(tc, test_controller);
 	tcase_add_test(tc, test_upcall_share);

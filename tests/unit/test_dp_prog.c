@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "dp_frame.h"
 #include "dp_key.h"
 #include "dp_prog.h"
+#include "ofp_instruction.h"
 #include "openflow.h"
 #include "util.h"
 
@@ -1469,6 +1471,386 @@ START_TEST(test_compile_in)
 }
 END_TEST
 
+/* ---- Composed programs: push/pop elision ------------------------------------------- */
+
+struct path {
+	struct dp_prog *progs[8];
+	unsigned n;
+	struct dp_cprog cp;
+};
+
+/* Compiles the instructions of each table (ovs-ofctl text) and composes them. */
+static void
+path_make(struct path *pa, const char *const *tables, unsigned n)
+{
+	pa->n = n;
+	for (unsigned i = 0; i < n; i++) {
+		struct arena a = ARENA_INITIALIZER;
+		struct ofp_instruction_list il;
+		struct ofp_err err;
+		char eb[256];
+
+		ck_assert_msg(ofp_instructions_parse(tables[i], &a, &il, eb, sizeof eb) == 0,
+			      "%s: %s", tables[i], eb);
+		ck_assert_int_eq(dp_prog_compile(&il, &pa->progs[i], &err), 0);
+		arena_free(&a);
+	}
+	ck_assert_int_eq(dp_prog_compose((const struct dp_prog *const *)pa->progs, n, 0, &pa->cp),
+			 0);
+}
+
+static void
+path_free(struct path *pa)
+{
+	for (unsigned i = 0; i < pa->n; i++)
+		dp_prog_free(pa->progs[i]);
+}
+
+/* Runs the composed program as the pipeline does (dp_pipeline.c run_composed()): each
+ * segment's meter, then its ops; ignoring dp_cprog_fits() when unguarded. */
+static int
+run_cprog(const struct dp_cprog *cp)
+{
+	for (unsigned k = 0; k < cp->n_seg; k++) {
+		const struct dp_cprog_seg *sg = &cp->seg[k];
+		int rc = 0;
+
+		if (sg->meter && !H.ctx.ops->meter(&H.ctx, &H.pkt, sg->meter_id))
+			rc = DP_DROP_METER;
+		else if (sg->n)
+			rc = dp_actions_run(cp->ops + sg->off, sg->n, &H.pkt, &H.key, &H.ctx);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+struct outcome {
+	int rc;
+	typeof(R) r;
+	uint8_t frame[FR_MAX];
+	uint32_t len, queue;
+};
+
+static void
+outcome(struct outcome *o, int rc)
+{
+	o->rc = rc;
+	o->r = R;
+	o->len = H.pkt.len;
+	o->queue = H.ctx.queue_id;
+	memcpy(o->frame, H.pkt.data, H.pkt.len);
+}
+
+static bool
+same(const struct outcome *a, const struct outcome *b)
+{
+	if (a->rc != b->rc || a->len != b->len || a->queue != b->queue ||
+	    memcmp(a->frame, b->frame, a->len) || a->r.n_out != b->r.n_out ||
+	    a->r.n_group != b->r.n_group || a->r.n_ttl != b->r.n_ttl ||
+	    a->r.n_meter != b->r.n_meter)
+		return false;
+	for (int i = 0; i < a->r.n_out; i++) {
+		const struct out_rec *x = &a->r.out[i], *y = &b->r.out[i];
+
+		if (x->port != y->port || x->queue != y->queue || x->len != y->len ||
+		    memcmp(x->frame, y->frame, x->len) || memcmp(&x->key, &y->key, sizeof x->key))
+			return false;
+	}
+	return true;
+}
+
+/* The frame through the path table by table (the reference), and through the composed
+ * program where the packet fits it (else the rules, as the pipeline does): the same
+ * outputs (frames, keys, queues), groups, meters, TTL events, drop and final frame.
+ * Returns whether the composed program alone (unguarded) would also give the same. */
+static bool
+check_path(struct path *pa, const struct frame *f, uint32_t headroom)
+{
+	struct outcome ref, got;
+	bool fits;
+
+	load_room(f, headroom);
+	R.meter_pass = true;
+	outcome(&ref, pipeline(pa->progs, pa->n));
+	load_room(f, headroom);
+	R.meter_pass = true;
+	fits = dp_cprog_fits(&pa->cp, &H.pkt);
+	outcome(&got, fits ? run_cprog(&pa->cp) : pipeline(pa->progs, pa->n));
+	ck_assert_msg(same(&ref, &got), "composed run differs from the tables'");
+	load_room(f, headroom);
+	R.meter_pass = true;
+	outcome(&got, run_cprog(&pa->cp));
+	return same(&ref, &got);
+}
+
+/* Frames of every shape the elision must hold for, tagged or not. */
+static unsigned
+frames(struct frame *out)
+{
+	unsigned n = 0;
+	struct spec s;
+
+	s = base(L3_V4, 17);
+	build(&out[n++], &s); /* 60 bytes, padded */
+	s.pad_to = 64;
+	build(&out[n++], &s);
+	s = base(L3_V4, 6);
+	build(&out[n++], &s);
+	s = base(L3_V6, 58);
+	build(&out[n++], &s);
+	s = base(L3_ARP, 0);
+	build(&out[n++], &s);
+	tag(&s, 0x8100, 5, 77);
+	build(&out[n++], &s); /* tagged: the push copies its TCI */
+	s = base(L3_V4, 6);
+	tag(&s, 0x8100, 1, 10);
+	tag(&s, 0x88a8, 2, 20);
+	build(&out[n++], &s);
+	s = base(L3_NONE, 0);
+	build(&out[n++], &s);
+	return n;
+}
+
+/* A path whose composition elides elided pairs, checked on every frame; returns the
+ * composition's op count. */
+static void
+check_elided(const char *const *tables, unsigned n, unsigned elided, unsigned n_ops)
+{
+	struct frame fs[16];
+	unsigned nf = frames(fs);
+	struct path pa;
+
+	path_make(&pa, tables, n);
+	ck_assert_uint_eq(pa.cp.elided, elided);
+	ck_assert_uint_eq(pa.cp.n_ops, n_ops);
+	for (unsigned i = 0; i < nf; i++)
+		ck_assert_msg(check_path(&pa, &fs[i], 256), "frame %u", i);
+	path_free(&pa);
+}
+
+START_TEST(test_compose_vlan_elision)
+{
+	/* Faucet: tag on ingress, untag at the eth_dst table: a plain output. */
+	static const char *const s10[] = {
+		"push_vlan:0x8100,set_field:4196->vlan_vid,goto_table:1",
+		"goto_table:2",
+		"pop_vlan,output:2",
+	};
+	struct path pa;
+
+	check_elided(s10, 3, 1, 1);
+	path_make(&pa, s10, 3);
+	ck_assert_uint_eq(pa.cp.direct_port, 2);
+	ck_assert_uint_eq(pa.cp.n_seg, 1);
+	ck_assert_uint_eq(pa.cp.seg[0].rule, 2);
+	ck_assert_uint_eq(pa.cp.seg[0].off, 0);
+	ck_assert_uint_eq(pa.cp.seg[0].n, 1);
+	ck_assert_uint_eq(pa.cp.final_at, 1);
+	ck_assert(pa.cp.edit & DP_CPROG_EDIT_FITS);
+
+	/* Frames the pair would not give back as they came: a runt the pop re-pads (a
+	 * 50-byte IPv4/UDP frame leaves at 60), a push without headroom (dropped), a frame
+	 * too short for an Ethernet type (the push refused): they do not fit the elided
+	 * program and run the rules, and the unguarded program would be wrong for them. */
+	struct spec s = base(L3_V4, 17);
+	struct frame f;
+
+	s.pad_to = 1;
+	build(&f, &s);
+	ck_assert_uint_lt(f.n, 60);
+	ck_assert(!check_path(&pa, &f, 256));
+	s.pad_to = 0;
+	build(&f, &s);
+	ck_assert(!check_path(&pa, &f, 2));
+	ck_assert_int_eq(R.n_out, 1); /* the unguarded program forwarded it */
+	load_room(&f, 2);
+	ck_assert_int_eq(pipeline(pa.progs, pa.n), DP_DROP_NO_HEADROOM);
+	ck_assert(check_path(&pa, &f, 4));
+	path_free(&pa);
+
+	/* Edits of other fields, set_queue, write_metadata between push and pop stay; the
+	 * tag's set-fields go; the pop from the action set. */
+	static const char *const mid[] = {
+		"push_vlan:0x88a8,set_field:10.1.2.3->ip_dst,goto_table:1",
+		"set_field:4396->vlan_vid,set_queue:7,write_metadata:0x5/0xff,goto_table:2",
+		"set_nw_ttl:9,write_actions(pop_vlan,output:3)",
+	};
+	check_elided(mid, 3, 1, 3 + 1 + 3 + 1 + 1);
+	static const char *const eth[] = {
+		"push_vlan:0x8100,set_field:5->vlan_pcp,set_field:02:00:00:00:00:0e->eth_dst,"
+		"goto_table:1",
+		"pop_vlan,output:2",
+	};
+	check_elided(eth, 2, 1, 3 + 1);
+	path_make(&pa, eth, 2);
+	ck_assert_uint_eq(pa.cp.direct_port, 2);
+	ck_assert_uint_eq(pa.cp.edit, DP_CPROG_EDIT_ETH | DP_CPROG_EDIT_FITS);
+	path_free(&pa);
+	/* Two pairs. */
+	static const char *const two[] = {
+		"push_vlan:0x8100,pop_vlan,push_vlan:0x8100,set_field:4105->vlan_vid,"
+		"goto_table:1",
+		"pop_vlan,output:2",
+	};
+	check_elided(two, 2, 2, 1);
+	/* A meter on a rule between: it would see the tagged length. */
+	static const char *const metered[] = {
+		"push_vlan:0x8100,goto_table:1",
+		"meter:5,goto_table:2",
+		"pop_vlan,output:2",
+	};
+	check_elided(metered, 3, 0, 3);
+	/* Not elided: no pop; an output, a group, the controller or a dec_ttl (whose
+	 * invalid-TTL packet-in shows the tag) between; a structural edit before. */
+	static const char *const kept[][2] = {
+		{ "push_vlan:0x8100,set_field:4196->vlan_vid,goto_table:1", "output:2" },
+		{ "push_vlan:0x8100,output:3,goto_table:1", "pop_vlan,output:2" },
+		{ "push_vlan:0x8100,group:1,goto_table:1", "pop_vlan,output:2" },
+		{ "push_vlan:0x8100,CONTROLLER:64,goto_table:1", "pop_vlan,output:2" },
+		{ "push_vlan:0x8100,dec_ttl,goto_table:1", "pop_vlan,output:2" },
+		{ "pop_vlan,push_vlan:0x8100,goto_table:1", "pop_vlan,output:2" },
+		{ "push_mpls:0x8847,push_vlan:0x8100,goto_table:1", "pop_vlan,output:2" },
+		{ "push_vlan:0x8100,set_field:0x86dd->eth_type,goto_table:1", "pop_vlan,output:2" },
+	};
+	for (unsigned i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+		struct path pk;
+		struct frame fs[16];
+		unsigned nf = frames(fs);
+
+		path_make(&pk, kept[i], 2);
+		ck_assert_msg(pk.cp.elided == 0, "case %u elided", i);
+		for (unsigned k = 0; k < nf; k++)
+			ck_assert_msg(check_path(&pk, &fs[k], 256), "case %u frame %u", i, k);
+		path_free(&pk);
+	}
+}
+END_TEST
+
+/* ---- VLAN push/pop without a re-parse --------------------------------------------- */
+
+/* pkt's parsed view equals ref's. */
+static void
+same_offsets(const struct dp_pkt *pkt, const struct dp_pkt *ref, const char *what)
+{
+	ck_assert_msg(pkt->vlan == ref->vlan && pkt->eth_type == ref->eth_type &&
+			      pkt->mpls == ref->mpls && pkt->pbb == ref->pbb &&
+			      pkt->l3 == ref->l3 && pkt->proto == ref->proto &&
+			      pkt->l4 == ref->l4 && pkt->l4_len == ref->l4_len &&
+			      pkt->nd_lla == ref->nd_lla && pkt->l3_end == ref->l3_end &&
+			      pkt->n_vlans == ref->n_vlans && pkt->l3_type == ref->l3_type &&
+			      pkt->l4_type == ref->l4_type && pkt->flags == ref->flags,
+		      "%s: offsets differ from a re-parse (vlan %u/%u eth_type %u/%u l3 %u/%u "
+		      "l4 %u/%u l3_end %u/%u n_vlans %u/%u flags %u/%u)",
+		      what, pkt->vlan, ref->vlan, pkt->eth_type, ref->eth_type, pkt->l3, ref->l3,
+		      pkt->l4, ref->l4, pkt->l3_end, ref->l3_end, pkt->n_vlans, ref->n_vlans,
+		      pkt->flags, ref->flags);
+}
+
+/* VLAN push and pop keep the parsed offsets (dp_pkt.c) and the key's VLAN fields
+ * (dp_prog.c) instead of re-parsing: after every op sequence, on every frame shape, cut
+ * at every length (malformed and truncated headers too) and with or without padding,
+ * the offsets and the key equal a full dp_key_extract() of the edited frame. */
+START_TEST(test_vlan_incremental)
+{
+	static const struct {
+		int l3;
+		uint8_t proto;
+		int nmpls, pbb, nd;
+	} shapes[] = {
+		{ L3_V4, 6, 0, 0, 0 },	 { L3_V4, 17, 0, 0, 0 },  { L3_V4, 1, 0, 0, 0 },
+		{ L3_V6, 6, 0, 0, 0 },	 { L3_V6, 58, 0, 0, 1 },  { L3_ARP, 0, 0, 0, 0 },
+		{ L3_V4, 17, 1, 0, 0 },	 { L3_NONE, 0, 0, 0, 0 }, { L3_V4, 6, 0, 1, 0 },
+		{ L3_V6, 132, 0, 0, 0 },
+	};
+	static const uint16_t tags[][3] = {
+		{ 0 }, { 0x8100 }, { 0x88a8 }, { 0x88a8, 0x8100 }, { 0x8100, 0x8100, 0x88a8 },
+	};
+	static const unsigned pads[] = { 0, 1, 100 };
+	struct ofp_action push1 = a_type(OFPAT_PUSH_VLAN, 0x8100);
+	struct ofp_action push2 = a_type(OFPAT_PUSH_VLAN, 0x88a8);
+	struct ofp_action pop = a_type(OFPAT_POP_VLAN, 0);
+	static const uint8_t vid[2] = { 0x10 | 0x0a, 0xbc }, pcp = 6;
+	struct ofp_action setv = a_set(OFPXMT_OFB_VLAN_VID, vid);
+	struct ofp_action setp = a_set(OFPXMT_OFB_VLAN_PCP, &pcp);
+	struct {
+		struct ofp_action a[4];
+		size_t n;
+	} progs[] = {
+		{ { push1 }, 1 },
+		{ { push2, setv }, 2 },
+		{ { pop }, 1 },
+		{ { pop, pop }, 2 },
+		{ { push1, pop }, 2 },
+		{ { push2, setp, push1, pop }, 4 },
+		{ { pop, push1, setv }, 3 },
+	};
+	unsigned runs = 0, stale = 0;
+
+	for (unsigned sh = 0; sh < sizeof shapes / sizeof shapes[0]; sh++)
+		for (unsigned tg = 0; tg < sizeof tags / sizeof tags[0]; tg++)
+			for (unsigned pd = 0; pd < sizeof pads / sizeof pads[0]; pd++) {
+				struct spec s = base(shapes[sh].l3, shapes[sh].proto);
+				struct frame f;
+
+				s.pad_to = pads[pd];
+				if (shapes[sh].nd) {
+					s.itype = 135;
+					s.has_lla = 1;
+				}
+				if (shapes[sh].nmpls)
+					mpls(&s, 5, 1, 9);
+				s.pbb = shapes[sh].pbb;
+				for (int t = 2; t >= 0; t--)
+					if (tags[tg][t])
+						tag(&s, tags[tg][t], (uint8_t)(t + 1),
+						    (uint16_t)(100 + t));
+				build(&f, &s);
+				for (size_t len = 0; len <= f.n; len++)
+					for (unsigned pr = 0; pr < sizeof progs / sizeof progs[0];
+					     pr++) {
+						struct ofp_action_list l = { progs[pr].a,
+									     progs[pr].n };
+						struct dp_prog *p;
+						struct ofp_err err;
+						struct dp_pkt ref;
+						struct dp_key key;
+						char what[96];
+
+						memset(&R, 0, sizeof R);
+						memset(H.buf, 0xee, sizeof H.buf);
+						memcpy(H.buf + 64, f.b, len);
+						dp_pkt_init(&H.pkt, H.buf + 64, (uint32_t)len, 64,
+							    (uint32_t)(sizeof H.buf - 64 - len));
+						(void)dp_key_extract(&H.pkt, 1, &H.key);
+						H.ctx.ops = &ops;
+						ck_assert_int_eq(
+							dp_prog_compile_actions(&l, 0, &p, &err),
+							0);
+						ck_assert_int_eq(dp_actions_run(p->ops, p->n_apply,
+										&H.pkt, &H.key,
+										&H.ctx),
+								 0);
+						dp_prog_free(p);
+						ref = H.pkt;
+						(void)dp_key_extract(&ref, 1, &key);
+						snprintf(what, sizeof what,
+							 "shape %u tags %u pad %u len %zu prog %u",
+							 sh, tg, pd, len, pr);
+						same_offsets(&H.pkt, &ref, what);
+						ck_assert_msg(memcmp(&key, &H.key, sizeof key) == 0,
+							      "%s: key differs from a re-parse",
+							      what);
+						runs++;
+						stale += H.pkt.len != len && H.pkt.len == 60 &&
+							 len < 60;
+					}
+			}
+	ck_assert_uint_gt(runs, 10000);
+	ck_assert_uint_gt(stale, 0); /* some pops re-padded */
+}
+END_TEST
+
 int
 main(void)
 {
@@ -1501,6 +1883,8 @@ main(void)
 	tcase_add_test(tc, test_alloc_failure);
 	tcase_add_test(tc, test_compile_in);
 	tcase_add_test(tc, test_layout);
+	tcase_add_test(tc, test_compose_vlan_elision);
+	tcase_add_test(tc, test_vlan_incremental);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
