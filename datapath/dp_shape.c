@@ -10,8 +10,9 @@
 #include "util.h"
 
 static const char *const kind_names[DP_SHAPE_N] = {
-	[DP_SHAPE_GENERIC] = "generic", [DP_SHAPE_EMPTY] = "empty", [DP_SHAPE_SKIP] = "skip",
-	[DP_SHAPE_PORT] = "in_port",	[DP_SHAPE_EXACT] = "exact",
+	[DP_SHAPE_GENERIC] = "generic", [DP_SHAPE_EMPTY] = "empty",
+	[DP_SHAPE_SKIP] = "skip",	[DP_SHAPE_PORT] = "in_port",
+	[DP_SHAPE_EXACT] = "exact",	[DP_SHAPE_PORT_VLAN] = "in_port_vlan",
 };
 
 const char *
@@ -28,6 +29,9 @@ dp_shape_free(struct dp_shape *s)
 	rte_free(s->slots);
 	rte_free(s->keys);
 	rte_free(s->ports);
+	rte_free(s->pv);
+	rte_free(s->vids);
+	rte_free(s->pv_rules);
 	rte_free(s);
 }
 
@@ -55,6 +59,20 @@ mask_in_port(const struct dp_key *m)
 	memset(&p, 0, sizeof(p));
 	memset(p.f.in_port, 0xff, sizeof(p.f.in_port));
 	return mask_eq(m, &p);
+}
+
+/* True if m is exactly in_port, all bits, and some bits of vlan_vid (*vid_mask, network
+ * byte order). */
+static bool
+mask_in_port_vlan(const struct dp_key *m, uint16_t *vid_mask)
+{
+	struct dp_key p;
+
+	memset(&p, 0, sizeof(p));
+	memset(p.f.in_port, 0xff, sizeof(p.f.in_port));
+	memcpy(p.f.vlan_vid, m->f.vlan_vid, sizeof(p.f.vlan_vid));
+	memcpy(vid_mask, m->f.vlan_vid, sizeof(*vid_mask));
+	return *vid_mask && mask_eq(m, &p);
 }
 
 /* Rules of rules[0..n) whose mask is not *m, up to limit + 1. */
@@ -89,6 +107,92 @@ cmp_extra(const void *a, const void *b)
 	const struct dp_shape_extra *x = a, *y = b;
 
 	return (int)y->rule->priority - (int)x->rule->priority;
+}
+
+/* A PORT_VLAN rule while the array is built: its port and masked VLAN value. */
+struct pv_rule {
+	uint32_t port;
+	uint16_t vid; /* network byte order */
+	const struct dp_cls_rule *rule;
+};
+
+/* By port, then VLAN value, then decreasing priority. */
+static int
+cmp_pv(const void *a, const void *b)
+{
+	const struct pv_rule *x = a, *y = b;
+
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	if (x->vid != y->vid)
+		return x->vid < y->vid ? -1 : 1;
+	return (int)y->rule->priority - (int)x->rule->priority;
+}
+
+/* Fills s's PORT_VLAN array from the n rules (those with is_main[i] set). 0; -E2BIG when
+ * a port is beyond the array or has more than DP_SHAPE_VIDS VLAN values (the hash takes
+ * them); -EEXIST on a tie (two rules of one port and VLAN value, both the highest
+ * priority); -ENOMEM. */
+static int
+port_vlan_build(struct dp_shape *s, const struct dp_cls_rule *const *rules, unsigned n,
+		const uint8_t *is_main)
+{
+	struct pv_rule *pr = malloc(sizeof(*pr) * (n ? n : 1));
+	unsigned m = 0, k = 0;
+	int err = 0;
+
+	if (!pr)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_cls_rule *r = rules[i];
+		uint32_t port;
+		uint16_t vid;
+
+		if (!is_main[i])
+			continue;
+		memcpy(&port, r->value.f.in_port, sizeof(port));
+		port = rte_be_to_cpu_32(port);
+		if (port >= DP_SHAPE_PORTS) {
+			err = -E2BIG; /* LOCAL or a high number */
+			goto out;
+		}
+		memcpy(&vid, r->value.f.vlan_vid, sizeof(vid));
+		pr[m++] = (struct pv_rule){ port, vid & s->vid_mask, r };
+	}
+	qsort(pr, m, sizeof(*pr), cmp_pv);
+	s->pv = rte_zmalloc("dp_shape_pv", sizeof(*s->pv) * DP_SHAPE_PORTS, RTE_CACHE_LINE_SIZE);
+	s->vids = rte_zmalloc("dp_shape_vids", sizeof(*s->vids) * (m ? m : 1), RTE_CACHE_LINE_SIZE);
+	s->pv_rules = rte_zmalloc("dp_shape_pv_rules", sizeof(*s->pv_rules) * (m ? m : 1),
+				  RTE_CACHE_LINE_SIZE);
+	if (!s->pv || !s->vids || !s->pv_rules) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* The first of each (port, VLAN value) run wins; a second one at its priority is a
+	 * tie the classifier breaks by insertion order, which the array does not know. */
+	for (unsigned i = 0; i < m; i++) {
+		const struct pv_rule *p = &pr[i], *prev = i ? &pr[i - 1] : NULL;
+		struct dp_shape_pv *pv = &s->pv[p->port];
+
+		if (prev && prev->port == p->port && prev->vid == p->vid) {
+			if (s->pv_rules[k - 1]->priority == p->rule->priority) {
+				err = -EEXIST;
+				goto out;
+			}
+			continue; /* a lower priority: never wins */
+		}
+		if (pv->n == 0)
+			pv->first = (uint16_t)k;
+		if (++pv->n > DP_SHAPE_VIDS) {
+			err = -E2BIG;
+			goto out;
+		}
+		s->vids[k] = p->vid;
+		s->pv_rules[k++] = p->rule;
+	}
+out:
+	free(pr);
+	return err;
 }
 
 /* Places rule (masked key words k) in s's hash; false on a tie (equal priority, same
@@ -200,9 +304,28 @@ dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t vers
 		}
 		goto done;
 	}
+	if (mask_in_port_vlan(main, &s->vid_mask)) {
+		int err;
+
+		s->kind = DP_SHAPE_PORT_VLAN;
+		err = port_vlan_build(s, rules, n, is_main);
+		if (err == 0)
+			goto done;
+		if (err == -EEXIST)
+			goto generic;
+		if (err == -ENOMEM)
+			goto nomem;
+		goto exact; /* -E2BIG */
+	}
 exact:
 	rte_free(s->ports);
+	rte_free(s->pv);
+	rte_free(s->vids);
+	rte_free(s->pv_rules);
 	s->ports = NULL;
+	s->pv = NULL;
+	s->vids = NULL;
+	s->pv_rules = NULL;
 	s->kind = DP_SHAPE_EXACT;
 	for (unsigned w = 0; w < DP_KEY_WORDS; w++)
 		if (main->w[w]) {

@@ -8,8 +8,15 @@
  *   lookup is that rule, without reading the key.
  * - PORT: the rules that are not "extra" (below) all match in_port alone, on ports
  *   below DP_SHAPE_PORTS: an array indexed by in_port.
+ * - PORT_VLAN: the rules that are not extra all match in_port and vlan_vid alone (one
+ *   vlan_vid mask, usually exact: a VID with OFPVID_PRESENT, or 0 for untagged), on ports
+ *   below DP_SHAPE_PORTS with at most DP_SHAPE_VIDS distinct VLAN values per port (the
+ *   VLAN and egress tables of a VLAN switch such as Faucet): an array indexed by in_port
+ *   whose entry is that port's run of VLAN values, scanned. A lookup reads only the
+ *   key's in_port and vlan_vid (and the extras' fields).
  * - EXACT: the rules that are not extra all share one mask: one open-addressing hash
- *   over the words that mask covers (in_port+VLAN tables, L2 tables, 5-tuple tables).
+ *   over the words that mask covers (L2 tables, 5-tuple tables, and the in_port+VLAN
+ *   tables the array does not take).
  * Every other table stays with the generic classifier (dp_cls.h, tuple-space search):
  * dp_shape_build() gives no shape for it.
  *
@@ -43,7 +50,8 @@
 #include "dp_key.h"
 
 #define DP_SHAPE_MAX_EXTRA 4 /* rules of other masks a PORT or EXACT shape takes */
-#define DP_SHAPE_PORTS 1024  /* a PORT shape's array: in_port 0..1023 */
+#define DP_SHAPE_PORTS 1024  /* a PORT or PORT_VLAN shape's array: in_port 0..1023 */
+#define DP_SHAPE_VIDS 16     /* a PORT_VLAN shape's VLAN values per port, at most */
 
 enum dp_shape_kind {
 	DP_SHAPE_GENERIC, /* no shape: the classifier (never built, only reported) */
@@ -51,6 +59,7 @@ enum dp_shape_kind {
 	DP_SHAPE_SKIP,
 	DP_SHAPE_PORT,
 	DP_SHAPE_EXACT,
+	DP_SHAPE_PORT_VLAN,
 	DP_SHAPE_N
 };
 
@@ -68,6 +77,12 @@ struct dp_shape_slot {
 	uint32_t hash;
 };
 
+/* A PORT_VLAN shape's entry for one port: its VLAN values are vids[first..first + n). */
+struct dp_shape_pv {
+	uint16_t first;
+	uint16_t n;
+};
+
 struct dp_shape {
 	uint8_t kind;	 /* enum dp_shape_kind */
 	uint8_t n_extra; /* extra[], by decreasing priority */
@@ -76,11 +91,17 @@ struct dp_shape {
 	uint64_t version;		/* valid for lookups at versions >= version */
 	const struct dp_cls_rule *only; /* SKIP */
 	/* EXACT: n_slots (a power of two) slots and, slot i's masked key words at
-	 * keys[i * n_words]. PORT: ports[DP_SHAPE_PORTS]. */
+	 * keys[i * n_words]. PORT: ports[DP_SHAPE_PORTS]. PORT_VLAN: pv[DP_SHAPE_PORTS],
+	 * and each port's (vlan_vid & vid_mask) values in vids[] (network byte order, as
+	 * the key holds them), the rule of vids[i] at pv_rules[i]. */
 	uint32_t slot_mask;
 	struct dp_shape_slot *slots;
 	uint64_t *keys;
 	const struct dp_cls_rule **ports;
+	struct dp_shape_pv *pv;
+	uint16_t *vids;
+	const struct dp_cls_rule **pv_rules;
+	uint16_t vid_mask; /* network byte order */
 	uint8_t word[DP_KEY_WORDS];
 	uint64_t mask[DP_KEY_WORDS];
 	struct dp_shape_extra extra[DP_SHAPE_MAX_EXTRA];
@@ -95,7 +116,7 @@ int dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t 
 /* Frees a shape (NULL-safe). Only once no reader can hold it. */
 void dp_shape_free(struct dp_shape *s);
 
-/* "generic", "empty", "skip", "in_port", "exact". */
+/* "generic", "empty", "skip", "in_port", "exact", "in_port_vlan". */
 const char *dp_shape_kind_name(unsigned kind);
 
 static inline uint32_t
@@ -143,6 +164,25 @@ dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
 		port = rte_be_to_cpu_32(port);
 		if (port < DP_SHAPE_PORTS)
 			found = s->ports[port];
+		break;
+	}
+	case DP_SHAPE_PORT_VLAN: {
+		uint32_t port;
+		uint16_t vid;
+
+		memcpy(&port, key->f.in_port, sizeof(port));
+		port = rte_be_to_cpu_32(port);
+		if (port >= DP_SHAPE_PORTS)
+			break;
+		const struct dp_shape_pv pv = s->pv[port];
+
+		memcpy(&vid, key->f.vlan_vid, sizeof(vid));
+		vid &= s->vid_mask;
+		for (unsigned i = pv.first, end = pv.first + pv.n; i < end; i++)
+			if (s->vids[i] == vid) {
+				found = s->pv_rules[i];
+				break;
+			}
 		break;
 	}
 	case DP_SHAPE_EXACT: {
