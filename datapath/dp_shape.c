@@ -88,6 +88,43 @@ count_others(const struct dp_cls_rule *const *rules, unsigned n, const struct dp
 	return others;
 }
 
+/* True if a table of mask m's rules is an array (PORT or PORT_VLAN). */
+static bool
+mask_array(const struct dp_key *m)
+{
+	uint16_t vid_mask;
+
+	return mask_in_port(m) || mask_in_port_vlan(m, &vid_mask);
+}
+
+/* The main mask of rules[0..n): the one most rules have, an array's on a tie (Faucet's
+ * VLAN table: two in_port+VLAN rules, one reserved-address drop, one table-miss), as long
+ * as it leaves at most DP_SHAPE_MAX_EXTRA others; else NULL. With at most that many other
+ * rules, it is the mask of one of the first DP_SHAPE_MAX_EXTRA + 1 rules. */
+static const struct dp_key *
+main_mask(const struct dp_cls_rule *const *rules, unsigned n)
+{
+	const struct dp_key *best = NULL;
+	unsigned best_others = DP_SHAPE_MAX_EXTRA;
+
+	for (unsigned i = 0; i < n && i <= DP_SHAPE_MAX_EXTRA; i++) {
+		const struct dp_key *m = &rules[i]->mask;
+		unsigned j = 0, others;
+
+		while (j < i && !mask_eq(&rules[j]->mask, m))
+			j++;
+		if (j < i)
+			continue; /* counted already */
+		others = count_others(rules, n, m, best_others);
+		if (others > best_others ||
+		    (best && others == best_others && (mask_array(best) || !mask_array(m))))
+			continue;
+		best = m;
+		best_others = others;
+	}
+	return best;
+}
+
 /* Could a packet match both a and b? Only if their values agree where both masks care. */
 static bool
 may_overlap(const struct dp_cls_rule *a, const struct dp_cls_rule *b)
@@ -231,12 +268,7 @@ dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t vers
 	uint8_t *is_main = NULL; /* is_main[i]: rules[i] has the main mask */
 
 	*out = NULL;
-	/* With at most DP_SHAPE_MAX_EXTRA other rules, the main mask is that of one of the
-	 * first DP_SHAPE_MAX_EXTRA + 1 rules. */
-	for (unsigned i = 0; i < n && i <= DP_SHAPE_MAX_EXTRA && !main; i++)
-		if (count_others(rules, n, &rules[i]->mask, DP_SHAPE_MAX_EXTRA) <=
-		    DP_SHAPE_MAX_EXTRA)
-			main = &rules[i]->mask;
+	main = main_mask(rules, n);
 	if (n && !main)
 		return 0; /* generic */
 	s = rte_zmalloc("dp_shape", sizeof(*s), RTE_CACHE_LINE_SIZE);

@@ -20,12 +20,13 @@
  * Every other table stays with the generic classifier (dp_cls.h, tuple-space search):
  * dp_shape_build() gives no shape for it.
  *
- * Extra rules: besides the one mask's rules, PORT and EXACT take up to
+ * Extra rules: besides the one mask's rules, PORT, PORT_VLAN and EXACT take up to
  * DP_SHAPE_MAX_EXTRA rules of any other mask (the table-miss rule, a drop of a few
  * reserved addresses), compared one by one in priority order, but only those that can
- * beat what the hash found. Ties are not compiled: a table where two rules that may
- * match the same packet share a priority (OpenFlow leaves the winner undefined, dp_cls
- * takes the one inserted first) stays generic.
+ * beat what the array or hash found. The one mask is the mask most rules have, an
+ * array's (in_port, in_port+VLAN) where masks have as many rules. Ties are not compiled: a table
+ * where two rules that may match the same packet share a priority (OpenFlow leaves the winner
+ * undefined, dp_cls takes the one inserted first) stays generic.
  *
  * Results are the classifier's (dp_cls_lookup) at any version >= the shape's version
  * until the table next changes: the caller publishes a new shape (or none) with every

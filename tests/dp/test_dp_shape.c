@@ -464,6 +464,31 @@ START_TEST(test_kinds)
 	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_GENERIC);
 	table_fini(&t);
 
+	/* Faucet's VLAN table: untagged ports 1, 2 pushed to VLAN 100, a tagged port 3, the
+	 * reserved addresses dropped above them, a table-miss drop: the array. */
+	table_init(&t, 64);
+	r = mk_rec("reserved", 0, 9001);
+	table_add(&t, &r);
+	r = mk_rec("any", 0, 0);
+	table_add(&t, &r);
+	for (unsigned p = 1; p <= 2; p++) {
+		r = mk_rec("in_port_vlan", p << 16 | 0, 9000);
+		table_add(&t, &r);
+	}
+	r = mk_rec("in_port_vlan", 3 << 16 | 0x1000 | 100, 9000);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_PORT_VLAN);
+	/* Port 3 carries DP_SHAPE_VIDS VLANs, then one more: the hash takes the table. */
+	for (unsigned v = 101; v < 100 + DP_SHAPE_VIDS; v++) {
+		r = mk_rec("in_port_vlan", 3 << 16 | 0x1000 | v, 9000);
+		table_add(&t, &r);
+	}
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_PORT_VLAN);
+	r = mk_rec("in_port_vlan", 3 << 16 | 0x1000 | 200, 9000);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_EXACT);
+	table_fini(&t);
+
 	/* A port beyond the array (LOCAL): the hash. A tie on one port and VLAN: generic; a
 	 * lower priority rule under the winner is fine. */
 	table_init(&t, 64);
