@@ -176,10 +176,16 @@ port_vlan_build(struct dp_shape *s, const struct dp_cls_rule *const *rules, unsi
 {
 	struct pv_rule *pr = malloc(sizeof(*pr) * (n ? n : 1));
 	unsigned m = 0, k = 0;
+	uint32_t n_slots = 0;
 	int err = 0;
 
 	if (!pr)
 		return -ENOMEM;
+	s->pv = rte_zmalloc("dp_shape_pv", sizeof(*s->pv) * DP_SHAPE_PORTS, RTE_CACHE_LINE_SIZE);
+	if (!s->pv) {
+		err = -ENOMEM;
+		goto out;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		const struct dp_cls_rule *r = rules[i];
 		uint32_t port;
@@ -194,38 +200,62 @@ port_vlan_build(struct dp_shape *s, const struct dp_cls_rule *const *rules, unsi
 			goto out;
 		}
 		memcpy(&vid, r->value.f.vlan_vid, sizeof(vid));
-		pr[m++] = (struct pv_rule){ port, vid & s->vid_mask, r };
+		vid &= s->vid_mask;
+		if (rte_be_to_cpu_16(vid) & ~0x1fff)
+			continue; /* no packet's vlan_vid has these bits: the rule never matches */
+		pr[m++] = (struct pv_rule){ port, vid, r };
 	}
 	qsort(pr, m, sizeof(*pr), cmp_pv);
-	s->pv = rte_zmalloc("dp_shape_pv", sizeof(*s->pv) * DP_SHAPE_PORTS, RTE_CACHE_LINE_SIZE);
-	s->vids = rte_zmalloc("dp_shape_vids", sizeof(*s->vids) * (m ? m : 1), RTE_CACHE_LINE_SIZE);
-	s->pv_rules = rte_zmalloc("dp_shape_pv_rules", sizeof(*s->pv_rules) * (m ? m : 1),
-				  RTE_CACHE_LINE_SIZE);
-	if (!s->pv || !s->vids || !s->pv_rules) {
-		err = -ENOMEM;
-		goto out;
-	}
-	/* The first of each (port, VLAN value) run wins; a second one at its priority is a
-	 * tie the classifier breaks by insertion order, which the array does not know. */
+	/* The first of each (port, VLAN value) run wins and is kept, in pr[0..k); a second
+	 * one at its priority is a tie the classifier breaks by insertion order, which the
+	 * array does not know. */
 	for (unsigned i = 0; i < m; i++) {
-		const struct pv_rule *p = &pr[i], *prev = i ? &pr[i - 1] : NULL;
-		struct dp_shape_pv *pv = &s->pv[p->port];
+		const struct pv_rule *p = &pr[i];
 
-		if (prev && prev->port == p->port && prev->vid == p->vid) {
-			if (s->pv_rules[k - 1]->priority == p->rule->priority) {
+		if (k && pr[k - 1].port == p->port && pr[k - 1].vid == p->vid) {
+			if (pr[k - 1].rule->priority == p->rule->priority) {
 				err = -EEXIST;
 				goto out;
 			}
 			continue; /* a lower priority: never wins */
 		}
-		if (pv->n == 0)
-			pv->first = (uint16_t)k;
-		if (++pv->n > DP_SHAPE_VIDS) {
+		if (++s->pv[p->port].n > DP_SHAPE_VIDS) {
 			err = -E2BIG;
 			goto out;
 		}
-		s->vids[k] = p->vid;
-		s->pv_rules[k++] = p->rule;
+		pr[k++] = *p;
+	}
+	/* Each port's slots: a power of two, at most half full. */
+	for (unsigned port = 0; port < DP_SHAPE_PORTS; port++) {
+		struct dp_shape_pv *pv = &s->pv[port];
+		uint32_t slots = 2;
+
+		if (!pv->n)
+			continue;
+		while (slots < 2u * pv->n)
+			slots *= 2;
+		pv->first = n_slots;
+		pv->mask = (uint16_t)(slots - 1);
+		n_slots += slots;
+	}
+	s->vids = rte_malloc("dp_shape_vids", sizeof(*s->vids) * PFS_MAX(n_slots, 1u),
+			     RTE_CACHE_LINE_SIZE);
+	s->pv_rules = rte_zmalloc("dp_shape_pv_rules", sizeof(*s->pv_rules) * PFS_MAX(n_slots, 1u),
+				  RTE_CACHE_LINE_SIZE);
+	if (!s->vids || !s->pv_rules) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n_slots; i++)
+		s->vids[i] = DP_SHAPE_VID_NONE;
+	for (unsigned i = 0; i < k; i++) {
+		const struct dp_shape_pv *pv = &s->pv[pr[i].port];
+		uint32_t j = dp_shape_vid_hash(pr[i].vid) & pv->mask;
+
+		while (s->vids[pv->first + j] != DP_SHAPE_VID_NONE)
+			j = (j + 1) & pv->mask;
+		s->vids[pv->first + j] = pr[i].vid;
+		s->pv_rules[pv->first + j] = pr[i].rule;
 	}
 out:
 	free(pr);

@@ -12,8 +12,8 @@
  *   vlan_vid mask, usually exact: a VID with OFPVID_PRESENT, or 0 for untagged), on ports
  *   below DP_SHAPE_PORTS with at most DP_SHAPE_VIDS distinct VLAN values per port (the
  *   VLAN and egress tables of a VLAN switch such as Faucet): an array indexed by in_port
- *   whose entry is that port's run of VLAN values, scanned. A lookup reads only the
- *   key's in_port and vlan_vid (and the extras' fields).
+ *   whose entry is that port's small open-addressing hash of VLAN values. A lookup reads
+ *   only the key's in_port and vlan_vid (and the extras' fields).
  * - EXACT: the rules that are not extra all share one mask: one open-addressing hash
  *   over the words that mask covers (L2 tables, 5-tuple tables, and the in_port+VLAN
  *   tables the array does not take).
@@ -50,9 +50,10 @@
 #include "dp_cls.h"
 #include "dp_key.h"
 
-#define DP_SHAPE_MAX_EXTRA 4 /* rules of other masks a PORT or EXACT shape takes */
-#define DP_SHAPE_PORTS 1024  /* a PORT or PORT_VLAN shape's array: in_port 0..1023 */
-#define DP_SHAPE_VIDS 16     /* a PORT_VLAN shape's VLAN values per port, at most */
+#define DP_SHAPE_MAX_EXTRA 4	 /* rules of other masks a PORT or EXACT shape takes */
+#define DP_SHAPE_PORTS 1024	 /* a PORT or PORT_VLAN shape's array: in_port 0..1023 */
+#define DP_SHAPE_VIDS 64	 /* a PORT_VLAN shape's VLAN values per port, at most */
+#define DP_SHAPE_VID_NONE 0xffff /* an empty slot: no packet's vlan_vid (13 bits) is this */
 
 enum dp_shape_kind {
 	DP_SHAPE_GENERIC, /* no shape: the classifier (never built, only reported) */
@@ -78,9 +79,11 @@ struct dp_shape_slot {
 	uint32_t hash;
 };
 
-/* A PORT_VLAN shape's entry for one port: its VLAN values are vids[first..first + n). */
+/* A PORT_VLAN shape's entry for one port: its VLAN values hashed into the slots
+ * vids[first..first + mask] (a power of two, at most half full); none when n is 0. */
 struct dp_shape_pv {
-	uint16_t first;
+	uint32_t first;
+	uint16_t mask;
 	uint16_t n;
 };
 
@@ -93,8 +96,9 @@ struct dp_shape {
 	const struct dp_cls_rule *only; /* SKIP */
 	/* EXACT: n_slots (a power of two) slots and, slot i's masked key words at
 	 * keys[i * n_words]. PORT: ports[DP_SHAPE_PORTS]. PORT_VLAN: pv[DP_SHAPE_PORTS],
-	 * and each port's (vlan_vid & vid_mask) values in vids[] (network byte order, as
-	 * the key holds them), the rule of vids[i] at pv_rules[i]. */
+	 * and each port's (vlan_vid & vid_mask) values in its slots of vids[] (network
+	 * byte order, as the key holds them; DP_SHAPE_VID_NONE: empty), the rule of
+	 * vids[i] at pv_rules[i]. */
 	uint32_t slot_mask;
 	struct dp_shape_slot *slots;
 	uint64_t *keys;
@@ -128,6 +132,13 @@ dp_shape_hash(const uint64_t *w, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		h = rte_hash_crc_8byte(w[i], h);
 	return h;
+}
+
+/* A PORT_VLAN slot for a masked vlan_vid (network byte order). */
+static inline uint32_t
+dp_shape_vid_hash(uint16_t vid)
+{
+	return ((uint32_t)vid * 0x9e3779b1u) >> 16;
 }
 
 static inline const struct dp_cls_rule *
@@ -177,13 +188,20 @@ dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
 			break;
 		const struct dp_shape_pv pv = s->pv[port];
 
+		if (!pv.n)
+			break;
 		memcpy(&vid, key->f.vlan_vid, sizeof(vid));
 		vid &= s->vid_mask;
-		for (unsigned i = pv.first, end = pv.first + pv.n; i < end; i++)
-			if (s->vids[i] == vid) {
-				found = s->pv_rules[i];
+		for (uint32_t i = dp_shape_vid_hash(vid) & pv.mask;; i = (i + 1) & pv.mask) {
+			uint16_t v = s->vids[pv.first + i];
+
+			if (v == vid) {
+				found = s->pv_rules[pv.first + i];
 				break;
 			}
+			if (v == DP_SHAPE_VID_NONE)
+				break;
+		}
 		break;
 	}
 	case DP_SHAPE_EXACT: {

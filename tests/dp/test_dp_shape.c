@@ -29,7 +29,7 @@ struct table {
 	struct dp_cls cls;
 	struct rec *recs;
 	struct trule **tr;
-	unsigned n;
+	unsigned n, cap;
 };
 
 static void
@@ -41,12 +41,14 @@ table_init(struct table *t, unsigned cap)
 	t->tr = calloc(cap, sizeof(*t->tr));
 	ck_assert(t->recs && t->tr);
 	t->n = 0;
+	t->cap = cap;
 }
 
 /* Adds r, visible from version on. */
 static void
 table_add_at(struct table *t, const struct rec *r, uint64_t version)
 {
+	ck_assert_uint_lt(t->n, t->cap);
 	t->recs[t->n] = *r;
 	t->recs[t->n].add_v = version;
 	t->tr[t->n] = trule_new(r, t->n);
@@ -105,7 +107,9 @@ table_fini(struct table *t)
 }
 
 /* In a packet, now and then, another in_port (one beyond a shape's array too) and
- * another VLAN: none, priority-tagged (VID 0), a VID rules use, one they do not. */
+ * another VLAN: none, priority-tagged (VID 0), a VID rules use, one they do not. Its
+ * vlan_vid keeps to the 13 bits a packet's has (a key drawn from a rule that matches
+ * more gets them). */
 static void
 rnd_port_vlan(uint64_t *s, struct dp_key *k)
 {
@@ -117,6 +121,7 @@ rnd_port_vlan(uint64_t *s, struct dp_key *k)
 		put16(k->f.vlan_vid, vids[rnd_n(s, ARRAY_SIZE(vids))]);
 		k->f.vlan_pcp[0] = k->f.vlan_vid[0] ? (uint8_t)rnd_n(s, 8) : 0;
 	}
+	k->f.vlan_vid[0] &= 0x1f;
 }
 
 /* Every packet gets the classifier's answer at version from the shape, its fields drawn
@@ -234,6 +239,8 @@ rnd_pv_rec(uint64_t *s, struct rec *r, uint16_t vid_mask, unsigned n_vids, bool 
 	put16(m.f.vlan_vid, vid_mask);
 	put32(v.f.in_port, far_port ? DP_SHAPE_PORTS + rnd_n(s, 4) : 1 + rnd_n(s, 6));
 	put16(v.f.vlan_vid, vid == 0 ? 0 : (uint16_t)(0x1000 | (vid - 1)));
+	if (rnd_n(s, 50) == 0) /* a value no packet has (the slots' empty mark among them) */
+		put16(v.f.vlan_vid, rnd_n(s, 2) ? 0xffff : (uint16_t)(0x2000 | vid));
 	rec_fill(r, &v, &m, tie_prone ? rnd_prio(s) : (uint16_t)(1000 + rnd_n(s, 60000)));
 }
 
@@ -290,14 +297,15 @@ rnd_pv_extra(uint64_t *s, struct rec *r, bool tie_prone)
  * exact, a tie generic, and removing the cause brings the array back. */
 START_TEST(test_random_port_vlan)
 {
-	static const uint16_t vid_masks[] = { 0x1fff, 0x1fff, 0x1fff, 0x1000, 0x0fff };
+	static const uint16_t vid_masks[] = { 0xffff, 0xffff, 0x1fff, 0x1000, 0x0fff };
 	uint64_t s = 991 + (uint64_t)_i * 7919;
 	unsigned kinds[DP_SHAPE_N] = { 0 }, hits = 0, back = 0;
 
 	for (unsigned round = 0; round < 30; round++) {
 		uint16_t vid_mask = vid_masks[rnd_n(&s, ARRAY_SIZE(vid_masks))];
 		unsigned n_main = 1 + rnd_n(&s, rnd_n(&s, 2) ? 300 : 12);
-		unsigned n_vids = rnd_n(&s, 5) ? 4 : 40; /* 40: more than DP_SHAPE_VIDS */
+		/* VIDs drawn from 4, or from more than DP_SHAPE_VIDS */
+		unsigned n_vids = rnd_n(&s, 5) ? 4 : DP_SHAPE_VIDS + 24;
 		bool far = rnd_n(&s, 6) == 0, tie_prone = rnd_n(&s, 8) == 0;
 		unsigned prev_kind = DP_SHAPE_N;
 		struct table t;
@@ -365,7 +373,7 @@ mk_rec(const char *what, uint32_t v, uint16_t prio)
 		put32(k.f.in_port, v >> 16);
 		put16(k.f.vlan_vid, (uint16_t)v);
 		memset(m.f.in_port, 0xff, 4);
-		put16(m.f.vlan_vid, 0x1fff);
+		put16(m.f.vlan_vid, 0xffff);	/* as oxm_parse() gives an exact vlan_vid */
 	} else if (!strcmp(what, "reserved")) { /* the IEEE 802.1D/LLDP destinations */
 		static const uint8_t d[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
 		memcpy(k.f.eth_dst, d, 6);
@@ -466,7 +474,7 @@ START_TEST(test_kinds)
 
 	/* Faucet's VLAN table: untagged ports 1, 2 pushed to VLAN 100, a tagged port 3, the
 	 * reserved addresses dropped above them, a table-miss drop: the array. */
-	table_init(&t, 64);
+	table_init(&t, DP_SHAPE_VIDS + 16);
 	r = mk_rec("reserved", 0, 9001);
 	table_add(&t, &r);
 	r = mk_rec("any", 0, 0);
