@@ -50,7 +50,7 @@
 #include "dp_cls.h"
 #include "dp_key.h"
 
-#define DP_SHAPE_MAX_EXTRA 4	 /* rules of other masks a PORT or EXACT shape takes */
+#define DP_SHAPE_MAX_EXTRA 4	 /* rules of other masks an array or EXACT shape takes */
 #define DP_SHAPE_PORTS 1024	 /* a PORT or PORT_VLAN shape's array: in_port 0..1023 */
 #define DP_SHAPE_VIDS 64	 /* a PORT_VLAN shape's VLAN values per port, at most */
 #define DP_SHAPE_VID_NONE 0xffff /* an empty slot: no packet's vlan_vid (13 bits) is this */
