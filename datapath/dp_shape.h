@@ -41,6 +41,7 @@
 #ifndef PFS_DP_SHAPE_H
 #define PFS_DP_SHAPE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -134,6 +135,17 @@ dp_shape_hash(const uint64_t *w, unsigned n)
 	return h;
 }
 
+/* True if the n words at a and b are equal (a few words: no call to memcmp). */
+static inline bool
+dp_shape_words_eq(const uint64_t *a, const uint64_t *b, unsigned n)
+{
+	uint64_t d = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
 /* A PORT_VLAN slot for a masked vlan_vid (network byte order). */
 static inline uint32_t
 dp_shape_vid_hash(uint16_t vid)
@@ -217,7 +229,7 @@ dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
 
 			if (!sl->rule)
 				break;
-			if (sl->hash == h && !memcmp(&s->keys[(size_t)i * n], k, n * 8)) {
+			if (sl->hash == h && dp_shape_words_eq(&s->keys[(size_t)i * n], k, n)) {
 				found = sl->rule;
 				break;
 			}
