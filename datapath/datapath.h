@@ -222,8 +222,8 @@ void dp_flow_get_stats(const struct dp_flow *flow, uint64_t *packets, uint64_t *
 		       uint64_t *last_used_ns);
 /* How table_id's lookups run as of the last dp_commit() (the compiled shape, see
  * dp_shape.h): "empty", "skip" (one match-all rule), "in_port" (an array by in_port),
- * "exact" (one hash: the rules share a mask) or "generic" (the classifier). Control
- * thread (or under the telemetry lock). */
+ * "in_port_vlan" (an array by in_port of VLAN ids), "exact" (one hash: the rules share a
+ * mask) or "generic" (the classifier). Control thread (or under the telemetry lock). */
 const char *dp_table_shape(const struct dp_bridge *br, uint8_t table_id);
 /* Table lookup and match counters summed over workers. */
 void dp_table_get_stats(const struct dp_bridge *br, uint8_t table_id, uint64_t *lookups,

@@ -10,8 +10,9 @@
 #include "util.h"
 
 static const char *const kind_names[DP_SHAPE_N] = {
-	[DP_SHAPE_GENERIC] = "generic", [DP_SHAPE_EMPTY] = "empty", [DP_SHAPE_SKIP] = "skip",
-	[DP_SHAPE_PORT] = "in_port",	[DP_SHAPE_EXACT] = "exact",
+	[DP_SHAPE_GENERIC] = "generic", [DP_SHAPE_EMPTY] = "empty",
+	[DP_SHAPE_SKIP] = "skip",	[DP_SHAPE_PORT] = "in_port",
+	[DP_SHAPE_EXACT] = "exact",	[DP_SHAPE_PORT_VLAN] = "in_port_vlan",
 };
 
 const char *
@@ -28,6 +29,9 @@ dp_shape_free(struct dp_shape *s)
 	rte_free(s->slots);
 	rte_free(s->keys);
 	rte_free(s->ports);
+	rte_free(s->pv);
+	rte_free(s->vids);
+	rte_free(s->pv_rules);
 	rte_free(s);
 }
 
@@ -57,6 +61,20 @@ mask_in_port(const struct dp_key *m)
 	return mask_eq(m, &p);
 }
 
+/* True if m is exactly in_port, all bits, and some bits of vlan_vid (*vid_mask, network
+ * byte order). */
+static bool
+mask_in_port_vlan(const struct dp_key *m, uint16_t *vid_mask)
+{
+	struct dp_key p;
+
+	memset(&p, 0, sizeof(p));
+	memset(p.f.in_port, 0xff, sizeof(p.f.in_port));
+	memcpy(p.f.vlan_vid, m->f.vlan_vid, sizeof(p.f.vlan_vid));
+	memcpy(vid_mask, m->f.vlan_vid, sizeof(*vid_mask));
+	return *vid_mask && mask_eq(m, &p);
+}
+
 /* Rules of rules[0..n) whose mask is not *m, up to limit + 1. */
 static unsigned
 count_others(const struct dp_cls_rule *const *rules, unsigned n, const struct dp_key *m,
@@ -68,6 +86,43 @@ count_others(const struct dp_cls_rule *const *rules, unsigned n, const struct dp
 		if (!mask_eq(&rules[i]->mask, m))
 			others++;
 	return others;
+}
+
+/* True if a table of mask m's rules is an array (PORT or PORT_VLAN). */
+static bool
+mask_array(const struct dp_key *m)
+{
+	uint16_t vid_mask;
+
+	return mask_in_port(m) || mask_in_port_vlan(m, &vid_mask);
+}
+
+/* The main mask of rules[0..n): the one most rules have, an array's on a tie (Faucet's
+ * VLAN table: two in_port+VLAN rules, one reserved-address drop, one table-miss), as long
+ * as it leaves at most DP_SHAPE_MAX_EXTRA others; else NULL. With at most that many other
+ * rules, it is the mask of one of the first DP_SHAPE_MAX_EXTRA + 1 rules. */
+static const struct dp_key *
+main_mask(const struct dp_cls_rule *const *rules, unsigned n)
+{
+	const struct dp_key *best = NULL;
+	unsigned best_others = DP_SHAPE_MAX_EXTRA;
+
+	for (unsigned i = 0; i < n && i <= DP_SHAPE_MAX_EXTRA; i++) {
+		const struct dp_key *m = &rules[i]->mask;
+		unsigned j = 0, others;
+
+		while (j < i && !mask_eq(&rules[j]->mask, m))
+			j++;
+		if (j < i)
+			continue; /* counted already */
+		others = count_others(rules, n, m, best_others);
+		if (others > best_others ||
+		    (best && others == best_others && (mask_array(best) || !mask_array(m))))
+			continue;
+		best = m;
+		best_others = others;
+	}
+	return best;
 }
 
 /* Could a packet match both a and b? Only if their values agree where both masks care. */
@@ -89,6 +144,122 @@ cmp_extra(const void *a, const void *b)
 	const struct dp_shape_extra *x = a, *y = b;
 
 	return (int)y->rule->priority - (int)x->rule->priority;
+}
+
+/* A PORT_VLAN rule while the array is built: its port and masked VLAN value. */
+struct pv_rule {
+	uint32_t port;
+	uint16_t vid; /* network byte order */
+	const struct dp_cls_rule *rule;
+};
+
+/* By port, then VLAN value, then decreasing priority. */
+static int
+cmp_pv(const void *a, const void *b)
+{
+	const struct pv_rule *x = a, *y = b;
+
+	if (x->port != y->port)
+		return x->port < y->port ? -1 : 1;
+	if (x->vid != y->vid)
+		return x->vid < y->vid ? -1 : 1;
+	return (int)y->rule->priority - (int)x->rule->priority;
+}
+
+/* Fills s's PORT_VLAN array from the n rules (those with is_main[i] set). 0; -E2BIG when
+ * a port is beyond the array or has more than DP_SHAPE_VIDS VLAN values (the hash takes
+ * them); -EEXIST on a tie (two rules of one port and VLAN value, both the highest
+ * priority); -ENOMEM. */
+static int
+port_vlan_build(struct dp_shape *s, const struct dp_cls_rule *const *rules, unsigned n,
+		const uint8_t *is_main)
+{
+	struct pv_rule *pr = malloc(sizeof(*pr) * (n ? n : 1));
+	unsigned m = 0, k = 0;
+	uint32_t n_slots = 0;
+	int err = 0;
+
+	if (!pr)
+		return -ENOMEM;
+	s->pv = rte_zmalloc("dp_shape_pv", sizeof(*s->pv) * DP_SHAPE_PORTS, RTE_CACHE_LINE_SIZE);
+	if (!s->pv) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct dp_cls_rule *r = rules[i];
+		uint32_t port;
+		uint16_t vid;
+
+		if (!is_main[i])
+			continue;
+		memcpy(&port, r->value.f.in_port, sizeof(port));
+		port = rte_be_to_cpu_32(port);
+		if (port >= DP_SHAPE_PORTS) {
+			err = -E2BIG; /* LOCAL or a high number */
+			goto out;
+		}
+		memcpy(&vid, r->value.f.vlan_vid, sizeof(vid));
+		vid &= s->vid_mask;
+		if (rte_be_to_cpu_16(vid) & ~0x1fff)
+			continue; /* no packet's vlan_vid has these bits: the rule never matches */
+		pr[m++] = (struct pv_rule){ port, vid, r };
+	}
+	qsort(pr, m, sizeof(*pr), cmp_pv);
+	/* The first of each (port, VLAN value) run wins and is kept, in pr[0..k); a second
+	 * one at its priority is a tie the classifier breaks by insertion order, which the
+	 * array does not know. */
+	for (unsigned i = 0; i < m; i++) {
+		const struct pv_rule *p = &pr[i];
+
+		if (k && pr[k - 1].port == p->port && pr[k - 1].vid == p->vid) {
+			if (pr[k - 1].rule->priority == p->rule->priority) {
+				err = -EEXIST;
+				goto out;
+			}
+			continue; /* a lower priority: never wins */
+		}
+		if (++s->pv[p->port].n > DP_SHAPE_VIDS) {
+			err = -E2BIG;
+			goto out;
+		}
+		pr[k++] = *p;
+	}
+	/* Each port's slots: a power of two, at most half full. */
+	for (unsigned port = 0; port < DP_SHAPE_PORTS; port++) {
+		struct dp_shape_pv *pv = &s->pv[port];
+		uint32_t slots = 2;
+
+		if (!pv->n)
+			continue;
+		while (slots < 2u * pv->n)
+			slots *= 2;
+		pv->first = n_slots;
+		pv->mask = (uint16_t)(slots - 1);
+		n_slots += slots;
+	}
+	s->vids = rte_malloc("dp_shape_vids", sizeof(*s->vids) * PFS_MAX(n_slots, 1u),
+			     RTE_CACHE_LINE_SIZE);
+	s->pv_rules = rte_zmalloc("dp_shape_pv_rules", sizeof(*s->pv_rules) * PFS_MAX(n_slots, 1u),
+				  RTE_CACHE_LINE_SIZE);
+	if (!s->vids || !s->pv_rules) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (uint32_t i = 0; i < n_slots; i++)
+		s->vids[i] = DP_SHAPE_VID_NONE;
+	for (unsigned i = 0; i < k; i++) {
+		const struct dp_shape_pv *pv = &s->pv[pr[i].port];
+		uint32_t j = dp_shape_vid_hash(pr[i].vid) & pv->mask;
+
+		while (s->vids[pv->first + j] != DP_SHAPE_VID_NONE)
+			j = (j + 1) & pv->mask;
+		s->vids[pv->first + j] = pr[i].vid;
+		s->pv_rules[pv->first + j] = pr[i].rule;
+	}
+out:
+	free(pr);
+	return err;
 }
 
 /* Places rule (masked key words k) in s's hash; false on a tie (equal priority, same
@@ -127,12 +298,7 @@ dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t vers
 	uint8_t *is_main = NULL; /* is_main[i]: rules[i] has the main mask */
 
 	*out = NULL;
-	/* With at most DP_SHAPE_MAX_EXTRA other rules, the main mask is that of one of the
-	 * first DP_SHAPE_MAX_EXTRA + 1 rules. */
-	for (unsigned i = 0; i < n && i <= DP_SHAPE_MAX_EXTRA && !main; i++)
-		if (count_others(rules, n, &rules[i]->mask, DP_SHAPE_MAX_EXTRA) <=
-		    DP_SHAPE_MAX_EXTRA)
-			main = &rules[i]->mask;
+	main = main_mask(rules, n);
 	if (n && !main)
 		return 0; /* generic */
 	s = rte_zmalloc("dp_shape", sizeof(*s), RTE_CACHE_LINE_SIZE);
@@ -200,9 +366,28 @@ dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t vers
 		}
 		goto done;
 	}
+	if (mask_in_port_vlan(main, &s->vid_mask)) {
+		int err;
+
+		s->kind = DP_SHAPE_PORT_VLAN;
+		err = port_vlan_build(s, rules, n, is_main);
+		if (err == 0)
+			goto done;
+		if (err == -EEXIST)
+			goto generic;
+		if (err == -ENOMEM)
+			goto nomem;
+		goto exact; /* -E2BIG */
+	}
 exact:
 	rte_free(s->ports);
+	rte_free(s->pv);
+	rte_free(s->vids);
+	rte_free(s->pv_rules);
 	s->ports = NULL;
+	s->pv = NULL;
+	s->vids = NULL;
+	s->pv_rules = NULL;
 	s->kind = DP_SHAPE_EXACT;
 	for (unsigned w = 0; w < DP_KEY_WORDS; w++)
 		if (main->w[w]) {

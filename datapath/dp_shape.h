@@ -8,17 +8,25 @@
  *   lookup is that rule, without reading the key.
  * - PORT: the rules that are not "extra" (below) all match in_port alone, on ports
  *   below DP_SHAPE_PORTS: an array indexed by in_port.
+ * - PORT_VLAN: the rules that are not extra all match in_port and vlan_vid alone (one
+ *   vlan_vid mask, usually exact: a VID with OFPVID_PRESENT, or 0 for untagged), on ports
+ *   below DP_SHAPE_PORTS with at most DP_SHAPE_VIDS distinct VLAN values per port (the
+ *   VLAN and egress tables of a VLAN switch such as Faucet): an array indexed by in_port
+ *   whose entry is that port's small open-addressing hash of VLAN values. A lookup reads
+ *   only the key's in_port and vlan_vid (and the extras' fields).
  * - EXACT: the rules that are not extra all share one mask: one open-addressing hash
- *   over the words that mask covers (in_port+VLAN tables, L2 tables, 5-tuple tables).
+ *   over the words that mask covers (L2 tables, 5-tuple tables, and the in_port+VLAN
+ *   tables the array does not take).
  * Every other table stays with the generic classifier (dp_cls.h, tuple-space search):
  * dp_shape_build() gives no shape for it.
  *
- * Extra rules: besides the one mask's rules, PORT and EXACT take up to
+ * Extra rules: besides the one mask's rules, PORT, PORT_VLAN and EXACT take up to
  * DP_SHAPE_MAX_EXTRA rules of any other mask (the table-miss rule, a drop of a few
  * reserved addresses), compared one by one in priority order, but only those that can
- * beat what the hash found. Ties are not compiled: a table where two rules that may
- * match the same packet share a priority (OpenFlow leaves the winner undefined, dp_cls
- * takes the one inserted first) stays generic.
+ * beat what the array or hash found. The one mask is the mask most rules have, an
+ * array's (in_port, in_port+VLAN) where masks have as many rules. Ties are not compiled: a table
+ * where two rules that may match the same packet share a priority (OpenFlow leaves the winner
+ * undefined, dp_cls takes the one inserted first) stays generic.
  *
  * Results are the classifier's (dp_cls_lookup) at any version >= the shape's version
  * until the table next changes: the caller publishes a new shape (or none) with every
@@ -33,6 +41,7 @@
 #ifndef PFS_DP_SHAPE_H
 #define PFS_DP_SHAPE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -42,8 +51,10 @@
 #include "dp_cls.h"
 #include "dp_key.h"
 
-#define DP_SHAPE_MAX_EXTRA 4 /* rules of other masks a PORT or EXACT shape takes */
-#define DP_SHAPE_PORTS 1024  /* a PORT shape's array: in_port 0..1023 */
+#define DP_SHAPE_MAX_EXTRA 4	 /* rules of other masks an array or EXACT shape takes */
+#define DP_SHAPE_PORTS 1024	 /* a PORT or PORT_VLAN shape's array: in_port 0..1023 */
+#define DP_SHAPE_VIDS 64	 /* a PORT_VLAN shape's VLAN values per port, at most */
+#define DP_SHAPE_VID_NONE 0xffff /* an empty slot: no packet's vlan_vid (13 bits) is this */
 
 enum dp_shape_kind {
 	DP_SHAPE_GENERIC, /* no shape: the classifier (never built, only reported) */
@@ -51,6 +62,7 @@ enum dp_shape_kind {
 	DP_SHAPE_SKIP,
 	DP_SHAPE_PORT,
 	DP_SHAPE_EXACT,
+	DP_SHAPE_PORT_VLAN,
 	DP_SHAPE_N
 };
 
@@ -68,6 +80,14 @@ struct dp_shape_slot {
 	uint32_t hash;
 };
 
+/* A PORT_VLAN shape's entry for one port: its VLAN values hashed into the slots
+ * vids[first..first + mask] (a power of two, at most half full); none when n is 0. */
+struct dp_shape_pv {
+	uint32_t first;
+	uint16_t mask;
+	uint16_t n;
+};
+
 struct dp_shape {
 	uint8_t kind;	 /* enum dp_shape_kind */
 	uint8_t n_extra; /* extra[], by decreasing priority */
@@ -76,11 +96,18 @@ struct dp_shape {
 	uint64_t version;		/* valid for lookups at versions >= version */
 	const struct dp_cls_rule *only; /* SKIP */
 	/* EXACT: n_slots (a power of two) slots and, slot i's masked key words at
-	 * keys[i * n_words]. PORT: ports[DP_SHAPE_PORTS]. */
+	 * keys[i * n_words]. PORT: ports[DP_SHAPE_PORTS]. PORT_VLAN: pv[DP_SHAPE_PORTS],
+	 * and each port's (vlan_vid & vid_mask) values in its slots of vids[] (network
+	 * byte order, as the key holds them; DP_SHAPE_VID_NONE: empty), the rule of
+	 * vids[i] at pv_rules[i]. */
 	uint32_t slot_mask;
 	struct dp_shape_slot *slots;
 	uint64_t *keys;
 	const struct dp_cls_rule **ports;
+	struct dp_shape_pv *pv;
+	uint16_t *vids;
+	const struct dp_cls_rule **pv_rules;
+	uint16_t vid_mask; /* network byte order */
 	uint8_t word[DP_KEY_WORDS];
 	uint64_t mask[DP_KEY_WORDS];
 	struct dp_shape_extra extra[DP_SHAPE_MAX_EXTRA];
@@ -95,7 +122,7 @@ int dp_shape_build(const struct dp_cls_rule *const *rules, unsigned n, uint64_t 
 /* Frees a shape (NULL-safe). Only once no reader can hold it. */
 void dp_shape_free(struct dp_shape *s);
 
-/* "generic", "empty", "skip", "in_port", "exact". */
+/* "generic", "empty", "skip", "in_port", "exact", "in_port_vlan". */
 const char *dp_shape_kind_name(unsigned kind);
 
 static inline uint32_t
@@ -106,6 +133,24 @@ dp_shape_hash(const uint64_t *w, unsigned n)
 	for (unsigned i = 0; i < n; i++)
 		h = rte_hash_crc_8byte(w[i], h);
 	return h;
+}
+
+/* True if the n words at a and b are equal (a few words: no call to memcmp). */
+static inline bool
+dp_shape_words_eq(const uint64_t *a, const uint64_t *b, unsigned n)
+{
+	uint64_t d = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
+/* A PORT_VLAN slot for a masked vlan_vid (network byte order). */
+static inline uint32_t
+dp_shape_vid_hash(uint16_t vid)
+{
+	return ((uint32_t)vid * 0x9e3779b1u) >> 16;
 }
 
 static inline const struct dp_cls_rule *
@@ -145,6 +190,32 @@ dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
 			found = s->ports[port];
 		break;
 	}
+	case DP_SHAPE_PORT_VLAN: {
+		uint32_t port;
+		uint16_t vid;
+
+		memcpy(&port, key->f.in_port, sizeof(port));
+		port = rte_be_to_cpu_32(port);
+		if (port >= DP_SHAPE_PORTS)
+			break;
+		const struct dp_shape_pv pv = s->pv[port];
+
+		if (!pv.n)
+			break;
+		memcpy(&vid, key->f.vlan_vid, sizeof(vid));
+		vid &= s->vid_mask;
+		for (uint32_t i = dp_shape_vid_hash(vid) & pv.mask;; i = (i + 1) & pv.mask) {
+			uint16_t v = s->vids[pv.first + i];
+
+			if (v == vid) {
+				found = s->pv_rules[pv.first + i];
+				break;
+			}
+			if (v == DP_SHAPE_VID_NONE)
+				break;
+		}
+		break;
+	}
 	case DP_SHAPE_EXACT: {
 		uint64_t k[DP_KEY_WORDS];
 		unsigned n = s->n_words;
@@ -158,7 +229,7 @@ dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
 
 			if (!sl->rule)
 				break;
-			if (sl->hash == h && !memcmp(&s->keys[(size_t)i * n], k, n * 8)) {
+			if (sl->hash == h && dp_shape_words_eq(&s->keys[(size_t)i * n], k, n)) {
 				found = sl->rule;
 				break;
 			}

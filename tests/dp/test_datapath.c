@@ -2066,6 +2066,60 @@ START_TEST(test_table_shapes)
 }
 END_TEST
 
+/* frame() behind an 802.1Q tag of tci. */
+static struct rte_mbuf *
+frame_tagged(const uint8_t *dst, const uint8_t *src, uint32_t seq, uint16_t tci)
+{
+	struct rte_mbuf *m = frame(dst, src, seq);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, 4);
+
+	ck_assert_ptr_nonnull(p);
+	memmove(p, p + 4, 12);
+	p[12] = 0x81;
+	p[13] = 0x00;
+	p[14] = (uint8_t)(tci >> 8);
+	p[15] = (uint8_t)tci;
+	return m;
+}
+
+/* A VLAN table (Faucet's first table) compiles to the in_port+VLAN array: untagged,
+ * priority-tagged and tagged frames, on ports with and without rules, through the real
+ * key extraction and the array, each go where the rules say. */
+START_TEST(test_table_shape_port_vlan)
+{
+	static const uint8_t lldp[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
+	unsigned c[N_PORTS + 1];
+
+	track(add_flow(0, 9001, "eth_dst=01:80:c2:00:00:00/ff:ff:ff:ff:ff:f0", ""));
+	track(add_flow(0, 0, "", ""));
+	track(add_flow(0, 9000, "in_port=1,vlan_vid=0",
+		       "push_vlan:0x8100,set_field:4196->vlan_vid,goto_table:1"));
+	track(add_flow(0, 9000, "in_port=2,vlan_vid=4196", "goto_table:1")); /* VLAN 100 */
+	track(add_flow(0, 9000, "in_port=2,vlan_vid=4096", "output:4"));     /* priority-tagged */
+	track(add_flow(1, 0, "", "output:3"));
+	ck_assert_int_eq(dp_commit(br), 0);
+	ck_assert_str_eq(dp_table_shape(br, 0), "in_port_vlan");
+	send_n(1, MAC_B, MAC_A, 3);			   /* untagged on 1: into VLAN 100 */
+	send_on(2, frame_tagged(MAC_B, MAC_A, 0, 100));	   /* VLAN 100 on 2 */
+	send_on(2, frame_tagged(MAC_B, MAC_A, 1, 0x2064)); /* VLAN 100, PCP 1 */
+	drain_counts(c);
+	ck_assert_uint_eq(c[3], 5);
+	ck_assert_uint_eq(c[4], 0);
+	send_on(2, frame_tagged(MAC_B, MAC_A, 0, 0)); /* priority-tagged on 2 */
+	send_on(2, frame_tagged(MAC_B, MAC_A, 1, 0xe000));
+	drain_counts(c);
+	ck_assert_uint_eq(c[4], 2);
+	ck_assert_uint_eq(c[3], 0);
+	send_n(2, MAC_B, MAC_A, 2);			/* untagged on 2: no rule */
+	send_on(1, frame_tagged(MAC_B, MAC_A, 0, 100)); /* tagged on 1: no rule */
+	send_on(2, frame_tagged(MAC_B, MAC_A, 0, 101)); /* a VLAN 2 does not carry */
+	send_on(3, frame_tagged(MAC_B, MAC_A, 0, 100)); /* a port without rules */
+	send_n(1, lldp, MAC_A, 2);			/* reserved: dropped above */
+	drain_counts(c);
+	ck_assert_uint_eq(c[1] + c[2] + c[3] + c[4], 0);
+}
+END_TEST
+
 static Suite *
 datapath_suite(void)
 {
@@ -2079,6 +2133,7 @@ datapath_suite(void)
 	tcase_add_test(tc, test_pipeline);
 	tcase_add_test(tc, test_cached_paths_exact);
 	tcase_add_test(tc, test_table_shapes);
+	tcase_add_test(tc, test_table_shape_port_vlan);
 	tcase_add_test(tc, test_compose_counters_exact);
 	tcase_add_test(tc, test_port_rule_exact);
 	tcase_add_test(tc, test_compose_edit_patch);

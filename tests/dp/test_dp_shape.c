@@ -29,7 +29,7 @@ struct table {
 	struct dp_cls cls;
 	struct rec *recs;
 	struct trule **tr;
-	unsigned n;
+	unsigned n, cap;
 };
 
 static void
@@ -41,36 +41,56 @@ table_init(struct table *t, unsigned cap)
 	t->tr = calloc(cap, sizeof(*t->tr));
 	ck_assert(t->recs && t->tr);
 	t->n = 0;
+	t->cap = cap;
+}
+
+/* Adds r, visible from version on. */
+static void
+table_add_at(struct table *t, const struct rec *r, uint64_t version)
+{
+	ck_assert_uint_lt(t->n, t->cap);
+	t->recs[t->n] = *r;
+	t->recs[t->n].add_v = version;
+	t->tr[t->n] = trule_new(r, t->n);
+	ck_assert_int_eq(dp_cls_insert(&t->cls, &t->tr[t->n]->r, version), 0);
+	t->n++;
 }
 
 static void
 table_add(struct table *t, const struct rec *r)
 {
-	t->recs[t->n] = *r;
-	t->recs[t->n].add_v = 1;
-	t->tr[t->n] = trule_new(r, t->n);
-	ck_assert_int_eq(dp_cls_insert(&t->cls, &t->tr[t->n]->r, 1), 0);
-	t->n++;
+	table_add_at(t, r, 1);
 }
 
-/* The table's shape (NULL: generic), its rules passed in a shuffled order. */
+/* Removes rule i from version on. */
+static void
+table_remove(struct table *t, unsigned i, uint64_t version)
+{
+	dp_cls_remove(&t->cls, &t->tr[i]->r, version);
+	t->recs[i].rem_v = version;
+}
+
+/* The shape of the table's rules visible at version (NULL: generic), passed in a
+ * shuffled order. */
 static struct dp_shape *
 table_shape(struct table *t, uint64_t *s, uint64_t version)
 {
 	const struct dp_cls_rule **rules = malloc(sizeof(*rules) * (t->n + 1));
 	struct dp_shape *sh = NULL;
+	unsigned n = 0;
 
 	ck_assert_ptr_nonnull(rules);
 	for (unsigned i = 0; i < t->n; i++)
-		rules[i] = &t->tr[i]->r;
-	for (unsigned i = t->n; i > 1; i--) {
+		if (t->recs[i].add_v <= version && version < t->recs[i].rem_v)
+			rules[n++] = &t->tr[i]->r;
+	for (unsigned i = n; i > 1; i--) {
 		unsigned j = rnd_n(s, i);
 		const struct dp_cls_rule *x = rules[i - 1];
 
 		rules[i - 1] = rules[j];
 		rules[j] = x;
 	}
-	ck_assert_int_eq(dp_shape_build(rules, t->n, version, &sh), 0);
+	ck_assert_int_eq(dp_shape_build(rules, n, version, &sh), 0);
 	free(rules);
 	return sh;
 }
@@ -86,9 +106,29 @@ table_fini(struct table *t)
 	free(t->tr);
 }
 
-/* Every packet gets the classifier's answer from the shape; returns the hits. */
+/* In a packet, now and then, another in_port (one beyond a shape's array too) and
+ * another VLAN: none, priority-tagged (VID 0), a VID rules use, one they do not. Its
+ * vlan_vid keeps to the 13 bits a packet's has (a key drawn from a rule that matches
+ * more gets them). */
+static void
+rnd_port_vlan(uint64_t *s, struct dp_key *k)
+{
+	static const uint16_t vids[] = { 0, 0x1000, 0x1001, 0x1002, 0x1003, 0x1007, 0x1fff };
+
+	if (rnd_n(s, 4) == 0)
+		put32(k->f.in_port, rnd_n(s, 8) ? rnd_n(s, 8) : DP_SHAPE_PORTS + rnd_n(s, 4));
+	if (rnd_n(s, 3) == 0) {
+		put16(k->f.vlan_vid, vids[rnd_n(s, ARRAY_SIZE(vids))]);
+		k->f.vlan_pcp[0] = k->f.vlan_vid[0] ? (uint8_t)rnd_n(s, 8) : 0;
+	}
+	k->f.vlan_vid[0] &= 0x1f;
+}
+
+/* Every packet gets the classifier's answer at version from the shape, its fields drawn
+ * to match the table's rules (and, with port_vlan, rnd_port_vlan()); returns the hits. */
 static unsigned
-compare(struct table *t, const struct dp_shape *sh, uint64_t *s)
+compare_at(struct table *t, const struct dp_shape *sh, uint64_t *s, uint64_t version,
+	   bool port_vlan)
 {
 	unsigned hits = 0;
 
@@ -96,15 +136,23 @@ compare(struct table *t, const struct dp_shape *sh, uint64_t *s)
 		struct dp_key k;
 
 		rnd_key_for(s, t->recs, t->n, &k);
-		const struct dp_cls_rule *want = dp_cls_lookup(&t->cls, &k, 1);
+		if (port_vlan)
+			rnd_port_vlan(s, &k);
+		const struct dp_cls_rule *want = dp_cls_lookup(&t->cls, &k, version);
 		const struct dp_cls_rule *got = dp_shape_lookup(sh, &k);
 
 		ck_assert_msg(got == want, "packet %u: shape %s got %d want %d (ref %d)", p,
 			      dp_shape_kind_name(sh->kind), result_id(got), result_id(want),
-			      ref_lookup(t->recs, t->n, &k, 1));
+			      ref_lookup(t->recs, t->n, &k, version));
 		hits += want != NULL;
 	}
 	return hits;
+}
+
+static unsigned
+compare(struct table *t, const struct dp_shape *sh, uint64_t *s)
+{
+	return compare_at(t, sh, s, 1, false);
 }
 
 /* Random tables of one main mask and 0..DP_SHAPE_MAX_EXTRA rules of other masks
@@ -175,6 +223,141 @@ START_TEST(test_random_shapes)
 }
 END_TEST
 
+/* An in_port+vlan_vid rule under vid_mask: a port 1..6 (or, with far_port, one beyond a
+ * shape's array), no VLAN (0), priority-tagged (0x1000) or a VID 1..n_vids; priorities
+ * from few values when tie_prone. */
+static void
+rnd_pv_rec(uint64_t *s, struct rec *r, uint16_t vid_mask, unsigned n_vids, bool far_port,
+	   bool tie_prone)
+{
+	struct dp_key v, m;
+	unsigned vid = rnd_n(s, n_vids + 2);
+
+	rnd_packet_fields(s, &v);
+	memset(&m, 0, sizeof(m));
+	set_exact(m.f.in_port, 4);
+	put16(m.f.vlan_vid, vid_mask);
+	put32(v.f.in_port, far_port ? DP_SHAPE_PORTS + rnd_n(s, 4) : 1 + rnd_n(s, 6));
+	put16(v.f.vlan_vid, vid == 0 ? 0 : (uint16_t)(0x1000 | (vid - 1)));
+	if (rnd_n(s, 50) == 0) /* a value no packet has (the slots' empty mark among them) */
+		put16(v.f.vlan_vid, rnd_n(s, 2) ? 0xffff : (uint16_t)(0x2000 | vid));
+	rec_fill(r, &v, &m, tie_prone ? rnd_prio(s) : (uint16_t)(1000 + rnd_n(s, 60000)));
+}
+
+/* A rule of another mask, as VLAN tables have them: any realistic mask, a drop of the
+ * IEEE reserved multicast destinations, a table-miss, in_port alone, any tagged frame,
+ * the broadcast of one port and VLAN. */
+static void
+rnd_pv_extra(uint64_t *s, struct rec *r, bool tie_prone)
+{
+	static const uint8_t reserved[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
+	struct dp_key v, m;
+	uint16_t prio = tie_prone ? rnd_prio(s) : (uint16_t)(1000 + rnd_n(s, 60000));
+
+	rnd_packet_fields(s, &v);
+	memset(&m, 0, sizeof(m));
+	switch (rnd_n(s, 6)) {
+	case 0:
+		rnd_rec(s, r);
+		if (!tie_prone && r->priority)
+			r->priority = prio;
+		return;
+	case 1:
+		memcpy(v.f.eth_dst, reserved, 6);
+		set_exact(m.f.eth_dst, 5);
+		m.f.eth_dst[5] = 0xf0;
+		break;
+	case 2:
+		if (rnd_n(s, 2))
+			prio = 0;
+		break;
+	case 3:
+		set_exact(m.f.in_port, 4);
+		break;
+	case 4:
+		put16(v.f.vlan_vid, 0x1000);
+		put16(m.f.vlan_vid, 0x1000);
+		break;
+	default:
+		set_exact(m.f.in_port, 4);
+		put16(m.f.vlan_vid, 0x1fff);
+		set_exact(v.f.eth_dst, 6);
+		set_exact(m.f.eth_dst, 6);
+		break;
+	}
+	rec_fill(r, &v, &m, prio);
+}
+
+/* Random in_port+vlan_vid tables (exact VIDs, untagged and priority-tagged; a VID mask
+ * of the present bit or of the VID alone now and then) with up to DP_SHAPE_MAX_EXTRA
+ * rules of other masks, changed over versions (rules removed and added, the shape
+ * rebuilt each time): every shape answers as the classifier at its version, for
+ * tagged, untagged and priority-tagged packets on ports inside and beyond the array. A
+ * port beyond the array or with more than DP_SHAPE_VIDS VLAN values makes the table
+ * exact, a tie generic, and removing the cause brings the array back. */
+START_TEST(test_random_port_vlan)
+{
+	static const uint16_t vid_masks[] = { 0xffff, 0xffff, 0x1fff, 0x1000, 0x0fff };
+	uint64_t s = 991 + (uint64_t)_i * 7919;
+	unsigned kinds[DP_SHAPE_N] = { 0 }, hits = 0, back = 0;
+
+	for (unsigned round = 0; round < 30; round++) {
+		uint16_t vid_mask = vid_masks[rnd_n(&s, ARRAY_SIZE(vid_masks))];
+		unsigned n_main = 1 + rnd_n(&s, rnd_n(&s, 2) ? 300 : 12);
+		/* VIDs drawn from 4, or from more than DP_SHAPE_VIDS */
+		unsigned n_vids = rnd_n(&s, 5) ? 4 : DP_SHAPE_VIDS + 24;
+		bool far = rnd_n(&s, 6) == 0, tie_prone = rnd_n(&s, 8) == 0;
+		unsigned prev_kind = DP_SHAPE_N;
+		struct table t;
+		struct rec r;
+
+		table_init(&t, 2 * n_main + 4 * (DP_SHAPE_MAX_EXTRA + 4));
+		for (uint64_t v = 1; v <= 4; v++) {
+			unsigned add = v == 1 ? n_main : n_main / 4 + 1, visible = 0;
+			unsigned extras =
+				v == 1 ? rnd_n(&s, DP_SHAPE_MAX_EXTRA + 1) : rnd_n(&s, 3) == 0;
+
+			for (unsigned i = 0; i < t.n && v > 1; i++)
+				if (t.recs[i].rem_v > v && rnd_n(&s, 4) == 0)
+					table_remove(&t, i, v);
+			for (unsigned i = 0; i < add; i++) {
+				rnd_pv_rec(&s, &r, vid_mask, n_vids, far && v == 1 && i == 0,
+					   tie_prone);
+				table_add_at(&t, &r, v);
+			}
+			for (unsigned i = 0; i < extras; i++) {
+				rnd_pv_extra(&s, &r, tie_prone);
+				table_add_at(&t, &r, v);
+			}
+			for (unsigned i = 0; i < t.n; i++)
+				visible += t.recs[i].add_v <= v && v < t.recs[i].rem_v;
+
+			struct dp_shape *sh = table_shape(&t, &s, v);
+			unsigned kind = sh ? sh->kind : DP_SHAPE_GENERIC;
+
+			kinds[kind]++;
+			back += kind == DP_SHAPE_PORT_VLAN && prev_kind != DP_SHAPE_N &&
+				prev_kind != DP_SHAPE_PORT_VLAN;
+			prev_kind = kind;
+			if (sh) {
+				ck_assert_uint_eq(sh->version, v);
+				ck_assert_uint_eq(sh->n_rules, visible);
+				hits += compare_at(&t, sh, &s, v, true);
+				dp_shape_free(sh);
+			}
+		}
+		table_fini(&t);
+	}
+	printf("random in_port+vlan shapes: %u in_port_vlan, %u exact, %u in_port, %u generic, "
+	       "%u back to the array, %u hits\n",
+	       kinds[DP_SHAPE_PORT_VLAN], kinds[DP_SHAPE_EXACT], kinds[DP_SHAPE_PORT],
+	       kinds[DP_SHAPE_GENERIC], back, hits);
+	ck_assert_uint_gt(kinds[DP_SHAPE_PORT_VLAN], kinds[DP_SHAPE_EXACT]);
+	ck_assert_uint_gt(kinds[DP_SHAPE_EXACT], 0);
+	ck_assert_uint_gt(hits, 0);
+}
+END_TEST
+
 static struct rec
 mk_rec(const char *what, uint32_t v, uint16_t prio)
 {
@@ -186,6 +369,16 @@ mk_rec(const char *what, uint32_t v, uint16_t prio)
 	if (!strcmp(what, "in_port")) {
 		put32(k.f.in_port, v);
 		memset(m.f.in_port, 0xff, 4);
+	} else if (!strcmp(what, "in_port_vlan")) { /* v: port << 16 | vlan_vid */
+		put32(k.f.in_port, v >> 16);
+		put16(k.f.vlan_vid, (uint16_t)v);
+		memset(m.f.in_port, 0xff, 4);
+		put16(m.f.vlan_vid, 0xffff);	/* as oxm_parse() gives an exact vlan_vid */
+	} else if (!strcmp(what, "reserved")) { /* the IEEE 802.1D/LLDP destinations */
+		static const uint8_t d[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x00 };
+		memcpy(k.f.eth_dst, d, 6);
+		memset(m.f.eth_dst, 0xff, 5);
+		m.f.eth_dst[5] = 0xf0;
 	} else if (!strcmp(what, "ip_dst")) {
 		put16(k.f.eth_type, 0x0800);
 		put32(k.f.ipv4_dst, v);
@@ -279,6 +472,54 @@ START_TEST(test_kinds)
 	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_GENERIC);
 	table_fini(&t);
 
+	/* Faucet's VLAN table: untagged ports 1, 2 pushed to VLAN 100, a tagged port 3, the
+	 * reserved addresses dropped above them, a table-miss drop: the array. */
+	table_init(&t, DP_SHAPE_VIDS + 16);
+	r = mk_rec("reserved", 0, 9001);
+	table_add(&t, &r);
+	r = mk_rec("any", 0, 0);
+	table_add(&t, &r);
+	for (unsigned p = 1; p <= 2; p++) {
+		r = mk_rec("in_port_vlan", p << 16 | 0, 9000);
+		table_add(&t, &r);
+	}
+	r = mk_rec("in_port_vlan", 3 << 16 | 0x1000 | 100, 9000);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_PORT_VLAN);
+	/* Port 3 carries DP_SHAPE_VIDS VLANs, then one more: the hash takes the table. */
+	for (unsigned v = 101; v < 100 + DP_SHAPE_VIDS; v++) {
+		r = mk_rec("in_port_vlan", 3 << 16 | 0x1000 | v, 9000);
+		table_add(&t, &r);
+	}
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_PORT_VLAN);
+	r = mk_rec("in_port_vlan", 3 << 16 | 0x1000 | 200, 9000);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_EXACT);
+	table_fini(&t);
+
+	/* A port beyond the array (LOCAL): the hash. A tie on one port and VLAN: generic; a
+	 * lower priority rule under the winner is fine. */
+	table_init(&t, 64);
+	r = mk_rec("in_port_vlan", 1 << 16 | 0x1005, 10);
+	table_add(&t, &r);
+	r = mk_rec("in_port_vlan", 1 << 16 | 0x1005, 5);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_PORT_VLAN);
+	r = mk_rec("in_port_vlan", 1 << 16 | 0x1005, 5);
+	table_add(&t, &r); /* ties the loser: never matters */
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_PORT_VLAN);
+	r = mk_rec("in_port_vlan", 1 << 16 | 0x1005, 10);
+	table_add(&t, &r); /* ties the winner */
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_GENERIC);
+	table_fini(&t);
+	table_init(&t, 64);
+	r = mk_rec("in_port_vlan", 1 << 16 | 0x1005, 10);
+	table_add(&t, &r);
+	r = mk_rec("in_port_vlan", (uint32_t)DP_SHAPE_PORTS << 16 | 0x1005, 10);
+	table_add(&t, &r);
+	ck_assert_uint_eq(kind_of(&t, &s), DP_SHAPE_EXACT);
+	table_fini(&t);
+
 	/* Two match-all rules: one hash of no words, the higher priority wins. */
 	table_init(&t, 4);
 	r = mk_rec("any", 0, 5);
@@ -298,6 +539,7 @@ shape_suite(void)
 
 	tcase_set_timeout(tc, 240);
 	tcase_add_loop_test(tc, test_random_shapes, 0, 4);
+	tcase_add_loop_test(tc, test_random_port_vlan, 0, 4);
 	tcase_add_test(tc, test_kinds);
 	suite_add_tcase(s, tc);
 	return s;

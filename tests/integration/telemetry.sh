@@ -50,6 +50,12 @@ check "flows: br0/t0 active 2, lookups and matches counted" jtrue /pfswitch/flow
 	"v['br0/t0']['active'] == 2 and v['br0/t0']['matched'] >= 10 and v['br0/t0']['lookups'] >= v['br0/t0']['matched']"
 check "flows: br0/t0 compiled to an in_port array (two in_port rules)" jtrue /pfswitch/flows \
 	"v['br0/t0']['shape'] == 'in_port'"
+# A VLAN table (in_port + vlan_vid, untagged and tagged) compiles to the in_port+VLAN array.
+check "add VLAN flows to table 1" $PFS add-flow br0 "table=1,priority=10,in_port=1,vlan_vid=0 actions=drop"
+check "add VLAN flows to table 1" $PFS add-flow br0 "table=1,priority=10,in_port=2,vlan_vid=4196 actions=drop"
+check "flows: br0/t1 compiled to an in_port+VLAN array" jtrue /pfswitch/flows \
+	"v['br0/t1']['shape'] == 'in_port_vlan'"
+check "delete table 1's flows" $PFS del-flows br0 "table=1"
 # Without h1's flow its pings miss table 0 (secure mode: dropped as table_miss).
 check "delete h1's flow" $PFS del-flows br0 "in_port=1"
 pfs_ping 1 2 3
