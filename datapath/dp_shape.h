@@ -242,4 +242,51 @@ dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
 	return s->n_extra ? dp_shape_extras(s, key, found) : found;
 }
 
+/* dp_shape_lookup() for the n keys of a burst (n <= 64), out[i] for *keys[i]. An EXACT
+ * shape is probed in passes, so that each key's slot and then its stored key words are
+ * on their way before they are read: a big table (S2, 100k exact rules) is out of the
+ * caches, and one key at a time every lookup waits on two misses in a row. */
+static inline void
+dp_shape_lookup_bulk(const struct dp_shape *s, const struct dp_key *const *keys, unsigned n,
+		     const struct dp_cls_rule **out)
+{
+	if (s->kind != DP_SHAPE_EXACT || n > 64) {
+		for (unsigned j = 0; j < n; j++)
+			out[j] = dp_shape_lookup(s, keys[j]);
+		return;
+	}
+	const unsigned nw = s->n_words;
+	uint64_t k[64][DP_KEY_WORDS];
+	uint32_t h[64];
+
+	for (unsigned j = 0; j < n; j++) {
+		for (unsigned i = 0; i < nw; i++)
+			k[j][i] = keys[j]->w[s->word[i]] & s->mask[i];
+		h[j] = dp_shape_hash(k[j], nw);
+		__builtin_prefetch(&s->slots[h[j] & s->slot_mask]);
+	}
+	for (unsigned j = 0; j < n; j++) {
+		uint32_t i = h[j] & s->slot_mask;
+
+		if (s->slots[i].hash == h[j])
+			__builtin_prefetch(&s->keys[(size_t)i * nw]);
+	}
+	for (unsigned j = 0; j < n; j++) {
+		const struct dp_cls_rule *found = NULL;
+
+		for (uint32_t i = h[j] & s->slot_mask;; i = (i + 1) & s->slot_mask) {
+			const struct dp_shape_slot *sl = &s->slots[i];
+
+			if (!sl->rule)
+				break;
+			if (sl->hash == h[j] &&
+			    dp_shape_words_eq(&s->keys[(size_t)i * nw], k[j], nw)) {
+				found = sl->rule;
+				break;
+			}
+		}
+		out[j] = s->n_extra ? dp_shape_extras(s, keys[j], found) : found;
+	}
+}
+
 #endif /* PFS_DP_SHAPE_H */

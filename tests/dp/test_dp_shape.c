@@ -131,7 +131,13 @@ compare_at(struct table *t, const struct dp_shape *sh, uint64_t *s, uint64_t ver
 	   bool port_vlan)
 {
 	unsigned hits = 0;
+	/* The last BULK packets again through dp_shape_lookup_bulk(), as a burst. */
+	enum { BULK = 32 };
+	struct dp_key burst[BULK];
+	const struct dp_key *bk[BULK];
+	const struct dp_cls_rule *bwant[BULK], *bgot[BULK];
 
+	_Static_assert(N_PACKETS >= BULK, "a burst of the packets compared");
 	for (unsigned p = 0; p < N_PACKETS; p++) {
 		struct dp_key k;
 
@@ -145,7 +151,18 @@ compare_at(struct table *t, const struct dp_shape *sh, uint64_t *s, uint64_t ver
 			      dp_shape_kind_name(sh->kind), result_id(got), result_id(want),
 			      ref_lookup(t->recs, t->n, &k, version));
 		hits += want != NULL;
+		if (p >= N_PACKETS - BULK) {
+			burst[p - (N_PACKETS - BULK)] = k;
+			bwant[p - (N_PACKETS - BULK)] = want;
+		}
 	}
+	for (unsigned j = 0; j < BULK; j++)
+		bk[j] = &burst[j];
+	dp_shape_lookup_bulk(sh, bk, BULK, bgot);
+	for (unsigned j = 0; j < BULK; j++)
+		ck_assert_msg(bgot[j] == bwant[j], "burst packet %u: shape %s got %d want %d", j,
+			      dp_shape_kind_name(sh->kind), result_id(bgot[j]),
+			      result_id(bwant[j]));
 	return hits;
 }
 
