@@ -185,17 +185,6 @@ slot(const struct table *t, uint32_t i)
 	return (struct entry *)(t->entries + (size_t)i * t->stride);
 }
 
-static inline __attribute__((always_inline)) bool
-key_equal(const uint64_t *a, const uint64_t *b, unsigned n_words)
-{
-	uint64_t diff = 0;
-
-#pragma GCC unroll 32
-	for (unsigned i = 0; i < n_words; i++)
-		diff |= a[i] ^ b[i];
-	return diff == 0;
-}
-
 /* The ways of bk whose hash is hash, compared at once: a loop that stops at a random way
  * mispredicts a branch on most hits. */
 static inline unsigned
@@ -265,7 +254,7 @@ lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 
 			ways &= ways - 1;
 			if (likely(e->version == version && e->br_uid == br_uid &&
-				   key_equal(e->key, key, n_words))) {
+				   dp_words_eq(e->key, key, n_words))) {
 				c->st.hits++;
 				window(t, true);
 				return body(e, n_words);
@@ -305,7 +294,7 @@ insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 			struct entry *e = slot(t, bb * WAYS + i);
 
 			if (x->hash[i] == hash && (x->used & (1u << i)) && e->version == version &&
-			    e->br_uid == br_uid && key_equal(e->key, key, n_words))
+			    e->br_uid == br_uid && dp_words_eq(e->key, key, n_words))
 				return NULL;
 		}
 	}
@@ -456,7 +445,7 @@ dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version
 
 		/* Packets of one flow often come in a row: the entry found for the one before. */
 		if (prev >= 0 && hash[i] == hash[prev] && out[prev] &&
-		    key_equal(fk[i].w, fk[prev].w, DP_FKEY_WORDS)) {
+		    dp_words_eq(fk[i].w, fk[prev].w, DP_FKEY_WORDS)) {
 			out[i] = out[prev];
 			c->st.hits++;
 			window(t, true);

@@ -231,16 +231,6 @@ key_sig(const uint64_t *mk, uint32_t n)
 	return sig;
 }
 
-static inline bool
-key_eq(const uint64_t *a, const uint64_t *b, uint32_t n)
-{
-	uint64_t d = 0;
-
-	for (uint32_t j = 0; j < n; j++)
-		d |= a[j] ^ b[j];
-	return d == 0;
-}
-
 #define FILTER_SEED 0x9e3779b9u
 #define FILTER_BITS_PER_SLOT 4
 
@@ -302,7 +292,7 @@ table_find(const struct cls_table *t, uint32_t sig, const uint64_t *mk, uint32_t
 		if (node == NULL)
 			return NULL;
 		if (node != TOMB && __atomic_load_n(&s->sig, __ATOMIC_RELAXED) == sig &&
-		    key_eq(node->key, mk, n))
+		    dp_words_eq(node->key, mk, n))
 			return node;
 	}
 }

@@ -51,6 +51,19 @@ struct dp_key {
 	};
 };
 
+/* True if the n words at a and b are equal: keys and masked keys of a few words, with
+ * no call to memcmp and no early exit (the classifier, shapes, the microflow cache). */
+static inline __attribute__((always_inline)) bool
+dp_words_eq(const uint64_t *a, const uint64_t *b, unsigned n)
+{
+	uint64_t d = 0;
+
+#pragma GCC unroll 32
+	for (unsigned i = 0; i < n; i++)
+		d |= a[i] ^ b[i];
+	return d == 0;
+}
+
 /* Zeroes key. Word stores, not memset(): for 168 bytes the compiler emits rep stos, whose
  * start-up costs more than building a fast key's whole expansion. */
 static inline void

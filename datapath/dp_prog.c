@@ -698,6 +698,27 @@ cp_close(struct dp_cprog *out)
 	s->n = (uint8_t)(out->n_ops - s->off);
 }
 
+/* Whether op changes the packet's structure: what the key's later fields are read from
+ * (a tag or header pushed or popped, eth_type/ip_proto/icmpv6_type rewritten). */
+static bool
+restructures(const struct dp_op *op)
+{
+	switch (op->code) {
+	case DP_OP_PUSH_VLAN:
+	case DP_OP_POP_VLAN:
+	case DP_OP_PUSH_MPLS:
+	case DP_OP_POP_MPLS:
+	case DP_OP_PUSH_PBB:
+	case DP_OP_POP_PBB:
+		return true;
+	case DP_OP_SET_FIELD:
+		return op->a8 == OFPXMT_OFB_ETH_TYPE || op->a8 == OFPXMT_OFB_IP_PROTO ||
+		       op->a8 == OFPXMT_OFB_ICMPV6_TYPE;
+	default:
+		return false;
+	}
+}
+
 /* Whether op reads the key (beyond what the pipeline keeps: metadata, tunnel_id). A VLAN
  * push or pop does not: it reads the tags from the packet and writes the key's VLAN
  * fields (or, rarely, the whole key from the packet), which without the full key
@@ -710,16 +731,12 @@ op_reads_key(const struct dp_op *op)
 		return op->a32 > OFPP_MAX && op->a32 != OFPP_IN_PORT && op->a32 != OFPP_FLOOD &&
 		       op->a32 != OFPP_ALL && op->a32 != OFPP_LOCAL;
 	case DP_OP_GROUP:
-	case DP_OP_PUSH_MPLS:
-	case DP_OP_POP_MPLS:
-	case DP_OP_PUSH_PBB:
-	case DP_OP_POP_PBB:
 		return true;
-	case DP_OP_SET_FIELD:
-		return op->a8 == OFPXMT_OFB_ETH_TYPE || op->a8 == OFPXMT_OFB_IP_PROTO ||
-		       op->a8 == OFPXMT_OFB_ICMPV6_TYPE;
+	case DP_OP_PUSH_VLAN:
+	case DP_OP_POP_VLAN:
+		return false; /* they update the key's VLAN fields themselves */
 	default:
-		return false;
+		return restructures(op);
 	}
 }
 
@@ -807,27 +824,7 @@ elidable_between(const struct dp_op *op, bool *vlan)
 		return true;
 	case DP_OP_SET_FIELD:
 		*vlan = op->a8 == OFPXMT_OFB_VLAN_VID || op->a8 == OFPXMT_OFB_VLAN_PCP;
-		return op->a8 != OFPXMT_OFB_ETH_TYPE && op->a8 != OFPXMT_OFB_IP_PROTO &&
-		       op->a8 != OFPXMT_OFB_ICMPV6_TYPE;
-	default:
-		return false;
-	}
-}
-
-static bool
-restructures(const struct dp_op *op)
-{
-	switch (op->code) {
-	case DP_OP_PUSH_VLAN:
-	case DP_OP_POP_VLAN:
-	case DP_OP_PUSH_MPLS:
-	case DP_OP_POP_MPLS:
-	case DP_OP_PUSH_PBB:
-	case DP_OP_POP_PBB:
-		return true;
-	case DP_OP_SET_FIELD:
-		return op->a8 == OFPXMT_OFB_ETH_TYPE || op->a8 == OFPXMT_OFB_IP_PROTO ||
-		       op->a8 == OFPXMT_OFB_ICMPV6_TYPE;
+		return !restructures(op);
 	default:
 		return false;
 	}

@@ -135,17 +135,6 @@ dp_shape_hash(const uint64_t *w, unsigned n)
 	return h;
 }
 
-/* True if the n words at a and b are equal (a few words: no call to memcmp). */
-static inline bool
-dp_shape_words_eq(const uint64_t *a, const uint64_t *b, unsigned n)
-{
-	uint64_t d = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		d |= a[i] ^ b[i];
-	return d == 0;
-}
-
 /* A PORT_VLAN slot for a masked vlan_vid (network byte order). */
 static inline uint32_t
 dp_shape_vid_hash(uint16_t vid)
@@ -229,7 +218,7 @@ dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
 
 			if (!sl->rule)
 				break;
-			if (sl->hash == h && dp_shape_words_eq(&s->keys[(size_t)i * n], k, n)) {
+			if (sl->hash == h && dp_words_eq(&s->keys[(size_t)i * n], k, n)) {
 				found = sl->rule;
 				break;
 			}
@@ -279,8 +268,7 @@ dp_shape_lookup_bulk(const struct dp_shape *s, const struct dp_key *const *keys,
 
 			if (!sl->rule)
 				break;
-			if (sl->hash == h[j] &&
-			    dp_shape_words_eq(&s->keys[(size_t)i * nw], k[j], nw)) {
+			if (sl->hash == h[j] && dp_words_eq(&s->keys[(size_t)i * nw], k[j], nw)) {
 				found = sl->rule;
 				break;
 			}

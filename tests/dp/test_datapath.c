@@ -2070,16 +2070,7 @@ END_TEST
 static struct rte_mbuf *
 frame_tagged(const uint8_t *dst, const uint8_t *src, uint32_t seq, uint16_t tci)
 {
-	struct rte_mbuf *m = frame(dst, src, seq);
-	uint8_t *p = (uint8_t *)rte_pktmbuf_prepend(m, 4);
-
-	ck_assert_ptr_nonnull(p);
-	memmove(p, p + 4, 12);
-	p[12] = 0x81;
-	p[13] = 0x00;
-	p[14] = (uint8_t)(tci >> 8);
-	p[15] = (uint8_t)tci;
-	return m;
+	return tagged(frame(dst, src, seq), tci);
 }
 
 /* A VLAN table (Faucet's first table) compiles to the in_port+VLAN array: untagged,
