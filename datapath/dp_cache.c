@@ -216,32 +216,39 @@ window(struct table *t, bool hit)
 	}
 }
 
-/* Inlined per key size so the compare loop is unrolled for it. */
-static inline __attribute__((always_inline)) struct dp_cache_entry *
-lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
-       unsigned n_words, uint32_t hash, bool *fill)
+/* Under the thrash guard, whether a packet probes, and (*fill) whether its miss fills. */
+static inline bool
+sample(struct dp_cache *c, struct table *t, bool *fill)
 {
 	/* Thrashing (more flows than entries): a probe would miss, most likely in memory
-	 * far away, so only a sample of packets probes, to notice when hits come back. */
-	if (t->guard) {
-		/* Which packets probe is random: a fixed stride aliases with cyclic traffic
-		 * (every 32nd of 100k flows is always the same flow, so it always hits). */
-		t->rng ^= t->rng << 13;
-		t->rng ^= t->rng >> 17;
-		t->rng ^= t->rng << 5;
-		if ((t->rng & 31) != 0) {
-			c->st.skipped++;
-			*fill = false;
-			return NULL;
-		}
-		/* And one miss in four of those fills: an insert evicts an entry whose
-		 * counts go to rules far out of the caches, ~600 cycles (S2 100k), and under
-		 * thrash the entries it makes rarely hit. A working set that fits comes
-		 * back in full after 128 packets per entry, a few ms at line rate. */
-		*fill = (t->rng & (3u << 5)) == 0;
-	} else {
-		*fill = true;
+	 * far away, so only a sample of packets probes, to notice when hits come back.
+	 * Which packets probe is random: a fixed stride aliases with cyclic traffic (every
+	 * 32nd of 100k flows is always the same flow, so it always hits). */
+	t->rng ^= t->rng << 13;
+	t->rng ^= t->rng >> 17;
+	t->rng ^= t->rng << 5;
+	if ((t->rng & 31) != 0) {
+		c->st.skipped++;
+		*fill = false;
+		return false;
 	}
+	/* And one miss in four of those fills: an insert evicts an entry whose counts go to
+	 * rules far out of the caches, ~600 cycles (S2 100k), and under thrash the entries
+	 * it makes rarely hit. A working set that fits comes back in full after 128 packets
+	 * per entry, a few ms at line rate. */
+	*fill = (t->rng & (3u << 5)) == 0;
+	return true;
+}
+
+/* Inlined per key size so the compare loop is unrolled for it. sampled: the caller
+ * drew the guard's sample already (dp_cache_sample_fast()). */
+static inline __attribute__((always_inline)) struct dp_cache_entry *
+lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
+       unsigned n_words, uint32_t hash, bool sampled, bool *fill)
+{
+	*fill = true;
+	if (t->guard && !sampled && !sample(c, t, fill))
+		return NULL;
 	uint32_t b = bucket_of(t, hash), a = alt_of(t, hash);
 
 	/* The first bucket, then (only there when the first overflowed) the second. */
@@ -373,7 +380,7 @@ struct dp_cache_entry *
 dp_cache_lookup(struct dp_cache *c, uint64_t br_uid, uint64_t version, const struct dp_key *key,
 		uint32_t hash, bool *fill)
 {
-	return lookup(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, fill);
+	return lookup(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, false, fill);
 }
 
 struct dp_cache_entry *
@@ -387,7 +394,7 @@ struct dp_cache_entry *
 dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 		     const struct dp_fkey *fk, uint32_t hash, bool *fill)
 {
-	return lookup(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, fill);
+	return lookup(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, false, fill);
 }
 
 void
@@ -396,8 +403,6 @@ dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries)
 	const struct table *t = &c->fast;
 	uint32_t b = bucket_of(t, hash), a = alt_of(t, hash);
 
-	if (t->guard)
-		return;
 	if (!entries) {
 		rte_prefetch0(&t->buckets[b]);
 		return;
@@ -420,6 +425,28 @@ dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries)
 }
 
 uint32_t
+dp_cache_sample_fast(struct dp_cache *c, uint32_t mask, uint32_t *fill)
+{
+	struct table *t = &c->fast;
+	uint32_t probe = 0;
+
+	*fill = mask;
+	if (!t->guard)
+		return mask;
+	*fill = 0;
+	for (uint32_t f = mask; f; f &= f - 1) {
+		unsigned i = (unsigned)__builtin_ctz(f);
+		bool fl;
+
+		if (sample(c, t, &fl)) {
+			probe |= 1u << i;
+			*fill |= (uint32_t)fl << i;
+		}
+	}
+	return probe;
+}
+
+uint32_t
 dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 			   const struct dp_fkey *fk, const uint32_t *hash, uint32_t mask,
 			   struct dp_cache_entry **out)
@@ -427,16 +454,15 @@ dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version
 	struct table *t = &c->fast;
 	uint32_t fills = 0;
 
-	if (!t->guard)
-		for (uint32_t f = mask, last = 0, have = 0; f; f &= f - 1) {
-			unsigned i = (unsigned)__builtin_ctz(f);
+	for (uint32_t f = mask, last = 0, have = 0; f; f &= f - 1) {
+		unsigned i = (unsigned)__builtin_ctz(f);
 
-			if (have && hash[i] == last)
-				continue; /* prefetched for the packet before */
-			last = hash[i];
-			have = 1;
-			dp_cache_prefetch_fast(c, hash[i], true);
-		}
+		if (have && hash[i] == last)
+			continue; /* prefetched for the packet before */
+		last = hash[i];
+		have = 1;
+		dp_cache_prefetch_fast(c, hash[i], true);
+	}
 	int prev = -1;
 
 	for (uint32_t f = mask; f; f &= f - 1) {
@@ -451,7 +477,8 @@ dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version
 			window(t, true);
 			continue;
 		}
-		out[i] = lookup(c, t, br_uid, version, fk[i].w, DP_FKEY_WORDS, hash[i], &fill);
+		out[i] =
+			lookup(c, t, br_uid, version, fk[i].w, DP_FKEY_WORDS, hash[i], true, &fill);
 		if (!out[i] && fill)
 			fills |= 1u << i;
 		prev = (int)i;

@@ -1194,19 +1194,29 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		pkt_view_unparsed(&view[i], pkts[i]);
 		rx_bytes += view[i].frame_len;
-		if (likely(dp_key_fast(&view[i], in->ofport, &fk[i]))) {
+		if (likely(dp_key_fast(&view[i], in->ofport, &fk[i])))
 			fast |= 1u << i;
-			hash[i] = dp_cache_fhash(&fk[i]);
-			if (!i || !(fast & (1u << (i - 1))) || hash[i] != hash[i - 1])
-				dp_cache_prefetch_fast(c, hash[i], false);
-		}
+		path[i] = NULL;
 	}
 	in->ws[w->id].rx_bytes += rx_bytes;
+	/* Under the thrash guard most packets do not probe: they need no hash either. */
+	uint32_t fill_ok, probe = dp_cache_sample_fast(c, fast, &fill_ok);
+
+	for (uint32_t f = probe, prev = 0, have = 0; f; f &= f - 1) {
+		unsigned i = (unsigned)__builtin_ctz(f);
+
+		hash[i] = dp_cache_fhash(&fk[i]);
+		if (!have || hash[i] != prev)
+			dp_cache_prefetch_fast(c, hash[i], false);
+		prev = hash[i];
+		have = 1;
+	}
 	/* Probe for every packet first: the misses' table-0 lookups then go in one
 	 * dp_cls_lookup_bulk, which overlaps their memory accesses (1M rules over 20 masks:
 	 * ~1500 cycles a lookup in bulk, ~7000 one by one). Inserts wait until the burst is
 	 * done, so no entry read here is overwritten before it is run. */
-	uint32_t fills = dp_cache_lookup_fast_burst(c, br->uid, version, fk, hash, fast, path);
+	uint32_t fills =
+		dp_cache_lookup_fast_burst(c, br->uid, version, fk, hash, probe, path) & fill_ok;
 
 	for (uint32_t f = fast; f; f &= f - 1) {
 		unsigned i = (unsigned)__builtin_ctz(f);
