@@ -1161,6 +1161,40 @@ edit(struct dp_pkt *pkt, const struct dp_cprog *p)
 	return true;
 }
 
+/* Port number ofport of br for a packet from in that a direct program (a rule's
+ * dp_prog_summary.direct_port, a cache entry's dp_cprog.direct_port) sends there, when
+ * the port takes it (on the bridge, not in, not down or no-fwd); else NULL, and the
+ * packet runs the pipeline, which counts why it drops. */
+static inline struct dp_port *
+direct_out(const struct dp_bridge *br, uint32_t ofport, const struct dp_port *in)
+{
+	struct dp_port *p = dp_bridge_port(br, ofport);
+
+	if (likely(p != NULL && p != in &&
+		   !(__atomic_load_n(&p->config, __ATOMIC_RELAXED) &
+		     (OFPPC_PORT_DOWN | OFPPC_NO_FWD))))
+		return p;
+	return NULL;
+}
+
+/* Counts n packets of bytes bytes on table-0 rule rule and on table 0, as lookups that
+ * matched it would have. */
+static inline void
+count_direct(struct dp_worker *w, struct dp_bridge *br, const struct dp_rule *rule, uint64_t n,
+	     uint64_t bytes)
+{
+	struct dp_flow_wstats *fs = &rule->ws[w->id];
+	struct dp_table_wstats *ts = dp_bridge_tstats(br, w->id, 0);
+
+	if (rule->count_packets)
+		fs->packets += n;
+	if (rule->count_bytes)
+		fs->bytes += bytes;
+	fs->used_tsc = w->burst_tsc;
+	ts->lookups += n;
+	ts->matched += n;
+}
+
 /* A burst of at most DP_BURST through the microflow cache in passes, so that what each
  * lookup reads is on its way before it is needed (10k flows do not fit in L2): parse
  * and hash every packet, prefetching its bucket; prefetch the entries the buckets point
@@ -1269,12 +1303,9 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 		if (e && e->prog.direct_port && e->composed && !e->miss) {
 			/* Edits of the addresses and TTL, then output:N: the edits as one
 			 * patch, straight to the port's tx buffer. */
-			struct dp_port *p = dp_bridge_port(br, e->prog.direct_port);
+			struct dp_port *p = direct_out(br, e->prog.direct_port, in);
 
-			if (likely(p != NULL && p != in &&
-				   !(__atomic_load_n(&p->config, __ATOMIC_RELAXED) &
-				     (OFPPC_PORT_DOWN | OFPPC_NO_FWD)) &&
-				   (!e->prog.edit || edit(&view[i], &e->prog)))) {
+			if (likely(p != NULL && (!e->prog.edit || edit(&view[i], &e->prog)))) {
 				if (e != agg) {
 					if (agg)
 						dp_cache_count(c, agg, agg_n, agg_bytes,
@@ -1286,6 +1317,22 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 				agg_n++;
 				agg_bytes += view[i].frame_len;
 				dp_worker_tx(w, p, pkts[i]);
+				continue;
+			}
+		}
+		if (!e && first[m] && !miss_fill[m]) {
+			/* A miss on an output:N rule of table 0 that fills no entry (the cache
+			 * thrashes: S2 100k): the packet leaves, counted, without a run. */
+			const struct dp_rule *rule =
+				container_of(first[m], const struct dp_rule, cls);
+			struct dp_port *p = rule->sum.direct_port
+						    ? direct_out(br, rule->sum.direct_port, in)
+						    : NULL;
+
+			if (p) {
+				count_direct(w, br, rule, 1, view[i].frame_len);
+				dp_worker_tx(w, p, pkts[i]);
+				m++;
 				continue;
 			}
 		}
@@ -1370,18 +1417,8 @@ rx_port_rule(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct
 		}
 	}
 	in->ws[w->id].rx_bytes += rx_bytes;
-	if (fwd) {
-		struct dp_flow_wstats *fs = &rule->ws[w->id];
-		struct dp_table_wstats *ts = dp_bridge_tstats(br, w->id, 0);
-
-		if (rule->count_packets)
-			fs->packets += fwd;
-		if (rule->count_bytes)
-			fs->bytes += fwd_bytes;
-		fs->used_tsc = w->burst_tsc;
-		ts->lookups += fwd;
-		ts->matched += fwd;
-	}
+	if (fwd)
+		count_direct(w, br, rule, fwd, fwd_bytes);
 }
 
 void
@@ -1409,11 +1446,9 @@ dp_pipeline_rx(struct dp_worker *w, struct dp_port *port, struct rte_mbuf **pkts
 	const struct dp_rule *pr = normal_mode ? NULL : port_rule(br, version, port);
 
 	if (pr) {
-		struct dp_port *out = dp_bridge_port(br, pr->sum.direct_port);
+		struct dp_port *out = direct_out(br, pr->sum.direct_port, port);
 
-		if (likely(out != NULL && out != port &&
-			   !(__atomic_load_n(&out->config, __ATOMIC_RELAXED) &
-			     (OFPPC_PORT_DOWN | OFPPC_NO_FWD)))) {
+		if (likely(out != NULL)) {
 			rx_port_rule(w, br, version, port, pr, out, pkts, n);
 			return;
 		}
