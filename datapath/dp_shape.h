@@ -160,6 +160,22 @@ dp_shape_extras(const struct dp_shape *s, const struct dp_key *key, const struct
 	return found;
 }
 
+/* EXACT: the rule in the slot holding the masked key words k (hash h), or NULL. */
+static inline const struct dp_cls_rule *
+dp_shape_exact_find(const struct dp_shape *s, const uint64_t *k, uint32_t h)
+{
+	const unsigned n = s->n_words;
+
+	for (uint32_t i = h & s->slot_mask;; i = (i + 1) & s->slot_mask) {
+		const struct dp_shape_slot *sl = &s->slots[i];
+
+		if (!sl->rule)
+			return NULL;
+		if (sl->hash == h && dp_words_eq(&s->keys[(size_t)i * n], k, n))
+			return sl->rule;
+	}
+}
+
 /* The rule that wins for key (the classifier's winner at any version the shape is
  * valid for), or NULL. Reader-safe, lock-free. */
 static inline const struct dp_cls_rule *
@@ -211,18 +227,7 @@ dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
 
 		for (unsigned i = 0; i < n; i++)
 			k[i] = key->w[s->word[i]] & s->mask[i];
-		uint32_t h = dp_shape_hash(k, n);
-
-		for (uint32_t i = h & s->slot_mask;; i = (i + 1) & s->slot_mask) {
-			const struct dp_shape_slot *sl = &s->slots[i];
-
-			if (!sl->rule)
-				break;
-			if (sl->hash == h && dp_words_eq(&s->keys[(size_t)i * n], k, n)) {
-				found = sl->rule;
-				break;
-			}
-		}
+		found = dp_shape_exact_find(s, k, dp_shape_hash(k, n));
 		break;
 	}
 	default:
@@ -261,18 +266,8 @@ dp_shape_lookup_bulk(const struct dp_shape *s, const struct dp_key *const *keys,
 			__builtin_prefetch(&s->keys[(size_t)i * nw]);
 	}
 	for (unsigned j = 0; j < n; j++) {
-		const struct dp_cls_rule *found = NULL;
+		const struct dp_cls_rule *found = dp_shape_exact_find(s, k[j], h[j]);
 
-		for (uint32_t i = h[j] & s->slot_mask;; i = (i + 1) & s->slot_mask) {
-			const struct dp_shape_slot *sl = &s->slots[i];
-
-			if (!sl->rule)
-				break;
-			if (sl->hash == h[j] && dp_words_eq(&s->keys[(size_t)i * nw], k[j], nw)) {
-				found = sl->rule;
-				break;
-			}
-		}
 		out[j] = s->n_extra ? dp_shape_extras(s, keys[j], found) : found;
 	}
 }
