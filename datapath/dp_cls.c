@@ -227,12 +227,12 @@ key_sig(const uint64_t *mk, uint32_t n)
 	uint32_t sig = 0;
 
 	for (uint32_t j = 0; j < n; j++)
-		sig = rte_hash_crc_8byte(mk[j], sig);
+		sig = dp_crc8(mk[j], sig);
 	return sig;
 }
 
 #define FILTER_SEED 0x9e3779b9u
-#define FILTER_BITS_PER_SLOT 4
+#define FILTER_BITS_PER_SLOT 16
 
 /* The filter hash of the address bits of masked key words mk (st's words). */
 static inline uint32_t
@@ -241,7 +241,7 @@ filter_sig_mk(const struct cls_subtable *st, const uint64_t *mk)
 	uint32_t h = FILTER_SEED;
 
 	for (uint32_t j = 0; j < st->f_n_words; j++)
-		h = rte_hash_crc_8byte(mk[st->f_pos[j]] & st->f_mwords[j], h);
+		h = dp_crc8(mk[st->f_pos[j]] & st->f_mwords[j], h);
 	return h;
 }
 
@@ -252,7 +252,7 @@ filter_sig_key(const struct cls_subtable *st, const struct dp_key *key)
 	uint32_t h = FILTER_SEED;
 
 	for (uint32_t j = 0; j < st->f_n_words; j++)
-		h = rte_hash_crc_8byte(key->w[st->words[st->f_pos[j]]] & st->f_mwords[j], h);
+		h = dp_crc8(key->w[st->words[st->f_pos[j]]] & st->f_mwords[j], h);
 	return h;
 }
 
@@ -909,7 +909,7 @@ dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t versi
 			}
 			for (uint32_t j = 0; j < st->n_words; j++) {
 				mk[c][j] = key->w[st->words[j]] & st->mwords[j];
-				h = rte_hash_crc_8byte(mk[c][j], h);
+				h = dp_crc8(mk[c][j], h);
 			}
 			rte_prefetch0(&s->t->slots[h & s->t->mask]);
 			sig[c] = h;
@@ -956,21 +956,47 @@ lookup_chunk(const struct cls_array *a, const struct dp_key *const keys[], unsig
 		const struct cls_subtable *st = s->st;
 		const struct cls_table *t = s->t;
 		unsigned cnt = 0;
+		uint64_t cand = 0;
+
+		/* First the keys the subtable may hold a better rule for, by its bounds and its
+		 * filter: a loop that stores nothing per key, so what it reads of the subtable
+		 * stays in registers (most subtables hold none of a key's addresses: S3). */
+		const uint32_t fn = st->f_n_words;
+		/* The filter's first two words (IPv4 source and destination; IPv6 takes more). */
+		const unsigned w0 = fn ? st->words[st->f_pos[0]] : 0;
+		const unsigned w1 = fn > 1 ? st->words[st->f_pos[1]] : 0;
+		const uint64_t m0 = fn ? st->f_mwords[0] : 0, m1 = fn > 1 ? st->f_mwords[1] : 0;
 
 		for (uint64_t rest = active; rest != 0; rest &= rest - 1) {
 			unsigned k = (unsigned)__builtin_ctzll(rest);
-			uint32_t h = 0;
+			uint32_t h;
 
 			if (!slot_can_beat(s, best[k])) {
 				/* Slots are sorted: no later one can beat it either. */
 				active &= ~(UINT64_C(1) << k);
 				continue;
 			}
-			if (st->f_n_words != 0 && !filter_may_hold(t, filter_sig_key(st, keys[k])))
+			if (fn == 0) {
+				cand |= UINT64_C(1) << k;
 				continue;
+			}
+			/* filter_sig_key(), its first two steps unrolled */
+			h = dp_crc8(keys[k]->w[w0] & m0, FILTER_SEED);
+			if (fn > 1)
+				h = dp_crc8(keys[k]->w[w1] & m1, h);
+			for (uint32_t j = 2; j < fn; j++)
+				h = dp_crc8(keys[k]->w[st->words[st->f_pos[j]]] & st->f_mwords[j],
+					    h);
+			if (filter_may_hold(t, h))
+				cand |= UINT64_C(1) << k;
+		}
+		for (; cand != 0; cand &= cand - 1) {
+			unsigned k = (unsigned)__builtin_ctzll(cand);
+			uint32_t h = 0;
+
 			for (uint32_t j = 0; j < st->n_words; j++) {
 				mk[cnt][j] = keys[k]->w[st->words[j]] & st->mwords[j];
-				h = rte_hash_crc_8byte(mk[cnt][j], h);
+				h = dp_crc8(mk[cnt][j], h);
 			}
 			rte_prefetch0(&t->slots[h & t->mask]);
 			sig[cnt] = h;

@@ -41,8 +41,26 @@
 
 #include <stdint.h>
 
+#ifdef __SSE4_2__
+#include <nmmintrin.h>
+#endif
+#include <rte_hash_crc.h>
+
 #include "dp_defer.h"
 #include "dp_key.h"
+
+/* One CRC32C step over a key word, the hash of classifier and shape lookups: the
+ * instruction itself where the build targets it (rte_hash_crc_8byte() tests at run time
+ * which to use: a load and a branch per word, in the loops over subtables). */
+static inline uint32_t
+dp_crc8(uint64_t word, uint32_t h)
+{
+#ifdef __SSE4_2__
+	return (uint32_t)_mm_crc32_u64(h, word);
+#else
+	return rte_hash_crc_8byte(word, h);
+#endif
+}
 
 #define DP_CLS_VERSION_MAX UINT64_MAX /* remove_version of a rule not removed */
 #define DP_CLS_DEFAULT_MAX_MASKS 512

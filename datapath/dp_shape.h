@@ -46,7 +46,6 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
-#include <rte_hash_crc.h>
 
 #include "dp_cls.h"
 #include "dp_key.h"
@@ -131,7 +130,7 @@ dp_shape_hash(const uint64_t *w, unsigned n)
 	uint32_t h = 0x5bd1e995;
 
 	for (unsigned i = 0; i < n; i++)
-		h = rte_hash_crc_8byte(w[i], h);
+		h = dp_crc8(w[i], h);
 	return h;
 }
 
