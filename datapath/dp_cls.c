@@ -66,7 +66,32 @@ struct cls_hslot {
  * when it is clear: no rule there has the packet's prefixes, and the full-key hash and
  * probe (a cache miss in a large table) are saved. Bits are set before the node they
  * stand for is published and cleared only by a rebuild, so a clear bit is never wrong;
- * a set one may be (a collision, or a deleted node): the probe decides. */
+ * a set one may be (a collision, or a deleted node): the probe decides.
+ *
+ * Host filter (struct cls_xf, one per classifier): the same test turned around, for the
+ * subtables whose masks cover an address field whole (an ACL's hosts: S3's 20 masks share
+ * an exact IPv4 destination). Each such subtable gets an index below 64 and one of those
+ * fields; a word per hash of a field's value holds the indexes of the subtables that have
+ * a node with that value. A lookup hashes the packet's fields once and loads one word per
+ * field: a subtable whose bit is clear is skipped with no hash of its own, where testing
+ * each subtable's filter cost two CRC steps and a load per subtable. Bits are set before
+ * the node is published and cleared only when the filter is rebuilt (grown, at most a
+ * quarter full, from the nodes then present) and republished; an index freed by a
+ * dropped subtable may be given again at once, its old bits only costing probes. The
+ * filter is built once four subtables have an index: with fewer, hashing the packet's
+ * fields costs about what the subtables' own filters do (S4's three host rules). */
+enum { AF_IPV4_SRC, AF_IPV4_DST, AF_IPV6_SRC, AF_IPV6_DST, AF_N };
+
+#define XF_NONE 0xff	   /* no host filter index */
+#define XF_MIN_SUBTABLES 4 /* indexed subtables before a filter is built */
+#define XF_MIN_WORDS 64
+
+struct cls_xf {
+	uint32_t fields;  /* atomic: AF_* bits, the fields some word is hashed by */
+	uint32_t mask;	  /* words - 1 */
+	uint64_t words[]; /* atomic: bit i, a node of the subtable of index i may hash here */
+};
+
 struct cls_table {
 	uint32_t mask;	/* slots - 1 */
 	uint32_t fmask; /* filter bits - 1 */
@@ -120,6 +145,8 @@ struct cls_subtable {
 	uint32_t n_words;
 	uint8_t words[DP_KEY_WORDS];
 	uint64_t mwords[DP_KEY_WORDS];
+	uint8_t xf_ix;			 /* host filter index, or XF_NONE */
+	uint8_t xf_field;		 /* the field it hashes (AF_*), or XF_NONE */
 	uint32_t f_n_words;		 /* address filter words; 0: no filter */
 	uint8_t f_pos[DP_KEY_WORDS];	 /* their positions in words[] */
 	uint64_t f_mwords[DP_KEY_WORDS]; /* the mask's address bits in them */
@@ -265,6 +292,54 @@ filter_may_hold(const struct cls_table *t, uint32_t fsig)
 	return (__atomic_load_n(&t->filter[b / 64], __ATOMIC_RELAXED) >> (b % 64)) & 1;
 }
 
+/* The hash of address field f (AF_*) of key, whole. */
+static inline uint32_t
+field_sig(const struct dp_key *key, unsigned f)
+{
+	uint32_t seed = FILTER_SEED + f * 0x85ebca6bu, v4;
+	uint64_t a, b;
+
+	switch (f) {
+	case AF_IPV4_SRC:
+		memcpy(&v4, key->f.ipv4_src, 4);
+		return dp_crc4(v4, seed);
+	case AF_IPV4_DST:
+		memcpy(&v4, key->f.ipv4_dst, 4);
+		return dp_crc4(v4, seed);
+	case AF_IPV6_SRC:
+		memcpy(&a, key->f.ipv6_src, 8);
+		memcpy(&b, key->f.ipv6_src + 8, 8);
+		break;
+	default:
+		memcpy(&a, key->f.ipv6_dst, 8);
+		memcpy(&b, key->f.ipv6_dst + 8, 8);
+		break;
+	}
+	return dp_crc8(b, dp_crc8(a, seed));
+}
+
+/* The host filter indexes of the subtables that may hold key's addresses, for the fields
+ * in fields (the filter's, loaded once per lookup). Reader-safe. */
+static inline uint64_t
+xf_hosts(const struct cls_xf *xf, uint32_t fields, const struct dp_key *key)
+{
+	uint64_t hosts = 0;
+
+	for (uint32_t f = fields; f != 0; f &= f - 1) {
+		uint32_t w = field_sig(key, (unsigned)__builtin_ctz(f)) & xf->mask;
+
+		hosts |= __atomic_load_n(&xf->words[w], __ATOMIC_RELAXED);
+	}
+	return hosts;
+}
+
+/* Whether st is screened by the host filter of a lookup that hashed fields. */
+static inline bool
+xf_screens(const struct cls_subtable *st, uint32_t fields)
+{
+	return st->xf_ix != XF_NONE && (fields >> st->xf_field) & 1;
+}
+
 /* An empty table of n_slots slots (a power of two, at least 16), or NULL. */
 static struct cls_table *
 table_create(uint32_t n_slots)
@@ -399,6 +474,31 @@ address_mask(struct dp_key *m)
 	memset(m->f.ipv6_dst, 0xff, sizeof(m->f.ipv6_dst));
 }
 
+static bool
+all_ones(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0xff)
+			return false;
+	return true;
+}
+
+/* The address field mask covers whole that a host filter would hash (AF_*: destination
+ * first), or XF_NONE. */
+static uint8_t
+whole_field(const struct dp_key *mask)
+{
+	if (all_ones(mask->f.ipv4_dst, sizeof(mask->f.ipv4_dst)))
+		return AF_IPV4_DST;
+	if (all_ones(mask->f.ipv4_src, sizeof(mask->f.ipv4_src)))
+		return AF_IPV4_SRC;
+	if (all_ones(mask->f.ipv6_dst, sizeof(mask->f.ipv6_dst)))
+		return AF_IPV6_DST;
+	if (all_ones(mask->f.ipv6_src, sizeof(mask->f.ipv6_src)))
+		return AF_IPV6_SRC;
+	return XF_NONE;
+}
+
 static struct cls_subtable *
 subtable_create(const struct dp_key *mask, uint32_t hash)
 {
@@ -410,6 +510,8 @@ subtable_create(const struct dp_key *mask, uint32_t hash)
 		return NULL;
 	st->mask = *mask;
 	st->mask_hash = hash;
+	st->xf_ix = XF_NONE;
+	st->xf_field = whole_field(mask);
 	for (unsigned i = 0; i < DP_KEY_WORDS; i++) {
 		if (mask->w[i] != 0) {
 			st->words[st->n_words] = (uint8_t)i;
@@ -553,6 +655,10 @@ dp_cls_destroy(struct dp_cls *cls)
 	}
 	free(cls->subtables);
 	free(cls->array);
+	free(cls->xf);
+	cls->xf = NULL;
+	cls->xf_used = 0;
+	cls->xf_n_used = cls->xf_adds = 0;
 	mem_unref(cls->mem); /* queued garbage batches keep it until they ran */
 	cls->mem = NULL;
 	cls->last = NULL;
@@ -566,6 +672,104 @@ void
 dp_cls_set_max_rules(struct dp_cls *cls, unsigned max_rules)
 {
 	cls->max_rules = max_rules;
+}
+
+/* ---- Host filter (writer) ------------------------------------------------------------- */
+
+/* The host filter word of node's value (its subtable has an index). */
+static uint32_t
+xf_node_sig(const struct cls_node *node)
+{
+	const struct cls_subtable *st = node->st;
+	struct dp_key k;
+
+	dp_key_zero(&k);
+	for (uint32_t j = 0; j < st->n_words; j++)
+		k.w[st->words[j]] = node->key[j];
+	return field_sig(&k, st->xf_field);
+}
+
+static void
+xf_set(struct cls_xf *xf, const struct cls_node *node)
+{
+	uint32_t w = xf_node_sig(node) & xf->mask;
+
+	__atomic_fetch_or(&xf->words[w], UINT64_C(1) << node->st->xf_ix, __ATOMIC_RELAXED);
+}
+
+/* Publishes a host filter built from the nodes of cls's indexed subtables, with room
+ * for extra more, and retires the old one. On allocation failure the old one stays
+ * (fuller: more probes, never a wrong skip). */
+static void
+xf_build(struct dp_cls *cls, unsigned extra)
+{
+	struct cls_xf *xf, *old = cls->xf;
+	size_t n = extra, words = XF_MIN_WORDS;
+	uint32_t fields = 0;
+
+	for (unsigned i = 0; i < cls->n_masks; i++) {
+		const struct cls_subtable *st = cls->subtables[i];
+
+		if (st->xf_ix != XF_NONE) {
+			n += st->n_nodes;
+			fields |= 1u << st->xf_field;
+		}
+	}
+	while (words < 4 * n)
+		words *= 2;
+	xf = pfs_calloc(1, sizeof(*xf) + words * sizeof(xf->words[0]));
+	if (xf == NULL)
+		return;
+	xf->mask = (uint32_t)(words - 1);
+	xf->fields = fields;
+	for (unsigned i = 0; i < cls->n_masks; i++) {
+		const struct cls_subtable *st = cls->subtables[i];
+
+		if (st->xf_ix != XF_NONE)
+			for (const struct cls_node *node = st->nodes; node; node = node->next)
+				xf_set(xf, node);
+	}
+	__atomic_store_n(&cls->xf, xf, __ATOMIC_RELEASE);
+	cls->xf_adds = (unsigned)(n - extra);
+	if (old != NULL)
+		dp_defer_call(cls->defer, free_cb, old);
+}
+
+/* Gives new subtable st a host filter index, when it covers an address field whole and
+ * one is free. */
+static void
+xf_assign(struct dp_cls *cls, struct cls_subtable *st)
+{
+	if (st->xf_field == XF_NONE || cls->xf_used == UINT64_MAX)
+		return;
+	st->xf_ix = (uint8_t)__builtin_ctzll(~cls->xf_used);
+	cls->xf_used |= UINT64_C(1) << st->xf_ix;
+	cls->xf_n_used++;
+}
+
+/* Sets the bit of node (new, of an indexed subtable, not published yet) in the host
+ * filter, building or growing the filter first when due. */
+static void
+xf_add(struct dp_cls *cls, const struct cls_node *node)
+{
+	struct cls_xf *xf = cls->xf;
+	uint32_t field = 1u << node->st->xf_field;
+
+	if (xf == NULL) {
+		if (cls->xf_n_used < XF_MIN_SUBTABLES)
+			return; /* the next build sets it */
+		xf_build(cls, 1);
+	} else if ((size_t)(cls->xf_adds + 1) * 2 > (size_t)xf->mask + 1) {
+		xf_build(cls, 1); /* half full, stale bits included: grow and clean it */
+	}
+	xf = cls->xf;
+	if (xf == NULL)
+		return;
+	xf_set(xf, node);
+	cls->xf_adds++;
+	/* A reader that sees the field hashes the packet's, and finds the bit. */
+	if (!(xf->fields & field))
+		__atomic_fetch_or(&xf->fields, field, __ATOMIC_RELEASE);
 }
 
 /* ---- Insert ---------------------------------------------------------------------------- */
@@ -656,6 +860,10 @@ dp_cls_insert(struct dp_cls *cls, struct dp_cls_rule *rule, uint64_t version)
 	}
 
 	if (node->head == e) { /* new node: publish it in the table readers will use */
+		if (new_st != NULL)
+			xf_assign(cls, new_st);
+		if (st->xf_ix != XF_NONE)
+			xf_add(cls, node);
 		table_add(grown ? grown : st->table, node);
 		node->next = st->nodes;
 		if (st->nodes != NULL)
@@ -808,6 +1016,10 @@ dp_cls_purge(struct dp_cls *cls, uint64_t oldest_version)
 			if (st->n_entries == 0) { /* dropped once unpublished */
 				if (cls->last == st)
 					cls->last = NULL;
+				if (st->xf_ix != XF_NONE) { /* its stale bits cost probes only */
+					cls->xf_used &= ~(UINT64_C(1) << st->xf_ix);
+					cls->xf_n_used--;
+				}
 				st->gone_next = gone;
 				gone = st;
 				changed = true;
@@ -887,12 +1099,18 @@ const struct dp_cls_rule *
 dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t version)
 {
 	const struct cls_array *a = __atomic_load_n(&cls->array, __ATOMIC_ACQUIRE);
+	const struct cls_xf *xf = __atomic_load_n(&cls->xf, __ATOMIC_ACQUIRE);
 	const struct cls_entry *best = NULL;
 	uint64_t mk[LOOKAHEAD][DP_KEY_WORDS];
-	uint32_t sig[LOOKAHEAD];
+	uint32_t sig[LOOKAHEAD], xfields = 0;
+	uint64_t hosts = 0;
 
 	if (a == NULL)
 		return NULL;
+	if (xf != NULL) {
+		xfields = __atomic_load_n(&xf->fields, __ATOMIC_ACQUIRE);
+		hosts = xf_hosts(xf, xfields, key);
+	}
 	for (uint32_t i = 0; i < a->n; i += LOOKAHEAD) {
 		uint32_t m = a->n - i < LOOKAHEAD ? a->n - i : LOOKAHEAD, c, skip = 0;
 
@@ -903,7 +1121,10 @@ dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t versi
 
 			if (!slot_can_beat(s, best))
 				break;
-			if (st->f_n_words != 0 && !filter_may_hold(s->t, filter_sig_key(st, key))) {
+			if (xf_screens(st, xfields)
+				    ? !((hosts >> st->xf_ix) & 1)
+				    : st->f_n_words != 0 &&
+					      !filter_may_hold(s->t, filter_sig_key(st, key))) {
 				skip |= 1u << c;
 				continue;
 			}
@@ -937,59 +1158,109 @@ dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t versi
 	return best ? best->rule : NULL;
 }
 
+/* Of the keys (bits) in keys, those slot s may hold a better rule for than their best;
+ * those no later slot can help either leave *active. */
+static inline uint64_t
+cand_by_bounds(const struct cls_slot *s, const struct cls_entry *const best[], uint64_t keys,
+	       uint64_t *active)
+{
+	uint64_t cand = 0;
+
+	for (; keys != 0; keys &= keys - 1) {
+		unsigned k = (unsigned)__builtin_ctzll(keys);
+
+		if (slot_can_beat(s, best[k]))
+			cand |= UINT64_C(1) << k;
+		else /* slots are sorted: no later one can beat it either */
+			*active &= ~(UINT64_C(1) << k);
+	}
+	return cand;
+}
+
+/* The same for the keys in *active, also by the subtable's own address filter. A loop
+ * that stores nothing per key, so what it reads of the subtable stays in registers. */
+static inline uint64_t
+cand_by_filter(const struct cls_slot *s, const struct dp_key *const keys[],
+	       const struct cls_entry *const best[], uint64_t *active)
+{
+	const struct cls_subtable *st = s->st;
+	const uint32_t fn = st->f_n_words;
+	/* The filter's first two words (IPv4 source and destination; IPv6 takes more). */
+	const unsigned w0 = fn ? st->words[st->f_pos[0]] : 0;
+	const unsigned w1 = fn > 1 ? st->words[st->f_pos[1]] : 0;
+	const uint64_t m0 = fn ? st->f_mwords[0] : 0, m1 = fn > 1 ? st->f_mwords[1] : 0;
+	uint64_t cand = 0;
+
+	if (fn == 0)
+		return cand_by_bounds(s, best, *active, active);
+	for (uint64_t rest = *active; rest != 0; rest &= rest - 1) {
+		unsigned k = (unsigned)__builtin_ctzll(rest);
+		uint32_t h;
+
+		if (!slot_can_beat(s, best[k])) {
+			*active &= ~(UINT64_C(1) << k);
+			continue;
+		}
+		/* filter_sig_key(), its first two steps unrolled */
+		h = dp_crc8(keys[k]->w[w0] & m0, FILTER_SEED);
+		if (fn > 1)
+			h = dp_crc8(keys[k]->w[w1] & m1, h);
+		for (uint32_t j = 2; j < fn; j++)
+			h = dp_crc8(keys[k]->w[st->words[st->f_pos[j]]] & st->f_mwords[j], h);
+		if (filter_may_hold(s->t, h))
+			cand |= UINT64_C(1) << k;
+	}
+	return cand;
+}
+
 /* One pass over the subtables for up to BULK_MAX keys: per subtable, the masked keys and
  * hashes of every key still needing it (prefetching their home slots), then the probes. */
 static void
-lookup_chunk(const struct cls_array *a, const struct dp_key *const keys[], unsigned n,
-	     uint64_t version, const struct dp_cls_rule *results[])
+lookup_chunk(const struct cls_array *a, const struct cls_xf *xf, const struct dp_key *const keys[],
+	     unsigned n, uint64_t version, const struct dp_cls_rule *results[])
 {
 	const struct cls_entry *best[BULK_MAX];
 	uint64_t mk[BULK_MAX][DP_KEY_WORDS];
-	uint32_t sig[BULK_MAX];
+	uint32_t sig[BULK_MAX], xfields = 0;
 	uint8_t idx[BULK_MAX];
 	uint64_t active = n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+	/* by_host[i]: the keys whose addresses the subtable of host filter index i may
+	 * hold (valid where bit i of by_host_set is) */
+	uint64_t by_host[64], by_host_set = 0;
 
+	_Static_assert(BULK_MAX <= 64, "a key per bit");
 	for (unsigned k = 0; k < n; k++)
 		best[k] = NULL;
+	if (xf != NULL) {
+		xfields = __atomic_load_n(&xf->fields, __ATOMIC_ACQUIRE);
+		for (unsigned k = 0; k < n && xfields != 0; k++) {
+			uint64_t hosts = xf_hosts(xf, xfields, keys[k]);
+
+			for (; hosts != 0; hosts &= hosts - 1) {
+				unsigned i = (unsigned)__builtin_ctzll(hosts);
+
+				if (!(by_host_set & (UINT64_C(1) << i))) {
+					by_host_set |= UINT64_C(1) << i;
+					by_host[i] = 0;
+				}
+				by_host[i] |= UINT64_C(1) << k;
+			}
+		}
+	}
 	for (uint32_t i = 0; i < a->n && active != 0; i++) {
 		const struct cls_slot *s = &a->slots[i];
 		const struct cls_subtable *st = s->st;
 		const struct cls_table *t = s->t;
 		unsigned cnt = 0;
-		uint64_t cand = 0;
+		uint64_t cand;
 
-		/* First the keys the subtable may hold a better rule for, by its bounds and its
-		 * filter: a loop that stores nothing per key, so what it reads of the subtable
-		 * stays in registers (most subtables hold none of a key's addresses: S3). */
-		const uint32_t fn = st->f_n_words;
-		/* The filter's first two words (IPv4 source and destination; IPv6 takes more). */
-		const unsigned w0 = fn ? st->words[st->f_pos[0]] : 0;
-		const unsigned w1 = fn > 1 ? st->words[st->f_pos[1]] : 0;
-		const uint64_t m0 = fn ? st->f_mwords[0] : 0, m1 = fn > 1 ? st->f_mwords[1] : 0;
-
-		for (uint64_t rest = active; rest != 0; rest &= rest - 1) {
-			unsigned k = (unsigned)__builtin_ctzll(rest);
-			uint32_t h;
-
-			if (!slot_can_beat(s, best[k])) {
-				/* Slots are sorted: no later one can beat it either. */
-				active &= ~(UINT64_C(1) << k);
-				continue;
-			}
-			if (fn == 0) {
-				cand |= UINT64_C(1) << k;
-				continue;
-			}
-			/* filter_sig_key(), its first two steps unrolled */
-			h = dp_crc8(keys[k]->w[w0] & m0, FILTER_SEED);
-			if (fn > 1)
-				h = dp_crc8(keys[k]->w[w1] & m1, h);
-			for (uint32_t j = 2; j < fn; j++)
-				h = dp_crc8(keys[k]->w[st->words[st->f_pos[j]]] & st->f_mwords[j],
-					    h);
-			if (filter_may_hold(t, h))
-				cand |= UINT64_C(1) << k;
-		}
+		if (xf_screens(st, xfields)) /* only keys whose hosts may be there */
+			cand = cand_by_bounds(
+				s, best,
+				(by_host_set >> st->xf_ix) & 1 ? by_host[st->xf_ix] & active : 0,
+				&active);
+		else
+			cand = cand_by_filter(s, keys, best, &active);
 		for (; cand != 0; cand &= cand - 1) {
 			unsigned k = (unsigned)__builtin_ctzll(cand);
 			uint32_t h = 0;
@@ -1025,6 +1296,7 @@ dp_cls_lookup_bulk(const struct dp_cls *cls, const struct dp_key *const keys[], 
 		   uint64_t version, const struct dp_cls_rule *results[])
 {
 	const struct cls_array *a = __atomic_load_n(&cls->array, __ATOMIC_ACQUIRE);
+	const struct cls_xf *xf = __atomic_load_n(&cls->xf, __ATOMIC_ACQUIRE);
 
 	if (a == NULL) {
 		for (unsigned k = 0; k < n; k++)
@@ -1034,7 +1306,7 @@ dp_cls_lookup_bulk(const struct dp_cls *cls, const struct dp_key *const keys[], 
 	while (n > 0) {
 		unsigned m = n > BULK_MAX ? BULK_MAX : n;
 
-		lookup_chunk(a, keys, m, version, results);
+		lookup_chunk(a, xf, keys, m, version, results);
 		keys += m;
 		results += m;
 		n -= m;

@@ -62,6 +62,17 @@ dp_crc8(uint64_t word, uint32_t h)
 #endif
 }
 
+/* The same over 4 bytes. */
+static inline uint32_t
+dp_crc4(uint32_t word, uint32_t h)
+{
+#ifdef __SSE4_2__
+	return _mm_crc32_u32(h, word);
+#else
+	return rte_hash_crc_4byte(word, h);
+#endif
+}
+
 #define DP_CLS_VERSION_MAX UINT64_MAX /* remove_version of a rule not removed */
 #define DP_CLS_DEFAULT_MAX_MASKS 512
 #define DP_CLS_NAME_LEN 32
@@ -69,6 +80,7 @@ dp_crc8(uint64_t word, uint32_t h)
 struct cls_entry;
 struct cls_array;
 struct cls_subtable;
+struct cls_xf;
 
 /* Embedded by the caller in its own rule (container_of). The caller fills value, mask
  * and priority before dp_cls_insert() and leaves them unchanged while the rule is in the
@@ -98,7 +110,11 @@ struct dp_cls {
 	struct cls_entry *dead;	   /* removed, not yet purged */
 	struct cls_subtable *last; /* subtable of the last insert: rules come in runs */
 	struct cls_mem *mem;	   /* entry and node pools */
-	uint32_t id;		   /* names the rte_hash tables */
+	struct cls_xf *xf;	   /* host filter across subtables; readers load it (acquire) */
+	uint64_t xf_used;	   /* host filter indexes given to subtables */
+	unsigned xf_n_used;
+	unsigned xf_adds; /* nodes whose bits went into xf since it was built */
+	uint32_t id;	  /* names the rte_hash tables */
 	char name[DP_CLS_NAME_LEN];
 };
 

@@ -499,6 +499,100 @@ START_TEST(test_many_masks)
 }
 END_TEST
 
+/* The host filter across subtables (masks that cover an IPv4 address whole: an ACL's
+ * hosts) through churn: rounds that insert on new and old masks, remove every rule of
+ * some masks (whose filter indexes are then given to new masks) and some at random,
+ * purge, and grow the filter past thousands of hosts; more than 64 such masks in all,
+ * so some have no index. Every round's lookups, single and bulk, against the brute-force
+ * reference. */
+START_TEST(test_host_filter_churn)
+{
+	enum { N = 6000, ROUNDS = 6, PKTS = 3000 };
+	struct tdefer d;
+	struct dp_cls cls;
+	struct rec *recs = calloc(N, sizeof(*recs));
+	struct trule **tr = calloc(N, sizeof(*tr));
+	uint8_t *plen = calloc(N, 1);
+	uint64_t s = 4242, v = 1;
+	unsigned n = 0, hits = 0, masks_max = 0;
+
+	ck_assert(recs && tr && plen);
+	tdefer_init(&d);
+	ck_assert_int_eq(dp_cls_init(&cls, "hosts", 1024, &d.hook), 0);
+	for (unsigned round = 0; round < ROUNDS; round++) {
+		for (unsigned i = 0; i < N / ROUNDS; i++, n++) {
+			struct dp_key val, m;
+
+			/* One address exact (the destination, or the source one time in four),
+			 * the other a prefix; masks shift with the rounds. */
+			rnd_packet_fields(&s, &val);
+			memset(&m, 0, sizeof(m));
+			set_exact(m.f.eth_type, 2);
+			plen[n] = (uint8_t)((round * 5 + rnd_n(&s, 16)) % 33);
+			if (rnd_n(&s, 4)) {
+				set_exact(m.f.ipv4_dst, 4);
+				set_prefix32(m.f.ipv4_src, plen[n]);
+			} else {
+				set_exact(m.f.ipv4_src, 4);
+				set_prefix32(m.f.ipv4_dst, plen[n]);
+			}
+			if (rnd_n(&s, 3) == 0)
+				set_exact(m.f.tcp_dst, 2);
+			rec_fill(&recs[n], &val, &m, rnd_prio(&s));
+			recs[n].add_v = v + 1;
+			tr[n] = trule_new(&recs[n], n);
+			ck_assert_int_eq(dp_cls_insert(&cls, &tr[n]->r, v + 1), 0);
+		}
+		v++;
+		if (dp_cls_n_masks(&cls) > masks_max)
+			masks_max = dp_cls_n_masks(&cls);
+		/* Every rule of the prefix lengths of this round's residue (whole masks go),
+		 * and one in ten of the rest. */
+		for (unsigned i = 0; i < n; i++) {
+			if (recs[i].rem_v != DP_CLS_VERSION_MAX)
+				continue;
+			if (plen[i] % 4 == round % 4 || rnd_n(&s, 10) == 0) {
+				dp_cls_remove(&cls, &tr[i]->r, v + 1);
+				recs[i].rem_v = v + 1;
+			}
+		}
+		v++;
+		dp_cls_purge(&cls, v);
+		tdefer_grace(&d);
+
+		for (unsigned p = 0; p < PKTS; p += 32) {
+			const struct dp_key *kp[32];
+			const struct dp_cls_rule *res[32];
+			struct dp_key k[32];
+
+			for (unsigned i = 0; i < 32; i++) {
+				int want;
+
+				rnd_key_for(&s, recs, n, &k[i]);
+				kp[i] = &k[i];
+				want = ref_lookup(recs, n, &k[i], v);
+				ck_assert_msg(result_id(dp_cls_lookup(&cls, &k[i], v)) == want,
+					      "round %u packet %u: got %d want %d", round, p + i,
+					      result_id(dp_cls_lookup(&cls, &k[i], v)), want);
+				hits += want >= 0;
+			}
+			dp_cls_lookup_bulk(&cls, kp, 32, v, res);
+			for (unsigned i = 0; i < 32; i++)
+				ck_assert_int_eq(result_id(res[i]), ref_lookup(recs, n, &k[i], v));
+		}
+	}
+	ck_assert_uint_gt(hits, ROUNDS * PKTS / 3);
+	ck_assert_uint_gt(masks_max, 64); /* some masks had no filter index */
+	dp_cls_destroy(&cls);
+	tdefer_fini(&d);
+	for (unsigned i = 0; i < n; i++)
+		free(tr[i]);
+	free(recs);
+	free(tr);
+	free(plen);
+}
+END_TEST
+
 START_TEST(test_delete_all_frees)
 {
 	delete_all(false);
@@ -854,6 +948,7 @@ cls_suite(void)
 	tcase_add_test(tc, test_mask_cap);
 	tcase_add_test(tc, test_delete_all_frees);
 	tcase_add_test(tc, test_many_masks);
+	tcase_add_test(tc, test_host_filter_churn);
 	tcase_add_test(tc, test_destroy_nonempty);
 	tcase_add_test(tc, test_alloc_failure);
 	tcase_add_test(tc, test_concurrent_readers);
