@@ -27,7 +27,6 @@ dp_shape_free(struct dp_shape *s)
 	if (!s)
 		return;
 	rte_free(s->slots);
-	rte_free(s->keys);
 	rte_free(s->ports);
 	rte_free(s->pv);
 	rte_free(s->vids);
@@ -271,15 +270,15 @@ exact_put(struct dp_shape *s, const struct dp_cls_rule *rule, const uint64_t *k)
 	uint32_t h = dp_shape_hash(k, n);
 
 	for (uint32_t i = h & s->slot_mask;; i = (i + 1) & s->slot_mask) {
-		struct dp_shape_slot *sl = &s->slots[i];
+		struct dp_shape_slot *sl = dp_shape_slot(s, i);
 
 		if (!sl->rule) {
 			sl->rule = rule;
 			sl->hash = h;
-			memcpy(&s->keys[(size_t)i * n], k, n * 8);
+			memcpy(sl->key, k, n * 8);
 			return true;
 		}
-		if (sl->hash == h && !memcmp(&s->keys[(size_t)i * n], k, n * 8)) {
+		if (sl->hash == h && !memcmp(sl->key, k, n * 8)) {
 			if (sl->rule->priority == rule->priority)
 				return false;
 			if (rule->priority > sl->rule->priority)
@@ -399,10 +398,12 @@ exact:
 	while (n_slots < 2 * n) /* load <= 1/2 */
 		n_slots *= 2;
 	s->slot_mask = n_slots - 1;
-	s->slots = rte_zmalloc("dp_shape_slots", sizeof(*s->slots) * n_slots, RTE_CACHE_LINE_SIZE);
-	s->keys = rte_zmalloc("dp_shape_keys", (size_t)n_slots * PFS_MAX(s->n_words, 1u) * 8,
-			      RTE_CACHE_LINE_SIZE);
-	if (!s->slots || !s->keys)
+	s->slot_shift = 5; /* 32 bytes: up to 2 words */
+	while ((1u << s->slot_shift) < sizeof(struct dp_shape_slot) + s->n_words * 8u)
+		s->slot_shift++;
+	s->slots = rte_zmalloc("dp_shape_slots", (size_t)n_slots << s->slot_shift,
+			       RTE_CACHE_LINE_SIZE);
+	if (!s->slots)
 		goto nomem;
 	for (unsigned i = 0; i < n; i++) {
 		const struct dp_cls_rule *r = rules[i];

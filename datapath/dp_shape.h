@@ -74,9 +74,15 @@ struct dp_shape_extra {
 	uint64_t value[DP_KEY_WORDS]; /* value & mask */
 };
 
+/* An EXACT shape's slot: the rule and its masked key words together, so that a probe
+ * of a big table (S2: 100k rules, out of the caches) waits on one line, not on a slot
+ * and then its key. Slots are s->slot_size bytes, a power of two: a slot of up to 6
+ * words is one aligned cache line. */
 struct dp_shape_slot {
 	const struct dp_cls_rule *rule; /* NULL: empty */
 	uint32_t hash;
+	uint32_t pad_;
+	uint64_t key[]; /* the shape's n_words masked key words */
 };
 
 /* A PORT_VLAN shape's entry for one port: its VLAN values hashed into the slots
@@ -94,14 +100,14 @@ struct dp_shape {
 	uint32_t n_rules;
 	uint64_t version;		/* valid for lookups at versions >= version */
 	const struct dp_cls_rule *only; /* SKIP */
-	/* EXACT: n_slots (a power of two) slots and, slot i's masked key words at
-	 * keys[i * n_words]. PORT: ports[DP_SHAPE_PORTS]. PORT_VLAN: pv[DP_SHAPE_PORTS],
+	/* EXACT: slot_mask + 1 slots of 1 << slot_shift bytes (dp_shape_slot()). PORT:
+	 * ports[DP_SHAPE_PORTS]. PORT_VLAN: pv[DP_SHAPE_PORTS],
 	 * and each port's (vlan_vid & vid_mask) values in its slots of vids[] (network
 	 * byte order, as the key holds them; DP_SHAPE_VID_NONE: empty), the rule of
 	 * vids[i] at pv_rules[i]. */
 	uint32_t slot_mask;
-	struct dp_shape_slot *slots;
-	uint64_t *keys;
+	uint8_t slot_shift;
+	uint8_t *slots;
 	const struct dp_cls_rule **ports;
 	struct dp_shape_pv *pv;
 	uint16_t *vids;
@@ -159,6 +165,13 @@ dp_shape_extras(const struct dp_shape *s, const struct dp_key *key, const struct
 	return found;
 }
 
+/* EXACT shape s's slot i. */
+static inline struct dp_shape_slot *
+dp_shape_slot(const struct dp_shape *s, uint32_t i)
+{
+	return (struct dp_shape_slot *)(void *)(s->slots + ((size_t)i << s->slot_shift));
+}
+
 /* EXACT: the rule in the slot holding the masked key words k (hash h), or NULL. */
 static inline const struct dp_cls_rule *
 dp_shape_exact_find(const struct dp_shape *s, const uint64_t *k, uint32_t h)
@@ -166,11 +179,11 @@ dp_shape_exact_find(const struct dp_shape *s, const uint64_t *k, uint32_t h)
 	const unsigned n = s->n_words;
 
 	for (uint32_t i = h & s->slot_mask;; i = (i + 1) & s->slot_mask) {
-		const struct dp_shape_slot *sl = &s->slots[i];
+		const struct dp_shape_slot *sl = dp_shape_slot(s, i);
 
 		if (!sl->rule)
 			return NULL;
-		if (sl->hash == h && dp_words_eq(&s->keys[(size_t)i * n], k, n))
+		if (sl->hash == h && dp_words_eq(sl->key, k, n))
 			return sl->rule;
 	}
 }
@@ -236,9 +249,9 @@ dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
 }
 
 /* dp_shape_lookup() for the n keys of a burst (n <= 64), out[i] for *keys[i]. An EXACT
- * shape is probed in passes, so that each key's slot and then its stored key words are
- * on their way before they are read: a big table (S2, 100k exact rules) is out of the
- * caches, and one key at a time every lookup waits on two misses in a row. */
+ * shape hashes every key and prefetches its slot before any is probed: a big table (S2,
+ * 100k exact rules) is out of the caches, and one key at a time every lookup would wait
+ * on its miss. */
 static inline void
 dp_shape_lookup_bulk(const struct dp_shape *s, const struct dp_key *const *keys, unsigned n,
 		     const struct dp_cls_rule **out)
@@ -256,13 +269,7 @@ dp_shape_lookup_bulk(const struct dp_shape *s, const struct dp_key *const *keys,
 		for (unsigned i = 0; i < nw; i++)
 			k[j][i] = keys[j]->w[s->word[i]] & s->mask[i];
 		h[j] = dp_shape_hash(k[j], nw);
-		__builtin_prefetch(&s->slots[h[j] & s->slot_mask]);
-	}
-	for (unsigned j = 0; j < n; j++) {
-		uint32_t i = h[j] & s->slot_mask;
-
-		if (s->slots[i].hash == h[j])
-			__builtin_prefetch(&s->keys[(size_t)i * nw]);
+		__builtin_prefetch(dp_shape_slot(s, h[j] & s->slot_mask));
 	}
 	for (unsigned j = 0; j < n; j++) {
 		const struct dp_cls_rule *found = dp_shape_exact_find(s, k[j], h[j]);
