@@ -69,12 +69,15 @@ struct cls_hslot {
  * a set one may be (a collision, or a deleted node): the probe decides.
  *
  * Host filter (struct cls_xf, one per classifier): the same test turned around, for the
- * subtables whose masks cover an address field whole (an ACL's hosts: S3's 20 masks share
- * an exact IPv4 destination). Each such subtable gets an index below 64 and one of those
- * fields; a word per hash of a field's value holds the indexes of the subtables that have
- * a node with that value. A lookup hashes the packet's fields once and loads one word per
- * field: a subtable whose bit is clear is skipped with no hash of its own, where testing
- * each subtable's filter cost two CRC steps and a load per subtable. Bits are set before
+ * subtables whose masks cover address fields whole (an ACL's hosts: S3's 20 masks share
+ * an exact IPv4 destination). Each such subtable gets an index below 64; a word per hash
+ * of the values of the fields it covers whole (its field set) holds the indexes of the
+ * subtables that have a node with those values. A lookup hashes the packet's fields once
+ * per field set in use (most tables: one) and loads a word for each: a subtable whose bit
+ * is clear is skipped with no hash of its own, where testing each subtable's filter cost
+ * two CRC steps and a load per subtable. Hashing all the whole fields, not one, keeps
+ * what the subtables' own filters had: the host pairs of a table whose masks share
+ * both addresses (bench_cls "staged"). Bits are set before
  * the node is published and cleared only when the filter is rebuilt (grown, at most a
  * quarter full, from the nodes then present) and republished; an index freed by a
  * dropped subtable may be given again at once, its old bits only costing probes. The
@@ -87,7 +90,7 @@ enum { AF_IPV4_SRC, AF_IPV4_DST, AF_IPV6_SRC, AF_IPV6_DST, AF_N };
 #define XF_MIN_WORDS 64
 
 struct cls_xf {
-	uint32_t fields;  /* atomic: AF_* bits, the fields some word is hashed by */
+	uint32_t sets;	  /* atomic: bit v, some word is hashed by the field set v (AF_* bits) */
 	uint32_t mask;	  /* words - 1 */
 	uint64_t words[]; /* atomic: bit i, a node of the subtable of index i may hash here */
 };
@@ -146,7 +149,7 @@ struct cls_subtable {
 	uint8_t words[DP_KEY_WORDS];
 	uint64_t mwords[DP_KEY_WORDS];
 	uint8_t xf_ix;			 /* host filter index, or XF_NONE */
-	uint8_t xf_field;		 /* the field it hashes (AF_*), or XF_NONE */
+	uint8_t xf_set;			 /* the fields it hashes (AF_* bits), or 0 */
 	uint32_t f_n_words;		 /* address filter words; 0: no filter */
 	uint8_t f_pos[DP_KEY_WORDS];	 /* their positions in words[] */
 	uint64_t f_mwords[DP_KEY_WORDS]; /* the mask's address bits in them */
@@ -292,52 +295,53 @@ filter_may_hold(const struct cls_table *t, uint32_t fsig)
 	return (__atomic_load_n(&t->filter[b / 64], __ATOMIC_RELAXED) >> (b % 64)) & 1;
 }
 
-/* The hash of address field f (AF_*) of key, whole. */
+/* The hash of the address fields in set (AF_* bits) of key, whole, one after the other:
+ * one CRC chain, so that the pairs of two fields do not collide by their XOR. */
 static inline uint32_t
-field_sig(const struct dp_key *key, unsigned f)
+fields_sig(const struct dp_key *key, unsigned set)
 {
-	uint32_t seed = FILTER_SEED + f * 0x85ebca6bu, v4;
-	uint64_t a, b;
+	uint32_t h = FILTER_SEED + set * 0x85ebca6bu, v4;
+	uint64_t w;
 
-	switch (f) {
-	case AF_IPV4_SRC:
+	if (set & (1u << AF_IPV4_SRC)) {
 		memcpy(&v4, key->f.ipv4_src, 4);
-		return dp_crc4(v4, seed);
-	case AF_IPV4_DST:
-		memcpy(&v4, key->f.ipv4_dst, 4);
-		return dp_crc4(v4, seed);
-	case AF_IPV6_SRC:
-		memcpy(&a, key->f.ipv6_src, 8);
-		memcpy(&b, key->f.ipv6_src + 8, 8);
-		break;
-	default:
-		memcpy(&a, key->f.ipv6_dst, 8);
-		memcpy(&b, key->f.ipv6_dst + 8, 8);
-		break;
+		h = dp_crc4(v4, h);
 	}
-	return dp_crc8(b, dp_crc8(a, seed));
+	if (set & (1u << AF_IPV4_DST)) {
+		memcpy(&v4, key->f.ipv4_dst, 4);
+		h = dp_crc4(v4, h);
+	}
+	for (unsigned i = 0; i < 16 && (set & (1u << AF_IPV6_SRC)); i += 8) {
+		memcpy(&w, key->f.ipv6_src + i, 8);
+		h = dp_crc8(w, h);
+	}
+	for (unsigned i = 0; i < 16 && (set & (1u << AF_IPV6_DST)); i += 8) {
+		memcpy(&w, key->f.ipv6_dst + i, 8);
+		h = dp_crc8(w, h);
+	}
+	return h;
 }
 
-/* The host filter indexes of the subtables that may hold key's addresses, for the fields
- * in fields (the filter's, loaded once per lookup). Reader-safe. */
+/* The host filter indexes of the subtables that may hold key's addresses, for the field
+ * sets in sets (bit per set; the filter's, loaded once per lookup). Reader-safe. */
 static inline uint64_t
-xf_hosts(const struct cls_xf *xf, uint32_t fields, const struct dp_key *key)
+xf_hosts(const struct cls_xf *xf, uint32_t sets, const struct dp_key *key)
 {
 	uint64_t hosts = 0;
 
-	for (uint32_t f = fields; f != 0; f &= f - 1) {
-		uint32_t w = field_sig(key, (unsigned)__builtin_ctz(f)) & xf->mask;
+	for (uint32_t v = sets; v != 0; v &= v - 1) {
+		uint32_t w = fields_sig(key, (unsigned)__builtin_ctz(v)) & xf->mask;
 
 		hosts |= __atomic_load_n(&xf->words[w], __ATOMIC_RELAXED);
 	}
 	return hosts;
 }
 
-/* Whether st is screened by the host filter of a lookup that hashed fields. */
+/* Whether st is screened by the host filter of a lookup that hashed the sets sets. */
 static inline bool
-xf_screens(const struct cls_subtable *st, uint32_t fields)
+xf_screens(const struct cls_subtable *st, uint32_t sets)
 {
-	return st->xf_ix != XF_NONE && (fields >> st->xf_field) & 1;
+	return st->xf_ix != XF_NONE && (sets >> st->xf_set) & 1;
 }
 
 /* An empty table of n_slots slots (a power of two, at least 16), or NULL. */
@@ -483,20 +487,14 @@ all_ones(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* The address field mask covers whole that a host filter would hash (AF_*: destination
- * first), or XF_NONE. */
+/* The address fields mask covers whole (AF_* bits), which a host filter hashes. */
 static uint8_t
-whole_field(const struct dp_key *mask)
+whole_fields(const struct dp_key *mask)
 {
-	if (all_ones(mask->f.ipv4_dst, sizeof(mask->f.ipv4_dst)))
-		return AF_IPV4_DST;
-	if (all_ones(mask->f.ipv4_src, sizeof(mask->f.ipv4_src)))
-		return AF_IPV4_SRC;
-	if (all_ones(mask->f.ipv6_dst, sizeof(mask->f.ipv6_dst)))
-		return AF_IPV6_DST;
-	if (all_ones(mask->f.ipv6_src, sizeof(mask->f.ipv6_src)))
-		return AF_IPV6_SRC;
-	return XF_NONE;
+	return (uint8_t)(all_ones(mask->f.ipv4_src, 4) << AF_IPV4_SRC |
+			 all_ones(mask->f.ipv4_dst, 4) << AF_IPV4_DST |
+			 all_ones(mask->f.ipv6_src, 16) << AF_IPV6_SRC |
+			 all_ones(mask->f.ipv6_dst, 16) << AF_IPV6_DST);
 }
 
 static struct cls_subtable *
@@ -511,7 +509,7 @@ subtable_create(const struct dp_key *mask, uint32_t hash)
 	st->mask = *mask;
 	st->mask_hash = hash;
 	st->xf_ix = XF_NONE;
-	st->xf_field = whole_field(mask);
+	st->xf_set = whole_fields(mask);
 	for (unsigned i = 0; i < DP_KEY_WORDS; i++) {
 		if (mask->w[i] != 0) {
 			st->words[st->n_words] = (uint8_t)i;
@@ -686,7 +684,7 @@ xf_node_sig(const struct cls_node *node)
 	dp_key_zero(&k);
 	for (uint32_t j = 0; j < st->n_words; j++)
 		k.w[st->words[j]] = node->key[j];
-	return field_sig(&k, st->xf_field);
+	return fields_sig(&k, st->xf_set);
 }
 
 static void
@@ -705,14 +703,14 @@ xf_build(struct dp_cls *cls, unsigned extra)
 {
 	struct cls_xf *xf, *old = cls->xf;
 	size_t n = extra, words = XF_MIN_WORDS;
-	uint32_t fields = 0;
+	uint32_t sets = 0;
 
 	for (unsigned i = 0; i < cls->n_masks; i++) {
 		const struct cls_subtable *st = cls->subtables[i];
 
 		if (st->xf_ix != XF_NONE) {
 			n += st->n_nodes;
-			fields |= 1u << st->xf_field;
+			sets |= 1u << st->xf_set;
 		}
 	}
 	while (words < 4 * n)
@@ -721,7 +719,7 @@ xf_build(struct dp_cls *cls, unsigned extra)
 	if (xf == NULL)
 		return;
 	xf->mask = (uint32_t)(words - 1);
-	xf->fields = fields;
+	xf->sets = sets;
 	for (unsigned i = 0; i < cls->n_masks; i++) {
 		const struct cls_subtable *st = cls->subtables[i];
 
@@ -740,7 +738,7 @@ xf_build(struct dp_cls *cls, unsigned extra)
 static void
 xf_assign(struct dp_cls *cls, struct cls_subtable *st)
 {
-	if (st->xf_field == XF_NONE || cls->xf_used == UINT64_MAX)
+	if (st->xf_set == 0 || cls->xf_used == UINT64_MAX)
 		return;
 	st->xf_ix = (uint8_t)__builtin_ctzll(~cls->xf_used);
 	cls->xf_used |= UINT64_C(1) << st->xf_ix;
@@ -753,7 +751,7 @@ static void
 xf_add(struct dp_cls *cls, const struct cls_node *node)
 {
 	struct cls_xf *xf = cls->xf;
-	uint32_t field = 1u << node->st->xf_field;
+	uint32_t set = 1u << node->st->xf_set;
 
 	if (xf == NULL) {
 		if (cls->xf_n_used < XF_MIN_SUBTABLES)
@@ -767,9 +765,9 @@ xf_add(struct dp_cls *cls, const struct cls_node *node)
 		return;
 	xf_set(xf, node);
 	cls->xf_adds++;
-	/* A reader that sees the field hashes the packet's, and finds the bit. */
-	if (!(xf->fields & field))
-		__atomic_fetch_or(&xf->fields, field, __ATOMIC_RELEASE);
+	/* A reader that sees the set hashes the packet's fields, and finds the bit. */
+	if (!(xf->sets & set))
+		__atomic_fetch_or(&xf->sets, set, __ATOMIC_RELEASE);
 }
 
 /* ---- Insert ---------------------------------------------------------------------------- */
@@ -1102,14 +1100,14 @@ dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t versi
 	const struct cls_xf *xf = __atomic_load_n(&cls->xf, __ATOMIC_ACQUIRE);
 	const struct cls_entry *best = NULL;
 	uint64_t mk[LOOKAHEAD][DP_KEY_WORDS];
-	uint32_t sig[LOOKAHEAD], xfields = 0;
+	uint32_t sig[LOOKAHEAD], xsets = 0;
 	uint64_t hosts = 0;
 
 	if (a == NULL)
 		return NULL;
 	if (xf != NULL) {
-		xfields = __atomic_load_n(&xf->fields, __ATOMIC_ACQUIRE);
-		hosts = xf_hosts(xf, xfields, key);
+		xsets = __atomic_load_n(&xf->sets, __ATOMIC_ACQUIRE);
+		hosts = xf_hosts(xf, xsets, key);
 	}
 	for (uint32_t i = 0; i < a->n; i += LOOKAHEAD) {
 		uint32_t m = a->n - i < LOOKAHEAD ? a->n - i : LOOKAHEAD, c, skip = 0;
@@ -1121,7 +1119,7 @@ dp_cls_lookup(const struct dp_cls *cls, const struct dp_key *key, uint64_t versi
 
 			if (!slot_can_beat(s, best))
 				break;
-			if (xf_screens(st, xfields)
+			if (xf_screens(st, xsets)
 				    ? !((hosts >> st->xf_ix) & 1)
 				    : st->f_n_words != 0 &&
 					      !filter_may_hold(s->t, filter_sig_key(st, key))) {
@@ -1221,7 +1219,7 @@ lookup_chunk(const struct cls_array *a, const struct cls_xf *xf, const struct dp
 {
 	const struct cls_entry *best[BULK_MAX];
 	uint64_t mk[BULK_MAX][DP_KEY_WORDS];
-	uint32_t sig[BULK_MAX], xfields = 0;
+	uint32_t sig[BULK_MAX], xsets = 0;
 	uint8_t idx[BULK_MAX];
 	uint64_t active = n == 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
 	/* by_host[i]: the keys whose addresses the subtable of host filter index i may
@@ -1232,9 +1230,9 @@ lookup_chunk(const struct cls_array *a, const struct cls_xf *xf, const struct dp
 	for (unsigned k = 0; k < n; k++)
 		best[k] = NULL;
 	if (xf != NULL) {
-		xfields = __atomic_load_n(&xf->fields, __ATOMIC_ACQUIRE);
-		for (unsigned k = 0; k < n && xfields != 0; k++) {
-			uint64_t hosts = xf_hosts(xf, xfields, keys[k]);
+		xsets = __atomic_load_n(&xf->sets, __ATOMIC_ACQUIRE);
+		for (unsigned k = 0; k < n && xsets != 0; k++) {
+			uint64_t hosts = xf_hosts(xf, xsets, keys[k]);
 
 			for (; hosts != 0; hosts &= hosts - 1) {
 				unsigned i = (unsigned)__builtin_ctzll(hosts);
@@ -1254,7 +1252,7 @@ lookup_chunk(const struct cls_array *a, const struct cls_xf *xf, const struct dp
 		unsigned cnt = 0;
 		uint64_t cand;
 
-		if (xf_screens(st, xfields)) /* only keys whose hosts may be there */
+		if (xf_screens(st, xsets)) /* only keys whose hosts may be there */
 			cand = cand_by_bounds(
 				s, best,
 				(by_host_set >> st->xf_ix) & 1 ? by_host[st->xf_ix] & active : 0,
