@@ -1917,6 +1917,7 @@ add_worker_stats(const struct dp_worker *w, struct dp_worker_stats *st)
 		st->cache_misses += cs.misses;
 		st->cache_inserts += cs.inserts;
 		st->cache_skipped += cs.skipped;
+		st->cache_refused += cs.refused;
 	}
 	/* Plain reads of the worker's own counters: a figure may lag by one loop. */
 	st->polls += w->n_polls;

@@ -327,7 +327,7 @@ unsigned dp_drop_stats(struct dp_drop_stat *out, unsigned n);
  * idle_cycles in the rest (empty polls and resting), rest_cycles the part of those
  * asleep or blocked on rx interrupts. */
 struct dp_worker_stats {
-	uint64_t cache_hits, cache_misses, cache_inserts, cache_skipped;
+	uint64_t cache_hits, cache_misses, cache_inserts, cache_skipped, cache_refused;
 	uint64_t polls, busy_polls, idle_sleeps, intr_waits;
 	uint64_t busy_cycles, idle_cycles, rest_cycles, tsc_hz;
 	unsigned lcore;			  /* per-worker figures only */

@@ -32,6 +32,7 @@
 
 #define WAYS 8	    /* a bucket's hashes fill half a cache line */
 #define WINDOW 1024 /* lookups per thrash-guard window */
+#define REFUSED 4   /* a bucket's memory of keys refused a way (admit()) */
 
 /* Every entry starts with this; the key words follow, then the struct dp_cache_entry
  * (for a fast key, its counters share the first line with the stamp and key). */
@@ -55,8 +56,10 @@ _Static_assert(offsetof(struct dp_cache_entry, bytes) + sizeof(struct entry) +
 
 struct bucket {
 	uint32_t hash[WAYS];
-	uint8_t next; /* round-robin victim */
-	uint8_t used; /* bit per way holding an entry */
+	uint32_t refused[REFUSED]; /* hashes of the keys last refused a way here */
+	uint8_t next;		   /* round-robin victim */
+	uint8_t used;		   /* bit per way holding an entry */
+	uint8_t refused_next;	   /* the oldest of refused[] */
 } __rte_cache_aligned;
 
 struct table {
@@ -72,6 +75,7 @@ struct table {
 struct dp_cache {
 	struct table fast, full;
 	struct dp_cache_stats st;
+
 	dp_cache_attr_fn *attr;
 	void *attr_aux;
 	uint32_t n_dirty, max_dirty;
@@ -283,6 +287,24 @@ attribute(struct dp_cache *c, struct dp_cache_entry *e)
 	e->packets = e->bytes = 0;
 }
 
+/* Whether a missing key of hash hash may take a live entry's way in bk (its other
+ * bucket: other): only on its second miss, while bk remembers the first among its last
+ * REFUSED refusals. Attack traffic of random headers (S9: 1% of packets, each a new
+ * flow) would otherwise evict a cached flow with each packet, and each eviction costs the
+ * evicted flow a table lookup and its own insert, which evicts again; flows that come
+ * back (the working set) get in on their second packet. The memory is in the bucket's
+ * line, which the insert reads anyway. */
+static inline bool
+admit(struct bucket *bk, const struct bucket *other, uint32_t hash)
+{
+	for (unsigned i = 0; i < REFUSED; i++)
+		if (bk->refused[i] == hash || other->refused[i] == hash)
+			return true;
+	bk->refused[bk->refused_next] = hash;
+	bk->refused_next = (uint8_t)((bk->refused_next + 1) % REFUSED);
+	return false;
+}
+
 static inline __attribute__((always_inline)) struct dp_cache_entry *
 insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
        unsigned n_words, uint32_t hash, const struct dp_cache_path *path)
@@ -314,8 +336,18 @@ insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 		victim = (unsigned)__builtin_ctz(~(unsigned)bk->used);
 		bk->used = (uint8_t)(bk->used | 1u << victim);
 	} else {
-		/* Full: round robin (stale entries, from an older version, go in turn). */
+		/* Full: round robin (stale entries, from an older version, go in turn). A
+		 * live victim goes only for a key seen missing before. */
 		victim = bk->next;
+		const struct entry *v = slot(t, b * WAYS + victim);
+
+		uint32_t other = b == a ? bucket_of(t, hash) : a;
+
+		if (v->version == version && v->br_uid == br_uid &&
+		    !admit(bk, &t->buckets[other], hash)) {
+			c->st.refused++;
+			return NULL;
+		}
 		bk->next = (uint8_t)((bk->next + 1) % WAYS);
 	}
 	struct entry *e = slot(t, b * WAYS + victim);

@@ -22,6 +22,10 @@
  * entry records whether running it needs the full key, so a hit on a path of outputs
  * and plain header edits never builds it.
  *
+ * Admission: a key whose buckets are full of live entries takes one only on its second
+ * miss (a bit per hash remembers the first), so a flood of one-packet flows (random
+ * headers) cannot evict the working set. Free or stale ways are taken at once.
+ *
  * Composed entries (dp_prog_compose()): an entry holds one program for the whole path
  * and counts its own packets and bytes; a hit runs the program and bumps the entry's
  * counters, nothing else. The rules' and tables' counters get the entry's counts off
@@ -172,7 +176,9 @@ dp_cache_count(struct dp_cache *c, struct dp_cache_entry *e, uint64_t n, uint64_
 unsigned dp_cache_flush(struct dp_cache *c);
 
 struct dp_cache_stats {
-	uint64_t hits, misses, inserts, skipped; /* skipped: lookups the thrash guard spared */
+	uint64_t hits, misses, inserts;
+	uint64_t skipped; /* lookups the thrash guard spared */
+	uint64_t refused; /* inserts that would have evicted a live entry on a first miss */
 };
 void dp_cache_get_stats(const struct dp_cache *c, struct dp_cache_stats *st);
 

@@ -317,6 +317,10 @@ render_workers(struct prom *p)
 		  offsetof(struct dp_worker_stats, cache_misses) },
 		{ "pfswitch_worker_cache_inserts", "Microflow cache inserts",
 		  offsetof(struct dp_worker_stats, cache_inserts) },
+		{ "pfswitch_worker_cache_refused",
+		  "Microflow cache inserts refused: a new flow's first miss would have evicted a "
+		  "live entry",
+		  offsetof(struct dp_worker_stats, cache_refused) },
 	};
 	/* Bucket i holds bursts of 2^i .. 2^(i+1)-1 packets: upper bounds 1, 3, ..., 31. */
 	static const double bounds[DP_BURST_HIST_N - 1] = { 1, 3, 7, 15, 31 };

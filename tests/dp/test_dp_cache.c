@@ -67,6 +67,61 @@ START_TEST(test_working_set_stays)
 }
 END_TEST
 
+/* Admission: 10k cached flows, then 100k one-packet flows (random headers, an attack):
+ * once the buckets are full, a first miss takes no live entry's way, so every cached
+ * flow still hits; a key that misses a second time gets in; after a commit the stale
+ * entries are taken at once. */
+START_TEST(test_admission)
+{
+	const unsigned N = 10000, FLOOD = 100000;
+	struct dp_cache *c = dp_cache_create(DP_CACHE_DEFAULT_ENTRIES, SOCKET_ID_ANY);
+	struct dp_cache_path path = { .n_rules = 0, .miss = true, .miss_table = 0 };
+	struct dp_cache_stats st;
+	struct dp_fkey fk;
+	unsigned hits = 0;
+	bool fill;
+
+	ck_assert_ptr_nonnull(c);
+	for (unsigned i = 0; i < N; i++) {
+		fkey_of(i, &fk);
+		ck_assert_ptr_nonnull(
+			dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &path));
+	}
+	for (unsigned i = 0; i < FLOOD; i++) {
+		fkey_of(N + i, &fk);
+		dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &path);
+	}
+	dp_cache_get_stats(c, &st);
+	ck_assert_uint_gt(st.refused, FLOOD / 2);
+	for (unsigned i = 0; i < N; i++) {
+		fkey_of(i, &fk);
+		hits += dp_cache_lookup_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &fill) != NULL;
+	}
+	ck_assert_uint_eq(hits, N);
+
+	/* A flood key refused once is admitted on its second miss. */
+	unsigned again = 0;
+
+	for (unsigned i = 0; i < 1000; i++) {
+		fkey_of(N + FLOOD + i, &fk);
+		if (dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &path) == NULL) {
+			ck_assert_ptr_nonnull(
+				dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &path));
+			again++;
+		}
+	}
+	ck_assert_uint_gt(again, 900);
+
+	/* Version 2: every entry is stale, so a first miss takes a way. */
+	for (unsigned i = 0; i < 1000; i++) {
+		fkey_of(N + FLOOD + 1000 + i, &fk);
+		ck_assert_ptr_nonnull(
+			dp_cache_insert_fast(c, 7, 2, &fk, dp_cache_fhash(&fk), &path));
+	}
+	dp_cache_destroy(c);
+}
+END_TEST
+
 /* The hit patch's dec_ttl (dp_pkt_dec_ttl4()) writes what dp_pkt_set_nw_ttl(ttl - 1)
  * does, for every TTL and a spread of header checksums (all of them for TTLs 0-3); TTL 0
  * and 1 are refused untouched. */
@@ -110,6 +165,7 @@ cache_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_working_set_stays);
+	tcase_add_test(tc, test_admission);
 	tcase_add_test(tc, test_dec_ttl4_exact);
 	suite_add_tcase(s, tc);
 	return s;
