@@ -19,7 +19,8 @@
  * entry, not two and the entry (S1 10k flows; every line counts when a burst's misses
  * queue for the core's few fill buffers). Only entries whose hash matches are read.
  *
- * Replacement: an empty way of the chosen bucket, else round robin within it. */
+ * Replacement: an empty way of the chosen bucket, else round robin within it; a live
+ * entry only for a key that missed before (admit()). */
 #include <stddef.h>
 #include <string.h>
 
@@ -75,7 +76,6 @@ struct table {
 struct dp_cache {
 	struct table fast, full;
 	struct dp_cache_stats st;
-
 	dp_cache_attr_fn *attr;
 	void *attr_aux;
 	uint32_t n_dirty, max_dirty;
@@ -340,7 +340,6 @@ insert(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 		 * live victim goes only for a key seen missing before. */
 		victim = bk->next;
 		const struct entry *v = slot(t, b * WAYS + victim);
-
 		uint32_t other = b == a ? bucket_of(t, hash) : a;
 
 		if (v->version == version && v->br_uid == br_uid &&
