@@ -478,23 +478,14 @@ address_mask(struct dp_key *m)
 	memset(m->f.ipv6_dst, 0xff, sizeof(m->f.ipv6_dst));
 }
 
-static bool
-all_ones(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0xff)
-			return false;
-	return true;
-}
-
 /* The address fields mask covers whole (AF_* bits), which a host filter hashes. */
 static uint8_t
 whole_fields(const struct dp_key *mask)
 {
-	return (uint8_t)(all_ones(mask->f.ipv4_src, 4) << AF_IPV4_SRC |
-			 all_ones(mask->f.ipv4_dst, 4) << AF_IPV4_DST |
-			 all_ones(mask->f.ipv6_src, 16) << AF_IPV6_SRC |
-			 all_ones(mask->f.ipv6_dst, 16) << AF_IPV6_DST);
+	return (uint8_t)(pfs_all_ones(mask->f.ipv4_src, 4) << AF_IPV4_SRC |
+			 pfs_all_ones(mask->f.ipv4_dst, 4) << AF_IPV4_DST |
+			 pfs_all_ones(mask->f.ipv6_src, 16) << AF_IPV6_SRC |
+			 pfs_all_ones(mask->f.ipv6_dst, 16) << AF_IPV6_DST);
 }
 
 static struct cls_subtable *

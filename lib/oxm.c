@@ -235,24 +235,6 @@ oxm_match_init(struct ofp_match *m)
 	memset(m, 0, sizeof *m);
 }
 
-static bool
-all_ones(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i] != 0xff)
-			return false;
-	return true;
-}
-
-static bool
-all_zeros(const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (p[i])
-			return false;
-	return true;
-}
-
 /* Big-endian value of up to 8 bytes. */
 static uint64_t
 get_uint(const uint8_t *p, size_t n)
@@ -307,7 +289,7 @@ mask_full(uint8_t f, const uint8_t *mask)
 
 	if (fd->max)
 		return (get_uint(mask, fd->info.len) & fd->max) == fd->max;
-	return all_ones(mask, fd->info.len);
+	return pfs_all_ones(mask, fd->info.len);
 }
 
 /* A field whose mask compares no meaningful bit matches everything, as if absent. */
@@ -321,7 +303,7 @@ effectively_present(const struct ofp_match *m, uint8_t f)
 		return false;
 	if (fd->max)
 		return (get_uint(mk, fd->info.len) & fd->max) != 0;
-	return !all_zeros(mk, fd->info.len);
+	return !pfs_all_zeros(mk, fd->info.len);
 }
 
 bool
@@ -363,7 +345,7 @@ exact_uint(const struct ofp_match *m, uint8_t f, uint64_t *v)
 {
 	size_t n = fields[f].info.len;
 
-	if (!oxm_match_has(m, f) || !all_ones(oxm_match_mask(m, f), n))
+	if (!oxm_match_has(m, f) || !pfs_all_ones(oxm_match_mask(m, f), n))
 		return false;
 	*v = get_uint(oxm_match_value(m, f), n);
 	return true;
@@ -974,7 +956,7 @@ set_field(struct ofp_match *m, uint8_t f, const uint8_t *value, const uint8_t *m
 
 	if (mask && mask_full(f, mask))
 		mask = NULL;
-	if (mask && all_zeros(mask, n))
+	if (mask && pfs_all_zeros(mask, n))
 		return 0; /* a zero mask matches everything: nothing to add */
 	if (f == OFPXMT_OFB_VLAN_VID && oxm_match_has(m, f) && vlan_any_implicit(m) &&
 	    (get_be16(value) & OFPVID_PRESENT) && (!mask || (get_be16(mask) & OFPVID_PRESENT))) {

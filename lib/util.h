@@ -1,9 +1,11 @@
-/* Small helpers shared by every module: array sizing, branch hints, byte order, and the
- * allocation wrappers that tests can make fail on purpose (SQLite-style fault injection),
- * so control paths prove that an allocation failure becomes an error, never a crash. */
+/* Small helpers shared by every module: array sizing, branch hints, byte order, mask
+ * tests, and the allocation wrappers that tests can make fail on purpose (SQLite-style
+ * fault injection), so control paths prove that an allocation failure becomes an error,
+ * never a crash. */
 #ifndef PFS_UTIL_H
 #define PFS_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <endian.h>
@@ -19,6 +21,29 @@
 #ifndef unlikely
 #define unlikely(x) __builtin_expect(!!(x), 0)
 #endif
+
+/* Whether the n bytes at p are all 0xff (a mask that compares every bit), all zero. */
+static inline bool
+pfs_all_ones(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != 0xff)
+			return false;
+	return true;
+}
+
+static inline bool
+pfs_all_zeros(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
 
 /* malloc/calloc/realloc that honour pfs_alloc_fail_after(). Return NULL on failure. */
 void *pfs_malloc(size_t size);

@@ -29,6 +29,36 @@ fkey_of(unsigned i, struct dp_fkey *fk)
 	fk->w[4] = (uint64_t)(i & 0xffff) << 16;
 }
 
+static const struct dp_cache_path miss_path = { .n_rules = 0, .miss = true, .miss_table = 0 };
+
+/* Inserts fast keys first..first + n - 1 at version 1 (bridge 7); each must go in. */
+static void
+insert_keys(struct dp_cache *c, unsigned first, unsigned n)
+{
+	struct dp_fkey fk;
+
+	for (unsigned i = first; i < first + n; i++) {
+		fkey_of(i, &fk);
+		ck_assert_ptr_nonnull(
+			dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &miss_path));
+	}
+}
+
+/* How many of fast keys 0..n - 1 hit at version 1. */
+static unsigned
+count_hits(struct dp_cache *c, unsigned n)
+{
+	struct dp_fkey fk;
+	unsigned hits = 0;
+	bool fill;
+
+	for (unsigned i = 0; i < n; i++) {
+		fkey_of(i, &fk);
+		hits += dp_cache_lookup_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &fill) != NULL;
+	}
+	return hits;
+}
+
 /* 10k flows in the default cache (16k fast entries): every one stays cached, cycling
  * (with one bucket choice, the ~5% that hashed to over-full buckets missed every time),
  * and a newer version sees none of them. */
@@ -36,27 +66,15 @@ START_TEST(test_working_set_stays)
 {
 	const unsigned N = 10000;
 	struct dp_cache *c = dp_cache_create(DP_CACHE_DEFAULT_ENTRIES, SOCKET_ID_ANY);
-	struct dp_cache_path path = { .n_rules = 0, .miss = true, .miss_table = 0 };
 	struct dp_cache_stats st;
 	struct dp_fkey fk;
-	unsigned hits = 0;
 	bool fill;
 
 	ck_assert_ptr_nonnull(c);
 	/* Inserted first, not looked up: a window of misses would turn the thrash guard on. */
-	for (unsigned i = 0; i < N; i++) {
-		fkey_of(i, &fk);
-		ck_assert_ptr_nonnull(
-			dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &path));
-	}
-	for (unsigned round = 0; round < 2; round++)
-		for (unsigned i = 0; i < N; i++) {
-			fkey_of(i, &fk);
-			hits += round == 1 &&
-				dp_cache_lookup_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &fill) !=
-					NULL;
-		}
-	ck_assert_uint_eq(hits, N);
+	insert_keys(c, 0, N);
+	count_hits(c, N); /* a first round, then the flows cycle: every one hits */
+	ck_assert_uint_eq(count_hits(c, N), N);
 	dp_cache_get_stats(c, &st);
 	ck_assert_uint_eq(st.inserts, N);
 	for (unsigned i = 0; i < N; i++) {
@@ -75,38 +93,28 @@ START_TEST(test_admission)
 {
 	const unsigned N = 10000, FLOOD = 100000;
 	struct dp_cache *c = dp_cache_create(DP_CACHE_DEFAULT_ENTRIES, SOCKET_ID_ANY);
-	struct dp_cache_path path = { .n_rules = 0, .miss = true, .miss_table = 0 };
+	const struct dp_cache_path *path = &miss_path;
 	struct dp_cache_stats st;
 	struct dp_fkey fk;
-	unsigned hits = 0;
-	bool fill;
 
 	ck_assert_ptr_nonnull(c);
-	for (unsigned i = 0; i < N; i++) {
-		fkey_of(i, &fk);
-		ck_assert_ptr_nonnull(
-			dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &path));
-	}
+	insert_keys(c, 0, N);
 	for (unsigned i = 0; i < FLOOD; i++) {
 		fkey_of(N + i, &fk);
-		dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &path);
+		dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), path);
 	}
 	dp_cache_get_stats(c, &st);
 	ck_assert_uint_gt(st.refused, FLOOD / 2);
-	for (unsigned i = 0; i < N; i++) {
-		fkey_of(i, &fk);
-		hits += dp_cache_lookup_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &fill) != NULL;
-	}
-	ck_assert_uint_eq(hits, N);
+	ck_assert_uint_eq(count_hits(c, N), N);
 
 	/* A flood key refused once is admitted on its second miss. */
 	unsigned again = 0;
 
 	for (unsigned i = 0; i < 1000; i++) {
 		fkey_of(N + FLOOD + i, &fk);
-		if (dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &path) == NULL) {
+		if (dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), path) == NULL) {
 			ck_assert_ptr_nonnull(
-				dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), &path));
+				dp_cache_insert_fast(c, 7, 1, &fk, dp_cache_fhash(&fk), path));
 			again++;
 		}
 	}
@@ -116,7 +124,7 @@ START_TEST(test_admission)
 	for (unsigned i = 0; i < 1000; i++) {
 		fkey_of(N + FLOOD + 1000 + i, &fk);
 		ck_assert_ptr_nonnull(
-			dp_cache_insert_fast(c, 7, 2, &fk, dp_cache_fhash(&fk), &path));
+			dp_cache_insert_fast(c, 7, 2, &fk, dp_cache_fhash(&fk), path));
 	}
 	dp_cache_destroy(c);
 }
