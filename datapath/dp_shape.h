@@ -76,7 +76,7 @@ struct dp_shape_extra {
 
 /* An EXACT shape's slot: the rule and its masked key words together, so that a probe
  * of a big table (S2: 100k rules, out of the caches) waits on one line, not on a slot
- * and then its key. Slots are s->slot_size bytes, a power of two: a slot of up to 6
+ * and then its key. Slots are 1 << s->slot_shift bytes, a power of two: a slot of up to 6
  * words is one aligned cache line. */
 struct dp_shape_slot {
 	const struct dp_cls_rule *rule; /* NULL: empty */
