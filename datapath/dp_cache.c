@@ -455,6 +455,18 @@ dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries)
 	}
 }
 
+bool
+dp_cache_guarded(const struct dp_cache *c)
+{
+	return c->fast.guard;
+}
+
+void
+dp_cache_prefetch_bucket(const struct dp_cache *c, uint32_t hash)
+{
+	rte_prefetch0(&c->fast.buckets[bucket_of(&c->fast, hash)]);
+}
+
 uint32_t
 dp_cache_sample_fast(struct dp_cache *c, uint32_t mask, uint32_t *fill)
 {

@@ -129,6 +129,10 @@ struct dp_cache_entry *dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid,
  * entries true the entries whose hash matches (read the bucket: prefetch it first, a
  * while before). For packets that probe (dp_cache_sample_fast()). */
 void dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries);
+/* Whether the thrash guard is on (only a sample of packets probes). */
+bool dp_cache_guarded(const struct dp_cache *c);
+/* dp_cache_prefetch_fast(c, hash, false). */
+void dp_cache_prefetch_bucket(const struct dp_cache *c, uint32_t hash);
 /* Of the packets of a burst whose bit is set in mask, those that probe the cache: all
  * of them, or under the thrash guard its random sample (the others count as skipped,
  * and need no hash). *fill: those whose miss may be inserted. */

@@ -1222,21 +1222,33 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	struct dp_cache_entry *agg = NULL; /* output:N hits counted per run of one entry */
 	struct dp_port *agg_port = NULL;   /* its port, checked for the run's first packet */
 
+	/* Without the thrash guard every packet probes: its hash and bucket prefetch go
+	 * with its parse, so the bucket has the rest of the burst's parsing to arrive. */
+	const bool probe_all = !dp_cache_guarded(c);
+	uint32_t prev_hash = 0;
+
 	_Static_assert(DP_BURST <= 32, "one bit per packet of a burst");
 	for (unsigned i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		pkt_view_unparsed(&view[i], pkts[i]);
 		rx_bytes += view[i].frame_len;
-		if (likely(dp_key_fast(&view[i], in->ofport, &fk[i])))
-			fast |= 1u << i;
 		path[i] = NULL;
+		if (likely(dp_key_fast(&view[i], in->ofport, &fk[i]))) {
+			if (probe_all) {
+				hash[i] = dp_cache_fhash(&fk[i]);
+				if (!fast || hash[i] != prev_hash)
+					dp_cache_prefetch_bucket(c, hash[i]);
+				prev_hash = hash[i];
+			}
+			fast |= 1u << i;
+		}
 	}
 	in->ws[w->id].rx_bytes += rx_bytes;
 	/* Under the thrash guard most packets do not probe: they need no hash either. */
 	uint32_t fill_ok, probe = dp_cache_sample_fast(c, fast, &fill_ok);
 
-	for (uint32_t f = probe, prev = 0, have = 0; f; f &= f - 1) {
+	for (uint32_t f = probe_all ? 0 : probe, prev = 0, have = 0; f; f &= f - 1) {
 		unsigned i = (unsigned)__builtin_ctz(f);
 
 		hash[i] = dp_cache_fhash(&fk[i]);
