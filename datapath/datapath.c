@@ -1285,6 +1285,7 @@ rule_new(struct dp_bridge *br, struct dp_flow *f, const struct ofp_instruction_l
 	r->count_packets = !(f->flags & OFPFF_NO_PKT_COUNTS);
 	r->count_bytes = !(f->flags & OFPFF_NO_BYT_COUNTS);
 	dp_pipeline_summarise(r->prog, &r->sum);
+	dp_rule_set_aux(r);
 	*out = r;
 	return 0;
 }

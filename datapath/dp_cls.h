@@ -89,6 +89,12 @@ struct dp_cls_rule {
 	struct dp_key value;
 	struct dp_key mask;
 	uint16_t priority;
+	/* The owner's words, copied into the slots of an exact shape (dp_shape.h) so that a
+	 * lookup hands them over without a read of the rule (the pipeline: a direct rule's
+	 * port and counters). Set before the rule is inserted, then unchanged; the
+	 * classifier ignores them. tag 0: none. */
+	uint32_t tag;
+	uint64_t aux;
 	/* Set by the classifier, informational for the writer (readers never read them). */
 	uint64_t add_version;
 	uint64_t remove_version;

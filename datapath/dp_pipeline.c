@@ -1177,22 +1177,30 @@ direct_out(const struct dp_bridge *br, uint32_t ofport, const struct dp_port *in
 	return NULL;
 }
 
-/* Counts n packets of bytes bytes on table-0 rule rule and on table 0, as lookups that
- * matched it would have. */
+/* Counts n packets of bytes bytes on a table-0 rule (its counters ws, what it counts)
+ * and on table 0, as lookups that matched it would have. */
 static inline void
-count_direct(struct dp_worker *w, struct dp_bridge *br, const struct dp_rule *rule, uint64_t n,
-	     uint64_t bytes)
+count_direct_ws(struct dp_worker *w, struct dp_bridge *br, struct dp_flow_wstats *ws,
+		bool count_packets, bool count_bytes, uint64_t n, uint64_t bytes)
 {
-	struct dp_flow_wstats *fs = &rule->ws[w->id];
+	struct dp_flow_wstats *fs = &ws[w->id];
 	struct dp_table_wstats *ts = dp_bridge_tstats(br, w->id, 0);
 
-	if (rule->count_packets)
+	if (count_packets)
 		fs->packets += n;
-	if (rule->count_bytes)
+	if (count_bytes)
 		fs->bytes += bytes;
 	fs->used_tsc = w->burst_tsc;
 	ts->lookups += n;
 	ts->matched += n;
+}
+
+/* The same for rule. */
+static inline void
+count_direct(struct dp_worker *w, struct dp_bridge *br, const struct dp_rule *rule, uint64_t n,
+	     uint64_t bytes)
+{
+	count_direct_ws(w, br, rule->ws, rule->count_packets, rule->count_bytes, n, bytes);
 }
 
 /* A burst of at most DP_BURST through the microflow cache in passes, so that what each
@@ -1212,6 +1220,8 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	struct dp_key keys[DP_BURST];
 	const struct dp_key *miss_keys[DP_BURST];
 	const struct dp_cls_rule *first[DP_BURST];
+	uint32_t tag[DP_BURST]; /* first's port where its shape slot gave it (dp_rule_set_aux) */
+	uint64_t aux[DP_BURST]; /* and its counters */
 	struct dp_cache_path rec[DP_BURST];
 	uint8_t miss_at[DP_BURST];
 	bool miss_fill[DP_BURST];
@@ -1283,18 +1293,26 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	if (n_miss) {
 		const struct dp_shape *s0 = table_shape(br, 0, version);
 
-		if (s0)
-			dp_shape_lookup_bulk(s0, miss_keys, n_miss, first);
-		else
+		if (s0) {
+			dp_shape_lookup_bulk(s0, miss_keys, n_miss, first, tag, aux);
+		} else {
 			dp_cls_lookup_bulk(&br->tables[0], miss_keys, n_miss, version, first);
+			memset(tag, 0, sizeof(tag[0]) * n_miss);
+		}
 		/* What running the rules reads, for the whole burst at once: a big table's
 		 * rules and their counters are out of the caches (S2 100k), and one by one
-		 * each would cost two misses in a row. */
-		for (unsigned m = 0; m < n_miss; m++)
-			if (first[m])
+		 * each would cost two misses in a row. A miss that fills no entry, on a
+		 * direct rule whose slot gave its port and counters, reads only those. */
+		for (unsigned m = 0; m < n_miss; m++) {
+			if (!first[m])
+				continue;
+			if (tag[m] && !miss_fill[m])
+				rte_prefetch0(&dp_rule_aux_ws(aux[m])[w->id]);
+			else
 				rte_prefetch0(container_of(first[m], const struct dp_rule, cls));
+		}
 		for (unsigned m = 0; m < n_miss; m++)
-			if (first[m])
+			if (first[m] && !(tag[m] && !miss_fill[m]))
 				rte_prefetch0(&container_of(first[m], const struct dp_rule, cls)
 						       ->ws[w->id]);
 	}
@@ -1337,12 +1355,17 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 			 * thrashes: S2 100k): the packet leaves, counted, without a run. */
 			const struct dp_rule *rule =
 				container_of(first[m], const struct dp_rule, cls);
-			struct dp_port *p = rule->sum.direct_port
-						    ? direct_out(br, rule->sum.direct_port, in)
-						    : NULL;
+			uint32_t port = tag[m] ? tag[m] : rule->sum.direct_port;
+			struct dp_port *p = port ? direct_out(br, port, in) : NULL;
 
 			if (p) {
-				count_direct(w, br, rule, 1, view[i].frame_len);
+				if (tag[m])
+					count_direct_ws(w, br, dp_rule_aux_ws(aux[m]),
+							aux[m] & DP_RULE_AUX_PACKETS,
+							aux[m] & DP_RULE_AUX_BYTES, 1,
+							view[i].frame_len);
+				else
+					count_direct(w, br, rule, 1, view[i].frame_len);
 				dp_worker_tx(w, p, pkts[i]);
 				m++;
 				continue;

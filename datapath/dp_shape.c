@@ -272,17 +272,18 @@ exact_put(struct dp_shape *s, const struct dp_cls_rule *rule, const uint64_t *k)
 	for (uint32_t i = h & s->slot_mask;; i = (i + 1) & s->slot_mask) {
 		struct dp_shape_slot *sl = dp_shape_slot(s, i);
 
-		if (!sl->rule) {
+		if (!sl->rule || (sl->hash == h && !memcmp(sl->key, k, n * 8))) {
+			if (sl->rule && sl->rule->priority == rule->priority)
+				return false;
+			if (sl->rule && rule->priority < sl->rule->priority)
+				return true;
 			sl->rule = rule;
 			sl->hash = h;
 			memcpy(sl->key, k, n * 8);
-			return true;
-		}
-		if (sl->hash == h && !memcmp(sl->key, k, n * 8)) {
-			if (sl->rule->priority == rule->priority)
-				return false;
-			if (rule->priority > sl->rule->priority)
-				sl->rule = rule;
+			if (s->slot_aux) {
+				sl->tag = rule->tag;
+				sl->key[n] = rule->aux;
+			}
 			return true;
 		}
 	}
@@ -401,6 +402,9 @@ exact:
 	s->slot_shift = 5; /* 32 bytes: up to 2 words */
 	while ((1u << s->slot_shift) < sizeof(struct dp_shape_slot) + s->n_words * 8u)
 		s->slot_shift++;
+	/* The rules' tag and aux where they fit the slot as it is: a 64-byte slot of up to
+	 * five words (S2's 5-tuple), not a bigger one for them. */
+	s->slot_aux = sizeof(struct dp_shape_slot) + (s->n_words + 1) * 8u <= 1u << s->slot_shift;
 	s->slots = rte_zmalloc("dp_shape_slots", (size_t)n_slots << s->slot_shift,
 			       RTE_CACHE_LINE_SIZE);
 	if (!s->slots)

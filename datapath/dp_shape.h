@@ -77,12 +77,14 @@ struct dp_shape_extra {
 /* An EXACT shape's slot: the rule and its masked key words together, so that a probe
  * of a big table (S2: 100k rules, out of the caches) waits on one line, not on a slot
  * and then its key. Slots are 1 << s->slot_shift bytes, a power of two: a slot of up to 6
- * words is one aligned cache line. */
+ * words is one aligned cache line. Where the slot has room after the key (s->slot_aux:
+ * up to 5 words in a line), it also holds the rule's tag and aux words (dp_cls_rule),
+ * so that a lookup that needs only those reads no line of the rule. */
 struct dp_shape_slot {
 	const struct dp_cls_rule *rule; /* NULL: empty */
 	uint32_t hash;
-	uint32_t pad_;
-	uint64_t key[]; /* the shape's n_words masked key words */
+	uint32_t tag;	/* with slot_aux: rule->tag; else 0 */
+	uint64_t key[]; /* the shape's n_words masked key words, then rule->aux (slot_aux) */
 };
 
 /* A PORT_VLAN shape's entry for one port: its VLAN values hashed into the slots
@@ -107,6 +109,7 @@ struct dp_shape {
 	 * vids[i] at pv_rules[i]. */
 	uint32_t slot_mask;
 	uint8_t slot_shift;
+	bool slot_aux; /* slots hold their rule's tag and aux */
 	uint8_t *slots;
 	const struct dp_cls_rule **ports;
 	struct dp_shape_pv *pv;
@@ -172,9 +175,9 @@ dp_shape_slot(const struct dp_shape *s, uint32_t i)
 	return (struct dp_shape_slot *)(void *)(s->slots + ((size_t)i << s->slot_shift));
 }
 
-/* EXACT: the rule in the slot holding the masked key words k (hash h), or NULL. */
-static inline const struct dp_cls_rule *
-dp_shape_exact_find(const struct dp_shape *s, const uint64_t *k, uint32_t h)
+/* EXACT: the slot holding the masked key words k (hash h), or NULL. */
+static inline const struct dp_shape_slot *
+dp_shape_exact_slot(const struct dp_shape *s, const uint64_t *k, uint32_t h)
 {
 	const unsigned n = s->n_words;
 
@@ -184,8 +187,17 @@ dp_shape_exact_find(const struct dp_shape *s, const uint64_t *k, uint32_t h)
 		if (!sl->rule)
 			return NULL;
 		if (sl->hash == h && dp_words_eq(sl->key, k, n))
-			return sl->rule;
+			return sl;
 	}
+}
+
+/* EXACT: the rule in the slot holding the masked key words k (hash h), or NULL. */
+static inline const struct dp_cls_rule *
+dp_shape_exact_find(const struct dp_shape *s, const uint64_t *k, uint32_t h)
+{
+	const struct dp_shape_slot *sl = dp_shape_exact_slot(s, k, h);
+
+	return sl ? sl->rule : NULL;
 }
 
 /* The rule that wins for key (the classifier's winner at any version the shape is
@@ -251,14 +263,18 @@ dp_shape_lookup(const struct dp_shape *s, const struct dp_key *key)
 /* dp_shape_lookup() for the n keys of a burst (n <= 64), out[i] for *keys[i]. An EXACT
  * shape hashes every key and prefetches its slot before any is probed: a big table (S2,
  * 100k exact rules) is out of the caches, and one key at a time every lookup would wait
- * on its miss. */
+ * on its miss. With tag and aux, also the winner's tag and aux where its slot holds
+ * them (dp_shape_slot), else tag[i] 0: the caller need not read the rule for them. */
 static inline void
 dp_shape_lookup_bulk(const struct dp_shape *s, const struct dp_key *const *keys, unsigned n,
-		     const struct dp_cls_rule **out)
+		     const struct dp_cls_rule **out, uint32_t *tag, uint64_t *aux)
 {
 	if (s->kind != DP_SHAPE_EXACT || n > 64) {
-		for (unsigned j = 0; j < n; j++)
+		for (unsigned j = 0; j < n; j++) {
 			out[j] = dp_shape_lookup(s, keys[j]);
+			if (tag)
+				tag[j] = 0;
+		}
 		return;
 	}
 	const unsigned nw = s->n_words;
@@ -272,9 +288,16 @@ dp_shape_lookup_bulk(const struct dp_shape *s, const struct dp_key *const *keys,
 		__builtin_prefetch(dp_shape_slot(s, h[j] & s->slot_mask));
 	}
 	for (unsigned j = 0; j < n; j++) {
-		const struct dp_cls_rule *found = dp_shape_exact_find(s, k[j], h[j]);
+		const struct dp_shape_slot *sl = dp_shape_exact_slot(s, k[j], h[j]);
+		const struct dp_cls_rule *found = sl ? sl->rule : NULL;
 
 		out[j] = s->n_extra ? dp_shape_extras(s, keys[j], found) : found;
+		if (tag) {
+			/* An extra rule that wins has no slot (and slot tags are 0 without
+			 * slot_aux). */
+			tag[j] = sl && out[j] == found ? sl->tag : 0;
+			aux[j] = tag[j] ? sl->key[nw] : 0;
+		}
 	}
 }
 

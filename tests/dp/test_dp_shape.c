@@ -24,6 +24,8 @@
 
 #define N_PACKETS 4000
 
+static unsigned tagged; /* burst lookups that got a tag from a slot */
+
 struct table {
 	struct tdefer d;
 	struct dp_cls cls;
@@ -52,6 +54,9 @@ table_add_at(struct table *t, const struct rec *r, uint64_t version)
 	t->recs[t->n] = *r;
 	t->recs[t->n].add_v = version;
 	t->tr[t->n] = trule_new(r, t->n);
+	/* Owner's words that name the rule, for the slots to hand back. */
+	t->tr[t->n]->r.tag = t->n + 1;
+	t->tr[t->n]->r.aux = 0xa0000000ull + t->n;
 	ck_assert_int_eq(dp_cls_insert(&t->cls, &t->tr[t->n]->r, version), 0);
 	t->n++;
 }
@@ -136,6 +141,8 @@ compare_at(struct table *t, const struct dp_shape *sh, uint64_t *s, uint64_t ver
 	struct dp_key burst[BULK];
 	const struct dp_key *bk[BULK];
 	const struct dp_cls_rule *bwant[BULK], *bgot[BULK];
+	uint32_t btag[BULK];
+	uint64_t baux[BULK];
 
 	_Static_assert(N_PACKETS >= BULK, "a burst of the packets compared");
 	for (unsigned p = 0; p < N_PACKETS; p++) {
@@ -158,11 +165,25 @@ compare_at(struct table *t, const struct dp_shape *sh, uint64_t *s, uint64_t ver
 	}
 	for (unsigned j = 0; j < BULK; j++)
 		bk[j] = &burst[j];
-	dp_shape_lookup_bulk(sh, bk, BULK, bgot);
-	for (unsigned j = 0; j < BULK; j++)
+	dp_shape_lookup_bulk(sh, bk, BULK, bgot, btag, baux);
+	for (unsigned j = 0; j < BULK; j++) {
 		ck_assert_msg(bgot[j] == bwant[j], "burst packet %u: shape %s got %d want %d", j,
 			      dp_shape_kind_name(sh->kind), result_id(bgot[j]),
 			      result_id(bwant[j]));
+		/* The winner's tag and aux come with it exactly when its slot holds them:
+		 * an exact shape's rule of the main mask (not an extra), slots with room. */
+		bool extra = false;
+
+		for (unsigned x = 0; x < sh->n_extra; x++)
+			extra |= sh->extra[x].rule == bgot[j];
+		bool want_tag = sh->kind == DP_SHAPE_EXACT && sh->slot_aux && bgot[j] && !extra;
+
+		ck_assert_uint_eq(btag[j], want_tag ? bgot[j]->tag : 0);
+		if (want_tag) {
+			ck_assert_uint_eq(baux[j], bgot[j]->aux);
+			tagged++;
+		}
+	}
 	return hits;
 }
 
@@ -180,6 +201,7 @@ START_TEST(test_random_shapes)
 	uint64_t s = 77 + (uint64_t)_i * 104729;
 	unsigned built = 0, generic = 0, kinds[DP_SHAPE_N] = { 0 }, hits = 0;
 
+	tagged = 0;
 	for (unsigned round = 0; round < 60; round++) {
 		struct table t;
 		struct rec main, r;
@@ -232,10 +254,12 @@ START_TEST(test_random_shapes)
 	/* Most sets compile; both the array and the hash are exercised. */
 	ck_assert_uint_gt(built, generic);
 	ck_assert_uint_gt(hits, built * N_PACKETS / 2); /* packets mostly match some rule */
-	printf("random shapes: %u built (%u exact, %u in_port, %u skip), %u generic, %u hits\n",
+	printf("random shapes: %u built (%u exact, %u in_port, %u skip), %u generic, %u hits, "
+	       "%u tagged\n",
 	       built, kinds[DP_SHAPE_EXACT], kinds[DP_SHAPE_PORT], kinds[DP_SHAPE_SKIP], generic,
-	       hits);
+	       hits, tagged);
 	ck_assert_uint_gt(kinds[DP_SHAPE_EXACT], 0);
+	ck_assert_uint_gt(tagged, 0); /* slots handed tags over */
 	ck_assert_uint_gt(kinds[DP_SHAPE_PORT] + kinds[DP_SHAPE_SKIP], 0);
 }
 END_TEST
