@@ -194,17 +194,17 @@ struct dp_rule {
 _Static_assert(offsetof(struct dp_rule, prog_buf) + DP_RULE_PROG_INLINE <= 2 * RTE_CACHE_LINE_SIZE,
 	       "a rule's hot part is its first two cache lines");
 
-/* A direct rule (sum.direct_port: output to one port and nothing else) in its
- * dp_cls_rule's owner words, which an exact shape's slots copy (dp_shape.h): tag, the
- * port; aux, the counters' address with count_packets and count_bytes in its two low
- * bits (the counters are cache-line aligned). A miss on a big table then forwards and
- * counts without reading the rule. */
+/* A rule in its dp_cls_rule's owner words, which an exact shape's slots copy
+ * (dp_shape.h): tag, its direct port (sum.direct_port: output to one port and nothing
+ * else; 0: not direct); aux, its counters' address with count_packets and count_bytes
+ * in the two low bits, which the address leaves clear. A miss on a big table then
+ * forwards and counts without reading the rule. */
 #define DP_RULE_AUX_PACKETS 0x1u
 #define DP_RULE_AUX_BYTES 0x2u
 static inline void
 dp_rule_set_aux(struct dp_rule *r)
 {
-	_Static_assert(_Alignof(struct dp_flow_wstats) >= 4, "two flag bits under ws");
+	_Static_assert(_Alignof(struct dp_flow_wstats) >= 4, "two flag bits under ws's address");
 	r->cls.tag = r->sum.direct_port;
 	r->cls.aux = (uintptr_t)r->ws | (r->count_packets ? DP_RULE_AUX_PACKETS : 0) |
 		     (r->count_bytes ? DP_RULE_AUX_BYTES : 0);

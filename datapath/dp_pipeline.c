@@ -1203,6 +1203,34 @@ count_direct(struct dp_worker *w, struct dp_bridge *br, const struct dp_rule *ru
 	count_direct_ws(w, br, rule->ws, rule->count_packets, rule->count_bytes, n, bytes);
 }
 
+/* The first pass of rx_cached(): views and fast keys of the n packets, their frame
+ * bytes added to *rx_bytes; with probe_all, also every fast key's hash, its cache bucket
+ * prefetched. Returns the mask of the packets with a fast key. */
+static inline __attribute__((always_inline)) uint32_t
+parse_burst(struct dp_cache *c, const struct dp_port *in, struct rte_mbuf **pkts, unsigned n,
+	    struct dp_pkt *view, struct dp_fkey *fk, uint32_t *hash, bool probe_all,
+	    uint64_t *rx_bytes)
+{
+	uint32_t fast = 0, prev_hash = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		pkt_view_unparsed(&view[i], pkts[i]);
+		*rx_bytes += view[i].frame_len;
+		if (likely(dp_key_fast(&view[i], in->ofport, &fk[i]))) {
+			if (probe_all) {
+				hash[i] = dp_cache_fhash(&fk[i]);
+				if (!fast || hash[i] != prev_hash)
+					dp_cache_prefetch_bucket(c, hash[i]);
+				prev_hash = hash[i];
+			}
+			fast |= 1u << i;
+		}
+	}
+	return fast;
+}
+
 /* A burst of at most DP_BURST through the microflow cache in passes, so that what each
  * lookup reads is on its way before it is needed (10k flows do not fit in L2): parse
  * and hash every packet, prefetching its bucket; prefetch the entries the buckets point
@@ -1220,8 +1248,9 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	struct dp_key keys[DP_BURST];
 	const struct dp_key *miss_keys[DP_BURST];
 	const struct dp_cls_rule *first[DP_BURST];
-	uint32_t tag[DP_BURST]; /* first's port where its shape slot gave it (dp_rule_set_aux) */
-	uint64_t aux[DP_BURST]; /* and its counters */
+	uint32_t tag[DP_BURST];	  /* first's port where its shape slot gave it (dp_rule_set_aux) */
+	uint64_t aux[DP_BURST];	  /* and its counters */
+	uint32_t slot_direct = 0; /* bit m: miss m fills no entry and has tag[m], aux[m] */
 	struct dp_cache_path rec[DP_BURST];
 	uint8_t miss_at[DP_BURST];
 	bool miss_fill[DP_BURST];
@@ -1233,27 +1262,18 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	struct dp_port *agg_port = NULL;   /* its port, checked for the run's first packet */
 
 	/* Without the thrash guard every packet probes: its hash and bucket prefetch go
-	 * with its parse, so the bucket has the rest of the burst's parsing to arrive. */
+	 * with its parse, so the bucket has the rest of the burst's parsing to arrive. The
+	 * loop is compiled for each case: under the guard (S4, S2 100k) it stays as tight
+	 * as a parse alone. */
 	const bool probe_all = !dp_cache_guarded(c);
-	uint32_t prev_hash = 0;
 
 	_Static_assert(DP_BURST <= 32, "one bit per packet of a burst");
-	for (unsigned i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		pkt_view_unparsed(&view[i], pkts[i]);
-		rx_bytes += view[i].frame_len;
+	if (probe_all)
+		fast = parse_burst(c, in, pkts, n, view, fk, hash, true, &rx_bytes);
+	else
+		fast = parse_burst(c, in, pkts, n, view, fk, hash, false, &rx_bytes);
+	for (unsigned i = 0; i < n; i++)
 		path[i] = NULL;
-		if (likely(dp_key_fast(&view[i], in->ofport, &fk[i]))) {
-			if (probe_all) {
-				hash[i] = dp_cache_fhash(&fk[i]);
-				if (!fast || hash[i] != prev_hash)
-					dp_cache_prefetch_bucket(c, hash[i]);
-				prev_hash = hash[i];
-			}
-			fast |= 1u << i;
-		}
-	}
 	in->ws[w->id].rx_bytes += rx_bytes;
 	/* Under the thrash guard most packets do not probe: they need no hash either. */
 	uint32_t fill_ok, probe = dp_cache_sample_fast(c, fast, &fill_ok);
@@ -1293,11 +1313,14 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 	if (n_miss) {
 		const struct dp_shape *s0 = table_shape(br, 0, version);
 
-		if (s0) {
+		if (s0 && s0->slot_aux) {
 			dp_shape_lookup_bulk(s0, miss_keys, n_miss, first, tag, aux);
+			for (unsigned m = 0; m < n_miss; m++)
+				slot_direct |= (uint32_t)(tag[m] && !miss_fill[m]) << m;
+		} else if (s0) {
+			dp_shape_lookup_bulk(s0, miss_keys, n_miss, first, NULL, NULL);
 		} else {
 			dp_cls_lookup_bulk(&br->tables[0], miss_keys, n_miss, version, first);
-			memset(tag, 0, sizeof(tag[0]) * n_miss);
 		}
 		/* What running the rules reads, for the whole burst at once: a big table's
 		 * rules and their counters are out of the caches (S2 100k), and one by one
@@ -1306,13 +1329,13 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 		for (unsigned m = 0; m < n_miss; m++) {
 			if (!first[m])
 				continue;
-			if (tag[m] && !miss_fill[m])
+			if (slot_direct & (1u << m))
 				rte_prefetch0(&dp_rule_aux_ws(aux[m])[w->id]);
 			else
 				rte_prefetch0(container_of(first[m], const struct dp_rule, cls));
 		}
 		for (unsigned m = 0; m < n_miss; m++)
-			if (first[m] && !(tag[m] && !miss_fill[m]))
+			if (first[m] && !(slot_direct & (1u << m)))
 				rte_prefetch0(&container_of(first[m], const struct dp_rule, cls)
 						       ->ws[w->id]);
 	}
@@ -1355,11 +1378,12 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 			 * thrashes: S2 100k): the packet leaves, counted, without a run. */
 			const struct dp_rule *rule =
 				container_of(first[m], const struct dp_rule, cls);
-			uint32_t port = tag[m] ? tag[m] : rule->sum.direct_port;
+			bool sd = slot_direct & (1u << m);
+			uint32_t port = sd ? tag[m] : rule->sum.direct_port;
 			struct dp_port *p = port ? direct_out(br, port, in) : NULL;
 
 			if (p) {
-				if (tag[m])
+				if (sd)
 					count_direct_ws(w, br, dp_rule_aux_ws(aux[m]),
 							aux[m] & DP_RULE_AUX_PACKETS,
 							aux[m] & DP_RULE_AUX_BYTES, 1,
