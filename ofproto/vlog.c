@@ -52,7 +52,7 @@ vlog_enabled(enum vlog_level level)
 	return level <= cur_level;
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 vlog_va(enum vlog_level level, const char *module, const char *fmt, va_list ap)
 {
 	char line[1024];
