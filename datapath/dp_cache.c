@@ -428,21 +428,18 @@ dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 	return lookup(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, false, fill);
 }
 
-void
-dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries)
+/* Prefetches what a probe of hash reads past its bucket (read here: prefetched a while
+ * before): the first two lines of the entries whose hash matches, or the second bucket. */
+static void
+prefetch_entries(const struct dp_cache *c, uint32_t hash)
 {
 	const struct table *t = &c->fast;
-	uint32_t b = bucket_of(t, hash), a = alt_of(t, hash);
-
-	if (!entries) {
-		rte_prefetch0(&t->buckets[b]);
-		return;
-	}
+	uint32_t b = bucket_of(t, hash);
 	unsigned ways = match_ways(&t->buckets[b], hash);
 
 	if (!ways) {
 		/* Not in the first bucket: the second, for the probe. */
-		rte_prefetch0(&t->buckets[a]);
+		rte_prefetch0(&t->buckets[alt_of(t, hash)]);
 		return;
 	}
 	while (ways) {
@@ -504,7 +501,7 @@ dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version
 			continue; /* prefetched for the packet before */
 		last = hash[i];
 		have = 1;
-		dp_cache_prefetch_fast(c, hash[i], true);
+		prefetch_entries(c, hash[i]);
 	}
 	int prev = -1;
 

@@ -125,23 +125,15 @@ struct dp_cache_entry *dp_cache_insert(struct dp_cache *c, uint64_t br_uid, uint
 /* The same for fast keys (dp_key_fast()); a fast and a full key never match each other. */
 struct dp_cache_entry *dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 					    const struct dp_fkey *fk, uint32_t hash, bool *fill);
-/* Prefetches what dp_cache_lookup_fast() of hash will read: the bucket, or with
- * entries true the entries whose hash matches (read the bucket: prefetch it first, a
- * while before). For packets that probe (dp_cache_sample_fast()). */
-void dp_cache_prefetch_fast(const struct dp_cache *c, uint32_t hash, bool entries);
 /* Whether the thrash guard is on (only a sample of packets probes). */
 bool dp_cache_guarded(const struct dp_cache *c);
-/* dp_cache_prefetch_fast(c, hash, false). */
+/* Prefetches the bucket dp_cache_lookup_fast_burst() of hash reads first, a while before
+ * it: for packets that probe (dp_cache_sample_fast()). */
 void dp_cache_prefetch_bucket(const struct dp_cache *c, uint32_t hash);
 /* Of the packets of a burst whose bit is set in mask, those that probe the cache: all
  * of them, or under the thrash guard its random sample (the others count as skipped,
  * and need no hash). *fill: those whose miss may be inserted. */
 uint32_t dp_cache_sample_fast(struct dp_cache *c, uint32_t mask, uint32_t *fill);
-/* dp_cache_lookup_fast() for the packets of a burst whose bit is set in mask, sampled by
- * dp_cache_sample_fast() (fk[i], hash[i]; their buckets prefetched a while before),
- * into out[i]: first the first two lines of every matching entry are prefetched
- * (dp_cache_prefetch_ops() the rest), then each is probed. Returns the mask of the
- * misses (to insert where the sample's fill allows). */
 /* Prefetches what a hit on e reads past the entry's first two lines: its program's ops,
  * or (not composed) its rules. */
 static inline void
@@ -154,6 +146,11 @@ dp_cache_prefetch_ops(const struct dp_cache_entry *e)
 	for (l = (const char *)((uintptr_t)l & ~(uintptr_t)63); l < end; l += 64)
 		__builtin_prefetch(l);
 }
+/* dp_cache_lookup_fast() for the packets of a burst whose bit is set in mask, sampled by
+ * dp_cache_sample_fast() (fk[i], hash[i]; their buckets prefetched a while before),
+ * into out[i]: first the first two lines of every matching entry are prefetched
+ * (dp_cache_prefetch_ops() the rest), then each is probed. Returns the mask of the
+ * misses (to insert where the sample's fill allows). */
 uint32_t dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 				    const struct dp_fkey *fk, const uint32_t *hash, uint32_t mask,
 				    struct dp_cache_entry **out);

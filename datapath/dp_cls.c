@@ -678,8 +678,9 @@ xf_node_sig(const struct cls_node *node)
 	return fields_sig(&k, st->xf_set);
 }
 
+/* Sets node's bit (its subtable's) in the word of xf its fields hash to. */
 static void
-xf_set(struct cls_xf *xf, const struct cls_node *node)
+xf_mark(struct cls_xf *xf, const struct cls_node *node)
 {
 	uint32_t w = xf_node_sig(node) & xf->mask;
 
@@ -716,7 +717,7 @@ xf_build(struct dp_cls *cls, unsigned extra)
 
 		if (st->xf_ix != XF_NONE)
 			for (const struct cls_node *node = st->nodes; node; node = node->next)
-				xf_set(xf, node);
+				xf_mark(xf, node);
 	}
 	__atomic_store_n(&cls->xf, xf, __ATOMIC_RELEASE);
 	cls->xf_adds = (unsigned)(n - extra);
@@ -754,7 +755,7 @@ xf_add(struct dp_cls *cls, const struct cls_node *node)
 	xf = cls->xf;
 	if (xf == NULL)
 		return;
-	xf_set(xf, node);
+	xf_mark(xf, node);
 	cls->xf_adds++;
 	/* A reader that sees the set hashes the packet's fields, and finds the bit. */
 	if (!(xf->sets & set))

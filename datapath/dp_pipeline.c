@@ -1283,7 +1283,7 @@ rx_cached(struct dp_worker *w, struct dp_bridge *br, uint64_t version, struct dp
 
 		hash[i] = dp_cache_fhash(&fk[i]);
 		if (!have || hash[i] != prev)
-			dp_cache_prefetch_fast(c, hash[i], false);
+			dp_cache_prefetch_bucket(c, hash[i]);
 		prev = hash[i];
 		have = 1;
 	}
