@@ -6,7 +6,7 @@
 #   --jobs N           parallel fuzzing processes per target (default 1)
 #   --targets LIST     comma-separated subset (default: every tests/fuzz/corpus/* target)
 #   --build DIR        the clang fuzz build (default ./build-fuzz; set up with
-#                      CC=clang meson setup DIR -Dfuzz=true if missing, then built)
+#                      CC=clang meson setup DIR -Dfuzz=true -Db_lto=false if missing, then built)
 #   --out DIR          results (default DIR/fuzz-soak/DATE-TIME)
 #   --update-corpus    copy the minimized new inputs into tests/fuzz/corpus/TARGET
 #
@@ -54,13 +54,13 @@ IFS=, read -r -a TLIST <<<"$TARGETS"
 
 if [ ! -f "$BUILD/build.ninja" ]; then
 	log "setting up $BUILD (clang, -Dfuzz=true)"
-	CC=clang meson setup "$BUILD" "$ROOT" -Dfuzz=true >/dev/null || die "meson setup failed"
+	CC=clang meson setup "$BUILD" "$ROOT" -Dfuzz=true -Db_lto=false >/dev/null || die "meson setup failed"
 fi
 grep -q "option('fuzz'" "$ROOT/meson_options.txt" || die "no fuzz option"
 NINJA_T=()
 for t in "${TLIST[@]}"; do NINJA_T+=("tests/fuzz/fuzz_$t"); done
 log "building ${NINJA_T[*]}"
-ninja -C "$BUILD" -j"$JOBS" "${NINJA_T[@]}" >/dev/null || die "build failed (is $BUILD a -Dfuzz=true clang build?)"
+ninja -C "$BUILD" -j"$JOBS" "${NINJA_T[@]}" >/dev/null || die "build failed (is $BUILD a -Dfuzz=true -Db_lto=false clang build?)"
 
 [ -n "$OUT" ] || OUT="$BUILD/fuzz-soak/$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$OUT" || die "cannot create $OUT"
