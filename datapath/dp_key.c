@@ -418,128 +418,6 @@ dp_key_extract(struct dp_pkt *pkt, uint32_t in_port, struct dp_key *key)
 	}
 }
 
-/* Byte-order helpers for building fast-key words: v's native bytes placed at byte
- * offset `at` of a word whose memory image is the struct's byte layout. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-static inline uint64_t
-le_word(uint64_t v, unsigned at)
-{
-	return v << (8 * at);
-}
-
-static inline uint64_t
-le_mask48(void)
-{
-	return 0x0000ffffffffffffull;
-}
-
-static inline uint32_t
-to_be32(uint32_t v)
-{
-	return __builtin_bswap32(v);
-}
-
-static inline uint16_t
-to_be16(uint16_t v)
-{
-	return __builtin_bswap16(v);
-}
-#else
-#error "the fast key's word layout assumes a little-endian CPU"
-#endif
-
-bool
-dp_key_fast(struct dp_pkt *pkt, uint32_t in_port, struct dp_fkey *fk)
-{
-	const uint8_t *d = pkt->data;
-	const uint32_t len = pkt->len;
-	uint32_t off = 12, ihl, tot, l4, ip_end, lim;
-	uint16_t type, vlan = DP_PKT_NONE, vid = 0;
-	uint8_t pcp = 0, proto, l4_type;
-	const uint8_t *ip, *h;
-
-	/* The same checks as dp_key_extract(), in its order; any doubt goes to it. */
-	if (unlikely(len < 14 + 20))
-		return false;
-	type = rd16(d + 12);
-	if (type == ETH_TYPE_VLAN || type == ETH_TYPE_VLAN_8021AD) {
-		uint16_t tci = rd16(d + 14);
-
-		vlan = 12;
-		vid = (uint16_t)(OFPVID_PRESENT | (tci & 0x0fff));
-		pcp = (uint8_t)(tci >> 13);
-		off = 16;
-		type = rd16(d + 16);
-	}
-	if (type != ETH_TYPE_IPV4)
-		return false;
-	ip = d + off + 2;
-	if (unlikely(off + 2 + 20 > len || ip[0] >> 4 != 4))
-		return false;
-	ihl = (ip[0] & 0xfu) * 4;
-	tot = rd16(ip + 2);
-	if (unlikely(ihl < 20 || off + 2 + ihl > len || tot < ihl ||
-		     off + 2 + tot > pkt->frame_len))
-		return false;
-	if (rd16(ip + 6) & 0x3fff) /* a fragment */
-		return false;
-	proto = ip[9];
-	l4 = off + 2 + ihl;
-	ip_end = off + 2 + tot;
-	lim = ip_end < len ? ip_end : len;
-	h = d + l4;
-	if (proto == IPPROTO_UDP_) {
-		if (unlikely(l4 + 8 > lim))
-			return false;
-		l4_type = DP_L4_UDP;
-	} else if (proto == IPPROTO_TCP_) {
-		if (unlikely(l4 + 20 > lim || h[12] >> 4 < 5 || l4 + (h[12] >> 4) * 4u > ip_end))
-			return false;
-		l4_type = DP_L4_TCP;
-	} else {
-		return false;
-	}
-
-	/* Whole words, each stored once: the hash and compare that follow load them as
-	 * words, and a word assembled from byte stores would stall store forwarding. The
-	 * byte order in memory is struct dp_fkey's. */
-	uint64_t w0, w1, w2, w3, w4;
-	uint32_t port_be = to_be32(in_port);
-	uint16_t type_raw, vid_be = to_be16(vid);
-	uint32_t ports;
-
-	memcpy(&type_raw, d + off, 2);
-	memcpy(&w1, d, 8);
-	memcpy(&w2, d + 6, 8);
-	memcpy(&w3, ip + 12, 8);
-	memcpy(&ports, h, 4);
-	w0 = le_word(port_be, 0) | le_word(type_raw, 4) | le_word(vid_be, 6);
-	w1 = (w1 & le_mask48()) | le_word(pcp, 6) | le_word(proto, 7);
-	w2 = (w2 & le_mask48()) | le_word((uint8_t)(ip[1] >> 2), 6) | le_word(ip[1] & 3u, 7);
-	w4 = le_word(ports, 0);
-	fk->w[0] = w0;
-	fk->w[1] = w1;
-	fk->w[2] = w2;
-	fk->w[3] = w3;
-	fk->w[4] = w4;
-
-	pkt->vlan = vlan;
-	pkt->n_vlans = vlan == DP_PKT_NONE ? 0 : 1;
-	pkt->eth_type = (uint16_t)off;
-	pkt->mpls = DP_PKT_NONE;
-	pkt->pbb = DP_PKT_NONE;
-	pkt->l3 = (uint16_t)(off + 2);
-	pkt->l3_type = DP_L3_IPV4;
-	pkt->l3_end = (uint16_t)(ip_end < DP_PKT_NONE ? ip_end : DP_PKT_NONE);
-	pkt->proto = (uint16_t)(off + 2 + 9);
-	pkt->l4 = (uint16_t)l4;
-	pkt->l4_len = (uint16_t)(ip_end - l4);
-	pkt->l4_type = l4_type;
-	pkt->nd_lla = DP_PKT_NONE;
-	pkt->flags = 0;
-	return true;
-}
-
 void
 dp_fkey_expand(const struct dp_fkey *fk, struct dp_key *key)
 {
@@ -573,7 +451,7 @@ dp_fkey_expand(const struct dp_fkey *fk, struct dp_key *key)
 		       "the fast key's words as dp_fkey_expand() reads them");
 	dp_key_zero(key);
 	key->w[0] = (f0 & lo32) | f0 << 32;		       /* in_port, in_phy_port */
-	key->w[2] = (f1 & le_mask48()) | f2 << 48;	       /* eth_dst, eth_src[0..1] */
+	key->w[2] = (f1 & 0x0000ffffffffffffull) | f2 << 48;   /* eth_dst, eth_src[0..1] */
 	key->w[3] = (f2 >> 16 & lo32) | (f0 & ~lo32);	       /* eth_src[2..5], type, vid */
 	key->w[4] = (f1 >> 48 & 0xff) | (f2 >> 48 & 0xff) << 8 /* pcp, dscp */
 		    | (f2 >> 56) << 16 | (f1 >> 56) << 24      /* ecn, proto */
