@@ -134,10 +134,11 @@ dp_pkt_dec_ttl4(struct dp_pkt *pkt)
 	if (ttl <= 1)
 		return -ERANGE;
 	ip[8] = (uint8_t)(ttl - 1);
+	/* ~m + m' of the TTL/protocol word is the same for every TTL: the TTL byte goes
+	 * down by one, so the sum goes down by 0x100, ~0x100 = 0xfeff. One fold is enough:
+	 * 0xffff + 0xfeff folds to at most 0xff00. */
 	s = (uint16_t) ~(ip[10] << 8 | ip[11]);
-	s += (uint16_t) ~(ttl << 8); /* the old word's sum: its high byte */
-	s += (ttl - 1) << 8;
-	s = (s & 0xffff) + (s >> 16);
+	s += 0xfeff;
 	s = (s & 0xffff) + (s >> 16);
 	s = ~s;
 	ip[10] = (uint8_t)(s >> 8);
