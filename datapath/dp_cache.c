@@ -202,20 +202,23 @@ match_ways(const struct bucket *bk, uint32_t hash)
 	       (unsigned)_mm_movemask_ps(_mm_castsi128_ps(eq1)) << 4;
 }
 
+/* Counts n lookups, hits of them hits, in t's window; at the window's end, decides the
+ * guard. A burst counts once (its lookups in locals: counters in memory would chain
+ * every probe to the one before through a store and a load). */
 static inline void
-window(struct table *t, bool hit)
+window(struct table *t, uint32_t n, uint32_t hits)
 {
-	t->win_lookups++;
-	t->win_hits += hit;
-	if (t->win_lookups == WINDOW) {
+	t->win_lookups += n;
+	t->win_hits += hits;
+	if (t->win_lookups >= WINDOW) {
 		/* Hysteresis: under the guard, entries churn slowly and the sampled hit rate
 		 * overstates what full probing would get (100k flows cycling through 16k
 		 * entries: 41% sampled, ~0% probing all), so only a clear majority of hits
 		 * turns it off. */
 		if (t->guard)
-			t->guard = t->win_hits < WINDOW * 3 / 4;
+			t->guard = t->win_hits * 4 < t->win_lookups * 3;
 		else
-			t->guard = t->win_hits < WINDOW / 4;
+			t->guard = t->win_hits * 4 < t->win_lookups;
 		t->win_lookups = t->win_hits = 0;
 	}
 }
@@ -244,15 +247,12 @@ sample(struct dp_cache *c, struct table *t, bool *fill)
 	return true;
 }
 
-/* Inlined per key size so the compare loop is unrolled for it. sampled: the caller
- * drew the guard's sample already (dp_cache_sample_fast()). */
-static inline __attribute__((always_inline)) struct dp_cache_entry *
-lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
-       unsigned n_words, uint32_t hash, bool sampled, bool *fill)
+/* The entry of key in t under (br_uid, version), or NULL; counts nothing. Inlined per
+ * key size so the compare loop is unrolled for it. */
+static inline __attribute__((always_inline)) struct entry *
+probe(const struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
+      unsigned n_words, uint32_t hash)
 {
-	*fill = true;
-	if (t->guard && !sampled && !sample(c, t, fill))
-		return NULL;
 	uint32_t b = bucket_of(t, hash), a = alt_of(t, hash);
 
 	/* The first bucket, then (only there when the first overflowed) the second. */
@@ -265,17 +265,32 @@ lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, c
 
 			ways &= ways - 1;
 			if (likely(e->version == version && e->br_uid == br_uid &&
-				   dp_words_eq(e->key, key, n_words))) {
-				c->st.hits++;
-				window(t, true);
-				return body(e, n_words);
-			}
+				   dp_words_eq(e->key, key, n_words)))
+				return e;
 		}
 		if (a == b)
 			break;
 	}
+	return NULL;
+}
+
+/* One lookup, counted, under the thrash guard's sample. */
+static inline __attribute__((always_inline)) struct dp_cache_entry *
+lookup(struct dp_cache *c, struct table *t, uint64_t br_uid, uint64_t version, const uint64_t *key,
+       unsigned n_words, uint32_t hash, bool *fill)
+{
+	*fill = true;
+	if (t->guard && !sample(c, t, fill))
+		return NULL;
+	struct entry *e = probe(t, br_uid, version, key, n_words, hash);
+
+	if (e) {
+		c->st.hits++;
+		window(t, 1, 1);
+		return body(e, n_words);
+	}
 	c->st.misses++;
-	window(t, false);
+	window(t, 1, 0);
 	return NULL;
 }
 
@@ -411,7 +426,7 @@ struct dp_cache_entry *
 dp_cache_lookup(struct dp_cache *c, uint64_t br_uid, uint64_t version, const struct dp_key *key,
 		uint32_t hash, bool *fill)
 {
-	return lookup(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, false, fill);
+	return lookup(c, &c->full, br_uid, version, key->w, DP_KEY_WORDS, hash, fill);
 }
 
 struct dp_cache_entry *
@@ -425,7 +440,7 @@ struct dp_cache_entry *
 dp_cache_lookup_fast(struct dp_cache *c, uint64_t br_uid, uint64_t version,
 		     const struct dp_fkey *fk, uint32_t hash, bool *fill)
 {
-	return lookup(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, false, fill);
+	return lookup(c, &c->fast, br_uid, version, fk->w, DP_FKEY_WORDS, hash, fill);
 }
 
 /* Prefetches what a probe of hash reads past its bucket (read here: prefetched a while
@@ -504,25 +519,30 @@ dp_cache_lookup_fast_burst(struct dp_cache *c, uint64_t br_uid, uint64_t version
 		prefetch_entries(c, hash[i]);
 	}
 	int prev = -1;
+	uint32_t hits = 0;
 
 	for (uint32_t f = mask; f; f &= f - 1) {
 		unsigned i = (unsigned)__builtin_ctz(f);
-		bool fill;
 
 		/* Packets of one flow often come in a row: the entry found for the one before. */
 		if (prev >= 0 && hash[i] == hash[prev] && out[prev] &&
 		    dp_words_eq(fk[i].w, fk[prev].w, DP_FKEY_WORDS)) {
 			out[i] = out[prev];
-			c->st.hits++;
-			window(t, true);
+			hits++;
 			continue;
 		}
-		out[i] =
-			lookup(c, t, br_uid, version, fk[i].w, DP_FKEY_WORDS, hash[i], true, &fill);
-		if (!out[i] && fill)
-			fills |= 1u << i;
+		struct entry *e = probe(t, br_uid, version, fk[i].w, DP_FKEY_WORDS, hash[i]);
+
+		out[i] = e ? body(e, DP_FKEY_WORDS) : NULL;
+		hits += e != NULL;
+		fills |= (uint32_t)(e == NULL) << i;
 		prev = (int)i;
 	}
+	uint32_t n = (uint32_t)__builtin_popcount(mask);
+
+	c->st.hits += hits;
+	c->st.misses += n - hits;
+	window(t, n, hits);
 	return fills;
 }
 
