@@ -8,29 +8,6 @@
 #include "openflow.h"
 #include "util.h"
 
-#define ETH_TYPE_IPV4 0x0800
-#define ETH_TYPE_ARP 0x0806
-#define ETH_TYPE_VLAN 0x8100
-#define ETH_TYPE_VLAN_8021AD 0x88a8
-#define ETH_TYPE_IPV6 0x86dd
-#define ETH_TYPE_MPLS 0x8847
-#define ETH_TYPE_MPLS_MCAST 0x8848
-#define ETH_TYPE_PBB 0x88e7
-#define ETH_TYPE_NOT_ETH 0x05ff
-
-#define IPPROTO_HOPOPTS_ 0
-#define IPPROTO_ICMP_ 1
-#define IPPROTO_TCP_ 6
-#define IPPROTO_UDP_ 17
-#define IPPROTO_ROUTING_ 43
-#define IPPROTO_FRAGMENT_ 44
-#define IPPROTO_ESP_ 50
-#define IPPROTO_AH_ 51
-#define IPPROTO_ICMPV6_ 58
-#define IPPROTO_NONE_ 59
-#define IPPROTO_DSTOPTS_ 60
-#define IPPROTO_SCTP_ 132
-
 static const char *const drop_names[] = {
 #define DP_DROP_NAME(NAME, TEXT) [DP_DROP_##NAME] = TEXT,
 	DP_DROP_REASONS(DP_DROP_NAME)
@@ -41,12 +18,6 @@ const char *
 dp_drop_reason_name(unsigned reason)
 {
 	return reason < DP_DROP_N ? drop_names[reason] : "unknown";
-}
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
 static inline void
@@ -105,7 +76,7 @@ parse_l4(struct dp_pkt *pkt, struct dp_key *key, uint8_t proto, uint32_t off, ui
 	int rc;
 
 	switch (proto) {
-	case IPPROTO_TCP_:
+	case DP_IPPROTO_TCP:
 		if (unlikely(off + 20 > lim))
 			return DP_DROP_TCP_TRUNCATED;
 		if (unlikely(h[12] >> 4 < 5 || off + (h[12] >> 4) * 4u > ip_end))
@@ -114,21 +85,21 @@ parse_l4(struct dp_pkt *pkt, struct dp_key *key, uint8_t proto, uint32_t off, ui
 		memcpy(key->f.tcp_dst, h + 2, 2);
 		pkt->l4_type = DP_L4_TCP;
 		break;
-	case IPPROTO_UDP_:
+	case DP_IPPROTO_UDP:
 		if (unlikely(off + 8 > lim))
 			return DP_DROP_UDP_TRUNCATED;
 		memcpy(key->f.udp_src, h, 2);
 		memcpy(key->f.udp_dst, h + 2, 2);
 		pkt->l4_type = DP_L4_UDP;
 		break;
-	case IPPROTO_SCTP_:
+	case DP_IPPROTO_SCTP:
 		if (unlikely(off + 12 > lim))
 			return DP_DROP_SCTP_TRUNCATED;
 		memcpy(key->f.sctp_src, h, 2);
 		memcpy(key->f.sctp_dst, h + 2, 2);
 		pkt->l4_type = DP_L4_SCTP;
 		break;
-	case IPPROTO_ICMP_:
+	case DP_IPPROTO_ICMP:
 		if (v6)
 			return 0;
 		if (unlikely(off + 4 > lim))
@@ -137,7 +108,7 @@ parse_l4(struct dp_pkt *pkt, struct dp_key *key, uint8_t proto, uint32_t off, ui
 		key->f.icmpv4_code[0] = h[1];
 		pkt->l4_type = DP_L4_ICMP;
 		break;
-	case IPPROTO_ICMPV6_:
+	case DP_IPPROTO_ICMPV6:
 		if (!v6)
 			return 0;
 		if (unlikely(off + 4 > lim))
@@ -175,7 +146,7 @@ parse_ipv4(struct dp_pkt *pkt, struct dp_key *key, uint32_t off)
 		return DP_DROP_IPV4_BAD_IHL;
 	if (unlikely(off + ihl > pkt->len))
 		return DP_DROP_IPV4_TRUNCATED;
-	tot = rd16(ip + 2);
+	tot = dp_rd16(ip + 2);
 	if (unlikely(tot < ihl))
 		return DP_DROP_IPV4_BAD_TOTLEN;
 	if (unlikely(off + tot > pkt->frame_len))
@@ -190,7 +161,7 @@ parse_ipv4(struct dp_pkt *pkt, struct dp_key *key, uint32_t off)
 	key->f.ip_proto[0] = ip[9];
 	memcpy(key->f.ipv4_src, ip + 12, 4);
 	memcpy(key->f.ipv4_dst, ip + 16, 4);
-	frag = rd16(ip + 6);
+	frag = dp_rd16(ip + 6);
 	if (frag & 0x3fff) {
 		pkt->flags |= DP_PKT_F_FRAG;
 		if (frag & 0x1fff) {
@@ -240,14 +211,14 @@ parse_ipv6(struct dp_pkt *pkt, struct dp_key *key, uint32_t off)
 		return DP_DROP_IPV6_TRUNCATED;
 	if (unlikely(ip[0] >> 4 != 6))
 		return DP_DROP_IPV6_BAD_VERSION;
-	ip_end = rd16(ip + 4) ? off + 40 + rd16(ip + 4) : pkt->frame_len; /* 0: jumbogram */
+	ip_end = dp_rd16(ip + 4) ? off + 40 + dp_rd16(ip + 4) : pkt->frame_len; /* 0: jumbogram */
 	if (unlikely(ip_end > pkt->frame_len))
 		return DP_DROP_IPV6_TRUNCATED;
 	lim = ip_end < pkt->len ? ip_end : pkt->len;
 
 	pkt->l3 = (uint16_t)off;
 	pkt->l3_type = DP_L3_IPV6;
-	if (rd16(ip + 4) && ip_end < DP_PKT_NONE)
+	if (dp_rd16(ip + 4) && ip_end < DP_PKT_NONE)
 		pkt->l3_end = (uint16_t)ip_end;
 	tc = (uint8_t)(ip[0] << 4 | ip[1] >> 4);
 	key->f.ip_dscp[0] = tc >> 2;
@@ -265,25 +236,25 @@ parse_ipv6(struct dp_pkt *pkt, struct dp_key *key, uint32_t off)
 		const uint8_t *h = d + off;
 
 		switch (nh) {
-		case IPPROTO_HOPOPTS_:
-		case IPPROTO_DSTOPTS_:
-		case IPPROTO_ROUTING_:
-		case IPPROTO_AH_:
+		case DP_IPPROTO_HOPOPTS:
+		case DP_IPPROTO_DSTOPTS:
+		case DP_IPPROTO_ROUTING:
+		case DP_IPPROTO_AH:
 			if (unlikely(off + 2 > lim)) {
 				rc = DP_DROP_IPV6_EXTHDR_TRUNCATED;
 				goto out;
 			}
-			hlen = nh == IPPROTO_AH_ ? (h[1] + 2u) * 4 : (h[1] + 1u) * 8;
-			if (nh == IPPROTO_HOPOPTS_)
+			hlen = nh == DP_IPPROTO_AH ? (h[1] + 2u) * 4 : (h[1] + 1u) * 8;
+			if (nh == DP_IPPROTO_HOPOPTS)
 				exthdr_note(&ex, R_HOP, OFPIEH_HOP);
-			else if (nh == IPPROTO_DSTOPTS_)
+			else if (nh == DP_IPPROTO_DSTOPTS)
 				exthdr_note(&ex, R_DEST1, OFPIEH_DEST);
-			else if (nh == IPPROTO_ROUTING_)
+			else if (nh == DP_IPPROTO_ROUTING)
 				exthdr_note(&ex, R_ROUTER, OFPIEH_ROUTER);
 			else
 				exthdr_note(&ex, R_AUTH, OFPIEH_AUTH);
 			break;
-		case IPPROTO_FRAGMENT_:
+		case DP_IPPROTO_FRAGMENT:
 			hlen = 8;
 			exthdr_note(&ex, R_FRAG, OFPIEH_FRAG);
 			if (unlikely(off + 8 > lim)) {
@@ -291,17 +262,17 @@ parse_ipv6(struct dp_pkt *pkt, struct dp_key *key, uint32_t off)
 				goto out;
 			}
 			pkt->flags |= DP_PKT_F_FRAG;
-			if (rd16(h + 2) & 0xfff8) {
+			if (dp_rd16(h + 2) & 0xfff8) {
 				pkt->flags |= DP_PKT_F_LATER_FRAG;
 				proto_off = off;
 				nh = h[0];
 				goto out;
 			}
 			break;
-		case IPPROTO_ESP_:
+		case DP_IPPROTO_ESP:
 			exthdr_note(&ex, R_ESP, OFPIEH_ESP);
 			goto out;
-		case IPPROTO_NONE_:
+		case DP_IPPROTO_NONE:
 			ex.flags |= OFPIEH_NONEXT;
 			goto out;
 		default:
@@ -332,7 +303,7 @@ parse_arp(struct dp_pkt *pkt, struct dp_key *key, uint32_t off)
 
 	if (unlikely(off + 8 > pkt->len))
 		return DP_DROP_ARP_TRUNCATED;
-	if (rd16(a) != 1 || rd16(a + 2) != ETH_TYPE_IPV4 || a[4] != 6 || a[5] != 4)
+	if (dp_rd16(a) != 1 || dp_rd16(a + 2) != DP_ETH_TYPE_IPV4 || a[4] != 6 || a[5] != 4)
 		return 0;
 	if (unlikely(off + 28 > pkt->len))
 		return DP_DROP_ARP_TRUNCATED;
@@ -363,12 +334,12 @@ dp_key_extract(struct dp_pkt *pkt, uint32_t in_port, struct dp_key *key)
 	memcpy(key->f.eth_dst, d, 6);
 	memcpy(key->f.eth_src, d + 6, 6);
 
-	type = rd16(d + 12);
-	while (type == ETH_TYPE_VLAN || type == ETH_TYPE_VLAN_8021AD) {
+	type = dp_rd16(d + 12);
+	while (type == DP_ETH_TYPE_VLAN || type == DP_ETH_TYPE_VLAN_8021AD) {
 		if (unlikely(off + 6 > pkt->len))
 			return DP_DROP_VLAN_TRUNCATED;
 		if (pkt->n_vlans == 0) {
-			uint16_t tci = rd16(d + off + 2);
+			uint16_t tci = dp_rd16(d + off + 2);
 
 			pkt->vlan = (uint16_t)off;
 			wr16(key->f.vlan_vid, (uint16_t)(OFPVID_PRESENT | (tci & 0x0fff)));
@@ -377,23 +348,23 @@ dp_key_extract(struct dp_pkt *pkt, uint32_t in_port, struct dp_key *key)
 		if (pkt->n_vlans < 255)
 			pkt->n_vlans++;
 		off += 4;
-		type = rd16(d + off);
+		type = dp_rd16(d + off);
 	}
 	pkt->eth_type = (uint16_t)off;
 	off += 2;
 	if (type < 0x0600)
-		type = ETH_TYPE_NOT_ETH;
+		type = DP_ETH_TYPE_NOT_ETH;
 	wr16(key->f.eth_type, type);
 
 	switch (type) {
-	case ETH_TYPE_IPV4:
+	case DP_ETH_TYPE_IPV4:
 		return parse_ipv4(pkt, key, off);
-	case ETH_TYPE_IPV6:
+	case DP_ETH_TYPE_IPV6:
 		return parse_ipv6(pkt, key, off);
-	case ETH_TYPE_ARP:
+	case DP_ETH_TYPE_ARP:
 		return parse_arp(pkt, key, off);
-	case ETH_TYPE_MPLS:
-	case ETH_TYPE_MPLS_MCAST: {
+	case DP_ETH_TYPE_MPLS:
+	case DP_ETH_TYPE_MPLS_MCAST: {
 		uint32_t lse;
 
 		if (unlikely(off + 4 > pkt->len))
@@ -406,7 +377,7 @@ dp_key_extract(struct dp_pkt *pkt, uint32_t in_port, struct dp_key *key)
 		key->f.mpls_bos[0] = (lse >> 8) & 1;
 		return 0;
 	}
-	case ETH_TYPE_PBB:
+	case DP_ETH_TYPE_PBB:
 		/* I-TAG TCI, then the customer DA and SA. */
 		if (unlikely(off + 16 > pkt->len))
 			return DP_DROP_PBB_TRUNCATED;
@@ -426,7 +397,7 @@ dp_fkey_expand(const struct dp_fkey *fk, struct dp_key *key)
 	 * classifier lookup (S2 100k). Little-endian: byte k of a word is bits 8k..8k+7. */
 	const uint64_t f0 = fk->w[0], f1 = fk->w[1], f2 = fk->w[2], f3 = fk->w[3], f4 = fk->w[4];
 	const uint64_t lo32 = 0xffffffffull, ports = f4 & lo32;
-	const bool tcp = fk->f.ip_proto == IPPROTO_TCP_;
+	const bool tcp = fk->f.ip_proto == DP_IPPROTO_TCP;
 
 	_Static_assert(offsetof(struct ofp_match_values, in_phy_port) == 4 &&
 			       offsetof(struct ofp_match_values, eth_dst) == 16 &&

@@ -160,14 +160,8 @@ struct dp_fkey {
 #error "the fast key's word layout assumes a little-endian CPU"
 #endif
 
-/* For dp_key_fast(): a big-endian 16-bit field; v's bytes placed at byte `at` of a
- * word whose memory image is struct dp_fkey's byte layout. */
-static inline uint16_t
-dp_key_rd16_(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
+/* For dp_key_fast(): v's bytes placed at byte `at` of a word whose memory image is
+ * struct dp_fkey's byte layout. */
 static inline uint64_t
 dp_key_le_word_(uint64_t v, unsigned at)
 {
@@ -195,38 +189,38 @@ dp_key_fast(struct dp_pkt *pkt, uint32_t in_port, struct dp_fkey *fk)
 	/* The same checks as dp_key_extract(), in its order; any doubt goes to it. */
 	if (unlikely(len < 14 + 20))
 		return false;
-	type = dp_key_rd16_(d + 12);
-	if (type == 0x8100 || type == 0x88a8 /* 802.1Q, 802.1ad */) {
-		uint16_t tci = dp_key_rd16_(d + 14);
+	type = dp_rd16(d + 12);
+	if (type == DP_ETH_TYPE_VLAN || type == DP_ETH_TYPE_VLAN_8021AD) {
+		uint16_t tci = dp_rd16(d + 14);
 
 		vlan = 12;
 		vid = (uint16_t)(OFPVID_PRESENT | (tci & 0x0fff));
 		pcp = (uint8_t)(tci >> 13);
 		off = 16;
-		type = dp_key_rd16_(d + 16);
+		type = dp_rd16(d + 16);
 	}
-	if (type != 0x0800) /* IPv4 */
+	if (type != DP_ETH_TYPE_IPV4)
 		return false;
 	ip = d + off + 2;
 	if (unlikely(off + 2 + 20 > len || ip[0] >> 4 != 4))
 		return false;
 	ihl = (ip[0] & 0xfu) * 4;
-	tot = dp_key_rd16_(ip + 2);
+	tot = dp_rd16(ip + 2);
 	if (unlikely(ihl < 20 || off + 2 + ihl > len || tot < ihl ||
 		     off + 2 + tot > pkt->frame_len))
 		return false;
-	if (dp_key_rd16_(ip + 6) & 0x3fff) /* a fragment */
+	if (dp_rd16(ip + 6) & 0x3fff) /* a fragment */
 		return false;
 	proto = ip[9];
 	l4 = off + 2 + ihl;
 	ip_end = off + 2 + tot;
 	lim = ip_end < len ? ip_end : len;
 	h = d + l4;
-	if (proto == 17) { /* UDP */
+	if (proto == DP_IPPROTO_UDP) {
 		if (unlikely(l4 + 8 > lim))
 			return false;
 		l4_type = DP_L4_UDP;
-	} else if (proto == 6) { /* TCP */
+	} else if (proto == DP_IPPROTO_TCP) {
 		if (unlikely(l4 + 20 > lim || h[12] >> 4 < 5 || l4 + (h[12] >> 4) * 4u > ip_end))
 			return false;
 		l4_type = DP_L4_TCP;

@@ -9,17 +9,6 @@
 #include "openflow.h"
 #include "util.h"
 
-#define ETH_TYPE_VLAN 0x8100
-#define ETH_TYPE_VLAN_8021AD 0x88a8
-#define ETH_TYPE_IPV4 0x0800
-#define ETH_TYPE_IPV6 0x86dd
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 static inline void
 wr16(uint8_t *p, uint16_t v)
 {
@@ -81,7 +70,7 @@ dp_pkt_csum_partial(const void *p, size_t len, uint32_t sum)
 	size_t i;
 
 	for (i = 0; i + 1 < len; i += 2)
-		sum += rd16(b + i);
+		sum += dp_rd16(b + i);
 	if (len & 1)
 		sum += (uint32_t)b[len - 1] << 8;
 	return sum;
@@ -118,7 +107,7 @@ sum_at(const uint8_t *p, size_t n, unsigned odd)
 static inline void
 csum_update(uint8_t *csum, uint32_t old_sum, uint32_t new_sum)
 {
-	uint32_t s = (uint16_t)~rd16(csum);
+	uint32_t s = (uint16_t)~dp_rd16(csum);
 
 	s += (uint16_t)~fold(old_sum);
 	s += fold(new_sum);
@@ -136,7 +125,7 @@ l4_csum(struct dp_pkt *pkt, bool pseudo)
 	case DP_L4_TCP:
 		return l4 + 16;
 	case DP_L4_UDP:
-		return rd16(l4 + 6) ? l4 + 6 : NULL;
+		return dp_rd16(l4 + 6) ? l4 + 6 : NULL;
 	case DP_L4_ICMP:
 		return pseudo ? NULL : l4 + 2;
 	case DP_L4_ICMPV6:
@@ -155,7 +144,7 @@ l4_csum_update(struct dp_pkt *pkt, bool pseudo, const uint8_t *old, const uint8_
 	if (!c)
 		return;
 	csum_update(c, sum_at(old, n, odd), sum_at(new, n, odd));
-	if (pkt->l4_type == DP_L4_UDP && rd16(c) == 0)
+	if (pkt->l4_type == DP_L4_UDP && dp_rd16(c) == 0)
 		wr16(c, 0xffff);
 }
 
@@ -348,7 +337,7 @@ dp_pkt_push_vlan(struct dp_pkt *pkt, uint16_t tpid)
 	if (unlikely(pkt->eth_type == DP_PKT_NONE))
 		return -EINVAL;
 	if (pkt->vlan != DP_PKT_NONE)
-		tci = rd16(pkt->data + pkt->vlan + 2);
+		tci = dp_rd16(pkt->data + pkt->vlan + 2);
 	rc = insert(pkt, 12, 4);
 	if (unlikely(rc))
 		return rc;
@@ -578,13 +567,13 @@ dp_pkt_set_field(struct dp_pkt *pkt, uint8_t field, const uint8_t *v)
 	case OFPXMT_OFB_VLAN_VID:
 		if (pkt->vlan == DP_PKT_NONE)
 			return -ENOENT;
-		tci = rd16(d + pkt->vlan + 2);
-		wr16(d + pkt->vlan + 2, (uint16_t)((tci & 0xf000) | (rd16(v) & 0x0fff)));
+		tci = dp_rd16(d + pkt->vlan + 2);
+		wr16(d + pkt->vlan + 2, (uint16_t)((tci & 0xf000) | (dp_rd16(v) & 0x0fff)));
 		return 0;
 	case OFPXMT_OFB_VLAN_PCP:
 		if (pkt->vlan == DP_PKT_NONE)
 			return -ENOENT;
-		tci = rd16(d + pkt->vlan + 2);
+		tci = dp_rd16(d + pkt->vlan + 2);
 		wr16(d + pkt->vlan + 2, (uint16_t)((tci & 0x1fff) | (v[0] & 7) << 13));
 		return 0;
 	case OFPXMT_OFB_IP_DSCP:

@@ -34,6 +34,38 @@
 #define DP_PKT_NONE 0xffffu /* an offset for a header the packet does not have */
 #define DP_PKT_MIN_FRAME 60 /* Ethernet minimum without FCS; pops re-pad to it */
 
+/* The Ethernet types and IP protocol numbers the parsers (dp_key.c, dp_key_fast()) and
+ * the header edits (dp_pkt.c) know. */
+#define DP_ETH_TYPE_IPV4 0x0800
+#define DP_ETH_TYPE_ARP 0x0806
+#define DP_ETH_TYPE_VLAN 0x8100
+#define DP_ETH_TYPE_VLAN_8021AD 0x88a8
+#define DP_ETH_TYPE_IPV6 0x86dd
+#define DP_ETH_TYPE_MPLS 0x8847
+#define DP_ETH_TYPE_MPLS_MCAST 0x8848
+#define DP_ETH_TYPE_PBB 0x88e7
+#define DP_ETH_TYPE_NOT_ETH 0x05ff /* below 0x0600: an 802.3 length, not a type */
+
+#define DP_IPPROTO_HOPOPTS 0
+#define DP_IPPROTO_ICMP 1
+#define DP_IPPROTO_TCP 6
+#define DP_IPPROTO_UDP 17
+#define DP_IPPROTO_ROUTING 43
+#define DP_IPPROTO_FRAGMENT 44
+#define DP_IPPROTO_ESP 50
+#define DP_IPPROTO_AH 51
+#define DP_IPPROTO_ICMPV6 58
+#define DP_IPPROTO_NONE 59
+#define DP_IPPROTO_DSTOPTS 60
+#define DP_IPPROTO_SCTP 132
+
+/* The big-endian 16-bit field at p. */
+static inline uint16_t
+dp_rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
 enum dp_pkt_l3 { DP_L3_NONE, DP_L3_IPV4, DP_L3_IPV6, DP_L3_ARP };
 enum dp_pkt_l4 { DP_L4_NONE, DP_L4_TCP, DP_L4_UDP, DP_L4_SCTP, DP_L4_ICMP, DP_L4_ICMPV6 };
 
@@ -137,7 +169,7 @@ dp_pkt_dec_ttl4(struct dp_pkt *pkt)
 	/* ~m + m' of the TTL/protocol word is the same for every TTL: the TTL byte goes
 	 * down by one, so the sum goes down by 0x100, ~0x100 = 0xfeff. One fold is enough:
 	 * 0xffff + 0xfeff folds to at most 0xff00. */
-	s = (uint16_t) ~(ip[10] << 8 | ip[11]);
+	s = (uint16_t)~dp_rd16(ip + 10);
 	s += 0xfeff;
 	s = (s & 0xffff) + (s >> 16);
 	s = ~s;
